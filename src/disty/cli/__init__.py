@@ -1,0 +1,49 @@
+"""The ``disty`` command line: one module per command group."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from disty import __version__
+from disty.cli import db, keys, supplier, tenant, webhook
+from disty.cli._common import configure_logging
+from disty.cli.demo import demo
+
+# Known errors end in one sentence (see _common.run). Anything else is a bug and gets Python's
+# plain traceback; never one with local variables, which could hold a secret.
+app = typer.Typer(
+    name="disty",
+    help="disty: the open-source hub between IT resellers and their distributors.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(tenant.app, name="tenant")
+app.add_typer(supplier.app, name="supplier")
+app.add_typer(webhook.app, name="webhook")
+app.add_typer(db.app, name="db")
+app.add_typer(keys.app, name="keys")
+app.command("demo")(demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"disty {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug details.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    configure_logging(verbose)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,82 @@
+"""disty tenant add|set|list"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from disty.cli._common import console, print_json, run
+from disty.runtime import Runtime
+from disty.services import tenants
+
+app = typer.Typer(help="Reseller accounts (tenants) and the countries they are served in.")
+
+CountryOpt = Annotated[
+    list[int], typer.Option("--country", help="Country id: 1 = United States, 29 = Canada.")
+]
+
+
+@app.command("add")
+def add(
+    shortcut: Annotated[str, typer.Argument(help="Short name, e.g. smbi (used in webhook URLs).")],
+    country: CountryOpt,
+    name: Annotated[str | None, typer.Option(help="Display name (default: the shortcut).")] = None,
+) -> None:
+    """Add a tenant served in one or more countries."""
+
+    async def work(rt: Runtime) -> tenants.TenantView:
+        async with rt.sessions() as session:
+            return await tenants.add_tenant(session, shortcut, country, name)
+
+    tenant = run(work)
+    console.print(f"added tenant {tenant.shortcut} ({_countries(tenant)})", markup=False)
+
+
+@app.command("set")
+def set_(
+    shortcut: str,
+    name: Annotated[str | None, typer.Option(help="New display name.")] = None,
+    add_country: Annotated[
+        list[int] | None, typer.Option("--add-country", help="Add a country id (1 or 29).")
+    ] = None,
+) -> None:
+    """Change a tenant's name or add countries."""
+
+    async def work(rt: Runtime) -> tenants.TenantView:
+        async with rt.sessions() as session:
+            return await tenants.update_tenant(
+                session, shortcut, name=name, add_countries=add_country or []
+            )
+
+    tenant = run(work)
+    console.print(f"updated tenant {tenant.shortcut} ({_countries(tenant)})", markup=False)
+
+
+@app.command("list")
+def list_(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """List tenants."""
+
+    async def work(rt: Runtime) -> list[tenants.TenantView]:
+        async with rt.sessions() as session:
+            return await tenants.list_tenants(session)
+
+    found = run(work)
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        console.print("no tenants yet: add one with 'disty tenant add SHORTCUT --country 1'")
+        return
+    table = Table("shortcut", "name", "countries")
+    for tenant in found:
+        table.add_row(Text(tenant.shortcut), Text(tenant.name), Text(_countries(tenant)))
+    console.print(table)
+
+
+def _countries(tenant: tenants.TenantView) -> str:
+    return ", ".join(f"{c.id} {c.iso}" for c in tenant.countries)

@@ -1,0 +1,155 @@
+"""Settings, read from DISTY_* environment variables.
+
+``load_settings()`` is the one way in: it turns pydantic's validation errors into one clear
+sentence, and in production refuses what is only safe on a developer's machine (a generated
+secret key, a guessed public URL).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from disty.crypto import SecretBox, generate_key, parse_keys
+from disty.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+KEY_FILE_NAME = "secret.key"
+DB_FILE_NAME = "disty.db"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DISTY_", extra="ignore")
+
+    home: Path = Path(".disty")
+    database_url: str | None = None
+    public_url: str | None = None
+    # Comma-separated Fernet keys, the first one current. SecretStr keeps it out of reprs.
+    secret_keys: SecretStr | None = None
+    env: Environment = Environment.DEVELOPMENT
+    # How long a replaced webhook key keeps verifying deliveries.
+    webhook_key_grace_hours: float = 24.0
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        url = value.strip().rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError("use an absolute http(s) URL such as https://disty.example.com")
+        return url
+
+    @field_validator("webhook_key_grace_hours")
+    @classmethod
+    def _check_grace(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("use zero or more hours")
+        return value
+
+    @property
+    def webhook_key_grace(self) -> timedelta:
+        return timedelta(hours=self.webhook_key_grace_hours)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def resolved_home(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.resolved_home / DB_FILE_NAME}"
+
+    @property
+    def effective_public_url(self) -> str:
+        """DISTY_PUBLIC_URL, or the local default with a warning (distributors cannot reach it)."""
+        if self.public_url:
+            return self.public_url
+        log.warning(
+            "DISTY_PUBLIC_URL is not set: webhook URLs use %s, which distributors cannot reach; "
+            "set DISTY_PUBLIC_URL to disty's public https address",
+            DEFAULT_PUBLIC_URL,
+        )
+        return DEFAULT_PUBLIC_URL
+
+    def check(self) -> None:
+        """Refuse settings that are unsafe outside development."""
+        if not self.is_production:
+            return
+        if self.secret_keys is None or not self.secret_keys.get_secret_value().strip():
+            raise ConfigurationError(
+                "production needs DISTY_SECRET_KEYS: set it to one or more Fernet keys "
+                "separated by commas (make one with: disty keys generate)"
+            )
+        if not self.public_url:
+            raise ConfigurationError(
+                "production needs DISTY_PUBLIC_URL: set it to disty's public https address, "
+                "the base of the webhook URLs pasted into distributors' portals"
+            )
+        if not self.public_url.startswith("https://"):
+            raise ConfigurationError(
+                "DISTY_PUBLIC_URL must start with https:// in production: distributors deliver "
+                "webhooks to HTTPS destinations only"
+            )
+
+    def ensure_home(self) -> Path:
+        home = self.resolved_home
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return home
+
+    def secret_box(self) -> SecretBox:
+        """The keys from DISTY_SECRET_KEYS or, in development only, from DISTY_HOME/secret.key."""
+        if self.secret_keys is not None and self.secret_keys.get_secret_value().strip():
+            return SecretBox(parse_keys(self.secret_keys.get_secret_value()))
+        self.check()  # production stops here with a clear error
+        return SecretBox(parse_keys(_development_key(self.ensure_home() / KEY_FILE_NAME)))
+
+
+def _development_key(path: Path) -> str:
+    """Read the generated development key, creating it once with mode 0600."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            log.warning("%s is readable by other users: run chmod 600 on it", path)
+        return path.read_text(encoding="ascii").strip()
+    key = generate_key()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    log.warning(
+        "generated a development secret key in %s; in production set DISTY_SECRET_KEYS instead",
+        path,
+    )
+    return key
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, checked; errors become one ConfigurationError."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "DISTY_" + str(first["loc"][0]).upper() if first["loc"] else "a DISTY_ setting"
+        raise ConfigurationError(f"{name} is invalid: {first['msg']}") from None
+    settings.check()
+    return settings

@@ -1,0 +1,44 @@
+"""Tenants (reseller accounts) and the country sites each one uses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from disty.db.base import Base, UTCDateTime, utcnow
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shortcut: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    countries: Mapped[list[TenantCountry]] = relationship(
+        back_populates="tenant",
+        cascade="all, delete-orphan",
+        order_by="TenantCountry.country_id",
+        lazy="selectin",
+    )
+
+    @property
+    def country_ids(self) -> list[int]:
+        return [country.country_id for country in self.countries]
+
+
+class TenantCountry(Base):
+    """A country site (1 = US, 29 = CA) the tenant is served in."""
+
+    __tablename__ = "tenant_countries"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    country_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+    tenant: Mapped[Tenant] = relationship(back_populates="countries")

@@ -1,0 +1,1 @@
+"""Provider-neutral types and rules. No I/O here, and no imports of db/, web/ or suppliers/."""

@@ -1,0 +1,54 @@
+"""What a running disty holds open: settings, the database engine and the secret keys.
+
+Every entry point (CLI command, web app, worker) opens one Runtime; opening it applies the
+migrations, so the schema is always current before any work starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from disty.config import Settings
+from disty.crypto import SecretBox
+from disty.db import migrate
+from disty.db.engine import create_engine, describe, session_factory
+from disty.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    box: SecretBox
+
+
+def database_unreachable(settings: Settings, exc: DBAPIError) -> ConfigurationError:
+    # The driver's first line says why (refused, unknown database ...) and never holds the
+    # password; the URL is shown with its password hidden.
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+    return ConfigurationError(
+        f"cannot open the database {describe(settings.resolved_database_url)} ({reason}): "
+        "check DISTY_DATABASE_URL and that the database server is running"
+    )
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings, *, apply_migrations: bool = True) -> AsyncIterator[Runtime]:
+    settings.ensure_home()
+    box = settings.secret_box()
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        if apply_migrations:
+            try:
+                await migrate.upgrade(engine)
+            except DBAPIError as exc:
+                raise database_unreachable(settings, exc) from None
+        yield Runtime(settings, engine, session_factory(engine), box)
+    finally:
+        await engine.dispose()

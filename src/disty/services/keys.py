@@ -1,0 +1,33 @@
+"""Secret-key rotation: re-encrypt every stored secret under the current key."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disty.crypto import SecretBox
+from disty.db.models import SupplierConnection, WebhookKey
+
+
+async def rotate_secrets(session: AsyncSession, box: SecretBox) -> int:
+    """Re-encrypt all secrets in one transaction; returns how many were rewritten.
+
+    If any secret cannot be decrypted the transaction is rolled back and nothing changes.
+    """
+    count = 0
+    try:
+        for connection in await session.scalars(select(SupplierConnection)):
+            if connection.client_secret_enc is not None:
+                connection.client_secret_enc = box.rotate(connection.client_secret_enc)
+                count += 1
+            if connection.xml_password_enc is not None:
+                connection.xml_password_enc = box.rotate(connection.xml_password_enc)
+                count += 1
+        for key in await session.scalars(select(WebhookKey)):
+            key.secret_enc = box.rotate(key.secret_enc)
+            count += 1
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    return count

@@ -1,0 +1,108 @@
+"""Tenants: add, change, list, look up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disty.db.models import Tenant, TenantCountry
+from disty.domain.countries import country_site
+from disty.domain.tenants import validate_name, validate_shortcut
+from disty.errors import InvalidInput, NotFound
+
+
+class CountryView(BaseModel):
+    id: int
+    iso: str
+    name: str
+    currency: str
+
+
+class TenantView(BaseModel):
+    shortcut: str
+    name: str
+    countries: list[CountryView]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> TenantView:
+        countries = [CountryView(**asdict(country_site(cid))) for cid in tenant.country_ids]
+        return cls(
+            shortcut=tenant.shortcut,
+            name=tenant.name,
+            countries=countries,
+            created_at=tenant.created_at,
+            updated_at=tenant.updated_at,
+        )
+
+
+def _country_ids(values: Iterable[int]) -> list[int]:
+    ids = sorted(set(values))
+    for country_id in ids:
+        country_site(country_id)  # refuses unknown ids with the list of known ones
+    return ids
+
+
+async def get_tenant(session: AsyncSession, shortcut: str) -> Tenant:
+    tenant = await session.scalar(select(Tenant).where(Tenant.shortcut == shortcut))
+    if tenant is None:
+        raise NotFound(f"no tenant {shortcut!r}: list them with 'disty tenant list'")
+    return tenant
+
+
+async def add_tenant(
+    session: AsyncSession, shortcut: str, countries: Iterable[int], name: str | None = None
+) -> TenantView:
+    shortcut = validate_shortcut(shortcut)
+    ids = _country_ids(countries)
+    if not ids:
+        raise InvalidInput(
+            "a tenant needs at least one country: use --country 1 (United States) "
+            "and/or --country 29 (Canada)",
+            field="countries",
+        )
+    tenant = Tenant(
+        shortcut=shortcut,
+        name=validate_name(name if name is not None else shortcut),
+        countries=[TenantCountry(country_id=cid) for cid in ids],
+    )
+    session.add(tenant)
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raise InvalidInput(
+            f"tenant {shortcut!r} exists already: change it with 'disty tenant set {shortcut}'",
+            field="shortcut",
+        ) from None
+    return TenantView.of(tenant)
+
+
+async def update_tenant(
+    session: AsyncSession,
+    shortcut: str,
+    *,
+    name: str | None = None,
+    add_countries: Iterable[int] = (),
+) -> TenantView:
+    tenant = await get_tenant(session, shortcut)
+    if name is not None:
+        tenant.name = validate_name(name)
+    for country_id in _country_ids(add_countries):
+        if country_id not in tenant.country_ids:
+            tenant.countries.append(TenantCountry(country_id=country_id))
+    await session.commit()
+    await session.refresh(tenant)
+    return TenantView.of(tenant)
+
+
+async def list_tenants(session: AsyncSession) -> list[TenantView]:
+    tenants = await session.scalars(select(Tenant).order_by(Tenant.shortcut))
+    return [TenantView.of(tenant) for tenant in tenants]
