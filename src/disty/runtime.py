@@ -39,7 +39,9 @@ def database_unreachable(settings: Settings, exc: DBAPIError) -> ConfigurationEr
 
 
 @asynccontextmanager
-async def open_runtime(settings: Settings, *, apply_migrations: bool = True) -> AsyncIterator[Runtime]:
+async def open_runtime(
+    settings: Settings, *, apply_migrations: bool = True
+) -> AsyncIterator[Runtime]:
     settings.ensure_home()
     box = settings.secret_box()
     engine = create_engine(settings.resolved_database_url)

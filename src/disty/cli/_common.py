@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import NoReturn, TypeVar
 
@@ -63,6 +64,7 @@ def guarded(work: Callable[[], T]) -> T:
 
 
 def print_json(data: BaseModel | Sequence[BaseModel]) -> None:
+    payload: object
     if isinstance(data, BaseModel):
         payload = data.model_dump(mode="json")
     else:
@@ -82,7 +84,7 @@ def read_secrets(**options: str | None) -> dict[str, str | None]:
         raise InvalidInput(f"only one option can read standard input (-), got {names}")
     resolved = dict(options)
     for name in from_stdin:
-        line = click.get_text_stream("stdin").readline()
+        line = sys.stdin.readline()
         if not line.strip():
             raise InvalidInput(
                 f"--{name.replace('_', '-')} - expected the value on standard input, got nothing"

@@ -16,7 +16,7 @@ from disty.services.connections import ConnectionChanges, ConnectionView
 
 app = typer.Typer(help="Supplier connections: credentials, webhook keys, settings.")
 
-SECRET_HELP = "Use - to read it from standard input, keeping it out of the process list."
+STDIN_HELP = "Use - to read it from standard input, keeping it out of the process list."
 
 
 @app.command("set")
@@ -24,11 +24,9 @@ def set_(
     supplier: Annotated[str, typer.Argument(help="Supplier: ingram.")],
     tenant: Annotated[str, typer.Option(help="Tenant shortcut.")],
     country: Annotated[int, typer.Option(help="Country id: 1 = United States, 29 = Canada.")],
-    api_type: Annotated[
-        str | None, typer.Option(help="rest (APIS (Recommended)) or xml.")
-    ] = None,
+    api_type: Annotated[str | None, typer.Option(help="rest (APIS (Recommended)) or xml.")] = None,
     client_id: Annotated[str | None, typer.Option(help="Client ID of the distributor app.")] = None,
-    client_secret: Annotated[str | None, typer.Option(help="Client secret. " + SECRET_HELP)] = None,
+    client_secret: Annotated[str | None, typer.Option(help="Client secret. " + STDIN_HELP)] = None,
     customer_number: Annotated[
         str | None, typer.Option(help="Customer number, e.g. 20-222222.")
     ] = None,
@@ -36,11 +34,15 @@ def set_(
     application_id: Annotated[str | None, typer.Option(help="IM-ApplicationID.")] = None,
     contact_email: Annotated[str | None, typer.Option(help="IM-CustomerContact e-mail.")] = None,
     xml_login: Annotated[str | None, typer.Option(help="XML API login id.")] = None,
-    xml_password: Annotated[str | None, typer.Option(help="XML API password. " + SECRET_HELP)] = None,
-    base_url: Annotated[str | None, typer.Option(help="API base URL (default: production).")] = None,
+    xml_password: Annotated[
+        str | None, typer.Option(help="XML API password. " + STDIN_HELP)
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="API base URL (default: production).")
+    ] = None,
     webhook_key: Annotated[
         str | None,
-        typer.Option(help="Webhook Signature Token from the portal. " + SECRET_HELP),
+        typer.Option(help="Webhook Signature Token from the portal. " + STDIN_HELP),
     ] = None,
     webhook_label: Annotated[
         str | None, typer.Option(help="Which webhook the key belongs to (default: default).")
@@ -149,10 +151,16 @@ def _print_view(view: ConnectionView) -> None:
         ("webhook URL", view.webhook_url),
     ]
     for key in view.webhook_keys:
-        state = "current" if key.status == "current" else f"valid until {key.valid_until:%Y-%m-%d %H:%M} UTC"
+        state = (
+            "current"
+            if key.status == "current"
+            else f"valid until {key.valid_until:%Y-%m-%d %H:%M} UTC"
+        )
         rows.append((f"webhook key {key.label}", f"{key.key} ({state})"))
     if not view.webhook_keys:
-        rows.append(("webhook keys", "none yet: add the portal's Signature Token with --webhook-key"))
+        rows.append(
+            ("webhook keys", "none yet: add the portal's Signature Token with --webhook-key")
+        )
     last = f"{view.last_test_at:%Y-%m-%d %H:%M} UTC" if view.last_test_at else "never run"
     rows.append(("last Run Test", last))
     for label, value in rows:

@@ -157,7 +157,9 @@ def _apply(
         if value is not None:
             setattr(connection, name, validate(value))
     if changes.client_secret is not None:
-        secret = validate_secret(changes.client_secret, label="client secret", field="client_secret")
+        secret = validate_secret(
+            changes.client_secret, label="client secret", field="client_secret"
+        )
         connection.client_secret_enc = box.encrypt(secret)
     if changes.xml_password is not None:
         secret = validate_secret(changes.xml_password, label="XML password", field="xml_password")
@@ -189,7 +191,9 @@ def _put_webhook_key(
     connection.webhook_keys.append(WebhookKey(label=label, secret_enc=box.encrypt(secret)))
 
 
-def view(connection: SupplierConnection, tenant: Tenant, box: SecretBox, public_url: str) -> ConnectionView:
+def view(
+    connection: SupplierConnection, tenant: Tenant, box: SecretBox, public_url: str
+) -> ConnectionView:
     site = country_site(connection.country_id)
     info = supplier_info(connection.supplier)
     api_type = ApiType(connection.api_type)
@@ -340,7 +344,5 @@ def verification_keys(
     """Every key a webhook delivery may be signed with: current ones and those in grace."""
     moment = now or utcnow()
     return [
-        box.decrypt(key.secret_enc)
-        for key in connection.webhook_keys
-        if _key_is_live(key, moment)
+        box.decrypt(key.secret_enc) for key in connection.webhook_keys if _key_is_live(key, moment)
     ]

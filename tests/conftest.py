@@ -1,0 +1,129 @@
+"""Fixtures shared by every test: a database on SQLite and on PostgreSQL, settings, the CLI.
+
+Every test that touches the database takes ``database_url`` and so runs twice: on a fresh
+SQLite file and on a fresh schema of the PostgreSQL server at DISTY_TEST_POSTGRES_URL (default
+postgresql://127.0.0.1:5432/test). Where that server is unreachable the PostgreSQL runs skip,
+saying why; with DISTY_REQUIRE_POSTGRES=1 (as CI sets) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from cryptography.fernet import Fernet
+from pydantic import SecretStr
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner, Result
+
+from disty.cli import app
+from disty.config import Settings
+from disty.runtime import Runtime, open_runtime
+
+POSTGRES_URL = os.environ.get("DISTY_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("DISTY_REQUIRE_POSTGRES") == "1"
+
+_postgres_problem: list[str | None] = []  # filled once: None when reachable, else why not
+
+
+def _libpq_conninfo(url: str) -> str:
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _postgres_unavailable() -> str | None:
+    if not _postgres_problem:
+        try:
+            with psycopg.connect(_libpq_conninfo(POSTGRES_URL), connect_timeout=3):
+                _postgres_problem.append(None)
+        except psycopg.Error as exc:
+            _postgres_problem.append(str(exc).strip().splitlines()[0])
+    return _postgres_problem[0]
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own DISTY_* variables must not leak into the tests."""
+    for name in list(os.environ):
+        if name.startswith("DISTY_") and name not in ("DISTY_TEST_POSTGRES_URL",):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        return
+    problem = _postgres_unavailable()
+    if problem is not None:
+        message = f"PostgreSQL at {POSTGRES_URL} is not reachable ({problem})"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message + " and DISTY_REQUIRE_POSTGRES=1")
+        pytest.skip(message + ": set DISTY_TEST_POSTGRES_URL to run these tests there")
+    schema = f"t_{secrets.token_hex(6)}"
+    conninfo = _libpq_conninfo(POSTGRES_URL)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    # Every connection of the test uses only its own schema, so tests never see each other.
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def secret_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def settings(home: Path, database_url: str, secret_key: str) -> Settings:
+    return Settings(
+        home=home,
+        database_url=database_url,
+        secret_keys=SecretStr(secret_key),
+        public_url="https://disty.example.com",
+    )
+
+
+@pytest.fixture
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    async with open_runtime(settings) as opened:
+        yield opened
+
+
+@dataclass
+class Cli:
+    """Runs ``disty`` in-process with a given environment, as a person would in a shell."""
+
+    env: dict[str, str]
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(app, list(args), env=self.env, input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def cli(home: Path, database_url: str, secret_key: str) -> Cli:
+    return Cli(
+        {
+            "DISTY_HOME": str(home),
+            "DISTY_DATABASE_URL": database_url,
+            "DISTY_SECRET_KEYS": secret_key,
+            "DISTY_PUBLIC_URL": "https://disty.example.com",
+        }
+    )
