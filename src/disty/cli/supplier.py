@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import click
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -136,7 +137,7 @@ def _print_view(view: ConnectionView) -> None:
         show_header=False,
     )
     table.add_column("setting", no_wrap=True)
-    table.add_column("value", overflow="fold")  # URLs must stay whole to be copied
+    table.add_column("value", overflow="fold")
     rows = [
         ("API type", view.api_type_label),
         ("client id", view.client_id),
@@ -148,7 +149,6 @@ def _print_view(view: ConnectionView) -> None:
         ("XML login id", view.xml_login_id),
         ("XML password", view.xml_password),
         ("base URL", view.base_url),
-        ("webhook URL", view.webhook_url),
     ]
     for key in view.webhook_keys:
         state = (
@@ -166,3 +166,5 @@ def _print_view(view: ConnectionView) -> None:
     for label, value in rows:
         table.add_row(Text(label), Text(value if value is not None else "—"))
     console.print(table)
+    # Outside the table and never wrapped: it is pasted whole into the portal.
+    click.echo(f"webhook URL: {view.webhook_url}")
