@@ -20,7 +20,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from disty.simulator.ingram import errors
-from disty.simulator.ingram.consts import SYSTEM_ERROR, TIMEOUT_CODE, operation_for
+from disty.simulator.ingram.consts import OP_TOKEN, SYSTEM_ERROR, TIMEOUT_CODE, operation_for
 from disty.simulator.ingram.ratelimit import WINDOW_S
 from disty.simulator.ingram.state import FaultRule, SimState
 
@@ -51,7 +51,7 @@ class FaultInjector:
             if rule.kind == "latency":
                 await asyncio.sleep(rule.latency_ms / 1000)
             elif rule.kind == "error":
-                await _error(rule, state, scope, receive, send)
+                await _error(rule, state, endpoint, scope, receive, send)
                 return
             elif rule.kind == "timeout":
                 await _timeout(rule, scope, receive, send)
@@ -72,8 +72,8 @@ async def _read_body(receive: Receive) -> bool:
             return True
 
 
-async def _error(rule: FaultRule, state: SimState, scope: Scope, receive: Receive,
-                 send: Send) -> None:
+async def _error(rule: FaultRule, state: SimState, endpoint: str, scope: Scope,
+                 receive: Receive, send: Send) -> None:
     await _read_body(receive)
     if rule.status == 429:
         now = int(state.clock.now())
@@ -84,6 +84,11 @@ async def _error(rule: FaultRule, state: SimState, scope: Scope, receive: Receiv
             headers={"X-RateLimit-Limit": "0", "X-RateLimit-Remaining": "0",
                      "X-RateLimit-Reset": str(reset), "Retry-After": str(reset - now)},
         )
+    elif endpoint == OP_TOKEN:
+        # The token endpoint is the gateway's own: its errors are Apigee faults (as the spec's
+        # 500 schema for it says).
+        response = errors.gateway_fault(rule.status, "Internal Server Error",
+                                        "messaging.adaptors.http.flow.InternalServerError")
     else:
         response = errors.system_error(correlation_id=None, now=time.time(), message=SYSTEM_ERROR)
         response.status_code = rule.status
