@@ -32,18 +32,26 @@ def _corrected(paths: set[str]) -> set[str]:
     for path in paths:
         for wrong, right in ERRATA.items():
             if path == wrong or path.startswith(wrong + "."):
-                path = right + path[len(wrong):]
+                path = right + path[len(wrong) :]
         out.add(path)
     return out
 
 
 def _headers(sim: RunningSimulator) -> dict[str, str]:
-    r = httpx.get(sim.base_url + "/oauth/oauth20/token", params={
-        "grant_type": "client_credentials", "client_id": sim.client_id,
-        "client_secret": sim.client_secret})
-    return {"Authorization": f"Bearer {r.json()['access_token']}",
-            "IM-CustomerNumber": sim.customer_number, "IM-CountryCode": "US",
-            "IM-CorrelationID": "fbac82ba-cf0a-4bcf-fc03-0c5084"}
+    r = httpx.get(
+        sim.base_url + "/oauth/oauth20/token",
+        params={
+            "grant_type": "client_credentials",
+            "client_id": sim.client_id,
+            "client_secret": sim.client_secret,
+        },
+    )
+    return {
+        "Authorization": f"Bearer {r.json()['access_token']}",
+        "IM-CustomerNumber": sim.customer_number,
+        "IM-CountryCode": "US",
+        "IM-CorrelationID": "fbac82ba-cf0a-4bcf-fc03-0c5084",
+    }
 
 
 def _assert_carries(answer: Any, example: Any) -> None:
@@ -54,9 +62,14 @@ def _assert_carries(answer: Any, example: Any) -> None:
 def test_token(simulator: RunningSimulator) -> None:
     spec = load_spec()
     schema = spec["components"]["schemas"]["AccesstokenResponse"]
-    r = httpx.get(simulator.base_url + "/oauth/oauth20/token", params={
-        "grant_type": "client_credentials", "client_id": simulator.client_id,
-        "client_secret": simulator.client_secret})
+    r = httpx.get(
+        simulator.base_url + "/oauth/oauth20/token",
+        params={
+            "grant_type": "client_credentials",
+            "client_id": simulator.client_id,
+            "client_secret": simulator.client_secret,
+        },
+    )
     assert r.status_code == 200
     # No example for the token: its schema's properties are the bar.
     assert set(schema["properties"]) <= set(r.json())
@@ -66,26 +79,41 @@ def test_search(simulator: RunningSimulator) -> None:
     spec = load_spec()
     op = operation(spec, "get", "/resellers/v6/catalog")
     example = op["responses"]["200"]["content"]["application/json"]["examples"][
-        "TSProductSuccessResponse"]["value"]
+        "TSProductSuccessResponse"
+    ]["value"]
     category = next(p for p in op["parameters"] if p["name"] == "category")["schema"]["example"]
-    r = httpx.get(simulator.base_url + "/resellers/v6/catalog", headers=_headers(simulator),
-                  params={"category": category, "pageNumber": example["pageNumber"],
-                          "pageSize": example["pageSize"]})
+    r = httpx.get(
+        simulator.base_url + "/resellers/v6/catalog",
+        headers=_headers(simulator),
+        params={
+            "category": category,
+            "pageNumber": example["pageNumber"],
+            "pageSize": example["pageSize"],
+        },
+    )
     assert r.status_code == 200
     _assert_carries(r.json(), example)
 
 
-@pytest.mark.parametrize(("path", "params", "example_name"), [
-    ("/resellers/v6/catalog/details/{ingramPartNumber}", {}, "200"),
-    ("/resellers/v6/catalog/details", {"vendorPartNumber": "20VE0117MH"},
-     "SuccessResponseTsProduct"),
-])
-def test_details(simulator: RunningSimulator, path: str, params: dict[str, str],
-                 example_name: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "params", "example_name"),
+    [
+        ("/resellers/v6/catalog/details/{ingramPartNumber}", {}, "200"),
+        (
+            "/resellers/v6/catalog/details",
+            {"vendorPartNumber": "20VE0117MH"},
+            "SuccessResponseTsProduct",
+        ),
+    ],
+)
+def test_details(
+    simulator: RunningSimulator, path: str, params: dict[str, str], example_name: str
+) -> None:
     spec = load_spec()
     op = operation(spec, "get", path)
     example = op["responses"]["200"]["content"]["application/json"]["examples"][example_name][
-        "value"]
+        "value"
+    ]
     url = path
     for p in op["parameters"]:
         if p["in"] == "path":
@@ -100,8 +128,10 @@ def test_price_and_availability(simulator: RunningSimulator) -> None:
     spec = load_spec()
     op = operation(spec, "post", PNA_PATH)
     requests = op["requestBody"]["content"]["application/json"]["examples"]
-    responses = {code: op["responses"][code]["content"]["application/json"]["examples"]
-                 for code in ("200", "207")}
+    responses = {
+        code: op["responses"][code]["content"]["application/json"]["examples"]
+        for code in ("200", "207")
+    }
     h = _headers(simulator)
     assert len(requests) == 5
     for name, request in requests.items():
@@ -111,8 +141,12 @@ def test_price_and_availability(simulator: RunningSimulator) -> None:
             ((c, ex[name]["value"]) for c, ex in responses.items() if name in ex),
             ("200", responses["200"]["SampleResponse"]["value"]),
         )
-        r = httpx.post(simulator.base_url + PNA_PATH, headers=h, json=request["value"],
-                       params={"includeAvailability": "true", "includePricing": "true"})
+        r = httpx.post(
+            simulator.base_url + PNA_PATH,
+            headers=h,
+            json=request["value"],
+            params={"includeAvailability": "true", "includePricing": "true"},
+        )
         assert str(r.status_code) == code, name
         _assert_carries(r.json(), example)
 
@@ -121,15 +155,22 @@ def test_values_agree_across_endpoints(simulator: RunningSimulator) -> None:
     h = _headers(simulator)
     base = simulator.base_url
     for ipn in ("QQ0202", simulator.state.catalog.product(3210).ingram_part_number):
-        row = httpx.get(base + "/resellers/v6/catalog", headers=h,
-                        params={"keyword": ipn}).json()["catalog"][0]
+        row = httpx.get(base + "/resellers/v6/catalog", headers=h, params={"keyword": ipn}).json()[
+            "catalog"
+        ][0]
         details = httpx.get(base + f"/resellers/v6/catalog/details/{ipn}", headers=h).json()
         pnas = [
-            httpx.post(base + PNA_PATH, headers=h, json={"products": [ident]},
-                       params={"includeAvailability": "true", "includePricing": "true"}).json()[0]
-            for ident in ({"ingramPartNumber": ipn},
-                          {"vendorPartNumber": details["vendorPartNumber"]},
-                          {"upc": details["upc"]})
+            httpx.post(
+                base + PNA_PATH,
+                headers=h,
+                json={"products": [ident]},
+                params={"includeAvailability": "true", "includePricing": "true"},
+            ).json()[0]
+            for ident in (
+                {"ingramPartNumber": ipn},
+                {"vendorPartNumber": details["vendorPartNumber"]},
+                {"upc": details["upc"]},
+            )
         ]
         for pna in pnas:
             assert pna["ingramPartNumber"] == row["ingramPartNumber"] == ipn
@@ -141,5 +182,7 @@ def test_values_agree_across_endpoints(simulator: RunningSimulator) -> None:
             assert pna["availability"] == pnas[0]["availability"]
         if details["vendorName"] == "Cisco":
             # Cisco's global list price is the retail price P&A quotes in USD.
-            assert float(details["ciscoFields"]["globalListPrice"]) == pnas[0]["pricing"][
-                "retailPrice"]
+            assert (
+                float(details["ciscoFields"]["globalListPrice"])
+                == pnas[0]["pricing"]["retailPrice"]
+            )

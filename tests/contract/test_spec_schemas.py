@@ -70,8 +70,9 @@ def to_json_schema(node: Any, nullable_paths: set[str], path: str = "") -> Any:
 def _examples_nulls(op: dict[str, Any]) -> set[str]:
     nulls: set[str] = set()
     for response in op["responses"].values():
-        for example in response.get("content", {}).get("application/json", {}).get(
-                "examples", {}).values():
+        for example in (
+            response.get("content", {}).get("application/json", {}).get("examples", {}).values()
+        ):
             nulls |= _null_paths(example.get("value"))
     return nulls
 
@@ -86,19 +87,29 @@ def _check(spec: dict[str, Any], method: str, path: str, response: httpx.Respons
     if content is None or "schema" not in content:
         return  # declared without a body schema (P&A's 401)
     schema = to_json_schema(resolve(spec, content["schema"]), _examples_nulls(op))
-    errors = [f"{e.instance_path}: {e.message}"
-              for e in jsonschema_rs.Draft7Validator(schema).iter_errors(response.json())]
+    errors = [
+        f"{e.instance_path}: {e.message}"
+        for e in jsonschema_rs.Draft7Validator(schema).iter_errors(response.json())
+    ]
     assert not errors, (path, response.status_code, errors[:5])
 
 
 @pytest.fixture
 def h(simulator: RunningSimulator) -> dict[str, str]:
-    r = httpx.get(simulator.base_url + TOKEN, params={
-        "grant_type": "client_credentials", "client_id": simulator.client_id,
-        "client_secret": simulator.client_secret})
-    return {"Authorization": f"Bearer {r.json()['access_token']}",
-            "IM-CustomerNumber": simulator.customer_number, "IM-CountryCode": "US",
-            "IM-CorrelationID": "schema-test"}
+    r = httpx.get(
+        simulator.base_url + TOKEN,
+        params={
+            "grant_type": "client_credentials",
+            "client_id": simulator.client_id,
+            "client_secret": simulator.client_secret,
+        },
+    )
+    return {
+        "Authorization": f"Bearer {r.json()['access_token']}",
+        "IM-CustomerNumber": simulator.customer_number,
+        "IM-CountryCode": "US",
+        "IM-CorrelationID": "schema-test",
+    }
 
 
 def _control(sim: RunningSimulator, method: str, path: str, body: dict[str, Any]) -> None:
@@ -110,28 +121,77 @@ def _cases(sim: RunningSimulator) -> list[tuple[str, str, str, dict[str, Any]]]:
     # (method, spec path, concrete path, request kwargs)
     return [
         ("get", "/resellers/v6/catalog", "/resellers/v6/catalog", {"params": {"keyword": "ssd"}}),
-        ("get", "/resellers/v6/catalog", "/resellers/v6/catalog",
-         {"params": {"pageSize": "500"}}),
-        ("get", "/resellers/v6/catalog", "/resellers/v6/catalog",
-         {"params": {"keyword": "no-such-thing"}}),
-        ("get", "/resellers/v6/catalog/details/{ingramPartNumber}",
-         f"/resellers/v6/catalog/details/{product.ingram_part_number}", {}),
-        ("get", "/resellers/v6/catalog/details/{ingramPartNumber}",
-         "/resellers/v6/catalog/details/QQ0202", {}),
-        ("get", "/resellers/v6/catalog/details/{ingramPartNumber}",
-         "/resellers/v6/catalog/details/TOOLONG1", {}),
-        ("get", "/resellers/v6/catalog/details/{ingramPartNumber}",
-         "/resellers/v6/catalog/details/ZZZZZ0", {}),
-        ("get", "/resellers/v6/catalog/details", "/resellers/v6/catalog/details",
-         {"params": {"vendorPartNumber": product.vendor_part_number}}),
+        ("get", "/resellers/v6/catalog", "/resellers/v6/catalog", {"params": {"pageSize": "500"}}),
+        (
+            "get",
+            "/resellers/v6/catalog",
+            "/resellers/v6/catalog",
+            {"params": {"keyword": "no-such-thing"}},
+        ),
+        (
+            "get",
+            "/resellers/v6/catalog/details/{ingramPartNumber}",
+            f"/resellers/v6/catalog/details/{product.ingram_part_number}",
+            {},
+        ),
+        (
+            "get",
+            "/resellers/v6/catalog/details/{ingramPartNumber}",
+            "/resellers/v6/catalog/details/QQ0202",
+            {},
+        ),
+        (
+            "get",
+            "/resellers/v6/catalog/details/{ingramPartNumber}",
+            "/resellers/v6/catalog/details/TOOLONG1",
+            {},
+        ),
+        (
+            "get",
+            "/resellers/v6/catalog/details/{ingramPartNumber}",
+            "/resellers/v6/catalog/details/ZZZZZ0",
+            {},
+        ),
+        (
+            "get",
+            "/resellers/v6/catalog/details",
+            "/resellers/v6/catalog/details",
+            {"params": {"vendorPartNumber": product.vendor_part_number}},
+        ),
         ("get", "/resellers/v6/catalog/details", "/resellers/v6/catalog/details", {}),
-        ("get", "/resellers/v6/catalog/details", "/resellers/v6/catalog/details",
-         {"params": {"vendorPartNumber": "NOPE"}}),
-        ("post", PNA, PNA, {"params": PNA_Q, "json": {"products": [
-            {"ingramPartNumber": "123512"}, {"ingramPartNumber": product.ingram_part_number},
-            {"ingramPartNumber": "QQ0202"}, {"ingramPartNumber": "3N7314"}]}}),
-        ("post", PNA, PNA, {"params": PNA_Q, "json": {"products": [
-            {"ingramPartNumber": "123512"}, {"ingramPartNumber": "12351211"}]}}),
+        (
+            "get",
+            "/resellers/v6/catalog/details",
+            "/resellers/v6/catalog/details",
+            {"params": {"vendorPartNumber": "NOPE"}},
+        ),
+        (
+            "post",
+            PNA,
+            PNA,
+            {
+                "params": PNA_Q,
+                "json": {
+                    "products": [
+                        {"ingramPartNumber": "123512"},
+                        {"ingramPartNumber": product.ingram_part_number},
+                        {"ingramPartNumber": "QQ0202"},
+                        {"ingramPartNumber": "3N7314"},
+                    ]
+                },
+            },
+        ),
+        (
+            "post",
+            PNA,
+            PNA,
+            {
+                "params": PNA_Q,
+                "json": {
+                    "products": [{"ingramPartNumber": "123512"}, {"ingramPartNumber": "12351211"}]
+                },
+            },
+        ),
         ("post", PNA, PNA, {"params": PNA_Q, "json": {"products": []}}),
     ]
 
@@ -167,19 +227,29 @@ def test_business_answers_conform(simulator: RunningSimulator, h: dict[str, str]
         assert r.status_code == 429
         _check(spec, "get", "/resellers/v6/catalog", r)
     for spec_path, statuses in seen.items():
-        declared = {int(s) for s in operation(spec, "get" if "price" not in spec_path else "post",
-                                              spec_path)["responses"]}
+        declared = {
+            int(s)
+            for s in operation(spec, "get" if "price" not in spec_path else "post", spec_path)[
+                "responses"
+            ]
+        }
         # Every declared status but P&A's bodiless 401 was provoked and checked.
         assert declared - {401} <= statuses, (spec_path, declared - statuses)
 
 
 def test_token_answers_conform(simulator: RunningSimulator) -> None:
     spec = load_spec()
-    good = {"grant_type": "client_credentials", "client_id": simulator.client_id,
-            "client_secret": simulator.client_secret}
+    good = {
+        "grant_type": "client_credentials",
+        "client_id": simulator.client_id,
+        "client_secret": simulator.client_secret,
+    }
     with httpx.Client(base_url=simulator.base_url) as c:
-        for params, status in ((good, 200), ({"grant_type": "client_credentials"}, 400),
-                               ({**good, "client_secret": "wrong"}, 401)):
+        for params, status in (
+            (good, 200),
+            ({"grant_type": "client_credentials"}, 400),
+            ({**good, "client_secret": "wrong"}, 401),
+        ):
             r = c.get(TOKEN, params=params)
             assert r.status_code == status
             _check(spec, "get", TOKEN, r)
@@ -201,7 +271,15 @@ def test_example_nulls_are_the_known_ones() -> None:
             node = node.get("properties", {}).get(part, {}) if isinstance(node, dict) else {}
         if node.get("type") and not node.get("nullable"):
             contradicted.add(path)
-    assert contradicted == {f"ciscoFields.{f}" for f in (
-        "productSubGroup", "serviceProgramName", "itemCatalogCategory", "configurationIndicator",
-        "internalBusinessEntity", "itemType", "globalListPrice")} | {
-        "additionalInformation.netWeight"}
+    assert contradicted == {
+        f"ciscoFields.{f}"
+        for f in (
+            "productSubGroup",
+            "serviceProgramName",
+            "itemCatalogCategory",
+            "configurationIndicator",
+            "internalBusinessEntity",
+            "itemType",
+            "globalListPrice",
+        )
+    } | {"additionalInformation.netWeight"}

@@ -12,8 +12,11 @@ async def test_pages_are_disjoint_and_cover_every_record(simulator_client: Simul
     seen: list[str] = []
     page, total = 1, None
     while True:
-        r = await simulator_client.get(SEARCH, headers=h, params={
-            "keyword": "switch", "vendor": "Cisco", "pageSize": 20, "pageNumber": page})
+        r = await simulator_client.get(
+            SEARCH,
+            headers=h,
+            params={"keyword": "switch", "vendor": "Cisco", "pageSize": 20, "pageNumber": page},
+        )
         assert r.status_code == 200
         body = r.json()
         total = body["recordsFound"]
@@ -44,7 +47,8 @@ async def test_no_match_is_404_no_records_found(simulator_client: SimulatorClien
 
 
 async def test_filters_by_category_vendor_part_number_and_exact_codes(
-        simulator_client: SimulatorClient) -> None:
+    simulator_client: SimulatorClient,
+) -> None:
     h = await authed(simulator_client)
     r = await simulator_client.get(SEARCH, headers=h, params={"category": "Monitors"})
     assert {row["subCategory"] for row in r.json()["catalog"]} == {"Monitors"}
@@ -54,18 +58,21 @@ async def test_filters_by_category_vendor_part_number_and_exact_codes(
     for code in (product.ingram_part_number, product.vendor_part_number, product.upc):
         r = await simulator_client.get(SEARCH, headers=h, params={"keyword": code})
         assert [row["ingramPartNumber"] for row in r.json()["catalog"]] == [
-            product.ingram_part_number]
+            product.ingram_part_number
+        ]
     r = await simulator_client.get(SEARCH, headers=h, params={"type": "IM::digital"})
     assert {row["type"] for row in r.json()["catalog"]} == {"IM::Digital"}
 
 
 async def test_details_by_ingram_and_vendor_part_number_agree(
-        simulator_client: SimulatorClient) -> None:
+    simulator_client: SimulatorClient,
+) -> None:
     h = await authed(simulator_client)
     product = simulator_client.sim.catalog.product(4321)
     by_ipn = await simulator_client.get(f"{DETAILS}/{product.ingram_part_number}", headers=h)
-    by_vpn = await simulator_client.get(DETAILS, headers=h,
-                                        params={"vendorPartNumber": product.vendor_part_number})
+    by_vpn = await simulator_client.get(
+        DETAILS, headers=h, params={"vendorPartNumber": product.vendor_part_number}
+    )
     assert by_ipn.status_code == by_vpn.status_code == 200
     assert by_ipn.json() == by_vpn.json()
     assert by_ipn.json()["upc"] == product.upc
@@ -104,7 +111,8 @@ def test_search_counts_are_exact() -> None:
     # Keywords search description, vendor, category and subcategory (pinned 6YE881 matches
     # through its subcategory "Notebooks & Tablets").
     expected = [
-        i for i in range(catalog.size)
+        i
+        for i in range(catalog.size)
         if "notebook" in f"{(p := catalog.product(i)).description} {p.subcategory}".lower()
         and p.vendor_name == "Lenovo"
     ]
@@ -118,8 +126,9 @@ def test_a_million_products_answer_without_being_materialised() -> None:
     last = catalog.product(999_999)
     assert catalog.by_ingram_part_number(last.ingram_part_number) == last
     assert catalog.by_vendor_part_number(last.vendor_part_number) == last
-    total, page = catalog.search(SearchQuery(keywords=("thinkpad",)), page_number=400,
-                                 page_size=100)
+    total, page = catalog.search(
+        SearchQuery(keywords=("thinkpad",)), page_number=400, page_size=100
+    )
     assert total > 40_000
     assert len(page) == 100
     assert all("THINKPAD" in p.description for p in page)

@@ -13,8 +13,10 @@ async def test_root_answers_200(simulator_client: SimulatorClient) -> None:
 
 
 async def test_create_use_and_change_an_app(simulator_client: SimulatorClient) -> None:
-    r = await simulator_client.post("/_control/apps", json={
-        "client_id": "acme", "customer_number": "20-123456", "countries": ["ca"]})
+    r = await simulator_client.post(
+        "/_control/apps",
+        json={"client_id": "acme", "customer_number": "20-123456", "countries": ["ca"]},
+    )
     assert r.status_code == 201
     created = r.json()
     assert created["countries"] == ["CA"]
@@ -27,7 +29,9 @@ async def test_create_use_and_change_an_app(simulator_client: SimulatorClient) -
     r = await simulator_client.patch("/_control/apps/acme", json={"customer_number": "20-654321"})
     assert r.json()["customer_number"] == "20-654321"
     assert (await simulator_client.get(SEARCH, headers=h)).status_code == 400
-    assert (await simulator_client.post("/_control/apps", json={"client_id": "acme"})).status_code == 409
+    assert (
+        await simulator_client.post("/_control/apps", json={"client_id": "acme"})
+    ).status_code == 409
     assert (await simulator_client.patch("/_control/apps/nobody", json={})).status_code == 404
 
 
@@ -37,7 +41,9 @@ async def test_faults_listed_and_removed(simulator_client: SimulatorClient) -> N
     assert [f["id"] for f in (await simulator_client.get("/_control/faults")).json()] == [fault_id]
     assert (await simulator_client.delete(f"/_control/faults/{fault_id}")).status_code == 200
     assert (await simulator_client.get("/_control/faults")).json() == []
-    assert (await simulator_client.post("/_control/faults", json={"kind": "melt"})).status_code == 422
+    assert (
+        await simulator_client.post("/_control/faults", json={"kind": "melt"})
+    ).status_code == 422
 
 
 async def test_counts_per_endpoint_and_reset(simulator_client: SimulatorClient) -> None:

@@ -12,8 +12,9 @@ REQUIRED = ["IM-CustomerNumber", "IM-CountryCode", "IM-CorrelationID"]
 
 
 @pytest.mark.parametrize("missing", REQUIRED)
-async def test_each_missing_header_is_400_naming_it(simulator_client: SimulatorClient,
-                                                    missing: str) -> None:
+async def test_each_missing_header_is_400_naming_it(
+    simulator_client: SimulatorClient, missing: str
+) -> None:
     h = await authed(simulator_client)
     del h[missing]
     r = await simulator_client.get(SEARCH, headers=h)
@@ -41,7 +42,8 @@ async def test_customer_number_over_10_characters_is_400(simulator_client: Simul
 
 
 async def test_someone_elses_customer_number_gets_the_faultstring_form(
-        simulator_client: SimulatorClient) -> None:
+    simulator_client: SimulatorClient,
+) -> None:
     h = await authed(simulator_client, customer="20-999999")
     r = await simulator_client.get(SEARCH, headers=h)
     assert r.status_code == 400
@@ -61,21 +63,24 @@ async def test_a_country_the_account_lacks_is_400(simulator_client: SimulatorCli
 
 
 @pytest.mark.parametrize("state", ["in_review", "v7_only", "revoked"])
-async def test_unapproved_apps_get_no_api_product_on_v6(simulator_client: SimulatorClient,
-                                                        state: str) -> None:
+async def test_unapproved_apps_get_no_api_product_on_v6(
+    simulator_client: SimulatorClient, state: str
+) -> None:
     await simulator_client.patch(f"/_control/apps/{DEMO_CLIENT_ID}", json={"state": state})
     h = await authed(simulator_client)  # a token is still issued
     for r in (
         await simulator_client.get(SEARCH, headers=h),
         await simulator_client.get(f"{DETAILS}/123512", headers=h),
-        await simulator_client.post(PNA, params=PNA_QUERY, headers=h,
-                                    json={"products": [{"ingramPartNumber": "123512"}]}),
+        await simulator_client.post(
+            PNA, params=PNA_QUERY, headers=h, json={"products": [{"ingramPartNumber": "123512"}]}
+        ),
     ):
         assert r.status_code == 401
         fault = r.json()["fault"]
         assert fault["faultstring"] == "Invalid API call as no apiproduct match found"
         assert fault["detail"]["errorcode"] == (
-            "keymanagement.service.InvalidAPICallAsNoApiProductMatchFound")
+            "keymanagement.service.InvalidAPICallAsNoApiProductMatchFound"
+        )
 
 
 async def test_get_limit_is_60_a_minute_per_endpoint(simulator_client: SimulatorClient) -> None:
@@ -93,8 +98,9 @@ async def test_get_limit_is_60_a_minute_per_endpoint(simulator_client: Simulator
     # Another endpoint has its own budget.
     assert (await simulator_client.get(f"{DETAILS}/123512", headers=h)).status_code == 200
     # The next window opens at X-RateLimit-Reset.
-    await simulator_client.post("/_control/clock/advance",
-                                json={"seconds": reset - simulator_client.sim.clock.now()})
+    await simulator_client.post(
+        "/_control/clock/advance", json={"seconds": reset - simulator_client.sim.clock.now()}
+    )
     assert (await simulator_client.get(SEARCH, headers=h)).status_code == 200
 
 
@@ -104,21 +110,25 @@ async def test_pna_limit_is_per_app(simulator_client: SimulatorClient) -> None:
     h = await authed(simulator_client)
     body = {"products": [{"ingramPartNumber": "123512"}]}
     for _ in range(3):
-        assert (await simulator_client.post(PNA, params=PNA_QUERY, headers=h,
-                                             json=body)).status_code == 200
+        assert (
+            await simulator_client.post(PNA, params=PNA_QUERY, headers=h, json=body)
+        ).status_code == 200
     r = await simulator_client.post(PNA, params=PNA_QUERY, headers=h, json=body)
     assert r.status_code == 429
     assert r.headers["X-RateLimit-Limit"] == "3"
     h2 = headers(await token(simulator_client, "other", other["client_secret"]))
-    assert (await simulator_client.post(PNA, params=PNA_QUERY, headers=h2,
-                                         json=body)).status_code == 200
+    assert (
+        await simulator_client.post(PNA, params=PNA_QUERY, headers=h2, json=body)
+    ).status_code == 200
 
 
 async def test_default_pna_limit_is_100(simulator_client: SimulatorClient) -> None:
     assert simulator_client.sim.pna_per_minute == 100
 
 
-async def test_maintenance_answers_500_until_switched_off(simulator_client: SimulatorClient) -> None:
+async def test_maintenance_answers_500_until_switched_off(
+    simulator_client: SimulatorClient,
+) -> None:
     h = await authed(simulator_client)
     await simulator_client.put("/_control/maintenance", json={"on": True})
     r = await simulator_client.get(SEARCH, headers=h)

@@ -10,19 +10,25 @@ from disty.simulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from tests.fixtures.simulator import SimulatorClient
 from tests.simulator.helpers import SEARCH, TOKEN_PATH, headers, token
 
-CREDS = {"grant_type": "client_credentials", "client_id": DEMO_CLIENT_ID,
-         "client_secret": DEMO_CLIENT_SECRET}
+CREDS = {
+    "grant_type": "client_credentials",
+    "client_id": DEMO_CLIENT_ID,
+    "client_secret": DEMO_CLIENT_SECRET,
+}
 
 
 @pytest.mark.parametrize("version", ["oauth20", "oauth30"])
-async def test_get_with_query_parameters_as_the_sdk_sends(simulator_client: SimulatorClient,
-                                                          version: str) -> None:
+async def test_get_with_query_parameters_as_the_sdk_sends(
+    simulator_client: SimulatorClient, version: str
+) -> None:
     r = await simulator_client.get(f"/ingram/oauth/{version}/token", params=CREDS)
     assert r.status_code == 200
     body = r.json()
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == "86400"  # a string, as the SDK's model declares
-    assert (await simulator_client.get(SEARCH, headers=headers(body["access_token"]))).status_code == 200
+    assert (
+        await simulator_client.get(SEARCH, headers=headers(body["access_token"]))
+    ).status_code == 200
 
 
 async def test_post_with_a_form_body_as_the_docs_say(simulator_client: SimulatorClient) -> None:
@@ -33,8 +39,11 @@ async def test_post_with_a_form_body_as_the_docs_say(simulator_client: Simulator
 
 async def test_post_with_basic_credentials(simulator_client: SimulatorClient) -> None:
     basic = base64.b64encode(f"{DEMO_CLIENT_ID}:{DEMO_CLIENT_SECRET}".encode()).decode()
-    r = await simulator_client.post(TOKEN_PATH, data={"grant_type": "client_credentials"},
-                                    headers={"Authorization": f"Basic {basic}"})
+    r = await simulator_client.post(
+        TOKEN_PATH,
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
     assert r.status_code == 200
 
 

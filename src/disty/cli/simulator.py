@@ -15,9 +15,7 @@ def simulator(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
     client_id: Annotated[str | None, typer.Option(help="The demo app's client id.")] = None,
-    client_secret: Annotated[
-        str | None, typer.Option(help="The demo app's client secret.")
-    ] = None,
+    client_secret: Annotated[str | None, typer.Option(help="The demo app's client secret.")] = None,
     customer_number: Annotated[
         str | None, typer.Option(help="The demo app's Ingram customer number.")
     ] = None,
@@ -59,7 +57,8 @@ def simulator(
     console.print(f"  client secret:   {config.client_secret}", markup=False)
     console.print(f"  customer number: {config.customer_number}", markup=False)
     console.print(f"  app state:       {config.app_state}", markup=False)
-    console.print(f"  control API:     {base}/_control (docs at {base}/_control/docs)",
-                  markup=False)
+    console.print(
+        f"  control API:     {base}/_control (docs at {base}/_control/docs)", markup=False
+    )
     # No access log: the SDK sends client secrets in the token URL's query string.
     uvicorn.run(create_app(config), host=host, port=port, access_log=False, log_level="warning")

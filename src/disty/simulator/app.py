@@ -20,14 +20,21 @@ INGRAM_PREFIX = "/ingram"
 def create_app(config: SimulatorConfig | None = None, *, clock: SimClock | None = None) -> FastAPI:
     config = config or SimulatorConfig()
     state = SimState.create(config, clock)
-    app = FastAPI(title="disty distributor simulator", docs_url="/_control/docs",
-                  openapi_url="/_control/openapi.json", redoc_url=None)
+    app = FastAPI(
+        title="disty distributor simulator",
+        docs_url="/_control/docs",
+        openapi_url="/_control/openapi.json",
+        redoc_url=None,
+    )
     app.state.sim = state
 
     @app.get("/", include_in_schema=False)
     async def root() -> dict[str, object]:
-        return {"simulator": "disty", "distributors": {"ingram": INGRAM_PREFIX},
-                "control": "/_control"}
+        return {
+            "simulator": "disty",
+            "distributors": {"ingram": INGRAM_PREFIX},
+            "control": "/_control",
+        }
 
     app.include_router(control_router)
     app.mount(INGRAM_PREFIX, create_ingram_app(state))

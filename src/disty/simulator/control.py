@@ -92,9 +92,16 @@ async def list_apps(state: StateDep) -> list[dict[str, object]]:
 async def create_app(body: AppIn, state: StateDep) -> dict[str, object]:
     if body.client_id in state.apps:
         raise HTTPException(409, f"app {body.client_id} exists; PATCH it instead")
-    app = state.put_app(App(body.client_id, body.client_secret, body.customer_number,
-                            tuple(c.upper() for c in body.countries), body.state,
-                            body.token_ttl_s))
+    app = state.put_app(
+        App(
+            body.client_id,
+            body.client_secret,
+            body.customer_number,
+            tuple(c.upper() for c in body.countries),
+            body.state,
+            body.token_ttl_s,
+        )
+    )
     # The one time the secret is shown: the caller needs it to ask for tokens.
     return {**app.public(), "client_secret": app.client_secret}
 
@@ -183,11 +190,21 @@ async def advance_clock(body: Advance, state: StateDep) -> dict[str, float]:
 
 
 def _fault_out(f: FaultRule) -> dict[str, object]:
-    return {"id": f.id, "kind": f.kind, "endpoint": f.endpoint, "rate": f.rate,
-            "latency_ms": f.latency_ms, "status": f.status, "timeout_s": f.timeout_s,
-            "times": f.times}
+    return {
+        "id": f.id,
+        "kind": f.kind,
+        "endpoint": f.endpoint,
+        "rate": f.rate,
+        "latency_ms": f.latency_ms,
+        "status": f.status,
+        "timeout_s": f.timeout_s,
+        "times": f.times,
+    }
 
 
 def _limits_out(state: SimState) -> dict[str, int]:
-    return {"get_per_minute": state.get_per_minute, "pna_per_minute": state.pna_per_minute,
-            "latency_ms": state.latency_ms}
+    return {
+        "get_per_minute": state.get_per_minute,
+        "pna_per_minute": state.pna_per_minute,
+        "latency_ms": state.latency_ms,
+    }

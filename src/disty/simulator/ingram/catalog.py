@@ -89,7 +89,7 @@ class Template:
 
 
 def _build_templates() -> tuple[Template, ...]:
-    out = []
+    out: list[Template] = []
     for vendor in VENDORS:
         for ptype in TYPES:
             line = vendor.lines.get(ptype.category)
@@ -168,8 +168,15 @@ class Product:
         for n, wh in enumerate(WAREHOUSES.get(country, ())):
             r = mix64(self.noise + 7919 * (n + 1))
             if self.showcase:
-                rows.append(WarehouseStock(wh, 50 + r % 900, 10 + (r >> 12) % 200, 25,
-                                           ((100 + (r >> 20) % 500, 14), (250, 45))))
+                rows.append(
+                    WarehouseStock(
+                        wh,
+                        50 + r % 900,
+                        10 + (r >> 12) % 200,
+                        25,
+                        ((100 + (r >> 20) % 500, 14), (250, 45)),
+                    )
+                )
             elif self.direct_ship or self.digital:
                 rows.append(WarehouseStock(wh, 0, 0, 0, ()))
             elif self.backordered:
@@ -178,8 +185,9 @@ class Product:
             elif self.discontinued:
                 rows.append(WarehouseStock(wh, (r % 4 == 0) * (r >> 8) % 40, 0, 0, ()))
             else:
-                rows.append(WarehouseStock(wh, (r >> 8) % 400 if r % 5 else 0, 0,
-                                           (r >> 30) % 3 * 25, ()))
+                rows.append(
+                    WarehouseStock(wh, (r >> 8) % 400 if r % 5 else 0, 0, (r >> 30) % 3 * 25, ())
+                )
         return tuple(rows)
 
 
@@ -246,7 +254,8 @@ class Catalog:
     def _vpn(self, i: int, vendor: Vendor) -> str:
         digits = f"{self._vpn_perm.forward(i):07d}"
         r = mix64(self._seed_key + i * 3 + 1)
-        return f"{vendor.vpn_prefix}{digits}{_IPN_ALPHABET[10 + r % 26]}{_IPN_ALPHABET[10 + (r >> 8) % 26]}"
+        suffix = _IPN_ALPHABET[10 + r % 26] + _IPN_ALPHABET[10 + (r >> 8) % 26]
+        return f"{vendor.vpn_prefix}{digits}{suffix}"
 
     def _upc(self, i: int) -> str:
         digits = f"{self._upc_perm.forward(i):011d}"
@@ -392,7 +401,9 @@ class Catalog:
             self._tids = bytes(template_of(i) for i in range(self.size))
         return self._tids
 
-    def search(self, query: SearchQuery, page_number: int, page_size: int) -> tuple[int, list[Product]]:
+    def search(
+        self, query: SearchQuery, page_number: int, page_size: int
+    ) -> tuple[int, list[Product]]:
         """Exact total and one page (1-based) of the products matching ``query``."""
         allowed = [self._template_matches(t, query) for t in TEMPLATES]
         # Exact codes (part numbers, UPCs) and pinned products are checked one by one.
@@ -439,28 +450,29 @@ class Catalog:
     @staticmethod
     def _template_matches(t: Template, q: SearchQuery) -> bool:
         text = t.search_text
-        return (
-            all(kw.strip().lower() in text for kw in q.keywords)
-            and _filters_match(t.vendor.name, t.vendor.number, t.type.category,
-                               t.type.subcategory, t.type.digital, q)
+        return all(kw.strip().lower() in text for kw in q.keywords) and _filters_match(
+            t.vendor.name, t.vendor.number, t.type.category, t.type.subcategory, t.type.digital, q
         )
 
     def _matches(self, p: Product, q: SearchQuery) -> bool:
         codes = {p.ingram_part_number.lower(), p.vendor_part_number.lower(), p.upc}
         text = f"{p.description} {p.vendor_name} {p.category} {p.subcategory}".lower()
-        keywords_ok = all(
-            (kw := k.strip().lower()) in codes or kw in text for k in q.keywords
-        )
+        keywords_ok = all((kw := k.strip().lower()) in codes or kw in text for k in q.keywords)
         vpns_ok = not q.vendor_part_numbers or p.vendor_part_number.upper() in {
             v.strip().upper() for v in q.vendor_part_numbers
         }
-        return keywords_ok and vpns_ok and _filters_match(
-            p.vendor_name, p.vendor_number, p.category, p.subcategory, p.digital, q
+        return (
+            keywords_ok
+            and vpns_ok
+            and _filters_match(
+                p.vendor_name, p.vendor_number, p.category, p.subcategory, p.digital, q
+            )
         )
 
 
-def _filters_match(vendor: str, vendor_number: str, category: str, subcategory: str,
-                   digital: bool, q: SearchQuery) -> bool:
+def _filters_match(
+    vendor: str, vendor_number: str, category: str, subcategory: str, digital: bool, q: SearchQuery
+) -> bool:
     if q.vendors and vendor.lower() not in {v.strip().lower() for v in q.vendors}:
         return False
     if q.vendor_number and q.vendor_number.strip() != vendor_number:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # Operation ids are the spec's own: they name endpoints in fault rules, rate limits and counts.
-OP_TOKEN = "get-accesstoken"
+OP_TOKEN = "get-accesstoken"  # noqa: S105 - an operation id, not a secret
 OP_SEARCH = "get-reseller-v6-productsearch"
 OP_DETAILS = "get-reseller-v6-productdetail"
 OP_DETAILS_BY_VPN = "get-reseller-v6-productdetailcmp"
@@ -39,10 +39,10 @@ MAX_SENDER_ID = 32
 # Apigee (Ingram's API gateway) error codes and messages.
 NO_API_PRODUCT = "Invalid API call as no apiproduct match found"
 NO_API_PRODUCT_CODE = "keymanagement.service.InvalidAPICallAsNoApiProductMatchFound"
-INVALID_TOKEN = "Invalid access token"
-INVALID_TOKEN_CODE = "oauth.v2.InvalidAccessToken"
-EXPIRED_TOKEN = "Access Token expired"
-EXPIRED_TOKEN_CODE = "keymanagement.service.access_token_expired"
+INVALID_TOKEN = "Invalid access token"  # noqa: S105 - an error text
+INVALID_TOKEN_CODE = "oauth.v2.InvalidAccessToken"  # noqa: S105 - an error text
+EXPIRED_TOKEN = "Access Token expired"  # noqa: S105 - an error text
+EXPIRED_TOKEN_CODE = "keymanagement.service.access_token_expired"  # noqa: S105 - an error text
 QUOTA_CODE = "policies.ratelimit.QuotaViolation"
 TIMEOUT_CODE = "messaging.adaptors.http.flow.GatewayTimeout"
 

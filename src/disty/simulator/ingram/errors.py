@@ -21,7 +21,10 @@ def _error_id(correlation_id: str | None, now: float) -> str:
 
 
 def validation_failed(
-    fields: Sequence[Mapping[str, str]], *, correlation_id: str | None, now: float,
+    fields: Sequence[Mapping[str, str]],
+    *,
+    correlation_id: str | None,
+    now: float,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body = {
@@ -37,22 +40,43 @@ def validation_failed(
     return JSONResponse(body, status_code=400, headers=headers)
 
 
-def not_found(*, correlation_id: str | None, now: float,
-              headers: Mapping[str, str] | None = None) -> JSONResponse:
-    body = {"errors": [{"id": _error_id(correlation_id, now), "type": "Validation error",
-                        "message": "No Records Found"}]}
+def not_found(
+    *, correlation_id: str | None, now: float, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    body = {
+        "errors": [
+            {
+                "id": _error_id(correlation_id, now),
+                "type": "Validation error",
+                "message": "No Records Found",
+            }
+        ]
+    }
     return JSONResponse(body, status_code=404, headers=headers)
 
 
-def system_error(*, correlation_id: str | None, now: float, message: str = SYSTEM_ERROR,
-                 headers: Mapping[str, str] | None = None) -> JSONResponse:
-    body = {"errors": [{"id": _error_id(correlation_id, now), "type": "/errors/system-errors",
-                        "message": message}]}
+def system_error(
+    *,
+    correlation_id: str | None,
+    now: float,
+    message: str = SYSTEM_ERROR,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = {
+        "errors": [
+            {
+                "id": _error_id(correlation_id, now),
+                "type": "/errors/system-errors",
+                "message": message,
+            }
+        ]
+    }
     return JSONResponse(body, status_code=500, headers=headers)
 
 
-def gateway_fault(status: int, faultstring: str, errorcode: str,
-                  headers: Mapping[str, str] | None = None) -> JSONResponse:
+def gateway_fault(
+    status: int, faultstring: str, errorcode: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
     body = {"fault": {"faultstring": faultstring, "detail": {"errorcode": errorcode}}}
     return JSONResponse(body, status_code=status, headers=headers)
 

@@ -41,8 +41,11 @@ class FaultInjector:
             await self.app(scope, receive, send)
             return
         state = self.state
-        path = scope["path"][len(scope.get("root_path", "")):] if scope.get("root_path") and \
-            scope["path"].startswith(scope["root_path"]) else scope["path"]
+        path = (
+            scope["path"][len(scope.get("root_path", "")) :]
+            if scope.get("root_path") and scope["path"].startswith(scope["root_path"])
+            else scope["path"]
+        )
         endpoint = operation_for(scope["method"], path) or "unknown"
         state.counts[endpoint] += 1
         if state.latency_ms:
@@ -72,23 +75,30 @@ async def _read_body(receive: Receive) -> bool:
             return True
 
 
-async def _error(rule: FaultRule, state: SimState, endpoint: str, scope: Scope,
-                 receive: Receive, send: Send) -> None:
+async def _error(
+    rule: FaultRule, state: SimState, endpoint: str, scope: Scope, receive: Receive, send: Send
+) -> None:
     await _read_body(receive)
     if rule.status == 429:
         now = int(state.clock.now())
         reset = now // WINDOW_S * WINDOW_S + WINDOW_S
         response = errors.gateway_fault(
-            429, "Rate limit quota violation. Quota limit exceeded. Identifier : injected",
+            429,
+            "Rate limit quota violation. Quota limit exceeded. Identifier : injected",
             "policies.ratelimit.QuotaViolation",
-            headers={"X-RateLimit-Limit": "0", "X-RateLimit-Remaining": "0",
-                     "X-RateLimit-Reset": str(reset), "Retry-After": str(reset - now)},
+            headers={
+                "X-RateLimit-Limit": "0",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": str(reset),
+                "Retry-After": str(reset - now),
+            },
         )
     elif endpoint == OP_TOKEN:
         # The token endpoint is the gateway's own: its errors are Apigee faults (as the spec's
         # 500 schema for it says).
-        response = errors.gateway_fault(rule.status, "Internal Server Error",
-                                        "messaging.adaptors.http.flow.InternalServerError")
+        response = errors.gateway_fault(
+            rule.status, "Internal Server Error", "messaging.adaptors.http.flow.InternalServerError"
+        )
     else:
         response = errors.system_error(correlation_id=None, now=time.time(), message=SYSTEM_ERROR)
         response.status_code = rule.status

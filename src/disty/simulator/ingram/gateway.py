@@ -72,15 +72,21 @@ async def admit_v6(request: Request, *, bucket: str, per_minute: int) -> CallCon
     echo.update(verdict.headers())
     if not verdict.allowed:
         return errors.gateway_fault(
-            429, f"Rate limit quota violation. Quota limit exceeded. Identifier : {app.client_id}",
-            QUOTA_CODE, headers=echo,
+            429,
+            f"Rate limit quota violation. Quota limit exceeded. Identifier : {app.client_id}",
+            QUOTA_CODE,
+            headers=echo,
         )
 
     correlation_id = request.headers.get("im-correlationid", "")
     now = state.clock.now()
     if state.maintenance:
-        return errors.system_error(correlation_id=correlation_id or None, now=now, headers=echo,
-                                   message="Service unavailable due to scheduled maintenance")
+        return errors.system_error(
+            correlation_id=correlation_id or None,
+            now=now,
+            headers=echo,
+            message="Service unavailable due to scheduled maintenance",
+        )
 
     problem = check_headers(request, app, echo, now)
     if problem is not None:
@@ -96,34 +102,63 @@ def check_headers(request: Request, app: App, echo: dict[str, str], now: float) 
     correlation = h.get("im-correlationid")
     sender = h.get("im-senderid")
     fields: list[dict[str, str]] = []
-    for name, value in (("IM-CustomerNumber", customer), ("IM-CountryCode", country),
-                        ("IM-CorrelationID", correlation)):
+    for name, value in (
+        ("IM-CustomerNumber", customer),
+        ("IM-CountryCode", country),
+        ("IM-CorrelationID", correlation),
+    ):
         if not value:
             fields.append({"field": name, "value": "", "message": "Required field is missing"})
     if correlation and len(correlation) > MAX_CORRELATION_ID:
-        fields.append({"field": "IM-CorrelationID", "value": correlation,
-                       "message": f"IM-CorrelationID must be at most {MAX_CORRELATION_ID} "
-                                  "characters"})
+        fields.append(
+            {
+                "field": "IM-CorrelationID",
+                "value": correlation,
+                "message": f"IM-CorrelationID must be at most {MAX_CORRELATION_ID} characters",
+            }
+        )
     if customer and len(customer) > MAX_CUSTOMER_NUMBER:
-        fields.append({"field": "IM-CustomerNumber", "value": customer,
-                       "message": f"IM-CustomerNumber must be at most {MAX_CUSTOMER_NUMBER} "
-                                  "characters"})
+        fields.append(
+            {
+                "field": "IM-CustomerNumber",
+                "value": customer,
+                "message": f"IM-CustomerNumber must be at most {MAX_CUSTOMER_NUMBER} characters",
+            }
+        )
     if sender and len(sender) > MAX_SENDER_ID:
-        fields.append({"field": "IM-SenderID", "value": sender,
-                       "message": f"IM-SenderID must be at most {MAX_SENDER_ID} characters"})
+        fields.append(
+            {
+                "field": "IM-SenderID",
+                "value": sender,
+                "message": f"IM-SenderID must be at most {MAX_SENDER_ID} characters",
+            }
+        )
     if country and (len(country) != 2 or not country.isalpha()):
-        fields.append({"field": "IM-CountryCode", "value": country,
-                       "message": "IM-CountryCode must be a two-letter ISO country code"})
+        fields.append(
+            {
+                "field": "IM-CountryCode",
+                "value": country,
+                "message": "IM-CountryCode must be a two-letter ISO country code",
+            }
+        )
     if fields:
         return errors.validation_failed(fields, correlation_id=correlation, now=now, headers=echo)
-    assert customer is not None and country is not None  # noqa: S101 - checked just above
+    if customer is None or country is None:  # checked just above; this narrows the types
+        return None
     if customer != app.customer_number:
         return errors.customer_fault(customer, headers=echo)
     if country.upper() not in app.countries:
         return errors.validation_failed(
-            [{"field": "IM-CountryCode", "value": country,
-              "message": f"Customer {customer} is not set up for country {country.upper()}"}],
-            correlation_id=correlation, now=now, headers=echo,
+            [
+                {
+                    "field": "IM-CountryCode",
+                    "value": country,
+                    "message": f"Customer {customer} is not set up for country {country.upper()}",
+                }
+            ],
+            correlation_id=correlation,
+            now=now,
+            headers=echo,
         )
     return None
 

@@ -31,20 +31,22 @@ async def token(request: Request) -> Response:
 
     missing = [k for k in ("grant_type", "client_id", "client_secret") if not params.get(k)]
     if missing:
-        return JSONResponse({"message": f"Missing required parameter(s): {', '.join(missing)}"},
-                            status_code=400)
+        return JSONResponse(
+            {"message": f"Missing required parameter(s): {', '.join(missing)}"}, status_code=400
+        )
     if params["grant_type"] != "client_credentials":
-        return JSONResponse({"message": f"Unsupported grant type : {params['grant_type']}"},
-                            status_code=400)
+        return JSONResponse(
+            {"message": f"Unsupported grant type : {params['grant_type']}"}, status_code=400
+        )
     state = state_of(request)
     app = state.authenticate(params["client_id"], params["client_secret"])
     if app is None:
-        return JSONResponse({"ErrorCode": "invalid_client", "Error": "ClientId is Invalid"},
-                            status_code=401)
+        return JSONResponse(
+            {"ErrorCode": "invalid_client", "Error": "ClientId is Invalid"}, status_code=401
+        )
     issued = state.issue_token(app)
     return JSONResponse(
-        {"access_token": issued.value, "token_type": "Bearer",
-         "expires_in": str(app.token_ttl_s)},
+        {"access_token": issued.value, "token_type": "Bearer", "expires_in": str(app.token_ttl_s)},
         headers={"Cache-Control": "no-store"},
     )
 

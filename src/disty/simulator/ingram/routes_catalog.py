@@ -35,15 +35,22 @@ async def search(request: Request) -> Response:
     now = state.clock.now()
     bad: list[dict[str, str]] = []
     page_number = _int_param(q.get("pageNumber"), 1, "pageNumber", bad, minimum=1)
-    page_size = _int_param(q.get("pageSize"), DEFAULT_PAGE_SIZE, "pageSize", bad, minimum=1,
-                           maximum=MAX_PAGE_SIZE)
+    page_size = _int_param(
+        q.get("pageSize"), DEFAULT_PAGE_SIZE, "pageSize", bad, minimum=1, maximum=MAX_PAGE_SIZE
+    )
     sku_type = q.get("type")
     if sku_type is not None and sku_type.lower() not in _SKU_TYPES:
-        bad.append({"field": "type", "value": sku_type,
-                    "message": "type must be one of IM::physical, IM::digital, IM::any"})
+        bad.append(
+            {
+                "field": "type",
+                "value": sku_type,
+                "message": "type must be one of IM::physical, IM::digital, IM::any",
+            }
+        )
     if bad:
-        return errors.validation_failed(bad, correlation_id=ctx.correlation_id, now=now,
-                                        headers=ctx.headers)
+        return errors.validation_failed(
+            bad, correlation_id=ctx.correlation_id, now=now, headers=ctx.headers
+        )
     query = SearchQuery(
         keywords=tuple(k for k in q.getlist("keyword") if k.strip()),
         vendors=tuple(v for v in q.getlist("vendor") if v.strip()),
@@ -75,8 +82,15 @@ def _page_link(kept: list[tuple[str, str]], size: int, number: int) -> str:
     return f"/resellers/v6/catalog?{query}"
 
 
-def _int_param(raw: str | None, default: int, name: str, bad: list[dict[str, str]], *,
-               minimum: int, maximum: int | None = None) -> int:
+def _int_param(
+    raw: str | None,
+    default: int,
+    name: str,
+    bad: list[dict[str, str]],
+    *,
+    minimum: int,
+    maximum: int | None = None,
+) -> int:
     if raw is None or raw == "":
         return default
     try:
@@ -100,9 +114,17 @@ async def details(request: Request) -> Response:
     ipn: str = request.path_params["ingramPartNumber"]
     if len(ipn) > 6:
         return errors.validation_failed(
-            [{"field": "ingramPartNumber", "value": ipn,
-              "message": "ingramPartNumber must be at most 6 characters"}],
-            correlation_id=ctx.correlation_id, now=now, headers=ctx.headers)
+            [
+                {
+                    "field": "ingramPartNumber",
+                    "value": ipn,
+                    "message": "ingramPartNumber must be at most 6 characters",
+                }
+            ],
+            correlation_id=ctx.correlation_id,
+            now=now,
+            headers=ctx.headers,
+        )
     product = state.catalog.by_ingram_part_number(ipn)
     if product is None:
         return errors.not_found(correlation_id=ctx.correlation_id, now=now, headers=ctx.headers)
@@ -120,12 +142,19 @@ async def details_by_vendor_part_number(request: Request) -> Response:
     if not vpn:
         if q.get("planId") or q.get("planName"):
             # Subscription (cloud) products are not simulated: nothing matches a plan.
-            return errors.not_found(correlation_id=ctx.correlation_id, now=now,
-                                    headers=ctx.headers)
+            return errors.not_found(correlation_id=ctx.correlation_id, now=now, headers=ctx.headers)
         return errors.validation_failed(
-            [{"field": "vendorPartNumber", "value": "",
-              "message": "One of vendorPartNumber, planName or planId is required"}],
-            correlation_id=ctx.correlation_id, now=now, headers=ctx.headers)
+            [
+                {
+                    "field": "vendorPartNumber",
+                    "value": "",
+                    "message": "One of vendorPartNumber, planName or planId is required",
+                }
+            ],
+            correlation_id=ctx.correlation_id,
+            now=now,
+            headers=ctx.headers,
+        )
     product = state.catalog.by_vendor_part_number(vpn)
     if product is None:
         return errors.not_found(correlation_id=ctx.correlation_id, now=now, headers=ctx.headers)

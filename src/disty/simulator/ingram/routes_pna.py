@@ -31,9 +31,12 @@ async def price_and_availability(request: Request) -> Response:
     now = state.clock.now()
 
     def invalid(field: str, value: str, message: str) -> Response:
-        return errors.validation_failed([{"field": field, "value": value, "message": message}],
-                                        correlation_id=ctx.correlation_id, now=now,
-                                        headers=ctx.headers)
+        return errors.validation_failed(
+            [{"field": field, "value": value, "message": message}],
+            correlation_id=ctx.correlation_id,
+            now=now,
+            headers=ctx.headers,
+        )
 
     flags: dict[str, bool] = {}
     for name in ("includeAvailability", "includePricing"):
@@ -49,36 +52,51 @@ async def price_and_availability(request: Request) -> Response:
     if not isinstance(products, list) or not products:
         return invalid("products", "", "products is required and must not be empty")
     if len(products) > MAX_PNA_PRODUCTS:
-        return invalid("products", str(len(products)),
-                       f"At most {MAX_PNA_PRODUCTS} products are allowed per request")
+        return invalid(
+            "products",
+            str(len(products)),
+            f"At most {MAX_PNA_PRODUCTS} products are allowed per request",
+        )
     warehouse_ids = _warehouse_filter(body.get("availabilityByWarehouse"))
 
     today = dt.datetime.fromtimestamp(now, dt.UTC).date()
     rows: list[wire.JSON] = []
     partial = False
     for n, item in enumerate(products):
-        if not isinstance(item, dict) or not any(isinstance(item.get(k), str) and item[k]
-                                                 for k in _KEYS):
-            return invalid(f"products[{n}]", "",
-                           "Each product needs an ingramPartNumber, vendorPartNumber, upc "
-                           "or customerPartNumber")
+        if not isinstance(item, dict) or not any(
+            isinstance(item.get(k), str) and item[k] for k in _KEYS
+        ):
+            return invalid(
+                f"products[{n}]",
+                "",
+                "Each product needs an ingramPartNumber, vendorPartNumber, upc "
+                "or customerPartNumber",
+            )
         kind, value, product = _find(state.catalog, item)
         if product is None:
             rows.append(wire.not_found_row(kind, value))
             partial = True
             continue
-        rows.append(wire.pna_row(
-            product, ctx.country, today=today,
-            include_availability=flags["includeAvailability"],
-            include_pricing=flags["includePricing"], warehouse_ids=warehouse_ids,
-            customer_part_number=item.get("customerPartNumber")))
+        rows.append(
+            wire.pna_row(
+                product,
+                ctx.country,
+                today=today,
+                include_availability=flags["includeAvailability"],
+                include_pricing=flags["includePricing"],
+                warehouse_ids=warehouse_ids,
+                customer_part_number=item.get("customerPartNumber"),
+            )
+        )
     return JSONResponse(rows, status_code=207 if partial else 200, headers=ctx.headers)
 
 
 def _find(catalog: Any, item: dict[str, Any]) -> tuple[str, str, Product | None]:
-    for kind, lookup in (("ingramPartNumber", catalog.by_ingram_part_number),
-                         ("vendorPartNumber", catalog.by_vendor_part_number),
-                         ("upc", catalog.by_upc)):
+    for kind, lookup in (
+        ("ingramPartNumber", catalog.by_ingram_part_number),
+        ("vendorPartNumber", catalog.by_vendor_part_number),
+        ("upc", catalog.by_upc),
+    ):
         value = item.get(kind)
         if isinstance(value, str) and value:
             return kind, value, lookup(value)
@@ -90,6 +108,9 @@ def _find(catalog: Any, item: dict[str, Any]) -> tuple[str, str, Product | None]
 def _warehouse_filter(raw: Any) -> set[str] | None:
     if not isinstance(raw, list):
         return None
-    ids = {str(w["availabilityByWarehouseId"]) for w in raw
-           if isinstance(w, dict) and w.get("availabilityByWarehouseId")}
+    ids = {
+        str(w["availabilityByWarehouseId"])
+        for w in raw
+        if isinstance(w, dict) and w.get("availabilityByWarehouseId")
+    }
     return ids or None

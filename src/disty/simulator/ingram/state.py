@@ -89,8 +89,11 @@ class SimState:
 
     @classmethod
     def create(cls, config: SimulatorConfig, clock: SimClock | None = None) -> SimState:
-        state = cls(config=config, clock=clock or SimClock(config.frozen_clock_at),
-                    catalog=Catalog(config.products, config.seed))
+        state = cls(
+            config=config,
+            clock=clock or SimClock(config.frozen_clock_at),
+            catalog=Catalog(config.products, config.seed),
+        )
         state.reset()
         return state
 
@@ -98,8 +101,14 @@ class SimState:
         """Back to the configured start: the demo app only, no faults, zeroed counters."""
         cfg = self.config
         self.apps = {
-            cfg.client_id: App(cfg.client_id, cfg.client_secret, cfg.customer_number,
-                               cfg.countries, _app_state(cfg.app_state), cfg.token_ttl_s)
+            cfg.client_id: App(
+                cfg.client_id,
+                cfg.client_secret,
+                cfg.customer_number,
+                cfg.countries,
+                _app_state(cfg.app_state),
+                cfg.token_ttl_s,
+            )
         }
         self.tokens.clear()
         self.faults.clear()

@@ -46,9 +46,13 @@ def search_row(p: Product) -> JSON:
         "extraDescription": p.extra_description,
         "replacementSku": "",
         "authorizedToPurchase": "true",
-        "links": [{"topic": "catalog",
-                   "href": f"/resellers/v6/catalog/details/{p.ingram_part_number}",
-                   "type": "GET"}],
+        "links": [
+            {
+                "topic": "catalog",
+                "href": f"/resellers/v6/catalog/details/{p.ingram_part_number}",
+                "type": "GET",
+            }
+        ],
     }
 
 
@@ -59,8 +63,7 @@ def details(p: Product) -> JSON:
         "vendorPartNumber": p.vendor_part_number,
         "productAuthorized": "True",
         "description": p.description,
-        "productDetailDescription": f"{p.vendor_name} {p.extra_description} "
-                                    f"{p.vendor_part_number}",
+        "productDetailDescription": f"{p.vendor_name} {p.extra_description} {p.vendor_part_number}",
         "upc": p.upc,
         "productCategory": p.category,
         "productSubcategory": p.subcategory,
@@ -98,8 +101,12 @@ def details(p: Product) -> JSON:
 
 
 def _spec(name: str, value: str) -> JSON:
-    return {"headername": "Basic", "attributevalue": value,
-            "attributedisplay": f"Basic|{name}|{value}", "attributename": name}
+    return {
+        "headername": "Basic",
+        "attributevalue": value,
+        "attributedisplay": f"Basic|{name}|{value}",
+        "attributename": name,
+    }
 
 
 def _indicators(p: Product) -> JSON:
@@ -147,38 +154,53 @@ def _indicators(p: Product) -> JSON:
 
 def not_found_row(kind: str, value: str) -> JSON:
     # Two spaces after the colon, exactly as the spec's 207 example shows.
-    label = {"ingramPartNumber": "IngramPartNumber", "vendorPartNumber": "VendorPartNumber",
-             "upc": "UPC", "customerPartNumber": "CustomerPartNumber"}[kind]
-    return {"productStatusCode": "E",
-            "productStatusMessage": f"Product not found for {label}:  {value}",
-            kind: value}
+    label = {
+        "ingramPartNumber": "IngramPartNumber",
+        "vendorPartNumber": "VendorPartNumber",
+        "upc": "UPC",
+        "customerPartNumber": "CustomerPartNumber",
+    }[kind]
+    return {
+        "productStatusCode": "E",
+        "productStatusMessage": f"Product not found for {label}:  {value}",
+        kind: value,
+    }
 
 
-def pna_row(p: Product, country: str, *, today: dt.date, include_availability: bool,
-            include_pricing: bool, warehouse_ids: set[str] | None,
-            customer_part_number: str | None) -> JSON:
+def pna_row(
+    p: Product,
+    country: str,
+    *,
+    today: dt.date,
+    include_availability: bool,
+    include_pricing: bool,
+    warehouse_ids: set[str] | None,
+    customer_part_number: str | None,
+) -> JSON:
     row: JSON = {}
     if p.special_bid:
         row["productStatusMessage"] = "ACOPS ARE AVAILABLE FOR THIS CUSTOMER AND SKU"
-    row.update({
-        "ingramPartNumber": p.ingram_part_number,
-        "vendorPartNumber": p.vendor_part_number,
-        "extendedVendorPartNumber": p.vendor_part_number,
-        "customerPartNumber": customer_part_number or p.customer_part_number,
-        "upc": p.upc,
-        # The spec's example shows "T" and documents no other code.
-        "partNumberType": "T",
-        "vendorNumber": p.vendor_number,
-        "vendorName": p.vendor_name,
-        "description": p.description,
-        "productClass": p.product_class,
-        "uom": "EA",
-        "acceptBackOrder": not p.discontinued and not p.digital,
-        "productAuthorized": True,
-        "returnableProduct": not p.digital,
-        "endUserInfoRequired": p.end_user_required,
-        "govtSpecialPriceAvailable": p.showcase,
-    })
+    row.update(
+        {
+            "ingramPartNumber": p.ingram_part_number,
+            "vendorPartNumber": p.vendor_part_number,
+            "extendedVendorPartNumber": p.vendor_part_number,
+            "customerPartNumber": customer_part_number or p.customer_part_number,
+            "upc": p.upc,
+            # The spec's example shows "T" and documents no other code.
+            "partNumberType": "T",
+            "vendorNumber": p.vendor_number,
+            "vendorName": p.vendor_name,
+            "description": p.description,
+            "productClass": p.product_class,
+            "uom": "EA",
+            "acceptBackOrder": not p.discontinued and not p.digital,
+            "productAuthorized": True,
+            "returnableProduct": not p.digital,
+            "endUserInfoRequired": p.end_user_required,
+            "govtSpecialPriceAvailable": p.showcase,
+        }
+    )
     if include_availability:
         row["availability"] = _availability(p, country, today, warehouse_ids)
     if include_pricing:
@@ -194,19 +216,20 @@ def pna_row(p: Product, country: str, *, today: dt.date, include_availability: b
         if p.special_bid:
             row["discounts"] = [_discounts(p, country, currency, today)]
         if p.showcase:
-            row["serviceFees"] = [{
-                "conditionType": "ZEF1",
-                "description": "Environmental fee",
-                "amount": p.price(country, 150),
-                "endDate": (today + dt.timedelta(days=365)).isoformat(),
-                "currencyCode": currency,
-            }]
+            row["serviceFees"] = [
+                {
+                    "conditionType": "ZEF1",
+                    "description": "Environmental fee",
+                    "amount": p.price(country, 150),
+                    "endDate": (today + dt.timedelta(days=365)).isoformat(),
+                    "currencyCode": currency,
+                }
+            ]
     row["bundlePartIndicator"] = False
     return row
 
 
-def _availability(p: Product, country: str, today: dt.date,
-                  warehouse_ids: set[str] | None) -> JSON:
+def _availability(p: Product, country: str, today: dt.date, warehouse_ids: set[str] | None) -> JSON:
     rows = []
     total = 0
     for s in p.stock(country):
@@ -232,27 +255,32 @@ def _availability(p: Product, country: str, today: dt.date,
 
 def _discounts(p: Product, country: str, currency: str, today: dt.date) -> JSON:
     discount_cents = p.customer_cents // 10
-    special: list[JSON] = [{
-        "discountType": "Special Bid",
-        "specialBidNumber": f"SB{p.ingram_part_number}",
-        "specialBidNumer": f"SB{p.ingram_part_number}",
-        "specialPricingDiscount": p.price(country, discount_cents),
-        "specialPricingEffectiveDate": (today - dt.timedelta(days=30)).isoformat(),
-        "specialPricingExpirationDate": (today + dt.timedelta(days=90)).isoformat(),
-        "specialPricingAvailableQuantity": 9_999_999,
-        "specialPricingMinQuantity": 0,
-    }]
+    special: list[JSON] = [
+        {
+            "discountType": "Special Bid",
+            "specialBidNumber": f"SB{p.ingram_part_number}",
+            "specialBidNumer": f"SB{p.ingram_part_number}",
+            "specialPricingDiscount": p.price(country, discount_cents),
+            "specialPricingEffectiveDate": (today - dt.timedelta(days=30)).isoformat(),
+            "specialPricingExpirationDate": (today + dt.timedelta(days=90)).isoformat(),
+            "specialPricingAvailableQuantity": 9_999_999,
+            "specialPricingMinQuantity": 0,
+        }
+    ]
     if p.showcase and country == "US":
         special[0]["governmentDiscountType"] = "Federal"
         special[0]["governmentDiscountedCustomerPrice"] = p.price(
-            country, p.customer_cents - discount_cents)
+            country, p.customer_cents - discount_cents
+        )
     out: JSON = {"specialPricing": special}
     if p.showcase:
-        out["quantityDiscounts"] = [{
-            "currencyType": "Price",
-            "amount": p.price(country, p.customer_cents // 20),
-            "quantity": 10,
-            "conditionType": "ZQTY",
-            "currencyCode": currency,
-        }]
+        out["quantityDiscounts"] = [
+            {
+                "currencyType": "Price",
+                "amount": p.price(country, p.customer_cents // 20),
+                "quantity": 10,
+                "conditionType": "ZQTY",
+                "currencyCode": currency,
+            }
+        ]
     return out
