@@ -1,0 +1,41 @@
+"""The simulator's ASGI app: Ingram under ``/ingram``, the control API under ``/_control``.
+
+``create_app`` is all a caller needs, whether uvicorn serves it alone (``disty simulator``),
+a test drives it through httpx's ASGITransport, or disty mounts it in-process for the demo.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from disty.simulator.clock import SimClock
+from disty.simulator.config import SimulatorConfig
+from disty.simulator.control import router as control_router
+from disty.simulator.ingram.api import create_ingram_app
+from disty.simulator.ingram.state import SimState
+
+INGRAM_PREFIX = "/ingram"
+
+
+def create_app(config: SimulatorConfig | None = None, *, clock: SimClock | None = None) -> FastAPI:
+    config = config or SimulatorConfig()
+    state = SimState.create(config, clock)
+    app = FastAPI(
+        title="disty distributor simulator",
+        docs_url="/_control/docs",
+        openapi_url="/_control/openapi.json",
+        redoc_url=None,
+    )
+    app.state.sim = state
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> dict[str, object]:
+        return {
+            "simulator": "disty",
+            "distributors": {"ingram": INGRAM_PREFIX},
+            "control": "/_control",
+        }
+
+    app.include_router(control_router)
+    app.mount(INGRAM_PREFIX, create_ingram_app(state))
+    return app

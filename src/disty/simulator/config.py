@@ -1,0 +1,40 @@
+"""Settings of one simulator instance (the ``disty simulator`` options)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+APP_STATES = ("approved", "in_review", "v7_only", "revoked")
+
+# The simulator's own demo app: fine to print, it opens nothing but the simulator.
+DEMO_CLIENT_ID = "disty-demo-client"
+DEMO_CLIENT_SECRET = "disty-demo-secret"  # noqa: S105 - a public demo credential of the simulator
+DEMO_CUSTOMER_NUMBER = "20-222222"
+
+# 7 decimal digits encode the index inside generated vendor part numbers.
+MAX_PRODUCTS = 10_000_000
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    client_id: str = DEMO_CLIENT_ID
+    client_secret: str = DEMO_CLIENT_SECRET
+    customer_number: str = DEMO_CUSTOMER_NUMBER
+    countries: tuple[str, ...] = ("US", "CA")
+    app_state: str = "approved"
+    token_ttl_s: int = 86_400
+    latency_ms: int = 0
+    pna_per_minute: int = 100
+    get_per_minute: int = 60
+    products: int = 5_000
+    seed: int = 1
+    # None: wall time; a number freezes the simulated clock there (tests, benchmarks).
+    frozen_clock_at: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.app_state not in APP_STATES:
+            raise ValueError(f"app state must be one of {', '.join(APP_STATES)}")
+        if not 1 <= self.products <= MAX_PRODUCTS:
+            raise ValueError(f"products must be between 1 and {MAX_PRODUCTS:,}")
+        if self.token_ttl_s <= 0 or self.pna_per_minute <= 0 or self.latency_ms < 0:
+            raise ValueError("token lifetime and P&A limit must be positive, latency not negative")

@@ -1,0 +1,180 @@
+"""Everything the simulated Ingram remembers: apps, tokens, faults, counters; in memory.
+
+All of it is touched from uvicorn's single event loop (routes and the control API alike), so
+plain dicts are enough: no handler awaits between reading and writing a piece of state.
+Part 2 adds orders, quotes and webhooks here, reading the same injectable clock.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from disty.simulator.clock import SimClock
+from disty.simulator.config import SimulatorConfig
+from disty.simulator.ingram.catalog import Catalog
+from disty.simulator.ingram.ratelimit import RateLimiter
+
+AppState = Literal["approved", "in_review", "v7_only", "revoked"]
+FaultKind = Literal["latency", "error", "timeout", "drop"]
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    client_id: str
+    client_secret: str
+    customer_number: str
+    countries: tuple[str, ...]
+    state: AppState = "approved"
+    token_ttl_s: int = 86_400
+
+    def public(self) -> dict[str, object]:
+        """What the control API shows: never the secret, only its last 4 characters."""
+        return {
+            "client_id": self.client_id,
+            "client_secret": "****" + self.client_secret[-4:],
+            "customer_number": self.customer_number,
+            "countries": list(self.countries),
+            "state": self.state,
+            "token_ttl_s": self.token_ttl_s,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    value: str
+    client_id: str
+    issued_at: float
+    expires_at: float
+
+
+@dataclass(slots=True)
+class FaultRule:
+    """One injected misbehaviour.
+
+    ``endpoint`` is a spec operation id (``post-priceandavailability``...) or ``*``; ``rate``
+    the share of matching requests hit (drawn from a seeded RNG, so runs repeat); ``times``
+    how many more requests it may hit (None: unlimited).
+    """
+
+    kind: FaultKind
+    endpoint: str = "*"
+    rate: float = 1.0
+    latency_ms: int = 0
+    status: int = 500
+    timeout_s: float = 30.0
+    times: int | None = None
+    id: int = 0
+
+
+@dataclass
+class SimState:
+    config: SimulatorConfig
+    clock: SimClock
+    catalog: Catalog
+    apps: dict[str, App] = field(default_factory=dict)
+    tokens: dict[str, Token] = field(default_factory=dict)
+    faults: list[FaultRule] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    maintenance: bool = False
+    latency_ms: int = 0
+    pna_per_minute: int = 100
+    get_per_minute: int = 60
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+    rng: random.Random = field(default_factory=random.Random)
+    _next_fault_id: int = 1
+
+    @classmethod
+    def create(cls, config: SimulatorConfig, clock: SimClock | None = None) -> SimState:
+        state = cls(
+            config=config,
+            clock=clock or SimClock(config.frozen_clock_at),
+            catalog=Catalog(config.products, config.seed),
+        )
+        state.reset()
+        return state
+
+    def reset(self) -> None:
+        """Back to the configured start: the demo app only, no faults, zeroed counters."""
+        cfg = self.config
+        self.apps = {
+            cfg.client_id: App(
+                cfg.client_id,
+                cfg.client_secret,
+                cfg.customer_number,
+                cfg.countries,
+                _app_state(cfg.app_state),
+                cfg.token_ttl_s,
+            )
+        }
+        self.tokens.clear()
+        self.faults.clear()
+        self.counts.clear()
+        self.limiter.clear()
+        self.maintenance = False
+        self.latency_ms = cfg.latency_ms
+        self.pna_per_minute = cfg.pna_per_minute
+        self.get_per_minute = cfg.get_per_minute
+        self.rng = random.Random(cfg.seed)  # noqa: S311 - fault dice, not cryptography
+        self.clock.reset()
+
+    # -- apps and tokens ------------------------------------------------------------------
+
+    def put_app(self, app: App) -> App:
+        self.apps[app.client_id] = app
+        return app
+
+    def update_app(self, client_id: str, **changes: object) -> App:
+        app = replace(self.apps[client_id], **changes)  # type: ignore[arg-type]
+        self.apps[client_id] = app
+        return app
+
+    def authenticate(self, client_id: str, client_secret: str) -> App | None:
+        app = self.apps.get(client_id)
+        if app is None or not secrets.compare_digest(app.client_secret, client_secret):
+            return None
+        return app
+
+    def issue_token(self, app: App) -> Token:
+        now = self.clock.now()
+        token = Token(secrets.token_urlsafe(21), app.client_id, now, now + app.token_ttl_s)
+        self.tokens[token.value] = token
+        return token
+
+    def revoke_tokens(self, client_id: str) -> int:
+        doomed = [v for v, t in self.tokens.items() if t.client_id == client_id]
+        for v in doomed:
+            del self.tokens[v]
+        return len(doomed)
+
+    # -- faults ---------------------------------------------------------------------------
+
+    def add_fault(self, rule: FaultRule) -> FaultRule:
+        rule.id = self._next_fault_id
+        self._next_fault_id += 1
+        self.faults.append(rule)
+        return rule
+
+    def draw_faults(self, endpoint: str) -> list[FaultRule]:
+        """The rules that hit this request (spending one of their ``times``)."""
+        hit = []
+        for rule in self.faults:
+            if rule.endpoint not in ("*", endpoint):
+                continue
+            if rule.times is not None and rule.times <= 0:
+                continue
+            if rule.rate < 1.0 and self.rng.random() >= rule.rate:
+                continue
+            if rule.times is not None:
+                rule.times -= 1
+            hit.append(rule)
+        return hit
+
+
+def _app_state(value: str) -> AppState:
+    if value not in ("approved", "in_review", "v7_only", "revoked"):
+        raise ValueError(f"unknown app state {value!r}")
+    return value  # type: ignore[return-value]
