@@ -25,8 +25,14 @@ from disty.cli import app
 from disty.config import Settings
 from disty.runtime import Runtime, open_runtime
 
+# The simulator's fixtures (simulator_server, simulator, simulator_client), for every test.
+pytest_plugins = ["tests.fixtures.simulator"]
+
 POSTGRES_URL = os.environ.get("DISTY_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("DISTY_REQUIRE_POSTGRES") == "1"
+
+# Variables that steer the tests themselves, kept through the cleaning below.
+_TEST_VARIABLES = ("DISTY_TEST_POSTGRES_URL", "DISTY_REQUIRE_POSTGRES", "DISTY_SHARED_DIR")
 
 _postgres_problem: list[str | None] = []  # filled once: None when reachable, else why not
 
@@ -50,7 +56,7 @@ def _postgres_unavailable() -> str | None:
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's own DISTY_* variables must not leak into the tests."""
     for name in list(os.environ):
-        if name.startswith("DISTY_") and name not in ("DISTY_TEST_POSTGRES_URL",):
+        if name.startswith("DISTY_") and name not in _TEST_VARIABLES:
             monkeypatch.delenv(name)
 
 
