@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     env: Environment = Environment.DEVELOPMENT
     # How long a replaced webhook key keeps verifying deliveries.
     webhook_key_grace_hours: float = 24.0
+    # Client-side limits per Ingram app, below Ingram's own (GET 60 a minute per endpoint,
+    # price and availability 100 a minute), and how long to wait for any distributor.
+    ingram_get_per_minute: int = 60
+    ingram_pna_per_minute: int = 100
+    supplier_timeout_s: float = 30.0
 
     @field_validator("public_url")
     @classmethod
@@ -54,6 +59,13 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
             raise ValueError("use an absolute http(s) URL such as https://disty.example.com")
         return url
+
+    @field_validator("ingram_get_per_minute", "ingram_pna_per_minute", "supplier_timeout_s")
+    @classmethod
+    def _check_positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("use a number above zero")
+        return value
 
     @field_validator("webhook_key_grace_hours")
     @classmethod

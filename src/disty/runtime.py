@@ -18,6 +18,7 @@ from disty.crypto import SecretBox
 from disty.db import migrate
 from disty.db.engine import create_engine, describe, session_factory
 from disty.errors import ConfigurationError
+from disty.suppliers.hub import SupplierHub
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     box: SecretBox
+    suppliers: SupplierHub
 
 
 def database_unreachable(settings: Settings, exc: DBAPIError) -> ConfigurationError:
@@ -40,17 +42,21 @@ def database_unreachable(settings: Settings, exc: DBAPIError) -> ConfigurationEr
 
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, *, apply_migrations: bool = True
+    settings: Settings, *, apply_migrations: bool = True, suppliers: SupplierHub | None = None
 ) -> AsyncIterator[Runtime]:
+    """``suppliers`` lets a test hand in a hub with its own retry policy or timeouts."""
     settings.ensure_home()
     box = settings.secret_box()
     engine = create_engine(settings.resolved_database_url)
+    hub = suppliers or SupplierHub(timeout_s=settings.supplier_timeout_s)
     try:
         if apply_migrations:
             try:
                 await migrate.upgrade(engine)
             except DBAPIError as exc:
                 raise database_unreachable(settings, exc) from None
-        yield Runtime(settings, engine, session_factory(engine), box)
+        yield Runtime(settings, engine, session_factory(engine), box, hub)
     finally:
+        if suppliers is None:
+            await hub.aclose()
         await engine.dispose()

@@ -1,0 +1,68 @@
+"""Live price and availability: a list of SKUs fanned out to every connected supplier of the
+tenant in one country, at once; offers come back in the caller's order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disty.config import Settings
+from disty.crypto import SecretBox
+from disty.db.base import utcnow
+from disty.db.models import SupplierConnection
+from disty.domain.countries import country_site
+from disty.domain.offers import Offer, OfferStatus
+from disty.errors import DistyError, NotFound
+from disty.services.suppliers import adapter_for
+from disty.services.tenants import get_tenant
+from disty.suppliers.base import ProgressCallback
+from disty.suppliers.hub import SupplierHub
+
+
+async def price_and_availability(
+    session: AsyncSession,
+    *,
+    shortcut: str,
+    country_id: int,
+    skus: Sequence[str],
+    box: SecretBox,
+    hub: SupplierHub,
+    settings: Settings,
+    progress: ProgressCallback | None = None,
+) -> list[Offer]:
+    """Offers for every SKU from every supplier connected in that country, SKU by SKU in the
+    caller's order. A supplier that cannot be asked at all marks its rows ERROR with why."""
+    site = country_site(country_id)
+    tenant = await get_tenant(session, shortcut)
+    connections = list(
+        await session.scalars(
+            select(SupplierConnection)
+            .where(
+                SupplierConnection.tenant_id == tenant.id,
+                SupplierConnection.country_id == site.id,
+            )
+            .order_by(SupplierConnection.supplier)
+        )
+    )
+    if not connections:
+        raise NotFound(
+            f"tenant {shortcut!r} has no supplier connection in {site.name}: set one up with "
+            f"'disty supplier set ingram --tenant {shortcut} --country {site.id} ...'"
+        )
+
+    async def one(connection: SupplierConnection) -> list[Offer]:
+        try:
+            adapter = adapter_for(connection, box=box, hub=hub, settings=settings)
+        except DistyError as exc:
+            failed_at = utcnow()
+            return [
+                Offer(connection.supplier, sku, OfferStatus.ERROR, failed_at, error=str(exc))
+                for sku in skus
+            ]
+        return await adapter.price_and_availability(skus, progress=progress)
+
+    per_supplier = await asyncio.gather(*(one(c) for c in connections))
+    return [offers[i] for i in range(len(skus)) for offers in per_supplier]

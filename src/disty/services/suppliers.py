@@ -1,0 +1,56 @@
+"""From a stored connection to a ready adapter: decrypt, check completeness, build."""
+
+from __future__ import annotations
+
+from disty.config import Settings
+from disty.crypto import SecretBox
+from disty.db.models import SupplierConnection
+from disty.domain.connections import require_rest
+from disty.errors import InvalidInput
+from disty.services.connections import credentials
+from disty.suppliers.base import Supplier
+from disty.suppliers.hub import SupplierHub
+from disty.suppliers.ingram import IngramConfig
+
+_REQUIRED = {
+    "client_id": "client id (--client-id)",
+    "client_secret": "client secret (--client-secret)",
+    "customer_number": "customer number (--customer-number)",
+}
+
+
+def missing_settings(connection: SupplierConnection) -> list[str]:
+    """What must still be saved before the supplier can be called, as a person names it."""
+    present = {
+        "client_id": connection.client_id,
+        "client_secret": connection.client_secret_enc,
+        "customer_number": connection.customer_number,
+    }
+    return [label for name, label in _REQUIRED.items() if not present[name]]
+
+
+def adapter_for(
+    connection: SupplierConnection, *, box: SecretBox, hub: SupplierHub, settings: Settings
+) -> Supplier:
+    """The adapter for a connection; refuses XML connections and incomplete ones clearly."""
+    creds = credentials(connection, box)
+    require_rest(creds.api_type)
+    missing = missing_settings(connection)
+    if missing:
+        raise InvalidInput(
+            "the connection is not complete: save its " + ", ".join(missing) + " first"
+        )
+    config = IngramConfig(
+        base_url=creds.base_url,
+        # missing_settings() above guarantees these three are set.
+        client_id=creds.client_id or "",
+        client_secret=creds.client_secret or "",
+        customer_number=creds.customer_number or "",
+        country=creds.country_iso,
+        sender_id=creds.sender_id,
+        application_id=creds.application_id,
+        contact_email=creds.contact_email,
+        get_per_minute=settings.ingram_get_per_minute,
+        pna_per_minute=settings.ingram_pna_per_minute,
+    )
+    return hub.ingram(config)

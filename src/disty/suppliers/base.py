@@ -1,0 +1,83 @@
+"""What every distributor adapter offers: the Supplier protocol and its capability flags.
+
+An adapter is built for one connection (one tenant's account with one supplier in one
+country) and speaks provider-neutral types (disty.domain.offers, disty.domain.checks); it
+raises only the tree in disty.suppliers.errors. Callers look at ``capabilities`` before they
+offer an action, never at which supplier it is.
+
+How TD SYNNEX fits without changes here (../shared/tdsynnex/NOTES.md):
+- Two transports behind one adapter. Price and availability goes over the REST Partner API
+  (OAuth client credentials, ``GetPriceAvailability``, 100 SKUs a call: ``pna_batch_size =
+  100``) or, for accounts with only EC Express, over the XML ``PriceAvailability`` call with
+  the credentials inside the body; the adapter picks by the connection's API type, as Ingram's
+  adapter refuses ``xml`` until its XML transport exists.
+- Orders go through the XML ``PO`` call (the REST API has no order creation): the adapter maps
+  ``accepted``/``rejected`` to the same results; order status, shipments and invoices come
+  from ``POStatus`` / the invoice query, i.e. ORDER_DETAIL and INVOICES, by polling.
+- It has no webhooks: its capabilities leave out WEBHOOKS, so disty follows its orders by
+  polling, and Run Test has no webhook-key check for it. No quotes or returns API: QUOTES,
+  QUOTE_TO_ORDER and RETURNS are absent and the console hides those actions.
+- Business errors that arrive with HTTP 200 (``errorMessage``, XML ``Reason``) are mapped to
+  RequestRejected; ``IP Address Invalid`` to AppNotApproved (the caller's IP is not
+  registered: not retryable); ``DatabaseIssue``, ``PO_TIMEOUT`` and the like to Unavailable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from enum import Flag, auto
+from typing import Protocol
+
+from disty.domain.checks import Check
+from disty.domain.offers import CatalogItem, CatalogPage, Offer
+
+
+class Capability(Flag):
+    PRICE_AVAILABILITY = auto()
+    CATALOG_SEARCH = auto()
+    ORDER_CREATE = auto()
+    ORDER_MODIFY = auto()  # includes releasing an order held for review
+    ORDER_CANCEL = auto()
+    ORDER_DETAIL = auto()
+    ORDER_SEARCH = auto()
+    INVOICES = auto()
+    QUOTES = auto()
+    QUOTE_TO_ORDER = auto()
+    FREIGHT = auto()
+    RETURNS = auto()
+    WEBHOOKS = auto()
+
+
+ProgressCallback = Callable[[int], None]  # called with the number of products just answered
+
+
+class Supplier(Protocol):
+    key: str  # "ingram", "tdsynnex"
+    name: str  # "Ingram Micro"
+    capabilities: Capability
+    pna_batch_size: int  # products per price-and-availability call
+
+    async def price_and_availability(
+        self, skus: Sequence[str], *, progress: ProgressCallback | None = None
+    ) -> list[Offer]:
+        """One offer per requested SKU, in the caller's order; unknown SKUs are reported
+        (status UNKNOWN), and a batch that failed marks only its own rows (status ERROR)."""
+        ...
+
+    async def search_catalog(
+        self,
+        keyword: str | None = None,
+        *,
+        vendor: str | None = None,
+        vendor_part_number: str | None = None,
+        category: str | None = None,
+        page: int = 1,
+        page_size: int = 25,
+    ) -> CatalogPage: ...
+
+    async def product_details(self, sku: str) -> CatalogItem: ...
+
+    async def run_checks(self) -> list[Check]:
+        """Run Test's checks that talk to the supplier, in order, with a fix for each
+        failure; checks after a failure they depend on are SKIP."""
+        ...

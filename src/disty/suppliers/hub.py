@@ -1,0 +1,41 @@
+"""What all adapters of one disty process share: the HTTP connection pool, the token cache
+and the rate limiter (each behind its interface, so shared implementations can replace the
+in-process ones when disty runs on several machines)."""
+
+from __future__ import annotations
+
+import httpx
+
+from disty.suppliers.http import RetryPolicy
+from disty.suppliers.ingram import IngramClient, IngramConfig, IngramSupplier
+from disty.suppliers.oauth import InProcessTokenCache, TokenCache
+from disty.suppliers.ratelimit import InProcessRateLimiter, RateLimiter
+
+
+class SupplierHub:
+    def __init__(
+        self,
+        *,
+        timeout_s: float = 30.0,
+        policy: RetryPolicy | None = None,
+        tokens: TokenCache | None = None,
+        limiter: RateLimiter | None = None,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.policy = policy or RetryPolicy()
+        self.tokens: TokenCache = tokens or InProcessTokenCache()
+        self.limiter: RateLimiter = limiter or InProcessRateLimiter()
+        self.http = http or httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout_s, connect=min(10.0, timeout_s)),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            follow_redirects=False,
+        )
+
+    def ingram(self, config: IngramConfig) -> IngramSupplier:
+        client = IngramClient(
+            config, http=self.http, tokens=self.tokens, limiter=self.limiter, policy=self.policy
+        )
+        return IngramSupplier(client)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()

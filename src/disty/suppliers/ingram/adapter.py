@@ -1,0 +1,439 @@
+"""Ingram Micro as a disty Supplier: the client's answers turned into disty's types."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from disty.domain.checks import Check, CheckStatus
+from disty.domain.offers import CatalogItem, CatalogPage, Offer, OfferStatus
+from disty.suppliers.base import Capability, ProgressCallback
+from disty.suppliers.errors import (
+    AppNotApproved,
+    AuthenticationFailed,
+    BadCustomerNumber,
+    NotFound,
+    SupplierError,
+)
+from disty.suppliers.ingram import consts, schemas
+from disty.suppliers.ingram.client import IngramClient
+
+# Ingram part numbers are 6 letters and digits; anything else must be a vendor part number.
+_INGRAM_PART = re.compile(r"[A-Z0-9]{6}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    sku: str  # as the caller wrote it
+    kind: str  # "ingramPartNumber" or "vendorPartNumber"
+    value: str
+
+
+class IngramSupplier:
+    key = "ingram"
+    name = "Ingram Micro"
+    capabilities = (
+        Capability.PRICE_AVAILABILITY
+        | Capability.CATALOG_SEARCH
+        | Capability.ORDER_CREATE
+        | Capability.ORDER_MODIFY
+        | Capability.ORDER_CANCEL
+        | Capability.ORDER_DETAIL
+        | Capability.ORDER_SEARCH
+        | Capability.INVOICES
+        | Capability.QUOTES
+        | Capability.QUOTE_TO_ORDER
+        | Capability.FREIGHT
+        | Capability.RETURNS
+        | Capability.WEBHOOKS
+    )
+    pna_batch_size = consts.PNA_BATCH
+
+    def __init__(self, client: IngramClient) -> None:
+        self.client = client
+
+    # -- price and availability -------------------------------------------------------------
+
+    async def price_and_availability(
+        self, skus: Sequence[str], *, progress: ProgressCallback | None = None
+    ) -> list[Offer]:
+        """All batches go out at once; the client's limiter paces them under the app's limit.
+
+        A SKU shaped like an Ingram part number is asked for as one first; if Ingram does not
+        know it, it is asked for again as a vendor part number before being called unknown.
+        """
+        wanted: dict[str, _Ask] = {}
+        for sku in skus:
+            value = sku.strip()
+            key = value.upper()
+            if key and key not in wanted:
+                kind = "ingramPartNumber" if _INGRAM_PART.fullmatch(key) else "vendorPartNumber"
+                wanted[key] = _Ask(
+                    sku=value, kind=kind, value=key if kind != "vendorPartNumber" else value
+                )
+        results = await self._ask_all(list(wanted.values()), progress)
+        retry = [
+            _Ask(a.sku, "vendorPartNumber", a.sku)
+            for key, a in wanted.items()
+            if a.kind == "ingramPartNumber" and results[key].status is OfferStatus.UNKNOWN
+        ]
+        if retry:
+            second = await self._ask_all(retry, None)
+            for key, offer in second.items():
+                if offer.status is OfferStatus.OK:
+                    results[key] = offer
+        fetched_at = datetime.now(UTC)
+        return [
+            _for_sku(results[sku.strip().upper()], sku)
+            if sku.strip()
+            else Offer(
+                supplier=self.key,
+                sku=sku,
+                status=OfferStatus.UNKNOWN,
+                fetched_at=fetched_at,
+                message="empty SKU",
+            )
+            for sku in skus
+        ]
+
+    async def _ask_all(
+        self, asks: list[_Ask], progress: ProgressCallback | None
+    ) -> dict[str, Offer]:
+        batches = [asks[i : i + consts.PNA_BATCH] for i in range(0, len(asks), consts.PNA_BATCH)]
+        answered = await asyncio.gather(*(self._ask_batch(b, progress) for b in batches))
+        return {key: offer for batch in answered for key, offer in batch.items()}
+
+    async def _ask_batch(
+        self, batch: list[_Ask], progress: ProgressCallback | None
+    ) -> dict[str, Offer]:
+        try:
+            _, rows = await self.client.price_and_availability([{a.kind: a.value} for a in batch])
+        except SupplierError as exc:
+            # Only this batch's rows fail; the others keep their answers.
+            failed_at = datetime.now(UTC)
+            offers = {
+                a.sku.upper(): Offer(
+                    supplier=self.key,
+                    sku=a.sku,
+                    status=OfferStatus.ERROR,
+                    fetched_at=failed_at,
+                    error=str(exc),
+                )
+                for a in batch
+            }
+        else:
+            offers = _match_rows(batch, rows if isinstance(rows, list) else [])
+        if progress is not None:
+            progress(len(batch))
+        return offers
+
+    # -- catalog ---------------------------------------------------------------------------
+
+    async def search_catalog(
+        self,
+        keyword: str | None = None,
+        *,
+        vendor: str | None = None,
+        vendor_part_number: str | None = None,
+        category: str | None = None,
+        page: int = 1,
+        page_size: int = 25,
+    ) -> CatalogPage:
+        size = max(1, min(page_size, consts.SEARCH_PAGE_MAX))
+        try:
+            body = await self.client.search_catalog(
+                keyword=keyword,
+                vendor=vendor,
+                vendorPartNumber=vendor_part_number,
+                category=category,
+                pageNumber=page,
+                pageSize=size,
+            )
+        except NotFound:  # Ingram answers 404 "No Records Found" for an empty result
+            return CatalogPage(items=[], total=0, page=page, page_size=size)
+        body = body if isinstance(body, dict) else {}
+        rows = [r for r in body.get("catalog") or [] if isinstance(r, dict)]
+        return CatalogPage(
+            items=[schemas.catalog_item(r) for r in rows],
+            total=int(body.get("recordsFound") or len(rows)),
+            page=int(body.get("pageNumber") or page),
+            page_size=int(body.get("pageSize") or size),
+            raw=body,
+        )
+
+    async def product_details(self, sku: str) -> CatalogItem:
+        value = sku.strip()
+        if _INGRAM_PART.fullmatch(value.upper()):
+            try:
+                body = await self.client.product_details(value.upper())
+                return schemas.catalog_item(body if isinstance(body, dict) else {})
+            except NotFound:
+                pass
+        body = await self.client.product_details_by_vendor_part(value)
+        return schemas.catalog_item(body if isinstance(body, dict) else {})
+
+    # -- Run Test --------------------------------------------------------------------------
+
+    async def run_checks(self) -> list[Check]:
+        return await _RunTest(self).run()
+
+
+def _for_sku(offer: Offer, sku: str) -> Offer:
+    """The offer as answered for this spelling of the SKU (duplicates share one answer)."""
+    if offer.sku == sku:
+        return offer
+    from dataclasses import replace
+
+    return replace(offer, sku=sku)
+
+
+def _match_rows(batch: list[_Ask], rows: list[Any]) -> dict[str, Offer]:
+    fetched_at = datetime.now(UTC)
+    by_key: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        for kind in ("ingramPartNumber", "vendorPartNumber"):
+            value = row.get(kind)
+            if isinstance(value, str) and value.strip():
+                by_key.setdefault((kind, value.strip().upper()), row)
+    offers: dict[str, Offer] = {}
+    for position, ask in enumerate(batch):
+        row = by_key.get((ask.kind, ask.value.upper()))
+        if row is None and len(rows) == len(batch) and isinstance(rows[position], dict):
+            row = rows[position]  # same length: Ingram answers in the order asked
+        if row is None:
+            offers[ask.sku.upper()] = Offer(
+                supplier="ingram",
+                sku=ask.sku,
+                status=OfferStatus.UNKNOWN,
+                fetched_at=fetched_at,
+                message="Ingram Micro's answer had no row for this product",
+            )
+        else:
+            offers[ask.sku.upper()] = schemas.offer_from_row(ask.sku, row, fetched_at)
+    return offers
+
+
+class _RunTest:
+    """Ingram's Run Test checks, in the order a person fixes them."""
+
+    def __init__(self, supplier: IngramSupplier) -> None:
+        self.supplier = supplier
+        self.client = supplier.client
+        self.checks: list[Check] = []
+        self.blocked_by: str | None = None
+
+    def add(
+        self,
+        name: str,
+        status: CheckStatus,
+        detail: str,
+        fix: str | None = None,
+        *,
+        required: bool = True,
+    ) -> None:
+        self.checks.append(Check(name, status, required, detail, fix))
+
+    def skip_rest(self, names: list[tuple[str, bool]]) -> None:
+        for name, required in names:
+            self.add(
+                name,
+                CheckStatus.SKIP,
+                f"not run: the {self.blocked_by} check failed",
+                required=required,
+            )
+
+    async def run(self) -> list[Check]:
+        later = [
+            ("credentials", True),
+            ("api_access", True),
+            ("customer", True),
+            ("catalog", True),
+            ("price_availability", True),
+            ("orders", True),
+            ("invoices", True),
+            ("quote_to_order", False),
+        ]
+        steps = [
+            self.credentials,
+            self.access_and_customer,
+            self.catalog,
+            self.price_availability,
+            self.orders,
+            self.invoices,
+            self.quote_to_order,
+        ]
+        for step in steps:
+            if self.blocked_by is not None:
+                done = {c.name for c in self.checks}
+                self.skip_rest([(n, r) for n, r in later if n not in done])
+                break
+            await step()
+        return self.checks
+
+    def fail(
+        self, name: str, exc: SupplierError, fix: str, *, blocks: bool = True, required: bool = True
+    ) -> None:
+        self.add(name, CheckStatus.FAIL, str(exc), fix, required=required)
+        if blocks:
+            self.blocked_by = name
+
+    async def credentials(self) -> None:
+        try:
+            await self.client.fetch_token()
+        except AuthenticationFailed as exc:
+            self.fail(
+                "credentials",
+                exc,
+                "Copy the client id and client secret again from the production app (not the "
+                f"sandbox app) in {consts.PORTAL}, save them, and run the test again.",
+            )
+        except SupplierError as exc:
+            self.fail(
+                "credentials",
+                exc,
+                "Check the base URL (Ingram's production URL is "
+                f"{consts.PRODUCTION_URL}) and that this machine can reach it.",
+            )
+        else:
+            self.add("credentials", CheckStatus.PASS, "Ingram Micro issued an access token.")
+
+    async def access_and_customer(self) -> None:
+        try:
+            await self.client.search_catalog(pageNumber=1, pageSize=1)
+        except AppNotApproved as exc:
+            self.fail(
+                "api_access",
+                exc,
+                f"In {consts.PORTAL}: if the app shows In Review, wait for Ingram to approve it; "
+                "subscribe it to the v6 API products (catalog, price and availability, orders, "
+                "invoices, quotes). An app subscribed to v7 only fails here.",
+            )
+            return
+        except BadCustomerNumber as exc:
+            self.add("api_access", CheckStatus.PASS, "The app passed Ingram's API gateway.")
+            self.fail(
+                "customer",
+                exc,
+                "Enter the customer number exactly as Ingram shows it (e.g. 20-222222) and "
+                "check that the account is served in this country.",
+            )
+            return
+        except NotFound:
+            pass  # an empty catalog still proves access and customer number
+        except SupplierError as exc:
+            self.fail("api_access", exc, "Try again later; if it persists, contact Ingram Micro.")
+            return
+        self.add("api_access", CheckStatus.PASS, "The app passed Ingram's API gateway (v6).")
+        self.add("customer", CheckStatus.PASS, "Customer number and country accepted.")
+
+    async def catalog(self) -> None:
+        try:
+            body = await self.client.search_catalog(pageNumber=1, pageSize=1)
+            rows = body.get("catalog") if isinstance(body, dict) else None
+            self.first_part = (
+                rows[0].get("ingramPartNumber") if rows and isinstance(rows[0], dict) else None
+            )
+            if self.first_part:
+                await self.client.product_details(str(self.first_part))
+        except SupplierError as exc:
+            self.fail(
+                "catalog",
+                exc,
+                "Subscribe the app to the v6 Product Catalog API in the developer portal.",
+            )
+            return
+        self.add("catalog", CheckStatus.PASS, "Catalog search and product details answered.")
+
+    async def price_availability(self) -> None:
+        part = getattr(self, "first_part", None) or "000000"
+        try:
+            await self.client.price_and_availability([{"ingramPartNumber": str(part)}])
+        except SupplierError as exc:
+            self.fail(
+                "price_availability",
+                exc,
+                "Subscribe the app to the v6 Price and Availability API in the developer portal.",
+            )
+            return
+        self.add("price_availability", CheckStatus.PASS, "Price and availability answered.")
+
+    async def orders(self) -> None:
+        try:
+            await self.client.search_orders(pageSize=1)
+        except NotFound:
+            pass
+        except SupplierError as exc:
+            self.fail(
+                "orders",
+                exc,
+                "Subscribe the app to the v6 Order API in the developer portal.",
+                blocks=False,
+            )
+            return
+        self.add("orders", CheckStatus.PASS, "Order search answered.")
+
+    async def invoices(self) -> None:
+        if not self.client.config.application_id:
+            self.add(
+                "invoices",
+                CheckStatus.FAIL,
+                "Invoice calls need the application id (IM-ApplicationID), which is not set.",
+                "Copy the application id from the app in the developer portal and save it with "
+                "the connection (--application-id).",
+            )
+            return
+        try:
+            await self.client.search_invoices(pageSize=1)
+        except NotFound:
+            pass
+        except SupplierError as exc:
+            self.fail(
+                "invoices",
+                exc,
+                "Subscribe the app to the v6 Invoice API in the developer portal.",
+                blocks=False,
+            )
+            return
+        self.add("invoices", CheckStatus.PASS, "Invoice search answered.")
+
+    async def quote_to_order(self) -> None:
+        # An empty v7 order is refused by validation (400) once it passed the gateway; it can
+        # never create an order. A gateway 401 means the app has no v7 subscription.
+        try:
+            await self.client.create_order({}, v7=True)
+        except AppNotApproved:
+            self.add(
+                "quote_to_order",
+                CheckStatus.WARN,
+                "The app is not subscribed to the v7 Order API, so quotes cannot be turned into "
+                "orders from disty.",
+                "Optional: subscribe the app to v7 in the developer portal to use quote-to-order.",
+                required=False,
+            )
+            return
+        except SupplierError as exc:
+            if exc.status in (400, 207):
+                self.add(
+                    "quote_to_order",
+                    CheckStatus.PASS,
+                    "The v7 Order API is available.",
+                    required=False,
+                )
+                return
+            self.add(
+                "quote_to_order",
+                CheckStatus.WARN,
+                str(exc),
+                "Optional: quote-to-order needs the v7 Order API.",
+                required=False,
+            )
+            return
+        self.add(
+            "quote_to_order", CheckStatus.PASS, "The v7 Order API is available.", required=False
+        )
