@@ -10,6 +10,7 @@ from disty import __version__
 from disty.cli import db, keys, supplier, tenant, webhook
 from disty.cli._common import configure_logging
 from disty.cli.demo import demo
+from disty.cli.pna import pna
 from disty.cli.simulator import simulator
 
 # Known errors end in one sentence (see _common.run). Anything else is a bug and gets Python's
@@ -28,6 +29,7 @@ app.add_typer(webhook.app, name="webhook")
 app.add_typer(db.app, name="db")
 app.add_typer(keys.app, name="keys")
 app.command("demo")(demo)
+app.command("pna")(pna)
 app.command("simulator")(simulator)
 
 

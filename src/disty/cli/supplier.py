@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import click
@@ -10,10 +11,12 @@ from rich.table import Table
 from rich.text import Text
 
 from disty.cli._common import console, err_console, print_json, read_secrets, run
+from disty.domain.checks import RunTestReport
 from disty.domain.connections import ApiType, parse_api_type
 from disty.runtime import Runtime
 from disty.services import connections
 from disty.services.connections import ConnectionChanges, ConnectionView
+from disty.services.run_test import run_test
 
 app = typer.Typer(help="Supplier connections: credentials, webhook keys, settings.")
 
@@ -168,3 +171,48 @@ def _print_view(view: ConnectionView) -> None:
     console.print(table)
     # Outside the table and never wrapped: it is pasted whole into the portal.
     click.echo(f"webhook URL: {view.webhook_url}")
+
+
+@app.command("test")
+def run_test_command(
+    supplier: Annotated[str, typer.Argument(help="Supplier: ingram.")],
+    tenant: Annotated[str, typer.Option(help="Tenant shortcut.")],
+    country: Annotated[int, typer.Option(help="Country id: 1 = United States, 29 = Canada.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Run Test: check each capability of the connection and say what to fix.
+
+    Exit status 0 when every required check passed, 1 otherwise.
+    """
+
+    async def work(rt: Runtime) -> RunTestReport:
+        async with rt.sessions() as session:
+            return await run_test(
+                session,
+                shortcut=tenant,
+                supplier=supplier,
+                country_id=country,
+                box=rt.box,
+                hub=rt.suppliers,
+                settings=rt.settings,
+            )
+
+    report = run(work)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        table = Table("check", "status", "detail", "fix", title=f"Run Test · {tenant} · {country}")
+        styles = {"pass": "green", "fail": "red", "skip": "dim", "warn": "yellow"}
+        for check in report.checks:
+            name = check.name + ("" if check.required else " (optional)")
+            table.add_row(
+                Text(name),
+                Text(check.status.value, style=styles[check.status.value]),
+                Text(check.detail),
+                Text(check.fix or ""),
+            )
+        console.print(table)
+        verdict = "all required checks passed" if report.ok else "some required checks failed"
+        console.print(verdict, markup=False)
+    if not report.ok:
+        raise typer.Exit(1)

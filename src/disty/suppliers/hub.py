@@ -4,9 +4,11 @@ in-process ones when disty runs on several machines)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
-from disty.suppliers.http import RetryPolicy
+from disty.suppliers.http import RetryPolicy, Sleep
 from disty.suppliers.ingram import IngramClient, IngramConfig, IngramSupplier
 from disty.suppliers.oauth import InProcessTokenCache, TokenCache
 from disty.suppliers.ratelimit import InProcessRateLimiter, RateLimiter
@@ -21,7 +23,10 @@ class SupplierHub:
         tokens: TokenCache | None = None,
         limiter: RateLimiter | None = None,
         http: httpx.AsyncClient | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
+        # ``sleep`` is how retries wait; tests hand in one that moves a simulated clock.
+        self.sleep = sleep
         self.policy = policy or RetryPolicy()
         self.tokens: TokenCache = tokens or InProcessTokenCache()
         self.limiter: RateLimiter = limiter or InProcessRateLimiter()
@@ -33,7 +38,12 @@ class SupplierHub:
 
     def ingram(self, config: IngramConfig) -> IngramSupplier:
         client = IngramClient(
-            config, http=self.http, tokens=self.tokens, limiter=self.limiter, policy=self.policy
+            config,
+            http=self.http,
+            tokens=self.tokens,
+            limiter=self.limiter,
+            policy=self.policy,
+            sleep=self.sleep,
         )
         return IngramSupplier(client)
 

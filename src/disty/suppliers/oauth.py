@@ -20,12 +20,14 @@ from typing import Protocol
 class Token:
     access_token: str
     expires_at: float  # epoch seconds
+    lifetime_s: float
 
     def __repr__(self) -> str:
         return f"Token(expires_at={self.expires_at})"
 
     def fresh(self, now: float, margin_s: float) -> bool:
-        return now < self.expires_at - margin_s
+        # Renew ``margin_s`` early, or after 90% of a short lifetime, whichever comes first.
+        return now < self.expires_at - min(margin_s, self.lifetime_s / 10)
 
 
 class TokenCache(Protocol):

@@ -18,6 +18,7 @@ from disty.suppliers.errors import (
     BadCustomerNumber,
     NotFound,
     SupplierError,
+    Unavailable,
 )
 from disty.suppliers.ingram import consts, schemas
 from disty.suppliers.ingram.client import IngramClient
@@ -326,6 +327,14 @@ class _RunTest:
             return
         except NotFound:
             pass  # an empty catalog still proves access and customer number
+        except Unavailable as exc:
+            self.fail(
+                "api_access",
+                exc,
+                "Ingram Micro answered with a server error or could not be reached; it may be in "
+                f"a maintenance window ({consts.MAINTENANCE_HINT}). Try again later.",
+            )
+            return
         except SupplierError as exc:
             self.fail("api_access", exc, "Try again later; if it persists, contact Ingram Micro.")
             return

@@ -7,6 +7,7 @@ calls (via disty.suppliers.http). The adapter (adapter.py) turns answers into di
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 import uuid
@@ -16,7 +17,7 @@ from typing import Any
 import httpx
 
 from disty.suppliers.errors import AuthenticationFailed, RequestRejected, SupplierError
-from disty.suppliers.http import RetryPolicy, send
+from disty.suppliers.http import RetryPolicy, Sleep, send
 from disty.suppliers.ingram import consts
 from disty.suppliers.ingram.errors import classify
 from disty.suppliers.oauth import Token, TokenCache, get_token
@@ -71,8 +72,10 @@ class IngramClient:
         tokens: TokenCache,
         limiter: RateLimiter,
         policy: RetryPolicy,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.config = config
+        self._sleep = sleep
         self._http = http
         self._tokens = tokens
         self._limiter = limiter
@@ -102,6 +105,7 @@ class IngramClient:
             policy=self._policy,
             classify=_classify_token,
             describe=self._describe,
+            sleep=self._sleep,
         )
         body = _json(response)
         try:
@@ -112,7 +116,7 @@ class IngramClient:
                 f"{self._describe} answered the token request without a usable token: check "
                 "the base URL"
             ) from None
-        return Token(access_token, time.time() + expires_in)
+        return Token(access_token, time.time() + expires_in, expires_in)
 
     async def token(self) -> Token:
         return await get_token(self._tokens, self.config.token_key, self.fetch_token)
@@ -170,6 +174,7 @@ class IngramClient:
                     policy=self._policy,
                     classify=classify,
                     describe=self._describe,
+                    sleep=self._sleep,
                 )
             except AuthenticationFailed:
                 await self._tokens.discard(self.config.token_key, token)

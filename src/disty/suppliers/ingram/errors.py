@@ -139,6 +139,14 @@ def classify(response: httpx.Response) -> SupplierError:
             field_errors=parsed.fields,
             **common,
         )
+    if status == 404 and "identify proxy" in text:
+        # Apigee's answer for a path it has no API behind: not "no records", a wrong base URL.
+        return RequestRejected(
+            f"{said}. This Ingram Micro API is not served at "
+            f"{response.request.url.scheme}://{response.request.url.netloc.decode()}: check "
+            "the base URL",
+            **common,
+        )
     if status == 404:
         return NotFound(f"{said}", **common)
     if status == 405:

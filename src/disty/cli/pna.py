@@ -1,0 +1,118 @@
+"""disty pna: live price and availability for a list of parts."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.progress import Progress
+from rich.table import Table
+from rich.text import Text
+
+from disty.cli._common import console, err_console, fail, run
+from disty.domain.offers import Offer
+from disty.runtime import Runtime
+from disty.services.pricing import price_and_availability
+from disty.suppliers.base import ProgressCallback
+
+PROGRESS_FROM = 100  # show a progress bar for lists at least this long
+
+
+def offer_json(offer: Offer) -> dict[str, Any]:
+    return {
+        "supplier": offer.supplier,
+        "sku": offer.sku,
+        "supplier_sku": offer.supplier_sku,
+        "vendor_part_number": offer.vendor_part_number,
+        "vendor_name": offer.vendor_name,
+        "description": offer.description,
+        # Decimal as a string: prices must not pick up binary floating-point noise.
+        "price": None if offer.price is None else str(offer.price),
+        "currency": offer.currency,
+        "available": offer.available,
+        "warehouses": [
+            {"id": w.warehouse_id, "location": w.location, "available": w.available}
+            for w in offer.warehouses
+        ],
+        "status": offer.status.value,
+        "message": offer.message,
+        "error": offer.error,
+        "fetched_at": offer.fetched_at.isoformat(),
+    }
+
+
+def read_skus(skus: list[str], file: Path | None) -> list[str]:
+    found = list(skus)
+    if file is not None:
+        try:
+            lines = file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            fail(f"cannot read {file}: {exc.strerror}")
+        found += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    if not found:
+        fail("no parts given: name them as arguments or with --file (one per line)", code=2)
+    return found
+
+
+def pna(
+    tenant: Annotated[str, typer.Option(help="Tenant shortcut.")],
+    country: Annotated[int, typer.Option(help="Country id: 1 = United States, 29 = Canada.")],
+    skus: Annotated[
+        list[str] | None, typer.Argument(help="Ingram or vendor part numbers.", show_default=False)
+    ] = None,
+    file: Annotated[Path | None, typer.Option(help="A file with one part number per line.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """Live price and availability from every connected supplier, in the input's order."""
+    wanted = read_skus(skus or [], file)
+
+    async def fetch(rt: Runtime, progress: ProgressCallback | None) -> list[Offer]:
+        async with rt.sessions() as session:
+            return await price_and_availability(
+                session,
+                shortcut=tenant,
+                country_id=country,
+                skus=wanted,
+                box=rt.box,
+                hub=rt.suppliers,
+                settings=rt.settings,
+                progress=progress,
+            )
+
+    async def work(rt: Runtime) -> list[Offer]:
+        if len(wanted) < PROGRESS_FROM or as_json:
+            return await fetch(rt, None)
+        # On stderr, so that stdout holds only the table.
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task("pricing", total=len(wanted))
+            return await fetch(rt, lambda n: bar.advance(task, n))
+
+    offers = run(work)
+    if as_json:
+        click.echo(json.dumps([offer_json(o) for o in offers], indent=2, ensure_ascii=False))
+        return
+    table = Table(
+        "supplier", "sku", "vendor part", "description", "price", "available", "warehouses",
+        "status", "fetched",
+    )  # fmt: skip
+    for offer in offers:
+        table.add_row(
+            Text(offer.supplier),
+            Text(offer.sku),
+            Text(offer.vendor_part_number or ""),
+            Text((offer.description or "")[:40]),
+            Text(_money(offer.price, offer.currency)),
+            Text("" if offer.available is None else str(offer.available)),
+            Text(", ".join(f"{w.warehouse_id}:{w.available}" for w in offer.warehouses)),
+            Text(offer.status.value if not offer.error else f"error: {offer.error}"),
+            Text(offer.fetched_at.strftime("%H:%M:%S")),
+        )
+    console.print(table)
+
+
+def _money(price: Decimal | None, currency: str | None) -> str:
+    return "" if price is None else f"{price:.2f} {currency or ''}".strip()
