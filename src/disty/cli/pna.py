@@ -96,7 +96,7 @@ def pna(
         click.echo(json.dumps([offer_json(o) for o in offers], indent=2, ensure_ascii=False))
         return
     table = Table(
-        "supplier", "sku", "vendor part", "description", "price", "available", "warehouses",
+        "supplier", "sku", "vendor part", "description", "price", "available", "stocked in",
         "status", "fetched",
     )  # fmt: skip
     for offer in offers:
@@ -107,7 +107,7 @@ def pna(
             Text((offer.description or "")[:40]),
             Text(_money(offer.price, offer.currency)),
             Text("" if offer.available is None else str(offer.available)),
-            Text(", ".join(f"{w.warehouse_id}:{w.available}" for w in offer.warehouses)),
+            Text(str(sum(1 for w in offer.warehouses if w.available > 0))),
             Text(offer.status.value if not offer.error else f"error: {offer.error}"),
             Text(offer.fetched_at.strftime("%H:%M:%S")),
         )
