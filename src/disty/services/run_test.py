@@ -14,16 +14,7 @@ from disty.services.connections import get_connection, verification_keys
 from disty.services.suppliers import adapter_for, missing_settings
 from disty.services.tenants import get_tenant
 from disty.suppliers.hub import SupplierHub
-
-_SUPPLIER_CHECKS = [
-    ("api_access", True),
-    ("customer", True),
-    ("catalog", True),
-    ("price_availability", True),
-    ("orders", True),
-    ("invoices", True),
-    ("quote_to_order", False),
-]
+from disty.suppliers.ingram import IngramSupplier
 
 
 async def run_test(
@@ -65,7 +56,7 @@ async def run_test(
                 ),
                 *(
                     Check(name, CheckStatus.SKIP, required, "not run: the credentials check failed")
-                    for name, required in _SUPPLIER_CHECKS
+                    for name, required in IngramSupplier.checks[1:]
                 ),
             ]
         else:

@@ -56,6 +56,7 @@ class Supplier(Protocol):
     name: str  # "Ingram Micro"
     capabilities: Capability
     pna_batch_size: int  # products per price-and-availability call
+    checks: tuple[tuple[str, bool], ...]  # Run Test's checks: (name, required), in order
 
     async def price_and_availability(
         self, skus: Sequence[str], *, progress: ProgressCallback | None = None

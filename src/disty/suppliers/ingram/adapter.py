@@ -53,6 +53,17 @@ class IngramSupplier:
         | Capability.WEBHOOKS
     )
     pna_batch_size = consts.PNA_BATCH
+    # Run Test's checks that talk to Ingram, in order, with whether each is required.
+    checks: tuple[tuple[str, bool], ...] = (
+        ("credentials", True),
+        ("api_access", True),
+        ("customer", True),
+        ("catalog", True),
+        ("price_availability", True),
+        ("orders", True),
+        ("invoices", True),
+        ("quote_to_order", False),
+    )
 
     def __init__(self, client: IngramClient) -> None:
         self.client = client
@@ -250,16 +261,6 @@ class _RunTest:
             )
 
     async def run(self) -> list[Check]:
-        later = [
-            ("credentials", True),
-            ("api_access", True),
-            ("customer", True),
-            ("catalog", True),
-            ("price_availability", True),
-            ("orders", True),
-            ("invoices", True),
-            ("quote_to_order", False),
-        ]
         steps = [
             self.credentials,
             self.access_and_customer,
@@ -272,7 +273,7 @@ class _RunTest:
         for step in steps:
             if self.blocked_by is not None:
                 done = {c.name for c in self.checks}
-                self.skip_rest([(n, r) for n, r in later if n not in done])
+                self.skip_rest([(n, r) for n, r in IngramSupplier.checks if n not in done])
                 break
             await step()
         return self.checks
