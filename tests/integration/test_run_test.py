@@ -191,9 +191,13 @@ def test_cli_supplier_test_and_pna(cli: Cli, simulator: RunningSimulator) -> Non
     assert report["ok"] is True
     assert set(report) == {"ok", "tested_at", "checks"}
     assert set(report["checks"][0]) == {"name", "status", "required", "detail", "fix"}
-    human = cli("supplier", "test", "ingram", "--tenant", "smbi", "--country", "1")
+    # With debug logging on (every HTTP call logged), the secret and the token stay out.
+    human = cli("-v", "supplier", "test", "ingram", "--tenant", "smbi", "--country", "1")
     assert human.exit_code == 0
     assert "all required checks passed" in human.stdout
+    assert "/resellers/v6/catalog -> 200" in human.stderr
+    assert simulator.client_secret not in human.stdout + human.stderr
+    assert "Bearer" not in human.stderr
 
     product = simulator.state.catalog.product(3)
     priced = cli("pna", "--tenant", "smbi", "--country", "1", "--json",

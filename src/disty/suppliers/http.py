@@ -9,6 +9,7 @@ resubmission safe by first asking the distributor whether the order exists.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -18,6 +19,8 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from disty.suppliers.errors import RateLimited, SupplierError, Timeout, Unavailable
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,7 @@ async def send(
     for attempt in range(attempts):
         last = attempt == attempts - 1
         request = await build()
+        started = time.perf_counter()
         try:
             response = await client.send(request)
         except httpx.TimeoutException:
@@ -93,6 +97,16 @@ async def send(
                 "network, then try again"
             )
         else:
+            # Method, path and status only: query strings and bodies may hold secrets.
+            log.debug(
+                "%s %s -> %s in %.0f ms (correlation id %s, attempt %d)",
+                request.method,
+                request.url.path,
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+                request.headers.get("IM-CorrelationID", "-"),
+                attempt + 1,
+            )
             if response.status_code < 400:
                 return response
             error = classify(response)
