@@ -1,0 +1,68 @@
+"""Purchase-order rules: status moves, PO numbers, price drift, ship-to parsing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import pairwise
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from disty.domain.orders import (
+    FINAL,
+    Address,
+    POStatus,
+    can_move,
+    drifted,
+    parse_ship_to,
+    require_move,
+    validate_po_number,
+)
+from disty.errors import InvalidInput
+
+
+def test_the_usual_life_is_allowed() -> None:
+    life = ["draft", "submitting", "on_hold", "submitted", "partly_shipped", "backordered",
+            "shipped", "invoiced"]  # fmt: skip
+    for current, new in pairwise(POStatus(s) for s in life):
+        require_move(current, new)
+
+
+@pytest.mark.parametrize("final", sorted(FINAL))
+def test_final_states_never_move(final: POStatus) -> None:
+    assert not any(can_move(final, other) for other in POStatus)
+
+
+def test_refusals_name_both_states() -> None:
+    with pytest.raises(InvalidInput, match="a PO that is draft cannot become shipped"):
+        require_move(POStatus.DRAFT, POStatus.SHIPPED)
+    assert not can_move(POStatus.SUBMITTED, POStatus.FAILED)  # it exists at the supplier
+    assert not can_move(POStatus.AWAITING_APPROVAL, POStatus.SUBMITTED)  # goes via the outbox
+
+
+@given(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,17}", fullmatch=True))
+def test_po_numbers_up_to_eighteen(value: str) -> None:
+    assert validate_po_number(value) == value
+
+
+@pytest.mark.parametrize("value", ["", "-PO1", "P" * 19, "PO 1", "PO#1"])
+def test_bad_po_numbers(value: str) -> None:
+    with pytest.raises(InvalidInput, match="invalid PO number"):
+        validate_po_number(value)
+
+
+def test_price_drift_tolerance() -> None:
+    two_percent = Decimal("0.02")
+    assert not drifted(Decimal("100"), Decimal("102.00"), two_percent)
+    assert drifted(Decimal("100"), Decimal("102.01"), two_percent)
+    assert not drifted(Decimal("100"), Decimal("50"), two_percent)
+
+
+def test_ship_to_with_escaped_bars() -> None:
+    assert parse_ship_to(r"Acme \| Sons|1 Main St|Springfield|IL|62701|us") == Address(
+        "Acme | Sons", "1 Main St", "Springfield", "IL", "62701", "US"
+    )
+    for bad in ["Acme|1 Main St|Springfield", "Acme|1 Main St|Springfield|IL|62701|USA", "|||||US"]:
+        with pytest.raises(InvalidInput, match="ship-to"):
+            parse_ship_to(bad)
