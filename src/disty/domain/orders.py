@@ -125,4 +125,5 @@ def parse_ship_to(value: str) -> Address:
             f"invalid ship-to country {parts[5]!r}: use a two-letter code such as US or CA",
             field="ship_to",
         )
-    return Address(*parts[:5], country=country)
+    company, street, city, state, postcode = parts[:5]
+    return Address(company, street, city, state, postcode, country)
