@@ -1,6 +1,17 @@
 """All models, imported here so that Base.metadata knows every table (Alembic reads it)."""
 
 from disty.db.models.connections import SupplierConnection, WebhookKey
+from disty.db.models.orders import POEvent, POInvoice, POLine, POShipment, PurchaseOrder
 from disty.db.models.tenants import Tenant, TenantCountry
 
-__all__ = ["SupplierConnection", "Tenant", "TenantCountry", "WebhookKey"]
+__all__ = [
+    "POEvent",
+    "POInvoice",
+    "POLine",
+    "POShipment",
+    "PurchaseOrder",
+    "SupplierConnection",
+    "Tenant",
+    "TenantCountry",
+    "WebhookKey",
+]

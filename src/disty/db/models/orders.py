@@ -1,0 +1,132 @@
+"""Purchase orders, their lines, shipments, serial numbers, invoices and timeline.
+
+A PO in status ``submitting`` is the outbox: it is committed before anything is sent, and
+``submit_attempts`` counts sends that may have reached the supplier, so recovery knows it must
+search the supplier for the PO number before sending again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from disty.db.base import Base, UTCDateTime, utcnow
+
+MONEY = Numeric(14, 4)
+
+
+class PurchaseOrder(Base):
+    __tablename__ = "purchase_orders"
+    __table_args__ = (UniqueConstraint("tenant_id", "supplier", "po_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_connections.id", ondelete="CASCADE"), index=True
+    )
+    supplier: Mapped[str] = mapped_column(String(32))
+    country_id: Mapped[int] = mapped_column(Integer)
+    po_number: Mapped[str] = mapped_column(String(18))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    hold_for_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    ship_to: Mapped[dict[str, Any]] = mapped_column(JSON)
+    end_user: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    notes: Mapped[str | None] = mapped_column(Text)
+    supplier_order_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    submit_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A submitter holds the PO until then, so two workers never send it at once.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    lines: Mapped[list[POLine]] = relationship(
+        back_populates="po", cascade="all, delete-orphan", order_by="POLine.line_number",
+        lazy="selectin",
+    )  # fmt: skip
+    shipments: Mapped[list[POShipment]] = relationship(
+        cascade="all, delete-orphan", order_by="POShipment.id", lazy="selectin"
+    )
+    invoices: Mapped[list[POInvoice]] = relationship(
+        cascade="all, delete-orphan", order_by="POInvoice.id", lazy="selectin"
+    )
+    timeline: Mapped[list[POEvent]] = relationship(
+        cascade="all, delete-orphan", order_by="POEvent.id", lazy="selectin"
+    )
+
+
+class POLine(Base):
+    __tablename__ = "po_lines"
+    __table_args__ = (UniqueConstraint("po_id", "line_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    po_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id", ondelete="CASCADE"))
+    line_number: Mapped[int] = mapped_column(Integer)  # sent as customerLineNumber "001"
+    sku: Mapped[str] = mapped_column(String(40))
+    quantity: Mapped[int] = mapped_column(Integer)
+    expected_price: Mapped[Decimal | None] = mapped_column(MONEY)
+    current_price: Mapped[Decimal | None] = mapped_column(MONEY)
+    special_bid: Mapped[str | None] = mapped_column(String(40))
+    shipped_quantity: Mapped[int] = mapped_column(Integer, default=0)
+    backordered_quantity: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_reason: Mapped[str | None] = mapped_column(Text)
+    supplier_order_number: Mapped[str | None] = mapped_column(String(40))
+    supplier_line_number: Mapped[str | None] = mapped_column(String(20))
+    serial_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    po: Mapped[PurchaseOrder] = relationship(back_populates="lines")
+
+
+class POShipment(Base):
+    __tablename__ = "po_shipments"
+    __table_args__ = (UniqueConstraint("po_id", "tracking_number", "sku"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    po_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id", ondelete="CASCADE"))
+    sku: Mapped[str] = mapped_column(String(40))
+    carrier: Mapped[str | None] = mapped_column(String(100))
+    tracking_number: Mapped[str] = mapped_column(String(100))
+    tracking_url: Mapped[str | None] = mapped_column(String(500))
+    shipped_on: Mapped[str | None] = mapped_column(String(40))
+    quantity: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class POInvoice(Base):
+    __tablename__ = "po_invoices"
+    __table_args__ = (UniqueConstraint("po_id", "invoice_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    po_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id", ondelete="CASCADE"))
+    invoice_number: Mapped[str] = mapped_column(String(60))
+    supplier_order_number: Mapped[str | None] = mapped_column(String(40))
+
+
+class POEvent(Base):
+    """One change in a PO's life: what changed, from where (submit, poll, webhook, person), who."""
+
+    __tablename__ = "po_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    po_id: Mapped[int] = mapped_column(
+        ForeignKey("purchase_orders.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text)
