@@ -121,6 +121,10 @@ async def detail(request: Request) -> Response:
     state = state_of(request)
     now = state.clock.now()
     deal = next((d for d in deals(state) if d["dealId"] == request.path_params["dealId"]), None)
+    # The SDK (not this spec version) sends the bid's vendor as ``vendorName``: it must match.
+    vendor = request.query_params.get("vendorName")
+    if deal is not None and vendor and vendor.lower() != deal["vendor"].lower():
+        deal = None
     if deal is None:
         return errors.not_found(correlation_id=ctx.correlation_id, now=now, headers=ctx.headers)
     body = {

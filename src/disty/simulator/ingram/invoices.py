@@ -162,7 +162,7 @@ def invoice_detail(inv: Invoice, customer_number: str, include_serials: bool) ->
             "vendorPartNumber": ln.product.vendor_part_number,
             "vendorName": ln.product.vendor_name.upper(),
             "productDescription": ln.product.description.upper(),
-            "unitWeight": f"{ln.product.weight_kg:.1f}",
+            "unitWeight": ln.product.weight_kg,
             "quantity": s.quantity,
             "unitPrice": ln.unit_price,
             "unitOfMeasure": "EA",
@@ -249,11 +249,16 @@ def invoice_detail(inv: Invoice, customer_number: str, include_serials: bool) ->
                 "productLineCount": len(lines),
                 "productLineTotalQuantity": sum(s.quantity for _, s in inv.parts),
             },
+            # Both spellings: the schema's camelCase and the example's PascalCase.
             "miscCharges": [
                 {
+                    "chargeDescription": "FREIGHT",
                     "ChargeDescription": "FREIGHT",
+                    "miscChargeLineCount": 1 if inv.freight else 0,
                     "MiscChargeLineCount": 1 if inv.freight else 0,
+                    "miscChargeLineTotal": inv.freight,
                     "MiscChargeLineTotal": inv.freight,
+                    "chargeLineReference": "",
                     "ChargeLineReference": "",
                 }
             ],

@@ -101,12 +101,15 @@ def _create_line(order: Order, ln: Line) -> JSON:
         "quantityConfirmed": ln.confirmed,
         "quantityBackOrdered": ln.backordered,
         "notes": ln.notes or ln.product.description.upper(),
-        "shipmentDetails": {
-            "carrierCode": "UP" if not ln.product.digital else "VL",
-            "carrierName": "UPS GROUND" if not ln.product.digital else "VIRTUAL",
-            "shipFromWarehouseId": ln.warehouse.id,
-            "shipFromLocation": ln.warehouse.location,
-        },
+        # A list, as the schema (and so the SDK) has it; the spec's examples show an object.
+        "shipmentDetails": [
+            {
+                "carrierCode": "UP" if not ln.product.digital else "VL",
+                "carrierName": "UPS GROUND" if not ln.product.digital else "VIRTUAL",
+                "shipFromWarehouseId": ln.warehouse.id,
+                "shipFromLocation": ln.warehouse.location,
+            }
+        ],
     }
 
 
@@ -143,10 +146,7 @@ def create_answer(order: Order, rejected: list[JSON], reseller: JSON | None = No
 
 
 def v7_resource(order: Order | None, answer: JSON | None, customer_order_number: str) -> JSON:
-    """The v7 result's resource: the v6 create answer plus v7's extra fields.
-
-    ``shipmentDetails`` is a list here, as v7's schema has it (its example shows an object).
-    """
+    """The v7 result's resource: the v6 create answer plus v7's extra fields."""
     if answer is None:
         return {
             "eventType": "IM::async_order_create",
@@ -167,7 +167,6 @@ def v7_resource(order: Order | None, answer: JSON | None, customer_order_number:
             line["lineType"] = "P"
             line["globalSkuId"] = line["ingramPartNumber"]
             line["vendorNumber"] = ""
-            line["shipmentDetails"] = [line["shipmentDetails"]]
             line["endUserInfo"] = _full_address(order.end_user if order else {})
             line["warrantyInfo"] = {"directLineLink": ""}
     return res
@@ -378,18 +377,21 @@ def search_row(order: Order) -> JSON:
         "vendorSalesOrderNumber": "",
         "vendorName": order.lines[0].product.vendor_name if order.lines else "",
         "endUserCompanyName": order.end_user.get("companyName", ""),
-        "orderTotal": f"{order.total:.2f}",
+        "orderTotal": order.total,
         "orderStatus": SEARCH_STATUS[order.stage],
         "subOrders": [
             {
                 "subOrderNumber": sub,
-                "subOrderTotal": f"{total:.2f}",
+                "subOrderTotal": round(total, 2),
                 "subOrderStatus": SEARCH_STATUS[order.stage],
-                "links": {
-                    "topic": "orders",
-                    "href": f"/resellers/v6.1/orders/{order.number}",
-                    "type": "GET",
-                },
+                # A list, as the schema has it; the spec's example shows one object.
+                "links": [
+                    {
+                        "topic": "orders",
+                        "href": f"/resellers/v6.1/orders/{order.number}",
+                        "type": "GET",
+                    }
+                ],
             }
             for sub, total in subs.items()
         ],

@@ -340,7 +340,7 @@ async def validate(request: Request) -> Response:
             {
                 "customerLineNumber": str(n + 1),
                 "ingramPartNumber": p["ingramPartNumber"],
-                "quantity": str(p["quantity"]),
+                "quantity": p["quantity"],
                 "vmfAdditionalAttributesLines": [
                     {
                         "attributeName": "resellerCtacEmail",

@@ -98,8 +98,8 @@ async def search(request: Request) -> Response:
         if number * size < len(found)
         else "",
     }
-    # The spec's schema and example both wrap the page in a list.
-    return JSONResponse([answer], headers=ctx.headers)
+    # The schema (and so the SDK) says an object; the spec's example wraps it in a list.
+    return JSONResponse(answer, headers=ctx.headers)
 
 
 async def detail(request: Request) -> Response:

@@ -133,7 +133,8 @@ async def create(request: Request) -> Response:
                     "status",
                 )
             }
-            | {"credit": None, "links": _links(case)}
+            # The create answer's schema types createdOn as a date (the SDK enforces it).
+            | {"createdOn": order_wire.day(now), "credit": None, "links": _links(case)}
         )
     return JSONResponse({"returnsClaims": claims}, headers=ctx.headers)
 
