@@ -66,12 +66,14 @@ INVOICES = "/ingram/resellers/v6/invoices"
 INVOICE_DETAIL = "/ingram/resellers/v6.1/invoices/"
 
 
-def stocked(state: SimState, at_least: int = 5, *, skip: int = 0, country: str = "US") -> Product:
-    """A product that ships from stock, with at least this many available."""
+def stocked(
+    state: SimState, at_least: int = 5, *, skip: int = 0, country: str = "US"
+) -> Product:
+    """A serialised product that ships from stock, with at least this many available."""
     found = 0
     for i in range(state.catalog.size):
         p = state.catalog.product(i)
-        if p.digital or p.direct_ship or p.discontinued:
+        if p.digital or p.direct_ship or p.discontinued or not p.serialised:
             continue
         if state.inventory.available(p, country) >= at_least:
             if found == skip:

@@ -162,12 +162,22 @@ def v7_resource(order: Order | None, answer: JSON | None, customer_order_number:
         **_full_address(order.end_user if order else {}),
     }
     for sub in res["orders"]:
-        sub["miscellaneousCharges"] = []
+        sub["miscellaneousCharges"] = [
+            {
+                "subOrderNumber": f"{sub['ingramOrderNumber']}-11",
+                "chargeLineReference": "885",
+                "chargeDescription": "FREIGHT",
+                "chargeAmount": sub["freightCharges"],
+            }
+        ]
         for line in sub["lines"]:
             line["lineType"] = "P"
             line["globalSkuId"] = line["ingramPartNumber"]
             line["vendorNumber"] = ""
-            line["endUserInfo"] = _full_address(order.end_user if order else {})
+            line["endUserInfo"] = {
+                "endUserId": "",
+                **_full_address(order.end_user if order else {}),
+            }
             line["warrantyInfo"] = {"directLineLink": ""}
     return res
 

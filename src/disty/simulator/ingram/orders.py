@@ -138,8 +138,7 @@ class Line:
 
     @property
     def serialised(self) -> bool:
-        # Hardware is serialised, software and most accessories are not.
-        return not self.product.digital and self.product.noise % 3 != 0
+        return self.product.serialised
 
     def status(self, stage: Stage) -> str:
         if self.cancelled or stage in ("voided", "cancelled"):
