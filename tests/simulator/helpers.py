@@ -66,9 +66,7 @@ INVOICES = "/ingram/resellers/v6/invoices"
 INVOICE_DETAIL = "/ingram/resellers/v6.1/invoices/"
 
 
-def stocked(
-    state: SimState, at_least: int = 5, *, skip: int = 0, country: str = "US"
-) -> Product:
+def stocked(state: SimState, at_least: int = 5, *, skip: int = 0, country: str = "US") -> Product:
     """A serialised product that ships from stock, with at least this many available."""
     found = 0
     for i in range(state.catalog.size):

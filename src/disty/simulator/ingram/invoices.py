@@ -146,8 +146,11 @@ async def search(request: Request) -> Response:
         "pageNumber": number,
         "invoices": page(found, number, size),
     }
-    if number * size < len(found):
-        body["nextPage"] = f"/resellers/v6/invoices?pageSize={size}&pageNumber={number + 1}"
+    body["nextPage"] = (
+        f"/resellers/v6/invoices?pageSize={size}&pageNumber={number + 1}"
+        if number * size < len(found)
+        else ""
+    )
     return JSONResponse(body, headers=ctx.headers)
 
 

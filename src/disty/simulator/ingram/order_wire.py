@@ -74,7 +74,10 @@ def stamp_ms(ts: float) -> str:
 
 
 def ship_to(order: Order) -> JSON:
-    return dict(order.ship_to) if order.ship_to else dict(DEFAULT_SHIP_TO)
+    """The order's ship-to address: the one sent (every field present), else the account's."""
+    if not order.ship_to:
+        return dict(DEFAULT_SHIP_TO)
+    return {"addressId": order.ship_to.get("addressId", ""), **_full_address(order.ship_to)}
 
 
 def _full_address(src: dict[str, str]) -> JSON:
@@ -128,6 +131,14 @@ def create_answer(order: Order, rejected: list[JSON], reseller: JSON | None = No
         "totalTax": 0,
         "currencyCode": order.currency,
         "lines": [_create_line(order, ln) for ln in order.lines],
+        "miscellaneousCharges": [
+            {
+                "subOrderNumber": f"{order.number}-11",
+                "chargeLineReference": "885",
+                "chargeDescription": "FREIGHT",
+                "chargeAmount": order.freight,
+            }
+        ],
         "links": [_link(order)],
     }
     if rejected:
@@ -162,14 +173,6 @@ def v7_resource(order: Order | None, answer: JSON | None, customer_order_number:
         **_full_address(order.end_user if order else {}),
     }
     for sub in res["orders"]:
-        sub["miscellaneousCharges"] = [
-            {
-                "subOrderNumber": f"{sub['ingramOrderNumber']}-11",
-                "chargeLineReference": "885",
-                "chargeDescription": "FREIGHT",
-                "chargeAmount": sub["freightCharges"],
-            }
-        ]
         for line in sub["lines"]:
             line["lineType"] = "P"
             line["globalSkuId"] = line["ingramPartNumber"]
