@@ -106,7 +106,7 @@ async def search(request: Request) -> Response:
         ],
         "nextPage": f"/resellers/v6/deals/search?Size={size}&Page={number + 1}"
         if number * size < len(found)
-        else None,
+        else "",
         "previousPage": f"/resellers/v6/deals/search?Size={size}&Page={number - 1}"
         if number > 1
         else None,

@@ -252,17 +252,13 @@ def invoice_detail(inv: Invoice, customer_number: str, include_serials: bool) ->
                 "productLineCount": len(lines),
                 "productLineTotalQuantity": sum(s.quantity for _, s in inv.parts),
             },
-            # Both spellings: the schema's camelCase and the example's PascalCase.
+            # camelCase, as the schema says (it forbids other keys); the example has PascalCase.
             "miscCharges": [
                 {
                     "chargeDescription": "FREIGHT",
-                    "ChargeDescription": "FREIGHT",
                     "miscChargeLineCount": 1 if inv.freight else 0,
-                    "MiscChargeLineCount": 1 if inv.freight else 0,
                     "miscChargeLineTotal": inv.freight,
-                    "MiscChargeLineTotal": inv.freight,
                     "chargeLineReference": "",
-                    "ChargeLineReference": "",
                 }
             ],
             "totals": {
