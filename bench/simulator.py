@@ -42,8 +42,16 @@ def serve(products: int) -> Iterator[tuple[str, int]]:
     port = free_port()
     disty = Path(sys.executable).with_name("disty")
     proc = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-        [str(disty), "simulator", "--port", str(port), "--products", str(products),
-         "--pna-per-minute", "100000000"],
+        [
+            str(disty),
+            "simulator",
+            "--port",
+            str(port),
+            "--products",
+            str(products),
+            "--pna-per-minute",
+            "100000000",
+        ],
         stdout=subprocess.DEVNULL,
     )
     root = f"http://127.0.0.1:{port}"
@@ -68,16 +76,23 @@ def rss_mb(pid: int) -> float:
 
 
 def auth_headers(root: str) -> dict[str, str]:
-    r = httpx.get(root + "/ingram/oauth/oauth20/token", params={
-        "grant_type": "client_credentials", "client_id": "disty-demo-client",
-        "client_secret": "disty-demo-secret"})
-    return {"Authorization": f"Bearer {r.json()['access_token']}",
-            "IM-CustomerNumber": "20-222222", "IM-CountryCode": "US",
-            "IM-CorrelationID": "bench"}
+    r = httpx.get(
+        root + "/ingram/oauth/oauth20/token",
+        params={
+            "grant_type": "client_credentials",
+            "client_id": "disty-demo-client",
+            "client_secret": "disty-demo-secret",
+        },
+    )
+    return {
+        "Authorization": f"Bearer {r.json()['access_token']}",
+        "IM-CustomerNumber": "20-222222",
+        "IM-CountryCode": "US",
+        "IM-CorrelationID": "bench",
+    }
 
 
-async def rate(root: str, make: str, seconds: float, concurrency: int,
-               skus: list[str]) -> float:
+async def rate(root: str, make: str, seconds: float, concurrency: int, skus: list[str]) -> float:
     headers = auth_headers(root)
     done = 0
     stop = time.perf_counter() + seconds
@@ -89,12 +104,17 @@ async def rate(root: str, make: str, seconds: float, concurrency: int,
             i = n
             while time.perf_counter() < stop:
                 if make == "pna":
-                    batch = [{"ingramPartNumber": s} for s in skus[(i * 50) % 1000:][:50]]
-                    r = await client.post("/ingram/resellers/v6/catalog/priceandavailability",
-                                          params=PNA_QUERY, json={"products": batch})
+                    batch = [{"ingramPartNumber": s} for s in skus[(i * 50) % 1000 :][:50]]
+                    r = await client.post(
+                        "/ingram/resellers/v6/catalog/priceandavailability",
+                        params=PNA_QUERY,
+                        json={"products": batch},
+                    )
                 else:
-                    r = await client.get("/ingram/resellers/v6/catalog", params={
-                        "keyword": keywords[i % len(keywords)], "pageNumber": 1 + i % 20})
+                    r = await client.get(
+                        "/ingram/resellers/v6/catalog",
+                        params={"keyword": keywords[i % len(keywords)], "pageNumber": 1 + i % 20},
+                    )
                 assert r.status_code in (200, 207), r.text[:200]
                 done += 1
                 i += concurrency
@@ -109,8 +129,11 @@ def sample_skus(root: str) -> list[str]:
     skus: list[str] = []
     page = 1
     while len(skus) < 1050:
-        r = httpx.get(root + "/ingram/resellers/v6/catalog", headers=h,
-                      params={"pageSize": 100, "pageNumber": page})
+        r = httpx.get(
+            root + "/ingram/resellers/v6/catalog",
+            headers=h,
+            params={"pageSize": 100, "pageNumber": page},
+        )
         skus += [row["ingramPartNumber"] for row in r.json()["catalog"]]
         page += 1
     return skus
@@ -121,8 +144,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
-          f"{args.concurrency} concurrent clients, {args.seconds:.0f} s a figure")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+        f"{args.concurrency} concurrent clients, {args.seconds:.0f} s a figure"
+    )
     rss: dict[int, float] = {}
     for products in (5_000, 1_000_000):
         with serve(products) as (root, pid):
@@ -130,9 +155,11 @@ def main() -> None:
             pna = asyncio.run(rate(root, "pna", args.seconds, args.concurrency, skus))
             search = asyncio.run(rate(root, "search", args.seconds, args.concurrency, skus))
             rss[products] = rss_mb(pid)
-            print(f"{products:>9,} products: P&A (50 SKUs) {pna:7.0f} req/s "
-                  f"({pna * 50:8.0f} SKUs/s), search {search:7.0f} req/s, "
-                  f"RSS {rss[products]:6.1f} MB")
+            print(
+                f"{products:>9,} products: P&A (50 SKUs) {pna:7.0f} req/s "
+                f"({pna * 50:8.0f} SKUs/s), search {search:7.0f} req/s, "
+                f"RSS {rss[products]:6.1f} MB"
+            )
     print(f"RSS 1,000,000 / 5,000 products: {rss[1_000_000] / rss[5_000]:.2f}x")
 
 

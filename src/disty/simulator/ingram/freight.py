@@ -59,7 +59,7 @@ async def estimate(request: Request) -> Response:
         )
     if bad:
         return invalid(ctx, now, bad)
-    distribution = []
+    distribution: list[JSON] = []
     for wh, kg in by_wh.items():
         fedex = round(6.5 + kg * 1.1, 2)
         ups = round(7.0 + kg * 1.05, 2)

@@ -39,9 +39,10 @@ _DAY = 86400.0
 
 
 def _quote_number(n: int) -> str:
-    letters = "".join(string.ascii_uppercase[(n * 7 + i * 3) % 26] for i in range(3))
-    digits = "".join(str((n * 3 + i * 7) % 10) for i in range(3))
-    return f"QUO-{10_000_000 + n * 7919}-{letters[0]}{digits[0]}{letters[1]}{digits[1]}{letters[2]}{digits[2]}"
+    code = "".join(
+        string.ascii_uppercase[(n * 7 + i * 3) % 26] + str((n * 3 + i * 7) % 10) for i in range(3)
+    )
+    return f"QUO-{10_000_000 + n * 7919}-{code}"
 
 
 def _standing(state: SimState, client_id: str) -> list[JSON]:
@@ -75,7 +76,7 @@ def _make(
     deal_id: str = "",
     country: str = "US",
 ) -> JSON:
-    products = []
+    products: list[JSON] = []
     for ipn, qty in items:
         p = state.catalog.by_ingram_part_number(ipn)
         if p is None:
@@ -128,7 +129,7 @@ def find_quote(state: SimState, client_id: str, number: str) -> JSON | None:
 
 
 def _total(q: JSON, key: str) -> float:
-    return round(sum(p["price"][key] for p in q["products"]), 2)
+    return round(sum(float(p["price"][key]) for p in q["products"]), 2)
 
 
 def _row(q: JSON) -> JSON:
@@ -162,15 +163,15 @@ async def search(request: Request) -> Response:
     if bad:
         return invalid(ctx, now, bad)
     found = all_quotes(state, ctx.app.client_id)
-    for key, pick in (
-        ("quoteNumber", lambda x: x["quoteNumber"]),
-        ("quoteName", lambda x: x["quoteName"]),
-        ("specialBidNumber", lambda x: x["specialBidId"]),
-        ("status", lambda x: x["status"]),
+    for key, field in (
+        ("quoteNumber", "quoteNumber"),
+        ("quoteName", "quoteName"),
+        ("specialBidNumber", "specialBidId"),
+        ("status", "status"),
     ):
         wanted = q.get(key)
         if wanted:
-            found = [x for x in found if wanted.lower() in str(pick(x)).lower()]
+            found = [x for x in found if wanted.lower() in str(x[field]).lower()]
     if q.get("vendorName"):
         found = [
             x
