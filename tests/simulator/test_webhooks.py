@@ -340,7 +340,11 @@ def test_v7_only_app_and_quote_to_order(
     _control(simulator, "POST", "/run")
     (result,) = rx.of("v7only")
     assert result.verified
-    assert result.body["resource"]["orders"][0]["lines"]
+    lines = result.body["resource"]["orders"][0]["lines"]
+    detail = httpx.get(simulator.base_url + f"/resellers/v6/quotes/{quote}", headers=_h(simulator))
+    prices = {p["ingramPartNumber"]: p["price"]["quotePrice"] for p in detail.json()["products"]}
+    assert lines
+    assert {ln["ingramPartNumber"]: ln["unitPrice"] for ln in lines} == prices
     bad = httpx.post(
         simulator.base_url + "/resellers/v7/orders",
         headers=h,

@@ -155,9 +155,17 @@ def check_header(body: Any, max_con: int) -> Fields:
 
 
 def place(
-    state: SimState, client_id: str, country: str, body: dict[str, Any], now: float
+    state: SimState,
+    client_id: str,
+    country: str,
+    body: dict[str, Any],
+    now: float,
+    prices: dict[str, float] | None = None,
 ) -> tuple[Order | None, list[dict[str, Any]], str | None]:
-    """Place an order from a checked body: (order, rejected lines, refusal message)."""
+    """Place an order from a checked body: (order, rejected lines, refusal message).
+
+    ``prices``: unit prices by Ingram part number that override the list price (a quote's).
+    """
     attrs = _attributes(body)
     con = body["customerOrderNumber"].strip()
     if state.orders.duplicate(client_id, con) and not _truthy(
@@ -198,7 +206,9 @@ def place(
                 customer_line_number=_text(raw.get("customerLineNumber")) or f"{len(lines) + 1}",
                 product=product,
                 quantity=qty,
-                unit_price=unit_price(product, country, special_bid),
+                unit_price=(prices or {}).get(
+                    product.ingram_part_number, unit_price(product, country, special_bid)
+                ),
                 confirmed=confirmed,
                 backordered=qty - confirmed,
                 warehouse=pick_warehouse(product, country),
@@ -321,9 +331,12 @@ def process_v7(state: SimState, item: dict[str, Any], now: float) -> None:
 
     body: dict[str, Any] = dict(item["body"])
     quote_number = _text(body.get("quoteNumber"))
-    if quote_number and not body.get("lines"):
-        quote = find_quote(state, item["client_id"], quote_number)
-        if quote is not None:
+    prices: dict[str, float] = {}
+    quote = find_quote(state, item["client_id"], quote_number) if quote_number else None
+    if quote is not None:
+        # A quote's products are ordered at the quote's prices.
+        prices = {p["ingramPartNumber"]: p["price"]["quotePrice"] for p in quote["products"]}
+        if not body.get("lines"):
             body["lines"] = [
                 {
                     "customerLineNumber": f"{n + 1}",
@@ -333,7 +346,7 @@ def process_v7(state: SimState, item: dict[str, Any], now: float) -> None:
                 for n, p in enumerate(quote["products"])
             ]
             body["specialBidNumber"] = quote.get("specialBidId", "")
-    order, rejected, _refusal = place(state, item["client_id"], item["country"], body, now)
+    order, rejected, _refusal = place(state, item["client_id"], item["country"], body, now, prices)
     if order is not None:
         order.confirmation_number = item["confirmation"]
         answer = order_wire.create_answer(order, rejected)
