@@ -6,6 +6,9 @@ Starts ``disty simulator`` as subprocesses (a 5,000-product and a 1,000,000-prod
 then prints
 - requests per second for price and availability with 50 SKUs, and for catalog search
   (keyword plus filters, 25 a page), against the 5,000-product simulator and the million one;
+- orders placed per second (v6 create, 2 lines) on an empty simulator and again once
+  thousands of orders exist: the ratio shows what the order book's linear scans (due steps,
+  duplicate order numbers) cost as it grows;
 - the resident memory of each after the same warm-up, and their ratio: the million-product
   catalog is computed, not stored, so the ratio stays near 1 (its one extra per-product
   structure is the 1-byte template index behind keyword search).
@@ -103,6 +106,29 @@ async def rate(root: str, make: str, seconds: float, concurrency: int, skus: lis
         async with httpx.AsyncClient(base_url=root, headers=headers) as client:
             i = n
             while time.perf_counter() < stop:
+                if make == "orders":
+                    r = await client.post(
+                        "/ingram/resellers/v6/orders",
+                        json={
+                            "customerOrderNumber": f"B{stop:.0f}-{n}-{i}",
+                            "lines": [
+                                {
+                                    "customerLineNumber": "1",
+                                    "ingramPartNumber": skus[i % 1000],
+                                    "quantity": 1,
+                                },
+                                {
+                                    "customerLineNumber": "2",
+                                    "ingramPartNumber": skus[(i + 7) % 1000],
+                                    "quantity": 2,
+                                },
+                            ],
+                        },
+                    )
+                    assert r.status_code in (201, 207), r.text[:200]
+                    done += 1
+                    i += concurrency
+                    continue
                 if make == "pna":
                     batch = [{"ingramPartNumber": s} for s in skus[(i * 50) % 1000 :][:50]]
                     r = await client.post(
@@ -155,6 +181,14 @@ def main() -> None:
             pna = asyncio.run(rate(root, "pna", args.seconds, args.concurrency, skus))
             search = asyncio.run(rate(root, "search", args.seconds, args.concurrency, skus))
             rss[products] = rss_mb(pid)
+            if products == 5_000:
+                first = asyncio.run(rate(root, "orders", args.seconds, args.concurrency, skus))
+                placed = len(httpx.get(root + "/_control/orders").json())
+                later = asyncio.run(rate(root, "orders", args.seconds, args.concurrency, skus))
+                print(
+                    f"orders placed: {first:6.0f}/s on an empty book, {later:6.0f}/s with "
+                    f"{placed:,} orders ({later / first:.2f}x)"
+                )
             print(
                 f"{products:>9,} products: P&A (50 SKUs) {pna:7.0f} req/s "
                 f"({pna * 50:8.0f} SKUs/s), search {search:7.0f} req/s, "

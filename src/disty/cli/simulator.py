@@ -29,12 +29,30 @@ def simulator(
     ] = 100,
     products: Annotated[int, typer.Option(help="Products in the generated catalog.")] = 5_000,
     seed: Annotated[int, typer.Option(help="Seed of the generated catalog.")] = 1,
+    webhook_url: Annotated[
+        str | None,
+        typer.Option(help="Register one webhook, subscribed to every event, for the demo app."),
+    ] = None,
+    webhook_secret: Annotated[
+        str | None,
+        typer.Option(help="The webhook's secret (Signature Token); generated when left out."),
+    ] = None,
+    ship_after_s: Annotated[
+        float, typer.Option(help="Simulated seconds between the steps of an order's life.")
+    ] = 60.0,
 ) -> None:
     """Serve the Ingram Micro simulator and print its demo app's credentials."""
     import uvicorn
 
     from disty.simulator import INGRAM_PREFIX, SimulatorConfig, create_app
     from disty.simulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOMER_NUMBER
+    from disty.simulator.ingram.webhooks import new_secret
+
+    if webhook_secret is not None and webhook_url is None:
+        fail("--webhook-secret needs --webhook-url")
+    generated_secret = webhook_url is not None and not webhook_secret
+    if webhook_url is not None and not webhook_secret:
+        webhook_secret = new_secret()
 
     try:
         config = SimulatorConfig(
@@ -47,6 +65,9 @@ def simulator(
             pna_per_minute=pna_per_minute,
             products=products,
             seed=seed,
+            ship_after_s=ship_after_s,
+            webhook_url=webhook_url,
+            webhook_secret=webhook_secret,
         )
     except ValueError as exc:
         fail(str(exc))
@@ -60,5 +81,12 @@ def simulator(
     console.print(
         f"  control API:     {base}/_control (docs at {base}/_control/docs)", markup=False
     )
+    console.print(f"  order steps:     every {ship_after_s:g} s", markup=False)
+    if webhook_url and webhook_secret:
+        console.print(f"  webhook:         {webhook_url} (every event)", markup=False)
+        # A secret the user chose is never echoed; a generated one is shown this once, as
+        # Ingram's portal shows a new Signature Token, since nothing else can reveal it.
+        shown = webhook_secret if generated_secret else "****" + webhook_secret[-4:]
+        console.print(f"  webhook secret:  {shown}", markup=False)
     # No access log: the SDK sends client secrets in the token URL's query string.
     uvicorn.run(create_app(config), host=host, port=port, access_log=False, log_level="warning")

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from disty.simulator.clock import SimClock
 from disty.simulator.config import SimulatorConfig
 from disty.simulator.control import router as control_router
+from disty.simulator.control_webhooks import router as control_webhooks_router
 from disty.simulator.ingram.api import create_ingram_app
 from disty.simulator.ingram.state import SimState
 
@@ -37,5 +38,6 @@ def create_app(config: SimulatorConfig | None = None, *, clock: SimClock | None 
         }
 
     app.include_router(control_router)
+    app.include_router(control_webhooks_router)
     app.mount(INGRAM_PREFIX, create_ingram_app(state))
     return app

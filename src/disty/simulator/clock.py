@@ -28,6 +28,10 @@ class SimClock:
         base = self._frozen_at if self._frozen_at is not None else time.time()
         return base + self._offset
 
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("the simulated clock never goes backwards")

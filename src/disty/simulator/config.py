@@ -28,6 +28,11 @@ class SimulatorConfig:
     get_per_minute: int = 60
     products: int = 5_000
     seed: int = 1
+    # Part 2: each step of an order's life after this many simulated seconds.
+    ship_after_s: float = 60.0
+    # One webhook for the demo app, subscribed to every event (the CLI's --webhook-url).
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
     # None: wall time; a number freezes the simulated clock there (tests, benchmarks).
     frozen_clock_at: float | None = None
 
@@ -36,5 +41,7 @@ class SimulatorConfig:
             raise ValueError(f"app state must be one of {', '.join(APP_STATES)}")
         if not 1 <= self.products <= MAX_PRODUCTS:
             raise ValueError(f"products must be between 1 and {MAX_PRODUCTS:,}")
+        if self.ship_after_s <= 0:
+            raise ValueError("ship-after-s must be positive")
         if self.token_ttl_s <= 0 or self.pna_per_minute <= 0 or self.latency_ms < 0:
             raise ValueError("token lifetime and P&A limit must be positive, latency not negative")

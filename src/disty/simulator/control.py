@@ -56,6 +56,7 @@ class Switch(BaseModel):
 
 
 class Limits(BaseModel):
+    ship_after_s: float | None = Field(default=None, gt=0)
     get_per_minute: int | None = Field(default=None, gt=0)
     pna_per_minute: int | None = Field(default=None, gt=0)
     latency_ms: int | None = Field(default=None, ge=0)
@@ -74,6 +75,10 @@ async def overview(state: StateDep) -> dict[str, Any]:
         "limits": _limits_out(state),
         "catalog": {"products": state.catalog.size, "seed": state.catalog.seed},
         "clock": state.clock.now(),
+        "ship_after_s": state.ship_after_s,
+        "orders": len(state.orders.orders),
+        "webhooks": [s.public() for s in state.webhooks.subscriptions.values()],
+        "deliveries_on": state.webhooks.enabled,
     }
 
 
@@ -156,13 +161,15 @@ async def maintenance(body: Switch, state: StateDep) -> dict[str, bool]:
 
 
 @router.put("/limits")
-async def limits(body: Limits, state: StateDep) -> dict[str, int]:
+async def limits(body: Limits, state: StateDep) -> dict[str, float]:
     if body.get_per_minute is not None:
         state.get_per_minute = body.get_per_minute
     if body.pna_per_minute is not None:
         state.pna_per_minute = body.pna_per_minute
     if body.latency_ms is not None:
         state.latency_ms = body.latency_ms
+    if body.ship_after_s is not None:
+        state.ship_after_s = body.ship_after_s
     state.limiter.clear()
     return _limits_out(state)
 
@@ -185,7 +192,11 @@ async def clock(state: StateDep) -> dict[str, float]:
 
 @router.post("/clock/advance")
 async def advance_clock(body: Advance, state: StateDep) -> dict[str, float]:
+    """Move the clock, run the order steps and deliveries that became due, wait for them."""
+    from disty.simulator.control_webhooks import settle
+
     state.clock.advance(body.seconds)
+    await settle(state)
     return {"now": state.clock.now()}
 
 
@@ -202,8 +213,9 @@ def _fault_out(f: FaultRule) -> dict[str, object]:
     }
 
 
-def _limits_out(state: SimState) -> dict[str, int]:
+def _limits_out(state: SimState) -> dict[str, float]:
     return {
+        "ship_after_s": state.ship_after_s,
         "get_per_minute": state.get_per_minute,
         "pna_per_minute": state.pna_per_minute,
         "latency_ms": state.latency_ms,

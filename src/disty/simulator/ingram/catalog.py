@@ -156,6 +156,11 @@ class Product:
             return "N"
         return "ABC"[self.noise % 3]
 
+    @property
+    def serialised(self) -> bool:
+        """Hardware ships with serial numbers (two in three products); software never."""
+        return not self.digital and self.noise % 3 != 0
+
     def price(self, country: str, cents: int) -> float:
         """A price in the country's currency (USD for US, CAD for Canada), 2 decimals."""
         if CURRENCY.get(country) == "CAD":

@@ -41,18 +41,43 @@ def validation_failed(
 
 
 def not_found(
-    *, correlation_id: str | None, now: float, headers: Mapping[str, str] | None = None
+    *,
+    correlation_id: str | None,
+    now: float,
+    headers: Mapping[str, str] | None = None,
+    message: str = "No Records Found",
 ) -> JSONResponse:
     body = {
         "errors": [
             {
                 "id": _error_id(correlation_id, now),
                 "type": "Validation error",
-                "message": "No Records Found",
+                "message": message,
             }
         ]
     }
     return JSONResponse(body, status_code=404, headers=headers)
+
+
+def refused(
+    status: int,
+    message: str,
+    *,
+    correlation_id: str | None,
+    now: float,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """A request the API understood but will not do (e.g. 405: cancel an order not on hold)."""
+    body = {
+        "errors": [
+            {
+                "id": _error_id(correlation_id, now),
+                "type": "/errors/validation-error",
+                "message": message,
+            }
+        ]
+    }
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def system_error(

@@ -35,6 +35,7 @@ class CallContext:
     country: str
     correlation_id: str
     headers: dict[str, str]  # to send back: correlation id, sender id, rate-limit figures
+    maintenance: bool = False  # only ever True for v7 calls, which queue during maintenance
 
 
 def state_of(request: Request) -> SimState:
@@ -57,13 +58,27 @@ def authorise(request: Request, state: SimState) -> App | Response:
     return app
 
 
-async def admit_v6(request: Request, *, bucket: str, per_minute: int) -> CallContext | Response:
-    """Run every check a v6 call meets before its handler; a Response means "answer this"."""
+async def admit_v6(
+    request: Request,
+    *,
+    bucket: str,
+    per_minute: int,
+    required: tuple[str, ...] = (),
+    v7: bool = False,
+) -> CallContext | Response:
+    """Run every check a v6 call meets before its handler; a Response means "answer this".
+
+    ``required``: headers this operation needs beyond the usual three (``IM-ApplicationID``
+    for invoices, ``IM-CustomerContact`` for quote search and freight). ``v7``: the v7 API
+    product, which ``v7_only`` apps are subscribed to as well, and which stays open during the
+    maintenance window (it queues orders; ``CallContext.maintenance`` says so).
+    """
     state = state_of(request)
     app = authorise(request, state)
     if isinstance(app, Response):
         return app
-    if app.state != "approved":
+    allowed = ("approved", "v7_only") if v7 else ("approved",)
+    if app.state not in allowed:
         # In review, subscribed to v7 only, or revoked: the gateway finds no API product.
         return errors.gateway_fault(401, NO_API_PRODUCT, NO_API_PRODUCT_CODE)
 
@@ -80,7 +95,7 @@ async def admit_v6(request: Request, *, bucket: str, per_minute: int) -> CallCon
 
     correlation_id = request.headers.get("im-correlationid", "")
     now = state.clock.now()
-    if state.maintenance:
+    if state.maintenance and not v7:
         return errors.system_error(
             correlation_id=correlation_id or None,
             now=now,
@@ -88,14 +103,20 @@ async def admit_v6(request: Request, *, bucket: str, per_minute: int) -> CallCon
             message="Service unavailable due to scheduled maintenance",
         )
 
-    problem = check_headers(request, app, echo, now)
+    problem = check_headers(request, app, echo, now, required)
     if problem is not None:
         return problem
     country = request.headers["im-countrycode"].upper()
-    return CallContext(app, country, correlation_id, echo)
+    return CallContext(app, country, correlation_id, echo, state.maintenance)
 
 
-def check_headers(request: Request, app: App, echo: dict[str, str], now: float) -> Response | None:
+def check_headers(
+    request: Request,
+    app: App,
+    echo: dict[str, str],
+    now: float,
+    required: tuple[str, ...] = (),
+) -> Response | None:
     h = request.headers
     customer = h.get("im-customernumber")
     country = h.get("im-countrycode")
@@ -106,6 +127,7 @@ def check_headers(request: Request, app: App, echo: dict[str, str], now: float) 
         ("IM-CustomerNumber", customer),
         ("IM-CountryCode", country),
         ("IM-CorrelationID", correlation),
+        *((name, h.get(name)) for name in required),
     ):
         if not value:
             fields.append({"field": name, "value": "", "message": "Required field is missing"})

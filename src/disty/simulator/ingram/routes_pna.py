@@ -86,6 +86,7 @@ async def price_and_availability(request: Request) -> Response:
                 include_pricing=flags["includePricing"],
                 warehouse_ids=warehouse_ids,
                 customer_part_number=item.get("customerPartNumber"),
+                taken=state.inventory.taken.get((product.index, ctx.country), 0),
             )
         )
     return JSONResponse(rows, status_code=207 if partial else 200, headers=ctx.headers)

@@ -2,21 +2,25 @@
 
 All of it is touched from uvicorn's single event loop (routes and the control API alike), so
 plain dicts are enough: no handler awaits between reading and writing a piece of state.
-Part 2 adds orders, quotes and webhooks here, reading the same injectable clock.
+Part 2 adds orders, stock taken by orders, quotes, returns, queued v7 orders and webhooks
+here, reading the same injectable clock; ``life.py`` moves them on.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 from disty.simulator.clock import SimClock
 from disty.simulator.config import SimulatorConfig
 from disty.simulator.ingram.catalog import Catalog
+from disty.simulator.ingram.orders import Inventory, OrderBook
 from disty.simulator.ingram.ratelimit import RateLimiter
+from disty.simulator.ingram.webhooks import EVENT_KINDS, Dispatcher
 
 AppState = Literal["approved", "in_review", "v7_only", "revoked"]
 FaultKind = Literal["latency", "error", "timeout", "drop"]
@@ -86,13 +90,27 @@ class SimState:
     limiter: RateLimiter = field(default_factory=RateLimiter)
     rng: random.Random = field(default_factory=random.Random)
     _next_fault_id: int = 1
+    # -- part 2 ---------------------------------------------------------------------------
+    orders: OrderBook = field(default_factory=lambda: OrderBook(1))
+    inventory: Inventory = field(default_factory=Inventory)
+    webhooks: Dispatcher = field(default_factory=lambda: Dispatcher(SimClock()))
+    quotes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    returns: dict[str, dict[str, Any]] = field(default_factory=dict)
+    v7_queue: list[dict[str, Any]] = field(default_factory=list)
+    ship_after_s: float = 60.0
+    next_stock_at: float = 0.0
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+    ticker: asyncio.Task[None] | None = None
 
     @classmethod
     def create(cls, config: SimulatorConfig, clock: SimClock | None = None) -> SimState:
+        sim_clock = clock or SimClock(config.frozen_clock_at)
         state = cls(
             config=config,
-            clock=clock or SimClock(config.frozen_clock_at),
+            clock=sim_clock,
             catalog=Catalog(config.products, config.seed),
+            orders=OrderBook(config.seed),
+            webhooks=Dispatcher(sim_clock),
         )
         state.reset()
         return state
@@ -120,6 +138,18 @@ class SimState:
         self.get_per_minute = cfg.get_per_minute
         self.rng = random.Random(cfg.seed)  # noqa: S311 - fault dice, not cryptography
         self.clock.reset()
+        self.orders.clear()
+        self.inventory.clear()
+        self.webhooks.clear()
+        self.quotes.clear()
+        self.returns.clear()
+        self.v7_queue.clear()
+        self.ship_after_s = cfg.ship_after_s
+        self.next_stock_at = self.clock.now() + 900.0
+        if cfg.webhook_url:
+            self.webhooks.subscribe(
+                cfg.client_id, cfg.webhook_url, EVENT_KINDS, cfg.webhook_secret or None
+            )
 
     # -- apps and tokens ------------------------------------------------------------------
 

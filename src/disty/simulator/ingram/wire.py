@@ -176,6 +176,7 @@ def pna_row(
     include_pricing: bool,
     warehouse_ids: set[str] | None,
     customer_part_number: str | None,
+    taken: int = 0,
 ) -> JSON:
     row: JSON = {}
     if p.special_bid:
@@ -202,7 +203,7 @@ def pna_row(
         }
     )
     if include_availability:
-        row["availability"] = _availability(p, country, today, warehouse_ids)
+        row["availability"] = _availability(p, country, today, warehouse_ids, taken)
     if include_pricing:
         currency = CURRENCY.get(country, "USD")
         row["pricing"] = {
@@ -229,17 +230,27 @@ def pna_row(
     return row
 
 
-def _availability(p: Product, country: str, today: dt.date, warehouse_ids: set[str] | None) -> JSON:
+def _availability(
+    p: Product, country: str, today: dt.date, warehouse_ids: set[str] | None, taken: int = 0
+) -> JSON:
+    # Stock taken by orders comes out of the best-stocked warehouses first, as orders ship
+    # from the warehouse with most stock.
+    left = dict.fromkeys((s.warehouse.id for s in p.stock(country)), 0)
+    for s in sorted(p.stock(country), key=lambda s: -s.available):
+        cut = min(max(taken, 0), s.available)
+        left[s.warehouse.id] = s.available - cut
+        taken -= cut
     rows = []
     total = 0
     for s in p.stock(country):
         if warehouse_ids is not None and s.warehouse.id not in warehouse_ids:
             continue
-        total += s.available
+        available = left[s.warehouse.id] if s.available else 0
+        total += available
         wh: JSON = {
             "warehouseId": s.warehouse.id,
             "location": s.warehouse.location,
-            "quantityAvailable": s.available,
+            "quantityAvailable": available,
             "quantityBackordered": s.backordered,
             "quantityOnOrder": s.on_order,
         }
