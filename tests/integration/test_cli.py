@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from disty.db import migrate
 from tests.conftest import Cli
 
 CLIENT_SECRET = "cs-Delta-5e6f7a8b9c0d"
@@ -287,7 +288,7 @@ def test_db_upgrade_and_status(cli: Cli) -> None:
     assert "revision none" in status.stdout
     upgraded = cli("db", "upgrade")
     ok(upgraded)
-    assert "revision 0001" in upgraded.stdout
+    assert f"revision {migrate.head_revision()}" in upgraded.stdout
     status = cli("db", "status")
     assert "(current)" in status.stdout
 

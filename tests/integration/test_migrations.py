@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -27,8 +29,14 @@ async def test_upgrade_from_empty_reaches_head_and_matches_the_models(database_u
         def tables(connection: Connection) -> set[str]:
             return set(inspect(connection).get_table_names())
 
+        def differences(connection: Connection) -> list[object]:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return list(compare_metadata(context, Base.metadata))
+
         async with engine.connect() as connection:
             found = await connection.run_sync(tables)
+            # The migrations build exactly what the models declare: nothing missing or extra.
+            assert await connection.run_sync(differences) == []
         assert set(Base.metadata.tables) <= found
 
         # Applying again is a no-op; down to nothing and up again works on both databases.
