@@ -2,8 +2,9 @@
 
 Kinds (see ``FaultRule``): ``latency`` (sleep, then answer normally), ``error`` (500 in
 Ingram's ``errors[]`` shape, or 429 with rate-limit headers), ``timeout`` (hold the request
-until the client gives up, then 504 as Apigee does), and ``drop`` (read the whole request,
-then close the socket without a byte of answer).
+until the client gives up, then 504 as Apigee does), ``drop`` (read the whole request,
+then close the socket without a byte of answer) and ``drop_after`` (carry the request out,
+hold the answer ``latency_ms``, then close the socket without it: "accepted, then dropped").
 
 Dropping needs the socket: under uvicorn the ASGI ``receive`` callable is bound to its
 request cycle, which holds the transport; we close that and wait for uvicorn to see the
@@ -15,6 +16,7 @@ transport raises to the caller.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -61,6 +63,9 @@ class FaultInjector:
                 return
             elif rule.kind == "drop":
                 await _drop(receive)
+                return
+            elif rule.kind == "drop_after":
+                await _drop_after(self.app, rule, scope, receive)
                 return
         await self.app(scope, receive, send)
 
@@ -133,3 +138,23 @@ async def _drop(receive: Receive) -> None:
     transport.close()
     # Wait for uvicorn to notice, so it does not answer 500 for an app that sent nothing.
     await asyncio.wait_for(_wait_disconnect(receive), timeout=5)
+
+
+async def _drop_after(app: ASGIApp, rule: FaultRule, scope: Scope, receive: Receive) -> None:
+    """Carry the request out for real (an order is placed), swallow the answer, wait
+    ``latency_ms``, then close the connection: the client never learns what happened, which
+    is exactly what a resubmission must survive without placing the order twice."""
+
+    async def swallow(message: Message) -> None:
+        return None
+
+    await app(scope, receive, swallow)
+    if rule.latency_ms:
+        await asyncio.sleep(rule.latency_ms / 1000)
+    cycle = getattr(receive, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:
+        raise ConnectionDropped("the simulator dropped the connection after answering (injected)")
+    transport.close()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(_wait_disconnect(receive), timeout=5)

@@ -23,7 +23,7 @@ from disty.simulator.ingram.ratelimit import RateLimiter
 from disty.simulator.ingram.webhooks import EVENT_KINDS, Dispatcher
 
 AppState = Literal["approved", "in_review", "v7_only", "revoked"]
-FaultKind = Literal["latency", "error", "timeout", "drop"]
+FaultKind = Literal["latency", "error", "timeout", "drop", "drop_after"]
 
 
 @dataclass(frozen=True, slots=True)
