@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     ingram_get_per_minute: int = 60
     ingram_pna_per_minute: int = 100
     supplier_timeout_s: float = 30.0
+    # A PO stops for approval when a line's current price exceeds the expected one by more
+    # than this fraction (0.02 = 2%).
+    price_tolerance: float = 0.02
 
     @field_validator("public_url")
     @classmethod

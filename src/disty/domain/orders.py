@@ -127,3 +127,61 @@ def parse_ship_to(value: str) -> Address:
         )
     company, street, city, state, postcode = parts[:5]
     return Address(company, street, city, state, postcode, country)
+
+
+# -- what an order asks for and what the supplier says about it --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    line_number: int
+    sku: str
+    quantity: int
+    special_bid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    po_number: str
+    lines: tuple[OrderLine, ...]
+    ship_to: Address
+    hold: bool = False
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedOrder:
+    """The supplier's answer to an order: its order number(s) and the lines it refused."""
+
+    order_numbers: tuple[str, ...]
+    rejected: dict[int, str]  # line number -> the supplier's reason
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    sku: str
+    tracking_number: str
+    carrier: str | None
+    tracking_url: str | None
+    shipped_on: str | None
+    quantity: int
+    serial_numbers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LineState:
+    line_number: int | None
+    sku: str
+    shipped: int
+    backordered: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderState:
+    """One supplier order as the supplier shows it now."""
+
+    order_number: str
+    status: POStatus
+    lines: tuple[LineState, ...]
+    shipments: tuple[Shipment, ...]
+    invoices: tuple[str, ...]

@@ -30,6 +30,7 @@ from typing import Protocol
 
 from disty.domain.checks import Check
 from disty.domain.offers import CatalogItem, CatalogPage, Offer
+from disty.domain.orders import OrderRequest, OrderState, PlacedOrder
 
 
 class Capability(Flag):
@@ -77,6 +78,20 @@ class Supplier(Protocol):
     ) -> CatalogPage: ...
 
     async def product_details(self, sku: str) -> CatalogItem: ...
+
+    async def place_order(self, request: OrderRequest) -> PlacedOrder:
+        """Sent exactly once: never retried by the adapter."""
+        ...
+
+    async def find_orders(self, po_number: str) -> list[str]:
+        """The supplier's order numbers for a PO number; empty when it holds none."""
+        ...
+
+    async def order_state(self, order_number: str) -> OrderState: ...
+
+    async def release_order(self, order_number: str) -> None: ...
+
+    async def cancel_order(self, order_number: str) -> None: ...
 
     async def run_checks(self) -> list[Check]:
         """Run Test's checks that talk to the supplier, in order, with a fix for each

@@ -11,6 +11,7 @@ from typing import Any
 
 from disty.domain.checks import Check, CheckStatus
 from disty.domain.offers import CatalogItem, CatalogPage, Offer, OfferStatus
+from disty.domain.orders import OrderRequest, OrderState, PlacedOrder
 from disty.suppliers.base import Capability, ProgressCallback
 from disty.suppliers.errors import (
     AppNotApproved,
@@ -20,7 +21,7 @@ from disty.suppliers.errors import (
     SupplierError,
     Unavailable,
 )
-from disty.suppliers.ingram import consts, schemas
+from disty.suppliers.ingram import consts, orders, schemas
 from disty.suppliers.ingram.client import IngramClient
 
 # Ingram part numbers are 6 letters and digits; anything else must be a vendor part number.
@@ -187,6 +188,28 @@ class IngramSupplier:
                 pass
         body = await self.client.product_details_by_vendor_part(value)
         return schemas.catalog_item(body if isinstance(body, dict) else {})
+
+    # -- orders --------------------------------------------------------------------------
+
+    async def place_order(self, request: OrderRequest) -> PlacedOrder:
+        """Sent exactly once, never retried: disty.services.ordering resolves an unknown
+        outcome by searching for the PO number before anything is sent again."""
+        _, body = await self.client.create_order(orders.order_body(request))
+        return orders.placed_order(body)
+
+    async def find_orders(self, po_number: str) -> list[str]:
+        """The supplier's order numbers for a PO number (empty when it has none)."""
+        body = await self.client.search_orders(customerOrderNumber=po_number)
+        return orders.order_numbers_for(body, po_number)
+
+    async def order_state(self, order_number: str) -> OrderState:
+        return orders.order_state(await self.client.order_detail(order_number))
+
+    async def release_order(self, order_number: str) -> None:
+        await self.client.modify_order(order_number, release=True)
+
+    async def cancel_order(self, order_number: str) -> None:
+        await self.client.cancel_order(order_number)
 
     # -- Run Test --------------------------------------------------------------------------
 

@@ -1,0 +1,493 @@
+"""Purchase orders that are never placed twice, followed to shipment and invoice.
+
+The outbox: a PO is saved first; moving it to ``submitting`` is committed before anything is
+sent, and so is each send (``submit_attempts``). If a send times out, its connection drops, or
+the process dies before the answer is recorded, the PO stays ``submitting``; whoever picks it
+up next (a retry, ``disty order refresh``, the worker) first asks the supplier for orders with
+that PO number and only sends again if there are none. So the distributor holds at most one
+order per PO whatever fails, and the PO reaches ``submitted`` without anyone acting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disty.config import Settings
+from disty.crypto import SecretBox
+from disty.db.base import utcnow
+from disty.db.models import POEvent, POInvoice, POLine, POShipment, PurchaseOrder, Tenant
+from disty.domain.countries import country_site
+from disty.domain.offers import OfferStatus
+from disty.domain.orders import (
+    FINAL,
+    Address,
+    OrderLine,
+    OrderRequest,
+    OrderState,
+    POStatus,
+    drifted,
+    validate_po_number,
+)
+from disty.errors import InvalidInput, NotFound
+from disty.services.connections import get_connection
+from disty.services.suppliers import adapter_for
+from disty.services.tenants import get_tenant
+from disty.suppliers.base import Supplier
+from disty.suppliers.errors import RequestRejected, SupplierError
+from disty.suppliers.hub import SupplierHub
+
+LEASE = timedelta(minutes=2)  # longer than any single send may take
+
+
+@dataclass(frozen=True)
+class LineInput:
+    sku: str
+    quantity: int
+    expected_price: Decimal | None = None
+    special_bid: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the ordering use cases need besides a session."""
+
+    box: SecretBox
+    hub: SupplierHub
+    settings: Settings
+    actor: str
+
+
+def _event(po: PurchaseOrder, source: str, actor: str, message: str) -> None:
+    po.timeline.append(POEvent(source=source, actor=actor, status=po.status, message=message))
+
+
+def _move(po: PurchaseOrder, status: POStatus, source: str, actor: str, message: str) -> None:
+    po.status = status.value
+    _event(po, source, actor, message)
+
+
+async def _adapter(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Supplier:
+    tenant = await get_tenant_by_id(session, po.tenant_id)
+    connection = await get_connection(session, tenant, po.supplier, po.country_id)
+    return adapter_for(connection, box=ctx.box, hub=ctx.hub, settings=ctx.settings)
+
+
+async def get_tenant_by_id(session: AsyncSession, tenant_id: int) -> Tenant:
+    tenant = await session.get(Tenant, tenant_id)
+    if tenant is None:  # pragma: no cover - foreign keys make this impossible
+        raise NotFound("the PO's tenant no longer exists")
+    return tenant
+
+
+async def find_po(
+    session: AsyncSession,
+    *,
+    shortcut: str,
+    po_number: str,
+    supplier: str | None = None,
+    country_id: int | None = None,
+) -> PurchaseOrder:
+    tenant = await get_tenant(session, shortcut)
+    query = select(PurchaseOrder).where(
+        PurchaseOrder.tenant_id == tenant.id, PurchaseOrder.po_number == po_number
+    )
+    if supplier is not None:
+        query = query.where(PurchaseOrder.supplier == supplier)
+    if country_id is not None:
+        query = query.where(PurchaseOrder.country_id == country_id)
+    found = list(await session.scalars(query))
+    if not found:
+        raise NotFound(
+            f"no PO {po_number!r} for tenant {shortcut!r}: list them with 'disty order list'"
+        )
+    if len(found) > 1:
+        raise InvalidInput(
+            f"PO {po_number!r} exists for several suppliers: name one with --supplier"
+        )
+    return found[0]
+
+
+async def list_pos(
+    session: AsyncSession,
+    *,
+    shortcut: str,
+    country_id: int | None = None,
+    status: str | None = None,
+) -> list[PurchaseOrder]:
+    tenant = await get_tenant(session, shortcut)
+    query = select(PurchaseOrder).where(PurchaseOrder.tenant_id == tenant.id)
+    if country_id is not None:
+        query = query.where(PurchaseOrder.country_id == country_site(country_id).id)
+    if status is not None:
+        query = query.where(PurchaseOrder.status == POStatus(status).value)
+    return list(await session.scalars(query.order_by(PurchaseOrder.created_at, PurchaseOrder.id)))
+
+
+async def submit(
+    session: AsyncSession,
+    ctx: Context,
+    *,
+    shortcut: str,
+    country_id: int,
+    supplier: str,
+    po_number: str,
+    lines: list[LineInput],
+    ship_to: Address,
+    hold: bool = False,
+    notes: str | None = None,
+) -> PurchaseOrder:
+    """Save the PO, check prices, and send it; an existing PO number is answered as it is."""
+    po_number = validate_po_number(po_number)
+    tenant = await get_tenant(session, shortcut)
+    existing = await session.scalar(
+        select(PurchaseOrder).where(
+            PurchaseOrder.tenant_id == tenant.id,
+            PurchaseOrder.supplier == supplier,
+            PurchaseOrder.po_number == po_number,
+        )
+    )
+    if existing is not None:
+        return existing  # placing nothing new: the PO number is the idempotency key
+    if not lines:
+        raise InvalidInput("a PO needs at least one line: --line SKU=QTY[@PRICE]")
+    for line in lines:
+        if line.quantity < 1:
+            raise InvalidInput(f"invalid quantity {line.quantity} for {line.sku}: use 1 or more")
+    connection = await get_connection(session, tenant, supplier, country_id)
+    po = PurchaseOrder(
+        tenant_id=tenant.id,
+        connection_id=connection.id,
+        supplier=supplier,
+        country_id=country_site(country_id).id,
+        po_number=po_number,
+        status=POStatus.DRAFT.value,
+        hold_for_review=hold,
+        ship_to=_address_dict(ship_to),
+        notes=notes,
+        supplier_order_numbers=[],
+        lines=[
+            POLine(
+                line_number=n,
+                sku=line.sku.strip().upper(),
+                quantity=line.quantity,
+                expected_price=line.expected_price,
+                special_bid=line.special_bid,
+                serial_numbers=[],
+            )
+            for n, line in enumerate(lines, start=1)
+        ],
+        shipments=[],
+        invoices=[],
+        timeline=[],
+    )
+    session.add(po)
+    _event(po, "person", ctx.actor, "PO saved")
+    await session.commit()
+
+    adapter = adapter_for(connection, box=ctx.box, hub=ctx.hub, settings=ctx.settings)
+    if await _price_drift(po, adapter, Decimal(str(ctx.settings.price_tolerance))):
+        _move(
+            po,
+            POStatus.AWAITING_APPROVAL,
+            "submit",
+            ctx.actor,
+            "current price above the expected price beyond the tolerance: needs approval",
+        )
+        await session.commit()
+        return po
+    _move(po, POStatus.SUBMITTING, "submit", ctx.actor, "queued for the supplier")
+    await session.commit()
+    await dispatch(session, po, adapter, ctx)
+    return po
+
+
+def _address_dict(address: Address) -> dict[str, str]:
+    return {
+        "company": address.company,
+        "street": address.street,
+        "city": address.city,
+        "state": address.state,
+        "postcode": address.postcode,
+        "country": address.country,
+    }
+
+
+async def _price_drift(po: PurchaseOrder, adapter: Supplier, tolerance: Decimal) -> bool:
+    offers = await adapter.price_and_availability([line.sku for line in po.lines])
+    drift = False
+    for line, offer in zip(po.lines, offers, strict=True):
+        if offer.status is OfferStatus.OK and offer.price is not None:
+            line.current_price = offer.price
+            if line.expected_price is None:
+                line.expected_price = offer.price  # what the buyer sees now is what they expect
+            elif drifted(line.expected_price, offer.price, tolerance):
+                drift = True
+    return drift
+
+
+async def _claim(session: AsyncSession, po: PurchaseOrder) -> bool:
+    """Take the PO's lease, so no other worker sends it at the same time."""
+    now = utcnow()
+    result = await session.execute(
+        update(PurchaseOrder)
+        .where(
+            PurchaseOrder.id == po.id,
+            PurchaseOrder.status == POStatus.SUBMITTING.value,
+            or_(PurchaseOrder.lease_until.is_(None), PurchaseOrder.lease_until < now),
+        )
+        .values(lease_until=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    await session.refresh(po)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def dispatch(
+    session: AsyncSession, po: PurchaseOrder, adapter: Supplier, ctx: Context
+) -> PurchaseOrder:
+    """Send a ``submitting`` PO at most once: search first if an earlier send may have landed."""
+    if po.status != POStatus.SUBMITTING.value or not await _claim(session, po):
+        return po
+    try:
+        if po.submit_attempts > 0:
+            found = await adapter.find_orders(po.po_number)
+            if found:
+                await _record_found(session, po, adapter, found, ctx)
+                return po
+        po.submit_attempts += 1
+        await session.commit()  # before sending: a crash after this line means "maybe sent"
+        request = OrderRequest(
+            po_number=po.po_number,
+            lines=tuple(
+                OrderLine(x.line_number, x.sku, x.quantity, x.special_bid) for x in po.lines
+            ),
+            ship_to=Address(**po.ship_to),
+            hold=po.hold_for_review,
+            notes=po.notes,
+        )
+        try:
+            placed = await adapter.place_order(request)
+        except RequestRejected as exc:
+            # Refused outright (400): nothing was placed.
+            po.failure_reason = exc.supplier_message or str(exc)
+            _move(po, POStatus.FAILED, "submit", ctx.actor, f"refused by the supplier: {exc}")
+            return po
+        except SupplierError as exc:
+            _event(
+                po,
+                "submit",
+                ctx.actor,
+                f"no answer from the supplier ({exc}); will look for the order before sending again",
+            )
+            await session.commit()
+            found = await _safe_find(adapter, po.po_number)
+            if found:
+                await _record_found(session, po, adapter, found, ctx)
+            return po
+        for line in po.lines:
+            if line.line_number in placed.rejected:
+                line.rejected_reason = placed.rejected[line.line_number]
+        if not placed.order_numbers:
+            po.failure_reason = "; ".join(placed.rejected.values()) or "no order was created"
+            _move(
+                po, POStatus.FAILED, "submit", ctx.actor, f"every line refused: {po.failure_reason}"
+            )
+            return po
+        po.supplier_order_numbers = list(placed.order_numbers)
+        status = POStatus.ON_HOLD if po.hold_for_review else POStatus.SUBMITTED
+        refused = f"; {len(placed.rejected)} line(s) refused" if placed.rejected else ""
+        _move(
+            po, status, "submit", ctx.actor, f"placed as {', '.join(placed.order_numbers)}{refused}"
+        )
+        return po
+    finally:
+        po.lease_until = None
+        await session.commit()
+
+
+async def _safe_find(adapter: Supplier, po_number: str) -> list[str]:
+    try:
+        return await adapter.find_orders(po_number)
+    except SupplierError:
+        return []  # still unknown: the next refresh asks again
+
+
+async def _record_found(
+    session: AsyncSession, po: PurchaseOrder, adapter: Supplier, found: list[str], ctx: Context
+) -> None:
+    po.supplier_order_numbers = sorted(set(po.supplier_order_numbers) | set(found))
+    _move(
+        po,
+        POStatus.SUBMITTED,
+        "submit",
+        ctx.actor,
+        f"found at the supplier as {', '.join(found)}: not sent again",
+    )
+    await session.commit()
+    await _apply_states(session, po, adapter, "poll", ctx.actor)
+
+
+async def approve(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
+    if po.status != POStatus.AWAITING_APPROVAL.value:
+        raise InvalidInput(f"PO {po.po_number} is {po.status}, not awaiting approval")
+    po.approved_by = ctx.actor
+    _move(po, POStatus.SUBMITTING, "person", ctx.actor, "price approved; queued for the supplier")
+    await session.commit()
+    return await dispatch(session, po, await _adapter(session, po, ctx), ctx)
+
+
+async def release(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
+    if po.status != POStatus.ON_HOLD.value:
+        raise InvalidInput(f"PO {po.po_number} is {po.status}: only a PO on hold can be released")
+    adapter = await _adapter(session, po, ctx)
+    try:
+        for number in po.supplier_order_numbers:
+            await adapter.release_order(number)
+    except SupplierError as exc:
+        raise InvalidInput(f"the supplier refused to release PO {po.po_number}: {exc}") from None
+    _event(po, "person", ctx.actor, "released")
+    await session.commit()
+    return await refresh(session, po, ctx)
+
+
+async def cancel(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
+    status = POStatus(po.status)
+    if status in (POStatus.DRAFT, POStatus.AWAITING_APPROVAL):
+        _move(po, POStatus.CANCELLED, "person", ctx.actor, "cancelled before it was sent")
+        await session.commit()
+        return po
+    if status is not POStatus.ON_HOLD:
+        raise InvalidInput(
+            f"PO {po.po_number} is {po.status}: the supplier cancels only orders still on "
+            "customer hold (held for review and not released)"
+        )
+    adapter = await _adapter(session, po, ctx)
+    try:
+        for number in po.supplier_order_numbers:
+            await adapter.cancel_order(number)
+    except SupplierError as exc:
+        raise InvalidInput(f"the supplier refused to cancel PO {po.po_number}: {exc}") from None
+    _move(po, POStatus.CANCELLED, "person", ctx.actor, "cancelled at the supplier")
+    await session.commit()
+    return po
+
+
+async def refresh(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
+    """Bring the PO up to date from the supplier (and finish an interrupted submission)."""
+    adapter = await _adapter(session, po, ctx)
+    if po.status == POStatus.SUBMITTING.value:
+        return await dispatch(session, po, adapter, ctx)
+    if POStatus(po.status) in FINAL or not po.supplier_order_numbers:
+        return po
+    await _apply_states(session, po, adapter, "poll", ctx.actor)
+    return po
+
+
+async def refresh_open(session: AsyncSession, ctx: Context, *, older_than: timedelta) -> int:
+    """The polling round: every open PO not refreshed for ``older_than``; answers how many."""
+    due = utcnow() - older_than
+    open_statuses = [
+        s.value
+        for s in POStatus
+        if s not in FINAL and s is not POStatus.DRAFT and s is not POStatus.AWAITING_APPROVAL
+    ]
+    pos = list(
+        await session.scalars(
+            select(PurchaseOrder).where(
+                PurchaseOrder.status.in_(open_statuses),
+                or_(PurchaseOrder.refreshed_at.is_(None), PurchaseOrder.refreshed_at < due),
+            )
+        )
+    )
+    for po in pos:
+        try:
+            await refresh(session, po, ctx)
+        except SupplierError:
+            continue  # the next round tries again; one unreachable supplier stops no other PO
+    return len(pos)
+
+
+async def _apply_states(
+    session: AsyncSession, po: PurchaseOrder, adapter: Supplier, source: str, actor: str
+) -> None:
+    states: list[OrderState] = [await adapter.order_state(n) for n in po.supplier_order_numbers]
+    apply_states(po, states, source, actor)
+    po.refreshed_at = utcnow()
+    await session.commit()
+
+
+_ORDER = [
+    POStatus.ON_HOLD,
+    POStatus.SUBMITTED,
+    POStatus.BACKORDERED,
+    POStatus.PARTLY_SHIPPED,
+    POStatus.SHIPPED,
+    POStatus.INVOICED,
+]
+
+
+def apply_states(po: PurchaseOrder, states: list[OrderState], source: str, actor: str) -> None:
+    """Merge what the supplier says into the PO (idempotent: applying twice changes nothing)."""
+    by_line = {line.line_number: line for line in po.lines}
+    by_sku = {line.sku: line for line in po.lines}
+    for state in states:
+        for snapshot in state.lines:
+            line = (
+                by_line.get(snapshot.line_number) if snapshot.line_number is not None else None
+            ) or by_sku.get(snapshot.sku)
+            if line is None:
+                continue
+            line.shipped_quantity = snapshot.shipped
+            line.backordered_quantity = snapshot.backordered
+            line.supplier_order_number = state.order_number
+        known = {(s.tracking_number, s.sku) for s in po.shipments}
+        for shipment in state.shipments:
+            if (shipment.tracking_number, shipment.sku) not in known:
+                po.shipments.append(
+                    POShipment(
+                        sku=shipment.sku,
+                        carrier=shipment.carrier,
+                        tracking_number=shipment.tracking_number,
+                        tracking_url=shipment.tracking_url,
+                        shipped_on=shipment.shipped_on,
+                        quantity=shipment.quantity,
+                    )
+                )
+                known.add((shipment.tracking_number, shipment.sku))
+                line = by_sku.get(shipment.sku)
+                if line is not None and shipment.serial_numbers:
+                    line.serial_numbers = sorted(
+                        set(line.serial_numbers) | set(shipment.serial_numbers)
+                    )
+        invoiced = {i.invoice_number for i in po.invoices}
+        for number in state.invoices:
+            if number not in invoiced:
+                po.invoices.append(
+                    POInvoice(invoice_number=number, supplier_order_number=state.order_number)
+                )
+                invoiced.add(number)
+    if not states:
+        return
+    finals = [s.status for s in states if s.status in FINAL]
+    if finals and len(finals) == len(states) and len(set(finals)) == 1:
+        new = finals[0]
+    else:
+        # Several orders for one PO: it is as far along as its least advanced order.
+        moving = [s.status for s in states if s.status in _ORDER]
+        new = min(moving, key=_ORDER.index) if moving else POStatus(po.status)
+    if new.value != po.status:
+        shipped = sum(x.shipped_quantity for x in po.lines)
+        _move(
+            po,
+            new,
+            source,
+            actor,
+            f"{new.value}: {shipped} shipped, {len(po.shipments)} package(s), "
+            f"{len(po.invoices)} invoice(s)",
+        )

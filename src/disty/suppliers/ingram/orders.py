@@ -1,0 +1,191 @@
+"""Ingram's order bodies to and from disty's order types (domain/orders.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from disty.domain.orders import (
+    LineState,
+    OrderRequest,
+    OrderState,
+    PlacedOrder,
+    POStatus,
+    Shipment,
+)
+
+
+def order_body(request: OrderRequest) -> dict[str, Any]:
+    ship = request.ship_to
+    body: dict[str, Any] = {
+        "customerOrderNumber": request.po_number,
+        "lines": [
+            {
+                # At most 3 characters; unique per order.
+                "customerLineNumber": f"{line.line_number:03d}",
+                "ingramPartNumber": line.sku,
+                "quantity": line.quantity,
+                **({"specialBidNumber": line.special_bid} if line.special_bid else {}),
+            }
+            for line in request.lines
+        ],
+        "shipToInfo": {
+            "companyName": ship.company,
+            "addressLine1": ship.street,
+            "city": ship.city,
+            "state": ship.state,
+            "postalCode": ship.postcode,
+            "countryCode": ship.country,
+        },
+    }
+    if request.notes:
+        body["notes"] = request.notes
+    if request.hold:
+        body["additionalAttributes"] = [
+            {"attributeName": "allowOrderOnCustomerHold", "attributeValue": "true"}
+        ]
+    return body
+
+
+def _line_number(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def placed_order(body: Any) -> PlacedOrder:
+    body = body if isinstance(body, dict) else {}
+    numbers: list[str] = []
+    rejected: dict[int, str] = {}
+    for order in body.get("orders") or []:
+        if not isinstance(order, dict):
+            continue
+        number = order.get("ingramOrderNumber")
+        if number and str(number) not in numbers:
+            numbers.append(str(number))
+        for item in order.get("rejectedLineItems") or []:
+            if not isinstance(item, dict):
+                continue
+            # Ingram spells it customerLinenumber in its examples.
+            line = _line_number(item.get("customerLineNumber", item.get("customerLinenumber")))
+            if line is not None:
+                rejected[line] = str(
+                    item.get("rejectReason") or item.get("rejectCode") or "rejected"
+                ).strip()
+    for item in body.get("rejectedLineItems") or []:
+        if isinstance(item, dict):
+            line = _line_number(item.get("customerLineNumber", item.get("customerLinenumber")))
+            if line is not None:
+                rejected[line] = str(item.get("rejectReason") or "rejected").strip()
+    return PlacedOrder(tuple(numbers), rejected)
+
+
+def order_numbers_for(body: Any, po_number: str) -> list[str]:
+    """Order numbers in an order-search answer that belong to this PO number."""
+    if not isinstance(body, dict):
+        return []
+    return [
+        str(o["ingramOrderNumber"])
+        for o in body.get("orders") or []
+        if isinstance(o, dict)
+        and o.get("ingramOrderNumber")
+        and str(o.get("customerOrderNumber", "")).strip().upper() == po_number.upper()
+    ]
+
+
+_STATUS = {
+    "on hold": POStatus.ON_HOLD,
+    "customer hold": POStatus.ON_HOLD,
+    "hold": POStatus.ON_HOLD,
+    "voided": POStatus.VOIDED,
+    "cancelled": POStatus.CANCELLED,
+    "canceled": POStatus.CANCELLED,
+    "backordered": POStatus.BACKORDERED,
+    "partially shipped": POStatus.PARTLY_SHIPPED,
+    "shipped": POStatus.SHIPPED,
+    "invoiced": POStatus.INVOICED,
+}
+
+
+def order_state(body: Any) -> OrderState:
+    body = body if isinstance(body, dict) else {}
+    lines: list[LineState] = []
+    shipments: list[Shipment] = []
+    invoices: list[str] = []
+    for line in body.get("lines") or []:
+        if not isinstance(line, dict):
+            continue
+        sku = str(line.get("ingramPartNumber") or "")
+        shipped = 0
+        for detail in _list(line.get("shipmentDetails")):
+            invoice = str(detail.get("invoiceNumber") or "").strip()
+            if invoice and invoice not in invoices:
+                invoices.append(invoice)
+            for carrier in _list(detail.get("carrierDetails")):
+                shipped += _int(carrier.get("quantity"))
+                for package in _list(carrier.get("trackingDetails")):
+                    number = str(package.get("trackingNumber") or "").strip()
+                    if not number:
+                        continue
+                    shipments.append(
+                        Shipment(
+                            sku=sku,
+                            tracking_number=number,
+                            carrier=carrier.get("carrierName") or carrier.get("carrierCode"),
+                            tracking_url=package.get("trackingUrl") or None,
+                            shipped_on=carrier.get("shippedDate") or None,
+                            quantity=_int(package.get("quantityInBox")),
+                            serial_numbers=tuple(
+                                str(s.get("serialNumber"))
+                                for s in _list(package.get("serialNumbers"))
+                                if s.get("serialNumber")
+                            ),
+                        )
+                    )
+        lines.append(
+            LineState(
+                line_number=_line_number(line.get("customerLineNumber")),
+                sku=sku,
+                shipped=shipped,
+                backordered=_int(line.get("quantityBackOrdered")),
+            )
+        )
+    raw = str(body.get("orderStatus") or "").strip().lower()
+    status = _STATUS.get(raw, POStatus.SUBMITTED)
+    # Ingram's detail says "Shipped" even once invoiced: invoices on every shipment tell.
+    if (
+        status is POStatus.SHIPPED
+        and invoices
+        and all(_all_invoiced(line) for line in body.get("lines") or [] if isinstance(line, dict))
+    ):
+        status = POStatus.INVOICED
+    return OrderState(
+        order_number=str(body.get("ingramOrderNumber") or ""),
+        status=status,
+        lines=tuple(lines),
+        shipments=tuple(shipments),
+        invoices=tuple(invoices),
+    )
+
+
+def _all_invoiced(line: dict[str, Any]) -> bool:
+    details = _list(line.get("shipmentDetails"))
+    shipped = [d for d in details if _list(d.get("carrierDetails"))]
+    return (
+        _int(line.get("quantityBackOrdered")) == 0
+        and bool(shipped)
+        and all(str(d.get("invoiceNumber") or "").strip() for d in shipped)
+    )
+
+
+def _list(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [value]
+    return [v for v in value or [] if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(float(str(value)))
+    except (TypeError, ValueError):
+        return 0
