@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from disty import __version__
-from disty.cli import db, keys, supplier, tenant, webhook
+from disty.cli import db, keys, order, supplier, tenant, webhook
 from disty.cli._common import configure_logging
 from disty.cli.demo import demo
 from disty.cli.pna import pna
@@ -28,6 +28,7 @@ app.add_typer(supplier.app, name="supplier")
 app.add_typer(webhook.app, name="webhook")
 app.add_typer(db.app, name="db")
 app.add_typer(keys.app, name="keys")
+app.add_typer(order.app, name="order")
 app.command("demo")(demo)
 app.command("pna")(pna)
 app.command("simulator")(simulator)

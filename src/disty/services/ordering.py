@@ -283,7 +283,7 @@ async def dispatch(
                 po,
                 "submit",
                 ctx.actor,
-                f"no answer from the supplier ({exc}); will look for the order before sending again",
+                f"no answer from the supplier ({exc}); will look for it before sending again",
             )
             await session.commit()
             found = await _safe_find(adapter, po.po_number)

@@ -1,0 +1,274 @@
+"""disty order submit|show|list|approve|release|cancel|refresh"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Awaitable, Callable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disty.cli._common import console, run
+from disty.db.models import PurchaseOrder
+from disty.domain.orders import Address, parse_ship_to
+from disty.errors import InvalidInput
+from disty.runtime import Runtime
+from disty.services import ordering
+from disty.services.ordering import Context, LineInput
+
+app = typer.Typer(help="Purchase orders: submit, follow, approve, release, cancel.")
+
+TenantOpt = Annotated[str, typer.Option(help="Tenant shortcut.")]
+CountryOpt = Annotated[int | None, typer.Option(help="Country id: 1 = US, 29 = Canada.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the PO as JSON.")]
+
+
+def _ctx(rt: Runtime) -> Context:
+    return Context(rt.box, rt.suppliers, rt.settings, actor=f"cli:{getpass.getuser()}")
+
+
+def parse_line(value: str) -> LineInput:
+    """``SKU=QTY`` or ``SKU=QTY@PRICE``."""
+    sku, sep, rest = value.partition("=")
+    quantity, _, price = rest.partition("@")
+    try:
+        if not sep or not sku.strip():
+            raise ValueError
+        return LineInput(
+            sku=sku.strip(),
+            quantity=int(quantity),
+            expected_price=Decimal(price) if price else None,
+        )
+    except (ValueError, InvalidOperation):
+        raise InvalidInput(
+            f"invalid line {value!r}: use SKU=QTY or SKU=QTY@PRICE, e.g. 123512=2@5.43"
+        ) from None
+
+
+def _ship_to(value: str | None, file: Path | None) -> Address:
+    if file is not None:
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+            return Address(**{k: str(data[k]) for k in ("company", "street", "city", "state",
+                                                         "postcode", "country")})  # fmt: skip
+        except (OSError, ValueError, KeyError, TypeError):
+            raise InvalidInput(
+                f"cannot read a ship-to address from {file}: use a JSON object with company, "
+                "street, city, state, postcode and country"
+            ) from None
+    if value is None:
+        raise InvalidInput('a PO needs --ship-to "Company|Street|City|State|Postcode|CountryCode"')
+    return parse_ship_to(value)
+
+
+def _money(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    cents = value.quantize(Decimal("0.01"))
+    return f"{cents:f}" if cents == value else f"{value.normalize():f}"
+
+
+def po_json(po: PurchaseOrder) -> dict[str, Any]:
+    return {
+        "po_number": po.po_number,
+        "supplier": po.supplier,
+        "country_id": po.country_id,
+        "status": po.status,
+        "supplier_order_numbers": po.supplier_order_numbers,
+        "hold_for_review": po.hold_for_review,
+        "failure_reason": po.failure_reason,
+        "approved_by": po.approved_by,
+        "ship_to": po.ship_to,
+        "notes": po.notes,
+        "lines": [
+            {
+                "line_number": line.line_number,
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "expected_price": _money(line.expected_price),
+                "current_price": _money(line.current_price),
+                "shipped_quantity": line.shipped_quantity,
+                "backordered_quantity": line.backordered_quantity,
+                "serial_numbers": line.serial_numbers,
+                "rejected_reason": line.rejected_reason,
+                "supplier_order_number": line.supplier_order_number,
+            }
+            for line in po.lines
+        ],
+        "shipments": [
+            {
+                "sku": s.sku,
+                "carrier": s.carrier,
+                "tracking_number": s.tracking_number,
+                "tracking_url": s.tracking_url,
+                "shipped_on": s.shipped_on,
+                "quantity": s.quantity,
+            }
+            for s in po.shipments
+        ],
+        "invoices": [i.invoice_number for i in po.invoices],
+        "timeline": [
+            {
+                "at": e.at.isoformat(),
+                "source": e.source,
+                "actor": e.actor,
+                "status": e.status,
+                "message": e.message,
+            }
+            for e in po.timeline
+        ],
+        "created_at": po.created_at.isoformat(),
+        "updated_at": po.updated_at.isoformat(),
+    }
+
+
+def _print(data: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    numbers = ", ".join(data["supplier_order_numbers"]) or "none yet"
+    console.print(
+        f"PO {data['po_number']} · {data['supplier']} · {data['status']} · order(s) {numbers}",
+        markup=False,
+    )
+    lines = Table("line", "sku", "qty", "shipped", "backordered", "price", "note")
+    for line in data["lines"]:
+        lines.add_row(*(Text(str(v)) for v in (
+            line["line_number"], line["sku"], line["quantity"], line["shipped_quantity"],
+            line["backordered_quantity"], line["expected_price"] or "",
+            line["rejected_reason"] or ", ".join(line["serial_numbers"]),
+        )))  # fmt: skip
+    console.print(lines)
+    for shipment in data["shipments"]:
+        console.print(
+            f"shipped {shipment['quantity']} × {shipment['sku']} via {shipment['carrier']}: "
+            f"{shipment['tracking_number']} {shipment['tracking_url'] or ''}",
+            markup=False,
+        )
+    if data["invoices"]:
+        console.print("invoices: " + ", ".join(data["invoices"]), markup=False)
+    for event in data["timeline"]:
+        console.print(
+            f"  {event['at'][:19]}  {event['status']:<17} {event['source']:<7} {event['message']}",
+            markup=False,
+        )
+
+
+@app.command("submit")
+def submit(
+    tenant: TenantOpt,
+    country: Annotated[int, typer.Option(help="Country id: 1 = US, 29 = Canada.")],
+    po: Annotated[str, typer.Option(help="PO number (customerOrderNumber), at most 18.")],
+    line: Annotated[list[str], typer.Option(help="SKU=QTY[@PRICE]; repeat for more lines.")],
+    supplier: Annotated[str, typer.Option(help="Supplier.")] = "ingram",
+    ship_to: Annotated[
+        str | None, typer.Option(help='"Company|Street|City|State|Postcode|CountryCode"')
+    ] = None,
+    ship_to_file: Annotated[Path | None, typer.Option(help="Ship-to as a JSON object.")] = None,
+    hold: Annotated[bool, typer.Option(help="Place on customer hold for review.")] = False,
+    notes: Annotated[str | None, typer.Option(help="Notes for the supplier.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Save and send a PO; an existing PO number places nothing new and prints that PO."""
+
+    async def work(rt: Runtime) -> dict[str, Any]:
+        lines = [parse_line(v) for v in line]
+        address = _ship_to(ship_to, ship_to_file)
+        async with rt.sessions() as session:
+            placed = await ordering.submit(
+                session, _ctx(rt), shortcut=tenant, country_id=country, supplier=supplier,
+                po_number=po, lines=lines, ship_to=address, hold=hold, notes=notes,
+            )  # fmt: skip
+            return po_json(placed)
+
+    _print(run(work), as_json)
+
+
+def _on_po(
+    action: Callable[[AsyncSession, PurchaseOrder, Context], Awaitable[PurchaseOrder]] | None,
+    tenant: str,
+    po: str,
+    country: int | None,
+    supplier: str | None,
+) -> dict[str, Any]:
+    async def work(rt: Runtime) -> dict[str, Any]:
+        async with rt.sessions() as session:
+            found = await ordering.find_po(
+                session, shortcut=tenant, po_number=po, supplier=supplier, country_id=country
+            )
+            if action is not None:
+                found = await action(session, found, _ctx(rt))
+            return po_json(found)
+
+    return run(work)
+
+
+@app.command("show")
+def show(
+    po: str,
+    tenant: TenantOpt,
+    country: CountryOpt = None,
+    supplier: Annotated[str | None, typer.Option(help="Supplier.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A PO: status, lines, shipments with tracking, serial numbers, invoices, timeline."""
+    _print(_on_po(None, tenant, po, country, supplier), as_json)
+
+
+@app.command("list")
+def list_(
+    tenant: TenantOpt,
+    country: CountryOpt = None,
+    status: Annotated[str | None, typer.Option(help="Only POs in this status.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """List a tenant's POs."""
+
+    async def work(rt: Runtime) -> list[dict[str, Any]]:
+        async with rt.sessions() as session:
+            try:
+                pos = await ordering.list_pos(
+                    session, shortcut=tenant, country_id=country, status=status
+                )
+            except ValueError:
+                raise InvalidInput(f"unknown status {status!r}") from None
+            return [po_json(p) for p in pos]
+
+    found = run(work)
+    if as_json:
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    table = Table("PO", "supplier", "status", "order(s)", "lines", "updated")
+    for item in found:
+        table.add_row(*(Text(str(v)) for v in (
+            item["po_number"], item["supplier"], item["status"],
+            ", ".join(item["supplier_order_numbers"]), len(item["lines"]), item["updated_at"][:19],
+        )))  # fmt: skip
+    console.print(table)
+
+
+def _action_command(name: str, action: Any, help_text: str) -> None:
+    def command(
+        po: str,
+        tenant: TenantOpt,
+        country: CountryOpt = None,
+        supplier: Annotated[str | None, typer.Option(help="Supplier.")] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        _print(_on_po(action, tenant, po, country, supplier), as_json)
+
+    command.__doc__ = help_text
+    app.command(name)(command)
+
+
+_action_command("approve", ordering.approve, "Approve a PO stopped for price drift and send it.")
+_action_command("release", ordering.release, "Release a PO held for review at the supplier.")
+_action_command("cancel", ordering.cancel, "Cancel a PO (at the supplier only while on hold).")
+_action_command("refresh", ordering.refresh, "Bring a PO up to date from the supplier now.")
