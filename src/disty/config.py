@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # A PO stops for approval when a line's current price exceeds the expected one by more
     # than this fraction (0.02 = 2%).
     price_tolerance: float = 0.02
+    # How long a submitter holds a PO it is sending; must outlast the supplier timeout, since
+    # a process that died mid-send is only known dead once its hold has run out.
+    submit_lease_s: float = 120.0
 
     @field_validator("public_url")
     @classmethod
@@ -63,7 +66,9 @@ class Settings(BaseSettings):
             raise ValueError("use an absolute http(s) URL such as https://disty.example.com")
         return url
 
-    @field_validator("ingram_get_per_minute", "ingram_pna_per_minute", "supplier_timeout_s")
+    @field_validator(
+        "ingram_get_per_minute", "ingram_pna_per_minute", "supplier_timeout_s", "submit_lease_s"
+    )
     @classmethod
     def _check_positive(cls, value: float) -> float:
         if value <= 0:
@@ -108,7 +113,12 @@ class Settings(BaseSettings):
         return DEFAULT_PUBLIC_URL
 
     def check(self) -> None:
-        """Refuse settings that are unsafe outside development."""
+        """Refuse settings that are unsafe (all of them outside development)."""
+        if self.submit_lease_s <= self.supplier_timeout_s:
+            raise ConfigurationError(
+                "DISTY_SUBMIT_LEASE_S must be longer than DISTY_SUPPLIER_TIMEOUT_S: a PO being "
+                "sent must stay held until its answer can no longer arrive"
+            )
         if not self.is_production:
             return
         if self.secret_keys is None or not self.secret_keys.get_secret_value().strip():

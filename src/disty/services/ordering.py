@@ -41,8 +41,6 @@ from disty.suppliers.base import Supplier
 from disty.suppliers.errors import RequestRejected, SupplierError
 from disty.suppliers.hub import SupplierHub
 
-LEASE = timedelta(minutes=2)  # longer than any single send may take
-
 
 @dataclass(frozen=True)
 class LineInput:
@@ -230,7 +228,7 @@ async def _price_drift(po: PurchaseOrder, adapter: Supplier, tolerance: Decimal)
     return drift
 
 
-async def _claim(session: AsyncSession, po: PurchaseOrder) -> bool:
+async def _claim(session: AsyncSession, po: PurchaseOrder, lease: timedelta) -> bool:
     """Take the PO's lease, so no other worker sends it at the same time."""
     now = utcnow()
     result = await session.execute(
@@ -240,7 +238,7 @@ async def _claim(session: AsyncSession, po: PurchaseOrder) -> bool:
             PurchaseOrder.status == POStatus.SUBMITTING.value,
             or_(PurchaseOrder.lease_until.is_(None), PurchaseOrder.lease_until < now),
         )
-        .values(lease_until=now + LEASE)
+        .values(lease_until=now + lease)
         .execution_options(synchronize_session=False)
     )
     await session.commit()
@@ -252,7 +250,8 @@ async def dispatch(
     session: AsyncSession, po: PurchaseOrder, adapter: Supplier, ctx: Context
 ) -> PurchaseOrder:
     """Send a ``submitting`` PO at most once: search first if an earlier send may have landed."""
-    if po.status != POStatus.SUBMITTING.value or not await _claim(session, po):
+    lease = timedelta(seconds=ctx.settings.submit_lease_s)
+    if po.status != POStatus.SUBMITTING.value or not await _claim(session, po, lease):
         return po
     try:
         if po.submit_attempts > 0:

@@ -152,6 +152,10 @@ def order_state(body: Any) -> OrderState:
         )
     raw = str(body.get("orderStatus") or "").strip().lower()
     status = _STATUS.get(raw, POStatus.SUBMITTED)
+    # "Processing" with nothing shipped and quantities on back-order is a back-ordered PO.
+    nothing_shipped = not any(x.shipped for x in lines)
+    if status is POStatus.SUBMITTED and nothing_shipped and any(x.backordered for x in lines):
+        status = POStatus.BACKORDERED
     # Ingram's detail says "Shipped" even once invoiced: invoices on every shipment tell.
     if (
         status is POStatus.SHIPPED
