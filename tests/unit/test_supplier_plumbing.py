@@ -43,7 +43,7 @@ def answer(status: int, body: object, headers: dict[str, str] | None = None) -> 
                     }
                 ]
             },
-            "Validation failed",
+            "Validation failed (IM-CorrelationID: blank)",
             [("IM-CorrelationID", "blank")],
         ),
         ([{"errors": [{"message": "wrapped"}]}], "wrapped", []),

@@ -80,6 +80,9 @@ def parse_error_body(body: bytes) -> ParsedError:
 
     walk(data)
     message = "; ".join(dict.fromkeys(messages)) or "no details"
+    if fields:
+        # "Validation failed" alone says nothing: name each refused field and why.
+        message += " (" + "; ".join(f"{f.field}: {f.message}" for f in fields) + ")"
     return ParsedError(message, code, tuple(fields))
 
 

@@ -173,12 +173,16 @@ def order_state(body: Any) -> OrderState:
 
 
 def _all_invoiced(line: dict[str, Any]) -> bool:
-    details = _list(line.get("shipmentDetails"))
-    shipped = [d for d in details if _list(d.get("carrierDetails"))]
+    # Shipped packages carry carrier details; digital items carry only their invoice.
+    details = [
+        d
+        for d in _list(line.get("shipmentDetails"))
+        if _list(d.get("carrierDetails")) or str(d.get("invoiceNumber") or "").strip()
+    ]
     return (
         _int(line.get("quantityBackOrdered")) == 0
-        and bool(shipped)
-        and all(str(d.get("invoiceNumber") or "").strip() for d in shipped)
+        and bool(details)
+        and all(str(d.get("invoiceNumber") or "").strip() for d in details)
     )
 
 

@@ -1,0 +1,270 @@
+"""Purchase orders against the simulator over real HTTP, on SQLite and PostgreSQL: the whole
+life by polling, never placed twice (dropped answer, killed process), rejected lines, price
+drift, hold, release and cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from disty.config import Settings
+from disty.db.models import PurchaseOrder
+from disty.domain.orders import Address, POStatus
+from disty.errors import InvalidInput
+from disty.runtime import Runtime, open_runtime
+from disty.services import connections, ordering, tenants
+from disty.services.connections import ConnectionChanges
+from disty.services.ordering import Context, LineInput
+from tests.fixtures.ingram import FAST, config, control, harness
+from tests.fixtures.simulator import RunningSimulator
+
+SHIP_TO = Address("Acme | Sons", "1 Main St", "Springfield", "IL", "62701", "US")
+CREATE = "post-createorder_v6"
+
+
+@pytest.fixture
+async def rt(settings: Settings, simulator: RunningSimulator) -> AsyncIterator[Runtime]:
+    async with (
+        harness(simulator, policy=FAST) as h,
+        open_runtime(settings, suppliers=h.hub) as opened,
+    ):
+        async with opened.sessions() as session:
+            await tenants.add_tenant(session, "smbi", [1])
+        async with opened.sessions() as session:
+            await connections.set_connection(
+                session, shortcut="smbi", supplier="ingram", country_id=1,
+                changes=ConnectionChanges(
+                    client_id=simulator.client_id, client_secret=simulator.client_secret,
+                    customer_number=simulator.customer_number, base_url=simulator.base_url,
+                    application_id="APP-TEST",
+                ),
+                box=opened.box, public_url="https://d.example",
+                grace=opened.settings.webhook_key_grace,
+            )  # fmt: skip
+        yield opened
+
+
+def ctx(rt: Runtime) -> Context:
+    return Context(rt.box, rt.suppliers, rt.settings, actor="test")
+
+
+def orders_at_simulator(simulator: RunningSimulator, po_number: str) -> list[str]:
+    body = control(simulator, "GET", "/orders")
+    assert isinstance(body, list)
+    return [o["number"] for o in body if o["customer_order_number"] == po_number]
+
+
+def part(simulator: RunningSimulator, i: int) -> str:
+    return str(simulator.state.catalog.product(i).ingram_part_number)
+
+
+async def submit(rt: Runtime, po: str, lines: list[LineInput], **kwargs: object) -> PurchaseOrder:
+    async with rt.sessions() as session:
+        return await ordering.submit(
+            session, ctx(rt), shortcut="smbi", country_id=1, supplier="ingram", po_number=po,
+            lines=lines, ship_to=SHIP_TO, **kwargs,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+
+async def act(rt: Runtime, action: object, po: str) -> PurchaseOrder:
+    async with rt.sessions() as session:
+        found = await ordering.find_po(session, shortcut="smbi", po_number=po)
+        return await action(session, found, ctx(rt))  # type: ignore[operator, no-any-return]
+
+
+async def test_a_whole_life_by_polling(rt: Runtime, simulator: RunningSimulator) -> None:
+    # More than the simulator stocks, so part ships now and the rest is back-ordered.
+    po = await submit(rt, "PO-LIFE-1", [LineInput(part(simulator, 10), 100_000)], hold=True)
+    assert po.status == "on_hold"
+    [number] = po.supplier_order_numbers
+    assert orders_at_simulator(simulator, "PO-LIFE-1") == [number]
+
+    po = await act(rt, ordering.release, "PO-LIFE-1")
+    assert po.status == "backordered"
+    seen = [po.status]
+    for _ in range(4):
+        control(simulator, "POST", f"/orders/{number}/advance", json={})
+        po = await act(rt, ordering.refresh, "PO-LIFE-1")
+        seen.append(po.status)
+    assert seen == ["backordered", "partly_shipped", "partly_shipped", "shipped", "invoiced"]
+    line = po.lines[0]
+    assert (line.shipped_quantity, line.backordered_quantity) == (100_000, 0)
+    assert len(po.shipments) == 2
+    assert all(s.tracking_number and s.tracking_url and s.carrier for s in po.shipments)
+    assert len(po.invoices) == 2
+    statuses = [e.status for e in po.timeline]
+    for step in ["draft", "submitting", "on_hold", "backordered", "partly_shipped", "shipped",
+                 "invoiced"]:  # fmt: skip
+        assert step in statuses
+    # Refreshing again changes nothing: updates are idempotent.
+    again = await act(rt, ordering.refresh, "PO-LIFE-1")
+    assert len(again.timeline) == len(po.timeline)
+    assert len(again.shipments) == 2
+
+
+async def test_serial_numbers_are_kept(rt: Runtime, simulator: RunningSimulator) -> None:
+    skus = [part(simulator, i) for i in range(10, 20)]
+    po = await submit(rt, "PO-SERIALS", [LineInput(s, 1) for s in skus])
+    [number] = po.supplier_order_numbers
+    for _ in range(10):  # each shipment of a ten-line order moves on its own
+        stage = control(simulator, "POST", f"/orders/{number}/advance", json={})
+        if isinstance(stage, dict) and stage["stage"] == "invoiced":
+            break
+    po = await act(rt, ordering.refresh, "PO-SERIALS")
+    assert po.status == "invoiced"
+    assert any(line.serial_numbers for line in po.lines)  # two in three hardware items
+
+
+async def test_accepted_then_dropped_is_not_placed_twice(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    control(
+        simulator, "POST", "/faults", json={"kind": "drop_after", "endpoint": CREATE, "times": 1}
+    )
+    po = await submit(rt, "PO-DROP-1", [LineInput(part(simulator, 3), 2)])
+    assert po.status == "submitted"
+    assert po.supplier_order_numbers == orders_at_simulator(simulator, "PO-DROP-1")
+    assert len(po.supplier_order_numbers) == 1
+    messages = " | ".join(e.message for e in po.timeline)
+    assert "no answer from the supplier" in messages
+    assert "not sent again" in messages
+    # Submitting the same PO number again places nothing new.
+    again = await submit(rt, "PO-DROP-1", [LineInput(part(simulator, 3), 2)])
+    assert again.id == po.id
+    assert len(orders_at_simulator(simulator, "PO-DROP-1")) == 1
+
+
+async def test_a_process_killed_mid_send_is_recovered_without_a_second_order(
+    rt: Runtime, simulator: RunningSimulator, settings: Settings, secret_key: str
+) -> None:
+    # The simulator places the order, then holds its answer; the submitting process is killed
+    # (SIGKILL) in between, so nothing of the answer was recorded.
+    hold_answer = {"kind": "drop_after", "endpoint": CREATE, "times": 1, "latency_ms": 30_000}
+    control(simulator, "POST", "/faults", json=hold_answer)
+    env = {
+        **os.environ,
+        "DISTY_HOME": str(settings.home),
+        "DISTY_DATABASE_URL": str(settings.database_url),
+        "DISTY_SECRET_KEYS": secret_key,
+        "DISTY_PUBLIC_URL": "https://d.example",
+        "DISTY_SUPPLIER_TIMEOUT_S": "20",
+        "DISTY_SUBMIT_LEASE_S": "21",
+    }
+    disty = Path(sys.executable).with_name("disty")
+    process = await asyncio.create_subprocess_exec(
+        str(disty), "order", "submit", "--tenant", "smbi", "--country", "1", "--po", "PO-KILL-1",
+        "--line", f"{part(simulator, 4)}=1", "--ship-to", "Acme|1 Main|Springfield|IL|62701|US",
+        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not orders_at_simulator(simulator, "PO-KILL-1"):
+            assert process.returncode is None, "the submitting process ended before it was killed"
+            assert time.monotonic() < deadline, "the simulator never received the order"
+            await asyncio.sleep(0.02)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        await asyncio.wait_for(process.wait(), timeout=10)
+    assert process.returncode == -signal.SIGKILL
+
+    async with rt.sessions() as session:
+        po = await ordering.find_po(session, shortcut="smbi", po_number="PO-KILL-1")
+        assert po.status == "submitting"
+        assert po.submit_attempts == 1
+        assert po.lease_until is not None
+        # Recovery once the dead process's hold has run out (moved into the past here, rather
+        # than waiting 21 seconds).
+        po.lease_until = po.lease_until.replace(year=2000)
+        await session.commit()
+        po = await ordering.refresh(session, po, ctx(rt))
+    assert po.status == "submitted"
+    assert po.supplier_order_numbers == orders_at_simulator(simulator, "PO-KILL-1")
+    assert len(po.supplier_order_numbers) == 1
+
+
+async def test_rejected_lines_are_kept_with_their_reason(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    po = await submit(rt, "PO-207", [LineInput(part(simulator, 5), 1), LineInput("ZZZZZZ", 1)])
+    assert po.status == "submitted"
+    ok_line, bad_line = po.lines
+    assert ok_line.rejected_reason is None
+    assert bad_line.rejected_reason is not None
+    assert "ZZZZZZ" in bad_line.rejected_reason
+
+
+async def test_a_refused_order_fails_with_the_suppliers_reason(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    await submit(rt, "PO-DUP", [LineInput(part(simulator, 6), 1)])
+    # A second tenant with the same Ingram account reuses the number: refused, nothing placed.
+    async with rt.sessions() as session:
+        await tenants.add_tenant(session, "other", [1])
+        await connections.set_connection(
+            session, shortcut="other", supplier="ingram", country_id=1,
+            changes=ConnectionChanges(
+                client_id=simulator.client_id, client_secret=simulator.client_secret,
+                customer_number=simulator.customer_number, base_url=simulator.base_url,
+            ),
+            box=rt.box, public_url="https://d.example", grace=rt.settings.webhook_key_grace,
+        )  # fmt: skip
+        po = await ordering.submit(
+            session, ctx(rt), shortcut="other", country_id=1, supplier="ingram",
+            po_number="PO-DUP", lines=[LineInput(part(simulator, 6), 1)], ship_to=SHIP_TO,
+        )  # fmt: skip
+    assert po.status == "failed"
+    assert po.failure_reason is not None
+    assert "Duplicate" in po.failure_reason
+    assert len(orders_at_simulator(simulator, "PO-DUP")) == 1
+
+
+async def test_price_drift_stops_for_approval(rt: Runtime, simulator: RunningSimulator) -> None:
+    sku = part(simulator, 8)
+    offers = await rt.suppliers.ingram(config(simulator)).price_and_availability([sku])
+    current = offers[0].price
+    assert current is not None
+    seen_earlier = (current / Decimal("1.05")).quantize(Decimal("0.01"))  # it rose 5% since
+    po = await submit(rt, "PO-DRIFT", [LineInput(sku, 1, expected_price=seen_earlier)])
+    assert po.status == "awaiting_approval"
+    assert po.supplier_order_numbers == []
+    assert orders_at_simulator(simulator, "PO-DRIFT") == []
+    po = await act(rt, ordering.approve, "PO-DRIFT")
+    assert po.status == "submitted"
+    assert po.approved_by == "test"
+    assert len(orders_at_simulator(simulator, "PO-DRIFT")) == 1
+    # Within the tolerance (2%) nothing stops.
+    near = (current / Decimal("1.01")).quantize(Decimal("0.01"))
+    po = await submit(rt, "PO-NEAR", [LineInput(sku, 1, expected_price=near)])
+    assert po.status == "submitted"
+
+
+async def test_cancel_on_hold_works_and_after_release_is_refused(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    held = await submit(rt, "PO-HOLD-1", [LineInput(part(simulator, 9), 1)], hold=True)
+    assert held.status == "on_hold"
+    cancelled = await act(rt, ordering.cancel, "PO-HOLD-1")
+    assert cancelled.status == "cancelled"
+
+    await submit(rt, "PO-HOLD-2", [LineInput(part(simulator, 9), 1)], hold=True)
+    released = await act(rt, ordering.release, "PO-HOLD-2")
+    assert released.status in ("submitted", "backordered")
+    with pytest.raises(InvalidInput, match="only orders still on customer hold"):
+        await act(rt, ordering.cancel, "PO-HOLD-2")
+    with pytest.raises(InvalidInput, match="only a PO on hold can be released"):
+        await act(rt, ordering.release, "PO-HOLD-2")
+
+
+def test_status_spellings() -> None:
+    assert [s.value for s in POStatus] == [
+        "draft", "awaiting_approval", "submitting", "submitted", "on_hold", "partly_shipped",
+        "shipped", "backordered", "invoiced", "cancelled", "voided", "failed",
+    ]  # fmt: skip
