@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     # How long a submitter holds a PO it is sending; must outlast the supplier timeout, since
     # a process that died mid-send is only known dead once its hold has run out.
     submit_lease_s: float = 120.0
+    # How often the worker refreshes open POs from the supplier.
+    poll_interval_s: float = 300.0
 
     @field_validator("public_url")
     @classmethod
@@ -67,7 +69,11 @@ class Settings(BaseSettings):
         return url
 
     @field_validator(
-        "ingram_get_per_minute", "ingram_pna_per_minute", "supplier_timeout_s", "submit_lease_s"
+        "ingram_get_per_minute",
+        "ingram_pna_per_minute",
+        "supplier_timeout_s",
+        "submit_lease_s",
+        "poll_interval_s",
     )
     @classmethod
     def _check_positive(cls, value: float) -> float:

@@ -268,3 +268,42 @@ def test_status_spellings() -> None:
         "draft", "awaiting_approval", "submitting", "submitted", "on_hold", "partly_shipped",
         "shipped", "backordered", "invoiced", "cancelled", "voided", "failed",
     ]  # fmt: skip
+
+
+async def test_the_worker_polls_and_finishes_submissions_without_anyone_acting(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    from disty.jobs import worker
+
+    # An accepted-then-dropped submission whose recovery search also failed stays submitting.
+    control(
+        simulator, "POST", "/faults", json={"kind": "drop_after", "endpoint": CREATE, "times": 1}
+    )
+    search = "get-resellers-v6-ordersearch"
+    control(simulator, "POST", "/faults", json={"kind": "error", "endpoint": search, "times": 4})
+    po = await submit(rt, "PO-WORKER", [LineInput(part(simulator, 11), 1)])
+    assert po.status == "submitting"
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(rt, interval_s=0.05, stop=stop))
+    try:
+        async with asyncio.timeout(20):
+            while True:
+                async with rt.sessions() as session:
+                    found = await ordering.find_po(session, shortcut="smbi", po_number="PO-WORKER")
+                    if found.status == "submitted":
+                        break
+                await asyncio.sleep(0.05)
+        [number] = orders_at_simulator(simulator, "PO-WORKER")
+        assert found.supplier_order_numbers == [number]
+        control(simulator, "POST", f"/orders/{number}/advance", json={"to": "shipped"})
+        async with asyncio.timeout(20):
+            while True:
+                async with rt.sessions() as session:
+                    found = await ordering.find_po(session, shortcut="smbi", po_number="PO-WORKER")
+                    if found.status == "shipped":
+                        break
+                await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await task
+    assert len(orders_at_simulator(simulator, "PO-WORKER")) == 1

@@ -12,6 +12,7 @@ from disty.cli._common import configure_logging
 from disty.cli.demo import demo
 from disty.cli.pna import pna
 from disty.cli.simulator import simulator
+from disty.cli.worker import worker
 
 # Known errors end in one sentence (see _common.run). Anything else is a bug and gets Python's
 # plain traceback; never one with local variables, which could hold a secret.
@@ -31,6 +32,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(order.app, name="order")
 app.command("demo")(demo)
 app.command("pna")(pna)
+app.command("worker")(worker)
 app.command("simulator")(simulator)
 
 

@@ -349,7 +349,9 @@ async def release(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Pur
         for number in po.supplier_order_numbers:
             await adapter.release_order(number)
     except SupplierError as exc:
-        raise InvalidInput(f"the supplier refused to release PO {po.po_number}: {exc}") from None
+        raise InvalidInput(
+            f"the supplier refused to release PO {po.po_number}: {exc}{_late(exc)}"
+        ) from None
     _event(po, "person", ctx.actor, "released")
     await session.commit()
     return await refresh(session, po, ctx)
@@ -371,10 +373,22 @@ async def cancel(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Purc
         for number in po.supplier_order_numbers:
             await adapter.cancel_order(number)
     except SupplierError as exc:
-        raise InvalidInput(f"the supplier refused to cancel PO {po.po_number}: {exc}") from None
+        raise InvalidInput(
+            f"the supplier refused to cancel PO {po.po_number}: {exc}{_late(exc)}"
+        ) from None
     _move(po, POStatus.CANCELLED, "person", ctx.actor, "cancelled at the supplier")
     await session.commit()
     return po
+
+
+def _late(exc: SupplierError) -> str:
+    if exc.status in (400, 405):
+        return (
+            ". Ingram Micro releases or cancels an order only while it is on customer hold, "
+            "within 24 hours of placing it (after that it is voided); refresh the PO to see "
+            "its state"
+        )
+    return ""
 
 
 async def refresh(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:

@@ -1,0 +1,39 @@
+"""disty worker: background work on its own (``disty serve`` runs the same loop in-process)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from disty.cli._common import console, run
+from disty.jobs import worker as jobs
+from disty.runtime import Runtime
+
+
+def worker(
+    interval: Annotated[
+        float | None, typer.Option(help="Seconds between polling rounds (DISTY_POLL_INTERVAL_S).")
+    ] = None,
+    once: Annotated[bool, typer.Option(help="Run one round and stop.")] = False,
+) -> None:
+    """Refresh open POs from their suppliers and finish interrupted submissions, on a schedule."""
+
+    async def work(rt: Runtime) -> int:
+        every = interval or rt.settings.poll_interval_s
+        if once:
+            return await jobs.poll_round(rt, older_than=timedelta(0))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        console.print(f"worker polling every {every:g} s; Ctrl-C stops it", markup=False)
+        await jobs.run(rt, interval_s=every, stop=stop)
+        return 0
+
+    count = run(work)
+    if once:
+        console.print(f"refreshed {count} open PO(s)", markup=False)
