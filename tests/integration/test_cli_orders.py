@@ -1,0 +1,95 @@
+"""disty order ... as a person types it, on both databases, against the simulator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import Cli
+from tests.fixtures.simulator import RunningSimulator
+
+
+def connect(cli: Cli, simulator: RunningSimulator) -> None:
+    assert cli("tenant", "add", "smbi", "--country", "1").exit_code == 0
+    result = cli(
+        "supplier", "set", "ingram", "--tenant", "smbi", "--country", "1",
+        "--base-url", simulator.base_url, "--client-id", simulator.client_id,
+        "--client-secret", "-", "--customer-number", simulator.customer_number,
+        input=simulator.client_secret + "\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+
+def test_submit_show_list_and_actions(cli: Cli, simulator: RunningSimulator) -> None:
+    connect(cli, simulator)
+    sku = simulator.state.catalog.product(12).ingram_part_number
+    submit = (
+        "order", "submit", "--tenant", "smbi", "--country", "1", "--supplier", "ingram",
+        "--po", "PO-CLI-1", "--line", f"{sku}=2", "--line", "ZZZZZZ=1",
+        "--ship-to", r"Acme \| Sons|1 Main St|Springfield|IL|62701|US", "--hold", "--json",
+    )  # fmt: skip
+    first = cli(*submit)
+    assert first.exit_code == 0, first.output
+    po = json.loads(first.stdout)
+    assert po["status"] == "on_hold"
+    assert po["ship_to"]["company"] == "Acme | Sons"
+    assert len(po["supplier_order_numbers"]) == 1
+    assert po["lines"][1]["rejected_reason"]
+    # The same PO number again places nothing new: it prints that PO.
+    again = json.loads(cli(*submit).stdout)
+    assert again["supplier_order_numbers"] == po["supplier_order_numbers"]
+
+    shown = cli("order", "show", "PO-CLI-1", "--tenant", "smbi", "--json")
+    assert json.loads(shown.stdout)["timeline"][-1]["status"] == "on_hold"
+    human = cli("order", "show", "PO-CLI-1", "--tenant", "smbi")
+    assert "PO PO-CLI-1 · ingram · on_hold" in human.stdout
+
+    listed = json.loads(
+        cli("order", "list", "--tenant", "smbi", "--status", "on_hold", "--json").stdout
+    )
+    assert [p["po_number"] for p in listed] == ["PO-CLI-1"]
+    assert (
+        json.loads(cli("order", "list", "--tenant", "smbi", "--status", "shipped", "--json").stdout)
+        == []
+    )
+
+    released = cli("order", "release", "PO-CLI-1", "--tenant", "smbi", "--json")
+    assert released.exit_code == 0, released.output
+    assert json.loads(released.stdout)["status"] in ("submitted", "backordered")
+    refused = cli("order", "cancel", "PO-CLI-1", "--tenant", "smbi")
+    assert refused.exit_code == 1
+    assert "only orders still on customer hold" in refused.stderr
+    refreshed = cli("order", "refresh", "PO-CLI-1", "--tenant", "smbi", "--country", "1")
+    assert refreshed.exit_code == 0
+
+
+def test_ship_to_file_and_errors(cli: Cli, simulator: RunningSimulator, tmp_path: Path) -> None:
+    connect(cli, simulator)
+    sku = simulator.state.catalog.product(13).ingram_part_number
+    address = tmp_path / "ship.json"
+    fields = {"company": "Acme", "street": "1 Main", "city": "Springfield", "state": "IL",
+              "postcode": "62701", "country": "US"}  # fmt: skip
+    address.write_text(json.dumps(fields))
+    base = ("order", "submit", "--tenant", "smbi", "--country", "1")
+    ok = cli(
+        *base, "--po", "PO-FILE", "--line", f"{sku}=1", "--ship-to-file", str(address), "--json"
+    )
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout)["status"] == "submitted"
+
+    file = ("--ship-to-file", str(address))
+    bad = [
+        (("--po", "P" * 19, "--line", f"{sku}=1", *file), "invalid PO number"),
+        (("--po", "PO-X", "--line", f"{sku}", *file), "invalid line"),
+        (("--po", "PO-X", "--line", f"{sku}=0", *file), "invalid quantity"),
+        (("--po", "PO-X", "--line", f"{sku}=1", "--ship-to", "Acme|Main"), "invalid ship-to"),
+        (("--po", "PO-X", "--line", f"{sku}=1"), "needs --ship-to"),
+    ]  # fmt: skip
+    for args, message in bad:
+        result = cli(*base, *args)
+        assert result.exit_code == 1, args
+        assert message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+    missing = cli("order", "show", "NOPE", "--tenant", "smbi")
+    assert missing.exit_code == 1
+    assert "no PO 'NOPE'" in missing.stderr
