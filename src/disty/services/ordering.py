@@ -391,14 +391,20 @@ def _late(exc: SupplierError) -> str:
     return ""
 
 
-async def refresh(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
-    """Bring the PO up to date from the supplier (and finish an interrupted submission)."""
+async def refresh(
+    session: AsyncSession, po: PurchaseOrder, ctx: Context, *, source: str = "poll"
+) -> PurchaseOrder:
+    """Bring the PO up to date from the supplier (and finish an interrupted submission).
+
+    Polling and webhooks both come here (``source`` says which, for the timeline): the state
+    is always read from the supplier's order detail, never taken from a webhook's body.
+    """
     adapter = await _adapter(session, po, ctx)
     if po.status == POStatus.SUBMITTING.value:
         return await dispatch(session, po, adapter, ctx)
     if POStatus(po.status) in FINAL or not po.supplier_order_numbers:
         return po
-    await _apply_states(session, po, adapter, "poll", ctx.actor)
+    await _apply_states(session, po, adapter, source, ctx.actor)
     return po
 
 

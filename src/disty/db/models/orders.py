@@ -46,6 +46,11 @@ class PurchaseOrder(Base):
     end_user: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     notes: Mapped[str | None] = mapped_column(Text)
     supplier_order_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # v7 (asynchronous) orders: the confirmation number Ingram answers at once; the order
+    # number follows by webhook or is found by searching for the PO number.
+    api_version: Mapped[str] = mapped_column(String(4), default="v6", server_default="v6")
+    quote_number: Mapped[str | None] = mapped_column(String(40))
+    confirmation_number: Mapped[str | None] = mapped_column(String(64))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     approved_by: Mapped[str | None] = mapped_column(String(200))
     submit_attempts: Mapped[int] = mapped_column(Integer, default=0)

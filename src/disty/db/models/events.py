@@ -1,0 +1,105 @@
+"""The webhook inbox and what it feeds: events, conflicting redeliveries, rejected deliveries
+per reason, and availability from stock events.
+
+An ``InboundEvent`` row is committed before the receiver answers 200, so an accepted delivery
+is never lost; it is unique per (connection, event id), so a redelivery is never processed
+twice. The row is also the job: ``status``, ``attempts``, ``next_attempt_at`` and
+``lease_until`` are what the in-process worker (or, later, a shared PostgreSQL queue) claims.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from disty.db.base import Base, UTCDateTime, utcnow
+
+
+class InboundEvent(Base):
+    __tablename__ = "inbound_events"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "event_id"),
+        # The worker's question: which events are due?
+        Index("ix_inbound_events_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_connections.id", ondelete="CASCADE")
+    )
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    supplier: Mapped[str] = mapped_column(String(32))
+    country_id: Mapped[int] = mapped_column(Integer)
+    event_id: Mapped[str] = mapped_column(String(128))
+    event_type: Mapped[str] = mapped_column(String(64))
+    topic: Mapped[str | None] = mapped_column(String(64))
+    event_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The envelope as received (None once pruned), its SHA-256 to tell a tampered redelivery,
+    # and the request headers without the signature.
+    body: Mapped[str | None] = mapped_column(Text)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+    # What processing did ("PO 1001 shipped", "no PO for order 20-RD123: kept").
+    outcome: Mapped[str | None] = mapped_column(Text)
+    unmatched: Mapped[bool] = mapped_column(Boolean, default=False)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pruned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ConflictingDelivery(Base):
+    """A redelivery whose event id is known but whose body differs: kept, never applied."""
+
+    __tablename__ = "conflicting_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_connections.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[str] = mapped_column(String(128))
+    body: Mapped[str] = mapped_column(Text)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RejectedDeliveries(Base):
+    """How many deliveries were refused, per connection and reason; nothing of them is kept."""
+
+    __tablename__ = "rejected_deliveries"
+    __table_args__ = (UniqueConstraint("connection_id", "reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_connections.id", ondelete="CASCADE")
+    )
+    reason: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StockLevel(Base):
+    """Availability of one SKU as the last stock event said: for display, never for ordering."""
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (UniqueConstraint("connection_id", "sku"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_connections.id", ondelete="CASCADE")
+    )
+    sku: Mapped[str] = mapped_column(String(64))
+    total_available: Mapped[int] = mapped_column(Integer)
+    backorder: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(32), default="stock event")
+    event_id: Mapped[str] = mapped_column(String(128))
+    event_time: Mapped[datetime] = mapped_column(UTCDateTime)
