@@ -54,8 +54,15 @@ class Settings(BaseSettings):
     # How long a submitter holds a PO it is sending; must outlast the supplier timeout, since
     # a process that died mid-send is only known dead once its hold has run out.
     submit_lease_s: float = 120.0
-    # How often the worker refreshes open POs from the supplier.
+    # How often the worker refreshes open POs from the supplier; 0 switches polling off
+    # (webhooks alone then keep POs current).
     poll_interval_s: float = 300.0
+    # A webhook event whose processing fails is retried with backoff (this many seconds,
+    # doubling each time, at most an hour) and is dead after this many tries.
+    event_max_attempts: int = 8
+    event_retry_base_s: float = 10.0
+    # Raw bodies of processed events are dropped after this many days (the event row stays).
+    event_retention_days: float = 90.0
 
     @field_validator("public_url")
     @classmethod
@@ -73,7 +80,9 @@ class Settings(BaseSettings):
         "ingram_pna_per_minute",
         "supplier_timeout_s",
         "submit_lease_s",
-        "poll_interval_s",
+        "event_max_attempts",
+        "event_retry_base_s",
+        "event_retention_days",
     )
     @classmethod
     def _check_positive(cls, value: float) -> float:
@@ -81,11 +90,11 @@ class Settings(BaseSettings):
             raise ValueError("use a number above zero")
         return value
 
-    @field_validator("webhook_key_grace_hours")
+    @field_validator("webhook_key_grace_hours", "poll_interval_s")
     @classmethod
-    def _check_grace(cls, value: float) -> float:
+    def _check_not_negative(cls, value: float) -> float:
         if value < 0:
-            raise ValueError("use zero or more hours")
+            raise ValueError("use zero or more")
         return value
 
     @property

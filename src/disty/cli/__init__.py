@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from disty import __version__
-from disty.cli import db, keys, order, supplier, tenant, webhook
+from disty.cli import db, events, keys, order, supplier, tenant, webhook
 from disty.cli._common import configure_logging
 from disty.cli.demo import demo
 from disty.cli.pna import pna
+from disty.cli.serve import serve
 from disty.cli.simulator import simulator
 from disty.cli.worker import worker
 
@@ -30,8 +31,10 @@ app.add_typer(webhook.app, name="webhook")
 app.add_typer(db.app, name="db")
 app.add_typer(keys.app, name="keys")
 app.add_typer(order.app, name="order")
+app.add_typer(events.app, name="events")
 app.command("demo")(demo)
 app.command("pna")(pna)
+app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("simulator")(simulator)
 

@@ -20,17 +20,21 @@ def worker(
     ] = None,
     once: Annotated[bool, typer.Option(help="Run one round and stop.")] = False,
 ) -> None:
-    """Refresh open POs from their suppliers and finish interrupted submissions, on a schedule."""
+    """Process webhook events, refresh open POs and finish interrupted submissions."""
 
     async def work(rt: Runtime) -> int:
-        every = interval or rt.settings.poll_interval_s
+        every = rt.settings.poll_interval_s if interval is None else interval
         if once:
+            events = await jobs.drain_events(rt)
+            if events:
+                console.print(f"processed {events} webhook event(s)", markup=False)
             return await jobs.poll_round(rt, older_than=timedelta(0))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        console.print(f"worker polling every {every:g} s; Ctrl-C stops it", markup=False)
+        polling = f"polling every {every:g} s" if every > 0 else "polling off"
+        console.print(f"worker processing webhook events, {polling}; Ctrl-C stops it", markup=False)
         await jobs.run(rt, interval_s=every, stop=stop)
         return 0
 

@@ -1,36 +1,88 @@
-"""The in-process worker: runs the polling round every ``interval`` seconds until stopped."""
+"""The in-process worker: processes the webhook inbox as events arrive, refreshes open POs
+every ``poll interval`` (the safety net when a webhook never comes), and prunes old bodies.
+
+``disty serve`` runs it beside the web app; ``disty worker`` runs it alone.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from disty.jobs.queue import EventQueue, InboxQueue
 from disty.runtime import Runtime
-from disty.services import ordering
+from disty.services import events, ordering
 from disty.services.ordering import Context
 
 log = logging.getLogger(__name__)
+
+PRUNE_EVERY_S = 3600.0
+
+
+def context(rt: Runtime, actor: str) -> Context:
+    return Context(rt.box, rt.suppliers, rt.settings, actor)
 
 
 async def poll_round(rt: Runtime, *, older_than: timedelta, actor: str = "worker") -> int:
     """Finish interrupted submissions and refresh open POs; answers how many were looked at."""
     async with rt.sessions() as session:
-        return await ordering.refresh_open(
-            session, Context(rt.box, rt.suppliers, rt.settings, actor), older_than=older_than
+        return await ordering.refresh_open(session, context(rt, actor), older_than=older_than)
+
+
+async def process_event(rt: Runtime, pk: int) -> None:
+    await events.process(rt.sessions, context(rt, "webhook"), pk)
+
+
+async def drain_events(rt: Runtime) -> int:
+    """Process every event due now, once each; answers how many were tried."""
+    tried = 0
+    while taken := await events.claim(rt.sessions, limit=50, lease=timedelta(minutes=5)):
+        for pk in taken:
+            await process_event(rt, pk)
+        tried += len(taken)
+    return tried
+
+
+async def prune_round(rt: Runtime) -> int:
+    async with rt.sessions() as session:
+        return await events.prune(
+            session, older_than=timedelta(days=rt.settings.event_retention_days)
         )
 
 
-async def run(rt: Runtime, *, interval_s: float, stop: asyncio.Event) -> None:
-    """Poll until ``stop`` is set. A failing round is logged and the next one still runs."""
-    age = timedelta(seconds=interval_s)
+async def _every(
+    stop: asyncio.Event, interval_s: float, what: str, job: Callable[[], Awaitable[int]]
+) -> None:
+    """Run ``job()`` every ``interval_s`` until stopped; a failing round never ends the loop."""
     while not stop.is_set():
         try:
-            count = await poll_round(rt, older_than=age)
+            count = await job()
             if count:
-                log.info("polling round: %d PO(s) refreshed", count)
-        except Exception:  # one bad round must not end the worker
-            log.exception("polling round failed; trying again in %.0f s", interval_s)
+                log.info("%s: %d", what, count)
+        except Exception:
+            log.exception("%s failed; trying again in %.0f s", what, interval_s)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval_s)
+
+
+async def run(
+    rt: Runtime,
+    *,
+    stop: asyncio.Event,
+    interval_s: float | None = None,
+    queue: EventQueue | None = None,
+) -> None:
+    """Work until ``stop`` is set. ``interval_s`` 0 switches polling off."""
+    every = rt.settings.poll_interval_s if interval_s is None else interval_s
+    inbox = queue or InboxQueue(rt.sessions)
+    loops = [
+        inbox.run(lambda pk: process_event(rt, pk), stop),
+        _every(stop, PRUNE_EVERY_S, "pruned event bodies", lambda: prune_round(rt)),
+    ]
+    if every > 0:
+        age = timedelta(seconds=every)
+        loops.append(_every(stop, every, "POs refreshed", lambda: poll_round(rt, older_than=age)))
+    await asyncio.gather(*loops)

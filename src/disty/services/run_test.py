@@ -11,6 +11,7 @@ from disty.db.base import utcnow
 from disty.domain.checks import Check, CheckStatus, RunTestReport
 from disty.domain.connections import ApiType
 from disty.services.connections import get_connection, verification_keys
+from disty.services.inbox import WebhookHealth, webhook_health
 from disty.services.suppliers import adapter_for, missing_settings
 from disty.services.tenants import get_tenant
 from disty.suppliers.hub import SupplierHub
@@ -63,6 +64,7 @@ async def run_test(
             adapter = adapter_for(connection, box=box, hub=hub, settings=settings)
             checks = await adapter.run_checks()
         checks.append(_webhook_key_check(verification_keys(connection, box)))
+        checks.append(_webhook_seen_check(await webhook_health(session, connection.id)))
     report = RunTestReport(tested_at=tested_at, checks=checks)
     connection.last_test_at = tested_at
     connection.last_test_result = report.to_json()
@@ -84,3 +86,45 @@ def _webhook_key_check(keys: list[str]) -> Check:
         "Destination URL (disty webhook url) and paste its Signature Token here "
         "(--webhook-key).",
     )
+
+
+_REASONS = {
+    "missing_signature": "no x-hub-signature header",
+    "bad_signature": "a signature that matches no webhook key",
+    "no_event_id": "no eventId",
+    "no_key_configured": "no webhook key saved yet",
+    "malformed_json": "a body that is not JSON",
+    "too_large": "a body over 10 MiB",
+}
+
+
+def _webhook_seen_check(health: WebhookHealth) -> Check:
+    """Optional: whether the distributor's deliveries reach disty and verify."""
+    refused = ", ".join(
+        f"{count} with {_REASONS.get(reason, reason)}" for reason, count in health.rejected.items()
+    )
+    if health.last_verified_at is None and not refused:
+        return Check(
+            "webhook_seen",
+            CheckStatus.WARN,
+            False,
+            "No webhook delivery has reached disty yet.",
+            "In the developer portal, open the app's webhook and press Send Test Event; "
+            "its Destination URL must be exactly what 'disty webhook url' prints.",
+        )
+    last = (
+        f"Last verified delivery {health.last_verified_at:%Y-%m-%d %H:%M} UTC."
+        if health.last_verified_at
+        else "No verified delivery yet."
+    )
+    if refused:
+        return Check(
+            "webhook_seen",
+            CheckStatus.WARN,
+            False,
+            f"{last} Refused deliveries since (counts in all): {refused}.",
+            "A signature that matches no key means the Signature Token in disty is not the "
+            "webhook's current one: paste it again (Generate New Key in the portal replaces "
+            "it). Refusals from strangers need no action.",
+        )
+    return Check("webhook_seen", CheckStatus.PASS, False, last)

@@ -1,0 +1,94 @@
+"""Where accepted webhook events wait for the worker.
+
+``EventQueue`` is the seam: the receiver calls ``notify`` after committing events, the worker
+calls ``run`` with the function that processes one event. The first implementation,
+``InboxQueue``, serves it from the inbox table itself (events are claimed with a lease, so
+several workers on one PostgreSQL never process one event at the same time) and wakes at once
+in the process that received them. A PostgreSQL-backed job queue (procrastinate) can take its
+place when disty runs on several machines: ``notify`` defers one job per event, ``run`` is its
+worker; the inbox row stays the record either way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from disty.db.base import utcnow
+from disty.services import events
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[int], Awaitable[object]]
+
+
+class EventQueue(Protocol):
+    def notify(self) -> None:
+        """Events were committed to the inbox: process them soon."""
+
+    async def run(self, handle: Handler, stop: asyncio.Event) -> None:
+        """Hand every due event to ``handle`` until ``stop`` is set."""
+
+
+class InboxQueue:
+    """The inbox table as the queue, polled every ``idle_s`` and woken by ``notify``."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        idle_s: float = 5.0,
+        batch: int = 50,
+        lease: timedelta = timedelta(minutes=5),
+        concurrency: int = 4,
+    ) -> None:
+        self.sessions = sessions
+        self.idle_s = idle_s
+        self.batch = batch
+        self.lease = lease
+        self.concurrency = concurrency
+        self._wake = asyncio.Event()
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    async def run(self, handle: Handler, stop: asyncio.Event) -> None:
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def one(pk: int) -> None:
+            async with limit:
+                try:
+                    await handle(pk)
+                except Exception:  # the lease runs out and the event is tried again
+                    log.exception("processing event %d failed unexpectedly", pk)
+
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                taken = await events.claim(self.sessions, limit=self.batch, lease=self.lease)
+            except Exception:
+                log.exception("could not read the inbox; trying again in %.0f s", self.idle_s)
+                taken = []
+            if taken:
+                await asyncio.gather(*(one(pk) for pk in taken))
+                continue  # more may be waiting
+            await self._sleep(stop)
+
+    async def _sleep(self, stop: asyncio.Event) -> None:
+        timeout = self.idle_s
+        with contextlib.suppress(Exception):
+            due = await events.next_due(self.sessions)
+            if due is not None:
+                timeout = max(0.05, min(timeout, (due - utcnow()).total_seconds()))
+        waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()

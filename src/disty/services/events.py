@@ -1,0 +1,362 @@
+"""Processing the webhook inbox: what each accepted event changes, retries, dead letters,
+replay, listing and retention.
+
+Ingram signs only the event id, so an event's body is a trigger and a hint, never the truth:
+an order event makes disty refresh that PO from the order-detail API through the same code
+path polling uses (``ordering.refresh``). Because the state is always read afresh, an older
+event arriving late cannot overwrite newer state; stock events, whose body is the only
+source, are applied only when newer than what is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from disty.db.base import utcnow
+from disty.db.models import ConflictingDelivery, InboundEvent, PurchaseOrder, StockLevel
+from disty.domain.countries import country_site
+from disty.domain.orders import FINAL, POStatus
+from disty.errors import InvalidInput, NotFound
+from disty.services import ordering
+from disty.services.ordering import Context
+from disty.services.tenants import get_tenant
+from disty.suppliers.errors import SupplierError
+from disty.suppliers.ingram import webhooks as ingram
+
+
+class EventStatus(StrEnum):
+    RECEIVED = "received"  # in the inbox, not processed yet
+    PROCESSED = "processed"
+    FAILED = "failed"  # failed at least once; retried with backoff
+    DEAD = "dead"  # failed every allowed try; waits for a person to replay it
+
+
+class EventFailed(Exception):
+    """Processing could not finish; the event is tried again later."""
+
+
+# -- what one event changes ---------------------------------------------------------------------
+
+
+async def apply(session: AsyncSession, ctx: Context, event: InboundEvent) -> tuple[str, bool]:
+    """Carry out one event; answers what it did and whether it named something disty doesn't
+    know (kept and reported, never dropped). Raises ``EventFailed`` to be retried."""
+    if event.body is None:
+        raise EventFailed("the event's body was pruned after the retention period")
+    data = json.loads(event.body)
+    kind = event.event_type
+    if kind in ingram.ORDER_EVENTS:
+        return await _order_event(session, ctx, event, data)
+    if kind == ingram.V7_ORDER_RESULT:
+        return await _v7_result(session, ctx, event, data)
+    if kind == ingram.STOCK_UPDATE:
+        return await _stock_event(session, event, data), False
+    if kind == ingram.QUOTE_CREATED:
+        numbers = ingram.quote_numbers(data)
+        return f"quote {', '.join(numbers) or '(no number)'} created at the supplier", False
+    return f"nothing to do for event type {kind!r}", False
+
+
+async def _find_po(
+    session: AsyncSession, event: InboundEvent, ref: ingram.OrderRef
+) -> PurchaseOrder | None:
+    query = select(PurchaseOrder).where(PurchaseOrder.connection_id == event.connection_id)
+    if ref.po_number:
+        found = await session.scalar(query.where(PurchaseOrder.po_number == ref.po_number))
+        if found is not None:
+            return found
+    if ref.order_number:
+        # Order numbers sit in a JSON list; an open PO of this connection is few enough to scan.
+        open_statuses = [s.value for s in POStatus if s not in FINAL]
+        for po in await session.scalars(query.where(PurchaseOrder.status.in_(open_statuses))):
+            if ref.order_number in po.supplier_order_numbers:
+                return po
+    return None
+
+
+def _name(ref: ingram.OrderRef) -> str:
+    parts = [f"order {ref.order_number}" if ref.order_number else "", f"PO {ref.po_number}"
+             if ref.po_number else ""]  # fmt: skip
+    return " / ".join(p for p in parts if p) or "an order without numbers"
+
+
+async def _order_event(
+    session: AsyncSession, ctx: Context, event: InboundEvent, data: dict[str, Any]
+) -> tuple[str, bool]:
+    refs = ingram.order_refs(data)
+    if not refs:
+        return "the event names no order: kept", True
+    said: list[str] = []
+    unmatched = False
+    for ref in refs:
+        po = await _find_po(session, event, ref)
+        if po is None:
+            unmatched = True
+            said.append(f"{_name(ref)} is not a PO disty placed: kept and reported")
+            continue
+        before = po.status
+        try:
+            await ordering.refresh(session, po, ctx, source="webhook")
+        except SupplierError as exc:
+            raise EventFailed(f"could not read PO {po.po_number} from the supplier: {exc}") from exc
+        change = f"{before} -> {po.status}" if po.status != before else f"still {po.status}"
+        said.append(f"PO {po.po_number} refreshed: {change}")
+    return "; ".join(said), unmatched
+
+
+async def _v7_result(
+    session: AsyncSession, ctx: Context, event: InboundEvent, data: dict[str, Any]
+) -> tuple[str, bool]:
+    result = ingram.v7_result(data)
+    po = (
+        await _find_po(session, event, ingram.OrderRef(None, result.po_number))
+        if result.po_number
+        else None
+    )
+    if po is None:
+        return f"v7 order result for PO {result.po_number or '?'}: no such PO, kept", True
+    try:
+        # TODO(v7): settle_v7 / v7_refused from the ordering branch replace this refresh.
+        await ordering.refresh(session, po, ctx, source="webhook")
+    except SupplierError as exc:
+        raise EventFailed(f"could not confirm PO {po.po_number} at the supplier: {exc}") from exc
+    return f"v7 result for PO {po.po_number}: {po.status}", False
+
+
+async def _stock_event(session: AsyncSession, event: InboundEvent, data: dict[str, Any]) -> str:
+    rows = {row.sku: row for row in ingram.stock_rows(data)}
+    when = event.event_time or event.received_at
+    stored: dict[str, StockLevel] = {}
+    skus = list(rows)
+    for start in range(0, len(skus), 500):  # SQLite binds at most a few thousand parameters
+        chunk = skus[start : start + 500]
+        for level in await session.scalars(
+            select(StockLevel).where(
+                StockLevel.connection_id == event.connection_id, StockLevel.sku.in_(chunk)
+            )
+        ):
+            stored[level.sku] = level
+    applied = older = 0
+    for sku, row in rows.items():
+        known = stored.get(sku)
+        if known is None:
+            session.add(
+                StockLevel(
+                    connection_id=event.connection_id,
+                    sku=sku,
+                    total_available=row.total_available,
+                    backorder=row.backorder,
+                    source="stock event",
+                    event_id=event.event_id,
+                    event_time=when,
+                )
+            )
+        elif known.event_time <= when:
+            known.total_available = row.total_available
+            known.backorder = row.backorder
+            known.event_id = event.event_id
+            known.event_time = when
+        else:
+            older += 1  # a newer event already spoke for this SKU
+            continue
+        applied += 1
+    skipped = f"; {older} older than what is stored, left alone" if older else ""
+    return f"stock of {applied} SKU(s) recorded{skipped}"
+
+
+# -- the job around it: attempts, backoff, dead letter ----------------------------------------
+
+
+def backoff(attempt: int, base_s: float) -> timedelta:
+    """Doubling from ``base_s``, at most an hour, with jitter so failed events spread out."""
+    delay = min(base_s * 2 ** max(attempt - 1, 0), 3600.0)
+    return timedelta(seconds=delay * random.uniform(0.8, 1.2))  # noqa: S311 (not security)
+
+
+async def claim(
+    sessions: async_sessionmaker[AsyncSession], *, limit: int, lease: timedelta
+) -> list[int]:
+    """Take up to ``limit`` due events for this worker; another worker skips them."""
+    now = utcnow()
+    due = or_(InboundEvent.next_attempt_at.is_(None), InboundEvent.next_attempt_at <= now)
+    free = or_(InboundEvent.lease_until.is_(None), InboundEvent.lease_until < now)
+    waiting = InboundEvent.status.in_([EventStatus.RECEIVED.value, EventStatus.FAILED.value])
+    async with sessions() as session:
+        ids = list(
+            await session.scalars(
+                select(InboundEvent.id)
+                .where(waiting, due, free)
+                .order_by(InboundEvent.id)
+                .limit(limit)
+            )
+        )
+        taken: list[int] = []
+        for pk in ids:
+            result = await session.execute(
+                update(InboundEvent)
+                .where(InboundEvent.id == pk, waiting, free)
+                .values(lease_until=now + lease)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(result, "rowcount", 0):
+                taken.append(pk)
+        await session.commit()
+    return taken
+
+
+async def next_due(sessions: async_sessionmaker[AsyncSession]) -> datetime | None:
+    """When the earliest event waiting for a retry is due (None: nothing waits)."""
+    async with sessions() as session:
+        return await session.scalar(
+            select(InboundEvent.next_attempt_at)
+            .where(InboundEvent.status == EventStatus.FAILED.value)
+            .order_by(InboundEvent.next_attempt_at)
+            .limit(1)
+        )
+
+
+async def process(
+    sessions: async_sessionmaker[AsyncSession], ctx: Context, pk: int, *, replay: bool = False
+) -> InboundEvent:
+    """One try at one event, with its bookkeeping; ``replay`` tries a dead event once more."""
+    async with sessions() as session:
+        event = await session.get(InboundEvent, pk)
+        if event is None:
+            raise NotFound(f"no event with id {pk}")
+        if event.status == EventStatus.PROCESSED.value and not replay:
+            return event  # a redelivery or a second worker: processed once only
+        event.attempts += 1
+        await session.commit()  # a try that dies half-way still counts
+        try:
+            outcome, unmatched = await apply(session, ctx, event)
+        except Exception as exc:  # whatever broke, the event waits for a retry, never lost
+            reason = str(exc) if isinstance(exc, EventFailed | SupplierError) else repr(exc)
+            await session.rollback()
+            reloaded = await session.get(InboundEvent, pk, populate_existing=True)
+            if reloaded is None:  # pragma: no cover - deleted while it was being processed
+                raise NotFound(f"event {pk} disappeared while being processed") from exc
+            event = reloaded
+            _failed(event, reason, ctx, replay=replay)
+        else:
+            event.status = EventStatus.PROCESSED.value
+            event.outcome = outcome
+            event.unmatched = unmatched
+            event.error = None
+            event.next_attempt_at = None
+            event.processed_at = utcnow()
+        event.lease_until = None
+        await session.commit()
+        return event
+
+
+def _failed(event: InboundEvent, reason: str, ctx: Context, *, replay: bool) -> None:
+    event.error = reason[:2000]
+    if replay or event.attempts >= ctx.settings.event_max_attempts:
+        event.status = EventStatus.DEAD.value
+        event.next_attempt_at = None
+        return
+    event.status = EventStatus.FAILED.value
+    event.next_attempt_at = utcnow() + backoff(event.attempts, ctx.settings.event_retry_base_s)
+
+
+# -- for people: list, replay, prune ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    shortcut: str
+    country_id: int | None = None
+    status: str | None = None
+    limit: int = 100
+
+
+async def list_events(session: AsyncSession, f: EventFilter) -> list[InboundEvent]:
+    """Accepted events of a tenant, newest first."""
+    tenant = await get_tenant(session, f.shortcut)
+    query = select(InboundEvent).where(InboundEvent.tenant_id == tenant.id)
+    if f.country_id is not None:
+        query = query.where(InboundEvent.country_id == country_site(f.country_id).id)
+    if f.status is not None:
+        try:
+            status = EventStatus(f.status)
+        except ValueError:
+            raise InvalidInput(
+                f"unknown status {f.status!r}: use {', '.join(s.value for s in EventStatus)}",
+                field="status",
+            ) from None
+        query = query.where(InboundEvent.status == status.value)
+    query = query.order_by(InboundEvent.received_at.desc(), InboundEvent.id.desc())
+    return list(await session.scalars(query.limit(f.limit)))
+
+
+async def find_event(
+    session: AsyncSession, *, shortcut: str, event_id: str, country_id: int | None = None
+) -> InboundEvent:
+    tenant = await get_tenant(session, shortcut)
+    query = select(InboundEvent).where(
+        InboundEvent.tenant_id == tenant.id, InboundEvent.event_id == event_id
+    )
+    if country_id is not None:
+        query = query.where(InboundEvent.country_id == country_site(country_id).id)
+    found = list(await session.scalars(query))
+    if not found:
+        raise NotFound(
+            f"no event {event_id!r} for tenant {shortcut!r}: list them with 'disty events list'"
+        )
+    if len(found) > 1:
+        raise InvalidInput(
+            f"event {event_id!r} came for several countries: name one with --country"
+        )
+    return found[0]
+
+
+async def replay(sessions: async_sessionmaker[AsyncSession], ctx: Context, pk: int) -> InboundEvent:
+    """Process an event once more now, whatever its status (a person asked for it)."""
+    return await process(sessions, ctx, pk, replay=True)
+
+
+async def prune(session: AsyncSession, *, older_than: timedelta) -> int:
+    """Drop the raw bodies of events processed before the retention period; answers how many."""
+    cutoff = utcnow() - older_than
+    result = await session.execute(
+        update(InboundEvent)
+        .where(
+            InboundEvent.status == EventStatus.PROCESSED.value,
+            InboundEvent.processed_at < cutoff,
+            InboundEvent.body.is_not(None),
+        )
+        .values(body=None, pruned_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    conflicts = await session.execute(
+        select(ConflictingDelivery).where(ConflictingDelivery.received_at < cutoff)
+    )
+    for row in conflicts.scalars():
+        await session.delete(row)
+    await session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def to_json(event: InboundEvent) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        "supplier": event.supplier,
+        "country_id": event.country_id,
+        "event_type": event.event_type,
+        "status": event.status,
+        "event_time": event.event_time.isoformat() if event.event_time else None,
+        "received_at": event.received_at.isoformat(),
+        "processed_at": event.processed_at.isoformat() if event.processed_at else None,
+        "attempts": event.attempts,
+        "error": event.error,
+        "outcome": event.outcome,
+        "unmatched": event.unmatched,
+    }
