@@ -166,8 +166,9 @@ async def accept(
                 unmatched=False,
             )
             .on_conflict_do_nothing(index_elements=["connection_id", "event_id"])
+            .returning(InboundEvent.id)
         )
-        if getattr(result, "rowcount", 0):
+        if result.scalar() is not None:
             stored += 1
             continue
         known = await session.scalar(

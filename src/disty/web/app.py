@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -22,17 +22,19 @@ from disty.web import health, webhooks
 def create_app(
     settings: Settings | None = None,
     *,
-    suppliers: SupplierHub | None = None,
+    suppliers: Callable[[], SupplierHub] | None = None,
     run_worker: bool = True,
 ) -> FastAPI:
     """``run_worker=False`` serves without background work (a test, or a web-only replica
-    beside separate ``disty worker`` processes)."""
+    beside separate ``disty worker`` processes). ``suppliers`` makes the hub that talks to
+    distributors (a test's retry policy); it is made and closed in the server's event loop."""
     chosen = settings or Settings()
     chosen.check()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_runtime(chosen, suppliers=suppliers) as rt:
+        hub = suppliers() if suppliers is not None else None
+        async with open_runtime(chosen, suppliers=hub) as rt:
             queue = InboxQueue(rt.sessions)
             app.state.rt = rt
             app.state.queue = queue
@@ -49,6 +51,8 @@ def create_app(
                 if task is not None:
                     with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                         await asyncio.wait_for(task, timeout=10)
+                if hub is not None:
+                    await hub.aclose()
 
     app = FastAPI(title="disty", version=__version__, lifespan=lifespan)
     app.include_router(health.router)
