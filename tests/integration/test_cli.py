@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -347,17 +346,3 @@ def test_version(cli: Cli) -> None:
     result = cli("--version")
     ok(result)
     assert result.stdout.startswith("disty ")
-
-
-def test_demo_connects_tests_and_prices(cli: Cli) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    result = cli("demo", "--port", str(port))
-    ok(result)
-    assert "Run Test" in result.stdout
-    assert "Live prices" in result.stdout
-    assert "5.43 USD" in result.stdout  # part 123512, as Ingram's own examples price it
-    shown = json.loads(cli("supplier", "show", "--tenant", "demo", "--json").stdout)
-    assert shown[0]["base_url"] == f"http://127.0.0.1:{port}/ingram"
-    assert shown[0]["last_test_at"] is not None

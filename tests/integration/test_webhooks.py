@@ -393,7 +393,7 @@ async def test_events_accepted_before_a_crash_are_processed_once_after_restart(
                 await asyncio.sleep(0.1)
 
     # Accept events with nothing processing them, then SIGKILL the server.
-    first = subprocess.Popen(  # noqa: ASYNC220, S603 (a child for the whole test)
+    first = subprocess.Popen(  # noqa: ASYNC220 (a child for the whole test)
         [disty, "serve", "--port", str(port), "--no-worker"], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -409,7 +409,7 @@ async def test_events_accepted_before_a_crash_are_processed_once_after_restart(
     rows = await inbox_rows(rt)
     assert [r.status for r in rows] == ["received"] * 5
 
-    second = subprocess.Popen(  # noqa: ASYNC220, S603
+    second = subprocess.Popen(  # noqa: ASYNC220
         [disty, "serve", "--port", str(port)], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -1,14 +1,25 @@
-"""disty demo: the journey so far, end to end, against the built-in Ingram Micro simulator.
+"""disty demo: disty and a stand-in Ingram Micro, wired together as a reseller would wire them.
 
-It starts the simulator in this process, connects a ``demo`` tenant to it (as an admin would
-with ``disty supplier set``), runs Run Test, prices a few parts live, prints it all and stops.
-The connection stays saved: ``disty simulator`` on the same port brings its distributor back.
+In one process it starts the built-in Ingram Micro simulator (a demo app whose orders move on
+every few seconds) and ``disty serve`` (webhook receiver and worker); connects a ``demo``
+tenant (country 1) to the simulator, with the simulator's webhook pointed at disty's
+Destination URL and its Signature Token saved as the webhook key; runs Run Test; prices a few
+parts live; then prints what to try in another terminal, and serves until Ctrl-C.
+
+Unless ``DISTY_HOME`` is set, everything lives in a throw-away folder, removed at the end.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import secrets
+import shutil
+import signal
 import socket
-import threading
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,16 +27,21 @@ import uvicorn
 from rich.table import Table
 from rich.text import Text
 
-from disty.cli._common import console, fail, run
+from disty.cli._common import console, fail, guarded
+from disty.config import Settings, load_settings
+from disty.db.engine import describe
 from disty.domain.checks import RunTestReport
+from disty.domain.connections import webhook_url
 from disty.domain.offers import Offer
 from disty.errors import NotFound
-from disty.runtime import Runtime
+from disty.runtime import Runtime, open_runtime
 from disty.services import connections, tenants
 from disty.services.connections import ConnectionChanges
 from disty.services.pricing import price_and_availability
 from disty.services.run_test import run_test
-from disty.simulator import INGRAM_PREFIX, SimulatorConfig, create_app
+from disty.simulator import INGRAM_PREFIX, SimulatorConfig
+from disty.simulator import create_app as simulator_app
+from disty.web import create_app
 
 TENANT = "demo"
 # Parts the simulator always carries (the examples of Ingram's own API documentation), one
@@ -33,88 +49,79 @@ TENANT = "demo"
 PARTS = ["123512", "QQ0202", "4A0036", "6YE881", "5204303", "NOSUCH-1"]
 
 
-class _Simulator:
-    def __init__(self, config: SimulatorConfig, port: int) -> None:
-        self.server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(config),
-                host="127.0.0.1",
-                port=port,
-                access_log=False,
-                log_level="warning",
-                lifespan="off",
-            )
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> _Simulator:
-        self.thread.start()
-        ready = threading.Event()
-        while not self.server.started and self.thread.is_alive():
-            ready.wait(0.02)
-        if not self.server.started:
-            fail("the simulator could not start")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 def _port_free(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
-def demo(
-    port: Annotated[int, typer.Option(help="Port for the built-in simulator.")] = 8765,
-) -> None:
-    """Connect a demo tenant to the built-in Ingram Micro simulator, Run Test, price parts."""
-    if not _port_free(port):
-        fail(f"port {port} is in use (is 'disty simulator' running?): choose --port")
-    config = SimulatorConfig()
-    base_url = f"http://127.0.0.1:{port}{INGRAM_PREFIX}"
+def _server(app: object, port: int, *, lifespan: str) -> uvicorn.Server:
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host="127.0.0.1",
+        port=port,
+        access_log=False,
+        log_level="warning",
+        lifespan=lifespan,  # type: ignore[arg-type]
+    )
+    server = uvicorn.Server(config)
+    # Two servers share this process: Ctrl-C is handled once, by the demo (see _run).
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign, assignment]
+    return server
 
-    async def work(rt: Runtime) -> tuple[RunTestReport, list[Offer]]:
-        async with rt.sessions() as session:
-            try:
-                await tenants.get_tenant(session, TENANT)
-            except NotFound:
-                await tenants.add_tenant(session, TENANT, [1], "Demo Reseller")
-        async with rt.sessions() as session:
-            await connections.set_connection(
-                session,
-                shortcut=TENANT,
-                supplier="ingram",
-                country_id=1,
-                changes=ConnectionChanges(
-                    base_url=base_url,
-                    client_id=config.client_id,
-                    client_secret=config.client_secret,
-                    customer_number=config.customer_number,
-                    application_id="DEMO-APP",
-                    contact_email="buyer@demo.example",
-                ),
-                box=rt.box,
-                public_url=rt.settings.effective_public_url,
-                grace=rt.settings.webhook_key_grace,
-            )
-        async with rt.sessions() as session:
-            report = await run_test(
-                session, shortcut=TENANT, supplier="ingram", country_id=1, box=rt.box,
-                hub=rt.suppliers, settings=rt.settings,
-            )  # fmt: skip
-        async with rt.sessions() as session:
-            offers = await price_and_availability(
-                session, shortcut=TENANT, country_id=1, skus=PARTS, box=rt.box,
-                hub=rt.suppliers, settings=rt.settings,
-            )  # fmt: skip
-        return report, offers
 
-    console.print(f"Ingram Micro simulator at {base_url}", markup=False)
-    with _Simulator(config, port):
-        report, offers = run(work)
+async def _started(server: uvicorn.Server, task: asyncio.Task[None], what: str) -> None:
+    for _ in range(500):
+        if server.started:
+            return
+        if task.done():
+            break
+        await asyncio.sleep(0.02)
+    fail(f"{what} could not start")
 
+
+async def _connect(rt: Runtime, sim: SimulatorConfig, base_url: str) -> None:
+    async with rt.sessions() as session:
+        try:
+            await tenants.get_tenant(session, TENANT)
+        except NotFound:
+            await tenants.add_tenant(session, TENANT, [1], "Demo Reseller")
+    async with rt.sessions() as session:
+        await connections.set_connection(
+            session,
+            shortcut=TENANT,
+            supplier="ingram",
+            country_id=1,
+            changes=ConnectionChanges(
+                base_url=base_url,
+                client_id=sim.client_id,
+                client_secret=sim.client_secret,
+                customer_number=sim.customer_number,
+                application_id="DEMO-APP",
+                contact_email="buyer@demo.example",
+                webhook_key=sim.webhook_secret,
+                webhook_label="demo",
+            ),
+            box=rt.box,
+            public_url=rt.settings.effective_public_url,
+            grace=rt.settings.webhook_key_grace,
+        )
+
+
+async def _try_it(rt: Runtime) -> tuple[RunTestReport, list[Offer]]:
+    async with rt.sessions() as session:
+        report = await run_test(
+            session, shortcut=TENANT, supplier="ingram", country_id=1, box=rt.box,
+            hub=rt.suppliers, settings=rt.settings,
+        )  # fmt: skip
+    async with rt.sessions() as session:
+        offers = await price_and_availability(
+            session, shortcut=TENANT, country_id=1, skus=PARTS, box=rt.box,
+            hub=rt.suppliers, settings=rt.settings,
+        )  # fmt: skip
+    return report, offers
+
+
+def _print(report: RunTestReport, offers: list[Offer]) -> None:
     table = Table("check", "status", "detail", title="Run Test · demo · United States")
     for check in report.checks:
         table.add_row(Text(check.name), Text(check.status.value), Text(check.detail))
@@ -129,8 +136,90 @@ def demo(
             Text(offer.status.value),
         )
     console.print(prices)
-    console.print(
-        "Next: 'disty supplier show --tenant demo', or run 'disty simulator' and then "
-        "'disty pna --tenant demo --country 1 123512 QQ0202'.",
-        markup=False,
+
+
+def _instructions(settings: Settings, throwaway: bool) -> str:
+    env = [f"export DISTY_HOME={settings.resolved_home}"]
+    if settings.database_url:
+        env.append(f"export DISTY_DATABASE_URL={describe(settings.database_url)}")
+    env.append(f"export DISTY_PUBLIC_URL={settings.public_url}")
+    steps = [
+        "disty pna --tenant demo --country 1 123512 QQ0202",
+        "disty order submit --tenant demo --country 1 --supplier ingram --po DEMO-1 "
+        "--line 123512=2 --ship-to 'Demo Reseller|1 Main St|Springfield|IL|62701|US'",
+        "disty order show DEMO-1 --tenant demo",
+        "disty events list --tenant demo",
+    ]
+    gone = " (a throw-away folder, removed when the demo stops)" if throwaway else ""
+    return (
+        f"\nTry it in another terminal, with this environment{gone}:\n\n"
+        + "\n".join(f"  {line}" for line in [*env, "", *steps])
+        + "\n\nOrders placed now ship and invoice within a minute; webhooks bring each step.\n"
+        "Ctrl-C stops the demo.\n"
     )
+
+
+def demo(
+    port: Annotated[int, typer.Option(help="Port for disty serve.")] = 8000,
+    simulator_port: Annotated[int, typer.Option(help="Port for the simulator.")] = 8765,
+    ship_after_s: Annotated[
+        float, typer.Option(help="Seconds between the steps of an order's life.")
+    ] = 10.0,
+) -> None:
+    """Run disty against the built-in Ingram Micro simulator, webhooks and all, until Ctrl-C."""
+    for wanted in (port, simulator_port):
+        if not _port_free(wanted):
+            fail(f"port {wanted} is in use: choose --port / --simulator-port")
+    throwaway = "DISTY_HOME" not in os.environ
+    home = Path(tempfile.mkdtemp(prefix="disty-demo-")) if throwaway else None
+    disty_url = f"http://127.0.0.1:{port}"
+    try:
+        # The simulator delivers to this machine, so the Destination URL is the local one.
+        update: dict[str, object] = {"public_url": disty_url}
+        if home is not None:
+            update["home"] = home
+        settings = guarded(load_settings).model_copy(update=update)
+        sim = SimulatorConfig(
+            ship_after_s=ship_after_s,
+            webhook_url=webhook_url(disty_url, TENANT, 1),
+            webhook_secret=secrets.token_urlsafe(24),
+        )
+        base_url = f"http://127.0.0.1:{simulator_port}{INGRAM_PREFIX}"
+        asyncio.run(_run(settings, sim, base_url, port, simulator_port, throwaway))
+    finally:
+        if home is not None:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+async def _run(
+    settings: Settings,
+    sim: SimulatorConfig,
+    base_url: str,
+    port: int,
+    simulator_port: int,
+    throwaway: bool,
+) -> None:
+    # The tenant and its connection exist before disty serves, so the first webhook verifies.
+    async with open_runtime(settings) as rt:
+        await _connect(rt, sim, base_url)
+    simulator = _server(simulator_app(sim), simulator_port, lifespan="off")
+    disty = _server(create_app(settings), port, lifespan="on")
+    tasks = [asyncio.create_task(simulator.serve()), asyncio.create_task(disty.serve())]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await _started(simulator, tasks[0], "the simulator")
+        await _started(disty, tasks[1], "disty serve")
+        console.print(f"Ingram Micro simulator at {base_url}", markup=False)
+        console.print(f"disty serving at http://127.0.0.1:{port}", markup=False)
+        async with open_runtime(settings) as rt:
+            report, offers = await _try_it(rt)
+        _print(report, offers)
+        console.print(_instructions(settings, throwaway), markup=False)
+        await stop.wait()
+    finally:
+        simulator.should_exit = disty.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+        console.print("demo stopped", markup=False)
