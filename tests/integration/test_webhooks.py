@@ -603,3 +603,27 @@ async def test_health_and_readiness(served: ServedDisty) -> None:
     assert alive.json() == {"status": "alive"}
     assert ready.status_code == 200
     assert ready.json()["status"] == "ready"
+
+
+async def test_stock_events_from_the_simulator_record_availability(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    subscribe(simulator, served)
+    control(simulator, "POST", "/stock/restock", json={"first_index": 0, "count": 5000})
+    published = control(simulator, "POST", "/stock/publish")
+    assert isinstance(published, dict)
+    assert published["events"] == 2  # at most 4,000 SKUs an event, as Ingram sends them
+
+    async def recorded() -> bool:
+        rows = await inbox_rows(rt)
+        return len(rows) == 2 and all(r.status == "processed" for r in rows)
+
+    await eventually(recorded)
+    async with rt.sessions() as session:
+        levels = {s.sku: s for s in await session.scalars(select(StockLevel))}
+    assert len(levels) == 5000
+    first = simulator.state.catalog.product(0)
+    level = levels[first.ingram_part_number]
+    assert level.total_available == simulator.state.inventory.available(first, "US")
+    assert level.source == "stock event"
+    assert level.event_time is not None

@@ -233,7 +233,7 @@ class ThrottledLog:
         if len(self._last) > 10_000:
             self._last.clear()
         self._last[key] = now
-        suffix = f" ({skipped} more like it in the last minute not logged)" if skipped else ""
+        suffix = f" ({skipped} more like it since the last one not logged)" if skipped else ""
         log.warning(message + suffix, *args)
 
 
