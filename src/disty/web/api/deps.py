@@ -1,0 +1,78 @@
+"""What the API routes ask for: the runtime, a database session, and the calling token with
+the scope the route needs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disty.runtime import Runtime
+from disty.services.ordering import Context
+from disty.services.tokens import Principal, Scope, authenticate
+from disty.web.api.problems import ApiProblem
+
+bearer = HTTPBearer(auto_error=False, description="An API token: disty token create")
+
+
+def runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.rt
+    return rt
+
+
+async def session(rt: Annotated[Runtime, Depends(runtime)]) -> AsyncIterator[AsyncSession]:
+    async with rt.sessions() as opened:
+        yield opened
+
+
+Rt = Annotated[Runtime, Depends(runtime)]
+Session = Annotated[AsyncSession, Depends(session)]
+
+
+async def principal(
+    rt: Rt, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    unauthorized = ApiProblem(
+        401,
+        "unauthorized",
+        "Authentication required",
+        "send 'Authorization: Bearer <token>' with a token from 'disty token create'",
+        {"WWW-Authenticate": "Bearer"},
+    )
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise unauthorized
+    async with rt.sessions() as opened:
+        found = await authenticate(opened, credentials.credentials)
+    if found is None:
+        unauthorized.detail = (
+            "the token is unknown or revoked: create one with 'disty token create'"
+        )
+        raise unauthorized
+    return found
+
+
+def need(scope: Scope) -> object:
+    async def check(caller: Annotated[Principal, Depends(principal)]) -> Principal:
+        if scope not in caller.scopes:
+            raise ApiProblem(
+                403,
+                "forbidden",
+                "Missing scope",
+                f"this needs a token with the {scope.value!r} scope "
+                f"(this one has {', '.join(sorted(s.value for s in caller.scopes))})",
+            )
+        return caller
+
+    return Depends(check)
+
+
+Reader = Annotated[Principal, need(Scope.READ)]
+Orderer = Annotated[Principal, need(Scope.ORDER)]
+Admin = Annotated[Principal, need(Scope.ADMIN)]
+
+
+def context(rt: Runtime, caller: Principal) -> Context:
+    return Context(rt.box, rt.suppliers, rt.settings, caller.actor)
