@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from typing import Annotated
 
@@ -85,6 +86,7 @@ def set_(
                 box=rt.box,
                 public_url=rt.settings.effective_public_url,
                 grace=rt.settings.webhook_key_grace,
+                actor=f"cli:{getpass.getuser()}",
             )
 
     view = run(work)

@@ -33,6 +33,7 @@ from disty.domain.connections import (
 )
 from disty.domain.countries import country_site
 from disty.errors import InvalidInput, NotFound
+from disty.services import audit
 from disty.services.tenants import get_tenant
 
 DEFAULT_WEBHOOK_LABEL = "default"
@@ -266,8 +267,11 @@ async def set_connection(
     box: SecretBox,
     public_url: str,
     grace: timedelta,
+    actor: str = "system",
 ) -> ConnectionView:
-    """Create or partially update the tenant's connection to a supplier in one country."""
+    """Create or partially update the tenant's connection to a supplier in one country.
+
+    The audit log names the fields changed, never their values."""
     info = supplier_info(supplier)
     site = country_site(country_id)
     tenant = await get_tenant(session, shortcut)
@@ -290,6 +294,19 @@ async def set_connection(
         )
         session.add(connection)
     _apply(connection, changes, box, grace)
+    await session.flush()
+    audit.record(
+        session,
+        tenant_id=tenant.id,
+        actor=actor,
+        action="connection.changed",
+        target=f"{info.key} connection, country {site.id}",
+        details={
+            "fields": sorted(
+                f.name for f in fields(changes) if getattr(changes, f.name) is not None
+            )
+        },
+    )
     try:
         await session.commit()
     except IntegrityError:

@@ -16,7 +16,8 @@ from disty.jobs.queue import InboxQueue
 from disty.runtime import open_runtime
 from disty.services.inbox import DestinationCache, ThrottledLog
 from disty.suppliers.hub import SupplierHub
-from disty.web import health, webhooks
+from disty.web import api, health, webhooks
+from disty.web.api import problems
 
 
 def create_app(
@@ -54,7 +55,15 @@ def create_app(
                 if hub is not None:
                     await hub.aclose()
 
-    app = FastAPI(title="disty", version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="disty",
+        version=__version__,
+        lifespan=lifespan,
+        description="The hub between IT resellers and their distributors. Authenticate with "
+        "'Authorization: Bearer <token>' (disty token create).",
+    )
+    problems.install(app)
     app.include_router(health.router)
     app.include_router(webhooks.router)
+    app.include_router(api.router)
     return app

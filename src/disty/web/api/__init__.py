@@ -1,0 +1,14 @@
+"""The JSON API under /api/v1: one module per resource; every route authenticates a tenant's
+token and needs a scope (read, order, admin); errors are problem details."""
+
+from fastapi import APIRouter
+
+from disty.web.api import connections, events, prices
+from disty.web.api.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
+router.include_router(connections.router)
+router.include_router(prices.router)
+router.include_router(events.router)
+
+__all__ = ["router"]

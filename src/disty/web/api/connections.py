@@ -1,0 +1,119 @@
+"""/api/v1/connections: a tenant's supplier connections (admin scope only). Secrets are
+write-only: answers show them masked, never whole."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+
+from disty.domain.connections import ApiType
+from disty.services import connections, inbox
+from disty.services.connections import ConnectionChanges, ConnectionView
+from disty.services.run_test import run_test
+from disty.services.tenants import get_tenant
+from disty.web.api.deps import Admin, Rt, Session
+from disty.web.api.pagination import Page, Paging, page
+
+router = APIRouter(prefix="/connections", tags=["connections"])
+
+Supplier = Annotated[str, Path(description="The supplier: ingram.", max_length=32)]
+Country = Annotated[int, Path(description="Country id: 1 = United States, 29 = Canada.")]
+
+
+class ConnectionIn(BaseModel):
+    """Fields to change; those left out keep their saved values."""
+
+    api_type: ApiType | None = None
+    client_id: str | None = Field(None, max_length=200)
+    client_secret: str | None = Field(None, max_length=500, description="write-only")
+    customer_number: str | None = Field(None, max_length=20)
+    sender_id: str | None = Field(None, max_length=200)
+    application_id: str | None = Field(None, max_length=200)
+    contact_email: str | None = Field(None, max_length=320)
+    xml_login_id: str | None = Field(None, max_length=200)
+    xml_password: str | None = Field(None, max_length=500, description="write-only")
+    base_url: str | None = Field(None, max_length=500)
+    webhook_key: str | None = Field(None, max_length=500, description="write-only")
+    webhook_label: str | None = Field(None, max_length=64)
+
+
+class RejectedCount(BaseModel):
+    reason: str
+    count: int
+
+
+class WebhookHealthOut(BaseModel):
+    last_verified_at: str | None
+    rejected_since: list[RejectedCount]
+
+
+@router.get("", summary="List the connections")
+async def list_(caller: Admin, rt: Rt, session: Session, paging: Paging) -> Page[ConnectionView]:
+    views = await connections.list_connections(
+        session, shortcut=caller.shortcut, box=rt.box, public_url=rt.settings.effective_public_url
+    )
+    return page(views[paging.offset : paging.offset + paging.limit + 1], paging)
+
+
+async def _one(caller: Admin, rt: Rt, session: Session, supplier: str, country: int) -> Any:
+    views = await connections.list_connections(
+        session, shortcut=caller.shortcut, box=rt.box,
+        public_url=rt.settings.effective_public_url, supplier=supplier, country_id=country,
+    )  # fmt: skip
+    if not views:
+        tenant = await get_tenant(session, caller.shortcut)
+        await connections.get_connection(session, tenant, supplier, country)  # raises NotFound
+    return views[0]
+
+
+@router.get("/{supplier}/{country_id}", summary="Show one connection, secrets masked")
+async def show(
+    caller: Admin, rt: Rt, session: Session, supplier: Supplier, country_id: Country
+) -> ConnectionView:
+    view: ConnectionView = await _one(caller, rt, session, supplier, country_id)
+    return view
+
+
+@router.put("/{supplier}/{country_id}", summary="Create or change a connection")
+async def set_(
+    caller: Admin,
+    rt: Rt,
+    session: Session,
+    supplier: Supplier,
+    country_id: Country,
+    body: ConnectionIn,
+) -> ConnectionView:
+    return await connections.set_connection(
+        session, shortcut=caller.shortcut, supplier=supplier, country_id=country_id,
+        changes=ConnectionChanges(**body.model_dump()), box=rt.box,
+        public_url=rt.settings.effective_public_url, grace=rt.settings.webhook_key_grace,
+        actor=caller.actor,
+    )  # fmt: skip
+
+
+@router.post("/{supplier}/{country_id}/test", summary="Run Test: each check and its fix")
+async def test(
+    caller: Admin, rt: Rt, session: Session, supplier: Supplier, country_id: Country
+) -> dict[str, Any]:
+    report = await run_test(
+        session, shortcut=caller.shortcut, supplier=supplier, country_id=country_id,
+        box=rt.box, hub=rt.suppliers, settings=rt.settings,
+    )  # fmt: skip
+    return report.to_json()
+
+
+@router.get(
+    "/{supplier}/{country_id}/webhooks", summary="The last verified webhook and refusals since"
+)
+async def webhook_health(
+    caller: Admin, session: Session, supplier: Supplier, country_id: Country
+) -> WebhookHealthOut:
+    tenant = await get_tenant(session, caller.shortcut)
+    connection = await connections.get_connection(session, tenant, supplier, country_id)
+    health = await inbox.webhook_health(session, connection.id)
+    return WebhookHealthOut(
+        last_verified_at=health.last_verified_at.isoformat() if health.last_verified_at else None,
+        rejected_since=[RejectedCount(reason=r, count=c) for r, c in health.rejected.items()],
+    )

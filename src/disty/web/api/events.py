@@ -1,0 +1,67 @@
+"""/api/v1/events and /api/v1/audit: webhook events (list, replay) and the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from disty.services import audit, events
+from disty.services.events import EventFilter
+from disty.web.api.deps import Admin, Orderer, Reader, Rt, Session, context
+from disty.web.api.pagination import Page, Paging, page
+
+router = APIRouter(tags=["events and audit"])
+
+
+@router.get("/events", summary="Accepted webhook events, newest first")
+async def list_(
+    caller: Reader,
+    session: Session,
+    paging: Paging,
+    status: Annotated[str | None, Query(description="received, processed, failed or dead")] = None,
+    country_id: Annotated[int | None, Query()] = None,
+) -> Page[dict[str, Any]]:
+    found = await events.list_events(
+        session,
+        EventFilter(caller.shortcut, country_id, status, limit=paging.offset + paging.limit + 1),
+    )
+    return page([events.to_json(e) for e in found[paging.offset :]], paging)
+
+
+@router.post("/events/{event_id}/replay", summary="Process an event once more, now")
+async def replay(
+    caller: Orderer,
+    rt: Rt,
+    session: Session,
+    event_id: Annotated[str, Path(max_length=128)],
+    country_id: Annotated[int | None, Query()] = None,
+) -> dict[str, Any]:
+    found = await events.find_event(
+        session, shortcut=caller.shortcut, event_id=event_id, country_id=country_id
+    )
+    done = await events.replay(rt.sessions, context(rt, caller), found.id)
+    async with rt.sessions() as log:
+        audit.record(
+            log, tenant_id=caller.tenant_id, actor=caller.actor, action="event.replayed",
+            target=f"event {event_id}", details={"status": done.status},
+        )  # fmt: skip
+        await log.commit()
+    return events.to_json(done)
+
+
+@router.get("/audit", summary="The audit log, newest first")
+async def audit_log(caller: Admin, session: Session, paging: Paging) -> Page[dict[str, Any]]:
+    rows = await audit.entries(
+        session, caller.tenant_id, limit=paging.limit + 1, offset=paging.offset
+    )
+    return page(
+        [
+            {
+                "at": r.at.isoformat(), "actor": r.actor, "action": r.action,
+                "target": r.target, "details": r.details,
+            }
+            for r in rows
+        ],
+        paging,
+    )  # fmt: skip

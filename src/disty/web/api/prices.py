@@ -1,0 +1,86 @@
+"""/api/v1/prices and /api/v1/catalog: live price and availability, catalog search, details."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from disty.services import catalog
+from disty.services.pricing import price_and_availability
+from disty.web.api.deps import Reader, Rt, Session
+from disty.web.api.pagination import Page, Paging
+
+router = APIRouter(tags=["prices and catalog"])
+
+CountryQ = Annotated[int, Query(description="Country id: 1 = United States, 29 = Canada.")]
+SupplierQ = Annotated[str, Query(max_length=32, description="The supplier: ingram.")]
+
+
+class PricesIn(BaseModel):
+    country_id: int = Field(description="1 = United States, 29 = Canada.")
+    skus: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=1000, description="Supplier or vendor part numbers."
+    )
+
+
+def _plain(value: Any) -> dict[str, Any]:
+    data = dataclasses.asdict(value)
+    data.pop("raw", None)
+    return data
+
+
+@router.post("/prices", summary="Live price and availability from every connected supplier")
+async def prices(caller: Reader, rt: Rt, session: Session, body: PricesIn) -> list[dict[str, Any]]:
+    offers = await price_and_availability(
+        session, shortcut=caller.shortcut, country_id=body.country_id, skus=body.skus,
+        box=rt.box, hub=rt.suppliers, settings=rt.settings,
+    )  # fmt: skip
+    return [_plain(offer) for offer in offers]
+
+
+@router.get("/catalog", summary="Search a supplier's catalog")
+async def search(
+    caller: Reader,
+    rt: Rt,
+    session: Session,
+    paging: Paging,
+    country_id: CountryQ,
+    supplier: SupplierQ = "ingram",
+    keyword: Annotated[str | None, Query(max_length=200)] = None,
+    vendor: Annotated[str | None, Query(max_length=200)] = None,
+    vendor_part_number: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[dict[str, Any]]:
+    # The supplier pages by number; the offset is rounded down to a page boundary.
+    number = paging.offset // paging.limit + 1
+    found = await catalog.search(
+        session, shortcut=caller.shortcut, country_id=country_id, supplier=supplier,
+        box=rt.box, hub=rt.suppliers, settings=rt.settings, keyword=keyword, vendor=vendor,
+        vendor_part_number=vendor_part_number, page=number, page_size=paging.limit,
+    )  # fmt: skip
+    offset = (number - 1) * paging.limit
+    more = offset + len(found.items) < found.total and len(found.items) == paging.limit
+    return Page[dict[str, Any]](
+        items=[_plain(item) for item in found.items],
+        limit=paging.limit,
+        offset=offset,
+        next_offset=offset + paging.limit if more else None,
+    )
+
+
+@router.get("/catalog/{sku}", summary="One product's details")
+async def details(
+    caller: Reader,
+    rt: Rt,
+    session: Session,
+    sku: str,
+    country_id: CountryQ,
+    supplier: SupplierQ = "ingram",
+) -> dict[str, Any]:
+    item = await catalog.details(
+        session, shortcut=caller.shortcut, country_id=country_id, supplier=supplier, sku=sku,
+        box=rt.box, hub=rt.suppliers, settings=rt.settings,
+    )  # fmt: skip
+    return _plain(item)
