@@ -1,6 +1,6 @@
 """Purchase orders against the simulator over real HTTP, on SQLite and PostgreSQL: the whole
 life by polling, never placed twice (dropped answer, killed process), rejected lines, price
-drift, hold, release and cancel."""
+drift, hold, release and cancel; v7 asynchronous orders and quotes."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from disty.runtime import Runtime, open_runtime
 from disty.services import connections, ordering, tenants
 from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
-from tests.fixtures.ingram import FAST, config, control, harness
+from tests.fixtures.ingram import FAST, config, control, counts, harness
 from tests.fixtures.simulator import RunningSimulator
 
 SHIP_TO = Address("Acme | Sons", "1 Main St", "Springfield", "IL", "62701", "US")
@@ -307,3 +307,128 @@ async def test_the_worker_polls_and_finishes_submissions_without_anyone_acting(
         stop.set()
         await task
     assert len(orders_at_simulator(simulator, "PO-WORKER")) == 1
+
+
+# -- v7: asynchronous orders and quotes ---------------------------------------------------------
+
+CREATE_V7 = "post-createorder_v7"
+
+
+async def test_v7_is_confirmed_then_settled_by_polling_and_followed_to_shipment(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    lines = [LineInput(part(simulator, 20), 2), LineInput("ZZZZZZ", 1)]
+    po = await submit(rt, "PO-V7-1", lines, api_version="v7")
+    assert (po.status, po.api_version, po.supplier_order_numbers) == ("submitted", "v7", [])
+    assert po.confirmation_number is not None
+    assert po.confirmation_number.startswith("US-I-T-")
+    assert po.timeline[-1].message == (
+        f"accepted by the supplier with confirmation number {po.confirmation_number}; "
+        "the order number follows"
+    )
+    control(simulator, "POST", "/run")  # the simulator places queued v7 orders
+    [number] = orders_at_simulator(simulator, "PO-V7-1")
+
+    po = await act(rt, ordering.refresh, "PO-V7-1")
+    assert po.supplier_order_numbers == [number]
+    assert po.status == "submitted"
+    good, bad = po.lines
+    assert (good.supplier_order_number, good.supplier_line_number) == (number, "001")
+    assert good.rejected_reason is None
+    assert bad.rejected_reason is not None  # the unknown SKU is missing from the order
+    assert any(f"placed it as {number}" in e.message for e in po.timeline)
+
+    control(simulator, "POST", f"/orders/{number}/advance", json={"to": "shipped"})
+    po = await act(rt, ordering.refresh, "PO-V7-1")
+    assert po.status == "shipped"
+    assert po.lines[0].shipped_quantity == 2
+    assert len(orders_at_simulator(simulator, "PO-V7-1")) == 1
+
+
+async def test_v7_without_an_order_changes_nothing_until_a_refusal_fails_it(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    # Only unknown products: the simulator accepts the request, then places nothing.
+    po = await submit(rt, "PO-V7-NONE", [LineInput("ZZZZZZ", 1)], api_version="v7")
+    assert po.status == "submitted"
+    control(simulator, "POST", "/run")
+    assert orders_at_simulator(simulator, "PO-V7-NONE") == []
+    events = len(po.timeline)
+    po = await act(rt, ordering.refresh, "PO-V7-NONE")
+    assert (po.status, po.supplier_order_numbers, len(po.timeline)) == ("submitted", [], events)
+
+    async with rt.sessions() as session:
+        found = await ordering.find_po(session, shortcut="smbi", po_number="PO-V7-NONE")
+        po = await ordering.v7_refused(
+            session, found, ctx(rt), "No valid lines in the order", source="webhook"
+        )
+    assert (po.status, po.failure_reason) == ("failed", "No valid lines in the order")
+    assert (po.timeline[-1].source, po.timeline[-1].status) == ("webhook", "failed")
+
+
+async def test_a_v7_refusal_does_not_fail_a_po_the_supplier_holds(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    await submit(rt, "PO-V7-HINT", [LineInput(part(simulator, 21), 1)], api_version="v7")
+    control(simulator, "POST", "/run")
+    [number] = orders_at_simulator(simulator, "PO-V7-HINT")
+    async with rt.sessions() as session:
+        found = await ordering.find_po(session, shortcut="smbi", po_number="PO-V7-HINT")
+        # The event's body is a hint: the supplier's search says the order exists.
+        po = await ordering.v7_refused(session, found, ctx(rt), "refused", source="webhook")
+    assert po.status == "submitted"
+    assert po.failure_reason is None
+    assert po.supplier_order_numbers == [number]
+
+
+async def test_a_dropped_v7_send_is_not_placed_twice(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    control(
+        simulator, "POST", "/faults", json={"kind": "drop_after", "endpoint": CREATE_V7, "times": 1}
+    )
+    po = await submit(rt, "PO-V7-DROP", [LineInput(part(simulator, 3), 1)], api_version="v7")
+    assert counts(simulator)[CREATE_V7] == 1
+    assert po.status == "submitted"
+    assert po.supplier_order_numbers == orders_at_simulator(simulator, "PO-V7-DROP")
+    assert len(po.supplier_order_numbers) == 1
+    messages = " | ".join(e.message for e in po.timeline)
+    assert "no answer from the supplier" in messages
+    assert "not sent again" in messages
+    # Nothing is sent again later either.
+    po = await act(rt, ordering.refresh, "PO-V7-DROP")
+    control(simulator, "POST", "/run")
+    assert counts(simulator)[CREATE_V7] == 1
+    assert len(orders_at_simulator(simulator, "PO-V7-DROP")) == 1
+
+
+async def test_a_quote_is_ordered_at_its_prices_with_its_lines(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    client = rt.suppliers.ingram(config(simulator)).client
+    products = [{"ingramPartNumber": part(simulator, 23), "quantity": 2},
+                {"ingramPartNumber": part(simulator, 24), "quantity": 1}]  # fmt: skip
+    created = await client.request(
+        "POST", "/resellers/v6/quotes/create",
+        json={"quoteName": "Lab refresh", "products": products}, safe=False,
+    )  # fmt: skip
+    quote_number = created.json()["quoteNumber"]
+    quote = await client.quote_detail(quote_number)
+    quoted = {p["ingramPartNumber"]: p["price"]["quotePrice"] for p in quote["products"]}
+
+    po = await submit(rt, "PO-QUOTE-1", [], quote_number=quote_number)
+    assert (po.status, po.api_version, po.quote_number) == ("submitted", "v7", quote_number)
+    assert po.lines == []
+    control(simulator, "POST", "/run")
+    po = await act(rt, ordering.refresh, "PO-QUOTE-1")
+    [number] = po.supplier_order_numbers
+    assert [(x.sku, x.quantity) for x in po.lines] == [
+        (p["ingramPartNumber"], p["quantity"]) for p in products
+    ]
+    detail = await client.order_detail(number)
+    assert {x["ingramPartNumber"]: x["unitPrice"] for x in detail["lines"]} == quoted
+
+    with pytest.raises(InvalidInput, match="ordered through Ingram's v7 API"):
+        await submit(rt, "PO-QUOTE-2", [], quote_number=quote_number, api_version="v6")
+    with pytest.raises(InvalidInput, match="at least one line"):
+        await submit(rt, "PO-QUOTE-3", [], api_version="v7")
