@@ -1,6 +1,6 @@
 """Purchase orders against the simulator over real HTTP, on SQLite and PostgreSQL: the whole
 life by polling, never placed twice (dropped answer, killed process), rejected lines, price
-drift, hold, release and cancel; v7 asynchronous orders and quotes."""
+drift, hold, release and cancel; v7 asynchronous orders and quotes; modifying held orders."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 
 from disty.config import Settings
 from disty.db.models import PurchaseOrder
-from disty.domain.orders import Address, POStatus
+from disty.domain.orders import Address, LineChange, POStatus
 from disty.errors import InvalidInput
 from disty.runtime import Runtime, open_runtime
 from disty.services import connections, ordering, tenants
@@ -432,3 +432,93 @@ async def test_a_quote_is_ordered_at_its_prices_with_its_lines(
         await submit(rt, "PO-QUOTE-2", [], quote_number=quote_number, api_version="v6")
     with pytest.raises(InvalidInput, match="at least one line"):
         await submit(rt, "PO-QUOTE-3", [], api_version="v7")
+
+
+# -- modifying a PO held for review -------------------------------------------------------------
+
+
+async def modify(rt: Runtime, po: str, *changes: LineChange) -> ordering.Modification:
+    async with rt.sessions() as session:
+        found = await ordering.find_po(session, shortcut="smbi", po_number=po)
+        return await ordering.modify(session, found, ctx(rt), list(changes))
+
+
+async def supplier_lines(
+    rt: Runtime, simulator: RunningSimulator, number: str
+) -> list[tuple[str, str, int]]:
+    """(customer line number, part number, quantity) of the supplier's order detail."""
+    detail = await rt.suppliers.ingram(config(simulator)).client.order_detail(number)
+    return sorted(
+        (x["customerLineNumber"], x["ingramPartNumber"], x["quantityOrdered"])
+        for x in detail["lines"]
+    )
+
+
+async def test_modify_adds_changes_and_removes_lines_then_release(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    a, b, c = part(simulator, 30), part(simulator, 31), part(simulator, 32)
+    po = await submit(rt, "PO-MOD-1", [LineInput(a, 2), LineInput(b, 1)], hold=True)
+    [number] = po.supplier_order_numbers
+    done = await modify(
+        rt, "PO-MOD-1",
+        LineChange.add(c, 3), LineChange.set_quantity(1, 5), LineChange.remove(2),
+    )  # fmt: skip
+    assert done.refused == []
+    po = done.po
+    assert po.status == "on_hold"
+    assert [(x.line_number, x.sku, x.quantity, x.removed) for x in po.lines] == [
+        (1, a, 5, False), (2, b, 0, True), (3, c, 3, False),
+    ]  # fmt: skip
+    assert po.lines[2].supplier_line_number == "003"
+    assert await supplier_lines(rt, simulator, number) == [("001", a, 5), ("003", c, 3)]
+    event = next(e for e in po.timeline if e.message.startswith("modified:"))
+    assert (event.actor, event.source) == ("test", "person")
+    assert "remove line 2" in event.message
+
+    po = await act(rt, ordering.release, "PO-MOD-1")
+    assert po.status in ("submitted", "backordered")
+    with pytest.raises(InvalidInput, match="only a PO on hold can be modified"):
+        await modify(rt, "PO-MOD-1", LineChange.set_quantity(1, 1))
+    control(simulator, "POST", f"/orders/{number}/advance", json={"to": "shipped"})
+    po = await act(rt, ordering.refresh, "PO-MOD-1")
+    assert po.status == "shipped"
+    shipped = {x.line_number: x.shipped_quantity for x in po.lines}
+    assert shipped == {1: 5, 2: 0, 3: 3}
+
+
+async def test_modify_keeps_a_refused_addition_with_its_reason(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    a = part(simulator, 33)
+    po = await submit(rt, "PO-MOD-2", [LineInput(a, 1)], hold=True)
+    [number] = po.supplier_order_numbers
+    done = await modify(rt, "PO-MOD-2", LineChange.add("ZZZZZZ", 1), LineChange.set_quantity(1, 4))
+    [(change, reason)] = done.refused  # Ingram's 207: one change refused, one applied
+    assert (change.sku, change.line_number) == ("ZZZZZZ", 2)
+    assert "ZZZZZZ" in reason
+    added = done.po.lines[1]
+    assert (added.line_number, added.sku, added.rejected_reason) == (2, "ZZZZZZ", reason)
+    assert done.po.lines[0].quantity == 4
+    assert await supplier_lines(rt, simulator, number) == [("001", a, 4)]
+    event = next(e for e in done.po.timeline if e.message.startswith("modified:"))
+    assert event.message == (
+        f"modified: line 1 quantity to 4 | refused: add 1 × ZZZZZZ as line 2: {reason}"
+    )
+    # A refused line was never at the supplier: it cannot be changed.
+    with pytest.raises(InvalidInput, match="has no line 2 at the supplier"):
+        await modify(rt, "PO-MOD-2", LineChange.set_quantity(2, 1))
+
+
+async def test_modify_after_the_supplier_released_it_is_refused_with_the_reason(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    po = await submit(rt, "PO-MOD-3", [LineInput(part(simulator, 34), 1)], hold=True)
+    [number] = po.supplier_order_numbers
+    control(simulator, "POST", f"/orders/{number}/advance", json={"to": "processing"})
+    with pytest.raises(InvalidInput, match=r"no longer on hold.*only while it is on customer hold"):
+        await modify(rt, "PO-MOD-3", LineChange.set_quantity(1, 2))
+    async with rt.sessions() as session:
+        po = await ordering.find_po(session, shortcut="smbi", po_number="PO-MOD-3")
+    assert po.status == "submitted"  # what the supplier said is recorded
+    assert po.lines[0].quantity == 1

@@ -15,7 +15,8 @@ by the supplier fails the PO only once a search confirms there is no order (``v7
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -31,6 +32,8 @@ from disty.domain.offers import OfferStatus
 from disty.domain.orders import (
     FINAL,
     Address,
+    ChangeKind,
+    LineChange,
     OrderLine,
     OrderRequest,
     OrderState,
@@ -412,7 +415,7 @@ def _mark_missing_lines(po: PurchaseOrder, states: list[OrderState]) -> None:
     skus = {x.sku for s in states for x in s.lines}
     for line in po.lines:
         present = line.line_number in numbers or (not numbers and line.sku in skus)
-        if not present and line.rejected_reason is None:
+        if not present and not line.removed and line.rejected_reason is None:
             line.rejected_reason = "not in the supplier's order: refused by the supplier"
 
 
@@ -483,14 +486,150 @@ async def cancel(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Purc
     return po
 
 
+_HOLD_RULE = (
+    "Ingram Micro modifies, releases or cancels an order only while it is on customer hold, "
+    "within 24 hours of placing it (after that it is voided)"
+)
+
+
 def _late(exc: SupplierError) -> str:
     if exc.status in (400, 405):
-        return (
-            ". Ingram Micro releases or cancels an order only while it is on customer hold, "
-            "within 24 hours of placing it (after that it is voided); refresh the PO to see "
-            "its state"
-        )
+        return f". {_HOLD_RULE}; refresh the PO to see its state"
     return ""
+
+
+@dataclass
+class Modification:
+    """A modified PO and the changes the supplier refused, each with its reason."""
+
+    po: PurchaseOrder
+    refused: list[tuple[LineChange, str]] = field(default_factory=list)
+
+
+async def modify(
+    session: AsyncSession, po: PurchaseOrder, ctx: Context, changes: Sequence[LineChange]
+) -> Modification:
+    """Add lines, change quantities or remove lines of a PO held for review.
+
+    Added lines get the next line numbers (a refused one is kept with the supplier's reason,
+    as at submission); a removed line is kept with quantity 0. The supplier refuses some
+    changes and applies the others (Ingram's 207): the refused ones are answered with their
+    reasons and written in the timeline.
+    """
+    if po.status != POStatus.ON_HOLD.value:
+        raise InvalidInput(f"PO {po.po_number} is {po.status}: only a PO on hold can be modified")
+    if not changes:
+        raise InvalidInput("nothing to change: use --add SKU=QTY, --set LINE=QTY or --remove LINE")
+    by_number = {line.line_number: line for line in po.lines}
+    seen: set[int] = set()
+    for change in changes:
+        if change.kind is not ChangeKind.REMOVE and (change.quantity or 0) < 1:
+            raise InvalidInput(f"invalid quantity {change.quantity} in {change.describe()}")
+        if change.kind is ChangeKind.ADD:
+            if not change.sku:
+                raise InvalidInput("an added line needs a SKU: --add SKU=QTY")
+            continue
+        line = by_number.get(change.line_number or 0)
+        if line is None or line.removed or line.rejected_reason is not None:
+            raise InvalidInput(
+                f"PO {po.po_number} has no line {change.line_number} at the supplier: "
+                "see its lines with 'disty order show'"
+            )
+        if line.line_number in seen:
+            raise InvalidInput(f"line {line.line_number} is changed twice: change it once")
+        seen.add(line.line_number)
+
+    adapter = await _adapter(session, po, ctx)
+    # The supplier names existing lines its own way, and the order may have left the hold
+    # since the last poll: read it as it is now.
+    states = [await adapter.order_state(n) for n in po.supplier_order_numbers]
+    apply_states(po, states, "poll", ctx.actor)
+    po.refreshed_at = utcnow()
+    await session.commit()
+    if po.status != POStatus.ON_HOLD.value:
+        raise InvalidInput(
+            f"PO {po.po_number} is no longer on hold at the supplier (it is {po.status}). "
+            f"{_HOLD_RULE}"
+        )
+
+    next_number = max(by_number, default=0) + 1
+    grouped: dict[str, list[LineChange]] = {}
+    for change in changes:
+        if change.kind is ChangeKind.ADD:
+            change = replace(change, line_number=next_number)
+            next_number += 1
+            order_number = po.supplier_order_numbers[0]
+        else:
+            line = by_number[change.line_number or 0]
+            if not line.supplier_line_number or not line.supplier_order_number:
+                raise InvalidInput(
+                    f"the supplier's order does not show line {line.line_number} of PO "
+                    f"{po.po_number}: refresh the PO and try again"
+                )
+            change = replace(change, supplier_line_number=line.supplier_line_number)
+            order_number = line.supplier_order_number
+        grouped.setdefault(order_number, []).append(change)
+
+    result = Modification(po)
+    try:
+        for order_number, group in grouped.items():
+            answer = await adapter.modify_order(order_number, group)
+            result.refused += _apply_changes(po, order_number, group, answer.rejected,
+                                             answer.supplier_line_numbers)  # fmt: skip
+    except SupplierError as exc:
+        await session.commit()  # what an earlier order of the PO accepted stays recorded
+        raise InvalidInput(
+            f"the supplier refused to modify PO {po.po_number}: {exc}{_late(exc)}"
+        ) from None
+    refused_lines = {change.line_number for change, _ in result.refused}
+    done = [c.describe() for c in _flat(grouped) if c.line_number not in refused_lines]
+    message = "modified: " + ("; ".join(done) or "nothing")
+    if result.refused:
+        message += " | refused: " + "; ".join(f"{c.describe()}: {why}" for c, why in result.refused)
+    _event(po, "person", ctx.actor, message)
+    await session.commit()
+    # Confirmed and back-ordered quantities follow the changes.
+    await _apply_states(session, po, adapter, "poll", ctx.actor)
+    return result
+
+
+def _flat(grouped: dict[str, list[LineChange]]) -> list[LineChange]:
+    return [change for group in grouped.values() for change in group]
+
+
+def _apply_changes(
+    po: PurchaseOrder,
+    order_number: str,
+    changes: list[LineChange],
+    rejected: dict[int, str],
+    supplier_lines: dict[int, str],
+) -> list[tuple[LineChange, str]]:
+    by_number = {line.line_number: line for line in po.lines}
+    refused: list[tuple[LineChange, str]] = []
+    for change in changes:
+        number = change.line_number or 0
+        reason = rejected.get(number)
+        if reason is not None:
+            refused.append((change, reason))
+        if change.kind is ChangeKind.ADD:
+            # Kept even when refused, with the reason, as refused lines are at submission.
+            po.lines.append(
+                POLine(
+                    line_number=number,
+                    sku=change.sku or "",
+                    quantity=change.quantity or 0,
+                    rejected_reason=reason,
+                    supplier_order_number=None if reason else order_number,
+                    supplier_line_number=None if reason else supplier_lines.get(number),
+                    serial_numbers=[],
+                )
+            )
+        elif reason is None and change.kind is ChangeKind.SET:
+            by_number[number].quantity = change.quantity or 0
+        elif reason is None:
+            by_number[number].quantity = 0  # removed: kept, with nothing ordered
+            by_number[number].backordered_quantity = 0
+    return refused
 
 
 async def refresh(
@@ -574,7 +713,7 @@ def apply_states(po: PurchaseOrder, states: list[OrderState], source: str, actor
                 )
             )  # fmt: skip
     by_line = {line.line_number: line for line in po.lines}
-    by_sku = {line.sku: line for line in po.lines}
+    by_sku = {line.sku: line for line in po.lines if not line.removed}
     for state in states:
         for snapshot in state.lines:
             line = (
