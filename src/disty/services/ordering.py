@@ -46,7 +46,7 @@ from disty.errors import InvalidInput, NotFound
 from disty.services.connections import get_connection
 from disty.services.suppliers import adapter_for
 from disty.services.tenants import get_tenant
-from disty.suppliers.base import Supplier
+from disty.suppliers.base import Capability, Supplier
 from disty.suppliers.errors import RequestRejected, SupplierError
 from disty.suppliers.hub import SupplierHub
 
@@ -540,6 +540,8 @@ async def modify(
         seen.add(line.line_number)
 
     adapter = await _adapter(session, po, ctx)
+    if Capability.ORDER_MODIFY not in adapter.capabilities:
+        raise InvalidInput(f"{adapter.name} does not let orders be changed once placed")
     # The supplier names existing lines its own way, and the order may have left the hold
     # since the last poll: read it as it is now.
     states = [await adapter.order_state(n) for n in po.supplier_order_numbers]
