@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from disty.simulator.ingram.quotes import all_quotes
 from tests.conftest import Cli
+from tests.fixtures.ingram import control
 from tests.fixtures.simulator import RunningSimulator
 
 
@@ -93,3 +95,83 @@ def test_ship_to_file_and_errors(cli: Cli, simulator: RunningSimulator, tmp_path
     missing = cli("order", "show", "NOPE", "--tenant", "smbi")
     assert missing.exit_code == 1
     assert "no PO 'NOPE'" in missing.stderr
+
+
+SHIP = ("--ship-to", "Acme|1 Main St|Springfield|IL|62701|US")
+
+
+def test_v7_and_quote_options(cli: Cli, simulator: RunningSimulator) -> None:
+    connect(cli, simulator)
+    sku = simulator.state.catalog.product(14).ingram_part_number
+    base = ("order", "submit", "--tenant", "smbi", "--country", "1", *SHIP)
+    result = cli(*base, "--po", "PO-CLI-V7", "--line", f"{sku}=1", "--api", "v7", "--json")
+    assert result.exit_code == 0, result.output
+    po = json.loads(result.stdout)
+    assert (po["status"], po["api_version"]) == ("submitted", "v7")
+    assert po["supplier_order_numbers"] == []
+    assert po["confirmation_number"].startswith("US-I-T-")
+    assert po["quote_number"] is None
+    control(simulator, "POST", "/run")
+    refresh = cli("order", "refresh", "PO-CLI-V7", "--tenant", "smbi", "--json")
+    refreshed = json.loads(refresh.stdout)
+    assert len(refreshed["supplier_order_numbers"]) == 1
+    human = cli("order", "show", "PO-CLI-V7", "--tenant", "smbi").stdout
+    assert f"API v7 · confirmation number {po['confirmation_number']}" in human
+
+    # A standing quote of the simulator's test app (read from its state: test set-up).
+    quote = all_quotes(simulator.state, simulator.client_id)[0]
+    ordered = cli(*base, "--po", "PO-CLI-Q", "--quote", quote["quoteNumber"], "--json")
+    assert ordered.exit_code == 0, ordered.output
+    po = json.loads(ordered.stdout)
+    assert (po["api_version"], po["quote_number"], po["lines"]) == ("v7", quote["quoteNumber"], [])
+    control(simulator, "POST", "/run")
+    shown = json.loads(cli("order", "refresh", "PO-CLI-Q", "--tenant", "smbi", "--json").stdout)
+    assert [x["sku"] for x in shown["lines"]] == [p["ingramPartNumber"] for p in quote["products"]]
+
+    bad = [
+        (("--po", "PO-X", "--quote", quote["quoteNumber"], "--api", "v6"), "through Ingram's v7"),
+        (("--po", "PO-X", "--line", f"{sku}=1", "--api", "v8"), "unknown API version 'v8'"),
+        (("--po", "PO-X", "--api", "v7"), "needs at least one line"),
+    ]
+    for args, message in bad:
+        refused = cli(*base, *args)
+        assert refused.exit_code == 1, args
+        assert message in refused.stderr, (args, refused.stderr)
+
+
+def test_modify(cli: Cli, simulator: RunningSimulator) -> None:
+    connect(cli, simulator)
+    a, b, c = (simulator.state.catalog.product(i).ingram_part_number for i in (15, 16, 17))
+    submitted = cli(
+        "order", "submit", "--tenant", "smbi", "--country", "1", *SHIP, "--po", "PO-CLI-MOD",
+        "--line", f"{a}=1", "--line", f"{b}=2", "--hold",
+    )  # fmt: skip
+    assert submitted.exit_code == 0, submitted.output
+    modify = ("order", "modify", "PO-CLI-MOD", "--tenant", "smbi")
+    result = cli(*modify, "--add", f"{c}=3", "--set", "1=4", "--remove", "2", "--json")
+    assert result.exit_code == 0, result.output
+    po = json.loads(result.stdout)
+    assert po["refused_changes"] == []
+    assert [(x["line_number"], x["sku"], x["quantity"], x["removed"]) for x in po["lines"]] == [
+        (1, a, 4, False), (2, b, 0, True), (3, c, 3, False),
+    ]  # fmt: skip
+
+    partly = cli(*modify, "--add", "ZZZZZZ=1", "--set", "3=5")
+    assert partly.exit_code == 0, partly.output
+    assert "refused: add 1 × ZZZZZZ as line 4: SKU-NOTFOUND" in partly.stdout
+
+    for args, message in [
+        (("--set", "x=1"), "invalid --set 'x=1'"),
+        (("--add", "ABC"), "invalid --add 'ABC'"),
+        (("--remove", "9"), "has no line 9"),
+        ((), "nothing to change"),
+    ]:
+        refused = cli(*modify, *args)
+        assert refused.exit_code == 1, args
+        assert message in refused.stderr, (args, refused.stderr)
+        assert "Traceback" not in refused.stderr
+
+    assert cli("order", "release", "PO-CLI-MOD", "--tenant", "smbi").exit_code == 0
+    late = cli(*modify, "--set", "1=1")
+    assert late.exit_code == 1
+    assert "only a PO on hold can be modified" in late.stderr

@@ -1,6 +1,6 @@
 """Purchase orders against the simulator over real HTTP, on SQLite and PostgreSQL: the whole
 life by polling, never placed twice (dropped answer, killed process), rejected lines, price
-drift, hold, release and cancel."""
+drift, hold, release and cancel; v7 asynchronous orders and quotes; modifying held orders."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ import pytest
 
 from disty.config import Settings
 from disty.db.models import PurchaseOrder
-from disty.domain.orders import Address, POStatus
+from disty.domain.orders import Address, LineChange, POStatus
 from disty.errors import InvalidInput
 from disty.runtime import Runtime, open_runtime
 from disty.services import connections, ordering, tenants
 from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
-from tests.fixtures.ingram import FAST, config, control, harness
+from tests.fixtures.ingram import FAST, config, control, counts, harness
 from tests.fixtures.simulator import RunningSimulator
 
 SHIP_TO = Address("Acme | Sons", "1 Main St", "Springfield", "IL", "62701", "US")
@@ -307,3 +307,218 @@ async def test_the_worker_polls_and_finishes_submissions_without_anyone_acting(
         stop.set()
         await task
     assert len(orders_at_simulator(simulator, "PO-WORKER")) == 1
+
+
+# -- v7: asynchronous orders and quotes ---------------------------------------------------------
+
+CREATE_V7 = "post-createorder_v7"
+
+
+async def test_v7_is_confirmed_then_settled_by_polling_and_followed_to_shipment(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    lines = [LineInput(part(simulator, 20), 2), LineInput("ZZZZZZ", 1)]
+    po = await submit(rt, "PO-V7-1", lines, api_version="v7")
+    assert (po.status, po.api_version, po.supplier_order_numbers) == ("submitted", "v7", [])
+    assert po.confirmation_number is not None
+    assert po.confirmation_number.startswith("US-I-T-")
+    assert po.timeline[-1].message == (
+        f"accepted by the supplier with confirmation number {po.confirmation_number}; "
+        "the order number follows"
+    )
+    control(simulator, "POST", "/run")  # the simulator places queued v7 orders
+    [number] = orders_at_simulator(simulator, "PO-V7-1")
+
+    po = await act(rt, ordering.refresh, "PO-V7-1")
+    assert po.supplier_order_numbers == [number]
+    assert po.status == "submitted"
+    good, bad = po.lines
+    assert (good.supplier_order_number, good.supplier_line_number) == (number, "001")
+    assert good.rejected_reason is None
+    assert bad.rejected_reason is not None  # the unknown SKU is missing from the order
+    assert any(f"placed it as {number}" in e.message for e in po.timeline)
+
+    control(simulator, "POST", f"/orders/{number}/advance", json={"to": "shipped"})
+    po = await act(rt, ordering.refresh, "PO-V7-1")
+    assert po.status == "shipped"
+    assert po.lines[0].shipped_quantity == 2
+    assert len(orders_at_simulator(simulator, "PO-V7-1")) == 1
+
+
+async def test_v7_without_an_order_changes_nothing_until_a_refusal_fails_it(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    # Only unknown products: the simulator accepts the request, then places nothing.
+    po = await submit(rt, "PO-V7-NONE", [LineInput("ZZZZZZ", 1)], api_version="v7")
+    assert po.status == "submitted"
+    control(simulator, "POST", "/run")
+    assert orders_at_simulator(simulator, "PO-V7-NONE") == []
+    events = len(po.timeline)
+    po = await act(rt, ordering.refresh, "PO-V7-NONE")
+    assert (po.status, po.supplier_order_numbers, len(po.timeline)) == ("submitted", [], events)
+
+    async with rt.sessions() as session:
+        found = await ordering.find_po(session, shortcut="smbi", po_number="PO-V7-NONE")
+        po = await ordering.v7_refused(
+            session, found, ctx(rt), "No valid lines in the order", source="webhook"
+        )
+    assert (po.status, po.failure_reason) == ("failed", "No valid lines in the order")
+    assert (po.timeline[-1].source, po.timeline[-1].status) == ("webhook", "failed")
+
+
+async def test_a_v7_refusal_does_not_fail_a_po_the_supplier_holds(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    await submit(rt, "PO-V7-HINT", [LineInput(part(simulator, 21), 1)], api_version="v7")
+    control(simulator, "POST", "/run")
+    [number] = orders_at_simulator(simulator, "PO-V7-HINT")
+    async with rt.sessions() as session:
+        found = await ordering.find_po(session, shortcut="smbi", po_number="PO-V7-HINT")
+        # The event's body is a hint: the supplier's search says the order exists.
+        po = await ordering.v7_refused(session, found, ctx(rt), "refused", source="webhook")
+    assert po.status == "submitted"
+    assert po.failure_reason is None
+    assert po.supplier_order_numbers == [number]
+
+
+async def test_a_dropped_v7_send_is_not_placed_twice(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    control(
+        simulator, "POST", "/faults", json={"kind": "drop_after", "endpoint": CREATE_V7, "times": 1}
+    )
+    po = await submit(rt, "PO-V7-DROP", [LineInput(part(simulator, 3), 1)], api_version="v7")
+    assert counts(simulator)[CREATE_V7] == 1
+    assert po.status == "submitted"
+    assert po.supplier_order_numbers == orders_at_simulator(simulator, "PO-V7-DROP")
+    assert len(po.supplier_order_numbers) == 1
+    messages = " | ".join(e.message for e in po.timeline)
+    assert "no answer from the supplier" in messages
+    assert "not sent again" in messages
+    # Nothing is sent again later either.
+    po = await act(rt, ordering.refresh, "PO-V7-DROP")
+    control(simulator, "POST", "/run")
+    assert counts(simulator)[CREATE_V7] == 1
+    assert len(orders_at_simulator(simulator, "PO-V7-DROP")) == 1
+
+
+async def test_a_quote_is_ordered_at_its_prices_with_its_lines(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    client = rt.suppliers.ingram(config(simulator)).client
+    products = [{"ingramPartNumber": part(simulator, 23), "quantity": 2},
+                {"ingramPartNumber": part(simulator, 24), "quantity": 1}]  # fmt: skip
+    created = await client.request(
+        "POST", "/resellers/v6/quotes/create",
+        json={"quoteName": "Lab refresh", "products": products}, safe=False,
+    )  # fmt: skip
+    quote_number = created.json()["quoteNumber"]
+    quote = await client.quote_detail(quote_number)
+    quoted = {p["ingramPartNumber"]: p["price"]["quotePrice"] for p in quote["products"]}
+
+    po = await submit(rt, "PO-QUOTE-1", [], quote_number=quote_number)
+    assert (po.status, po.api_version, po.quote_number) == ("submitted", "v7", quote_number)
+    assert po.lines == []
+    control(simulator, "POST", "/run")
+    po = await act(rt, ordering.refresh, "PO-QUOTE-1")
+    [number] = po.supplier_order_numbers
+    assert [(x.sku, x.quantity) for x in po.lines] == [
+        (p["ingramPartNumber"], p["quantity"]) for p in products
+    ]
+    detail = await client.order_detail(number)
+    assert {x["ingramPartNumber"]: x["unitPrice"] for x in detail["lines"]} == quoted
+
+    with pytest.raises(InvalidInput, match="ordered through Ingram's v7 API"):
+        await submit(rt, "PO-QUOTE-2", [], quote_number=quote_number, api_version="v6")
+    with pytest.raises(InvalidInput, match="at least one line"):
+        await submit(rt, "PO-QUOTE-3", [], api_version="v7")
+
+
+# -- modifying a PO held for review -------------------------------------------------------------
+
+
+async def modify(rt: Runtime, po: str, *changes: LineChange) -> ordering.Modification:
+    async with rt.sessions() as session:
+        found = await ordering.find_po(session, shortcut="smbi", po_number=po)
+        return await ordering.modify(session, found, ctx(rt), list(changes))
+
+
+async def supplier_lines(
+    rt: Runtime, simulator: RunningSimulator, number: str
+) -> list[tuple[str, str, int]]:
+    """(customer line number, part number, quantity) of the supplier's order detail."""
+    detail = await rt.suppliers.ingram(config(simulator)).client.order_detail(number)
+    return sorted(
+        (x["customerLineNumber"], x["ingramPartNumber"], x["quantityOrdered"])
+        for x in detail["lines"]
+    )
+
+
+async def test_modify_adds_changes_and_removes_lines_then_release(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    a, b, c = part(simulator, 30), part(simulator, 31), part(simulator, 32)
+    po = await submit(rt, "PO-MOD-1", [LineInput(a, 2), LineInput(b, 1)], hold=True)
+    [number] = po.supplier_order_numbers
+    done = await modify(
+        rt, "PO-MOD-1",
+        LineChange.add(c, 3), LineChange.set_quantity(1, 5), LineChange.remove(2),
+    )  # fmt: skip
+    assert done.refused == []
+    po = done.po
+    assert po.status == "on_hold"
+    assert [(x.line_number, x.sku, x.quantity, x.removed) for x in po.lines] == [
+        (1, a, 5, False), (2, b, 0, True), (3, c, 3, False),
+    ]  # fmt: skip
+    assert po.lines[2].supplier_line_number == "003"
+    assert await supplier_lines(rt, simulator, number) == [("001", a, 5), ("003", c, 3)]
+    event = next(e for e in po.timeline if e.message.startswith("modified:"))
+    assert (event.actor, event.source) == ("test", "person")
+    assert "remove line 2" in event.message
+
+    po = await act(rt, ordering.release, "PO-MOD-1")
+    assert po.status in ("submitted", "backordered")
+    with pytest.raises(InvalidInput, match="only a PO on hold can be modified"):
+        await modify(rt, "PO-MOD-1", LineChange.set_quantity(1, 1))
+    control(simulator, "POST", f"/orders/{number}/advance", json={"to": "shipped"})
+    po = await act(rt, ordering.refresh, "PO-MOD-1")
+    assert po.status == "shipped"
+    shipped = {x.line_number: x.shipped_quantity for x in po.lines}
+    assert shipped == {1: 5, 2: 0, 3: 3}
+
+
+async def test_modify_keeps_a_refused_addition_with_its_reason(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    a = part(simulator, 33)
+    po = await submit(rt, "PO-MOD-2", [LineInput(a, 1)], hold=True)
+    [number] = po.supplier_order_numbers
+    done = await modify(rt, "PO-MOD-2", LineChange.add("ZZZZZZ", 1), LineChange.set_quantity(1, 4))
+    [(change, reason)] = done.refused  # Ingram's 207: one change refused, one applied
+    assert (change.sku, change.line_number) == ("ZZZZZZ", 2)
+    assert "ZZZZZZ" in reason
+    added = done.po.lines[1]
+    assert (added.line_number, added.sku, added.rejected_reason) == (2, "ZZZZZZ", reason)
+    assert done.po.lines[0].quantity == 4
+    assert await supplier_lines(rt, simulator, number) == [("001", a, 4)]
+    event = next(e for e in done.po.timeline if e.message.startswith("modified:"))
+    assert event.message == (
+        f"modified: line 1 quantity to 4 | refused: add 1 × ZZZZZZ as line 2: {reason}"
+    )
+    # A refused line was never at the supplier: it cannot be changed.
+    with pytest.raises(InvalidInput, match="has no line 2 at the supplier"):
+        await modify(rt, "PO-MOD-2", LineChange.set_quantity(2, 1))
+
+
+async def test_modify_after_the_supplier_released_it_is_refused_with_the_reason(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    po = await submit(rt, "PO-MOD-3", [LineInput(part(simulator, 34), 1)], hold=True)
+    [number] = po.supplier_order_numbers
+    control(simulator, "POST", f"/orders/{number}/advance", json={"to": "processing"})
+    with pytest.raises(InvalidInput, match=r"no longer on hold.*only while it is on customer hold"):
+        await modify(rt, "PO-MOD-3", LineChange.set_quantity(1, 2))
+    async with rt.sessions() as session:
+        po = await ordering.find_po(session, shortcut="smbi", po_number="PO-MOD-3")
+    assert po.status == "submitted"  # what the supplier said is recorded
+    assert po.lines[0].quantity == 1

@@ -1,4 +1,4 @@
-"""disty order submit|show|list|approve|release|cancel|refresh"""
+"""disty order submit|show|list|approve|release|cancel|refresh|modify"""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.cli._common import console, run
 from disty.db.models import PurchaseOrder
-from disty.domain.orders import Address, parse_ship_to
+from disty.domain.orders import Address, LineChange, parse_ship_to
 from disty.errors import InvalidInput
 from disty.runtime import Runtime
 from disty.services import ordering
@@ -52,6 +52,36 @@ def parse_line(value: str) -> LineInput:
         ) from None
 
 
+def _number_and_quantity(value: str, option: str, what: str) -> tuple[str, int]:
+    key, sep, quantity = value.partition("=")
+    try:
+        if not sep or not key.strip():
+            raise ValueError
+        return key.strip(), int(quantity)
+    except ValueError:
+        raise InvalidInput(f"invalid {option} {value!r}: use {what}") from None
+
+
+def _line_number(line: str, option: str, value: str) -> int:
+    try:
+        return int(line)
+    except ValueError:
+        raise InvalidInput(
+            f"invalid {option} {value!r}: LINE is a line number as 'disty order show' lists it"
+        ) from None
+
+
+def parse_changes(add: list[str], set_: list[str], remove: list[str]) -> list[LineChange]:
+    """``--add SKU=QTY``, ``--set LINE=QTY``, ``--remove LINE`` (LINE: disty's line number)."""
+    changes = [LineChange.add(*_number_and_quantity(v, "--add", "SKU=QTY, e.g. 123512=2"))
+               for v in add]  # fmt: skip
+    for value in set_:
+        line, quantity = _number_and_quantity(value, "--set", "LINE=QTY, e.g. 2=5")
+        changes.append(LineChange.set_quantity(_line_number(line, "--set", value), quantity))
+    changes += [LineChange.remove(_line_number(v, "--remove", v)) for v in remove]
+    return changes
+
+
 def _ship_to(value: str | None, file: Path | None) -> Address:
     if file is not None:
         try:
@@ -82,6 +112,9 @@ def po_json(po: PurchaseOrder) -> dict[str, Any]:
         "country_id": po.country_id,
         "status": po.status,
         "supplier_order_numbers": po.supplier_order_numbers,
+        "api_version": po.api_version,
+        "confirmation_number": po.confirmation_number,
+        "quote_number": po.quote_number,
         "hold_for_review": po.hold_for_review,
         "failure_reason": po.failure_reason,
         "approved_by": po.approved_by,
@@ -92,6 +125,7 @@ def po_json(po: PurchaseOrder) -> dict[str, Any]:
                 "line_number": line.line_number,
                 "sku": line.sku,
                 "quantity": line.quantity,
+                "removed": line.removed,
                 "expected_price": _money(line.expected_price),
                 "current_price": _money(line.current_price),
                 "shipped_quantity": line.shipped_quantity,
@@ -99,6 +133,7 @@ def po_json(po: PurchaseOrder) -> dict[str, Any]:
                 "serial_numbers": line.serial_numbers,
                 "rejected_reason": line.rejected_reason,
                 "supplier_order_number": line.supplier_order_number,
+                "supplier_line_number": line.supplier_line_number,
             }
             for line in po.lines
         ],
@@ -138,12 +173,20 @@ def _print(data: dict[str, Any], as_json: bool) -> None:
         f"PO {data['po_number']} · {data['supplier']} · {data['status']} · order(s) {numbers}",
         markup=False,
     )
+    extras = [
+        f"{label} {data[key]}"
+        for label, key in (("confirmation number", "confirmation_number"),
+                           ("quote", "quote_number"))
+        if data[key]
+    ]  # fmt: skip
+    console.print(" · ".join([f"API {data['api_version']}", *extras]), markup=False)
     lines = Table("line", "sku", "qty", "shipped", "backordered", "price", "note")
     for line in data["lines"]:
         lines.add_row(*(Text(str(v)) for v in (
             line["line_number"], line["sku"], line["quantity"], line["shipped_quantity"],
             line["backordered_quantity"], line["expected_price"] or "",
-            line["rejected_reason"] or ", ".join(line["serial_numbers"]),
+            "removed" if line["removed"]
+            else line["rejected_reason"] or ", ".join(line["serial_numbers"]),
         )))  # fmt: skip
     console.print(lines)
     for shipment in data["shipments"]:
@@ -166,7 +209,10 @@ def submit(
     tenant: TenantOpt,
     country: Annotated[int, typer.Option(help="Country id: 1 = US, 29 = Canada.")],
     po: Annotated[str, typer.Option(help="PO number (customerOrderNumber), at most 18.")],
-    line: Annotated[list[str], typer.Option(help="SKU=QTY[@PRICE]; repeat for more lines.")],
+    line: Annotated[
+        list[str] | None,
+        typer.Option(help="SKU=QTY[@PRICE]; repeat for more lines (none: a quote's lines)."),
+    ] = None,
     supplier: Annotated[str, typer.Option(help="Supplier.")] = "ingram",
     ship_to: Annotated[
         str | None, typer.Option(help='"Company|Street|City|State|Postcode|CountryCode"')
@@ -174,17 +220,31 @@ def submit(
     ship_to_file: Annotated[Path | None, typer.Option(help="Ship-to as a JSON object.")] = None,
     hold: Annotated[bool, typer.Option(help="Place on customer hold for review.")] = False,
     notes: Annotated[str | None, typer.Option(help="Notes for the supplier.")] = None,
+    api: Annotated[
+        str | None,
+        typer.Option(
+            help="Ingram's order API: v6 (answers the order number), or v7 "
+            "(asynchronous: a confirmation number now, the order number later)."
+        ),
+    ] = None,
+    quote: Annotated[
+        str | None,
+        typer.Option(
+            help="Order this quote at its prices (implies v7; without --line, its lines)."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Save and send a PO; an existing PO number places nothing new and prints that PO."""
 
     async def work(rt: Runtime) -> dict[str, Any]:
-        lines = [parse_line(v) for v in line]
+        lines = [parse_line(v) for v in line or []]
         address = _ship_to(ship_to, ship_to_file)
         async with rt.sessions() as session:
             placed = await ordering.submit(
                 session, _ctx(rt), shortcut=tenant, country_id=country, supplier=supplier,
                 po_number=po, lines=lines, ship_to=address, hold=hold, notes=notes,
+                api_version=api, quote_number=quote,
             )  # fmt: skip
             return po_json(placed)
 
@@ -272,3 +332,38 @@ _action_command("approve", ordering.approve, "Approve a PO stopped for price dri
 _action_command("release", ordering.release, "Release a PO held for review at the supplier.")
 _action_command("cancel", ordering.cancel, "Cancel a PO (at the supplier only while on hold).")
 _action_command("refresh", ordering.refresh, "Bring a PO up to date from the supplier now.")
+
+
+@app.command("modify")
+def modify(
+    po: str,
+    tenant: TenantOpt,
+    country: CountryOpt = None,
+    supplier: Annotated[str | None, typer.Option(help="Supplier.")] = None,
+    add: Annotated[list[str] | None, typer.Option(help="Add a line: SKU=QTY; repeatable.")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Change a line's quantity: LINE=QTY; repeatable."),
+    ] = None,
+    remove: Annotated[list[str] | None, typer.Option(help="Remove a line: LINE.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change the lines of a PO held for review (LINE: the line number 'show' lists)."""
+
+    async def work(rt: Runtime) -> tuple[dict[str, Any], list[dict[str, str]]]:
+        changes = parse_changes(add or [], set_ or [], remove or [])
+        async with rt.sessions() as session:
+            found = await ordering.find_po(
+                session, shortcut=tenant, po_number=po, supplier=supplier, country_id=country
+            )
+            done = await ordering.modify(session, found, _ctx(rt), changes)
+            refused = [{"change": c.describe(), "reason": why} for c, why in done.refused]
+            return po_json(done.po), refused
+
+    data, refused = run(work)
+    if as_json:
+        click.echo(json.dumps({**data, "refused_changes": refused}, indent=2, ensure_ascii=False))
+        return
+    _print(data, as_json=False)
+    for item in refused:
+        console.print(f"refused: {item['change']}: {item['reason']}", markup=False)

@@ -50,6 +50,9 @@ _MOVES: dict[POStatus, frozenset[POStatus]] = {
     POStatus.AWAITING_APPROVAL: frozenset({POStatus.SUBMITTING, POStatus.CANCELLED}),
     POStatus.SUBMITTING: _AT_SUPPLIER | {POStatus.FAILED},
     **{status: _AT_SUPPLIER - {status} for status in _AT_SUPPLIER - FINAL},
+    # An asynchronous (v7) order is submitted with a confirmation number before the order
+    # exists; the supplier may still refuse it then.
+    POStatus.SUBMITTED: (_AT_SUPPLIER - {POStatus.SUBMITTED}) | {POStatus.FAILED},
     **{status: frozenset() for status in FINAL},
 }
 
@@ -140,21 +143,86 @@ class OrderLine:
     special_bid: str | None = None
 
 
+# Ingram's order APIs: v6 answers at once with the order number; v7 answers a confirmation
+# number and places the order later (and can order a quote's products).
+API_VERSIONS = ("v6", "v7")
+
+
+def validate_api_version(value: str) -> str:
+    version = value.strip().lower()
+    if version not in API_VERSIONS:
+        raise InvalidInput(f"unknown API version {value!r}: use v6 or v7", field="api")
+    return version
+
+
 @dataclass(frozen=True, slots=True)
 class OrderRequest:
     po_number: str
-    lines: tuple[OrderLine, ...]
+    lines: tuple[OrderLine, ...]  # may be empty for a quote's order: the quote's lines then
     ship_to: Address
     hold: bool = False
     notes: str | None = None
+    api_version: str = "v6"
+    quote_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PlacedOrder:
-    """The supplier's answer to an order: its order number(s) and the lines it refused."""
+    """The supplier's answer to an order: its order number(s) and the lines it refused, or
+    for an asynchronous order only a confirmation number (the order number follows)."""
 
     order_numbers: tuple[str, ...]
     rejected: dict[int, str]  # line number -> the supplier's reason
+    confirmation_number: str | None = None
+
+
+class ChangeKind(StrEnum):
+    ADD = "add"
+    SET = "set"  # a line's quantity
+    REMOVE = "remove"
+
+
+@dataclass(frozen=True, slots=True)
+class LineChange:
+    """One change to an order's lines while it is on hold.
+
+    ``line_number`` is disty's (for an added line, the number the ordering service gives it);
+    ``supplier_line_number`` is the supplier's name for an existing line, which the ordering
+    service fills in from the order detail before an adapter sees the change.
+    """
+
+    kind: ChangeKind
+    line_number: int | None = None
+    sku: str | None = None
+    quantity: int | None = None
+    supplier_line_number: str | None = None
+
+    @classmethod
+    def add(cls, sku: str, quantity: int) -> LineChange:
+        return cls(ChangeKind.ADD, sku=sku.strip().upper(), quantity=quantity)
+
+    @classmethod
+    def set_quantity(cls, line_number: int, quantity: int) -> LineChange:
+        return cls(ChangeKind.SET, line_number=line_number, quantity=quantity)
+
+    @classmethod
+    def remove(cls, line_number: int) -> LineChange:
+        return cls(ChangeKind.REMOVE, line_number=line_number)
+
+    def describe(self) -> str:
+        if self.kind is ChangeKind.ADD:
+            return f"add {self.quantity} × {self.sku} as line {self.line_number}"
+        if self.kind is ChangeKind.SET:
+            return f"line {self.line_number} quantity to {self.quantity}"
+        return f"remove line {self.line_number}"
+
+
+@dataclass(frozen=True, slots=True)
+class ModifiedOrder:
+    """The supplier's answer to a modification, by disty line number."""
+
+    rejected: dict[int, str]  # changes the supplier refused, with its reason
+    supplier_line_numbers: dict[int, str]  # how the supplier names the lines it added
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +242,8 @@ class LineState:
     sku: str
     shipped: int
     backordered: int
+    quantity: int = 0  # ordered
+    supplier_line_number: str | None = None  # how the supplier addresses the line (modify)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,11 +6,17 @@ the process dies before the answer is recorded, the PO stays ``submitting``; who
 up next (a retry, ``disty order refresh``, the worker) first asks the supplier for orders with
 that PO number and only sends again if there are none. So the distributor holds at most one
 order per PO whatever fails, and the PO reaches ``submitted`` without anyone acting.
+
+Asynchronous (Ingram v7) orders: the supplier answers a confirmation number, and the PO is
+``submitted`` with it before any order exists. The order number is then found by searching the
+supplier for the PO number (``settle_v7``: polling, or a webhook's hint); a refusal announced
+by the supplier fails the PO only once a search confirms there is no order (``v7_refused``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -26,18 +32,21 @@ from disty.domain.offers import OfferStatus
 from disty.domain.orders import (
     FINAL,
     Address,
+    ChangeKind,
+    LineChange,
     OrderLine,
     OrderRequest,
     OrderState,
     POStatus,
     drifted,
+    validate_api_version,
     validate_po_number,
 )
 from disty.errors import InvalidInput, NotFound
 from disty.services.connections import get_connection
 from disty.services.suppliers import adapter_for
 from disty.services.tenants import get_tenant
-from disty.suppliers.base import Supplier
+from disty.suppliers.base import Capability, Supplier
 from disty.suppliers.errors import RequestRejected, SupplierError
 from disty.suppliers.hub import SupplierHub
 
@@ -138,9 +147,19 @@ async def submit(
     ship_to: Address,
     hold: bool = False,
     notes: str | None = None,
+    api_version: str | None = None,
+    quote_number: str | None = None,
 ) -> PurchaseOrder:
-    """Save the PO, check prices, and send it; an existing PO number is answered as it is."""
+    """Save the PO, check prices, and send it; an existing PO number is answered as it is.
+
+    ``api_version`` is ``v6`` (the default) or ``v7`` (asynchronous); a quote is ordered
+    through v7 at the quote's prices, its lines taken from the quote when none are given.
+    """
     po_number = validate_po_number(po_number)
+    quote_number = (quote_number or "").strip() or None
+    version = validate_api_version(api_version or ("v7" if quote_number else "v6"))
+    if quote_number and version != "v7":
+        raise InvalidInput("a quote is ordered through Ingram's v7 API: leave out --api v6")
     tenant = await get_tenant(session, shortcut)
     existing = await session.scalar(
         select(PurchaseOrder).where(
@@ -151,7 +170,7 @@ async def submit(
     )
     if existing is not None:
         return existing  # placing nothing new: the PO number is the idempotency key
-    if not lines:
+    if not lines and not quote_number:
         raise InvalidInput("a PO needs at least one line: --line SKU=QTY[@PRICE]")
     for line in lines:
         if line.quantity < 1:
@@ -167,6 +186,8 @@ async def submit(
         hold_for_review=hold,
         ship_to=_address_dict(ship_to),
         notes=notes,
+        api_version=version,
+        quote_number=quote_number,
         supplier_order_numbers=[],
         lines=[
             POLine(
@@ -188,7 +209,10 @@ async def submit(
     await session.commit()
 
     adapter = adapter_for(connection, box=ctx.box, hub=ctx.hub, settings=ctx.settings)
-    if await _price_drift(po, adapter, Decimal(str(ctx.settings.price_tolerance))):
+    # A quote's prices are agreed: today's list price says nothing about them.
+    if not quote_number and await _price_drift(
+        po, adapter, Decimal(str(ctx.settings.price_tolerance))
+    ):
         _move(
             po,
             POStatus.AWAITING_APPROVAL,
@@ -269,6 +293,8 @@ async def dispatch(
             ship_to=Address(**po.ship_to),
             hold=po.hold_for_review,
             notes=po.notes,
+            api_version=po.api_version,
+            quote_number=po.quote_number,
         )
         try:
             placed = await adapter.place_order(request)
@@ -288,6 +314,17 @@ async def dispatch(
             found = await _safe_find(adapter, po.po_number)
             if found:
                 await _record_found(session, po, adapter, found, ctx)
+            return po
+        if placed.confirmation_number and not placed.order_numbers:
+            po.confirmation_number = placed.confirmation_number
+            _move(
+                po,
+                POStatus.SUBMITTED,
+                "submit",
+                ctx.actor,
+                f"accepted by the supplier with confirmation number {placed.confirmation_number}; "
+                "the order number follows",
+            )
             return po
         for line in po.lines:
             if line.line_number in placed.rejected:
@@ -330,6 +367,74 @@ async def _record_found(
     )
     await session.commit()
     await _apply_states(session, po, adapter, "poll", ctx.actor)
+
+
+def _awaiting_order(po: PurchaseOrder) -> bool:
+    """An asynchronous order the supplier confirmed but whose order number is not known yet."""
+    return (
+        po.api_version == "v7"
+        and po.status == POStatus.SUBMITTED.value
+        and not po.supplier_order_numbers
+    )
+
+
+async def settle_v7(
+    session: AsyncSession, po: PurchaseOrder, ctx: Context, *, source: str = "poll"
+) -> PurchaseOrder:
+    """Find the order of a confirmed v7 PO by searching the supplier for its PO number.
+
+    Called by ``refresh`` (polling) and by the webhook processor when an async-order-create
+    event arrives (``source="webhook"``; the event's body is only a hint, so the supplier is
+    asked). No order yet: nothing changes. Any other PO is answered as it is.
+    """
+    if not _awaiting_order(po):
+        return po
+    return await _settle_v7(session, po, await _adapter(session, po, ctx), source, ctx.actor)
+
+
+async def _settle_v7(
+    session: AsyncSession, po: PurchaseOrder, adapter: Supplier, source: str, actor: str
+) -> PurchaseOrder:
+    found = await adapter.find_orders(po.po_number)
+    if not found:
+        return po
+    po.supplier_order_numbers = sorted(set(found))
+    _event(po, source, actor, f"the supplier placed it as {', '.join(po.supplier_order_numbers)}")
+    await session.commit()  # the order numbers are kept even if reading the detail fails
+    states = [await adapter.order_state(n) for n in po.supplier_order_numbers]
+    apply_states(po, states, source, actor)
+    _mark_missing_lines(po, states)
+    po.refreshed_at = utcnow()
+    await session.commit()
+    return po
+
+
+def _mark_missing_lines(po: PurchaseOrder, states: list[OrderState]) -> None:
+    """v7 refuses lines in its asynchronous result; what polling sees is their absence."""
+    numbers = {x.line_number for s in states for x in s.lines if x.line_number is not None}
+    skus = {x.sku for s in states for x in s.lines}
+    for line in po.lines:
+        present = line.line_number in numbers or (not numbers and line.sku in skus)
+        if not present and not line.removed and line.rejected_reason is None:
+            line.rejected_reason = "not in the supplier's order: refused by the supplier"
+
+
+async def v7_refused(
+    session: AsyncSession, po: PurchaseOrder, ctx: Context, reason: str, *, source: str
+) -> PurchaseOrder:
+    """The supplier announced that a confirmed v7 order was refused: fail the PO with the
+    reason, but only if a search for its PO number finds no order (the announcement is only
+    a hint: an order found is recorded instead). Any other PO is answered as it is."""
+    if not _awaiting_order(po):
+        return po
+    adapter = await _adapter(session, po, ctx)
+    await _settle_v7(session, po, adapter, source, ctx.actor)
+    if po.supplier_order_numbers:
+        return po
+    po.failure_reason = reason
+    _move(po, POStatus.FAILED, source, ctx.actor, f"refused by the supplier: {reason}")
+    await session.commit()
+    return po
 
 
 async def approve(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
@@ -381,14 +486,152 @@ async def cancel(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Purc
     return po
 
 
+_HOLD_RULE = (
+    "Ingram Micro modifies, releases or cancels an order only while it is on customer hold, "
+    "within 24 hours of placing it (after that it is voided)"
+)
+
+
 def _late(exc: SupplierError) -> str:
     if exc.status in (400, 405):
-        return (
-            ". Ingram Micro releases or cancels an order only while it is on customer hold, "
-            "within 24 hours of placing it (after that it is voided); refresh the PO to see "
-            "its state"
-        )
+        return f". {_HOLD_RULE}; refresh the PO to see its state"
     return ""
+
+
+@dataclass
+class Modification:
+    """A modified PO and the changes the supplier refused, each with its reason."""
+
+    po: PurchaseOrder
+    refused: list[tuple[LineChange, str]] = field(default_factory=list)
+
+
+async def modify(
+    session: AsyncSession, po: PurchaseOrder, ctx: Context, changes: Sequence[LineChange]
+) -> Modification:
+    """Add lines, change quantities or remove lines of a PO held for review.
+
+    Added lines get the next line numbers (a refused one is kept with the supplier's reason,
+    as at submission); a removed line is kept with quantity 0. The supplier refuses some
+    changes and applies the others (Ingram's 207): the refused ones are answered with their
+    reasons and written in the timeline.
+    """
+    if po.status != POStatus.ON_HOLD.value:
+        raise InvalidInput(f"PO {po.po_number} is {po.status}: only a PO on hold can be modified")
+    if not changes:
+        raise InvalidInput("nothing to change: use --add SKU=QTY, --set LINE=QTY or --remove LINE")
+    by_number = {line.line_number: line for line in po.lines}
+    seen: set[int] = set()
+    for change in changes:
+        if change.kind is not ChangeKind.REMOVE and (change.quantity or 0) < 1:
+            raise InvalidInput(f"invalid quantity {change.quantity} in {change.describe()}")
+        if change.kind is ChangeKind.ADD:
+            if not change.sku:
+                raise InvalidInput("an added line needs a SKU: --add SKU=QTY")
+            continue
+        line = by_number.get(change.line_number or 0)
+        if line is None or line.removed or line.rejected_reason is not None:
+            raise InvalidInput(
+                f"PO {po.po_number} has no line {change.line_number} at the supplier: "
+                "see its lines with 'disty order show'"
+            )
+        if line.line_number in seen:
+            raise InvalidInput(f"line {line.line_number} is changed twice: change it once")
+        seen.add(line.line_number)
+
+    adapter = await _adapter(session, po, ctx)
+    if Capability.ORDER_MODIFY not in adapter.capabilities:
+        raise InvalidInput(f"{adapter.name} does not let orders be changed once placed")
+    # The supplier names existing lines its own way, and the order may have left the hold
+    # since the last poll: read it as it is now.
+    states = [await adapter.order_state(n) for n in po.supplier_order_numbers]
+    apply_states(po, states, "poll", ctx.actor)
+    po.refreshed_at = utcnow()
+    await session.commit()
+    if po.status != POStatus.ON_HOLD.value:
+        raise InvalidInput(
+            f"PO {po.po_number} is no longer on hold at the supplier (it is {po.status}). "
+            f"{_HOLD_RULE}"
+        )
+
+    next_number = max(by_number, default=0) + 1
+    grouped: dict[str, list[LineChange]] = {}
+    for change in changes:
+        if change.kind is ChangeKind.ADD:
+            change = replace(change, line_number=next_number)
+            next_number += 1
+            order_number = po.supplier_order_numbers[0]
+        else:
+            line = by_number[change.line_number or 0]
+            if not line.supplier_line_number or not line.supplier_order_number:
+                raise InvalidInput(
+                    f"the supplier's order does not show line {line.line_number} of PO "
+                    f"{po.po_number}: refresh the PO and try again"
+                )
+            change = replace(change, supplier_line_number=line.supplier_line_number)
+            order_number = line.supplier_order_number
+        grouped.setdefault(order_number, []).append(change)
+
+    result = Modification(po)
+    try:
+        for order_number, group in grouped.items():
+            answer = await adapter.modify_order(order_number, group)
+            result.refused += _apply_changes(po, order_number, group, answer.rejected,
+                                             answer.supplier_line_numbers)  # fmt: skip
+    except SupplierError as exc:
+        await session.commit()  # what an earlier order of the PO accepted stays recorded
+        raise InvalidInput(
+            f"the supplier refused to modify PO {po.po_number}: {exc}{_late(exc)}"
+        ) from None
+    refused_lines = {change.line_number for change, _ in result.refused}
+    done = [c.describe() for c in _flat(grouped) if c.line_number not in refused_lines]
+    message = "modified: " + ("; ".join(done) or "nothing")
+    if result.refused:
+        message += " | refused: " + "; ".join(f"{c.describe()}: {why}" for c, why in result.refused)
+    _event(po, "person", ctx.actor, message)
+    await session.commit()
+    # Confirmed and back-ordered quantities follow the changes.
+    await _apply_states(session, po, adapter, "poll", ctx.actor)
+    return result
+
+
+def _flat(grouped: dict[str, list[LineChange]]) -> list[LineChange]:
+    return [change for group in grouped.values() for change in group]
+
+
+def _apply_changes(
+    po: PurchaseOrder,
+    order_number: str,
+    changes: list[LineChange],
+    rejected: dict[int, str],
+    supplier_lines: dict[int, str],
+) -> list[tuple[LineChange, str]]:
+    by_number = {line.line_number: line for line in po.lines}
+    refused: list[tuple[LineChange, str]] = []
+    for change in changes:
+        number = change.line_number or 0
+        reason = rejected.get(number)
+        if reason is not None:
+            refused.append((change, reason))
+        if change.kind is ChangeKind.ADD:
+            # Kept even when refused, with the reason, as refused lines are at submission.
+            po.lines.append(
+                POLine(
+                    line_number=number,
+                    sku=change.sku or "",
+                    quantity=change.quantity or 0,
+                    rejected_reason=reason,
+                    supplier_order_number=None if reason else order_number,
+                    supplier_line_number=None if reason else supplier_lines.get(number),
+                    serial_numbers=[],
+                )
+            )
+        elif reason is None and change.kind is ChangeKind.SET:
+            by_number[number].quantity = change.quantity or 0
+        elif reason is None:
+            by_number[number].quantity = 0  # removed: kept, with nothing ordered
+            by_number[number].backordered_quantity = 0
+    return refused
 
 
 async def refresh(
@@ -402,6 +645,8 @@ async def refresh(
     adapter = await _adapter(session, po, ctx)
     if po.status == POStatus.SUBMITTING.value:
         return await dispatch(session, po, adapter, ctx)
+    if _awaiting_order(po):
+        return await _settle_v7(session, po, adapter, source, ctx.actor)
     if POStatus(po.status) in FINAL or not po.supplier_order_numbers:
         return po
     await _apply_states(session, po, adapter, source, ctx.actor)
@@ -453,8 +698,24 @@ _ORDER = [
 
 def apply_states(po: PurchaseOrder, states: list[OrderState], source: str, actor: str) -> None:
     """Merge what the supplier says into the PO (idempotent: applying twice changes nothing)."""
+    if not po.lines:
+        # A quote's order sent without lines: the supplier's order says what was ordered.
+        snapshots = [x for state in states for x in state.lines]
+        given = [x.line_number for x in snapshots]
+        line_numbers = (
+            [n for n in given if n is not None]
+            if None not in given and len(set(given)) == len(given)
+            else list(range(1, len(snapshots) + 1))  # the supplier's own are unusable
+        )
+        for line_number, snapshot in zip(line_numbers, snapshots, strict=True):
+            po.lines.append(
+                POLine(
+                    line_number=line_number, sku=snapshot.sku, quantity=snapshot.quantity,
+                    serial_numbers=[],
+                )
+            )  # fmt: skip
     by_line = {line.line_number: line for line in po.lines}
-    by_sku = {line.sku: line for line in po.lines}
+    by_sku = {line.sku: line for line in po.lines if not line.removed}
     for state in states:
         for snapshot in state.lines:
             line = (
@@ -465,6 +726,8 @@ def apply_states(po: PurchaseOrder, states: list[OrderState], source: str, actor
             line.shipped_quantity = snapshot.shipped
             line.backordered_quantity = snapshot.backordered
             line.supplier_order_number = state.order_number
+            if snapshot.supplier_line_number:
+                line.supplier_line_number = snapshot.supplier_line_number
         known = {(s.tracking_number, s.sku) for s in po.shipments}
         for shipment in state.shipments:
             if (shipment.tracking_number, shipment.sku) not in known:

@@ -30,7 +30,7 @@ from typing import Protocol
 
 from disty.domain.checks import Check
 from disty.domain.offers import CatalogItem, CatalogPage, Offer
-from disty.domain.orders import OrderRequest, OrderState, PlacedOrder
+from disty.domain.orders import LineChange, ModifiedOrder, OrderRequest, OrderState, PlacedOrder
 
 
 class Capability(Flag):
@@ -88,6 +88,11 @@ class Supplier(Protocol):
         ...
 
     async def order_state(self, order_number: str) -> OrderState: ...
+
+    async def modify_order(self, order_number: str, changes: Sequence[LineChange]) -> ModifiedOrder:
+        """Add, change or remove lines of an order held for review; existing lines are named
+        by ``supplier_line_number`` (from ``order_state``). Sent once, never retried."""
+        ...
 
     async def release_order(self, order_number: str) -> None: ...
 

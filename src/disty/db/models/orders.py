@@ -96,6 +96,12 @@ class POLine(Base):
 
     po: Mapped[PurchaseOrder] = relationship(back_populates="lines")
 
+    @property
+    def removed(self) -> bool:
+        """Removed from the order while it was on hold: kept, with nothing ordered (a line is
+        otherwise never saved with quantity 0)."""
+        return self.quantity == 0
+
 
 class POShipment(Base):
     __tablename__ = "po_shipments"

@@ -11,7 +11,7 @@ from typing import Any
 
 from disty.domain.checks import Check, CheckStatus
 from disty.domain.offers import CatalogItem, CatalogPage, Offer, OfferStatus
-from disty.domain.orders import OrderRequest, OrderState, PlacedOrder
+from disty.domain.orders import LineChange, ModifiedOrder, OrderRequest, OrderState, PlacedOrder
 from disty.suppliers.base import Capability, ProgressCallback
 from disty.suppliers.errors import (
     AppNotApproved,
@@ -193,8 +193,13 @@ class IngramSupplier:
 
     async def place_order(self, request: OrderRequest) -> PlacedOrder:
         """Sent exactly once, never retried: disty.services.ordering resolves an unknown
-        outcome by searching for the PO number before anything is sent again."""
-        _, body = await self.client.create_order(orders.order_body(request))
+        outcome by searching for the PO number before anything is sent again.
+
+        v7 is asynchronous: it answers a confirmation number, and the order is found later by
+        searching for the PO number (or announced by an ``IM::async_order_create`` webhook).
+        """
+        v7 = request.api_version == "v7"
+        _, body = await self.client.create_order(orders.order_body(request), v7=v7)
         return orders.placed_order(body)
 
     async def find_orders(self, po_number: str) -> list[str]:
@@ -204,6 +209,12 @@ class IngramSupplier:
 
     async def order_state(self, order_number: str) -> OrderState:
         return orders.order_state(await self.client.order_detail(order_number))
+
+    async def modify_order(self, order_number: str, changes: Sequence[LineChange]) -> ModifiedOrder:
+        """Only while the order is on customer hold; never retried (a change is not idempotent:
+        an ADD sent twice adds two lines)."""
+        body = await self.client.modify_order(order_number, orders.modify_body(list(changes)))
+        return orders.modified_order(body, list(changes))
 
     async def release_order(self, order_number: str) -> None:
         await self.client.modify_order(order_number, release=True)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from disty.domain.orders import (
+    ChangeKind,
+    LineChange,
     LineState,
+    ModifiedOrder,
     OrderRequest,
     OrderState,
     PlacedOrder,
@@ -37,13 +40,69 @@ def order_body(request: OrderRequest) -> dict[str, Any]:
             "countryCode": ship.country,
         },
     }
+    if not body["lines"]:
+        del body["lines"]  # a quote's order: Ingram takes the quote's lines
     if request.notes:
         body["notes"] = request.notes
+    if request.quote_number:
+        # v7 only: the quote's prices; with no lines, Ingram orders the quote's products.
+        body["quoteNumber"] = request.quote_number
     if request.hold:
         body["additionalAttributes"] = [
             {"attributeName": "allowOrderOnCustomerHold", "attributeValue": "true"}
         ]
     return body
+
+
+def modify_body(changes: list[LineChange]) -> dict[str, Any]:
+    """PUT /resellers/v6/orders/{orderNumber}: existing lines by ingramLineNumber.
+
+    Every line also carries disty's line number as customerLineNumber, so each refused
+    change in the answer can be told apart (and an added line keeps disty's number).
+    """
+    lines: list[dict[str, Any]] = []
+    for change in changes:
+        line: dict[str, Any] = {
+            "addUpdateDeleteLine": _ACTION[change.kind],
+            "customerLineNumber": f"{change.line_number:03d}",
+        }
+        if change.kind is ChangeKind.ADD:
+            line["ingramPartNumber"] = change.sku
+        else:
+            line["ingramLineNumber"] = change.supplier_line_number
+        if change.kind is not ChangeKind.REMOVE:
+            line["quantity"] = change.quantity
+        lines.append(line)
+    return {"lines": lines}
+
+
+_ACTION = {ChangeKind.ADD: "ADD", ChangeKind.SET: "UPDATE", ChangeKind.REMOVE: "DELETE"}
+
+
+def modified_order(body: Any, changes: list[LineChange]) -> ModifiedOrder:
+    """The modify answer (200, or 207 with ``rejectedLineItems``) by disty line number."""
+    body = body if isinstance(body, dict) else {}
+    by_supplier_line = {
+        c.supplier_line_number.lstrip("0"): c.line_number
+        for c in changes
+        if c.supplier_line_number and c.line_number is not None
+    }
+    rejected: dict[int, str] = {}
+    for item in _list(body.get("rejectedLineItems")):
+        line = _line_number(item.get("customerLineNumber", item.get("customerLinenumber")))
+        if line is None:
+            line = by_supplier_line.get(str(item.get("ingramLineNumber") or "").lstrip("0"))
+        if line is not None:
+            rejected[line] = str(
+                item.get("rejectReason") or item.get("rejectCode") or "rejected"
+            ).strip()
+    added: dict[int, str] = {}
+    for item in _list(body.get("lines")):
+        line = _line_number(item.get("customerLineNumber"))
+        number = str(item.get("ingramLineNumber") or item.get("lineNumber") or "").strip()
+        if line is not None and number:
+            added[line] = number
+    return ModifiedOrder(rejected=rejected, supplier_line_numbers=added)
 
 
 def _line_number(value: Any) -> int | None:
@@ -55,6 +114,10 @@ def _line_number(value: Any) -> int | None:
 
 def placed_order(body: Any) -> PlacedOrder:
     body = body if isinstance(body, dict) else {}
+    confirmation = str(body.get("confirmationNumber") or "").strip()
+    if confirmation:
+        # v7: accepted for processing; the order and any refused lines come later.
+        return PlacedOrder((), {}, confirmation_number=confirmation)
     numbers: list[str] = []
     rejected: dict[int, str] = {}
     for order in body.get("orders") or []:
@@ -142,12 +205,18 @@ def order_state(body: Any) -> OrderState:
                             ),
                         )
                     )
+        # v6.1 detail spells it ingramOrderLineNumber; other answers ingramLineNumber.
+        supplier_line = str(
+            line.get("ingramOrderLineNumber") or line.get("ingramLineNumber") or ""
+        ).strip()
         lines.append(
             LineState(
                 line_number=_line_number(line.get("customerLineNumber")),
                 sku=sku,
                 shipped=shipped,
                 backordered=_int(line.get("quantityBackOrdered")),
+                quantity=_int(line.get("quantityOrdered")),
+                supplier_line_number=supplier_line or None,
             )
         )
     raw = str(body.get("orderStatus") or "").strip().lower()
