@@ -627,3 +627,40 @@ async def test_stock_events_from_the_simulator_record_availability(
     assert level.total_available == simulator.state.inventory.available(first, "US")
     assert level.source == "stock event"
     assert level.event_time is not None
+
+
+async def test_the_v7_result_arrives_by_webhook(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    subscribe(simulator, served)
+    po = await submit(rt, simulator, "PO-V7-HOOK", api_version="v7")
+    assert po.status == "submitted"
+    assert po.confirmation_number
+    assert po.supplier_order_numbers == []
+    control(simulator, "POST", "/run")  # the simulator places queued v7 orders and reports
+
+    async def numbered() -> bool:
+        return bool((await po_status(rt, "PO-V7-HOOK")).supplier_order_numbers)
+
+    await eventually(numbered)
+    po = await po_status(rt, "PO-V7-HOOK")
+    [event] = [r for r in await inbox_rows(rt) if r.event_type == "im::async_order_create"]
+    assert event.status == "processed"
+    assert "PO-V7-HOOK" in (event.outcome or "")
+    assert any(e.source == "webhook" for e in po.timeline)
+
+    # A v7 order the simulator refuses (no line it knows) fails the PO, by webhook.
+    async with rt.sessions() as session:
+        refused = await ordering.submit(
+            session, Context(rt.box, rt.suppliers, rt.settings, "test"), shortcut="smbi",
+            country_id=1, supplier="ingram", po_number="PO-V7-NONE",
+            lines=[LineInput("ZZZZZZ", 1)], ship_to=SHIP_TO, api_version="v7",
+        )  # fmt: skip
+    assert refused.status == "submitted"
+    control(simulator, "POST", "/run")
+
+    async def failed() -> bool:
+        return (await po_status(rt, "PO-V7-NONE")).status == "failed"
+
+    await eventually(failed)
+    assert (await po_status(rt, "PO-V7-NONE")).failure_reason

@@ -124,8 +124,13 @@ async def _v7_result(
     if po is None:
         return f"v7 order result for PO {result.po_number or '?'}: no such PO, kept", True
     try:
-        # TODO(v7): settle_v7 / v7_refused from the ordering branch replace this refresh.
-        await ordering.refresh(session, po, ctx, source="webhook")
+        # The body says what happened; the supplier's order search confirms it.
+        if result.order_numbers:
+            await ordering.settle_v7(session, po, ctx, source="webhook")
+        else:
+            await ordering.v7_refused(
+                session, po, ctx, result.refusal or "refused", source="webhook"
+            )
     except SupplierError as exc:
         raise EventFailed(f"could not confirm PO {po.po_number} at the supplier: {exc}") from exc
     return f"v7 result for PO {po.po_number}: {po.status}", False
