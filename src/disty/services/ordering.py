@@ -43,6 +43,7 @@ from disty.domain.orders import (
     validate_po_number,
 )
 from disty.errors import InvalidInput, NotFound
+from disty.services import audit
 from disty.services.connections import get_connection
 from disty.services.suppliers import adapter_for
 from disty.services.tenants import get_tenant
@@ -71,6 +72,14 @@ class Context:
 
 def _event(po: PurchaseOrder, source: str, actor: str, message: str) -> None:
     po.timeline.append(POEvent(source=source, actor=actor, status=po.status, message=message))
+
+
+def _audit(session: AsyncSession, po: PurchaseOrder, ctx: Context, action: str) -> None:
+    """The audit log's entry for a person's (or client's) act on a PO; committed with it."""
+    audit.record(
+        session, tenant_id=po.tenant_id, actor=ctx.actor, action=action,
+        target=f"PO {po.po_number} ({po.supplier})", details={"status": po.status},
+    )  # fmt: skip
 
 
 def _move(po: PurchaseOrder, status: POStatus, source: str, actor: str, message: str) -> None:
@@ -220,9 +229,11 @@ async def submit(
             ctx.actor,
             "current price above the expected price beyond the tolerance: needs approval",
         )
+        _audit(session, po, ctx, "po.submitted")
         await session.commit()
         return po
     _move(po, POStatus.SUBMITTING, "submit", ctx.actor, "queued for the supplier")
+    _audit(session, po, ctx, "po.submitted")
     await session.commit()
     await dispatch(session, po, adapter, ctx)
     return po
@@ -442,6 +453,7 @@ async def approve(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Pur
         raise InvalidInput(f"PO {po.po_number} is {po.status}, not awaiting approval")
     po.approved_by = ctx.actor
     _move(po, POStatus.SUBMITTING, "person", ctx.actor, "price approved; queued for the supplier")
+    _audit(session, po, ctx, "po.approved")
     await session.commit()
     return await dispatch(session, po, await _adapter(session, po, ctx), ctx)
 
@@ -458,6 +470,7 @@ async def release(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Pur
             f"the supplier refused to release PO {po.po_number}: {exc}{_late(exc)}"
         ) from None
     _event(po, "person", ctx.actor, "released")
+    _audit(session, po, ctx, "po.released")
     await session.commit()
     return await refresh(session, po, ctx)
 
@@ -466,6 +479,7 @@ async def cancel(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Purc
     status = POStatus(po.status)
     if status in (POStatus.DRAFT, POStatus.AWAITING_APPROVAL):
         _move(po, POStatus.CANCELLED, "person", ctx.actor, "cancelled before it was sent")
+        _audit(session, po, ctx, "po.cancelled")
         await session.commit()
         return po
     if status is not POStatus.ON_HOLD:
@@ -482,6 +496,7 @@ async def cancel(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Purc
             f"the supplier refused to cancel PO {po.po_number}: {exc}{_late(exc)}"
         ) from None
     _move(po, POStatus.CANCELLED, "person", ctx.actor, "cancelled at the supplier")
+    _audit(session, po, ctx, "po.cancelled")
     await session.commit()
     return po
 
@@ -589,6 +604,7 @@ async def modify(
     if result.refused:
         message += " | refused: " + "; ".join(f"{c.describe()}: {why}" for c, why in result.refused)
     _event(po, "person", ctx.actor, message)
+    _audit(session, po, ctx, "po.modified")
     await session.commit()
     # Confirmed and back-ordered quantities follow the changes.
     await _apply_states(session, po, adapter, "poll", ctx.actor)

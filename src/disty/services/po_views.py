@@ -1,0 +1,75 @@
+"""A PO as clients see it (CLI --json, the JSON API): statuses in their documented spellings,
+money as strings so no float ever rounds a price."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from disty.db.models import PurchaseOrder
+
+
+def _money(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    cents = value.quantize(Decimal("0.01"))
+    return f"{cents:f}" if cents == value else f"{value.normalize():f}"
+
+
+def po_json(po: PurchaseOrder) -> dict[str, Any]:
+    return {
+        "po_number": po.po_number,
+        "supplier": po.supplier,
+        "country_id": po.country_id,
+        "status": po.status,
+        "supplier_order_numbers": po.supplier_order_numbers,
+        "api_version": po.api_version,
+        "confirmation_number": po.confirmation_number,
+        "quote_number": po.quote_number,
+        "hold_for_review": po.hold_for_review,
+        "failure_reason": po.failure_reason,
+        "approved_by": po.approved_by,
+        "ship_to": po.ship_to,
+        "notes": po.notes,
+        "lines": [
+            {
+                "line_number": line.line_number,
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "removed": line.removed,
+                "expected_price": _money(line.expected_price),
+                "current_price": _money(line.current_price),
+                "shipped_quantity": line.shipped_quantity,
+                "backordered_quantity": line.backordered_quantity,
+                "serial_numbers": line.serial_numbers,
+                "rejected_reason": line.rejected_reason,
+                "supplier_order_number": line.supplier_order_number,
+                "supplier_line_number": line.supplier_line_number,
+            }
+            for line in po.lines
+        ],
+        "shipments": [
+            {
+                "sku": s.sku,
+                "carrier": s.carrier,
+                "tracking_number": s.tracking_number,
+                "tracking_url": s.tracking_url,
+                "shipped_on": s.shipped_on,
+                "quantity": s.quantity,
+            }
+            for s in po.shipments
+        ],
+        "invoices": [i.invoice_number for i in po.invoices],
+        "timeline": [
+            {
+                "at": e.at.isoformat(),
+                "source": e.source,
+                "actor": e.actor,
+                "status": e.status,
+                "message": e.message,
+            }
+            for e in po.timeline
+        ],
+        "created_at": po.created_at.isoformat(),
+        "updated_at": po.updated_at.isoformat(),
+    }

@@ -1,0 +1,226 @@
+"""/api/v1/pos: purchase orders. Reading needs ``read``; creating, submitting and acting on a
+PO needs ``order``. Every POST takes an ``Idempotency-Key``: a client's retry never acts twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disty.db.models import PurchaseOrder
+from disty.domain.orders import Address, LineChange, POStatus
+from disty.errors import InvalidInput, NotFound
+from disty.services import ordering
+from disty.services.ordering import Context, LineInput
+from disty.services.po_views import po_json
+from disty.web.api.deps import Orderer, Reader, Rt, Session, context
+from disty.web.api.idempotency import idempotent
+from disty.web.api.pagination import Page, Paging, page
+
+router = APIRouter(prefix="/pos", tags=["purchase orders"])
+
+PoNumber = Annotated[str, Path(max_length=18, description="The PO number (customerOrderNumber).")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=255, description="Makes a retry safe."),
+]
+SupplierQ = Annotated[str | None, Query(max_length=32)]
+CountryQ = Annotated[int | None, Query()]
+
+
+class LineIn(BaseModel):
+    sku: str = Field(min_length=1, max_length=40)
+    quantity: int = Field(ge=1, le=1_000_000)
+    expected_price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=4)
+    special_bid: str | None = Field(None, max_length=40)
+
+
+class AddressIn(BaseModel):
+    company: str = Field(min_length=1, max_length=200)
+    street: str = Field(min_length=1, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    state: str = Field("", max_length=50)
+    postcode: str = Field("", max_length=20)
+    country: str = Field(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")
+
+
+class PoIn(BaseModel):
+    po_number: str = Field(min_length=1, max_length=18)
+    country_id: int
+    supplier: str = Field("ingram", max_length=32)
+    lines: list[LineIn] = Field(default_factory=list, max_length=500)
+    ship_to: AddressIn
+    hold: bool = Field(False, description="Place it on the distributor's customer hold.")
+    notes: str | None = Field(None, max_length=500)
+    api_version: Literal["v6", "v7"] | None = None
+    quote_number: str | None = Field(None, max_length=40)
+
+
+class ChangeIn(BaseModel):
+    add: list[LineIn] = Field(default_factory=list, max_length=100)
+    set_quantity: dict[int, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict, description="disty's line number -> new quantity"
+    )
+    remove: list[int] = Field(default_factory=list, max_length=500)
+
+
+async def _find(
+    session: AsyncSession, caller: Any, po_number: str, supplier: str | None, country: int | None
+) -> PurchaseOrder:
+    return await ordering.find_po(
+        session, shortcut=caller.shortcut, po_number=po_number, supplier=supplier,
+        country_id=country,
+    )  # fmt: skip
+
+
+@router.get("", summary="POs, oldest first")
+async def list_(
+    caller: Reader,
+    session: Session,
+    paging: Paging,
+    status: Annotated[POStatus | None, Query()] = None,
+    country_id: CountryQ = None,
+) -> Page[dict[str, Any]]:
+    found = await ordering.list_pos(
+        session, shortcut=caller.shortcut, country_id=country_id,
+        status=status.value if status else None,
+    )  # fmt: skip
+    window = found[paging.offset : paging.offset + paging.limit + 1]
+    return page([po_json(po) for po in window], paging)
+
+
+@router.get("/{po_number}", summary="One PO: lines, shipments, serials, invoices, timeline")
+async def show(
+    caller: Reader,
+    session: Session,
+    po_number: PoNumber,
+    supplier: SupplierQ = None,
+    country_id: CountryQ = None,
+) -> dict[str, Any]:
+    return po_json(await _find(session, caller, po_number, supplier, country_id))
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Create and submit a PO (an existing PO number answers that PO, placing nothing)",
+)
+async def create(
+    caller: Orderer, rt: Rt, request: Request, body: PoIn, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    async def work() -> tuple[int, Any]:
+        async with rt.sessions() as session:
+            try:
+                await _find(session, caller, body.po_number, body.supplier, None)
+                existed = True
+            except NotFound:
+                existed = False
+            po = await ordering.submit(
+                session, context(rt, caller), shortcut=caller.shortcut,
+                country_id=body.country_id, supplier=body.supplier, po_number=body.po_number,
+                lines=[LineInput(x.sku, x.quantity, x.expected_price, x.special_bid)
+                       for x in body.lines],
+                ship_to=Address(**body.ship_to.model_dump()), hold=body.hold, notes=body.notes,
+                api_version=body.api_version, quote_number=body.quote_number,
+            )  # fmt: skip
+            return (200 if existed else 201), po_json(po)
+
+    return await idempotent(
+        rt, caller, idempotency_key, method="POST", path=request.url.path,
+        payload=body.model_dump(mode="json"), work=work,
+    )  # fmt: skip
+
+
+Action = Callable[[AsyncSession, PurchaseOrder, Context], Awaitable[PurchaseOrder]]
+
+
+async def _act(
+    caller: Any,
+    rt: Any,
+    request: Request,
+    po_number: str,
+    key: str | None,
+    action: Action,
+    supplier: str | None,
+    country: int | None,
+) -> JSONResponse:
+    async def work() -> tuple[int, Any]:
+        async with rt.sessions() as session:
+            po = await _find(session, caller, po_number, supplier, country)
+            return 200, po_json(await action(session, po, context(rt, caller)))
+
+    return await idempotent(
+        rt, caller, key, method="POST", path=request.url.path, payload={}, work=work
+    )
+
+
+async def _submit(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
+    """Finish sending a PO left ``submitting`` (the outbox searches before it resends)."""
+    if po.status != POStatus.SUBMITTING.value:
+        raise InvalidInput(f"PO {po.po_number} is {po.status}: only a PO being sent is resumed")
+    return await ordering.refresh(session, po, ctx)
+
+
+_ACTIONS: dict[str, tuple[Action, str]] = {
+    "submit": (_submit, "Finish sending a PO whose submission was interrupted"),
+    "approve": (ordering.approve, "Approve a PO stopped for price drift, and send it"),
+    "release": (ordering.release, "Release a PO held for review"),
+    "cancel": (ordering.cancel, "Cancel a PO not sent yet, or still on hold"),
+    "refresh": (ordering.refresh, "Bring the PO up to date from the distributor"),
+}
+
+
+def _route(name: str, action: Action, summary: str) -> None:
+    async def endpoint(
+        caller: Orderer,
+        rt: Rt,
+        request: Request,
+        po_number: PoNumber,
+        supplier: SupplierQ = None,
+        country_id: CountryQ = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        return await _act(
+            caller, rt, request, po_number, idempotency_key, action, supplier, country_id
+        )
+
+    endpoint.__name__ = name
+    router.post(f"/{{po_number}}/{name}", summary=summary, response_model=dict[str, Any])(endpoint)
+
+
+for _name, (_action, _summary) in _ACTIONS.items():
+    _route(_name, _action, _summary)
+
+
+@router.post("/{po_number}/modify", summary="Add, change or remove lines of a PO on hold")
+async def modify(
+    caller: Orderer,
+    rt: Rt,
+    request: Request,
+    po_number: PoNumber,
+    body: ChangeIn,
+    supplier: SupplierQ = None,
+    country_id: CountryQ = None,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    changes = [LineChange.add(x.sku, x.quantity) for x in body.add]
+    changes += [LineChange.set_quantity(n, q) for n, q in body.set_quantity.items()]
+    changes += [LineChange.remove(n) for n in body.remove]
+
+    async def work() -> tuple[int, Any]:
+        async with rt.sessions() as session:
+            po = await _find(session, caller, po_number, supplier, country_id)
+            done = await ordering.modify(session, po, context(rt, caller), changes)
+            refused = [{"change": c.describe(), "reason": why} for c, why in done.refused]
+            return 200, {**po_json(done.po), "refused_changes": refused}
+
+    return await idempotent(
+        rt, caller, idempotency_key, method="POST", path=request.url.path,
+        payload=body.model_dump(mode="json"), work=work,
+    )  # fmt: skip
