@@ -4,6 +4,7 @@ audit log."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -212,3 +213,91 @@ async def test_lists_page_and_changes_are_audited(rt: Runtime, served: ServedDis
     assert entries[0]["details"] == {"fields": ["sender_id"]}
     assert "token.created" in actions
     assert all("S1" not in json.dumps(e) for e in entries)  # names of fields, never values
+
+
+def part(simulator: RunningSimulator, i: int) -> str:
+    return str(simulator.state.catalog.product(i).ingram_part_number)
+
+
+def po_body(simulator: RunningSimulator, number: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "po_number": number,
+        "country_id": 1,
+        "lines": [{"sku": part(simulator, 21), "quantity": 1}],
+        "ship_to": {
+            "company": "Acme",
+            "street": "1 Main St",
+            "city": "Springfield",
+            "state": "IL",
+            "postcode": "62701",
+            "country": "US",
+        },
+        **extra,
+    }
+
+
+def orders_at_simulator(simulator: RunningSimulator, po_number: str) -> list[str]:
+    body = httpx.get(simulator.control_url + "/orders").json()
+    return [o["number"] for o in body if o["customer_order_number"] == po_number]
+
+
+async def test_ten_identical_posts_with_one_key_submit_once(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    async with Api(served, await token(rt, "smbi", "order")) as api:
+        body = po_body(simulator, "API-IDEM-1")
+        answers = await asyncio.gather(
+            *(api.post("/pos", json=body, headers={"Idempotency-Key": "k-1"}) for _ in range(10))
+        )
+        assert [a.status_code for a in answers] == [201] * 10, [a.text for a in answers]
+        assert len({a.text for a in answers}) == 1
+        assert sum(a.headers.get("idempotent-replayed") == "true" for a in answers) == 9
+        assert len(orders_at_simulator(simulator, "API-IDEM-1")) == 1
+        # The key again with another request is refused; a new key for the same PO number
+        # answers the existing PO and places nothing.
+        other = po_body(simulator, "API-IDEM-2")
+        problem(await api.post("/pos", json=other, headers={"Idempotency-Key": "k-1"}), 422)
+        again = await api.post("/pos", json=body, headers={"Idempotency-Key": "k-2"})
+        assert again.status_code == 200
+        assert again.json()["po_number"] == "API-IDEM-1"
+    assert len(orders_at_simulator(simulator, "API-IDEM-1")) == 1
+
+
+async def test_a_po_through_the_api(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    async with Api(served, await token(rt, "smbi", "order")) as api:
+        created = await api.post("/pos", json=po_body(simulator, "API-PO-1", hold=True))
+        assert created.status_code == 201, created.text
+        po = created.json()
+        assert po["status"] == "on_hold"
+        assert po["supplier_order_numbers"] == orders_at_simulator(simulator, "API-PO-1")
+        listed = (await api.get("/pos", params={"status": "on_hold"})).json()
+        assert [p["po_number"] for p in listed["items"]] == ["API-PO-1"]
+        modified = await api.post(
+            "/pos/API-PO-1/modify", json={"add": [{"sku": part(simulator, 22), "quantity": 2}]}
+        )
+        assert modified.status_code == 200, modified.text
+        assert len(modified.json()["lines"]) == 2
+        released = await api.post("/pos/API-PO-1/release")
+        assert released.status_code == 200, released.text
+        assert released.json()["status"] != "on_hold"
+        refused = problem(await api.post("/pos/API-PO-1/cancel"), 422)
+        assert "customer hold" in refused["detail"]
+        problem(await api.post("/pos/API-PO-1/approve"), 422)
+        problem(await api.get("/pos/NO-SUCH-PO"), 404)
+        bad = problem(await api.post("/pos", json={**po_body(simulator, "X"), "lines": [
+            {"sku": "A", "quantity": 0}]}), 422)  # fmt: skip
+        assert bad["errors"][0]["field"] == "lines.0.quantity"
+        read_only = await token(rt, "smbi", "read")
+    async with Api(served, read_only) as api:
+        assert (await api.get("/pos/API-PO-1")).status_code == 200
+        problem(await api.post("/pos/API-PO-1/refresh"), 403)
+        problem(await api.post("/pos", json=po_body(simulator, "API-PO-2")), 403)
+    async with Api(served, await token(rt, "acme", "admin")) as api:
+        problem(await api.get("/pos/API-PO-1"), 404)
+        problem(await api.post("/pos/API-PO-1/refresh"), 404)
+        assert (await api.get("/pos")).json()["items"] == []
+    async with Api(served, await token(rt, "smbi", "admin")) as api:
+        actions = [e["action"] for e in (await api.get("/audit")).json()["items"]]
+    assert {"po.submitted", "po.modified", "po.released"} <= set(actions)
