@@ -13,13 +13,13 @@ from disty.services import connections, inbox
 from disty.services.connections import ConnectionChanges, ConnectionView
 from disty.services.run_test import run_test
 from disty.services.tenants import get_tenant
-from disty.web.api.deps import Admin, Rt, Session
+from disty.web.api.deps import Admin, CountryId, Rt, Session, SupplierName
 from disty.web.api.pagination import Page, Paging, page
 
 router = APIRouter(prefix="/connections", tags=["connections"])
 
-Supplier = Annotated[str, Path(description="The supplier: ingram.", max_length=32)]
-Country = Annotated[int, Path(description="Country id: 1 = United States, 29 = Canada.")]
+Supplier = Annotated[SupplierName, Path(description="The supplier.")]
+Country = Annotated[CountryId, Path(description="Country id: 1 = United States, 29 = Canada.")]
 
 
 class ConnectionIn(BaseModel):

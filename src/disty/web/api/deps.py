@@ -4,7 +4,8 @@ the scope the route needs."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from enum import IntEnum
+from typing import Annotated, Literal
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -76,3 +77,15 @@ Admin = Annotated[Principal, need(Scope.ADMIN)]
 
 def context(rt: Runtime, caller: Principal) -> Context:
     return Context(rt.box, rt.suppliers, rt.settings, caller.actor)
+
+
+# The values the API accepts, spelled out so the OpenAPI document (and any client generated
+# from it) knows them: suppliers disty has an adapter for, and the country sites.
+SupplierName = Literal["ingram"]
+
+
+class CountryId(IntEnum):
+    """1 = United States, 29 = Canada (an enum, so "1" in a path or query is accepted)."""
+
+    US = 1
+    CA = 29

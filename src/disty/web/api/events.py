@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from disty.services import audit, events
 from disty.services.events import EventFilter
-from disty.web.api.deps import Admin, Orderer, Reader, Rt, Session, context
+from disty.web.api.deps import Admin, CountryId, Orderer, Reader, Rt, Session, context
 from disty.web.api.pagination import Page, Paging, page
 
 router = APIRouter(tags=["events and audit"])
@@ -20,7 +20,7 @@ async def list_(
     session: Session,
     paging: Paging,
     status: Annotated[str | None, Query(description="received, processed, failed or dead")] = None,
-    country_id: Annotated[int | None, Query()] = None,
+    country_id: Annotated[CountryId | None, Query()] = None,
 ) -> Page[dict[str, Any]]:
     found = await events.list_events(
         session,
@@ -35,7 +35,7 @@ async def replay(
     rt: Rt,
     session: Session,
     event_id: Annotated[str, Path(max_length=128)],
-    country_id: Annotated[int | None, Query()] = None,
+    country_id: Annotated[CountryId | None, Query()] = None,
 ) -> dict[str, Any]:
     found = await events.find_event(
         session, shortcut=caller.shortcut, event_id=event_id, country_id=country_id

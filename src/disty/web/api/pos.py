@@ -19,7 +19,7 @@ from disty.errors import InvalidInput, NotFound
 from disty.services import ordering
 from disty.services.ordering import Context, LineInput
 from disty.services.po_views import po_json
-from disty.web.api.deps import Orderer, Reader, Rt, Session, context
+from disty.web.api.deps import CountryId, Orderer, Reader, Rt, Session, SupplierName, context
 from disty.web.api.idempotency import idempotent
 from disty.web.api.pagination import Page, Paging, page
 
@@ -30,8 +30,8 @@ IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", max_length=255, description="Makes a retry safe."),
 ]
-SupplierQ = Annotated[str | None, Query(max_length=32)]
-CountryQ = Annotated[int | None, Query()]
+SupplierQ = Annotated[SupplierName | None, Query()]
+CountryQ = Annotated[CountryId | None, Query()]
 
 
 class LineIn(BaseModel):
@@ -52,8 +52,8 @@ class AddressIn(BaseModel):
 
 class PoIn(BaseModel):
     po_number: str = Field(min_length=1, max_length=18)
-    country_id: int
-    supplier: str = Field("ingram", max_length=32)
+    country_id: CountryId
+    supplier: SupplierName = "ingram"
     lines: list[LineIn] = Field(default_factory=list, max_length=500)
     ship_to: AddressIn
     hold: bool = Field(False, description="Place it on the distributor's customer hold.")
@@ -110,6 +110,8 @@ async def show(
     "",
     status_code=201,
     summary="Create and submit a PO (an existing PO number answers that PO, placing nothing)",
+    response_model=dict[str, Any],
+    responses={200: {"description": "the PO number exists: that PO, nothing placed"}},
 )
 async def create(
     caller: Orderer, rt: Rt, request: Request, body: PoIn, idempotency_key: IdempotencyKey = None

@@ -10,17 +10,17 @@ from pydantic import BaseModel, Field
 
 from disty.services import catalog
 from disty.services.pricing import price_and_availability
-from disty.web.api.deps import Reader, Rt, Session
+from disty.web.api.deps import CountryId, Reader, Rt, Session, SupplierName
 from disty.web.api.pagination import Page, Paging
 
 router = APIRouter(tags=["prices and catalog"])
 
-CountryQ = Annotated[int, Query(description="Country id: 1 = United States, 29 = Canada.")]
-SupplierQ = Annotated[str, Query(max_length=32, description="The supplier: ingram.")]
+CountryQ = Annotated[CountryId, Query(description="Country id: 1 = United States, 29 = Canada.")]
+SupplierQ = Annotated[SupplierName, Query(description="The supplier.")]
 
 
 class PricesIn(BaseModel):
-    country_id: int = Field(description="1 = United States, 29 = Canada.")
+    country_id: CountryId = Field(description="1 = United States, 29 = Canada.")
     skus: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         min_length=1, max_length=1000, description="Supplier or vendor part numbers."
     )
