@@ -177,6 +177,11 @@ async def test_bad_input_is_a_problem_with_the_fields(rt: Runtime, served: Serve
         problem(await api.get("/events", params={"limit": 0}), 422)
         problem(await api.get("/events", params={"status": "lost"}), 422)
         problem(await api.get("/no-such-route"), 404)
+        # NUL cannot even be stored in PostgreSQL: refused as input, never a 500.
+        problem(await api.get("/pos/A%00B"), 400)
+        problem(await api.get("/events", params={"status": "x\x00"}), 400)
+        nul = await api.post("/prices", json={"country_id": 1, "skus": ["12\u00003"]})
+        assert "control characters" in problem(nul, 422)["errors"][0]["message"]
 
 
 async def test_prices_and_catalog(rt: Runtime, served: ServedDisty) -> None:

@@ -211,6 +211,14 @@ async def test_a_battery_of_bad_deliveries(rt: Runtime, served: ServedDisty) -> 
         ("malformed JSON", served.hook(), b'{"eventId": "EVT-BAD-0001",', good, 400),
         ("JSON of another shape", served.hook(), b'"just a string"', good, 400),
         ("no eventId", served.hook(), json.dumps({"topic": "x"}).encode(), good, 401),
+        (
+            "NUL in the eventId",
+            served.hook(),
+            json.dumps(order_event("E\u0000")).encode(),
+            sign(KEY, "E\u0000"),
+            401,
+        ),
+        ("NUL in the tenant", served.hook("sm%00bi"), body, good, 400),
         ("no key configured yet", served.hook("nokey"), body, sign("", "EVT-BAD-0001"), 401),
     ]
     for name, url, payload, signature, expected in cases:
@@ -232,7 +240,7 @@ async def test_a_battery_of_bad_deliveries(rt: Runtime, served: ServedDisty) -> 
         "bad_signature": 4,
         "missing_signature": 1,
         "malformed_json": 2,
-        "no_event_id": 1,
+        "no_event_id": 2,
     }
     async with rt.sessions() as session:
         report = await run_test(

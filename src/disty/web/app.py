@@ -18,6 +18,7 @@ from disty.services.inbox import DestinationCache, ThrottledLog
 from disty.suppliers.hub import SupplierHub
 from disty.web import api, health, webhooks
 from disty.web.api import problems
+from disty.web.guard import ControlCharacterGuard
 
 
 def create_app(
@@ -63,6 +64,7 @@ def create_app(
         "'Authorization: Bearer <token>' (disty token create).",
     )
     problems.install(app)
+    app.add_middleware(ControlCharacterGuard)
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(api.router)

@@ -21,6 +21,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -125,8 +126,19 @@ def _time(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _clean(text: str) -> str:
+    """Control characters removed: these fields are stored and shown, never compared as
+    signed data (NUL cannot even be stored in PostgreSQL text)."""
+    return _CONTROL.sub("", text)
+
+
 def _envelope(data: dict[str, Any], raw: str) -> Envelope:
     event_id = _get(data, "eventId")
+    if isinstance(event_id, str) and _CONTROL.search(event_id):
+        event_id = None  # not an id Ingram issues: refused like a missing one
     types = [
         str(t).strip().lower()
         for t in [_get(r, "eventType") for r in _resources(data)] + [_get(data, "eventType")]
@@ -136,8 +148,8 @@ def _envelope(data: dict[str, Any], raw: str) -> Envelope:
     topic = _get(data, "topic")
     return Envelope(
         event_id=event_id.strip() if isinstance(event_id, str) and event_id.strip() else None,
-        event_type=event_type[:64],
-        topic=str(topic)[:64] if topic else None,
+        event_type=_clean(event_type)[:64],
+        topic=_clean(str(topic))[:64] if topic else None,
         event_time=_time(_get(data, "eventTimeStamp", "evenTtimeStamp", "eventTime")),
         raw=raw,
         data=data,

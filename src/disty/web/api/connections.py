@@ -14,6 +14,7 @@ from disty.services.connections import ConnectionChanges, ConnectionView
 from disty.services.run_test import run_test
 from disty.services.tenants import get_tenant
 from disty.web.api.deps import Admin, CountryId, Rt, Session, SupplierName
+from disty.web.api.inputs import ApiInput
 from disty.web.api.pagination import Page, Paging, page
 
 router = APIRouter(prefix="/connections", tags=["connections"])
@@ -22,7 +23,7 @@ Supplier = Annotated[SupplierName, Path(description="The supplier.")]
 Country = Annotated[CountryId, Path(description="Country id: 1 = United States, 29 = Canada.")]
 
 
-class ConnectionIn(BaseModel):
+class ConnectionIn(ApiInput):
     """Fields to change; those left out keep their saved values."""
 
     api_type: ApiType | None = None

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import PurchaseOrder
@@ -21,6 +21,7 @@ from disty.services.ordering import Context, LineInput
 from disty.services.po_views import po_json
 from disty.web.api.deps import CountryId, Orderer, Reader, Rt, Session, SupplierName, context
 from disty.web.api.idempotency import idempotent
+from disty.web.api.inputs import ApiInput
 from disty.web.api.pagination import Page, Paging, page
 
 router = APIRouter(prefix="/pos", tags=["purchase orders"])
@@ -34,14 +35,14 @@ SupplierQ = Annotated[SupplierName | None, Query()]
 CountryQ = Annotated[CountryId | None, Query()]
 
 
-class LineIn(BaseModel):
+class LineIn(ApiInput):
     sku: str = Field(min_length=1, max_length=40)
     quantity: int = Field(ge=1, le=1_000_000)
     expected_price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=4)
     special_bid: str | None = Field(None, max_length=40)
 
 
-class AddressIn(BaseModel):
+class AddressIn(ApiInput):
     company: str = Field(min_length=1, max_length=200)
     street: str = Field(min_length=1, max_length=200)
     city: str = Field(min_length=1, max_length=100)
@@ -50,7 +51,7 @@ class AddressIn(BaseModel):
     country: str = Field(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")
 
 
-class PoIn(BaseModel):
+class PoIn(ApiInput):
     po_number: str = Field(min_length=1, max_length=18)
     country_id: CountryId
     supplier: SupplierName = "ingram"
@@ -62,7 +63,7 @@ class PoIn(BaseModel):
     quote_number: str | None = Field(None, max_length=40)
 
 
-class ChangeIn(BaseModel):
+class ChangeIn(ApiInput):
     add: list[LineIn] = Field(default_factory=list, max_length=100)
     set_quantity: dict[int, Annotated[int, Field(ge=1)]] = Field(
         default_factory=dict, description="disty's line number -> new quantity"

@@ -6,11 +6,12 @@ import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from disty.services import catalog
 from disty.services.pricing import price_and_availability
 from disty.web.api.deps import CountryId, Reader, Rt, Session, SupplierName
+from disty.web.api.inputs import ApiInput
 from disty.web.api.pagination import Page, Paging
 
 router = APIRouter(tags=["prices and catalog"])
@@ -19,7 +20,7 @@ CountryQ = Annotated[CountryId, Query(description="Country id: 1 = United States
 SupplierQ = Annotated[SupplierName, Query(description="The supplier.")]
 
 
-class PricesIn(BaseModel):
+class PricesIn(ApiInput):
     country_id: CountryId = Field(description="1 = United States, 29 = Canada.")
     skus: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         min_length=1, max_length=1000, description="Supplier or vendor part numbers."

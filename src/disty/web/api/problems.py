@@ -173,6 +173,7 @@ def install(app: FastAPI) -> None:
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {MEDIA_TYPE: {}}, "description": what}
     for status, what in {
+        400: "control characters in the path or query",
         401: "no valid API token",
         403: "the token lacks the scope",
         404: "not found (or another tenant's)",

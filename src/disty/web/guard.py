@@ -1,0 +1,49 @@
+"""Refuse, before any route runs, a path or query string holding control characters (NUL
+above all): no route has a use for them, and PostgreSQL cannot even compare text with NUL,
+so letting one through would turn a stranger's request into a 500."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import unquote_to_bytes
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from disty.web.api.problems import MEDIA_TYPE
+
+_BODY = json.dumps(
+    {
+        "type": "https://disty.dev/problems/invalid-request",
+        "title": "Invalid request",
+        "status": 400,
+        "detail": "control characters (such as NUL) are not allowed in the path or query",
+    }
+).encode()
+
+
+def _has_control(data: bytes) -> bool:
+    return any(b < 0x20 or b == 0x7F for b in data)
+
+
+class ControlCharacterGuard:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope.get("path", "").encode("utf-8", "surrogateescape")
+            query = unquote_to_bytes(scope.get("query_string", b""))
+            if _has_control(path) or _has_control(query):
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 400,
+                        "headers": [
+                            (b"content-type", MEDIA_TYPE.encode()),
+                            (b"content-length", str(len(_BODY)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": _BODY})
+                return
+        await self.app(scope, receive, send)
