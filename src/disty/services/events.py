@@ -25,7 +25,7 @@ from disty.db.models import ConflictingDelivery, InboundEvent, PurchaseOrder, St
 from disty.domain.countries import country_site
 from disty.domain.orders import FINAL, POStatus
 from disty.errors import InvalidInput, NotFound
-from disty.services import ordering
+from disty.services import audit, ordering
 from disty.services.ordering import Context
 from disty.services.tenants import get_tenant
 from disty.suppliers.errors import SupplierError
@@ -325,7 +325,14 @@ async def find_event(
 
 async def replay(sessions: async_sessionmaker[AsyncSession], ctx: Context, pk: int) -> InboundEvent:
     """Process an event once more now, whatever its status (a person asked for it)."""
-    return await process(sessions, ctx, pk, replay=True)
+    done = await process(sessions, ctx, pk, replay=True)
+    async with sessions() as session:
+        audit.record(
+            session, tenant_id=done.tenant_id, actor=ctx.actor, action="event.replayed",
+            target=f"event {done.event_id}", details={"status": done.status},
+        )  # fmt: skip
+        await session.commit()
+    return done
 
 
 async def prune(session: AsyncSession, *, older_than: timedelta) -> int:

@@ -41,12 +41,6 @@ async def replay(
         session, shortcut=caller.shortcut, event_id=event_id, country_id=country_id
     )
     done = await events.replay(rt.sessions, context(rt, caller), found.id)
-    async with rt.sessions() as log:
-        audit.record(
-            log, tenant_id=caller.tenant_id, actor=caller.actor, action="event.replayed",
-            target=f"event {event_id}", details={"status": done.status},
-        )  # fmt: skip
-        await log.commit()
     return events.to_json(done)
 
 
