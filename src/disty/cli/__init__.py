@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from disty import __version__
-from disty.cli import db, events, keys, order, supplier, tenant, token, webhook
+from disty.cli import db, events, keys, order, supplier, tenant, token, user, webhook
 from disty.cli._common import configure_logging
 from disty.cli.demo import demo
 from disty.cli.pna import pna
@@ -33,6 +33,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(order.app, name="order")
 app.add_typer(events.app, name="events")
 app.add_typer(token.app, name="token")
+app.add_typer(user.app, name="user")
 app.command("demo")(demo)
 app.command("pna")(pna)
 app.command("serve")(serve)

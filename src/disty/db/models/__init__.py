@@ -10,11 +10,13 @@ from disty.db.models.events import (
 )
 from disty.db.models.orders import POEvent, POInvoice, POLine, POShipment, PurchaseOrder
 from disty.db.models.tenants import Tenant, TenantCountry
+from disty.db.models.users import ConsoleSession, SignInFailure, User
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "ConflictingDelivery",
+    "ConsoleSession",
     "IdempotencyKey",
     "InboundEvent",
     "POEvent",
@@ -23,9 +25,11 @@ __all__ = [
     "POShipment",
     "PurchaseOrder",
     "RejectedDeliveries",
+    "SignInFailure",
     "StockLevel",
     "SupplierConnection",
     "Tenant",
     "TenantCountry",
+    "User",
     "WebhookKey",
 ]

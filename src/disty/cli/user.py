@@ -1,0 +1,38 @@
+"""disty user add: people who sign in to the web console."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import click
+import typer
+
+from disty.cli._common import console, run
+from disty.runtime import Runtime
+from disty.services import users
+
+app = typer.Typer(help="Users of the web console.")
+
+
+@app.command("add")
+def add(
+    email: Annotated[str, typer.Argument(help="The person's e-mail address (their sign-in).")],
+    role: Annotated[str, typer.Option(help="admin, buyer, viewer, or operator (platform).")],
+    tenant: Annotated[
+        str | None, typer.Option(help="Tenant shortcut (every role but operator).")
+    ] = None,
+) -> None:
+    """Add a user and print a one-time password, to be changed at first sign-in."""
+
+    async def work(rt: Runtime) -> str:
+        async with rt.sessions() as session:
+            _, password = await users.add_user(
+                session, email=email, shortcut=tenant, role=role, actor=f"cli:{getpass.getuser()}"
+            )
+        return password
+
+    password = run(work)
+    console.print(f"added {email.strip().lower()} ({role}); one-time password:", markup=False)
+    click.echo(password)
+    console.print("It must be changed at first sign-in.", markup=False)
