@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from disty.crypto import SecretBox, generate_key, parse_keys
+from disty.crypto import SecretBox, generate_key
 from disty.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -160,9 +160,9 @@ class Settings(BaseSettings):
     def secret_box(self) -> SecretBox:
         """The keys from DISTY_SECRET_KEYS or, in development only, from DISTY_HOME/secret.key."""
         if self.secret_keys is not None and self.secret_keys.get_secret_value().strip():
-            return SecretBox(parse_keys(self.secret_keys.get_secret_value()))
+            return SecretBox.from_string(self.secret_keys.get_secret_value())
         self.check()  # production stops here with a clear error
-        return SecretBox(parse_keys(_development_key(self.ensure_home() / KEY_FILE_NAME)))
+        return SecretBox.from_string(_development_key(self.ensure_home() / KEY_FILE_NAME))
 
 
 def _development_key(path: Path) -> str:

@@ -7,6 +7,9 @@ dropped. Nothing here touches files or the database.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from disty.errors import ConfigurationError, SecretKeyError
@@ -39,10 +42,25 @@ def parse_keys(raw: str) -> list[Fernet]:
 class SecretBox:
     """Encrypts and decrypts secrets with the configured keys; the first key is current."""
 
-    def __init__(self, keys: list[Fernet]) -> None:
+    def __init__(self, keys: list[Fernet], *, derivation_key: bytes | None = None) -> None:
         if not keys:
             raise ConfigurationError("no secret key configured: set DISTY_SECRET_KEYS")
         self._fernet = MultiFernet(keys)
+        self._derivation_key = derivation_key
+
+    @classmethod
+    def from_string(cls, raw: str) -> SecretBox:
+        """The box for DISTY_SECRET_KEYS's value; its first key also seeds derived keys."""
+        keys = parse_keys(raw)
+        first = raw.split(",")[0].strip().encode("ascii")
+        return cls(keys, derivation_key=first)
+
+    def derive(self, purpose: str) -> bytes:
+        """A key for one purpose (signing cookies, say), derived from the current key, so no
+        other secret needs keeping; a new first key changes it, as it should."""
+        if self._derivation_key is None:
+            raise ConfigurationError("this secret box was made without a key to derive from")
+        return hmac.new(self._derivation_key, purpose.encode(), hashlib.sha256).digest()
 
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")

@@ -255,3 +255,20 @@ async def webhook_health(session: AsyncSession, connection_id: int) -> WebhookHe
         query = query.where(RejectedDeliveries.last_at > last)
     rows = list(await session.scalars(query))
     return WebhookHealth(last, {row.reason: row.count for row in rows})
+
+
+@dataclass(frozen=True, slots=True)
+class RejectionCount:
+    reason: str
+    count: int
+    last_at: datetime
+
+
+async def rejection_counts(session: AsyncSession, connection_id: int) -> list[RejectionCount]:
+    """Every reason deliveries were refused for, with how many and the last time."""
+    rows = await session.scalars(
+        select(RejectedDeliveries)
+        .where(RejectedDeliveries.connection_id == connection_id)
+        .order_by(RejectedDeliveries.count.desc())
+    )
+    return [RejectionCount(r.reason, r.count, r.last_at) for r in rows]

@@ -25,6 +25,7 @@ How TD SYNNEX fits without changes here (../shared/tdsynnex/NOTES.md):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from enum import Flag, auto
 from typing import Protocol
 
@@ -97,6 +98,10 @@ class Supplier(Protocol):
     async def release_order(self, order_number: str) -> None: ...
 
     async def cancel_order(self, order_number: str) -> None: ...
+
+    async def token_expires_at(self) -> datetime | None:
+        """When the cached access token runs out (None: no token cached, or no tokens)."""
+        ...
 
     async def run_checks(self) -> list[Check]:
         """Run Test's checks that talk to the supplier, in order, with a fix for each

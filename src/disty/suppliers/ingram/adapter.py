@@ -227,6 +227,9 @@ class IngramSupplier:
     async def run_checks(self) -> list[Check]:
         return await _RunTest(self).run()
 
+    async def token_expires_at(self) -> datetime | None:
+        return await self.client.token_expires_at()
+
 
 def _for_sku(offer: Offer, sku: str) -> Offer:
     """The offer as answered for this spelling of the SKU (duplicates share one answer)."""

@@ -12,6 +12,7 @@ import hashlib
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -120,6 +121,11 @@ class IngramClient:
 
     async def token(self) -> Token:
         return await get_token(self._tokens, self.config.token_key, self.fetch_token)
+
+    async def token_expires_at(self) -> datetime | None:
+        """The cached token's expiry, without fetching one."""
+        token = await self._tokens.get(self.config.token_key)
+        return datetime.fromtimestamp(token.expires_at, UTC) if token else None
 
     # -- requests ------------------------------------------------------------------------
 

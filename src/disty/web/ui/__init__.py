@@ -1,0 +1,47 @@
+"""The web console (server-rendered, Jinja2): sign-in, the Supplier Status box, the Ingram
+Micro settings with their set-up guide, and the webhook log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from disty.web.ui.pages import router, templates
+from disty.web.ui.session import Forbidden, MustChangePassword, PageNotFound, SignInNeeded
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    async def sign_in(request: Request, _: Exception) -> Response:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+    async def change_password(_: Request, __: Exception) -> Response:
+        return RedirectResponse("/password", status_code=303)
+
+    async def forbidden(request: Request, exc: Exception) -> Response:
+        return _error(request, 403, "Not allowed", str(exc) or "This page is not for you.")
+
+    async def not_found(request: Request, _: Exception) -> Response:
+        return _error(request, 404, "Not found", "There is no such page.")
+
+    app.add_exception_handler(SignInNeeded, sign_in)
+    app.add_exception_handler(MustChangePassword, change_password)
+    app.add_exception_handler(Forbidden, forbidden)
+    app.add_exception_handler(PageNotFound, not_found)
+
+
+def _error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"user": None, "title": title, "detail": detail},
+        status_code=status,
+    )

@@ -1,0 +1,369 @@
+"""The web console's pages. Server-rendered; every form post carries its CSRF token; routes
+stay thin and call the same services as the CLI and the JSON API. Secrets are write-only:
+the pages show them masked, and a blank secret field keeps the saved value."""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from disty.domain.connections import ApiType, webhook_url
+from disty.domain.countries import SITES, country_site
+from disty.errors import DistyError, NotFound
+from disty.runtime import Runtime
+from disty.services import connections, events, inbox, setup_guide, tenants, users
+from disty.services.connections import ConnectionChanges, ConnectionView
+from disty.services.events import EventFilter
+from disty.services.ordering import Context
+from disty.services.run_test import run_test
+from disty.services.suppliers import adapter_for
+from disty.services.users import ConsoleUser, Role
+from disty.web.ui import session as web
+from disty.web.ui.session import Forbidden, MustChangePassword, PageNotFound, SignInNeeded
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+INGRAM_PRODUCTION = "https://api.ingrammicro.com:443"
+
+
+def _rt(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.rt
+    return rt
+
+
+def _page(
+    request: Request, name: str, user: ConsoleUser | None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"user": user, **context}, status_code=status)
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# -- signing in and out -----------------------------------------------------------------------
+
+
+@router.get("/", response_model=None)
+async def home(request: Request) -> Response:
+    try:
+        user = await web.current_user(request)
+    except SignInNeeded:
+        return _redirect("/login")
+    if user.is_operator:
+        return _redirect("/operator")
+    return _redirect(f"/t/{user.shortcut}")
+
+
+def _login_page(request: Request, error: str | None, status: int = 200) -> HTMLResponse:
+    token = web.login_csrf_token(request)
+    response = _page(
+        request, "login.html", None, status, error=error, csrf_token=token,
+        next=request.query_params.get("next", ""),
+    )  # fmt: skip
+    web.set_login_csrf(request, response, token)
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request) -> HTMLResponse:
+    return _login_page(request, None)
+
+
+@router.post("/login", response_model=None)
+async def login(request: Request) -> Response:
+    form = await request.form()
+    given = str(form.get("csrf_token") or "")
+    cookie = request.cookies.get(web.LOGIN_CSRF_COOKIE) or ""
+    if not cookie or not hmac.compare_digest(given, cookie):
+        raise Forbidden("the sign-in form expired: reload the page and sign in again")
+    rt = _rt(request)
+    ip = request.client.host if request.client else "?"
+    try:
+        async with rt.sessions() as session:
+            user = await users.sign_in(
+                session, email=str(form.get("email") or ""),
+                password=str(form.get("password") or ""), ip=ip,
+            )  # fmt: skip
+            token = await users.open_session(session, user)
+    except users.Throttled as exc:
+        return _login_page(request, str(exc), 429)
+    except users.SignInRefused as exc:
+        return _login_page(request, str(exc), 401)
+    nxt = str(form.get("next") or "")
+    target = "/password" if user.must_change_password else (nxt if nxt.startswith("/t/") else "/")
+    response = _redirect(target)
+    web.set_session(request, response, rt, token)
+    return response
+
+
+@router.post("/logout", response_model=None)
+async def logout(request: Request) -> Response:
+    user = await web.current_user(request)
+    await web.check_csrf(request, user.csrf_token)
+    token = web.session_token(request)
+    if token:
+        async with _rt(request).sessions() as session:
+            await users.close_session(session, token)
+    response = _redirect("/login")
+    response.delete_cookie(web.COOKIE, path="/")
+    return response
+
+
+@router.get("/password", response_class=HTMLResponse)
+async def password_form(request: Request) -> HTMLResponse:
+    user = await web.current_user(request)
+    return _page(request, "password.html", user, error=None)
+
+
+@router.post("/password", response_model=None)
+async def change_password(request: Request) -> Response:
+    user = await web.current_user(request)
+    form = await web.check_csrf(request, user.csrf_token)
+    if form.get("password") != form.get("confirm"):
+        return _page(request, "password.html", user, 422, error="the two new passwords differ")
+    try:
+        async with _rt(request).sessions() as session:
+            await users.change_password(
+                session, user.id, form.get("current", ""), form.get("password", "")
+            )
+            token = web.session_token(request)
+            if token:
+                await users.close_other_sessions(session, user.id, token)
+    except DistyError as exc:
+        return _page(request, "password.html", user, 422, error=str(exc))
+    return _redirect("/")
+
+
+async def signed_in(request: Request) -> ConsoleUser:
+    user = await web.current_user(request)
+    if user.must_change_password:
+        raise MustChangePassword
+    return user
+
+
+# -- the dashboard ---------------------------------------------------------------------------
+
+
+async def _views(rt: Runtime, shortcut: str) -> list[ConnectionView]:
+    async with rt.sessions() as session:
+        return await connections.list_connections(
+            session, shortcut=shortcut, box=rt.box, public_url=rt.settings.effective_public_url
+        )
+
+
+@router.get("/t/{shortcut}", response_class=HTMLResponse)
+async def dashboard(request: Request, shortcut: str) -> HTMLResponse:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut)
+    rt = _rt(request)
+    async with rt.sessions() as session:
+        try:
+            tenant = await tenants.get_tenant(session, shortcut)
+        except NotFound:
+            raise PageNotFound from None
+    views = {(v.supplier, v.country_id): v for v in await _views(rt, shortcut)}
+    rows = []
+    for country_id in tenant.country_ids:
+        view = views.get(("ingram", country_id))
+        health = None
+        expires = None
+        if view is not None:
+            async with rt.sessions() as session:
+                connection = await connections.get_connection(session, tenant, "ingram", country_id)
+                health = await inbox.webhook_health(session, connection.id)
+                try:
+                    adapter = adapter_for(
+                        connection, box=rt.box, hub=rt.suppliers, settings=rt.settings
+                    )
+                    expires = await adapter.token_expires_at()
+                except DistyError:
+                    expires = None
+        rows.append(
+            {
+                "supplier": "Ingram Micro",
+                "country": country_site(country_id),
+                "status": setup_guide.supplier_status(view),
+                "view": view,
+                "health": health,
+                "token_expires_at": expires,
+                "href": f"/t/{shortcut}/suppliers/ingram/{country_id}",
+            }
+        )
+    return _page(request, "dashboard.html", user, tenant=tenant, rows=rows)
+
+
+# -- Admin > Suppliers > Ingram Micro --------------------------------------------------------
+
+
+async def _settings_page(
+    request: Request,
+    user: ConsoleUser,
+    shortcut: str,
+    country_id: int,
+    *,
+    report: dict[str, Any] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    rt = _rt(request)
+    if country_id not in SITES:
+        raise PageNotFound
+    async with rt.sessions() as session:
+        tenant = await tenants.get_tenant(session, shortcut)
+        found = [v for v in await _views(rt, shortcut) if v.country_id == country_id]
+        view = found[0] if found else None
+        health = None
+        if view is not None:
+            connection = await connections.get_connection(session, tenant, "ingram", country_id)
+            health = await inbox.webhook_health(session, connection.id)
+    url = webhook_url(rt.settings.effective_public_url, shortcut, country_id)
+    return _page(
+        request, "ingram.html", user, status, tenant=tenant, site=country_site(country_id),
+        view=view, destination_url=url, steps=setup_guide.guide(view, health),
+        report=report or (view.last_test_result if view else None), error=error,
+        production_url=INGRAM_PRODUCTION, health=health,
+    )  # fmt: skip
+
+
+@router.get("/t/{shortcut}/suppliers/ingram/{country_id}", response_class=HTMLResponse)
+async def ingram_settings(request: Request, shortcut: str, country_id: int) -> HTMLResponse:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut, Role.ADMIN)
+    return await _settings_page(request, user, shortcut, country_id)
+
+
+def _changes(form: dict[str, str]) -> ConnectionChanges:
+    def text(name: str) -> str | None:
+        value = form.get(name, "").strip()
+        return value or None
+
+    return ConnectionChanges(
+        api_type=ApiType(form["api_type"]) if form.get("api_type") in ("rest", "xml") else None,
+        client_id=text("client_id"),
+        # Secrets are write-only: a blank field keeps what is saved.
+        client_secret=text("client_secret"),
+        customer_number=text("customer_number"),
+        sender_id=text("sender_id"),
+        application_id=text("application_id"),
+        contact_email=text("contact_email"),
+        base_url=text("base_url"),
+        webhook_key=text("webhook_key"),
+        webhook_label=text("webhook_label") if text("webhook_key") else None,
+    )
+
+
+@router.post("/t/{shortcut}/suppliers/ingram/{country_id}", response_model=None)
+async def save_ingram(request: Request, shortcut: str, country_id: int) -> Response:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut, Role.ADMIN)
+    form = await web.check_csrf(request, user.csrf_token)
+    rt = _rt(request)
+    try:
+        async with rt.sessions() as session:
+            await connections.set_connection(
+                session, shortcut=shortcut, supplier="ingram", country_id=country_id,
+                changes=_changes(form), box=rt.box, public_url=rt.settings.effective_public_url,
+                grace=rt.settings.webhook_key_grace, actor=f"console:{user.email}",
+            )  # fmt: skip
+    except DistyError as exc:
+        return await _settings_page(request, user, shortcut, country_id, error=str(exc), status=422)
+    request.app.state.destinations.forget()  # a new key verifies at once
+    if form.get("action") == "exit":
+        return _redirect(f"/t/{shortcut}")
+    return _redirect(f"/t/{shortcut}/suppliers/ingram/{country_id}")
+
+
+@router.post("/t/{shortcut}/suppliers/ingram/{country_id}/test", response_class=HTMLResponse)
+async def test_ingram(request: Request, shortcut: str, country_id: int) -> HTMLResponse:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut, Role.ADMIN)
+    await web.check_csrf(request, user.csrf_token)
+    rt = _rt(request)
+    try:
+        async with rt.sessions() as session:
+            report = await run_test(
+                session, shortcut=shortcut, supplier="ingram", country_id=country_id,
+                box=rt.box, hub=rt.suppliers, settings=rt.settings,
+            )  # fmt: skip
+    except DistyError as exc:
+        return await _settings_page(request, user, shortcut, country_id, error=str(exc), status=422)
+    return await _settings_page(request, user, shortcut, country_id, report=report.to_json())
+
+
+# -- webhook log -------------------------------------------------------------------------------
+
+
+@router.get("/t/{shortcut}/webhooks", response_class=HTMLResponse)
+async def webhook_log(request: Request, shortcut: str) -> HTMLResponse:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut, Role.ADMIN)
+    rt = _rt(request)
+    async with rt.sessions() as session:
+        tenant = await tenants.get_tenant(session, shortcut)
+        found = await events.list_events(session, EventFilter(shortcut, limit=200))
+        rejected = []
+        for country_id in tenant.country_ids:
+            try:
+                connection = await connections.get_connection(session, tenant, "ingram", country_id)
+            except NotFound:
+                continue
+            health = await inbox.webhook_health(session, connection.id)
+            counts = await inbox.rejection_counts(session, connection.id)
+            rejected.append(
+                {"country": country_site(country_id), "health": health, "counts": counts}
+            )
+    return _page(request, "webhooks.html", user, tenant=tenant, events=found, rejected=rejected)
+
+
+@router.post("/t/{shortcut}/webhooks/{event_id}/replay", response_model=None)
+async def replay(request: Request, shortcut: str, event_id: str) -> Response:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut, Role.ADMIN)
+    await web.check_csrf(request, user.csrf_token)
+    rt = _rt(request)
+    async with rt.sessions() as session:
+        try:
+            found = await events.find_event(session, shortcut=shortcut, event_id=event_id)
+        except NotFound:
+            raise PageNotFound from None
+    ctx = Context(rt.box, rt.suppliers, rt.settings, f"console:{user.email}")
+    await events.replay(rt.sessions, ctx, found.id)
+    return _redirect(f"/t/{shortcut}/webhooks#event-{quote(event_id)}")
+
+
+# -- the platform operator -------------------------------------------------------------------
+
+
+@router.get("/operator", response_class=HTMLResponse)
+async def operator(request: Request, error: str | None = None) -> HTMLResponse:
+    user = await signed_in(request)
+    if not user.is_operator:
+        raise Forbidden("this page is for the platform's operators")
+    async with _rt(request).sessions() as session:
+        listed = await tenants.list_tenants(session)
+    return _page(request, "operator.html", user, tenants=listed, error=error, sites=SITES)
+
+
+@router.post("/operator/tenants", response_model=None)
+async def add_tenant(request: Request) -> Response:
+    user = await signed_in(request)
+    if not user.is_operator:
+        raise Forbidden("this page is for the platform's operators")
+    form = await web.check_csrf(request, user.csrf_token)
+    try:
+        countries = [int(str(c)) for c in (await request.form()).getlist("country")]
+        async with _rt(request).sessions() as session:
+            await tenants.add_tenant(
+                session, form.get("shortcut", ""), countries, form.get("name") or None
+            )
+    except (DistyError, ValueError) as exc:
+        return await operator(request, error=str(exc))
+    return _redirect("/operator")
