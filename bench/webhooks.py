@@ -126,7 +126,9 @@ async def set_up() -> None:
         async with rt.sessions() as session:
             await connections.set_connection(
                 session, shortcut=SHORTCUT, supplier="ingram", country_id=COUNTRY,
-                changes=ConnectionChanges(webhook_key=KEY),
+                # The events name POs disty never placed, so the supplier is never called; were
+                # it called, this address keeps the call on the machine.
+                changes=ConnectionChanges(webhook_key=KEY, base_url="http://127.0.0.1:9/ingram"),
                 box=rt.box, public_url="https://disty.example", grace=settings.webhook_key_grace,
             )  # fmt: skip
 
