@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -22,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from disty.config import Settings
 from disty.db.models import ConflictingDelivery, InboundEvent, PurchaseOrder, StockLevel
@@ -31,6 +33,7 @@ from disty.services import connections, events, inbox, ordering, tenants
 from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
 from disty.services.run_test import run_test
+from disty.suppliers.ingram import webhooks as ingram_webhooks
 from tests.conftest import Cli
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, control, harness
@@ -359,6 +362,52 @@ async def test_fifty_concurrent_deliveries_of_one_event_are_processed_once(
     [row] = await inbox_rows(rt)
     assert row.attempts == 1
     assert "PO PO-CONC-1 refreshed" in (row.outcome or "")
+
+
+async def test_deliveries_committed_together_are_answered_as_if_each_came_alone(
+    rt: Runtime,
+) -> None:
+    async with rt.sessions() as session:
+        destination = await inbox.find_destination(session, rt.box, "smbi", 1)
+    assert destination is not None
+
+    def one(event_id: str, po: str = "PO-1") -> list[ingram_webhooks.Envelope]:
+        return ingram_webhooks.envelopes(json.dumps(order_event(event_id, po=po)).encode())
+
+    group = inbox.GroupCommit(rt.sessions)
+    # Gathered, they wait for the same commit: a redelivery and a tampered one in the batch
+    # are told apart from the first as if they had come after it.
+    answers = list(
+        await asyncio.gather(
+            group.accept(destination, one("EVT-G-1"), {"user-agent": "a"}),
+            group.accept(destination, one("EVT-G-1"), {"user-agent": "b"}),
+            group.accept(destination, one("EVT-G-1", po="PO-EVIL"), {}),
+            group.accept(destination, [*one("EVT-G-2"), *one("EVT-G-2")], {}),
+        )
+    )
+    assert answers == [
+        inbox.Accepted(1, 0, 0),
+        inbox.Accepted(0, 1, 0),
+        inbox.Accepted(0, 0, 1),
+        inbox.Accepted(1, 1, 0),
+    ]
+    # A delivery the database refuses (here: a connection that does not exist) fails alone.
+    stranger = dataclasses.replace(destination, connection_id=999_999)
+    mixed = await asyncio.gather(
+        group.accept(destination, one("EVT-G-3"), {}),
+        group.accept(stranger, one("EVT-G-4"), {}),
+        group.accept(destination, one("EVT-G-1"), {}),
+        return_exceptions=True,
+    )
+    assert mixed[0] == inbox.Accepted(1, 0, 0)
+    assert isinstance(mixed[1], IntegrityError)
+    assert mixed[2] == inbox.Accepted(0, 1, 0)
+    rows = await inbox_rows(rt)
+    assert [r.event_id for r in rows] == ["EVT-G-1", "EVT-G-2", "EVT-G-3"]
+    assert rows[0].headers == {"user-agent": "a"}
+    async with rt.sessions() as session:
+        [kept] = list(await session.scalars(select(ConflictingDelivery)))
+    assert "PO-EVIL" in kept.body
 
 
 async def test_events_accepted_before_a_crash_are_processed_once_after_restart(

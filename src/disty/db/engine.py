@@ -48,10 +48,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    engine = _create_async_engine(normalise_url(url), pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
+    normalised = normalise_url(url)
+    if make_url(normalised).get_backend_name() == "sqlite":
+        # No pre-ping: a file database has no connection to lose, and the ping would cost a
+        # round trip to aiosqlite's thread on every checkout.
+        engine = _create_async_engine(normalised)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-    return engine
+        return engine
+    return _create_async_engine(normalised, pool_pre_ping=True)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

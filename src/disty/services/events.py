@@ -203,16 +203,18 @@ async def claim(
                 .limit(limit)
             )
         )
-        taken: list[int] = []
-        for pk in ids:
-            result = await session.execute(
-                update(InboundEvent)
-                .where(InboundEvent.id == pk, waiting, free)
-                .values(lease_until=now + lease)
-                .execution_options(synchronize_session=False)
-            )
-            if getattr(result, "rowcount", 0):
-                taken.append(pk)
+        if not ids:
+            return []
+        # One statement for the lot; the conditions are checked again as each row is updated,
+        # so an event another worker took meanwhile is left to it.
+        result = await session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.id.in_(ids), waiting, free)
+            .values(lease_until=now + lease)
+            .returning(InboundEvent.id)
+            .execution_options(synchronize_session=False)
+        )
+        taken = sorted(result.scalars())
         await session.commit()
     return taken
 

@@ -14,7 +14,7 @@ from disty.config import Settings
 from disty.jobs import worker
 from disty.jobs.queue import InboxQueue
 from disty.runtime import open_runtime
-from disty.services.inbox import DestinationCache, ThrottledLog
+from disty.services.inbox import DestinationCache, GroupCommit, ThrottledLog
 from disty.suppliers.hub import SupplierHub
 from disty.web import api, health, webhooks
 from disty.web.api import problems
@@ -41,6 +41,7 @@ def create_app(
             app.state.rt = rt
             app.state.queue = queue
             app.state.destinations = DestinationCache()
+            app.state.inbox = GroupCommit(rt.sessions)
             app.state.rejection_log = ThrottledLog()
             stop = asyncio.Event()
             task = (

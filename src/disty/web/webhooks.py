@@ -107,8 +107,8 @@ async def receive(shortcut: str, country_id: str, request: Request) -> JSONRespo
     if not all(ingram.verify(header, item.event_id or "", destination.keys) for item in items):
         return await _refuse(request, destination, shortcut, Rejection.BAD_SIGNATURE)
 
-    async with rt.sessions() as session:
-        accepted = await inbox.accept(session, destination, items, request.headers)
+    # Committed (with whatever other deliveries arrived meanwhile) before the answer goes out.
+    accepted = await request.app.state.inbox.accept(destination, items, request.headers)
     if accepted.stored:
         request.app.state.queue.notify()
     return JSONResponse(
