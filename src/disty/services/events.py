@@ -210,7 +210,8 @@ async def claim(
         result = await session.execute(
             update(InboundEvent)
             .where(InboundEvent.id.in_(ids), waiting, free)
-            .values(lease_until=now + lease)
+            # Taking an event counts a try: one that dies half-way still counts.
+            .values(lease_until=now + lease, attempts=InboundEvent.attempts + 1)
             .returning(InboundEvent.id)
             .execution_options(synchronize_session=False)
         )
@@ -233,15 +234,17 @@ async def next_due(sessions: async_sessionmaker[AsyncSession]) -> datetime | Non
 async def process(
     sessions: async_sessionmaker[AsyncSession], ctx: Context, pk: int, *, replay: bool = False
 ) -> InboundEvent:
-    """One try at one event, with its bookkeeping; ``replay`` tries a dead event once more."""
+    """One try at one event taken by ``claim`` (which counted the try), with its bookkeeping;
+    ``replay`` tries any event once more, counting the try itself."""
     async with sessions() as session:
         event = await session.get(InboundEvent, pk)
         if event is None:
             raise NotFound(f"no event with id {pk}")
         if event.status == EventStatus.PROCESSED.value and not replay:
             return event  # a redelivery or a second worker: processed once only
-        event.attempts += 1
-        await session.commit()  # a try that dies half-way still counts
+        if replay:
+            event.attempts += 1
+            await session.commit()  # a try that dies half-way still counts
         try:
             outcome, unmatched = await apply(session, ctx, event)
         except Exception as exc:  # whatever broke, the event waits for a retry, never lost

@@ -16,7 +16,7 @@ from disty.jobs.queue import InboxQueue
 from disty.runtime import open_runtime
 from disty.services.inbox import DestinationCache, GroupCommit, ThrottledLog
 from disty.suppliers.hub import SupplierHub
-from disty.web import api, health, webhooks
+from disty.web import api, health, ui, webhooks
 from disty.web.api import problems
 from disty.web.guard import ControlCharacterGuard
 
@@ -69,4 +69,5 @@ def create_app(
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(api.router)
+    ui.install(app)
     return app
