@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import httpx
 
 DISTY = str(Path(sys.executable).with_name("disty"))
 
@@ -43,6 +46,22 @@ def test_the_demo_ships_and_invoices_a_po_from_webhooks(database_url: str) -> No
         assert "Run Test" in text
         assert "5.43 USD" in text  # part 123512, as Ingram's own examples price it
         assert "webhook_key" in text
+        # The console's URL and the demo admin's one-time password work.
+        found = re.search(
+            r"Web console: (\S+) - sign in as (\S+) with the one-time password (\S+)", text
+        )
+        assert found is not None, text
+        url, email, password = found.groups()
+        with httpx.Client(base_url=url, follow_redirects=False) as browser:
+            form = browser.get("/login").text
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+            assert token is not None
+            signed_in = browser.post(
+                "/login",
+                data={"csrf_token": token.group(1), "email": email, "password": password},
+            )
+            assert signed_in.status_code == 303
+            assert signed_in.headers["location"] == "/password"
         # The environment it prints is all another terminal needs.
         shell = dict(env)
         for line in output:

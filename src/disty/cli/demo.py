@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 import uvicorn
 from rich.table import Table
@@ -33,9 +34,9 @@ from disty.db.engine import describe
 from disty.domain.checks import RunTestReport
 from disty.domain.connections import webhook_url
 from disty.domain.offers import Offer
-from disty.errors import NotFound
+from disty.errors import InvalidInput, NotFound
 from disty.runtime import Runtime, open_runtime
-from disty.services import connections, tenants
+from disty.services import connections, tenants, users
 from disty.services.connections import ConnectionChanges
 from disty.services.pricing import price_and_availability
 from disty.services.run_test import run_test
@@ -105,6 +106,21 @@ async def _connect(rt: Runtime, sim: SimulatorConfig, base_url: str) -> None:
             public_url=rt.settings.effective_public_url,
             grace=rt.settings.webhook_key_grace,
         )
+
+
+DEMO_ADMIN = "admin@demo.example"
+
+
+async def _demo_admin(rt: Runtime) -> str | None:
+    """The demo tenant's admin and a one-time password (None: the admin exists already)."""
+    async with rt.sessions() as session:
+        try:
+            _, password = await users.add_user(
+                session, email=DEMO_ADMIN, shortcut=TENANT, role="admin", actor="demo"
+            )
+        except InvalidInput:
+            return None
+    return password
 
 
 async def _try_it(rt: Runtime) -> tuple[RunTestReport, list[Offer]]:
@@ -202,6 +218,7 @@ async def _run(
     # The tenant and its connection exist before disty serves, so the first webhook verifies.
     async with open_runtime(settings) as rt:
         await _connect(rt, sim, base_url)
+        password = await _demo_admin(rt)
     simulator = _server(simulator_app(sim), simulator_port, lifespan="off")
     disty = _server(create_app(settings), port, lifespan="on")
     tasks = [asyncio.create_task(simulator.serve()), asyncio.create_task(disty.serve())]
@@ -217,6 +234,12 @@ async def _run(
         async with open_runtime(settings) as rt:
             report, offers = await _try_it(rt)
         _print(report, offers)
+        # click.echo, not rich: a URL and a password must come out whole, never wrapped.
+        click.echo(
+            f"\nWeb console: http://127.0.0.1:{port}/ - sign in as {DEMO_ADMIN} with "
+            + (f"the one-time password {password}" if password else "the password you chose")
+            + " (you choose your own at first sign-in)."
+        )
         console.print(_instructions(settings, throwaway), markup=False)
         await stop.wait()
     finally:
