@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Protocol
@@ -37,7 +38,14 @@ class EventQueue(Protocol):
 
 
 class InboxQueue:
-    """The inbox table as the queue, polled every ``idle_s`` and woken by ``notify``."""
+    """The inbox table as the queue, polled every ``idle_s`` and woken by ``notify``.
+
+    Deliveries come first: while they keep arriving in this process (a burst, such as
+    Ingram's stock deltas), processing waits for a lull of ``quiet_s``, at most ``max_defer_s``
+    at a time, so the distributor's answers stay fast; the events are committed and lose
+    nothing by waiting. A flood that never pauses still gets a batch processed every
+    ``max_defer_s``.
+    """
 
     def __init__(
         self,
@@ -47,16 +55,31 @@ class InboxQueue:
         batch: int = 50,
         lease: timedelta = timedelta(minutes=5),
         concurrency: int = 4,
+        quiet_s: float = 0.05,
+        max_defer_s: float = 2.0,
     ) -> None:
         self.sessions = sessions
         self.idle_s = idle_s
         self.batch = batch
         self.lease = lease
         self.concurrency = concurrency
+        self.quiet_s = quiet_s
+        self.max_defer_s = max_defer_s
         self._wake = asyncio.Event()
+        self._last_delivery = 0.0
 
     def notify(self) -> None:
+        self._last_delivery = time.monotonic()
         self._wake.set()
+
+    async def _lull(self, stop: asyncio.Event) -> None:
+        """Wait while deliveries are streaming in (see the class docstring)."""
+        started = time.monotonic()
+        while not stop.is_set() and time.monotonic() - started < self.max_defer_s:
+            since = time.monotonic() - self._last_delivery
+            if since >= self.quiet_s:
+                return
+            await asyncio.sleep(self.quiet_s - since)
 
     async def run(self, handle: Handler, stop: asyncio.Event) -> None:
         limit = asyncio.Semaphore(self.concurrency)
@@ -70,6 +93,7 @@ class InboxQueue:
 
         while not stop.is_set():
             self._wake.clear()
+            await self._lull(stop)
             try:
                 taken = await events.claim(self.sessions, limit=self.batch, lease=self.lease)
             except Exception:
