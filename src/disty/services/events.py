@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from disty.db.base import utcnow
@@ -137,44 +138,37 @@ async def _v7_result(
 
 
 async def _stock_event(session: AsyncSession, event: InboundEvent, data: dict[str, Any]) -> str:
-    rows = {row.sku: row for row in ingram.stock_rows(data)}
+    """Upsert each SKU's level unless a newer event already spoke for it. One statement per
+    chunk, atomic in the database, so two stock events processed at once cannot collide and
+    the newer one wins whatever the order."""
+    rows = list({row.sku: row for row in ingram.stock_rows(data)}.values())
     when = event.event_time or event.received_at
-    stored: dict[str, StockLevel] = {}
-    skus = list(rows)
-    for start in range(0, len(skus), 500):  # SQLite binds at most a few thousand parameters
-        chunk = skus[start : start + 500]
-        for level in await session.scalars(
-            select(StockLevel).where(
-                StockLevel.connection_id == event.connection_id, StockLevel.sku.in_(chunk)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    for start in range(0, len(rows), 500):  # SQLite binds a bounded number of parameters
+        statement = insert(StockLevel).values(
+            [
+                {
+                    "connection_id": event.connection_id, "sku": row.sku,
+                    "total_available": row.total_available, "backorder": row.backorder,
+                    "source": "stock event", "event_id": event.event_id, "event_time": when,
+                }
+                for row in rows[start : start + 500]
+            ]
+        )  # fmt: skip
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["connection_id", "sku"],
+                set_={
+                    "total_available": statement.excluded.total_available,
+                    "backorder": statement.excluded.backorder,
+                    "source": statement.excluded.source,
+                    "event_id": statement.excluded.event_id,
+                    "event_time": statement.excluded.event_time,
+                },
+                where=StockLevel.event_time <= statement.excluded.event_time,
             )
-        ):
-            stored[level.sku] = level
-    applied = older = 0
-    for sku, row in rows.items():
-        known = stored.get(sku)
-        if known is None:
-            session.add(
-                StockLevel(
-                    connection_id=event.connection_id,
-                    sku=sku,
-                    total_available=row.total_available,
-                    backorder=row.backorder,
-                    source="stock event",
-                    event_id=event.event_id,
-                    event_time=when,
-                )
-            )
-        elif known.event_time <= when:
-            known.total_available = row.total_available
-            known.backorder = row.backorder
-            known.event_id = event.event_id
-            known.event_time = when
-        else:
-            older += 1  # a newer event already spoke for this SKU
-            continue
-        applied += 1
-    skipped = f"; {older} older than what is stored, left alone" if older else ""
-    return f"stock of {applied} SKU(s) recorded{skipped}"
+        )
+    return f"stock of {len(rows)} SKU(s) recorded, each unless a newer event had spoken for it"
 
 
 # -- the job around it: attempts, backoff, dead letter ----------------------------------------
@@ -247,6 +241,15 @@ async def process(
             await session.commit()  # a try that dies half-way still counts
         try:
             outcome, unmatched = await apply(session, ctx, event)
+            event.status = EventStatus.PROCESSED.value
+            event.outcome = outcome
+            event.unmatched = unmatched
+            event.error = None
+            event.next_attempt_at = None
+            event.processed_at = utcnow()
+            event.lease_until = None
+            await session.commit()
+            return event
         except Exception as exc:  # whatever broke, the event waits for a retry, never lost
             reason = str(exc) if isinstance(exc, EventFailed | SupplierError) else repr(exc)
             await session.rollback()
@@ -255,13 +258,6 @@ async def process(
                 raise NotFound(f"event {pk} disappeared while being processed") from exc
             event = reloaded
             _failed(event, reason, ctx, replay=replay)
-        else:
-            event.status = EventStatus.PROCESSED.value
-            event.outcome = outcome
-            event.unmatched = unmatched
-            event.error = None
-            event.next_attempt_at = None
-            event.processed_at = utcnow()
         event.lease_until = None
         await session.commit()
         return event
