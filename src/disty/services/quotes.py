@@ -80,7 +80,7 @@ async def quote_to_po(
     *,
     notes: str | None = None,
 ) -> PurchaseOrder:
-    """Validate the quote, then submit it as a v7 PO at its prices.
+    """Read and validate the quote, then submit it as a v7 PO at its prices.
 
     An existing PO number answers that PO and places nothing (as ``ordering.submit`` does),
     so a client's retry is safe even without an Idempotency-Key; the same PO number for
@@ -108,6 +108,8 @@ async def quote_to_po(
     adapter = await _adapter(
         session, ctx, shortcut, country_id, supplier, need=Capability.QUOTE_TO_ORDER
     )
+    # The details first: a quote this account does not have is a plain "not found" (404).
+    quote = await adapter.quote_details(quote_number)
     check = await adapter.validate_quote(quote_number)
     if not check.valid:
         raise InvalidInput(
@@ -118,7 +120,6 @@ async def quote_to_po(
     blocked = await adapter.quote_orders_blocked()
     if blocked is not None:
         raise InvalidInput(f"quote {quote_number} cannot be ordered: {blocked}")
-    quote = await adapter.quote_details(quote_number)
     # The quote's lines with their agreed prices, so the PO shows what it will cost; the
     # supplier prices a quote's order from the quote itself.
     lines = [
