@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from disty.config import Settings
 from disty.crypto import SecretBox
 from disty.db.models import SupplierConnection
 from disty.domain.connections import require_rest
 from disty.errors import InvalidInput
-from disty.services.connections import credentials
-from disty.suppliers.base import Supplier
+from disty.services.connections import credentials, get_connection
+from disty.services.tenants import get_tenant
+from disty.suppliers.base import Capability, Supplier
 from disty.suppliers.hub import SupplierHub
 from disty.suppliers.ingram import IngramConfig
 
@@ -54,3 +57,25 @@ def adapter_for(
         pna_per_minute=settings.ingram_pna_per_minute,
     )
     return hub.ingram(config)
+
+
+async def tenant_adapter(
+    session: AsyncSession,
+    *,
+    shortcut: str,
+    country_id: int,
+    supplier: str,
+    box: SecretBox,
+    hub: SupplierHub,
+    settings: Settings,
+    need: Capability,
+    what: str,
+) -> Supplier:
+    """The tenant's adapter for one supplier and country, refusing clearly when that supplier
+    cannot do ``what`` (capability ``need``) at all."""
+    tenant = await get_tenant(session, shortcut)
+    connection = await get_connection(session, tenant, supplier, country_id)
+    adapter = adapter_for(connection, box=box, hub=hub, settings=settings)
+    if need not in adapter.capabilities:
+        raise InvalidInput(f"{adapter.name} offers no {what} through its API", field="supplier")
+    return adapter

@@ -16,7 +16,11 @@ How TD SYNNEX fits without changes here (../shared/tdsynnex/NOTES.md):
   from ``POStatus`` / the invoice query, i.e. ORDER_DETAIL and INVOICES, by polling.
 - It has no webhooks: its capabilities leave out WEBHOOKS, so disty follows its orders by
   polling, and Run Test has no webhook-key check for it. No quotes or returns API: QUOTES,
-  QUOTE_TO_ORDER and RETURNS are absent and the console hides those actions.
+  QUOTE_TO_ORDER and RETURNS are absent and the console hides those actions; the services
+  check the flag before calling, so its adapter need not implement those methods. Its
+  invoices (INVOICES) come from the invoice query by PO number or invoice number, which is
+  what ``search_invoices`` and ``invoice_details`` ask for; FREIGHT is absent (its order
+  answer carries the freight charged instead).
 - Business errors that arrive with HTTP 200 (``errorMessage``, XML ``Reason``) are mapped to
   RequestRejected; ``IP Address Invalid`` to AppNotApproved (the caller's IP is not
   registered: not retryable); ``DatabaseIssue``, ``PO_TIMEOUT`` and the like to Unavailable.
@@ -30,8 +34,20 @@ from enum import Flag, auto
 from typing import Protocol
 
 from disty.domain.checks import Check
+from disty.domain.freight import FreightEstimate, FreightLine
+from disty.domain.invoices import Invoice, InvoiceSummary
 from disty.domain.offers import CatalogItem, CatalogPage, Offer
-from disty.domain.orders import LineChange, ModifiedOrder, OrderRequest, OrderState, PlacedOrder
+from disty.domain.orders import (
+    Address,
+    LineChange,
+    ModifiedOrder,
+    OrderRequest,
+    OrderState,
+    PlacedOrder,
+)
+from disty.domain.paging import SupplierPage
+from disty.domain.quotes import Quote, QuoteSummary, QuoteValidation
+from disty.domain.returns import ReturnCase, ReturnRequest
 
 
 class Capability(Flag):
@@ -102,6 +118,65 @@ class Supplier(Protocol):
     async def token_expires_at(self) -> datetime | None:
         """When the cached access token runs out (None: no token cached, or no tokens)."""
         ...
+
+    # Quotes (QUOTES, QUOTE_TO_ORDER). A quote is ordered through place_order with
+    # ``quote_number`` set, after validate_quote said it may be.
+
+    async def search_quotes(
+        self,
+        *,
+        quote_number: str | None = None,
+        status: str | None = None,
+        page: int = 1,
+        page_size: int = 25,
+    ) -> SupplierPage[QuoteSummary]: ...
+
+    async def quote_details(self, quote_number: str) -> Quote: ...
+
+    async def validate_quote(self, quote_number: str) -> QuoteValidation:
+        """The supplier's refusal is an answer (``valid`` false, with its reason)."""
+        ...
+
+    async def quote_orders_blocked(self) -> str | None:
+        """None when this account may order quotes; else what stops it and what to do (e.g.
+        Ingram's app lacks the v7 Order API). Places nothing."""
+        ...
+
+    # Invoices (INVOICES).
+
+    async def search_invoices(
+        self,
+        *,
+        po_number: str | None = None,
+        invoice_number: str | None = None,
+        page: int = 1,
+        page_size: int = 25,
+    ) -> SupplierPage[InvoiceSummary]: ...
+
+    async def invoice_details(self, invoice_number: str) -> Invoice: ...
+
+    # Returns (RETURNS).
+
+    async def search_returns(
+        self,
+        *,
+        case_number: str | None = None,
+        invoice_number: str | None = None,
+        page: int = 1,
+        page_size: int = 25,
+    ) -> SupplierPage[ReturnCase]: ...
+
+    async def return_details(self, case_number: str) -> ReturnCase: ...
+
+    async def create_return(self, request: ReturnRequest) -> list[ReturnCase]:
+        """Sent once, never retried; one case per line."""
+        ...
+
+    # Freight (FREIGHT).
+
+    async def freight_estimate(
+        self, ship_to: Address, lines: Sequence[FreightLine]
+    ) -> FreightEstimate: ...
 
     async def run_checks(self) -> list[Check]:
         """Run Test's checks that talk to the supplier, in order, with a fix for each

@@ -4,28 +4,43 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from disty.domain.checks import Check, CheckStatus
+from disty.domain.freight import FreightEstimate, FreightLine
+from disty.domain.invoices import Invoice, InvoiceSummary
 from disty.domain.offers import CatalogItem, CatalogPage, Offer, OfferStatus
-from disty.domain.orders import LineChange, ModifiedOrder, OrderRequest, OrderState, PlacedOrder
+from disty.domain.orders import (
+    Address,
+    LineChange,
+    ModifiedOrder,
+    OrderRequest,
+    OrderState,
+    PlacedOrder,
+)
+from disty.domain.paging import SupplierPage
+from disty.domain.quotes import Quote, QuoteSummary, QuoteValidation
+from disty.domain.returns import ReturnCase, ReturnRequest
 from disty.suppliers.base import Capability, ProgressCallback
 from disty.suppliers.errors import (
     AppNotApproved,
     AuthenticationFailed,
     BadCustomerNumber,
     NotFound,
+    RequestRejected,
     SupplierError,
     Unavailable,
 )
-from disty.suppliers.ingram import consts, orders, schemas
+from disty.suppliers.ingram import consts, documents, orders, schemas
 from disty.suppliers.ingram.client import IngramClient
 
 # Ingram part numbers are 6 letters and digits; anything else must be a vendor part number.
 _INGRAM_PART = re.compile(r"[A-Z0-9]{6}")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +237,121 @@ class IngramSupplier:
     async def cancel_order(self, order_number: str) -> None:
         await self.client.cancel_order(order_number)
 
+    # -- quotes ----------------------------------------------------------------------------
+
+    async def search_quotes(
+        self,
+        *,
+        quote_number: str | None = None,
+        status: str | None = None,
+        page: int = 1,
+        page_size: int = 25,
+    ) -> SupplierPage[QuoteSummary]:
+        size = _size(page_size)
+        try:
+            body = await self.client.search_quotes(
+                quoteNumber=quote_number, status=status, pageNumber=page, pageSize=size
+            )
+        except NotFound:  # "No Records Found"
+            return SupplierPage([], 0, page, size)
+        return _page(body, "quotes", documents.quote_summary, page, size)
+
+    async def quote_details(self, quote_number: str) -> Quote:
+        return documents.quote(await self.client.quote_detail(quote_number))
+
+    async def validate_quote(self, quote_number: str) -> QuoteValidation:
+        """Ingram answers 400 with its reason for a quote it will not order (unknown, expired,
+        already ordered): that is an answer here, not an error."""
+        try:
+            body = await self.client.validate_quote(quote_number)
+        except (RequestRejected, NotFound) as exc:
+            return QuoteValidation(quote_number, False, exc.supplier_message or str(exc))
+        return documents.validation(quote_number, body)
+
+    async def quote_orders_blocked(self) -> str | None:
+        """Quotes are ordered only through v7: is the app subscribed to it?
+
+        Asked before a quote's PO is saved, because a v7 refusal at the gateway would leave
+        the PO waiting for an order that never comes. An empty v7 order passes the gateway
+        only for a subscribed app and is then refused by validation (400), so it can never
+        create an order (Run Test's quote_to_order check asks the same way).
+        """
+        try:
+            await self.client.create_order({}, v7=True)
+        except AppNotApproved as exc:
+            return (
+                f"the app is not subscribed to Ingram Micro's v7 Order API ({exc.supplier_message}"
+                f"), and quotes are ordered only through v7: in {consts.PORTAL} subscribe the "
+                "production app to the v7 Order API, then order the quote again"
+            )
+        except RequestRejected:
+            return None
+        return None
+
+    # -- invoices --------------------------------------------------------------------------
+
+    async def search_invoices(
+        self,
+        *,
+        po_number: str | None = None,
+        invoice_number: str | None = None,
+        page: int = 1,
+        page_size: int = 25,
+    ) -> SupplierPage[InvoiceSummary]:
+        size = _size(page_size)
+        try:
+            body = await self.client.search_invoices(
+                customerOrderNumber=po_number, invoiceNumber=invoice_number, pageNumber=page,
+                pageSize=size,
+            )  # fmt: skip
+        except NotFound:
+            return SupplierPage([], 0, page, size)
+        return _page(body, "invoices", documents.invoice_summary, page, size)
+
+    async def invoice_details(self, invoice_number: str) -> Invoice:
+        return documents.invoice(await self.client.invoice_detail(invoice_number))
+
+    # -- returns ---------------------------------------------------------------------------
+
+    async def search_returns(
+        self,
+        *,
+        case_number: str | None = None,
+        invoice_number: str | None = None,
+        page: int = 1,
+        page_size: int = 25,
+    ) -> SupplierPage[ReturnCase]:
+        size = _size(page_size)
+        try:
+            body = await self.client.search_returns(
+                caseRequestNumber=case_number, invoiceNumber=invoice_number, page=page, size=size
+            )
+        except NotFound:
+            return SupplierPage([], 0, page, size)
+        return _page(body, "returnsClaims", documents.return_summary, page, size)
+
+    async def return_details(self, case_number: str) -> ReturnCase:
+        return documents.return_case(await self.client.return_detail(case_number))
+
+    async def create_return(self, request: ReturnRequest) -> list[ReturnCase]:
+        """One case per line. Ingram requires each line's invoice date: read from the invoice
+        when the caller did not give it (which also proves the invoice is this account's)."""
+        dates: dict[str, str] = {}
+        for line in request.lines:
+            if not line.invoice_date and line.invoice_number not in dates:
+                found = await self.invoice_details(line.invoice_number)
+                dates[line.invoice_number] = (found.invoice_date or "")[:10]
+        body = await self.client.create_return(documents.return_request_body(request, dates))
+        return [documents.return_summary(r) for r in schemas.rows(body, "returnsClaims")]
+
+    # -- freight ---------------------------------------------------------------------------
+
+    async def freight_estimate(
+        self, ship_to: Address, lines: Sequence[FreightLine]
+    ) -> FreightEstimate:
+        body = await self.client.freight_estimate(documents.freight_body(ship_to, list(lines)))
+        return documents.freight_estimate(body)
+
     # -- Run Test --------------------------------------------------------------------------
 
     async def run_checks(self) -> list[Check]:
@@ -229,6 +359,19 @@ class IngramSupplier:
 
     async def token_expires_at(self) -> datetime | None:
         return await self.client.token_expires_at()
+
+
+def _size(page_size: int) -> int:
+    return max(1, min(page_size, consts.SEARCH_PAGE_MAX))
+
+
+def _page(
+    body: Any, key: str, read: Callable[[dict[str, Any]], T], page: int, size: int
+) -> SupplierPage[T]:
+    data = schemas.obj(body)  # None when Ingram answered 204: nothing found
+    items = [read(r) for r in schemas.rows(data, key)]
+    total = schemas.integer(data.get("recordsFound")) or len(items)
+    return SupplierPage(items, total, page, size, raw=data)
 
 
 def _for_sku(offer: Offer, sku: str) -> Offer:

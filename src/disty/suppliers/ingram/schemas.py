@@ -105,3 +105,23 @@ def catalog_item(row: dict[str, Any]) -> CatalogItem:
         discontinued=_bool(row.get("discontinued")),
         direct_ship=_bool(row.get("directShip")),
     )
+
+
+# Shared with the other readers of this package (quotes, invoices, returns, freight).
+text = _str
+integer = _int
+decimal = _decimal
+
+
+def rows(body: Any, key: str) -> list[dict[str, Any]]:
+    """The objects under ``key`` of an answer that may be None (204), a list or an object."""
+    if isinstance(body, list):  # some answers wrap the object in a list
+        body = next((x for x in body if isinstance(x, dict)), {})
+    found = body.get(key) if isinstance(body, dict) else None
+    return [r for r in found or [] if isinstance(r, dict)] if isinstance(found, list) else []
+
+
+def obj(body: Any) -> dict[str, Any]:
+    if isinstance(body, list):
+        body = next((x for x in body if isinstance(x, dict)), {})
+    return body if isinstance(body, dict) else {}

@@ -1,0 +1,31 @@
+"""Freight estimate: what shipping these lines to this address would cost, before ordering."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disty.domain.freight import FreightEstimate, FreightLine
+from disty.domain.orders import Address
+from disty.errors import InvalidInput
+from disty.services.ordering import Context
+from disty.services.suppliers import tenant_adapter
+from disty.suppliers.base import Capability
+
+
+async def estimate(
+    session: AsyncSession,
+    ctx: Context,
+    *,
+    shortcut: str,
+    country_id: int,
+    supplier: str,
+    ship_to: Address,
+    lines: list[FreightLine],
+) -> FreightEstimate:
+    if not lines:
+        raise InvalidInput("a freight estimate needs at least one line", field="lines")
+    adapter = await tenant_adapter(
+        session, shortcut=shortcut, country_id=country_id, supplier=supplier, box=ctx.box,
+        hub=ctx.hub, settings=ctx.settings, need=Capability.FREIGHT, what="freight estimates",
+    )  # fmt: skip
+    return await adapter.freight_estimate(ship_to, lines)

@@ -1,0 +1,134 @@
+"""Quotes: search and read a supplier's quotes, and turn one into a PO.
+
+A quote becomes a PO only after the supplier validated it (its refusal is passed on with its
+reason) and only through an API that orders quotes (Ingram's v7): the PO is then an ordinary
+v7 PO of disty's outbox, its lines the quote's products at the quote's prices.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disty.db.models import PurchaseOrder
+from disty.domain.orders import Address, validate_po_number
+from disty.domain.paging import SupplierPage
+from disty.domain.quotes import Quote, QuoteSummary
+from disty.errors import InvalidInput
+from disty.services import ordering
+from disty.services.ordering import Context, LineInput
+from disty.services.suppliers import tenant_adapter
+from disty.services.tenants import get_tenant
+from disty.suppliers.base import Capability, Supplier
+
+
+async def _adapter(
+    session: AsyncSession,
+    ctx: Context,
+    shortcut: str,
+    country_id: int,
+    supplier: str,
+    need: Capability = Capability.QUOTES,
+) -> Supplier:
+    return await tenant_adapter(
+        session, shortcut=shortcut, country_id=country_id, supplier=supplier, box=ctx.box,
+        hub=ctx.hub, settings=ctx.settings, need=need,
+        what="quotes" if need is Capability.QUOTES else "ordering of quotes",
+    )  # fmt: skip
+
+
+async def search(
+    session: AsyncSession,
+    ctx: Context,
+    *,
+    shortcut: str,
+    country_id: int,
+    supplier: str,
+    quote_number: str | None = None,
+    status: str | None = None,
+    page: int = 1,
+    page_size: int = 25,
+) -> SupplierPage[QuoteSummary]:
+    adapter = await _adapter(session, ctx, shortcut, country_id, supplier)
+    return await adapter.search_quotes(
+        quote_number=quote_number, status=status, page=page, page_size=page_size
+    )
+
+
+async def details(
+    session: AsyncSession,
+    ctx: Context,
+    *,
+    shortcut: str,
+    country_id: int,
+    supplier: str,
+    quote_number: str,
+) -> Quote:
+    adapter = await _adapter(session, ctx, shortcut, country_id, supplier)
+    return await adapter.quote_details(quote_number)
+
+
+async def quote_to_po(
+    session: AsyncSession,
+    ctx: Context,
+    shortcut: str,
+    country_id: int,
+    supplier: str,
+    quote_number: str,
+    po_number: str,
+    ship_to: Address,
+    *,
+    notes: str | None = None,
+) -> PurchaseOrder:
+    """Read and validate the quote, then submit it as a v7 PO at its prices.
+
+    An existing PO number answers that PO and places nothing (as ``ordering.submit`` does),
+    so a client's retry is safe even without an Idempotency-Key; the same PO number for
+    another quote or for an ordinary PO is refused.
+    """
+    po_number = validate_po_number(po_number)
+    quote_number = quote_number.strip()
+    if not quote_number:
+        raise InvalidInput("a quote number is needed", field="quote_number")
+    tenant = await get_tenant(session, shortcut)
+    existing = await session.scalar(
+        select(PurchaseOrder).where(
+            PurchaseOrder.tenant_id == tenant.id,
+            PurchaseOrder.supplier == supplier,
+            PurchaseOrder.po_number == po_number,
+        )
+    )
+    if existing is not None:
+        if existing.quote_number != quote_number:
+            was = f"for quote {existing.quote_number}" if existing.quote_number else "not a quote's"
+            raise InvalidInput(
+                f"PO {po_number} already exists ({was}): use a new PO number", field="po_number"
+            )
+        return existing
+    adapter = await _adapter(
+        session, ctx, shortcut, country_id, supplier, need=Capability.QUOTE_TO_ORDER
+    )
+    # The details first: a quote this account does not have is a plain "not found" (404).
+    quote = await adapter.quote_details(quote_number)
+    check = await adapter.validate_quote(quote_number)
+    if not check.valid:
+        raise InvalidInput(
+            f"{adapter.name} will not order quote {quote_number}: {check.reason}. Check the "
+            "quote's number and status (GET /api/v1/quotes/{quote_number})",
+            field="quote_number",
+        )
+    blocked = await adapter.quote_orders_blocked()
+    if blocked is not None:
+        raise InvalidInput(f"quote {quote_number} cannot be ordered: {blocked}")
+    # The quote's lines with their agreed prices, so the PO shows what it will cost; the
+    # supplier prices a quote's order from the quote itself.
+    lines = [
+        LineInput(line.sku, line.quantity, line.price)
+        for line in quote.lines
+        if line.sku and line.quantity > 0
+    ]
+    return await ordering.submit(
+        session, ctx, shortcut=shortcut, country_id=country_id, supplier=supplier,
+        po_number=po_number, lines=lines, ship_to=ship_to, notes=notes, api_version="v7",
+        quote_number=quote_number,
+    )  # fmt: skip
