@@ -177,6 +177,11 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         401: "no valid API token",
         403: "the token lacks the scope",
         404: "not found (or another tenant's)",
-        422: "invalid input",
+        409: "a conflict: an Idempotency-Key in use, or a connection not usable",
+        422: "invalid input, or refused by the distributor with its reason",
+        429: "the distributor's rate limit (Retry-After says when)",
+        502: "the distributor refused the connection's credentials or app",
+        503: "the distributor is unavailable or in maintenance (Retry-After)",
+        504: "the distributor did not answer in time",
     }.items()
 }
