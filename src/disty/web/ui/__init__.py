@@ -10,7 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from disty.web.ui.pages import router, templates
+from disty.web.ui.pages import router
+from disty.web.ui.render import templates
 from disty.web.ui.session import Forbidden, MustChangePassword, PageNotFound, SignInNeeded
 
 STATIC = Path(__file__).parent / "static"

@@ -5,13 +5,11 @@ the pages show them masked, and a blank secret field keeps the saved value."""
 from __future__ import annotations
 
 import hmac
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import HTMLResponse, Response
 
 from disty.domain.connections import ApiType, webhook_url
 from disty.domain.countries import SITES, country_site
@@ -24,28 +22,14 @@ from disty.services.ordering import Context
 from disty.services.run_test import run_test
 from disty.services.suppliers import adapter_for
 from disty.services.users import ConsoleUser, Role
+from disty.web.ui import render
 from disty.web.ui import session as web
-from disty.web.ui.session import Forbidden, MustChangePassword, PageNotFound, SignInNeeded
+from disty.web.ui.render import signed_in
+from disty.web.ui.session import Forbidden, PageNotFound, SignInNeeded
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 INGRAM_PRODUCTION = "https://api.ingrammicro.com:443"
-
-
-def _rt(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.rt
-    return rt
-
-
-def _page(
-    request: Request, name: str, user: ConsoleUser | None, status: int = 200, **context: Any
-) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"user": user, **context}, status_code=status)
-
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 # -- signing in and out -----------------------------------------------------------------------
@@ -56,15 +40,15 @@ async def home(request: Request) -> Response:
     try:
         user = await web.current_user(request)
     except SignInNeeded:
-        return _redirect("/login")
+        return render.redirect("/login")
     if user.is_operator:
-        return _redirect("/operator")
-    return _redirect(f"/t/{user.shortcut}")
+        return render.redirect("/operator")
+    return render.redirect(f"/t/{user.shortcut}")
 
 
 def _login_page(request: Request, error: str | None, status: int = 200) -> HTMLResponse:
     token = web.login_csrf_token(request)
-    response = _page(
+    response = render.page(
         request, "login.html", None, status, error=error, csrf_token=token,
         next=request.query_params.get("next", ""),
     )  # fmt: skip
@@ -84,7 +68,7 @@ async def login(request: Request) -> Response:
     cookie = request.cookies.get(web.LOGIN_CSRF_COOKIE) or ""
     if not cookie or not hmac.compare_digest(given, cookie):
         raise Forbidden("the sign-in form expired: reload the page and sign in again")
-    rt = _rt(request)
+    rt = render.rt(request)
     ip = request.client.host if request.client else "?"
     try:
         async with rt.sessions() as session:
@@ -99,7 +83,7 @@ async def login(request: Request) -> Response:
         return _login_page(request, str(exc), 401)
     nxt = str(form.get("next") or "")
     target = "/password" if user.must_change_password else (nxt if nxt.startswith("/t/") else "/")
-    response = _redirect(target)
+    response = render.redirect(target)
     web.set_session(request, response, rt, token)
     return response
 
@@ -110,9 +94,9 @@ async def logout(request: Request) -> Response:
     await web.check_csrf(request, user.csrf_token)
     token = web.session_token(request)
     if token:
-        async with _rt(request).sessions() as session:
+        async with render.rt(request).sessions() as session:
             await users.close_session(session, token)
-    response = _redirect("/login")
+    response = render.redirect("/login")
     response.delete_cookie(web.COOKIE, path="/")
     return response
 
@@ -120,7 +104,7 @@ async def logout(request: Request) -> Response:
 @router.get("/password", response_class=HTMLResponse)
 async def password_form(request: Request) -> HTMLResponse:
     user = await web.current_user(request)
-    return _page(request, "password.html", user, error=None)
+    return render.page(request, "password.html", user, error=None)
 
 
 @router.post("/password", response_model=None)
@@ -128,9 +112,11 @@ async def change_password(request: Request) -> Response:
     user = await web.current_user(request)
     form = await web.check_csrf(request, user.csrf_token)
     if form.get("password") != form.get("confirm"):
-        return _page(request, "password.html", user, 422, error="the two new passwords differ")
+        return render.page(
+            request, "password.html", user, 422, error="the two new passwords differ"
+        )
     try:
-        async with _rt(request).sessions() as session:
+        async with render.rt(request).sessions() as session:
             await users.change_password(
                 session, user.id, form.get("current", ""), form.get("password", "")
             )
@@ -138,15 +124,8 @@ async def change_password(request: Request) -> Response:
             if token:
                 await users.close_other_sessions(session, user.id, token)
     except DistyError as exc:
-        return _page(request, "password.html", user, 422, error=str(exc))
-    return _redirect("/")
-
-
-async def signed_in(request: Request) -> ConsoleUser:
-    user = await web.current_user(request)
-    if user.must_change_password:
-        raise MustChangePassword
-    return user
+        return render.page(request, "password.html", user, 422, error=str(exc))
+    return render.redirect("/")
 
 
 # -- the dashboard ---------------------------------------------------------------------------
@@ -163,7 +142,7 @@ async def _views(rt: Runtime, shortcut: str) -> list[ConnectionView]:
 async def dashboard(request: Request, shortcut: str) -> HTMLResponse:
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
-    rt = _rt(request)
+    rt = render.rt(request)
     async with rt.sessions() as session:
         try:
             tenant = await tenants.get_tenant(session, shortcut)
@@ -197,7 +176,7 @@ async def dashboard(request: Request, shortcut: str) -> HTMLResponse:
                 "href": f"/t/{shortcut}/suppliers/ingram/{country_id}",
             }
         )
-    return _page(request, "dashboard.html", user, tenant=tenant, rows=rows)
+    return render.page(request, "dashboard.html", user, tenant=tenant, rows=rows)
 
 
 # -- Admin > Suppliers > Ingram Micro --------------------------------------------------------
@@ -213,7 +192,7 @@ async def _settings_page(
     error: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    rt = _rt(request)
+    rt = render.rt(request)
     if country_id not in SITES:
         raise PageNotFound
     async with rt.sessions() as session:
@@ -225,7 +204,7 @@ async def _settings_page(
             connection = await connections.get_connection(session, tenant, "ingram", country_id)
             health = await inbox.webhook_health(session, connection.id)
     url = webhook_url(rt.settings.effective_public_url, shortcut, country_id)
-    return _page(
+    return render.page(
         request, "ingram.html", user, status, tenant=tenant, site=country_site(country_id),
         view=view, destination_url=url, steps=setup_guide.guide(view, health),
         report=report or (view.last_test_result if view else None), error=error,
@@ -265,7 +244,7 @@ async def save_ingram(request: Request, shortcut: str, country_id: int) -> Respo
     user = await signed_in(request)
     web.tenant_page(user, shortcut, Role.ADMIN)
     form = await web.check_csrf(request, user.csrf_token)
-    rt = _rt(request)
+    rt = render.rt(request)
     try:
         async with rt.sessions() as session:
             await connections.set_connection(
@@ -277,8 +256,8 @@ async def save_ingram(request: Request, shortcut: str, country_id: int) -> Respo
         return await _settings_page(request, user, shortcut, country_id, error=str(exc), status=422)
     request.app.state.destinations.forget()  # a new key verifies at once
     if form.get("action") == "exit":
-        return _redirect(f"/t/{shortcut}")
-    return _redirect(f"/t/{shortcut}/suppliers/ingram/{country_id}")
+        return render.redirect(f"/t/{shortcut}")
+    return render.redirect(f"/t/{shortcut}/suppliers/ingram/{country_id}")
 
 
 @router.post("/t/{shortcut}/suppliers/ingram/{country_id}/test", response_class=HTMLResponse)
@@ -286,7 +265,7 @@ async def test_ingram(request: Request, shortcut: str, country_id: int) -> HTMLR
     user = await signed_in(request)
     web.tenant_page(user, shortcut, Role.ADMIN)
     await web.check_csrf(request, user.csrf_token)
-    rt = _rt(request)
+    rt = render.rt(request)
     try:
         async with rt.sessions() as session:
             report = await run_test(
@@ -305,7 +284,7 @@ async def test_ingram(request: Request, shortcut: str, country_id: int) -> HTMLR
 async def webhook_log(request: Request, shortcut: str) -> HTMLResponse:
     user = await signed_in(request)
     web.tenant_page(user, shortcut, Role.ADMIN)
-    rt = _rt(request)
+    rt = render.rt(request)
     async with rt.sessions() as session:
         tenant = await tenants.get_tenant(session, shortcut)
         found = await events.list_events(session, EventFilter(shortcut, limit=200))
@@ -320,7 +299,9 @@ async def webhook_log(request: Request, shortcut: str) -> HTMLResponse:
             rejected.append(
                 {"country": country_site(country_id), "health": health, "counts": counts}
             )
-    return _page(request, "webhooks.html", user, tenant=tenant, events=found, rejected=rejected)
+    return render.page(
+        request, "webhooks.html", user, tenant=tenant, events=found, rejected=rejected
+    )
 
 
 @router.post("/t/{shortcut}/webhooks/{event_id}/replay", response_model=None)
@@ -328,7 +309,7 @@ async def replay(request: Request, shortcut: str, event_id: str) -> Response:
     user = await signed_in(request)
     web.tenant_page(user, shortcut, Role.ADMIN)
     await web.check_csrf(request, user.csrf_token)
-    rt = _rt(request)
+    rt = render.rt(request)
     async with rt.sessions() as session:
         try:
             found = await events.find_event(session, shortcut=shortcut, event_id=event_id)
@@ -336,7 +317,7 @@ async def replay(request: Request, shortcut: str, event_id: str) -> Response:
             raise PageNotFound from None
     ctx = Context(rt.box, rt.suppliers, rt.settings, f"console:{user.email}")
     await events.replay(rt.sessions, ctx, found.id)
-    return _redirect(f"/t/{shortcut}/webhooks#event-{quote(event_id)}")
+    return render.redirect(f"/t/{shortcut}/webhooks#event-{quote(event_id)}")
 
 
 # -- the platform operator -------------------------------------------------------------------
@@ -347,9 +328,9 @@ async def operator(request: Request, error: str | None = None) -> HTMLResponse:
     user = await signed_in(request)
     if not user.is_operator:
         raise Forbidden("this page is for the platform's operators")
-    async with _rt(request).sessions() as session:
+    async with render.rt(request).sessions() as session:
         listed = await tenants.list_tenants(session)
-    return _page(request, "operator.html", user, tenants=listed, error=error, sites=SITES)
+    return render.page(request, "operator.html", user, tenants=listed, error=error, sites=SITES)
 
 
 @router.post("/operator/tenants", response_model=None)
@@ -360,10 +341,10 @@ async def add_tenant(request: Request) -> Response:
     form = await web.check_csrf(request, user.csrf_token)
     try:
         countries = [int(str(c)) for c in (await request.form()).getlist("country")]
-        async with _rt(request).sessions() as session:
+        async with render.rt(request).sessions() as session:
             await tenants.add_tenant(
                 session, form.get("shortcut", ""), countries, form.get("name") or None
             )
     except (DistyError, ValueError) as exc:
         return await operator(request, error=str(exc))
-    return _redirect("/operator")
+    return render.redirect("/operator")

@@ -1,0 +1,42 @@
+"""What every console page module shares: the templates, rendering a page, the 303 redirect
+after a post, the runtime, and the signed-in check. Page modules (sign-in and settings,
+products, POs, documents) each keep an APIRouter of their own and use only these."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from disty.runtime import Runtime
+from disty.services.users import ConsoleUser
+from disty.web.ui import session as web
+from disty.web.ui.session import MustChangePassword
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def rt(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.rt
+    return runtime
+
+
+def page(
+    request: Request, name: str, user: ConsoleUser | None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"user": user, **context}, status_code=status)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+async def signed_in(request: Request) -> ConsoleUser:
+    """The signed-in user, who has already changed a one-time password."""
+    user = await web.current_user(request)
+    if user.must_change_password:
+        raise MustChangePassword
+    return user
