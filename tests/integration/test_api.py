@@ -294,6 +294,17 @@ async def test_a_po_through_the_api(
         bad = problem(await api.post("/pos", json={**po_body(simulator, "X"), "lines": [
             {"sku": "A", "quantity": 0}]}), 422)  # fmt: skip
         assert bad["errors"][0]["field"] == "lines.0.quantity"
+        end_user = {"company": "City Hospital", "street": "9 Elm Rd", "city": "Springfield",
+                    "country": "US", "contact": "Dr Roe"}  # fmt: skip
+        stored = await api.post("/pos", json={
+            **po_body(simulator, "API-PO-2"), "ship_to": {"address_id": "200"},
+            "end_user": end_user})  # fmt: skip
+        assert stored.status_code == 201, stored.text
+        assert stored.json()["ship_to"]["address_id"] == "200"
+        assert stored.json()["end_user"]["contact"] == "Dr Roe"
+        empty = problem(await api.post("/pos", json={**po_body(simulator, "API-PO-3"),
+                                                     "ship_to": {}}), 422)  # fmt: skip
+        assert "ship_to needs company" in empty["detail"]
         read_only = await token(rt, "smbi", "read")
     async with Api(served, read_only) as api:
         assert (await api.get("/pos/API-PO-1")).status_code == 200

@@ -79,6 +79,19 @@ def test_ship_to_file_and_errors(cli: Cli, simulator: RunningSimulator, tmp_path
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.stdout)["status"] == "submitted"
 
+    # More fields through the file; an end user; a stored address by its id.
+    address.write_text(json.dumps({**fields, "contact": "Pat Lee", "phone": "555 0100"}))
+    end_user = ("--end-user", "City Hospital|9 Elm Rd|Springfield|IL|62702|US")
+    more = cli(*base, "--po", "PO-FILE2", "--line", f"{sku}=1", "--ship-to-file", str(address),
+               *end_user, "--json")  # fmt: skip
+    assert more.exit_code == 0, more.output
+    shown = json.loads(more.stdout)
+    assert shown["ship_to"]["contact"] == "Pat Lee"
+    assert shown["end_user"]["company"] == "City Hospital"
+    stored = cli(*base, "--po", "PO-ID", "--line", f"{sku}=1", "--ship-to-id", "200", "--json")
+    assert stored.exit_code == 0, stored.output
+    assert json.loads(stored.stdout)["ship_to"]["address_id"] == "200"
+
     file = ("--ship-to-file", str(address))
     bad = [
         (("--po", "P" * 19, "--line", f"{sku}=1", *file), "invalid PO number"),
@@ -86,6 +99,9 @@ def test_ship_to_file_and_errors(cli: Cli, simulator: RunningSimulator, tmp_path
         (("--po", "PO-X", "--line", f"{sku}=0", *file), "invalid quantity"),
         (("--po", "PO-X", "--line", f"{sku}=1", "--ship-to", "Acme|Main"), "invalid ship-to"),
         (("--po", "PO-X", "--line", f"{sku}=1"), "needs --ship-to"),
+        (("--po", "PO-X", "--line", f"{sku}=1", *file, "--ship-to-id", "200"), "give one of"),
+        (("--po", "PO-X", "--line", f"{sku}=1", *file, "--end-user", "Acme"), "invalid end-user"),
+        (("--po", "PO-X", "--line", f"{sku}=1", "--ship-to-file", str(tmp_path)), "cannot read"),
     ]  # fmt: skip
     for args, message in bad:
         result = cli(*base, *args)

@@ -67,10 +67,11 @@ def part(simulator: RunningSimulator, i: int) -> str:
 
 
 async def submit(rt: Runtime, po: str, lines: list[LineInput], **kwargs: object) -> PurchaseOrder:
+    kwargs.setdefault("ship_to", SHIP_TO)
     async with rt.sessions() as session:
         return await ordering.submit(
             session, ctx(rt), shortcut="smbi", country_id=1, supplier="ingram", po_number=po,
-            lines=lines, ship_to=SHIP_TO, **kwargs,  # type: ignore[arg-type]
+            lines=lines, **kwargs,  # type: ignore[arg-type]
         )  # fmt: skip
 
 
@@ -522,3 +523,58 @@ async def test_modify_after_the_supplier_released_it_is_refused_with_the_reason(
         po = await ordering.find_po(session, shortcut="smbi", po_number="PO-MOD-3")
     assert po.status == "submitted"  # what the supplier said is recorded
     assert po.lines[0].quantity == 1
+
+
+async def test_ship_to_details_and_end_user_reach_the_distributor(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    ship_to = Address(
+        "Acme", "1 Main St", "Springfield", "IL", "62701", "US",
+        street2="Dock 4", contact="Pat Lee", phone="+1 217 555 0100", email="pat@acme.example",
+    )  # fmt: skip
+    end_user = Address("City Hospital", "9 Elm Rd", "Springfield", "IL", "62702", "US",
+                       contact="Dr Roe")  # fmt: skip
+    async with rt.sessions() as session:
+        po = await ordering.submit(
+            session, ctx(rt), shortcut="smbi", country_id=1, supplier="ingram",
+            po_number="PO-ENDUSER", lines=[LineInput(part(simulator, 3), 1)], ship_to=ship_to,
+            end_user=end_user,
+        )  # fmt: skip
+    assert po.status == "submitted"
+    assert po.end_user is not None
+    assert po.end_user["company"] == "City Hospital"
+    [order] = [
+        o
+        for o in simulator.state.orders.for_app(simulator.client_id)
+        if o.customer_order_number == "PO-ENDUSER"
+    ]
+    assert order.ship_to["contact"] == "Pat Lee"
+    assert order.ship_to["addressLine2"] == "Dock 4"
+    assert order.ship_to["email"] == "pat@acme.example"
+    assert order.end_user["companyName"] == "City Hospital"
+    assert order.end_user["contact"] == "Dr Roe"
+
+    # An address stored at Ingram goes out as its id alone.
+    async with rt.sessions() as session:
+        stored = await ordering.submit(
+            session, ctx(rt), shortcut="smbi", country_id=1, supplier="ingram",
+            po_number="PO-STORED", lines=[LineInput(part(simulator, 3), 1)],
+            ship_to=Address.stored("200"),
+        )  # fmt: skip
+    assert stored.status == "submitted"
+    [order] = [
+        o
+        for o in simulator.state.orders.for_app(simulator.client_id)
+        if o.customer_order_number == "PO-STORED"
+    ]
+    assert order.ship_to == {"addressId": "200"}
+
+
+async def test_an_incomplete_or_too_long_address_is_refused_before_saving(rt: Runtime) -> None:
+    too_long = Address("A" * 41, "1 Main St", "Springfield", "IL", "62701", "US")
+    with pytest.raises(InvalidInput, match="company is longer than 40"):
+        await submit(rt, "PO-LONG", [LineInput("X", 1)], ship_to=too_long)
+    with pytest.raises(InvalidInput, match="end_user needs company, street, city, country"):
+        await submit(rt, "PO-NOEU", [LineInput("X", 1)], end_user=Address("", "", "", "", "", ""))
+    async with rt.sessions() as session:
+        assert await ordering.list_pos(session, shortcut="smbi") == []

@@ -17,6 +17,7 @@ from disty.domain.orders import (
     drifted,
     parse_ship_to,
     require_move,
+    validate_address,
     validate_po_number,
 )
 from disty.errors import InvalidInput
@@ -68,3 +69,22 @@ def test_ship_to_with_escaped_bars() -> None:
     for bad in ["Acme|1 Main St|Springfield", "Acme|1 Main St|Springfield|IL|62701|USA", "|||||US"]:
         with pytest.raises(InvalidInput, match="ship-to"):
             parse_ship_to(bad)
+
+
+def test_addresses_are_checked_against_ingrams_limits_and_need_enough_to_ship() -> None:
+    full = Address("Acme", "1 Main", "Springfield", "IL", "62701", "US", contact="Pat")
+    assert validate_address(full) is full
+    assert full.to_dict()["contact"] == "Pat"
+    assert "phone" not in full.to_dict()
+    assert Address.from_dict(full.to_dict()) == full
+    assert validate_address(Address.stored("200")).address_id == "200"
+    with pytest.raises(InvalidInput, match="city is longer than 25"):
+        validate_address(Address("Acme", "1 Main", "S" * 26, "IL", "62701", "US"))
+    with pytest.raises(InvalidInput, match="needs street, city"):
+        validate_address(Address("Acme", "", "", "IL", "62701", "US"))
+    with pytest.raises(InvalidInput, match="not an e-mail address"):
+        validate_address(full.__class__("Acme", "1 Main", "X", "IL", "1", "US", email="pat"))
+    with pytest.raises(InvalidInput, match="unknown ship_to field"):
+        Address.from_dict({"company": "Acme", "zip": "1"})
+    with pytest.raises(InvalidInput, match="invalid end-user"):
+        parse_ship_to("Acme|1 Main", "end_user")

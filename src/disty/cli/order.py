@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.cli._common import console, run
 from disty.db.models import PurchaseOrder
-from disty.domain.orders import Address, LineChange, parse_ship_to
+from disty.domain.orders import Address, LineChange, parse_ship_to, validate_address
 from disty.errors import InvalidInput
 from disty.runtime import Runtime
 from disty.services import ordering
@@ -83,20 +83,39 @@ def parse_changes(add: list[str], set_: list[str], remove: list[str]) -> list[Li
     return changes
 
 
-def _ship_to(value: str | None, file: Path | None) -> Address:
+def _address_file(file: Path, field: str) -> Address:
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise InvalidInput(f"cannot read {file} as JSON", field=field) from None
+    if not isinstance(data, dict):
+        raise InvalidInput(
+            f"{file} must hold a JSON object with company, street, city, state, postcode, "
+            "country and optionally street2, contact, phone, email, address_id",
+            field=field,
+        )
+    return validate_address(Address.from_dict(data, field), field)
+
+
+def _ship_to(value: str | None, file: Path | None, stored_id: str | None) -> Address:
+    given = [x for x in (value, file, stored_id) if x is not None]
+    if len(given) > 1:
+        raise InvalidInput("give one of --ship-to, --ship-to-file and --ship-to-id")
     if file is not None:
-        try:
-            data = json.loads(file.read_text(encoding="utf-8"))
-            return Address(**{k: str(data[k]) for k in ("company", "street", "city", "state",
-                                                         "postcode", "country")})  # fmt: skip
-        except (OSError, ValueError, KeyError, TypeError):
-            raise InvalidInput(
-                f"cannot read a ship-to address from {file}: use a JSON object with company, "
-                "street, city, state, postcode and country"
-            ) from None
+        return _address_file(file, "ship_to")
+    if stored_id is not None:
+        return validate_address(Address.stored(stored_id.strip()), "ship_to")
     if value is None:
         raise InvalidInput('a PO needs --ship-to "Company|Street|City|State|Postcode|CountryCode"')
     return parse_ship_to(value)
+
+
+def _end_user(value: str | None, file: Path | None) -> Address | None:
+    if value is not None and file is not None:
+        raise InvalidInput("give one of --end-user and --end-user-file")
+    if file is not None:
+        return _address_file(file, "end_user")
+    return parse_ship_to(value, "end_user") if value is not None else None
 
 
 def _print(data: dict[str, Any], as_json: bool) -> None:
@@ -152,7 +171,24 @@ def submit(
     ship_to: Annotated[
         str | None, typer.Option(help='"Company|Street|City|State|Postcode|CountryCode"')
     ] = None,
-    ship_to_file: Annotated[Path | None, typer.Option(help="Ship-to as a JSON object.")] = None,
+    ship_to_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Ship-to as a JSON object (company, street, city, state, postcode, country; "
+            "street2, contact, phone, email, address_id optional)."
+        ),
+    ] = None,
+    ship_to_id: Annotated[
+        str | None,
+        typer.Option(help="An address stored at the distributor (Ingram's address id)."),
+    ] = None,
+    end_user: Annotated[
+        str | None,
+        typer.Option(help='End user: "Company|Street|City|State|Postcode|CountryCode"'),
+    ] = None,
+    end_user_file: Annotated[
+        Path | None, typer.Option(help="End user as a JSON object (fields as --ship-to-file).")
+    ] = None,
     hold: Annotated[bool, typer.Option(help="Place on customer hold for review.")] = False,
     notes: Annotated[str | None, typer.Option(help="Notes for the supplier.")] = None,
     api: Annotated[
@@ -174,12 +210,13 @@ def submit(
 
     async def work(rt: Runtime) -> dict[str, Any]:
         lines = [parse_line(v) for v in line or []]
-        address = _ship_to(ship_to, ship_to_file)
+        address = _ship_to(ship_to, ship_to_file, ship_to_id)
+        user = _end_user(end_user, end_user_file)
         async with rt.sessions() as session:
             placed = await ordering.submit(
                 session, _ctx(rt), shortcut=tenant, country_id=country, supplier=supplier,
                 po_number=po, lines=lines, ship_to=address, hold=hold, notes=notes,
-                api_version=api, quote_number=quote,
+                api_version=api, quote_number=quote, end_user=user,
             )  # fmt: skip
             return po_json(placed)
 

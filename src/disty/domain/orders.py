@@ -4,6 +4,7 @@ price-drift rule. Pure rules, no I/O (groundwork for the ordering service)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -90,18 +91,82 @@ def drifted(expected: Decimal, current: Decimal, tolerance: Decimal) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Address:
+    """A ship-to or end-user address. With ``address_id`` alone it names an address the
+    reseller has stored at the supplier (Ingram's ``shipToInfo.addressId``, given at
+    onboarding); otherwise company, street, city and country are needed."""
+
     company: str
     street: str
     city: str
     state: str
     postcode: str
     country: str  # ISO 3166-1 alpha-2
+    street2: str = ""
+    contact: str = ""
+    phone: str = ""
+    email: str = ""
+    address_id: str = ""
+
+    @classmethod
+    def stored(cls, address_id: str) -> Address:
+        return cls("", "", "", "", "", "", address_id=address_id)
+
+    def to_dict(self) -> dict[str, str]:
+        """The six main fields always, the optional ones when given (as the PO stores it)."""
+        data = {k: getattr(self, k) for k in _ADDRESS_FIELDS}
+        data.update({k: getattr(self, k) for k in _OPTIONAL_FIELDS if getattr(self, k)})
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object], field: str = "ship_to") -> Address:
+        unknown = sorted(set(data) - set(_ADDRESS_FIELDS) - set(_OPTIONAL_FIELDS))
+        if unknown:
+            raise InvalidInput(
+                f"unknown {field} field(s) {', '.join(unknown)}: use "
+                + ", ".join(_ADDRESS_FIELDS + _OPTIONAL_FIELDS),
+                field=field,
+            )
+        texts = {k: "" if v is None else str(v).strip() for k, v in data.items()}
+        return cls(**{k: texts.get(k, "") for k in _ADDRESS_FIELDS + _OPTIONAL_FIELDS})
 
 
 _ADDRESS_FIELDS = ("company", "street", "city", "state", "postcode", "country")
+_OPTIONAL_FIELDS = ("street2", "contact", "phone", "email", "address_id")
+# Ingram's limits (OrderCreateRequest.shipToInfo / endUserInfo), the strictest of the
+# suppliers': checked before the PO is saved, so a long field is a clear error, not a 400
+# from the distributor after the PO went out.
+_MAX_LENGTH = {
+    "company": 40, "street": 70, "street2": 70, "city": 25, "state": 3, "postcode": 10,
+    "contact": 70, "address_id": 10, "phone": 20, "email": 100,
+}  # fmt: skip
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-def parse_ship_to(value: str) -> Address:
+def validate_address(address: Address, field: str = "ship_to") -> Address:
+    """The address as given, once it is complete enough to ship to; a clear error if not."""
+    for name, limit in _MAX_LENGTH.items():
+        if len(getattr(address, name)) > limit:
+            raise InvalidInput(f"{field} {name} is longer than {limit} characters", field=field)
+    if address.email and not _EMAIL.fullmatch(address.email):
+        raise InvalidInput(f"{field} email {address.email!r} is not an e-mail address", field=field)
+    if address.address_id and not (address.company or address.street):
+        return address  # a stored address: the supplier knows the rest
+    missing = [k for k in ("company", "street", "city", "country") if not getattr(address, k)]
+    if missing:
+        raise InvalidInput(
+            f"{field} needs {', '.join(missing)} (or only address_id, for an address stored "
+            "at the supplier)",
+            field=field,
+        )
+    if not re.fullmatch(r"[A-Z]{2}", address.country.upper()):
+        raise InvalidInput(
+            f"invalid {field} country {address.country!r}: use a two-letter code such as US",
+            field=field,
+        )
+    return address
+
+
+def parse_ship_to(value: str, field: str = "ship_to") -> Address:
     """``Company|Street|City|State|Postcode|CountryCode``; a ``|`` inside a field is ``\\|``."""
     parts: list[str] = []
     current: list[str] = []
@@ -118,18 +183,19 @@ def parse_ship_to(value: str) -> Address:
     parts.append("".join(current).strip())
     if len(parts) != len(_ADDRESS_FIELDS) or not all(parts[:3]) or not parts[5]:
         raise InvalidInput(
-            'invalid ship-to: use "Company|Street|City|State|Postcode|CountryCode" (six fields, '
-            "a | inside a field written \\|)",
-            field="ship_to",
+            f'invalid {field.replace("_", "-")}: use "Company|Street|City|State|Postcode|'
+            'CountryCode" (six fields, a | inside a field written \\|)',
+            field=field,
         )
     country = parts[5].upper()
     if not re.fullmatch(r"[A-Z]{2}", country):
         raise InvalidInput(
-            f"invalid ship-to country {parts[5]!r}: use a two-letter code such as US or CA",
-            field="ship_to",
+            f"invalid {field.replace('_', '-')} country {parts[5]!r}: use a two-letter code "
+            "such as US or CA",
+            field=field,
         )
     company, street, city, state, postcode = parts[:5]
-    return Address(company, street, city, state, postcode, country)
+    return validate_address(Address(company, street, city, state, postcode, country), field)
 
 
 # -- what an order asks for and what the supplier says about it --------------------------------
@@ -164,6 +230,7 @@ class OrderRequest:
     notes: str | None = None
     api_version: str = "v6"
     quote_number: str | None = None
+    end_user: Address | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ from disty.domain.orders import (
     OrderState,
     POStatus,
     drifted,
+    validate_address,
     validate_api_version,
     validate_po_number,
 )
@@ -158,6 +159,7 @@ async def submit(
     notes: str | None = None,
     api_version: str | None = None,
     quote_number: str | None = None,
+    end_user: Address | None = None,
 ) -> PurchaseOrder:
     """Save the PO, check prices, and send it; an existing PO number is answered as it is.
 
@@ -181,6 +183,9 @@ async def submit(
         return existing  # placing nothing new: the PO number is the idempotency key
     if not lines and not quote_number:
         raise InvalidInput("a PO needs at least one line: --line SKU=QTY[@PRICE]")
+    validate_address(ship_to, "ship_to")
+    if end_user is not None:
+        validate_address(end_user, "end_user")
     for line in lines:
         if line.quantity < 1:
             raise InvalidInput(f"invalid quantity {line.quantity} for {line.sku}: use 1 or more")
@@ -193,7 +198,8 @@ async def submit(
         po_number=po_number,
         status=POStatus.DRAFT.value,
         hold_for_review=hold,
-        ship_to=_address_dict(ship_to),
+        ship_to=ship_to.to_dict(),
+        end_user=end_user.to_dict() if end_user is not None else None,
         notes=notes,
         api_version=version,
         quote_number=quote_number,
@@ -237,17 +243,6 @@ async def submit(
     await session.commit()
     await dispatch(session, po, adapter, ctx)
     return po
-
-
-def _address_dict(address: Address) -> dict[str, str]:
-    return {
-        "company": address.company,
-        "street": address.street,
-        "city": address.city,
-        "state": address.state,
-        "postcode": address.postcode,
-        "country": address.country,
-    }
 
 
 async def _price_drift(po: PurchaseOrder, adapter: Supplier, tolerance: Decimal) -> bool:
@@ -301,7 +296,8 @@ async def dispatch(
             lines=tuple(
                 OrderLine(x.line_number, x.sku, x.quantity, x.special_bid) for x in po.lines
             ),
-            ship_to=Address(**po.ship_to),
+            ship_to=Address.from_dict(po.ship_to),
+            end_user=Address.from_dict(po.end_user, "end_user") if po.end_user else None,
             hold=po.hold_for_review,
             notes=po.notes,
             api_version=po.api_version,

@@ -30,6 +30,7 @@ def po_json(po: PurchaseOrder) -> dict[str, Any]:
         "failure_reason": po.failure_reason,
         "approved_by": po.approved_by,
         "ship_to": po.ship_to,
+        "end_user": po.end_user,
         "notes": po.notes,
         "lines": [
             {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from disty.domain.orders import (
+    Address,
     ChangeKind,
     LineChange,
     LineState,
@@ -17,8 +18,26 @@ from disty.domain.orders import (
 )
 
 
+def _address(address: Address, id_key: str) -> dict[str, str]:
+    """Ingram's shipToInfo / endUserInfo: only the fields given (a stored address id may
+    come alone)."""
+    fields = {
+        id_key: address.address_id,
+        "companyName": address.company,
+        "contact": address.contact,
+        "addressLine1": address.street,
+        "addressLine2": address.street2,
+        "city": address.city,
+        "state": address.state,
+        "postalCode": address.postcode,
+        "countryCode": address.country,
+        "phoneNumber": address.phone,
+        "email": address.email,
+    }
+    return {k: v for k, v in fields.items() if v}
+
+
 def order_body(request: OrderRequest) -> dict[str, Any]:
-    ship = request.ship_to
     body: dict[str, Any] = {
         "customerOrderNumber": request.po_number,
         "lines": [
@@ -31,15 +50,10 @@ def order_body(request: OrderRequest) -> dict[str, Any]:
             }
             for line in request.lines
         ],
-        "shipToInfo": {
-            "companyName": ship.company,
-            "addressLine1": ship.street,
-            "city": ship.city,
-            "state": ship.state,
-            "postalCode": ship.postcode,
-            "countryCode": ship.country,
-        },
+        "shipToInfo": _address(request.ship_to, "addressId"),
     }
+    if request.end_user is not None:
+        body["endUserInfo"] = _address(request.end_user, "endUserId")
     if not body["lines"]:
         del body["lines"]  # a quote's order: Ingram takes the quote's lines
     if request.notes:

@@ -9,7 +9,6 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from disty.domain.freight import FreightLine
-from disty.domain.orders import Address
 from disty.services import freight
 from disty.web.api.deps import Reader, Rt, Session, context
 from disty.web.api.pos import AddressIn
@@ -35,7 +34,7 @@ class FreightIn(BaseModel):
 async def estimate(caller: Reader, rt: Rt, session: Session, body: FreightIn) -> dict[str, Any]:
     found = await freight.estimate(
         session, context(rt, caller), shortcut=caller.shortcut, country_id=body.country_id,
-        supplier=body.supplier, ship_to=Address(**body.ship_to.model_dump()),
+        supplier=body.supplier, ship_to=body.ship_to.address(),
         lines=[FreightLine(x.sku.strip().upper(), x.quantity, x.warehouse_id) for x in body.lines],
     )  # fmt: skip
     answer: dict[str, Any] = plain(found)

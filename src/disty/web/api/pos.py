@@ -49,6 +49,32 @@ class AddressIn(ApiInput):
     state: str = Field("", max_length=50)
     postcode: str = Field("", max_length=20)
     country: str = Field(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")
+    street2: str = Field("", max_length=200)
+    contact: str = Field("", max_length=200)
+    phone: str = Field("", max_length=50)
+    email: str = Field("", max_length=200)
+
+    def address(self) -> Address:
+        return Address.from_dict(self.model_dump())
+
+
+class ShipToIn(ApiInput):
+    """A full address, or only ``address_id``: an address stored at the distributor."""
+
+    address_id: str = Field("", max_length=20)
+    company: str = Field("", max_length=200)
+    street: str = Field("", max_length=200)
+    city: str = Field("", max_length=100)
+    state: str = Field("", max_length=50)
+    postcode: str = Field("", max_length=20)
+    country: str = Field("", pattern=r"^([A-Za-z]{2})?$", description="ISO 3166-1 alpha-2")
+    street2: str = Field("", max_length=200)
+    contact: str = Field("", max_length=200)
+    phone: str = Field("", max_length=50)
+    email: str = Field("", max_length=200)
+
+    def address(self) -> Address:
+        return Address.from_dict(self.model_dump())
 
 
 class PoIn(ApiInput):
@@ -56,7 +82,8 @@ class PoIn(ApiInput):
     country_id: CountryId
     supplier: SupplierName = "ingram"
     lines: list[LineIn] = Field(default_factory=list, max_length=500)
-    ship_to: AddressIn
+    ship_to: ShipToIn
+    end_user: AddressIn | None = None
     hold: bool = Field(False, description="Place it on the distributor's customer hold.")
     notes: str | None = Field(None, max_length=500)
     api_version: Literal["v6", "v7"] | None = None
@@ -129,7 +156,8 @@ async def create(
                 country_id=body.country_id, supplier=body.supplier, po_number=body.po_number,
                 lines=[LineInput(x.sku, x.quantity, x.expected_price, x.special_bid)
                        for x in body.lines],
-                ship_to=Address(**body.ship_to.model_dump()), hold=body.hold, notes=body.notes,
+                ship_to=body.ship_to.address(), hold=body.hold, notes=body.notes,
+                end_user=body.end_user.address() if body.end_user else None,
                 api_version=body.api_version, quote_number=body.quote_number,
             )  # fmt: skip
             return (200 if existed else 201), po_json(po)

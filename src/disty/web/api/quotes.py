@@ -10,7 +10,6 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from disty.domain.orders import Address
 from disty.errors import NotFound
 from disty.services import ordering, quotes
 from disty.services.po_views import po_json
@@ -100,7 +99,7 @@ async def order(
                 existed = False
             po = await quotes.quote_to_po(
                 session, context(rt, caller), caller.shortcut, body.country_id, body.supplier,
-                quote_number, body.po_number, Address(**body.ship_to.model_dump()),
+                quote_number, body.po_number, body.ship_to.address(),
                 notes=body.notes,
             )  # fmt: skip
             return (200 if existed else 201), po_json(po)

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from disty.domain.orders import Address
 from disty.domain.returns import ReturnLineRequest, ReturnRequest
 from disty.services import returns
 from disty.web.api.deps import Orderer, Reader, Rt, Session, context
@@ -97,7 +96,7 @@ async def create(
 ) -> JSONResponse:
     wanted = ReturnRequest(
         lines=tuple(ReturnLineRequest(**line.model_dump()) for line in body.lines),
-        ship_from=Address(**body.ship_from.model_dump()),
+        ship_from=body.ship_from.address(),
         contact=body.contact,
         email=body.email,
         reference=body.reference,
