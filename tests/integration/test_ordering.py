@@ -578,3 +578,28 @@ async def test_an_incomplete_or_too_long_address_is_refused_before_saving(rt: Ru
         await submit(rt, "PO-NOEU", [LineInput("X", 1)], end_user=Address("", "", "", "", "", ""))
     async with rt.sessions() as session:
         assert await ordering.list_pos(session, shortcut="smbi") == []
+
+
+async def test_two_refreshes_of_one_po_at_once_save_each_invoice_once(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    # As when two webhooks of one order (or a webhook and the poll) are processed together.
+    po = await submit(rt, "PO-RACE", [LineInput(part(simulator, 4), 1)])
+    [number] = po.supplier_order_numbers
+    control(simulator, "POST", f"/orders/{number}/advance", json={"to": "invoiced"})
+
+    async def refresh_alone() -> PurchaseOrder:
+        async with rt.sessions() as session:
+            found = await ordering.find_po(session, shortcut="smbi", po_number="PO-RACE")
+            return await ordering.refresh(session, found, ctx(rt), source="webhook")
+
+    done = await asyncio.gather(*(refresh_alone() for _ in range(4)))
+    assert {p.status for p in done} == {"invoiced"}
+    async with rt.sessions() as session:
+        saved = await ordering.find_po(session, shortcut="smbi", po_number="PO-RACE")
+        invoices = [i.invoice_number for i in saved.invoices]
+        assert invoices
+        assert len(invoices) == len(set(invoices))
+        shipments = [s.tracking_number for s in saved.shipments]
+        assert len(shipments) == len(set(shipments))
+        assert [e.status for e in saved.timeline].count("invoiced") == 1

@@ -19,10 +19,12 @@ import shutil
 import signal
 import socket
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 import click
+import httpx
 import typer
 import uvicorn
 from rich.table import Table
@@ -34,10 +36,12 @@ from disty.db.engine import describe
 from disty.domain.checks import RunTestReport
 from disty.domain.connections import webhook_url
 from disty.domain.offers import Offer
+from disty.domain.orders import Address
 from disty.errors import InvalidInput, NotFound
 from disty.runtime import Runtime, open_runtime
-from disty.services import connections, tenants, users
+from disty.services import connections, ordering, tenants, users
 from disty.services.connections import ConnectionChanges
+from disty.services.ordering import Context, LineInput
 from disty.services.pricing import price_and_availability
 from disty.services.run_test import run_test
 from disty.simulator import INGRAM_PREFIX, SimulatorConfig
@@ -111,16 +115,64 @@ async def _connect(rt: Runtime, sim: SimulatorConfig, base_url: str) -> None:
 DEMO_ADMIN = "admin@demo.example"
 
 
-async def _demo_admin(rt: Runtime) -> str | None:
-    """The demo tenant's admin and a one-time password (None: the admin exists already)."""
+async def _demo_admin(rt: Runtime) -> tuple[str, str | None]:
+    """A one-use sign-in link's token for the demo tenant's admin, and their password (None:
+    the admin existed already, with the password chosen then). The admin's password is not
+    one-time: the link should open straight onto the dashboard."""
     async with rt.sessions() as session:
         try:
             _, password = await users.add_user(
-                session, email=DEMO_ADMIN, shortcut=TENANT, role="admin", actor="demo"
-            )
+                session, email=DEMO_ADMIN, shortcut=TENANT, role="admin", actor="demo",
+                one_time=False,
+            )  # fmt: skip
         except InvalidInput:
-            return None
-    return password
+            password = None
+    async with rt.sessions() as session:
+        token = await users.create_sign_in_link(session, DEMO_ADMIN)
+    return token, password
+
+
+# A few POs, so the dashboard has something to show: (PO, lines, hold, price drift, stage the
+# simulator moves the order to at once). The rest of their lives follows by the simulator's
+# clock, each step arriving by webhook.
+SEED: list[tuple[str, dict[str, int], bool, bool, str | None]] = [
+    ("DEMO-1001", {"123512": 2, "4A0036": 1}, False, False, "invoiced"),
+    ("DEMO-1002", {"QQ0202": 5}, False, False, "shipped"),
+    ("DEMO-1003", {"6YE881": 1}, True, False, None),
+    ("DEMO-1004", {"123512": 10}, False, True, None),
+    ("DEMO-1005", {"4A0036": 3}, False, False, None),
+]
+SHIP_TO = Address("Demo Reseller", "1 Main St", "Springfield", "IL", "62701", "US",
+                  contact="Pat Buyer", email="buyer@demo.example")  # fmt: skip
+
+
+async def _seed_orders(rt: Runtime, control_url: str) -> None:
+    ctx = Context(rt.box, rt.suppliers, rt.settings, actor="demo")
+    async with rt.sessions() as session:
+        offers = await price_and_availability(
+            session, shortcut=TENANT, country_id=1, skus=sorted({s for _, ls, *_ in SEED
+                                                                 for s in ls}),
+            box=rt.box, hub=rt.suppliers, settings=rt.settings,
+        )  # fmt: skip
+    seen = {o.sku: o.price for o in offers}
+    async with httpx.AsyncClient(base_url=control_url, timeout=10) as sim:
+        for po_number, lines, hold, drift, stage in SEED:
+            wanted = []
+            for sku, quantity in lines.items():
+                price = seen.get(sku)
+                if price is not None and drift:
+                    price = (price * Decimal("0.9")).quantize(Decimal("0.01"))  # it rose since
+                wanted.append(LineInput(sku, quantity, price))
+            async with rt.sessions() as session:
+                po = await ordering.submit(
+                    session, ctx, shortcut=TENANT, country_id=1, supplier="ingram",
+                    po_number=po_number, lines=wanted, ship_to=SHIP_TO, hold=hold,
+                    notes="placed by disty demo",
+                )  # fmt: skip
+            if stage and po.supplier_order_numbers:
+                for number in po.supplier_order_numbers:
+                    answer = await sim.post(f"/orders/{number}/advance", json={"to": stage})
+                    answer.raise_for_status()
 
 
 async def _try_it(rt: Runtime) -> tuple[RunTestReport, list[Offer]]:
@@ -218,7 +270,7 @@ async def _run(
     # The tenant and its connection exist before disty serves, so the first webhook verifies.
     async with open_runtime(settings) as rt:
         await _connect(rt, sim, base_url)
-        password = await _demo_admin(rt)
+        link, password = await _demo_admin(rt)
     simulator = _server(simulator_app(sim), simulator_port, lifespan="off")
     disty = _server(create_app(settings), port, lifespan="on")
     tasks = [asyncio.create_task(simulator.serve()), asyncio.create_task(disty.serve())]
@@ -233,12 +285,15 @@ async def _run(
         console.print(f"disty serving at http://127.0.0.1:{port}", markup=False)
         async with open_runtime(settings) as rt:
             report, offers = await _try_it(rt)
+            await _seed_orders(rt, f"http://127.0.0.1:{simulator_port}/_control")
         _print(report, offers)
         # click.echo, not rich: a URL and a password must come out whole, never wrapped.
         click.echo(
-            f"\nWeb console: http://127.0.0.1:{port}/ - sign in as {DEMO_ADMIN} with "
-            + (f"the one-time password {password}" if password else "the password you chose")
-            + " (you choose your own at first sign-in)."
+            f"\nWeb console: open http://127.0.0.1:{port}/login/link?token={link}\n"
+            f"  (signs you in once as {DEMO_ADMIN}, straight onto the dashboard; afterwards "
+            f"http://127.0.0.1:{port}/ with "
+            + (f"the password {password}" if password else "the password you chose")
+            + ")"
         )
         console.print(_instructions(settings, throwaway), markup=False)
         await stop.wait()

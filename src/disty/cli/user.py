@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from datetime import timedelta
 from typing import Annotated
 
 import click
@@ -36,3 +37,22 @@ def add(
     console.print(f"added {email.strip().lower()} ({role}); one-time password:", markup=False)
     click.echo(password)
     console.print("It must be changed at first sign-in.", markup=False)
+
+
+@app.command("link")
+def link(
+    email: Annotated[str, typer.Argument(help="The user's e-mail address.")],
+    hours: Annotated[float, typer.Option(help="How long the link works.", min=0.05, max=72)] = 1,
+) -> None:
+    """Print a one-use link that signs the user in (they then choose a password if they have
+    none of their own yet). Send it to them over a channel you trust."""
+
+    async def work(rt: Runtime) -> str:
+        async with rt.sessions() as session:
+            token = await users.create_sign_in_link(session, email, timedelta(hours=hours))
+        return f"{rt.settings.effective_public_url.rstrip('/')}/login/link?token={token}"
+
+    url = run(work)
+    console.print(f"one-use sign-in link for {email.strip().lower()}, valid {hours:g} h:",
+                  markup=False)  # fmt: skip
+    click.echo(url)

@@ -21,6 +21,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.config import Settings
@@ -693,9 +694,21 @@ async def _apply_states(
     session: AsyncSession, po: PurchaseOrder, adapter: Supplier, source: str, actor: str
 ) -> None:
     states: list[OrderState] = [await adapter.order_state(n) for n in po.supplier_order_numbers]
-    apply_states(po, states, source, actor)
-    po.refreshed_at = utcnow()
-    await session.commit()
+    # Two refreshes of one PO may run at once (two events of one order, or an event and the
+    # poll); the later commit then meets the shipments or invoices the other just saved. Merging
+    # is idempotent, so it is done again on the PO as now saved, adding only what is missing.
+    for attempt in range(3):
+        apply_states(po, states, source, actor)
+        po.refreshed_at = utcnow()
+        try:
+            await session.commit()
+            return
+        except IntegrityError:
+            await session.rollback()
+            if attempt == 2:
+                raise
+            await session.refresh(po, ["lines", "shipments", "invoices", "timeline"])
+            await session.refresh(po)
 
 
 _ORDER = [

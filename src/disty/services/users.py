@@ -20,11 +20,11 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.base import utcnow
-from disty.db.models import ConsoleSession, SignInFailure, Tenant, User
+from disty.db.models import ConsoleSession, SignInFailure, SignInLink, Tenant, User
 from disty.errors import DistyError, InvalidInput, NotFound
 from disty.services import audit
 from disty.services.tenants import get_tenant
@@ -65,6 +65,7 @@ class ConsoleUser:
     shortcut: str | None
     must_change_password: bool
     csrf_token: str
+    from_link: bool = False  # signed in by a one-use link: may choose a password without the old
 
     @property
     def is_operator(self) -> bool:
@@ -89,9 +90,16 @@ def check_password_strength(password: str) -> None:
 
 
 async def add_user(
-    session: AsyncSession, *, email: str, shortcut: str | None, role: str, actor: str
+    session: AsyncSession,
+    *,
+    email: str,
+    shortcut: str | None,
+    role: str,
+    actor: str,
+    one_time: bool = True,
 ) -> tuple[User, str]:
-    """A new user and their one-time password (to be changed at first sign-in)."""
+    """A new user and their password: one-time (to be changed at first sign-in) unless
+    ``one_time`` is False (the demo's admin, who signs in by link)."""
     try:
         chosen = Role(role)
     except ValueError:
@@ -110,13 +118,13 @@ async def add_user(
         tenant = await get_tenant(session, shortcut)
     if await session.scalar(select(User.id).where(User.email == address)) is not None:
         raise InvalidInput(f"a user {address} exists already", field="email")
-    one_time = secrets.token_urlsafe(12)
+    password = secrets.token_urlsafe(12)
     user = User(
         tenant_id=tenant.id if tenant else None,
         email=address,
         role=chosen.value,
-        password_hash=_hasher.hash(one_time),
-        must_change_password=True,
+        password_hash=_hasher.hash(password),
+        must_change_password=one_time,
         created_at=utcnow(),
     )
     session.add(user)
@@ -127,7 +135,7 @@ async def add_user(
             target=f"user {address}", details={"role": chosen.value},
         )  # fmt: skip
     await session.commit()
-    return user, one_time
+    return user, password
 
 
 async def _throttled(session: AsyncSession, email: str, ip: str) -> bool:
@@ -167,16 +175,20 @@ async def sign_in(session: AsyncSession, *, email: str, password: str, ip: str) 
     return user
 
 
-async def change_password(session: AsyncSession, user_id: int, current: str, new: str) -> None:
+async def change_password(
+    session: AsyncSession, user_id: int, current: str | None, new: str
+) -> None:
+    """A new password; ``current`` is None only for a session opened by a sign-in link."""
     user = await session.get(User, user_id)
     if user is None:
         raise NotFound("no such user")
-    try:
-        _hasher.verify(user.password_hash, current)
-    except (VerificationError, InvalidHashError):
-        raise InvalidInput("the current password is wrong", field="current") from None
+    if current is not None:
+        try:
+            _hasher.verify(user.password_hash, current)
+        except (VerificationError, InvalidHashError):
+            raise InvalidInput("the current password is wrong", field="current") from None
     check_password_strength(new)
-    if new == current:
+    if current is not None and new == current:
         raise InvalidInput("choose a new password, not the current one", field="password")
     user.password_hash = _hasher.hash(new)
     user.must_change_password = False
@@ -188,7 +200,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def open_session(session: AsyncSession, user: User) -> str:
+async def open_session(session: AsyncSession, user: User, *, from_link: bool = False) -> str:
     """A new console session; answers the token for the cookie (stored only hashed)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -196,7 +208,7 @@ async def open_session(session: AsyncSession, user: User) -> str:
     session.add(
         ConsoleSession(
             user_id=user.id, token_sha256=_digest(token), csrf_token=secrets.token_urlsafe(32),
-            created_at=now, expires_at=now + SESSION_LIFETIME,
+            created_at=now, expires_at=now + SESSION_LIFETIME, from_link=from_link,
         )
     )  # fmt: skip
     await session.commit()
@@ -222,13 +234,24 @@ async def find_session(session: AsyncSession, token: str) -> ConsoleUser | None:
     return ConsoleUser(
         id=user.id, email=user.email, role=Role(user.role), tenant_id=user.tenant_id,
         shortcut=shortcut, must_change_password=user.must_change_password,
-        csrf_token=console_session.csrf_token,
+        csrf_token=console_session.csrf_token, from_link=console_session.from_link,
     )  # fmt: skip
 
 
 async def close_session(session: AsyncSession, token: str) -> None:
     await session.execute(
         delete(ConsoleSession).where(ConsoleSession.token_sha256 == _digest(token))
+    )
+    await session.commit()
+
+
+async def password_chosen(session: AsyncSession, token: str) -> None:
+    """After a link session chose a password, it is an ordinary session: changing the
+    password again asks for the current one."""
+    await session.execute(
+        update(ConsoleSession)
+        .where(ConsoleSession.token_sha256 == _digest(token))
+        .values(from_link=False)
     )
     await session.commit()
 
@@ -241,3 +264,68 @@ async def close_other_sessions(session: AsyncSession, user_id: int, keep_token: 
         )
     )
     await session.commit()
+
+
+# -- one-use sign-in links ----------------------------------------------------------------------
+
+LINK_LIFETIME = timedelta(hours=1)
+
+
+class LinkRefused(DistyError):
+    """The link is unknown, used already, or expired."""
+
+
+async def create_sign_in_link(
+    session: AsyncSession, email: str, lifetime: timedelta = LINK_LIFETIME
+) -> str:
+    """A token for ``/login/link?token=...``: signs the user in once, within ``lifetime``."""
+    user = await session.scalar(select(User).where(User.email == _valid_email(email)))
+    if user is None:
+        raise NotFound(f"no user {email.strip().lower()}")
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    await session.execute(delete(SignInLink).where(SignInLink.expires_at < now))
+    session.add(
+        SignInLink(
+            user_id=user.id, token_sha256=_digest(token), created_at=now,
+            expires_at=now + lifetime,
+        )
+    )  # fmt: skip
+    await session.commit()
+    return token
+
+
+async def link_user(session: AsyncSession, token: str) -> User | None:
+    """Whose link this is, while it can still be used (nothing is spent)."""
+    link = await session.scalar(
+        select(SignInLink).where(SignInLink.token_sha256 == _digest(token[:100]))
+    )
+    if link is None or link.used_at is not None or link.expires_at < utcnow():
+        return None
+    return await session.get(User, link.user_id)
+
+
+async def use_sign_in_link(session: AsyncSession, token: str) -> User:
+    """Spends the link (once, even when two requests race) and answers its user."""
+    now = utcnow()
+    spent = await session.execute(
+        update(SignInLink)
+        .where(
+            SignInLink.token_sha256 == _digest(token[:100]),
+            SignInLink.used_at.is_(None),
+            SignInLink.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(SignInLink.user_id)
+    )
+    user_id = spent.scalar_one_or_none()
+    user = await session.get(User, user_id) if user_id is not None else None
+    if user is None:
+        await session.rollback()
+        raise LinkRefused(
+            "this sign-in link was used already or has expired: ask for a new one "
+            "(disty user link EMAIL)"
+        )
+    user.last_sign_in_at = now
+    await session.commit()
+    return user

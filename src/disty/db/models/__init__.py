@@ -10,7 +10,7 @@ from disty.db.models.events import (
 )
 from disty.db.models.orders import POEvent, POInvoice, POLine, POShipment, PurchaseOrder
 from disty.db.models.tenants import Tenant, TenantCountry
-from disty.db.models.users import ConsoleSession, SignInFailure, User
+from disty.db.models.users import ConsoleSession, SignInFailure, SignInLink, User
 
 __all__ = [
     "ApiToken",
@@ -26,6 +26,7 @@ __all__ = [
     "PurchaseOrder",
     "RejectedDeliveries",
     "SignInFailure",
+    "SignInLink",
     "StockLevel",
     "SupplierConnection",
     "Tenant",

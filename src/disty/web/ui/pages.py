@@ -15,7 +15,7 @@ from disty.domain.connections import ApiType, webhook_url
 from disty.domain.countries import SITES, country_site
 from disty.errors import DistyError, NotFound
 from disty.runtime import Runtime
-from disty.services import connections, events, inbox, setup_guide, tenants, users
+from disty.services import connections, events, inbox, po_summary, setup_guide, tenants, users
 from disty.services.connections import ConnectionChanges, ConnectionView
 from disty.services.events import EventFilter
 from disty.services.ordering import Context
@@ -88,6 +88,47 @@ async def login(request: Request) -> Response:
     return response
 
 
+def _link_page(
+    request: Request, *, token: str, email: str | None, error: str | None, status: int = 200
+) -> HTMLResponse:
+    csrf = web.login_csrf_token(request)
+    response = render.page(
+        request, "link.html", None, status, token=token, email=email, error=error, csrf_token=csrf
+    )
+    web.set_login_csrf(request, response, csrf)
+    return response
+
+
+@router.get("/login/link", response_class=HTMLResponse)
+async def link_form(request: Request, token: str = "") -> HTMLResponse:
+    # Showing the link spends nothing (mail scanners and previews open links); the button does.
+    async with render.rt(request).sessions() as session:
+        user = await users.link_user(session, token) if token else None
+    if user is None:
+        return _link_page(request, token="", email=None, status=410,
+                          error="This sign-in link was used already or has expired.")  # fmt: skip
+    return _link_page(request, token=token, email=user.email, error=None)
+
+
+@router.post("/login/link", response_model=None)
+async def link_sign_in(request: Request) -> Response:
+    form = await request.form()
+    given = str(form.get("csrf_token") or "")
+    cookie = request.cookies.get(web.LOGIN_CSRF_COOKIE) or ""
+    if not cookie or not hmac.compare_digest(given, cookie):
+        raise Forbidden("the sign-in form expired: open the link again")
+    rt = render.rt(request)
+    try:
+        async with rt.sessions() as session:
+            user = await users.use_sign_in_link(session, str(form.get("token") or ""))
+            token = await users.open_session(session, user, from_link=True)
+    except users.LinkRefused as exc:
+        return _link_page(request, token="", email=None, error=str(exc), status=410)
+    response = render.redirect("/password" if user.must_change_password else "/")
+    web.set_session(request, response, rt, token)
+    return response
+
+
 @router.post("/logout", response_model=None)
 async def logout(request: Request) -> Response:
     user = await web.current_user(request)
@@ -117,12 +158,12 @@ async def change_password(request: Request) -> Response:
         )
     try:
         async with render.rt(request).sessions() as session:
-            await users.change_password(
-                session, user.id, form.get("current", ""), form.get("password", "")
-            )
+            current = None if user.from_link else form.get("current", "")
+            await users.change_password(session, user.id, current, form.get("password", ""))
             token = web.session_token(request)
             if token:
                 await users.close_other_sessions(session, user.id, token)
+                await users.password_chosen(session, token)
     except DistyError as exc:
         return render.page(request, "password.html", user, 422, error=str(exc))
     return render.redirect("/")
@@ -176,7 +217,9 @@ async def dashboard(request: Request, shortcut: str) -> HTMLResponse:
                 "href": f"/t/{shortcut}/suppliers/ingram/{country_id}",
             }
         )
-    return render.page(request, "dashboard.html", user, tenant=tenant, rows=rows)
+    async with rt.sessions() as session:
+        pos = await po_summary.summary(session, shortcut=shortcut)
+    return render.page(request, "dashboard.html", user, tenant=tenant, rows=rows, pos=pos)
 
 
 # -- Admin > Suppliers > Ingram Micro --------------------------------------------------------
