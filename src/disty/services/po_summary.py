@@ -30,7 +30,7 @@ async def summary(session: AsyncSession, *, shortcut: str, recent: int = 8) -> P
         .where(PurchaseOrder.tenant_id == tenant.id)
         .group_by(PurchaseOrder.status)
     )
-    found = {status: count for status, count in rows.tuples()}
+    found: dict[str, int] = {status: count for status, count in rows}
     counts = {s.value: found[s.value] for s in POStatus if found.get(s.value)}
     latest = await session.scalars(
         select(PurchaseOrder)

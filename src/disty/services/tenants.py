@@ -64,8 +64,7 @@ async def add_tenant(
     ids = _country_ids(countries)
     if not ids:
         raise InvalidInput(
-            "a tenant needs at least one country: use --country 1 (United States) "
-            "and/or --country 29 (Canada)",
+            "a tenant needs at least one country: 1 (United States) and/or 29 (Canada)",
             field="countries",
         )
     tenant = Tenant(

@@ -366,21 +366,31 @@ async def replay(request: Request, shortcut: str, event_id: str) -> Response:
 # -- the platform operator -------------------------------------------------------------------
 
 
-@router.get("/operator", response_class=HTMLResponse)
-async def operator(request: Request, error: str | None = None) -> HTMLResponse:
+async def _operator_page(
+    request: Request, user: ConsoleUser, error: str | None = None, status: int = 200
+) -> HTMLResponse:
+    async with render.rt(request).sessions() as session:
+        listed = await tenants.list_tenants(session)
+    return render.page(
+        request, "operator.html", user, status, tenants=listed, error=error, sites=SITES
+    )
+
+
+async def _operator(request: Request) -> ConsoleUser:
     user = await signed_in(request)
     if not user.is_operator:
         raise Forbidden("this page is for the platform's operators")
-    async with render.rt(request).sessions() as session:
-        listed = await tenants.list_tenants(session)
-    return render.page(request, "operator.html", user, tenants=listed, error=error, sites=SITES)
+    return user
+
+
+@router.get("/operator", response_class=HTMLResponse)
+async def operator(request: Request) -> HTMLResponse:
+    return await _operator_page(request, await _operator(request))
 
 
 @router.post("/operator/tenants", response_model=None)
 async def add_tenant(request: Request) -> Response:
-    user = await signed_in(request)
-    if not user.is_operator:
-        raise Forbidden("this page is for the platform's operators")
+    user = await _operator(request)
     form = await web.check_csrf(request, user.csrf_token)
     try:
         countries = [int(str(c)) for c in (await request.form()).getlist("country")]
@@ -389,5 +399,5 @@ async def add_tenant(request: Request) -> Response:
                 session, form.get("shortcut", ""), countries, form.get("name") or None
             )
     except (DistyError, ValueError) as exc:
-        return await operator(request, error=str(exc))
+        return await _operator_page(request, user, str(exc), 422)
     return render.redirect("/operator")
