@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from disty.crypto import SecretBox, generate_key
@@ -34,6 +34,9 @@ class Environment(StrEnum):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DISTY_", extra="ignore")
+    # Whether the unset DISTY_PUBLIC_URL was warned of: once per settings, not on every page
+    # and webhook URL that asks.
+    _public_url_warned: bool = PrivateAttr(default=False)
 
     home: Path = Path(".disty")
     database_url: str | None = None
@@ -120,6 +123,9 @@ class Settings(BaseSettings):
         """DISTY_PUBLIC_URL, or the local default with a warning (distributors cannot reach it)."""
         if self.public_url:
             return self.public_url
+        if self._public_url_warned:
+            return DEFAULT_PUBLIC_URL
+        self._public_url_warned = True
         log.warning(
             "DISTY_PUBLIC_URL is not set: webhook URLs use %s, which distributors cannot reach; "
             "set DISTY_PUBLIC_URL to disty's public https address",

@@ -102,3 +102,14 @@ def test_a_bad_secret_key_is_not_echoed(monkeypatch: pytest.MonkeyPatch, tmp_pat
         load_settings().secret_box()
     assert "hunter2" not in str(error.value)
     assert "hunter2" not in repr(load_settings())
+
+
+def test_the_unset_public_url_is_warned_of_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("DISTY_HOME", str(tmp_path))
+    settings = load_settings()
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):
+            assert settings.effective_public_url == DEFAULT_PUBLIC_URL
+    assert caplog.text.count("DISTY_PUBLIC_URL is not set") == 1
