@@ -11,10 +11,20 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+
+from disty.config import Settings
+from disty.runtime import Runtime, open_runtime
+from disty.services import connections, tenants, users
+from disty.services.connections import ConnectionChanges
+from tests.fixtures.disty import ServedDisty, serve_disty
+from tests.fixtures.ingram import FAST, control, harness
+from tests.fixtures.simulator import RunningSimulator
 
 CHROMIUM = os.environ.get("DISTY_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -75,3 +85,114 @@ async def fits_390(page: object) -> bool:
     """At 390 px wide, the page does not scroll sideways."""
     width: int = await page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
     return width <= 390
+
+
+# -- a served disty with two tenants, and signed-in people -------------------------------------
+
+NEW_PASSWORD = "a-long-new-password-42"
+WEBHOOK_KEY = "the-signature-token"
+
+
+@pytest.fixture
+def server_settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={
+            "poll_interval_s": 0.0,
+            "event_retry_base_s": 0.05,
+            "event_max_attempts": 2,
+        }
+    )
+
+
+@pytest.fixture
+async def rt(server_settings: Settings, simulator: RunningSimulator) -> AsyncIterator[Runtime]:
+    """Tenants smbi and acme (country 1), not yet connected to anything."""
+    async with (
+        harness(simulator, policy=FAST) as h,
+        open_runtime(server_settings, suppliers=h.hub) as opened,
+    ):
+        for shortcut in ("smbi", "acme"):
+            async with opened.sessions() as session:
+                await tenants.add_tenant(session, shortcut, [1])
+        yield opened
+
+
+@pytest.fixture
+def served(rt: Runtime, server_settings: Settings) -> Iterator[ServedDisty]:
+    with serve_disty(server_settings) as running:
+        yield running
+
+
+async def connect_smbi(rt: Runtime, simulator: RunningSimulator, served: ServedDisty) -> None:
+    """smbi's Ingram connection to the simulator, with the simulator's webhooks delivered to the
+    served disty: POs placed then ship and invoice by webhook."""
+    async with rt.sessions() as session:
+        await connections.set_connection(
+            session, shortcut="smbi", supplier="ingram", country_id=1,
+            changes=ConnectionChanges(
+                client_id=simulator.client_id, client_secret=simulator.client_secret,
+                customer_number=simulator.customer_number, base_url=simulator.base_url,
+                webhook_key=WEBHOOK_KEY,
+            ),
+            box=rt.box, public_url=served.url, grace=rt.settings.webhook_key_grace,
+        )  # fmt: skip
+    control(
+        simulator,
+        "POST",
+        f"/apps/{simulator.client_id}/webhooks",
+        json={"destination_url": served.hook(), "secret": WEBHOOK_KEY},
+    )
+
+
+async def add_user(rt: Runtime, email: str, role: str, shortcut: str | None = "smbi") -> str:
+    async with rt.sessions() as session:
+        _, password = await users.add_user(
+            session, email=email, shortcut=shortcut, role=role, actor="test"
+        )
+    return password
+
+
+async def sign_in(page: Any, served: ServedDisty, email: str, password: str) -> None:
+    await page.goto(served.url + "/t/smbi")
+    await page.get_by_label("E-mail address").fill(email)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+
+
+async def first_sign_in(page: Any, served: ServedDisty, email: str, password: str) -> None:
+    """Sign in with the one-time password and choose NEW_PASSWORD: lands on smbi's dashboard."""
+    await sign_in(page, served, email, password)
+    await page.wait_for_url(re.compile(r"/password$"))
+    await page.get_by_label("Current password").fill(password)
+    await page.get_by_label("New password (12 characters or more)").fill(NEW_PASSWORD)
+    await page.get_by_label("New password, again").fill(NEW_PASSWORD)
+    await page.get_by_role("button", name="Change password").click()
+    await page.wait_for_url(re.compile(r"/t/smbi$"))
+
+
+async def check_page(page: Any, name: str) -> None:
+    """Every control named; no sideways scrolling at 390 px; a screenshot for the artifacts."""
+    assert await unnamed_controls(page) == [], name
+    await shot(page, name)
+    size = page.viewport_size
+    await page.set_viewport_size({"width": 390, "height": 800})
+    assert await fits_390(page), f"{name} scrolls sideways at 390 px"
+    await shot(page, name + "-390")
+    await page.set_viewport_size(size)
+
+
+async def signed_in_client(served: ServedDisty, email: str, password: str) -> httpx.AsyncClient:
+    """A signed-in HTTP client (no browser): the way a script or an attacker would talk."""
+    client = httpx.AsyncClient(base_url=served.url, follow_redirects=False)
+    form = await client.get("/login")
+    answer = await client.post(
+        "/login", data={"csrf_token": csrf_of(form.text), "email": email, "password": password}
+    )
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)

@@ -7,90 +7,26 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
-import pytest
 
-from disty.config import Settings
 from disty.domain.orders import Address
-from disty.runtime import Runtime, open_runtime
-from disty.services import ordering, tenants, users
+from disty.runtime import Runtime
+from disty.services import ordering
 from disty.services.ordering import Context, LineInput
 from tests.conftest import Cli
-from tests.e2e.conftest import fits_390, shot, unnamed_controls
-from tests.fixtures.disty import ServedDisty, serve_disty
-from tests.fixtures.ingram import FAST, control, harness, new_app
+from tests.e2e.conftest import (
+    NEW_PASSWORD,
+    add_user,
+    check_page,
+    csrf_of,
+    first_sign_in,
+    signed_in_client,
+)
+from tests.fixtures.disty import ServedDisty
+from tests.fixtures.ingram import control, new_app
 from tests.fixtures.simulator import RunningSimulator, expected_signature
-
-NEW_PASSWORD = "a-long-new-password-42"
-
-
-@pytest.fixture
-def server_settings(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={
-            "poll_interval_s": 0.0,
-            "event_retry_base_s": 0.05,
-            "event_max_attempts": 2,
-        }
-    )
-
-
-@pytest.fixture
-async def rt(server_settings: Settings, simulator: RunningSimulator) -> AsyncIterator[Runtime]:
-    async with (
-        harness(simulator, policy=FAST) as h,
-        open_runtime(server_settings, suppliers=h.hub) as opened,
-    ):
-        for shortcut in ("smbi", "acme"):
-            async with opened.sessions() as session:
-                await tenants.add_tenant(session, shortcut, [1])
-        yield opened
-
-
-@pytest.fixture
-def served(rt: Runtime, server_settings: Settings) -> Iterator[ServedDisty]:
-    with serve_disty(server_settings) as running:
-        yield running
-
-
-async def add_user(rt: Runtime, email: str, role: str, shortcut: str | None = "smbi") -> str:
-    async with rt.sessions() as session:
-        _, password = await users.add_user(
-            session, email=email, shortcut=shortcut, role=role, actor="test"
-        )
-    return password
-
-
-async def sign_in(page: Any, served: ServedDisty, email: str, password: str) -> None:
-    await page.goto(served.url + "/t/smbi")
-    await page.get_by_label("E-mail address").fill(email)
-    await page.get_by_label("Password").fill(password)
-    await page.get_by_role("button", name="Sign in").click()
-
-
-async def first_sign_in(page: Any, served: ServedDisty, email: str, password: str) -> None:
-    await sign_in(page, served, email, password)
-    await page.wait_for_url(re.compile(r"/password$"))
-    await page.get_by_label("Current password").fill(password)
-    await page.get_by_label("New password (12 characters or more)").fill(NEW_PASSWORD)
-    await page.get_by_label("New password, again").fill(NEW_PASSWORD)
-    await page.get_by_role("button", name="Change password").click()
-    await page.wait_for_url(re.compile(r"/t/smbi$"))
-
-
-async def check_page(page: Any, name: str) -> None:
-    """Every control named; no sideways scrolling at 390 px; a screenshot for the artifacts."""
-    assert await unnamed_controls(page) == [], name
-    await shot(page, name)
-    size = page.viewport_size
-    await page.set_viewport_size({"width": 390, "height": 800})
-    assert await fits_390(page), f"{name} scrolls sideways at 390 px"
-    await shot(page, name + "-390")
-    await page.set_viewport_size(size)
 
 
 async def test_an_admin_sets_up_ingram_with_the_guide_ticking(
@@ -230,35 +166,16 @@ async def test_an_admin_replays_a_dead_event(
     await page.close()
 
 
-async def _session(served: ServedDisty, email: str, password: str) -> httpx.AsyncClient:
-    """A signed-in HTTP client (no browser): the way a script or an attacker would talk."""
-    client = httpx.AsyncClient(base_url=served.url, follow_redirects=False)
-    form = await client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert token is not None
-    answer = await client.post(
-        "/login", data={"csrf_token": token.group(1), "email": email, "password": password}
-    )
-    assert answer.status_code == 303, answer.text
-    return client
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found is not None
-    return found.group(1)
-
-
 async def test_roles_tenants_csrf_and_throttling(rt: Runtime, served: ServedDisty) -> None:
     admin_pw = await add_user(rt, "a@smbi.example", "admin")
     buyer_pw = await add_user(rt, "b@smbi.example", "buyer")
     other_pw = await add_user(rt, "c@acme.example", "admin", shortcut="acme")
 
-    admin = await _session(served, "a@smbi.example", admin_pw)
+    admin = await signed_in_client(served, "a@smbi.example", admin_pw)
     page = await admin.get("/password")
     changed = await admin.post(
         "/password",
-        data={"csrf_token": _csrf(page.text), "current": admin_pw, "password": NEW_PASSWORD,
+        data={"csrf_token": csrf_of(page.text), "current": admin_pw, "password": NEW_PASSWORD,
               "confirm": NEW_PASSWORD},
     )  # fmt: skip
     assert changed.status_code == 303
@@ -271,7 +188,7 @@ async def test_roles_tenants_csrf_and_throttling(rt: Runtime, served: ServedDist
     assert "evil" not in (await admin.get("/t/smbi/suppliers/ingram/1")).text
     saved = await admin.post(
         "/t/smbi/suppliers/ingram/1",
-        data={"csrf_token": _csrf(settings_page.text), "client_id": "good-client",
+        data={"csrf_token": csrf_of(settings_page.text), "client_id": "good-client",
               "client_secret": "the-client-secret-5678", "webhook_key": "the-key-9012"},
     )  # fmt: skip
     assert saved.status_code == 303
@@ -282,23 +199,23 @@ async def test_roles_tenants_csrf_and_throttling(rt: Runtime, served: ServedDist
         assert "the-key-9012" not in html
     assert "5678" in (await admin.get("/t/smbi/suppliers/ingram/1")).text  # masked, last 4
 
-    buyer = await _session(served, "b@smbi.example", buyer_pw)
+    buyer = await signed_in_client(served, "b@smbi.example", buyer_pw)
     # A buyer (after the password change every first sign-in asks for) cannot open settings.
     page = await buyer.get("/password")
     await buyer.post(
         "/password",
-        data={"csrf_token": _csrf(page.text), "current": buyer_pw, "password": NEW_PASSWORD,
+        data={"csrf_token": csrf_of(page.text), "current": buyer_pw, "password": NEW_PASSWORD,
               "confirm": NEW_PASSWORD},
     )  # fmt: skip
     assert (await buyer.get("/t/smbi")).status_code == 200
     assert (await buyer.get("/t/smbi/suppliers/ingram/1")).status_code == 403
     assert (await buyer.get("/t/smbi/webhooks")).status_code == 403
 
-    other = await _session(served, "c@acme.example", other_pw)
+    other = await signed_in_client(served, "c@acme.example", other_pw)
     page = await other.get("/password")
     await other.post(
         "/password",
-        data={"csrf_token": _csrf(page.text), "current": other_pw, "password": NEW_PASSWORD,
+        data={"csrf_token": csrf_of(page.text), "current": other_pw, "password": NEW_PASSWORD,
               "confirm": NEW_PASSWORD},
     )  # fmt: skip
     for path in ("/t/smbi", "/t/smbi/suppliers/ingram/1", "/t/smbi/webhooks"):
@@ -311,13 +228,13 @@ async def test_roles_tenants_csrf_and_throttling(rt: Runtime, served: ServedDist
         form = await client.get("/login")
         wrong = await client.post(
             "/login",
-            data={"csrf_token": _csrf(form.text), "email": "a@smbi.example", "password": "nope"},
+            data={"csrf_token": csrf_of(form.text), "email": "a@smbi.example", "password": "nope"},
         )
         assert wrong.status_code == 401
     form = await client.get("/login")
     right = await client.post(
         "/login",
-        data={"csrf_token": _csrf(form.text), "email": "a@smbi.example",
+        data={"csrf_token": csrf_of(form.text), "email": "a@smbi.example",
               "password": NEW_PASSWORD},
     )  # fmt: skip
     assert right.status_code == 429

@@ -1,5 +1,6 @@
 """The web console (server-rendered, Jinja2): sign-in, the Supplier Status box, the Ingram
-Micro settings with their set-up guide, and the webhook log."""
+Micro settings with their set-up guide and the webhook log (pages.py); products and live prices
+(products.py); POs (orders.py); quotes, invoices and returns (documents.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from disty.web.ui import documents, orders, products
 from disty.web.ui.pages import router
 from disty.web.ui.render import templates
 from disty.web.ui.session import Forbidden, MustChangePassword, PageNotFound, SignInNeeded
@@ -19,6 +21,9 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     app.include_router(router)
+    app.include_router(products.router)
+    app.include_router(orders.router)
+    app.include_router(documents.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     async def sign_in(request: Request, _: Exception) -> Response:
