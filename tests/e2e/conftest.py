@@ -159,15 +159,18 @@ async def sign_in(page: Any, served: ServedDisty, email: str, password: str) -> 
     await page.get_by_role("button", name="Sign in").click()
 
 
-async def first_sign_in(page: Any, served: ServedDisty, email: str, password: str) -> None:
-    """Sign in with the one-time password and choose NEW_PASSWORD: lands on smbi's dashboard."""
+async def first_sign_in(
+    page: Any, served: ServedDisty, email: str, password: str, lands_on: str = r"/t/smbi$"
+) -> None:
+    """Sign in with the one-time password and choose NEW_PASSWORD; wait for the landing page
+    (smbi's dashboard unless told otherwise)."""
     await sign_in(page, served, email, password)
     await page.wait_for_url(re.compile(r"/password$"))
     await page.get_by_label("Current password").fill(password)
     await page.get_by_label("New password (12 characters or more)").fill(NEW_PASSWORD)
     await page.get_by_label("New password, again").fill(NEW_PASSWORD)
     await page.get_by_role("button", name="Change password").click()
-    await page.wait_for_url(re.compile(r"/t/smbi$"))
+    await page.wait_for_url(re.compile(lands_on))
 
 
 async def check_page(page: Any, name: str) -> None:

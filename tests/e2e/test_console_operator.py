@@ -12,11 +12,9 @@ import pytest
 
 from disty.config import Settings
 from disty.runtime import Runtime, open_runtime
-from disty.services import tenants, users
-from tests.e2e.conftest import fits_390, shot, unnamed_controls
+from disty.services import tenants
+from tests.e2e.conftest import add_user, first_sign_in, fits_390, shot, unnamed_controls
 from tests.fixtures.disty import ServedDisty, serve_disty
-
-NEW_PASSWORD = "an-operator-password-7"
 
 
 @pytest.fixture
@@ -33,33 +31,12 @@ def served(rt: Runtime, settings: Settings) -> Iterator[ServedDisty]:
         yield running
 
 
-async def _user(rt: Runtime, email: str, role: str, shortcut: str | None) -> str:
-    async with rt.sessions() as session:
-        _, password = await users.add_user(
-            session, email=email, shortcut=shortcut, role=role, actor="test"
-        )
-    return password
-
-
-async def _sign_in(page: Any, served: ServedDisty, email: str, password: str) -> None:
-    await page.goto(served.url + "/login")
-    await page.get_by_label("E-mail address").fill(email)
-    await page.get_by_label("Password").fill(password)
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(re.compile(r"/password$"))
-    await page.get_by_label("Current password").fill(password)
-    await page.get_by_label("New password (12 characters or more)").fill(NEW_PASSWORD)
-    await page.get_by_label("New password, again").fill(NEW_PASSWORD)
-    await page.get_by_role("button", name="Change password").click()
-
-
 async def test_an_operator_adds_tenants_and_a_tenant_admin_cannot(
     browser: Any, rt: Runtime, served: ServedDisty
 ) -> None:
-    password = await _user(rt, "ops@platform.example", "operator", None)
+    password = await add_user(rt, "ops@platform.example", "operator", None)
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
-    await _sign_in(page, served, "ops@platform.example", password)
-    await page.wait_for_url(re.compile(r"/operator$"))
+    await first_sign_in(page, served, "ops@platform.example", password, lands_on=r"/operator$")
     listed = page.get_by_role("region", name="All tenants")
     assert "SMB Integrators (smbi)" in await listed.inner_text()
     assert await unnamed_controls(page) == []
@@ -99,10 +76,9 @@ async def test_an_operator_adds_tenants_and_a_tenant_admin_cannot(
     assert await page.get_by_role("heading", name="New Co").count() == 1
 
     # A tenant's admin is refused the operator's page and its form.
-    admin_password = await _user(rt, "admin@smbi.example", "admin", "smbi")
+    admin_password = await add_user(rt, "admin@smbi.example", "admin", "smbi")
     other = await browser.new_page()
-    await _sign_in(other, served, "admin@smbi.example", admin_password)
-    await other.wait_for_url(re.compile(r"/t/smbi$"))
+    await first_sign_in(other, served, "admin@smbi.example", admin_password)
     refused = await other.goto(served.url + "/operator")
     assert refused is not None
     assert refused.status == 403
