@@ -86,7 +86,9 @@ async def person(browser: Any, rt: Runtime, served: ServedDisty, email: str, rol
     return page
 
 
-async def ready_client(rt: Runtime, served: ServedDisty, email: str, role: str) -> httpx.AsyncClient:
+async def ready_client(
+    rt: Runtime, served: ServedDisty, email: str, role: str
+) -> httpx.AsyncClient:
     """A signed-in HTTP client of a new user, past the first password change."""
     password = await add_user(rt, email, role)
     client = await signed_in_client(served, email, password)
@@ -174,7 +176,8 @@ async def test_price_drift_waits_for_an_admin_and_the_list_filters_by_status(
     assert "PO-DRIFT-1" in await rows.inner_text()
     await check_page(buyer, "pos-awaiting-approval")
     unknown = await buyer.goto(served.url + "/t/smbi/pos?status=lost")
-    assert unknown is not None and unknown.status == 422
+    assert unknown is not None
+    assert unknown.status == 422
     assert "no PO status 'lost'" in await buyer.locator(".error").inner_text()
 
     await buyer.goto(served.url + "/t/smbi/pos/PO-DRIFT-1")
@@ -269,9 +272,7 @@ async def test_a_viewer_sees_everything_and_can_do_nothing(
         ("PO-VIEW-1", "release"), ("PO-VIEW-1", "cancel"), ("PO-VIEW-1", "refresh"),
         ("PO-VIEW-1", "submit"), ("PO-VIEW-2", "approve"), ("PO-VIEW-2", "cancel"),
     ]:  # fmt: skip
-        refused = await client.post(
-            f"/t/smbi/pos/{po_number}/{action}", data={"csrf_token": token}
-        )
+        refused = await client.post(f"/t/smbi/pos/{po_number}/{action}", data={"csrf_token": token})
         assert refused.status_code == 403, (po_number, action)
     assert await status_of(rt, "PO-VIEW-1") == "on_hold"
     assert await status_of(rt, "PO-VIEW-2") == "awaiting_approval"
