@@ -87,10 +87,10 @@ async def person(browser: Any, rt: Runtime, served: ServedDisty, email: str, rol
 
 
 async def ready_client(
-    rt: Runtime, served: ServedDisty, email: str, role: str
+    rt: Runtime, served: ServedDisty, email: str, role: str, shortcut: str = "smbi"
 ) -> httpx.AsyncClient:
     """A signed-in HTTP client of a new user, past the first password change."""
-    password = await add_user(rt, email, role)
+    password = await add_user(rt, email, role, shortcut)
     client = await signed_in_client(served, email, password)
     form = await client.get("/password")
     changed = await client.post(
@@ -193,6 +193,10 @@ async def test_price_drift_waits_for_an_admin_and_the_list_filters_by_status(
         "/t/smbi/pos/PO-DRIFT-1/approve", data={"csrf_token": csrf_of(shown.text)}
     )
     assert refused.status_code == 403
+    # A buyer may cancel it, but not with a forged or missing CSRF token.
+    for data in ({}, {"csrf_token": "forged"}):
+        forged = await client.post("/t/smbi/pos/PO-DRIFT-1/cancel", data=data)
+        assert forged.status_code == 403
     assert await status_of(rt, "PO-DRIFT-1") == "awaiting_approval"
     await client.aclose()
 
@@ -282,6 +286,19 @@ async def test_a_viewer_sees_everything_and_can_do_nothing(
         await client.post("/t/smbi/pos/PO-VIEW-1/explode", data={"csrf_token": token})
     ).status_code == 404
     await client.aclose()
+    # Another tenant's people find none of smbi's POs.
+    other = await ready_client(rt, served, "admin@acme.example", "admin", shortcut="acme")
+    for path in ("/t/smbi/pos", "/t/smbi/pos/PO-VIEW-1", "/t/smbi/pos/PO-VIEW-1/invoices"):
+        assert (await other.get(path)).status_code == 404, path
+    shown = await other.get("/t/acme/pos")
+    assert shown.status_code == 200
+    assert "PO-VIEW-1" not in shown.text
+    stolen = await other.post(
+        "/t/smbi/pos/PO-VIEW-1/cancel", data={"csrf_token": csrf_of(shown.text)}
+    )
+    assert stolen.status_code == 404
+    assert await status_of(rt, "PO-VIEW-1") == "on_hold"
+    await other.aclose()
     await viewer.close()
 
 
