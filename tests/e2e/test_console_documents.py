@@ -81,16 +81,23 @@ async def test_a_buyer_finds_a_quote_and_turns_it_into_a_po(
         ("Country (2 letters, e.g. US)", "US"),
     ]:  # fmt: skip
         await buyer.get_by_label(label, exact=True).fill(value)
+    await buyer.get_by_label("Hold for review", exact=False).check()
     await buyer.get_by_role("button", name="Create PO from quote").click()
     await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-QUOTE-1$"))
     await expect(buyer.locator("#po-status")).to_have_text("submitted")
     head = await buyer.locator("#po-live").inner_text()
     assert number in head
     assert "v7" in head
+    assert "held for review" in head
     await check_page(buyer, "po-from-quote")
     async with rt.sessions() as session:
         po = await ordering.find_po(session, shortcut="smbi", po_number="PO-QUOTE-1")
-        assert (po.quote_number, po.api_version) == (number, "v7")
+        assert (po.quote_number, po.api_version, po.hold_for_review) == (number, "v7", True)
+    # Ingram placed the quote's order on customer hold, as asked.
+    control(simulator, "POST", "/run")
+    orders = control(simulator, "GET", "/orders")
+    assert isinstance(orders, list)
+    assert [o["stage"] for o in orders if o["customer_order_number"] == "PO-QUOTE-1"] == ["on_hold"]
     await buyer.close()
 
     # A viewer reads the quote but gets no form, and a post is refused.

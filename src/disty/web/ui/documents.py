@@ -145,6 +145,7 @@ async def order_quote(request: Request, shortcut: str, number: str) -> Response:
             po = await quotes.quote_to_po(
                 session, context(request, user), shortcut, country_id, SUPPLIER, number,
                 po_number, _ship_to(form), notes=form.get("notes", "").strip() or None,
+                hold=form.get("hold") == "on",
             )  # fmt: skip
             po_number = po.po_number
     except DistyError as exc:
