@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 from playwright.async_api import expect
 
-from disty.db.models import PurchaseOrder
+from disty.db.models import POEvent, POLine, PurchaseOrder
 from disty.domain.orders import Address
 from disty.runtime import Runtime
-from disty.services import connections, ordering
+from disty.services import connections, ordering, tenants
 from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
 from tests.e2e.conftest import (
@@ -335,4 +335,54 @@ async def test_a_distributor_failure_on_refresh_is_said_clearly(
     await buyer.get_by_role("button", name="Refresh from Ingram").click()
     await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-FAULT-1$"))
     assert await buyer.locator("#po-error").count() == 0
+    await buyer.close()
+
+
+async def saved_draft(rt: Runtime, simulator: RunningSimulator, po_number: str) -> None:
+    """The state ``ordering.submit`` leaves when the process stops right after saving a PO
+    (its first commit), before the price check: a draft nobody queued."""
+    async with rt.sessions() as session:
+        tenant = await tenants.get_tenant(session, "smbi")
+        connection = await connections.get_connection(session, tenant, "ingram", 1)
+        session.add(
+            PurchaseOrder(
+                tenant_id=tenant.id, connection_id=connection.id, supplier="ingram",
+                country_id=1, po_number=po_number, status="draft", ship_to=SHIP_TO.to_dict(),
+                supplier_order_numbers=[], shipments=[], invoices=[],
+                lines=[POLine(line_number=1, sku=serialised_sku(simulator), quantity=1,
+                              serial_numbers=[])],
+                timeline=[POEvent(source="person", actor="test", status="draft",
+                                  message="PO saved")],
+            )
+        )  # fmt: skip
+        await session.commit()
+
+
+async def test_a_draft_po_nobody_queued_is_submitted_from_its_page(
+    browser: Any, rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    await connect(rt, simulator, served)
+    await saved_draft(rt, simulator, "PO-DRAFT-1")
+    buyer = await person(browser, rt, served, "buyer@smbi.example", "buyer")
+    await buyer.goto(served.url + "/t/smbi/pos/PO-DRAFT-1")
+    await expect(buyer.locator("#po-status")).to_have_text("draft")
+    await check_page(buyer, "po-draft")
+    await buyer.get_by_role("button", name="Submit", exact=True).click()
+    await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-DRAFT-1$"))
+    await expect(buyer.locator("#po-status")).to_have_text("submitted")
+    assert "console:buyer@smbi.example" in await buyer.locator("#po-timeline").inner_text()
+    assert await buyer.get_by_role("button", name="Submit", exact=True).count() == 0
+    orders = control(simulator, "GET", "/orders")
+    assert isinstance(orders, list)
+    assert len([o for o in orders if o["customer_order_number"] == "PO-DRAFT-1"]) == 1
+    # Sending it again is refused on the page: the PO is no longer a draft.
+    again = await buyer.request.post(
+        served.url + "/t/smbi/pos/PO-DRAFT-1/submit",
+        form={"csrf_token": csrf_of(await buyer.content())},
+    )
+    assert again.status == 422
+    assert "only a draft PO or one being sent" in await again.text()
+    orders = control(simulator, "GET", "/orders")
+    assert isinstance(orders, list)
+    assert len([o for o in orders if o["customer_order_number"] == "PO-DRAFT-1"]) == 1
     await buyer.close()

@@ -140,8 +140,7 @@ def actions(po: PurchaseOrder, user: ConsoleUser) -> Actions:
     status = POStatus(po.status)
     waiting = status is POStatus.AWAITING_APPROVAL
     return Actions(
-        # Resumes a send that was interrupted (the outbox searches before sending again).
-        submit=status is POStatus.SUBMITTING,
+        submit=status in (POStatus.DRAFT, POStatus.SUBMITTING),
         approve=waiting and user.can(Role.ADMIN),
         awaiting_admin=waiting and not user.can(Role.ADMIN),
         release=status is POStatus.ON_HOLD,
@@ -206,16 +205,21 @@ async def po_page(request: Request, shortcut: str, po_number: str) -> HTMLRespon
 Action = Callable[[AsyncSession, PurchaseOrder, Context], Awaitable[PurchaseOrder]]
 
 
-async def _resume(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
-    """Finish sending a PO left ``submitting`` (as the API's submit does)."""
+async def _submit(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
+    """Send a draft PO (saved but never queued), or finish sending one left ``submitting``
+    (as the API's submit does: the outbox searches before it sends again)."""
+    if po.status == POStatus.DRAFT.value:
+        return await ordering.send_draft(session, po, ctx)
     if po.status != POStatus.SUBMITTING.value:
-        raise InvalidInput(f"PO {po.po_number} is {po.status}: only a PO being sent is resumed")
+        raise InvalidInput(
+            f"PO {po.po_number} is {po.status}: only a draft PO or one being sent is submitted"
+        )
     return await ordering.refresh(session, po, ctx)
 
 
 # Each action and the least role that may take it: approving price drift is an admin's call.
 ACTIONS: dict[str, tuple[Action, Role]] = {
-    "submit": (_resume, Role.BUYER),
+    "submit": (_submit, Role.BUYER),
     "approve": (ordering.approve, Role.ADMIN),
     "release": (ordering.release, Role.BUYER),
     "cancel": (ordering.cancel, Role.BUYER),
