@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import PurchaseOrder
+from disty.domain.connections import supplier_info
 from disty.domain.orders import FINAL, POStatus
 from disty.errors import DistyError, InvalidInput, NotFound
 from disty.services import ordering
@@ -156,6 +157,7 @@ def _view(po: PurchaseOrder) -> dict[str, Any]:
     view["created"] = when(view["created_at"])
     view["updated"] = when(view["updated_at"])
     view["total"] = _total(po)
+    view["supplier_name"] = supplier_info(po.supplier).name
     return view
 
 
