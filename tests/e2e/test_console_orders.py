@@ -179,6 +179,7 @@ async def test_price_drift_waits_for_an_admin_and_the_list_filters_by_status(
     assert unknown is not None
     assert unknown.status == 422
     assert "no PO status 'lost'" in await buyer.locator(".error").inner_text()
+    await check_page(buyer, "pos-unknown-status")
 
     await buyer.goto(served.url + "/t/smbi/pos/PO-DRIFT-1")
     assert "waiting for an admin's approval" in await buyer.locator("#po-waiting").inner_text()
@@ -209,6 +210,7 @@ async def test_price_drift_waits_for_an_admin_and_the_list_filters_by_status(
     assert "price approved" in await admin.locator("#po-timeline").inner_text()
     assert "console:admin@smbi.example" in await admin.locator("main").inner_text()
     assert await status_of(rt, "PO-DRIFT-1") == "submitted"
+    await check_page(admin, "po-approved")
     # Approving twice is refused on the page, not with a server error.
     again = await admin.request.post(
         served.url + "/t/smbi/pos/PO-DRIFT-1/approve",
@@ -238,6 +240,7 @@ async def test_a_held_po_is_released_or_cancelled(
     assert "released" in await buyer.locator("#po-timeline").inner_text()
     assert await status_of(rt, "PO-HOLD-1") != "on_hold"
     assert await buyer.get_by_role("button", name="Release").count() == 0
+    await check_page(buyer, "po-released")
 
     await buyer.goto(served.url + "/t/smbi/pos/PO-HOLD-2")
     await buyer.get_by_role("button", name="Cancel PO").click()
@@ -328,6 +331,7 @@ async def test_a_distributor_failure_on_refresh_is_said_clearly(
         await buyer.get_by_role("button", name="Refresh from Ingram").click()
     assert (await answered.value).status in (502, 503)
     assert "maintenance" in (await buyer.locator("#po-error").inner_text()).lower()
+    await check_page(buyer, "po-refresh-maintenance")
     control(simulator, "PUT", "/maintenance", json={"on": False})
 
     # Once the distributor is back, Refresh works and answers with the PO page.
@@ -370,6 +374,7 @@ async def test_a_draft_po_nobody_queued_is_submitted_from_its_page(
     await buyer.get_by_role("button", name="Submit", exact=True).click()
     await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-DRAFT-1$"))
     await expect(buyer.locator("#po-status")).to_have_text("submitted")
+    await check_page(buyer, "po-draft-submitted")
     assert "console:buyer@smbi.example" in await buyer.locator("#po-timeline").inner_text()
     assert await buyer.get_by_role("button", name="Submit", exact=True).count() == 0
     orders = control(simulator, "GET", "/orders")
