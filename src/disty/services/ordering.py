@@ -455,6 +455,32 @@ async def approve(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Pur
     return await dispatch(session, po, await _adapter(session, po, ctx), ctx)
 
 
+async def send_draft(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
+    """Send a PO left ``draft``: saved, but never queued (the process stopped, or the
+    connection could not be used, between saving it and checking its prices). Submitting its
+    PO number again answers it as it is, so this is the way on: the prices are checked now,
+    as ``submit`` does, then it is sent."""
+    if po.status != POStatus.DRAFT.value:
+        raise InvalidInput(f"PO {po.po_number} is {po.status}: only a draft PO is sent this way")
+    adapter = await _adapter(session, po, ctx)
+    tolerance = Decimal(str(ctx.settings.price_tolerance))
+    if not po.quote_number and await _price_drift(po, adapter, tolerance):
+        _move(
+            po,
+            POStatus.AWAITING_APPROVAL,
+            "person",
+            ctx.actor,
+            "current price above the expected price beyond the tolerance: needs approval",
+        )
+        _audit(session, po, ctx, "po.submitted")
+        await session.commit()
+        return po
+    _move(po, POStatus.SUBMITTING, "person", ctx.actor, "queued for the supplier")
+    _audit(session, po, ctx, "po.submitted")
+    await session.commit()
+    return await dispatch(session, po, adapter, ctx)
+
+
 async def release(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
     if po.status != POStatus.ON_HOLD.value:
         raise InvalidInput(f"PO {po.po_number} is {po.status}: only a PO on hold can be released")

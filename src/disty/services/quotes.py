@@ -79,8 +79,10 @@ async def quote_to_po(
     ship_to: Address,
     *,
     notes: str | None = None,
+    hold: bool = False,
 ) -> PurchaseOrder:
-    """Read and validate the quote, then submit it as a v7 PO at its prices.
+    """Read and validate the quote, then submit it as a v7 PO at its prices (``hold``: on
+    the distributor's customer hold, for review before it ships).
 
     An existing PO number answers that PO and places nothing (as ``ordering.submit`` does),
     so a client's retry is safe even without an Idempotency-Key; the same PO number for
@@ -130,5 +132,5 @@ async def quote_to_po(
     return await ordering.submit(
         session, ctx, shortcut=shortcut, country_id=country_id, supplier=supplier,
         po_number=po_number, lines=lines, ship_to=ship_to, notes=notes, api_version="v7",
-        quote_number=quote_number,
+        quote_number=quote_number, hold=hold,
     )  # fmt: skip

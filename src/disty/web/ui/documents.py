@@ -1,7 +1,242 @@
-"""Quotes (search, open, turn into a PO), invoices per PO, returns (list, open one)."""
+"""Quotes (search, open, turn into a PO), invoices per PO, returns (list, open one).
+
+These live at the distributor: each page asks it through the tenant's connection for one
+country (``?country=``, the tenant's first by default). A distributor that is down, slow or
+limiting is said on the page with the API's status, never shown as a server error.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from disty.domain.countries import country_site
+from disty.domain.orders import Address
+from disty.errors import DistyError, NotFound
+from disty.services import invoices, ordering, quotes, returns, tenants
+from disty.services.users import ConsoleUser, Role
+from disty.web.ui import render
+from disty.web.ui import session as web
+from disty.web.ui.orders import context, failure, po_url
+from disty.web.ui.render import signed_in
+from disty.web.ui.session import PageNotFound
 
 router = APIRouter(include_in_schema=False)
+
+SUPPLIER = "ingram"  # the one distributor with quotes, invoices and returns so far
+PAGE_SIZE = 25
+
+
+async def _country(request: Request, shortcut: str) -> int:
+    """The country asked for, when it is one of the tenant's; else the tenant's first."""
+    async with render.rt(request).sessions() as session:
+        try:
+            tenant = await tenants.get_tenant(session, shortcut)
+        except NotFound:
+            raise PageNotFound from None
+        ids = tenant.country_ids
+    asked = request.query_params.get("country", "")
+    return int(asked) if asked.isdigit() and int(asked) in ids else ids[0]
+
+
+def _page_number(request: Request) -> int:
+    asked = request.query_params.get("page", "")
+    return max(1, min(int(asked), 10_000)) if asked.isdigit() else 1
+
+
+async def _viewer(request: Request, shortcut: str) -> tuple[ConsoleUser, int]:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut)
+    return user, await _country(request, shortcut)
+
+
+def _shown(
+    request: Request, name: str, user: ConsoleUser, shortcut: str, country_id: int, **kw: Any
+) -> HTMLResponse:
+    """A documents page; an ``error`` in ``kw`` sets its status (see orders.failure)."""
+    status = kw.pop("status", 200)
+    return render.page(
+        request, name, user, status, shortcut=shortcut, country=country_site(country_id), **kw
+    )
+
+
+# -- quotes ------------------------------------------------------------------------------------
+
+
+@router.get("/t/{shortcut}/quotes", response_class=HTMLResponse)
+async def quote_list(request: Request, shortcut: str, q: str = "") -> HTMLResponse:
+    user, country_id = await _viewer(request, shortcut)
+    number = _page_number(request)
+    found, error, status = None, None, 200
+    try:
+        async with render.rt(request).sessions() as session:
+            found = await quotes.search(
+                session, context(request, user), shortcut=shortcut, country_id=country_id,
+                supplier=SUPPLIER, quote_number=q.strip()[:40] or None, page=number,
+                page_size=PAGE_SIZE,
+            )  # fmt: skip
+    except DistyError as exc:
+        error, status = failure(exc)
+    return _shown(
+        request, "quotes.html", user, shortcut, country_id, status=status, q=q, found=found,
+        error=error, page_number=number, pages=_pages(found),
+    )  # fmt: skip
+
+
+def _pages(found: Any) -> int:
+    if found is None or not found.total:
+        return 1
+    return (int(found.total) + PAGE_SIZE - 1) // PAGE_SIZE
+
+
+async def _quote_page(
+    request: Request,
+    user: ConsoleUser,
+    shortcut: str,
+    country_id: int,
+    number: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    quote = None
+    try:
+        async with render.rt(request).sessions() as session:
+            quote = await quotes.details(
+                session, context(request, user), shortcut=shortcut, country_id=country_id,
+                supplier=SUPPLIER, quote_number=number,
+            )  # fmt: skip
+    except DistyError as exc:
+        # The quote cannot be read: that failure is what the page says (a 404 for none).
+        error, status = failure(exc)
+    return _shown(
+        request, "quote.html", user, shortcut, country_id, status=status, number=number,
+        quote=quote, error=error, form=form or {}, can_order=user.can(Role.BUYER),
+    )  # fmt: skip
+
+
+@router.get("/t/{shortcut}/quotes/{number}", response_class=HTMLResponse)
+async def quote_page(request: Request, shortcut: str, number: str) -> HTMLResponse:
+    user, country_id = await _viewer(request, shortcut)
+    return await _quote_page(request, user, shortcut, country_id, number)
+
+
+def _ship_to(form: dict[str, str]) -> Address:
+    """A stored address by its id, or the typed one (the service says what is missing)."""
+    stored = form.get("address_id", "").strip()
+    if stored:
+        return Address.stored(stored)
+    fields = ("company", "street", "city", "state", "postcode", "country", "contact")
+    return Address.from_dict({k: form.get(k, "") for k in fields})
+
+
+@router.post("/t/{shortcut}/quotes/{number}/order", response_model=None)
+async def order_quote(request: Request, shortcut: str, number: str) -> Response:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut, Role.BUYER)
+    form = await web.check_csrf(request, user.csrf_token)
+    country_id = await _country(request, shortcut)
+    po_number = form.get("po_number", "").strip()
+    try:
+        async with render.rt(request).sessions() as session:
+            po = await quotes.quote_to_po(
+                session, context(request, user), shortcut, country_id, SUPPLIER, number,
+                po_number, _ship_to(form), notes=form.get("notes", "").strip() or None,
+                hold=form.get("hold") == "on",
+            )  # fmt: skip
+            po_number = po.po_number
+    except DistyError as exc:
+        message, status = failure(exc)
+        return await _quote_page(
+            request, user, shortcut, country_id, number, error=message, status=status, form=form
+        )
+    return render.redirect(po_url(shortcut, po_number))
+
+
+# -- invoices ----------------------------------------------------------------------------------
+
+
+@router.get("/t/{shortcut}/pos/{po_number}/invoices", response_class=HTMLResponse)
+async def po_invoices(request: Request, shortcut: str, po_number: str) -> HTMLResponse:
+    user, country_id = await _viewer(request, shortcut)
+    found: list[Any] = []
+    error, status = None, 200
+    async with render.rt(request).sessions() as session:
+        try:
+            po = await ordering.find_po(session, shortcut=shortcut, po_number=po_number)
+        except NotFound:
+            raise PageNotFound from None
+        country_id = po.country_id
+    try:
+        async with render.rt(request).sessions() as session:
+            found, _ = await invoices.for_po(
+                session, context(request, user), shortcut=shortcut, po_number=po_number,
+                limit=100,
+            )  # fmt: skip
+    except DistyError as exc:
+        error, status = failure(exc)
+    return _shown(
+        request, "invoices.html", user, shortcut, country_id, status=status,
+        po_number=po_number, invoices=found, error=error,
+    )  # fmt: skip
+
+
+@router.get("/t/{shortcut}/invoices/{number}", response_class=HTMLResponse)
+async def invoice_page(request: Request, shortcut: str, number: str) -> HTMLResponse:
+    user, country_id = await _viewer(request, shortcut)
+    invoice, error, status = None, None, 200
+    try:
+        async with render.rt(request).sessions() as session:
+            invoice = await invoices.details(
+                session, context(request, user), shortcut=shortcut, country_id=country_id,
+                supplier=SUPPLIER, invoice_number=number,
+            )  # fmt: skip
+    except DistyError as exc:
+        error, status = failure(exc)
+    return _shown(
+        request, "invoice.html", user, shortcut, country_id, status=status, number=number,
+        invoice=invoice, error=error,
+    )  # fmt: skip
+
+
+# -- returns -----------------------------------------------------------------------------------
+
+
+@router.get("/t/{shortcut}/returns", response_class=HTMLResponse)
+async def return_list(request: Request, shortcut: str) -> HTMLResponse:
+    user, country_id = await _viewer(request, shortcut)
+    number = _page_number(request)
+    found, error, status = None, None, 200
+    try:
+        async with render.rt(request).sessions() as session:
+            found = await returns.search(
+                session, context(request, user), shortcut=shortcut, country_id=country_id,
+                supplier=SUPPLIER, page=number, page_size=PAGE_SIZE,
+            )  # fmt: skip
+    except DistyError as exc:
+        error, status = failure(exc)
+    return _shown(
+        request, "returns.html", user, shortcut, country_id, status=status, found=found,
+        error=error, page_number=number, pages=_pages(found),
+    )  # fmt: skip
+
+
+@router.get("/t/{shortcut}/returns/{number}", response_class=HTMLResponse)
+async def return_page(request: Request, shortcut: str, number: str) -> HTMLResponse:
+    user, country_id = await _viewer(request, shortcut)
+    case, error, status = None, None, 200
+    try:
+        async with render.rt(request).sessions() as session:
+            case = await returns.details(
+                session, context(request, user), shortcut=shortcut, country_id=country_id,
+                supplier=SUPPLIER, case_number=number,
+            )  # fmt: skip
+    except DistyError as exc:
+        error, status = failure(exc)
+    return _shown(
+        request, "return.html", user, shortcut, country_id, status=status, number=number,
+        case=case, error=error,
+    )  # fmt: skip

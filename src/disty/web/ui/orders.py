@@ -1,8 +1,248 @@
 """POs: the list with filters, each PO's page (timeline, lines, shipments, serials, invoices;
-updated live), submit, approve price drift, release, cancel, refresh."""
+updated live), submit, approve price drift, release, cancel, refresh.
+
+The PO page is read through ``po_json`` (what the API and CLI show), so the console never
+shows a PO differently from them. Its live part is one section that console.js re-reads every
+few seconds: webhooks change the PO in the database and the page follows without a reload.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disty.db.models import PurchaseOrder
+from disty.domain.connections import supplier_info
+from disty.domain.orders import FINAL, POStatus
+from disty.errors import DistyError, InvalidInput, NotFound
+from disty.services import ordering
+from disty.services.ordering import Context
+from disty.services.po_views import po_json
+from disty.services.users import ConsoleUser, Role
+from disty.suppliers import errors as supplier
+from disty.web.ui import render
+from disty.web.ui import session as web
+from disty.web.ui.render import signed_in
+from disty.web.ui.session import PageNotFound
 
 router = APIRouter(include_in_schema=False)
+
+STATUSES = [s.value for s in POStatus]
+
+
+# -- shared with documents.py ------------------------------------------------------------------
+
+
+def context(request: Request, user: ConsoleUser) -> Context:
+    rt = render.rt(request)
+    return Context(rt.box, rt.suppliers, rt.settings, f"console:{user.email}")
+
+
+def failure(exc: DistyError) -> tuple[str, int]:
+    """What a person reads when an action or a supplier call fails, and the page's status.
+
+    The statuses are the JSON API's (problems.py): a refusal is 422, an unknown thing 404, a
+    distributor that is slow, limited or down 429/503/504, a refused connection 502.
+    """
+    said = str(exc)
+    if isinstance(exc, supplier.RequestRejected):
+        return f"The distributor refused the request: {said}", 422
+    if isinstance(exc, supplier.NotFound):
+        return f"The distributor does not know it: {said}", 404
+    if isinstance(exc, supplier.RateLimited):
+        return f"The distributor's rate limit was hit: {said}", 429
+    if isinstance(exc, supplier.Maintenance):
+        return f"The distributor is in maintenance: {said}", 503
+    if isinstance(exc, supplier.Timeout):
+        return f"The distributor did not answer in time: {said}", 504
+    if isinstance(exc, supplier.Unavailable):
+        return f"The distributor is unavailable: {said}", 503
+    if isinstance(exc, supplier.SupplierError):
+        return f"The distributor refused the connection (an admin should Run Test): {said}", 502
+    if isinstance(exc, NotFound):
+        return said, 404
+    return said, 422
+
+
+def po_url(shortcut: str, po_number: str) -> str:
+    return f"/t/{shortcut}/pos/{quote(po_number, safe='')}"
+
+
+def when(value: str | datetime | None) -> str:
+    """A time as the console writes it (UTC, to the second); the API's ISO strings too."""
+    if value is None:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+# -- reading POs -------------------------------------------------------------------------------
+
+
+def _total(po: PurchaseOrder) -> Decimal | None:
+    """What the PO's lines cost at the prices known (the supplier's, else the expected)."""
+    total = Decimal(0)
+    priced = False
+    for line in po.lines:
+        price = line.current_price if line.current_price is not None else line.expected_price
+        if line.removed or line.rejected_reason or price is None:
+            continue
+        total += price * line.quantity
+        priced = True
+    return total.quantize(Decimal("0.01")) if priced else None
+
+
+def _row(po: PurchaseOrder) -> dict[str, Any]:
+    return {
+        "po_number": po.po_number,
+        "status": po.status,
+        "supplier_order_numbers": po.supplier_order_numbers,
+        "lines": len(po.lines),
+        "total": _total(po),
+        "created": when(po.created_at),
+        "updated": when(po.updated_at),
+    }
+
+
+async def _find(session: AsyncSession, shortcut: str, po_number: str) -> PurchaseOrder:
+    try:
+        return await ordering.find_po(session, shortcut=shortcut, po_number=po_number)
+    except NotFound:
+        raise PageNotFound from None
+
+
+@dataclass(frozen=True)
+class Actions:
+    """The buttons a PO offers this user now; viewers get none."""
+
+    submit: bool = False
+    approve: bool = False
+    awaiting_admin: bool = False  # a buyer's note instead of the Approve button
+    release: bool = False
+    cancel: bool = False
+    refresh: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.submit or self.approve or self.release or self.cancel or self.refresh
+
+
+def actions(po: PurchaseOrder, user: ConsoleUser) -> Actions:
+    if not user.can(Role.BUYER):
+        return Actions()
+    status = POStatus(po.status)
+    waiting = status is POStatus.AWAITING_APPROVAL
+    return Actions(
+        submit=status in (POStatus.DRAFT, POStatus.SUBMITTING),
+        approve=waiting and user.can(Role.ADMIN),
+        awaiting_admin=waiting and not user.can(Role.ADMIN),
+        release=status is POStatus.ON_HOLD,
+        cancel=status in (POStatus.DRAFT, POStatus.AWAITING_APPROVAL, POStatus.ON_HOLD),
+        refresh=status not in FINAL and status not in (POStatus.DRAFT, POStatus.AWAITING_APPROVAL),
+    )
+
+
+def _view(po: PurchaseOrder) -> dict[str, Any]:
+    view = po_json(po)
+    for event in view["timeline"]:
+        event["when"] = when(event["at"])
+    view["created"] = when(view["created_at"])
+    view["updated"] = when(view["updated_at"])
+    view["total"] = _total(po)
+    view["supplier_name"] = supplier_info(po.supplier).name
+    return view
+
+
+async def _po_page(
+    request: Request,
+    user: ConsoleUser,
+    shortcut: str,
+    po_number: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    async with render.rt(request).sessions() as session:
+        po = await _find(session, shortcut, po_number)
+        view, allowed = _view(po), actions(po, user)
+    return render.page(
+        request, "po.html", user, status, shortcut=shortcut, po=view, actions=allowed,
+        error=error,
+    )  # fmt: skip
+
+
+@router.get("/t/{shortcut}/pos", response_class=HTMLResponse)
+async def po_list(request: Request, shortcut: str, status: str = "") -> HTMLResponse:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut)
+    error = None
+    if status and status not in STATUSES:
+        error, status = f"there is no PO status {status!r}: pick one from the list", ""
+    async with render.rt(request).sessions() as session:
+        found = await ordering.list_pos(session, shortcut=shortcut, status=status or None)
+        rows = [_row(po) for po in reversed(found)]  # newest first
+    return render.page(
+        request, "pos.html", user, 422 if error else 200, shortcut=shortcut, rows=rows,
+        chosen=status, statuses=STATUSES, error=error,
+    )  # fmt: skip
+
+
+@router.get("/t/{shortcut}/pos/{po_number}", response_class=HTMLResponse)
+async def po_page(request: Request, shortcut: str, po_number: str) -> HTMLResponse:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut)
+    return await _po_page(request, user, shortcut, po_number)
+
+
+# -- acting on a PO ----------------------------------------------------------------------------
+
+Action = Callable[[AsyncSession, PurchaseOrder, Context], Awaitable[PurchaseOrder]]
+
+
+async def _submit(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
+    """Send a draft PO (saved but never queued), or finish sending one left ``submitting``
+    (as the API's submit does: the outbox searches before it sends again)."""
+    if po.status == POStatus.DRAFT.value:
+        return await ordering.send_draft(session, po, ctx)
+    if po.status != POStatus.SUBMITTING.value:
+        raise InvalidInput(
+            f"PO {po.po_number} is {po.status}: only a draft PO or one being sent is submitted"
+        )
+    return await ordering.refresh(session, po, ctx)
+
+
+# Each action and the least role that may take it: approving price drift is an admin's call.
+ACTIONS: dict[str, tuple[Action, Role]] = {
+    "submit": (_submit, Role.BUYER),
+    "approve": (ordering.approve, Role.ADMIN),
+    "release": (ordering.release, Role.BUYER),
+    "cancel": (ordering.cancel, Role.BUYER),
+    "refresh": (ordering.refresh, Role.BUYER),
+}
+
+
+@router.post("/t/{shortcut}/pos/{po_number}/{action}", response_model=None)
+async def act(request: Request, shortcut: str, po_number: str, action: str) -> Response:
+    if action not in ACTIONS:
+        raise PageNotFound
+    work, role = ACTIONS[action]
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut, role)
+    await web.check_csrf(request, user.csrf_token)
+    try:
+        async with render.rt(request).sessions() as session:
+            po = await _find(session, shortcut, po_number)
+            await work(session, po, context(request, user))
+    except DistyError as exc:
+        # The PO is read again in a new session: what the failed action changed is not shown.
+        message, status = failure(exc)
+        return await _po_page(request, user, shortcut, po_number, error=message, status=status)
+    return render.redirect(po_url(shortcut, po_number))
