@@ -23,7 +23,7 @@ from disty.db.models import PurchaseOrder, StockLevel
 from disty.domain.orders import Address
 from disty.errors import NotFound
 from disty.runtime import Runtime
-from disty.services import ordering
+from disty.services import ordering, tenants
 from disty.services.ordering import Context, LineInput
 from disty.web.ui.sealed import seal
 from tests.e2e.conftest import (
@@ -386,3 +386,25 @@ async def test_a_supplier_outage_is_a_message_on_the_page(
     assert searched.status_code == 422
     await buyer.aclose()
     await acme.aclose()
+
+
+async def test_an_unknown_part_page_and_a_tenant_in_two_countries(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    await connect_smbi(rt, simulator, served)
+    buyer = await _client(served, rt, "buyer@smbi.example", "buyer")
+    missing = await buyer.get(f"/t/smbi/products/{UNKNOWN}")
+    assert missing.status_code == 404
+    assert f"Ingram Micro knows no part &#39;{UNKNOWN}&#39;" in missing.text
+    # One country: no selector. Two: a selector on the search and price pages, each keeping
+    # the country chosen.
+    assert 'id="country"' not in (await buyer.get("/t/smbi/products")).text
+    async with rt.sessions() as session:
+        await tenants.add_tenant(session, "duo", [1, 29])
+    duo = await _client(served, rt, "b@duo.example", "buyer", "duo")
+    for path in ("/t/duo/products?country=29", "/t/duo/products/price?country=29"):
+        page = await duo.get(path)
+        assert '<option value="29" selected>Canada</option>' in page.text, path
+        assert '<option value="1">United States</option>' in page.text, path
+    await buyer.aclose()
+    await duo.aclose()
