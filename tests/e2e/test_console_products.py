@@ -396,6 +396,11 @@ async def test_an_unknown_part_page_and_a_tenant_in_two_countries(
     missing = await buyer.get(f"/t/smbi/products/{UNKNOWN}")
     assert missing.status_code == 404
     assert f"Ingram Micro knows no part &#39;{UNKNOWN}&#39;" in missing.text
+    # By vendor alone: every row is that vendor's.
+    found = await buyer.get("/t/smbi/products", params={"vendor": "Sandisk"})
+    vendors = re.findall(r'<td data-label="Vendor">([^<]*)</td>', found.text)
+    assert vendors
+    assert set(vendors) == {"Sandisk"}
     # One country: no selector. Two: a selector on the search and price pages, each keeping
     # the country chosen.
     assert 'id="country"' not in (await buyer.get("/t/smbi/products")).text
