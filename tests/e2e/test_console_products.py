@@ -231,7 +231,9 @@ async def test_a_price_that_rose_after_pricing_sends_the_po_for_approval(
 
     answer = await _order(
         buyer, priced, po_number="PO-DRIFT-1", ship_to_choice="stored",
-        stored_address_id="ADDR-7", hold="on",
+        stored_address_id="ADDR-7", hold="on", eu_company="End User Ltd",
+        eu_street="5 Side Street", eu_city="Toronto", eu_state="ON", eu_postcode="M5V 2T6",
+        eu_country="ca", eu_email="it@enduser.example",
     )  # fmt: skip
     assert answer.status_code == 303, answer.text
     assert answer.headers["location"] == "/t/smbi/pos/PO-DRIFT-1"
@@ -239,6 +241,10 @@ async def test_a_price_that_rose_after_pricing_sends_the_po_for_approval(
     assert po.status == "awaiting_approval"
     assert po.hold_for_review
     assert po.ship_to["address_id"] == "ADDR-7"
+    assert po.end_user == {
+        "company": "End User Ltd", "street": "5 Side Street", "city": "Toronto", "state": "ON",
+        "postcode": "M5V 2T6", "country": "CA", "email": "it@enduser.example",
+    }  # fmt: skip
     line = next(x for x in po.lines if x.sku == PART_A)
     assert (line.expected_price, line.current_price) == (shown, risen)
     await buyer.aclose()
@@ -279,6 +285,13 @@ async def test_recent_ship_tos_are_offered_and_a_po_number_places_once(
     assert long_city.status_code == 422
     assert "ship_to city is longer than 25 characters" in long_city.text
     assert 'value="PO-LONG"' in long_city.text
+    half_end_user = await _order(buyer, priced, po_number="PO-EU", eu_company="End User Ltd")
+    assert half_end_user.status_code == 422
+    assert "end_user needs street, city, country" in half_end_user.text
+    assert 'value="End User Ltd"' in half_end_user.text
+    long_notes = await _order(buyer, priced, po_number="PO-NOTES", notes="n" * 501)
+    assert long_notes.status_code == 422
+    assert "the notes are longer than 500 characters" in long_notes.text
     bad_number = await _order(buyer, priced, po_number="PO WITH SPACES")
     assert bad_number.status_code == 422
     assert "invalid PO number" in bad_number.text
