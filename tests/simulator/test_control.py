@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.fixtures.simulator import SimulatorClient
-from tests.simulator.helpers import SEARCH, headers, token
+from tests.simulator.helpers import PNA, PNA_QUERY, SEARCH, authed, headers, token
 
 
 async def test_root_answers_200(simulator_client: SimulatorClient) -> None:
@@ -67,3 +67,38 @@ async def test_unknown_ingram_path_is_the_gateways_404(simulator_client: Simulat
     r = await simulator_client.get("/ingram/resellers/v9/nothing")
     assert r.status_code == 404
     assert "fault" in r.json()
+
+
+async def test_a_moved_price_is_what_pna_quotes_until_reset(
+    simulator_client: SimulatorClient,
+) -> None:
+    ipn = simulator_client.sim.catalog.product(40).ingram_part_number
+    body = {"products": [{"ingramPartNumber": ipn}]}
+
+    async def customer_price() -> float:
+        h = await authed(simulator_client)
+        r = await simulator_client.post(PNA, params=PNA_QUERY, json=body, headers=h)
+        price: float = r.json()[0]["pricing"]["customerPrice"]
+        return price
+
+    before = await customer_price()
+    r = await simulator_client.put(
+        f"/_control/prices/{ipn}", json={"customer_price_usd": "1234.56"}
+    )
+    assert r.status_code == 200
+    assert r.json() == {"ingram_part_number": ipn, "customer_price_usd": "1234.56"}
+    assert await customer_price() == 1234.56
+    assert simulator_client.sim.catalog.product(40).customer_cents == 123456
+    await simulator_client.post("/_control/reset")
+    assert await customer_price() == before
+
+
+async def test_a_price_for_no_product_or_no_money_is_refused(
+    simulator_client: SimulatorClient,
+) -> None:
+    r = await simulator_client.put("/_control/prices/ZZZZZZZ", json={"customer_price_usd": "1"})
+    assert r.status_code == 404
+    ipn = simulator_client.sim.catalog.product(3).ingram_part_number
+    for bad in ("0", "-5", "1.234", "lots"):
+        r = await simulator_client.put(f"/_control/prices/{ipn}", json={"customer_price_usd": bad})
+        assert r.status_code == 422, bad

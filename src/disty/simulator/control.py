@@ -7,6 +7,7 @@ back except once, when an app is created (they are the simulator's own test cred
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -64,6 +65,11 @@ class Limits(BaseModel):
 
 class Advance(BaseModel):
     seconds: float = Field(ge=0)
+
+
+class PriceIn(BaseModel):
+    # A decimal string (as money should travel); the catalog keeps US cents.
+    customer_price_usd: Decimal = Field(gt=0, le=Decimal("1000000"), decimal_places=2)
 
 
 @router.get("")
@@ -198,6 +204,19 @@ async def advance_clock(body: Advance, state: StateDep) -> dict[str, float]:
     state.clock.advance(body.seconds)
     await settle(state)
     return {"now": state.clock.now()}
+
+
+@router.put("/prices/{ingram_part_number}")
+async def set_price(ingram_part_number: str, body: PriceIn, state: StateDep) -> dict[str, object]:
+    """Move one product's customer price (P&A, orders and quotes all see it) until reset."""
+    product = state.catalog.by_ingram_part_number(ingram_part_number)
+    if product is None:
+        raise HTTPException(404, f"no product {ingram_part_number} in the catalog")
+    moved = state.catalog.set_customer_price(product.index, int(body.customer_price_usd * 100))
+    return {
+        "ingram_part_number": moved.ingram_part_number,
+        "customer_price_usd": f"{moved.customer_cents / 100:.2f}",
+    }
 
 
 def _fault_out(f: FaultRule) -> dict[str, object]:

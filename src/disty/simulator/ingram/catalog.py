@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from disty.simulator.ingram.pinned import PINNED, PinnedProduct
 from disty.simulator.ingram.vocab import (
@@ -229,6 +229,9 @@ class Catalog:
         self._pinned_by_vpn = {p.vendor_part_number.upper(): n for n, p in enumerate(self._pinned)}
         self._pinned_by_upc = {p.upc: n for n, p in enumerate(self._pinned)}
         self._swap, self._swap_back = self._resolve_ipn_collisions()
+        # Customer prices moved through the control API (index -> US cents): the one mutable
+        # part of a catalog, so tests can make a price drift between pricing and ordering.
+        self.price_overrides: dict[int, int] = {}
 
     # -- identity ---------------------------------------------------------------------------
 
@@ -276,8 +279,19 @@ class Catalog:
 
     # -- products ---------------------------------------------------------------------------
 
-    @functools.lru_cache(maxsize=8192)  # noqa: B019 - bounded, and catalogs live as long as apps
     def product(self, i: int) -> Product:
+        """Product ``i``, with its customer price as moved by the control API, if it was."""
+        generated = self._generated(i)
+        cents = self.price_overrides.get(i)
+        return generated if cents is None else replace(generated, customer_cents=cents)
+
+    def set_customer_price(self, i: int, cents: int) -> Product:
+        self.product(i)  # IndexError for a product the catalog does not have
+        self.price_overrides[i] = cents
+        return self.product(i)
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019 - bounded, and catalogs live as long as apps
+    def _generated(self, i: int) -> Product:
         if not 0 <= i < self.size:
             raise IndexError(i)
         if i < self._k:

@@ -133,6 +133,7 @@ class SimState:
         self.counts.clear()
         self.limiter.clear()
         self.maintenance = False
+        self.catalog.price_overrides.clear()
         self.latency_ms = cfg.latency_ms
         self.pna_per_minute = cfg.pna_per_minute
         self.get_per_minute = cfg.get_per_minute

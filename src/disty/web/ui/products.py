@@ -1,8 +1,360 @@
 """Products: catalog search, product details, live price and availability for a pasted list, and a
-PO created from the priced list."""
+PO created from the priced list.
+
+The priced list travels to the PO form sealed (signed and dated, see sealed.py): the PO's
+expected prices are exactly the prices the page showed, so a buyer cannot lower them by
+editing the HTML, and a list priced more than an hour ago must be priced again. Viewers may
+search and price; only buyers and admins see the PO form, and only they may post it."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import math
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from disty.db.models import Tenant
+from disty.domain.countries import SITES
+from disty.domain.offers import OfferStatus
+from disty.domain.orders import Address, validate_address, validate_po_number
+from disty.domain.partlist import parse_part_list
+from disty.errors import DistyError, InvalidInput, NotFound
+from disty.runtime import Runtime
+from disty.services import catalog, ordering, price_list, tenants
+from disty.services.ordering import Context, LineInput
+from disty.services.price_list import SUPPLIER, PricedLine, describe_age
+from disty.services.users import ConsoleUser, Role
+from disty.suppliers.errors import NotFound as SupplierNotFound
+from disty.web.ui import render
+from disty.web.ui import session as web
+from disty.web.ui.render import signed_in
+from disty.web.ui.sealed import Unsealed, seal, unseal
+from disty.web.ui.session import PageNotFound
 
 router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 25
+PRICES_VALID_S = 3600  # a priced list older than this is priced again before it becomes a PO
+NOTES_MAX = 500
+ADDRESS_FIELDS = ("company", "street", "street2", "city", "state", "postcode", "country",
+                  "contact", "phone", "email")  # fmt: skip
+
+
+# -- what every products page needs ----------------------------------------------------------
+
+
+async def _tenant(rt: Runtime, shortcut: str) -> Tenant:
+    async with rt.sessions() as session:
+        try:
+            return await tenants.get_tenant(session, shortcut)
+        except NotFound:
+            raise PageNotFound from None
+
+
+def _country(tenant: Tenant, raw: str | None) -> int:
+    """The country asked for if the tenant is served there; its first country otherwise."""
+    ids = tenant.country_ids
+    if raw and raw.isdigit() and int(raw) in ids:
+        return int(raw)
+    return ids[0]
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def _common(tenant: Tenant, country_id: int) -> dict[str, Any]:
+    return {
+        "tenant": tenant,
+        "country_id": country_id,
+        "sites": [SITES[c] for c in tenant.country_ids if c in SITES],
+        "money": _money,
+    }
+
+
+# -- 1. catalog search -----------------------------------------------------------------------
+
+
+def _page_number(raw: str) -> int:
+    return max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
+
+
+@router.get("/t/{shortcut}/products", response_class=HTMLResponse)
+async def search(
+    request: Request,
+    shortcut: str,
+    q: str = "",
+    vendor: str = "",
+    vpn: str = "",
+    page: str = "1",
+    country: str = "",
+) -> HTMLResponse:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut)
+    rt = render.rt(request)
+    tenant = await _tenant(rt, shortcut)
+    country_id = _country(tenant, country)
+    wanted = {"q": q.strip(), "vendor": vendor.strip(), "vpn": vpn.strip()}
+    number = _page_number(page)
+    results, error, status = None, None, 200
+    if any(wanted.values()):
+        try:
+            async with rt.sessions() as session:
+                results = await catalog.search(
+                    session, shortcut=shortcut, country_id=country_id, supplier=SUPPLIER,
+                    box=rt.box, hub=rt.suppliers, settings=rt.settings,
+                    keyword=wanted["q"] or None, vendor=wanted["vendor"] or None,
+                    vendor_part_number=wanted["vpn"] or None, page=number, page_size=PAGE_SIZE,
+                )  # fmt: skip
+        except DistyError as exc:
+            error, status = str(exc), 422
+    pages = math.ceil(results.total / max(results.page_size, 1)) if results else 0
+
+    def page_url(n: int) -> str:
+        query = {**wanted, "country": str(country_id), "page": str(n)}
+        return f"/t/{shortcut}/products?{urlencode(query)}"
+
+    return render.page(
+        request, "products.html", user, status, **_common(tenant, country_id), wanted=wanted,
+        results=results, error=error, page_number=number, pages=pages, page_url=page_url,
+    )  # fmt: skip
+
+
+# -- 3. a pasted list priced live (before the details route: "price" is not a SKU) -----------
+
+
+def _price_page(
+    request: Request,
+    user: ConsoleUser,
+    tenant: Tenant,
+    country_id: int,
+    *,
+    parts: str = "",
+    lines: list[PricedLine] | None = None,
+    sealed: str = "",
+    recent: list[price_list.RecentShipTo] | None = None,
+    values: dict[str, str] | None = None,
+    error: str | None = None,
+    order_error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    lines = lines or []
+    recent = recent or []
+    values = dict(values or {})
+    values.setdefault("ship_to_choice", "recent" if recent else "typed")
+    now = datetime.now(UTC)
+    return render.page(
+        request, "products_price.html", user, status, **_common(tenant, country_id),
+        parts=parts, lines=lines, sealed=sealed, recent=recent, values=values, error=error,
+        order_error=order_error, now=now, age=lambda then: describe_age(then, now),
+        totals=price_list.totals(lines),
+        unknown=[x for x in lines if x.status is OfferStatus.UNKNOWN],
+        failed=[x for x in lines if x.status is OfferStatus.ERROR],
+        orderable=[x for x in lines if x.orderable],
+        can_order=user.can(Role.BUYER), address_fields=ADDRESS_FIELDS,
+    )  # fmt: skip
+
+
+@router.get("/t/{shortcut}/products/price", response_class=HTMLResponse)
+async def price_form(
+    request: Request, shortcut: str, parts: str = "", country: str = ""
+) -> HTMLResponse:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut)
+    tenant = await _tenant(render.rt(request), shortcut)
+    return _price_page(request, user, tenant, _country(tenant, country), parts=parts[:10_000])
+
+
+def _seal_key(rt: Runtime) -> bytes:
+    return rt.box.derive("disty console priced list")
+
+
+@router.post("/t/{shortcut}/products/price", response_class=HTMLResponse)
+async def price(request: Request, shortcut: str) -> HTMLResponse:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut)
+    form = await web.check_csrf(request, user.csrf_token)
+    rt = render.rt(request)
+    tenant = await _tenant(rt, shortcut)
+    country_id = _country(tenant, form.get("country"))
+    text = form.get("parts", "")
+    if form.get("quantity"):  # "Price this part" on a product's page: one part, its quantity
+        text = f"{text.strip()} {form['quantity'].strip()}"
+    try:
+        wanted = parse_part_list(text)
+        async with rt.sessions() as session:
+            lines = await price_list.price_list(
+                session, shortcut=shortcut, country_id=country_id, parts=wanted,
+                box=rt.box, hub=rt.suppliers, settings=rt.settings,
+            )  # fmt: skip
+    except DistyError as exc:
+        return _price_page(
+            request, user, tenant, country_id, parts=text, error=str(exc), status=422
+        )
+    sealed = seal(
+        _seal_key(rt),
+        {"tenant": shortcut, "country": country_id, "lines": [x.to_json() for x in lines]},
+    )
+    recent = await _recent(rt, user, shortcut)
+    return _price_page(
+        request, user, tenant, country_id, parts=text, lines=lines, sealed=sealed, recent=recent
+    )
+
+
+async def _recent(rt: Runtime, user: ConsoleUser, shortcut: str) -> list[price_list.RecentShipTo]:
+    if not user.can(Role.BUYER):
+        return []  # viewers see no PO form: no addresses either
+    async with rt.sessions() as session:
+        return await price_list.recent_ship_tos(session, shortcut=shortcut)
+
+
+# -- 4. the PO made from the priced list -----------------------------------------------------
+
+
+def _opened(rt: Runtime, shortcut: str, token: str) -> tuple[int, list[PricedLine]]:
+    """The country and lines this console sealed for this tenant within the hour."""
+    value = unseal(_seal_key(rt), token, max_age_s=PRICES_VALID_S)
+    if not isinstance(value, dict) or value.get("tenant") != shortcut:
+        raise Unsealed("the priced list is another tenant's")
+    return int(value["country"]), [PricedLine.from_json(x) for x in value["lines"]]
+
+
+def _address(form: dict[str, str], prefix: str) -> Address:
+    values = {name: form.get(f"{prefix}{name}", "").strip() for name in ADDRESS_FIELDS}
+    values["country"] = values["country"].upper()
+    return Address(**values)
+
+
+async def _ship_to(rt: Runtime, shortcut: str, form: dict[str, str]) -> Address:
+    choice = form.get("ship_to_choice", "")
+    if choice == "recent":
+        async with rt.sessions() as session:
+            return await price_list.recent_ship_to(
+                session, shortcut=shortcut, po_number=form.get("recent_po", "")
+            )
+    if choice == "stored":
+        stored = form.get("stored_address_id", "").strip()
+        if not stored:
+            raise InvalidInput("type the Ingram stored address id, or choose another ship-to")
+        return validate_address(Address.stored(stored), "ship_to")
+    if choice == "typed":
+        return validate_address(_address(form, "ship_"), "ship_to")
+    raise InvalidInput("choose where to ship: a recent ship-to, a typed address or a stored one")
+
+
+def _end_user(form: dict[str, str]) -> Address | None:
+    address = _address(form, "eu_")
+    if not any(getattr(address, name) for name in ADDRESS_FIELDS):
+        return None  # optional: left blank
+    return validate_address(address, "end_user")
+
+
+def _order_lines(lines: list[PricedLine]) -> list[LineInput]:
+    """The known, priced lines at the prices shown; one line per Ingram part number."""
+    merged: dict[str, LineInput] = {}
+    for line in lines:
+        if not line.orderable or line.supplier_sku is None:
+            continue  # unknown or unpriced: left out, as the page said
+        sku = line.supplier_sku.upper()
+        seen = merged.get(sku)
+        quantity = line.quantity + (seen.quantity if seen else 0)
+        merged[sku] = LineInput(sku, quantity, line.price)
+    if not merged:
+        raise InvalidInput("no part of the list is known and priced: there is nothing to order")
+    return list(merged.values())
+
+
+async def _place(
+    rt: Runtime, user: ConsoleUser, shortcut: str, country_id: int,
+    lines: list[PricedLine], form: dict[str, str],
+) -> str:  # fmt: skip
+    """Check the form, then submit the PO; answers its number. InvalidInput says what to fix."""
+    po_number = validate_po_number(form.get("po_number", ""))
+    ship_to = await _ship_to(rt, shortcut, form)
+    end_user = _end_user(form)
+    notes = form.get("notes", "").strip()
+    if len(notes) > NOTES_MAX:
+        raise InvalidInput(f"the notes are longer than {NOTES_MAX} characters", field="notes")
+    order = _order_lines(lines)
+    ctx = Context(rt.box, rt.suppliers, rt.settings, f"console:{user.email}")
+    async with rt.sessions() as session:
+        try:
+            existing = await ordering.find_po(
+                session, shortcut=shortcut, po_number=po_number, supplier=SUPPLIER
+            )
+        except NotFound:
+            existing = None
+        if existing is not None:
+            mine = sorted((x.sku, x.quantity) for x in order)
+            if sorted((x.sku, x.quantity) for x in existing.lines) == mine:
+                return existing.po_number  # the same PO posted twice: placed once
+            raise InvalidInput(
+                f"PO number {po_number} is taken by another PO: choose another number", field="po"
+            )
+        po = await ordering.submit(
+            session, ctx, shortcut=shortcut, country_id=country_id, supplier=SUPPLIER,
+            po_number=po_number, lines=order, ship_to=ship_to, hold=form.get("hold") == "on",
+            notes=notes or None, end_user=end_user,
+        )  # fmt: skip
+        return po.po_number
+
+
+@router.post("/t/{shortcut}/products/price/order", response_model=None)
+async def order(request: Request, shortcut: str) -> Response:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut, Role.BUYER)
+    form = await web.check_csrf(request, user.csrf_token)
+    rt = render.rt(request)
+    tenant = await _tenant(rt, shortcut)
+    token = form.get("priced", "")
+    try:
+        country_id, lines = _opened(rt, shortcut, token)
+    except Unsealed as exc:
+        return _price_page(
+            request, user, tenant, _country(tenant, None), status=422,
+            error=f"{exc}: the prices cannot be trusted, so price the list again",
+        )  # fmt: skip
+    try:
+        po_number = await _place(rt, user, shortcut, country_id, lines, form)
+    except DistyError as exc:
+        return _price_page(
+            request, user, tenant, country_id, parts=_parts_text(lines), lines=lines,
+            sealed=token, recent=await _recent(rt, user, shortcut), values=form,
+            order_error=str(exc), status=422,
+        )  # fmt: skip
+    return render.redirect(f"/t/{shortcut}/pos/{quote(po_number, safe='')}")
+
+
+def _parts_text(lines: list[PricedLine]) -> str:
+    return "\n".join(f"{x.part} {x.quantity}" for x in lines)
+
+
+# -- 2. product details ----------------------------------------------------------------------
+
+
+@router.get("/t/{shortcut}/products/{sku}", response_class=HTMLResponse)
+async def details(request: Request, shortcut: str, sku: str, country: str = "") -> HTMLResponse:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut)
+    rt = render.rt(request)
+    tenant = await _tenant(rt, shortcut)
+    country_id = _country(tenant, country)
+    item, error, status = None, None, 200
+    try:
+        async with rt.sessions() as session:
+            item = await catalog.details(
+                session, shortcut=shortcut, country_id=country_id, supplier=SUPPLIER, sku=sku,
+                box=rt.box, hub=rt.suppliers, settings=rt.settings,
+            )  # fmt: skip
+    except SupplierNotFound:
+        error, status = f"Ingram Micro knows no part {sku!r}: search the catalog for it.", 404
+    except DistyError as exc:
+        error, status = str(exc), 422
+    return render.page(
+        request, "product.html", user, status, **_common(tenant, country_id), sku=sku, item=item,
+        error=error,
+    )  # fmt: skip

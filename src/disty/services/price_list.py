@@ -1,0 +1,223 @@
+"""A pasted list of parts priced live, ready to become a PO: each line with its offer, the
+price's age and source, and the last stock event's level where one was recorded; and the
+ship-tos of the tenant's recent POs, offered again on the next PO."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disty.config import Settings
+from disty.crypto import SecretBox
+from disty.db.models import PurchaseOrder, StockLevel
+from disty.domain.offers import Offer, OfferStatus
+from disty.domain.orders import Address
+from disty.domain.partlist import PartLine
+from disty.errors import InvalidInput
+from disty.services import pricing
+from disty.services.connections import get_connection
+from disty.services.tenants import get_tenant
+from disty.suppliers.hub import SupplierHub
+
+SUPPLIER = "ingram"  # the console orders from Ingram Micro; offers of others are not shown yet
+
+
+@dataclass(frozen=True, slots=True)
+class StockNote:
+    """The level the last stock event recorded for the part, and when the event happened."""
+
+    available: int
+    backorder: bool
+    event_time: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    part: str  # as the buyer wrote it: an Ingram or a vendor part number
+    quantity: int
+    status: OfferStatus
+    fetched_at: datetime
+    supplier_sku: str | None = None
+    vendor_name: str | None = None
+    vendor_part_number: str | None = None
+    description: str | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    available: int | None = None
+    error: str | None = None
+    stock: StockNote | None = None
+
+    @property
+    def orderable(self) -> bool:
+        """Known to the supplier and priced: only such lines go into a PO."""
+        return self.status is OfferStatus.OK and bool(self.supplier_sku) and self.price is not None
+
+    @property
+    def total(self) -> Decimal | None:
+        return None if self.price is None else self.price * self.quantity
+
+    def to_json(self) -> dict[str, Any]:
+        """Money as strings, times as ISO text: the line travels signed in the PO form."""
+        stock = self.stock
+        return {
+            "part": self.part, "quantity": self.quantity, "status": self.status.value,
+            "fetched_at": self.fetched_at.isoformat(), "supplier_sku": self.supplier_sku,
+            "vendor_name": self.vendor_name, "vendor_part_number": self.vendor_part_number,
+            "description": self.description,
+            "price": None if self.price is None else str(self.price),
+            "currency": self.currency, "available": self.available, "error": self.error,
+            "stock": None if stock is None else {
+                "available": stock.available, "backorder": stock.backorder,
+                "event_time": stock.event_time.isoformat(),
+            },
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PricedLine:
+        stock = data.get("stock")
+        return cls(
+            part=str(data["part"]),
+            quantity=int(data["quantity"]),
+            status=OfferStatus(data["status"]),
+            fetched_at=datetime.fromisoformat(data["fetched_at"]),
+            supplier_sku=data.get("supplier_sku"),
+            vendor_name=data.get("vendor_name"),
+            vendor_part_number=data.get("vendor_part_number"),
+            description=data.get("description"),
+            price=None if data.get("price") is None else Decimal(data["price"]),
+            currency=data.get("currency"),
+            available=data.get("available"),
+            error=data.get("error"),
+            stock=None
+            if not stock
+            else StockNote(
+                int(stock["available"]),
+                bool(stock["backorder"]),
+                datetime.fromisoformat(stock["event_time"]),
+            ),
+        )
+
+
+async def price_list(
+    session: AsyncSession,
+    *,
+    shortcut: str,
+    country_id: int,
+    parts: list[PartLine],
+    box: SecretBox,
+    hub: SupplierHub,
+    settings: Settings,
+) -> list[PricedLine]:
+    """Each part priced live at Ingram Micro, in the list's order. A supplier that fails
+    marks its rows ERROR (with why) rather than raising; no connection raises NotFound."""
+    tenant = await get_tenant(session, shortcut)
+    connection = await get_connection(session, tenant, SUPPLIER, country_id)
+    asked = await pricing.price_and_availability(
+        session, shortcut=shortcut, country_id=country_id, skus=[p.part for p in parts],
+        box=box, hub=hub, settings=settings,
+    )  # fmt: skip
+    offers = [offer for offer in asked if offer.supplier == SUPPLIER]
+    skus = {o.supplier_sku.upper() for o in offers if o.supplier_sku}
+    levels = {
+        level.sku: StockNote(level.total_available, level.backorder, level.event_time)
+        for level in await session.scalars(
+            select(StockLevel).where(
+                StockLevel.connection_id == connection.id, StockLevel.sku.in_(skus)
+            )
+        )
+    }
+    return [_line(part, offer, levels) for part, offer in zip(parts, offers, strict=True)]
+
+
+def _line(part: PartLine, offer: Offer, levels: dict[str, StockNote]) -> PricedLine:
+    return PricedLine(
+        part=part.part, quantity=part.quantity, status=offer.status,
+        fetched_at=offer.fetched_at, supplier_sku=offer.supplier_sku,
+        vendor_name=offer.vendor_name, vendor_part_number=offer.vendor_part_number,
+        description=offer.description, price=offer.price, currency=offer.currency,
+        available=offer.available, error=offer.error or offer.message,
+        stock=levels.get((offer.supplier_sku or "").upper()),
+    )  # fmt: skip
+
+
+def totals(lines: list[PricedLine]) -> dict[str, Decimal]:
+    """The orderable lines' total per currency (one, in practice)."""
+    sums: dict[str, Decimal] = {}
+    for line in lines:
+        if line.orderable and line.total is not None:
+            key = line.currency or ""
+            sums[key] = sums.get(key, Decimal(0)) + line.total
+    return sums
+
+
+def describe_age(then: datetime, now: datetime | None = None) -> str:
+    """'just now', '3 min ago', '2 h ago', '4 days ago': how old a price or a level is."""
+    seconds = ((now or datetime.now(UTC)) - then).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    return "1 day ago" if days == 1 else f"{days} days ago"
+
+
+@dataclass(frozen=True, slots=True)
+class RecentShipTo:
+    po_number: str  # the most recent PO shipped there: how the form names the choice
+    address: Address
+
+    @property
+    def label(self) -> str:
+        a = self.address
+        if a.address_id and not a.company:
+            return f"Ingram stored address {a.address_id} (PO {self.po_number})"
+        place = ", ".join(x for x in (a.company, a.street, a.city, a.state, a.country) if x)
+        return f"{place} (PO {self.po_number})"
+
+
+async def recent_ship_tos(
+    session: AsyncSession, *, shortcut: str, limit: int = 8
+) -> list[RecentShipTo]:
+    """The distinct ship-tos of the tenant's latest POs, newest first."""
+    tenant = await get_tenant(session, shortcut)
+    found: dict[tuple[tuple[str, str], ...], RecentShipTo] = {}
+    rows = await session.execute(
+        select(PurchaseOrder.po_number, PurchaseOrder.ship_to)
+        .where(PurchaseOrder.tenant_id == tenant.id)
+        .order_by(PurchaseOrder.created_at.desc(), PurchaseOrder.id.desc())
+        .limit(limit * 10)
+    )
+    for po_number, ship_to in rows:
+        try:
+            address = Address.from_dict(ship_to or {})
+        except InvalidInput:
+            continue  # a PO saved by an older disty with other fields: not offered again
+        key = tuple(sorted(address.to_dict().items()))
+        if key not in found:
+            found[key] = RecentShipTo(po_number, address)
+        if len(found) == limit:
+            break
+    return list(found.values())
+
+
+async def recent_ship_to(session: AsyncSession, *, shortcut: str, po_number: str) -> Address:
+    """The ship-to of one of the tenant's POs, as the form's 'recent ship-to' choice names it."""
+    tenant = await get_tenant(session, shortcut)
+    ship_to = await session.scalar(
+        select(PurchaseOrder.ship_to)
+        .where(PurchaseOrder.tenant_id == tenant.id, PurchaseOrder.po_number == po_number)
+        .limit(1)
+    )
+    if not ship_to:
+        raise InvalidInput(
+            "that recent ship-to is no longer there: choose another or type the address",
+            field="ship_to",
+        )
+    return Address.from_dict(ship_to)
