@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from playwright.async_api import expect
 from sqlalchemy import select
 
 from disty.db.models import PurchaseOrder, StockLevel
@@ -200,10 +201,24 @@ async def test_a_buyer_searches_prices_a_list_and_creates_a_po(
     await page.get_by_label("Ship-to: City").fill("Springfield")
     await page.get_by_role("button", name="Create PO").click()
     await page.wait_for_url(re.compile(r"/t/smbi/pos/PO-WEB-1$"))
+
+    # The whole journey: on the PO's page, without reloading, the simulator's webhooks bring
+    # the shipment and then the invoice (polling is off in these tests).
+    await expect(page.locator("#po-status")).to_have_text("submitted")
+    await page.evaluate("window.notReloaded = true")
+    [number] = (await _po(rt, "PO-WEB-1")).supplier_order_numbers
+    control(simulator, "POST", f"/orders/{number}/advance", json={"to": "shipped"})
+    await expect(page.locator("#po-status")).to_have_text("shipped", timeout=20_000)
+    await expect(page.locator("#po-shipments a").first).to_be_visible()
+    control(simulator, "POST", f"/orders/{number}/advance", json={"to": "invoiced"})
+    await expect(page.locator("#po-status")).to_have_text("invoiced", timeout=20_000)
+    await expect(page.locator("#po-invoices a").first).to_be_visible()
+    assert await page.evaluate("window.notReloaded") is True
+    await check_page(page, "journey-po-invoiced")
     await page.close()
 
     po = await _po(rt, "PO-WEB-1")
-    assert po.status == "submitted"
+    assert po.status == "invoiced"
     assert po.supplier_order_numbers
     assert not po.hold_for_review
     assert po.notes == "Deliver to the back door"
