@@ -293,7 +293,9 @@ async def _run(
             f"  (signs you in once as {DEMO_ADMIN}, straight onto the dashboard; afterwards "
             f"http://127.0.0.1:{port}/ with "
             + (f"the password {password}" if password else "the password you chose")
-            + ")"
+            + ")\n"
+            "  In the browser: Products > paste a few parts (e.g. 123512 2) > Get prices > "
+            "Create PO, then watch its page ship and invoice within a minute, live."
         )
         console.print(_instructions(settings, throwaway), markup=False)
         await stop.wait()
