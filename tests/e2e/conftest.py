@@ -199,3 +199,19 @@ def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found is not None
     return found.group(1)
+
+
+async def ready_client(
+    rt: Runtime, served: ServedDisty, email: str, role: str, shortcut: str = "smbi"
+) -> httpx.AsyncClient:
+    """A signed-in HTTP client of a new user, past the first password change."""
+    password = await add_user(rt, email, role, shortcut)
+    client = await signed_in_client(served, email, password)
+    form = await client.get("/password")
+    changed = await client.post(
+        "/password",
+        data={"csrf_token": csrf_of(form.text), "current": password, "password": NEW_PASSWORD,
+              "confirm": NEW_PASSWORD},
+    )  # fmt: skip
+    assert changed.status_code == 303, changed.text
+    return client

@@ -16,12 +16,11 @@ from disty.domain.returns import ReturnLineRequest, ReturnRequest
 from disty.runtime import Runtime
 from disty.services import ordering, returns
 from disty.services.ordering import Context
-from tests.e2e.conftest import check_page, csrf_of
+from tests.e2e.conftest import check_page, csrf_of, ready_client
 from tests.e2e.test_console_orders import (
     SHIP_TO,
     connect,
     person,
-    ready_client,
     serialised_sku,
     submit,
 )

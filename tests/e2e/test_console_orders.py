@@ -11,7 +11,6 @@ import re
 from decimal import Decimal
 from typing import Any
 
-import httpx
 from playwright.async_api import expect
 
 from disty.db.models import POEvent, POLine, PurchaseOrder
@@ -21,13 +20,12 @@ from disty.services import connections, ordering, tenants
 from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
 from tests.e2e.conftest import (
-    NEW_PASSWORD,
     add_user,
     check_page,
     connect_smbi,
     csrf_of,
     first_sign_in,
-    signed_in_client,
+    ready_client,
 )
 from tests.fixtures.disty import ServedDisty
 from tests.fixtures.ingram import control
@@ -84,22 +82,6 @@ async def person(browser: Any, rt: Runtime, served: ServedDisty, email: str, rol
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
     await first_sign_in(page, served, email, password)
     return page
-
-
-async def ready_client(
-    rt: Runtime, served: ServedDisty, email: str, role: str, shortcut: str = "smbi"
-) -> httpx.AsyncClient:
-    """A signed-in HTTP client of a new user, past the first password change."""
-    password = await add_user(rt, email, role, shortcut)
-    client = await signed_in_client(served, email, password)
-    form = await client.get("/password")
-    changed = await client.post(
-        "/password",
-        data={"csrf_token": csrf_of(form.text), "current": password, "password": NEW_PASSWORD,
-              "confirm": NEW_PASSWORD},
-    )  # fmt: skip
-    assert changed.status_code == 303
-    return client
 
 
 async def test_a_buyer_watches_a_po_ship_and_invoice_without_reloading(

@@ -34,6 +34,7 @@ from tests.e2e.conftest import (
     connect_smbi,
     csrf_of,
     first_sign_in,
+    ready_client,
     signed_in_client,
 )
 from tests.fixtures.disty import ServedDisty
@@ -48,22 +49,6 @@ SHIP_TO = {
     "ship_state": "IL", "ship_postcode": "62701", "ship_country": "us",
     "ship_contact": "Pat Buyer", "ship_email": "pat@smbi.example",
 }  # fmt: skip
-
-
-async def _client(
-    served: ServedDisty, rt: Runtime, email: str, role: str, shortcut: str = "smbi"
-) -> httpx.AsyncClient:
-    """A signed-in HTTP client whose one-time password was already changed."""
-    password = await add_user(rt, email, role, shortcut)
-    client = await signed_in_client(served, email, password)
-    page = await client.get("/password")
-    changed = await client.post(
-        "/password",
-        data={"csrf_token": csrf_of(page.text), "current": password, "password": NEW_PASSWORD,
-              "confirm": NEW_PASSWORD},
-    )  # fmt: skip
-    assert changed.status_code == 303, changed.text
-    return client
 
 
 def _sealed(html: str) -> str:
@@ -237,7 +222,7 @@ async def test_a_price_that_rose_after_pricing_sends_the_po_for_approval(
     rt: Runtime, served: ServedDisty, simulator: RunningSimulator
 ) -> None:
     await connect_smbi(rt, simulator, served)
-    buyer = await _client(served, rt, "buyer@smbi.example", "buyer")
+    buyer = await ready_client(rt, served, "buyer@smbi.example", "buyer")
     priced = await _priced(buyer, f"{PART_A} 1\n{PART_B} 4")
     assert priced.status_code == 200
     shown = _price(simulator, PART_A)
@@ -276,7 +261,7 @@ async def test_recent_ship_tos_are_offered_and_a_po_number_places_once(
             country_id=1, supplier="ingram", po_number="PO-EARLIER",
             lines=[LineInput(PART_B, 1)], ship_to=earlier,
         )  # fmt: skip
-    buyer = await _client(served, rt, "buyer@smbi.example", "buyer")
+    buyer = await ready_client(rt, served, "buyer@smbi.example", "buyer")
     priced = await _priced(buyer, f"{PART_A} 2")
     assert "Warehouse Co, 9 Dock Road, Austin, TX, US (PO PO-EARLIER)" in priced.text
     assert 'value="recent" checked' in priced.text  # the default when there is one
@@ -331,7 +316,7 @@ async def test_a_viewer_sees_prices_but_cannot_order(
     await page.close()
 
     # Posting the order anyway, with a list a buyer priced, is refused.
-    buyer = await _client(served, rt, "buyer@smbi.example", "buyer")
+    buyer = await ready_client(rt, served, "buyer@smbi.example", "buyer")
     priced = await _priced(buyer, f"{PART_A} 1")
     viewer = await signed_in_client(served, "viewer@smbi.example", NEW_PASSWORD)
     form = await viewer.get("/t/smbi/products/price")
@@ -354,7 +339,7 @@ async def test_an_edited_forged_or_old_price_list_is_refused(
     rt: Runtime, served: ServedDisty, simulator: RunningSimulator
 ) -> None:
     await connect_smbi(rt, simulator, served)
-    buyer = await _client(served, rt, "buyer@smbi.example", "buyer")
+    buyer = await ready_client(rt, served, "buyer@smbi.example", "buyer")
     priced = await _priced(buyer, f"{PART_A} 2")
     token = _sealed(priced.text)
     body, mac = token.split(".")
@@ -393,7 +378,7 @@ async def test_a_supplier_outage_is_a_message_on_the_page(
     rt: Runtime, served: ServedDisty, simulator: RunningSimulator
 ) -> None:
     await connect_smbi(rt, simulator, served)
-    buyer = await _client(served, rt, "buyer@smbi.example", "buyer")
+    buyer = await ready_client(rt, served, "buyer@smbi.example", "buyer")
     control(simulator, "PUT", "/maintenance", json={"on": True})
     answer = await _priced(buyer, f"{PART_A} 2\n{PART_B}")
     assert answer.status_code == 200
@@ -403,7 +388,7 @@ async def test_a_supplier_outage_is_a_message_on_the_page(
     assert 'id="po-form"' not in answer.text  # nothing priced: nothing to order
     control(simulator, "PUT", "/maintenance", json={"on": False})
     # No connection at all (another tenant): a message, 422, not a 500.
-    acme = await _client(served, rt, "a@acme.example", "buyer", "acme")
+    acme = await ready_client(rt, served, "a@acme.example", "buyer", "acme")
     form = await acme.get("/t/acme/products/price")
     refused = await acme.post(
         "/t/acme/products/price", data={"csrf_token": csrf_of(form.text), "parts": PART_A}
@@ -420,7 +405,7 @@ async def test_an_unknown_part_page_and_a_tenant_in_two_countries(
     rt: Runtime, served: ServedDisty, simulator: RunningSimulator
 ) -> None:
     await connect_smbi(rt, simulator, served)
-    buyer = await _client(served, rt, "buyer@smbi.example", "buyer")
+    buyer = await ready_client(rt, served, "buyer@smbi.example", "buyer")
     missing = await buyer.get(f"/t/smbi/products/{UNKNOWN}")
     assert missing.status_code == 404
     assert f"Ingram Micro knows no part &#39;{UNKNOWN}&#39;" in missing.text
@@ -434,7 +419,7 @@ async def test_an_unknown_part_page_and_a_tenant_in_two_countries(
     assert 'id="country"' not in (await buyer.get("/t/smbi/products")).text
     async with rt.sessions() as session:
         await tenants.add_tenant(session, "duo", [1, 29])
-    duo = await _client(served, rt, "b@duo.example", "buyer", "duo")
+    duo = await ready_client(rt, served, "b@duo.example", "buyer", "duo")
     for path in ("/t/duo/products?country=29", "/t/duo/products/price?country=29"):
         page = await duo.get(path)
         assert '<option value="29" selected>Canada</option>' in page.text, path
