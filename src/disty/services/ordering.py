@@ -225,25 +225,31 @@ async def submit(
     await session.commit()
 
     adapter = adapter_for(connection, box=ctx.box, hub=ctx.hub, settings=ctx.settings)
+    await _check_prices_then_send(session, po, adapter, ctx, "submit")
+    return po
+
+
+async def _check_prices_then_send(
+    session: AsyncSession, po: PurchaseOrder, adapter: Supplier, ctx: Context, source: str
+) -> PurchaseOrder:
+    """Stop the saved PO for approval when a price rose beyond the tolerance, else send it."""
     # A quote's prices are agreed: today's list price says nothing about them.
-    if not quote_number and await _price_drift(
-        po, adapter, Decimal(str(ctx.settings.price_tolerance))
-    ):
+    tolerance = Decimal(str(ctx.settings.price_tolerance))
+    if not po.quote_number and await _price_drift(po, adapter, tolerance):
         _move(
             po,
             POStatus.AWAITING_APPROVAL,
-            "submit",
+            source,
             ctx.actor,
             "current price above the expected price beyond the tolerance: needs approval",
         )
         _audit(session, po, ctx, "po.submitted")
         await session.commit()
         return po
-    _move(po, POStatus.SUBMITTING, "submit", ctx.actor, "queued for the supplier")
+    _move(po, POStatus.SUBMITTING, source, ctx.actor, "queued for the supplier")
     _audit(session, po, ctx, "po.submitted")
     await session.commit()
-    await dispatch(session, po, adapter, ctx)
-    return po
+    return await dispatch(session, po, adapter, ctx)
 
 
 async def _price_drift(po: PurchaseOrder, adapter: Supplier, tolerance: Decimal) -> bool:
@@ -463,22 +469,7 @@ async def send_draft(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> 
     if po.status != POStatus.DRAFT.value:
         raise InvalidInput(f"PO {po.po_number} is {po.status}: only a draft PO is sent this way")
     adapter = await _adapter(session, po, ctx)
-    tolerance = Decimal(str(ctx.settings.price_tolerance))
-    if not po.quote_number and await _price_drift(po, adapter, tolerance):
-        _move(
-            po,
-            POStatus.AWAITING_APPROVAL,
-            "person",
-            ctx.actor,
-            "current price above the expected price beyond the tolerance: needs approval",
-        )
-        _audit(session, po, ctx, "po.submitted")
-        await session.commit()
-        return po
-    _move(po, POStatus.SUBMITTING, "person", ctx.actor, "queued for the supplier")
-    _audit(session, po, ctx, "po.submitted")
-    await session.commit()
-    return await dispatch(session, po, adapter, ctx)
+    return await _check_prices_then_send(session, po, adapter, ctx, "person")
 
 
 async def release(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
