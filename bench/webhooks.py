@@ -73,24 +73,19 @@ def serve(port: int) -> None:
     import uvicorn
 
     from disty.config import load_settings
-    from disty.runtime import Runtime
     from disty.suppliers.ingram import webhooks as ingram
     from disty.web import create_app
     from disty.web.webhooks import _read_body
 
     settings = load_settings()
-    app = create_app(settings)
+    app = create_app(settings, own_process=True)
 
     @app.post("/bench/bare/{shortcut}/{country_id}")
     async def bare(shortcut: str, country_id: str, request: Request) -> JSONResponse:
         # The receiver's steps, in its order, up to the signature check; no inbox, no notify.
-        rt: Runtime = request.app.state.rt
         destination = None
         if country_id.isdigit() and len(country_id) < 4:
-            async with rt.sessions() as session:
-                destination = await request.app.state.destinations.get(
-                    session, rt.box, shortcut, int(country_id)
-                )
+            destination = await request.app.state.destinations.get(shortcut, int(country_id))
         if destination is None:
             return JSONResponse({"error": "not_found"}, status_code=404)
         body = await _read_body(request, 10 * 1024 * 1024)

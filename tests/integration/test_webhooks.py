@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import dataclasses
 import hashlib
 import hmac
 import json
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import timedelta
@@ -23,7 +23,6 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from disty.config import Settings
 from disty.db.models import ConflictingDelivery, InboundEvent, PurchaseOrder, StockLevel
@@ -33,7 +32,6 @@ from disty.services import connections, events, inbox, ordering, tenants
 from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
 from disty.services.run_test import run_test
-from disty.suppliers.ingram import webhooks as ingram_webhooks
 from tests.conftest import Cli
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, control, harness
@@ -364,50 +362,29 @@ async def test_fifty_concurrent_deliveries_of_one_event_are_processed_once(
     assert "PO PO-CONC-1 refreshed" in (row.outcome or "")
 
 
-async def test_deliveries_committed_together_are_answered_as_if_each_came_alone(
-    rt: Runtime,
+async def test_an_inbox_that_cannot_be_written_answers_503_and_keeps_nothing(
+    rt: Runtime, served: ServedDisty, server_settings: Settings
 ) -> None:
-    async with rt.sessions() as session:
-        destination = await inbox.find_destination(session, rt.box, "smbi", 1)
-    assert destination is not None
-
-    def one(event_id: str, po: str = "PO-1") -> list[ingram_webhooks.Envelope]:
-        return ingram_webhooks.envelopes(json.dumps(order_event(event_id, po=po)).encode())
-
-    group = inbox.GroupCommit(rt.sessions)
-    # Gathered, they wait for the same commit: a redelivery and a tampered one in the batch
-    # are told apart from the first as if they had come after it.
-    answers = list(
-        await asyncio.gather(
-            group.accept(destination, one("EVT-G-1"), {"user-agent": "a"}),
-            group.accept(destination, one("EVT-G-1"), {"user-agent": "b"}),
-            group.accept(destination, one("EVT-G-1", po="PO-EVIL"), {}),
-            group.accept(destination, [*one("EVT-G-2"), *one("EVT-G-2")], {}),
-        )
-    )
-    assert answers == [
-        inbox.Accepted(1, 0, 0),
-        inbox.Accepted(0, 1, 0),
-        inbox.Accepted(0, 0, 1),
-        inbox.Accepted(1, 1, 0),
-    ]
-    # A delivery the database refuses (here: a connection that does not exist) fails alone.
-    stranger = dataclasses.replace(destination, connection_id=999_999)
-    mixed = await asyncio.gather(
-        group.accept(destination, one("EVT-G-3"), {}),
-        group.accept(stranger, one("EVT-G-4"), {}),
-        group.accept(destination, one("EVT-G-1"), {}),
-        return_exceptions=True,
-    )
-    assert mixed[0] == inbox.Accepted(1, 0, 0)
-    assert isinstance(mixed[1], IntegrityError)
-    assert mixed[2] == inbox.Accepted(0, 1, 0)
-    rows = await inbox_rows(rt)
-    assert [r.event_id for r in rows] == ["EVT-G-1", "EVT-G-2", "EVT-G-3"]
-    assert rows[0].headers == {"user-agent": "a"}
-    async with rt.sessions() as session:
-        [kept] = list(await session.scalars(select(ConflictingDelivery)))
-    assert "PO-EVIL" in kept.body
+    url = server_settings.resolved_database_url
+    if not url.startswith("sqlite"):
+        pytest.skip("SQLite's single write lock is the way to make the inbox unwritable here")
+    body = json.dumps(order_event("EVT-LOCKED-1")).encode()
+    # Another program holds SQLite's write lock past the writer's patience (5 s).
+    holder = sqlite3.connect(url.split("///", 1)[1], isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        refused = await post(served.hook(), body, sign(KEY, "EVT-LOCKED-1"))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"] == "5"
+    assert refused.json()["error"] == "unavailable"
+    assert await inbox_rows(rt) == []
+    # The distributor's next try is stored as if it were the first.
+    again = await post(served.hook(), body, sign(KEY, "EVT-LOCKED-1"))
+    assert again.status_code == 200
+    assert again.json()["accepted"] == 1
 
 
 async def test_events_accepted_before_a_crash_are_processed_once_after_restart(

@@ -21,7 +21,7 @@ def serve(
 ) -> None:
     """Serve disty: webhooks at /supplierapi/distributorWebhook/..., /healthz and /readyz."""
     settings = load_settings()
-    app = guarded(lambda: create_app(settings, run_worker=worker))
+    app = guarded(lambda: create_app(settings, run_worker=worker, own_process=True))
     console.print(
         f"disty serving on http://{host}:{port} (database: "
         f"{settings.resolved_database_url.split(':', 1)[0]}); Ctrl-C stops it",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as _create_sync_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from disty.errors import ConfigurationError
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
+# The same databases from a plain thread (the inbox writer): the drivers the async ones wrap.
+_SYNC_DRIVERS = {"sqlite+aiosqlite": "sqlite+pysqlite", "postgresql+psycopg": "postgresql+psycopg"}
 
 
 def normalise_url(url: str) -> str:
@@ -56,6 +59,17 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return _create_async_engine(normalised, pool_pre_ping=True)
+
+
+def create_sync_engine(url: str, *, pool_size: int = 1) -> Engine:
+    """A blocking engine on the same database, for work done in a thread of its own."""
+    parsed = make_url(normalise_url(url))
+    parsed = parsed.set(drivername=_SYNC_DRIVERS[parsed.drivername])
+    if parsed.get_backend_name() == "sqlite":
+        engine = _create_sync_engine(parsed, pool_size=pool_size, max_overflow=0)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return _create_sync_engine(parsed, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

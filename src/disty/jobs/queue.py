@@ -41,10 +41,11 @@ class InboxQueue:
     """The inbox table as the queue, polled every ``idle_s`` and woken by ``notify``.
 
     Deliveries come first: while they keep arriving in this process (a burst, such as
-    Ingram's stock deltas), processing waits for a lull of ``quiet_s``, at most ``max_defer_s``
-    at a time, so the distributor's answers stay fast; the events are committed and lose
-    nothing by waiting. A flood that never pauses still gets a batch processed every
-    ``max_defer_s``.
+    Ingram's stock deltas; "arriving" means one within the last ``quiet_s``), events are
+    processed one at a time, each followed by a pause, so that processing takes at most
+    ``share`` of the time and the distributor's answers stay fast. The events are committed
+    and lose nothing by waiting; a flood that never pauses still sees steady progress. Between
+    bursts, ``concurrency`` events are processed at once.
     """
 
     def __init__(
@@ -55,8 +56,8 @@ class InboxQueue:
         batch: int = 50,
         lease: timedelta = timedelta(minutes=5),
         concurrency: int = 4,
-        quiet_s: float = 0.05,
-        max_defer_s: float = 2.0,
+        quiet_s: float = 0.1,
+        share: float = 0.2,
     ) -> None:
         self.sessions = sessions
         self.idle_s = idle_s
@@ -64,45 +65,44 @@ class InboxQueue:
         self.lease = lease
         self.concurrency = concurrency
         self.quiet_s = quiet_s
-        self.max_defer_s = max_defer_s
+        self.share = share
         self._wake = asyncio.Event()
-        self._last_delivery = 0.0
+        self._last_delivery = -quiet_s
 
     def notify(self) -> None:
         self._last_delivery = time.monotonic()
         self._wake.set()
 
-    async def _lull(self, stop: asyncio.Event) -> None:
-        """Wait while deliveries are streaming in (see the class docstring)."""
-        started = time.monotonic()
-        while not stop.is_set() and time.monotonic() - started < self.max_defer_s:
-            since = time.monotonic() - self._last_delivery
-            if since >= self.quiet_s:
-                return
-            await asyncio.sleep(self.quiet_s - since)
+    def _streaming(self) -> bool:
+        return time.monotonic() - self._last_delivery < self.quiet_s
 
     async def run(self, handle: Handler, stop: asyncio.Event) -> None:
-        limit = asyncio.Semaphore(self.concurrency)
-
         async def one(pk: int) -> None:
-            async with limit:
-                try:
-                    await handle(pk)
-                except Exception:  # the lease runs out and the event is tried again
-                    log.exception("processing event %d failed unexpectedly", pk)
+            try:
+                await handle(pk)
+            except Exception:  # the lease runs out and the event is tried again
+                log.exception("processing event %d failed unexpectedly", pk)
 
         while not stop.is_set():
             self._wake.clear()
-            await self._lull(stop)
             try:
                 taken = await events.claim(self.sessions, limit=self.batch, lease=self.lease)
             except Exception:
                 log.exception("could not read the inbox; trying again in %.0f s", self.idle_s)
                 taken = []
-            if taken:
-                await asyncio.gather(*(one(pk) for pk in taken))
-                continue  # more may be waiting
-            await self._sleep(stop)
+            if not taken:
+                await self._sleep(stop)
+                continue
+            while taken and not stop.is_set():
+                if self._streaming():
+                    started = time.monotonic()
+                    await one(taken.pop(0))
+                    # Wall time, not CPU time: waiting on the database counts too, so the
+                    # pause errs on the side of the deliveries.
+                    await asyncio.sleep((time.monotonic() - started) * (1 / self.share - 1))
+                else:
+                    now, taken = taken[: self.concurrency], taken[self.concurrency :]
+                    await asyncio.gather(*(one(pk) for pk in now))
 
     async def _sleep(self, stop: asyncio.Event) -> None:
         timeout = self.idle_s

@@ -9,15 +9,12 @@ but a count per connection and reason.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from disty.crypto import SecretBox
 from disty.db.base import utcnow
 from disty.db.models import (
-    ConflictingDelivery,
     InboundEvent,
     RejectedDeliveries,
     SupplierConnection,
@@ -34,7 +30,7 @@ from disty.db.models import (
 )
 from disty.domain.countries import SITES
 from disty.services.connections import verification_keys
-from disty.suppliers.ingram.webhooks import SIGNATURE_HEADER, Envelope
+from disty.suppliers.ingram.webhooks import SIGNATURE_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -64,28 +60,60 @@ class Destination:
 class DestinationCache:
     """Destinations for a few seconds, so a burst of deliveries costs no query each.
 
-    A new or replaced key takes effect within ``ttl_s``; ``forget`` makes it immediate in this
-    process (and is what tests use).
+    A new or replaced key takes effect within ``ttl_s`` (and the lookup after it); ``forget``
+    makes it immediate in this process (and is what tests use). The deliveries of a burst
+    never wait for a lookup one by one: those that find an entry missing share one lookup, and
+    an entry that has just run out is still used while it is looked up again (for up to
+    another ``ttl_s``); at a thousand deliveries a second, a lookup each would queue hundreds
+    behind one another every few seconds.
     """
 
-    def __init__(self, ttl_s: float = 5.0) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], box: SecretBox, ttl_s: float = 5.0
+    ) -> None:
+        self.sessions = sessions
+        self.box = box
         self.ttl_s = ttl_s
         self._entries: dict[tuple[str, int], tuple[float, Destination | None]] = {}
+        self._lookups: dict[tuple[str, int], asyncio.Task[Destination | None]] = {}
 
     def forget(self) -> None:
         self._entries.clear()
 
-    async def get(
-        self, session: AsyncSession, box: SecretBox, shortcut: str, country_id: int
-    ) -> Destination | None:
-        now = time.monotonic()
-        entry = self._entries.get((shortcut, country_id))
-        if entry is not None and now - entry[0] < self.ttl_s:
-            return entry[1]
-        found = await find_destination(session, box, shortcut, country_id)
+    async def get(self, shortcut: str, country_id: int) -> Destination | None:
+        key = (shortcut, country_id)
+        entry = self._entries.get(key)
+        if entry is not None:
+            age = time.monotonic() - entry[0]
+            if age >= self.ttl_s:
+                self._look_up(key)
+            if age < 2 * self.ttl_s:
+                return entry[1]
+        # Shielded: one waiting delivery that hangs up does not cancel the others' lookup.
+        return await asyncio.shield(self._look_up(key))
+
+    def _look_up(self, key: tuple[str, int]) -> asyncio.Task[Destination | None]:
+        lookup = self._lookups.get(key)
+        if lookup is None:
+            lookup = asyncio.create_task(self._find(key))
+            self._lookups[key] = lookup
+            lookup.add_done_callback(lambda done: self._looked_up(key, done))
+        return lookup
+
+    def _looked_up(self, key: tuple[str, int], done: asyncio.Task[Destination | None]) -> None:
+        self._lookups.pop(key, None)
+        if not done.cancelled() and done.exception() is not None:
+            # Whoever waited has the error; one that refreshed in the background keeps the
+            # entry it had until it is too old, then the next delivery tries again.
+            log.debug("destination lookup for %s/%d failed", *key)
+
+    async def _find(self, key: tuple[str, int]) -> Destination | None:
+        started = time.monotonic()
+        async with self.sessions() as session:
+            found = await find_destination(session, self.box, *key)
         if len(self._entries) > 10_000:  # strangers probing shortcuts cannot grow it forever
             self._entries.clear()
-        self._entries[(shortcut, country_id)] = (now, found)
+        self._entries[key] = (started, found)
         return found
 
 
@@ -115,219 +143,17 @@ async def find_destination(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Accepted:
-    stored: int  # new events, to be processed
-    duplicates: int  # redeliveries of known events with the same body
-    conflicts: int  # known event ids with another body: kept for audit, never applied
-
-
-def _insert(session: AsyncSession) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT (both SQLite and PostgreSQL do)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """The request's headers as stored: never the signature, never credentials."""
     drop = {SIGNATURE_HEADER, "authorization", "cookie"}
     return {k.lower(): v for k, v in headers.items() if k.lower() not in drop}
 
 
-_Key = tuple[int, str]  # (connection id, event id): unique in the inbox
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One accepted request, ready for the inbox: whom it is for, its envelopes (each with an
-    eventId), and its headers as stored (``kept_headers``)."""
-
-    destination: Destination
-    items: list[Envelope]
-    headers: dict[str, str]
-
-
-async def accept(
-    session: AsyncSession,
-    destination: Destination,
-    items: list[Envelope],
-    headers: Mapping[str, str],
-) -> Accepted:
-    """Commit every envelope to the inbox (one transaction), each at most once."""
-    [accepted] = await accept_many(session, [Delivery(destination, items, kept_headers(headers))])
-    return accepted
-
-
-async def accept_many(session: AsyncSession, deliveries: list[Delivery]) -> list[Accepted]:
-    """Commit several deliveries to the inbox in one transaction, each answered as if it had
-    come alone (a later one with an event id an earlier one stored is its redelivery).
-
-    New events go in with one multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING``; only
-    an event id already known (or repeated within the batch) costs a query of its own.
-    """
-    now = utcnow()
-    entries: list[tuple[int, _Key, str, Envelope, Delivery]] = []
-    rows: list[dict[str, Any]] = []
-    first: set[_Key] = set()
-    for index, delivery in enumerate(deliveries):
-        d = delivery.destination
-        for item in delivery.items:
-            if item.event_id is None:  # the receiver refuses these before calling
-                raise ValueError("an envelope without an eventId cannot enter the inbox")
-            key = (d.connection_id, item.event_id)
-            digest = hashlib.sha256(item.raw.encode()).hexdigest()
-            entries.append((index, key, digest, item, delivery))
-            if key in first:
-                continue  # decided after the insert, against the stored row
-            first.add(key)
-            rows.append(
-                {
-                    "connection_id": d.connection_id,
-                    "tenant_id": d.tenant_id,
-                    "supplier": d.supplier,
-                    "country_id": d.country_id,
-                    "event_id": item.event_id,
-                    "event_type": item.event_type,
-                    "topic": item.topic,
-                    "event_time": item.event_time,
-                    "received_at": now,
-                    "body": item.raw,
-                    "body_sha256": digest,
-                    "headers": delivery.headers,
-                    "status": "received",
-                    "attempts": 0,
-                    "unmatched": False,
-                }
-            )
-    inserted: set[_Key] = set()
-    if rows:
-        result = await session.execute(
-            _insert(session)(InboundEvent)
-            .on_conflict_do_nothing(index_elements=["connection_id", "event_id"])
-            .returning(InboundEvent.connection_id, InboundEvent.event_id),
-            rows,
-        )
-        inserted = {(connection_id, event_id) for connection_id, event_id in result}
-    counts = [[0, 0, 0] for _ in deliveries]  # stored, duplicates, conflicts
-    for index, key, digest, item, delivery in entries:
-        if key in inserted:
-            inserted.discard(key)  # the first envelope with this id is the one stored
-            counts[index][0] += 1
-            continue
-        known = await session.scalar(
-            select(InboundEvent.body_sha256).where(
-                InboundEvent.connection_id == key[0], InboundEvent.event_id == key[1]
-            )
-        )
-        if known == digest:
-            counts[index][1] += 1
-            continue
-        counts[index][2] += 1
-        session.add(
-            ConflictingDelivery(
-                connection_id=key[0],
-                event_id=key[1],
-                body=item.raw,
-                body_sha256=digest,
-                headers=delivery.headers,
-                received_at=now,
-            )
-        )
-        log.warning(
-            "event %s for connection %d came again with another body: kept for audit, not applied",
-            key[1],
-            key[0],
-        )
-    await session.commit()
-    return [Accepted(*c) for c in counts]
-
-
-class GroupCommit:
-    """The receiver's way into the inbox: deliveries that arrive while a commit is under way
-    are committed together in the next one, each still answered only once its own commit is
-    done.
-
-    One commit per delivery made concurrent deliveries queue for SQLite's single write lock
-    (its busy handler sleeps up to 100 ms a try) and pay one fsync each; together they share
-    one transaction, one multi-row insert and one fsync (on PostgreSQL, one commit for many).
-    Nothing waits for a batch to fill: a lone delivery is committed at once. The answer still
-    goes out only after the commit that holds the delivery, so no accepted event is lost and
-    SQLite keeps ``synchronous`` at its default (FULL under WAL: durable across power loss too).
-    """
-
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, max_envelopes: int = 500
-    ) -> None:
-        self.sessions = sessions
-        self.max_envelopes = max_envelopes
-        self._waiting: deque[tuple[Delivery, asyncio.Future[Accepted]]] = deque()
-        self._task: asyncio.Task[None] | None = None
-
-    async def accept(
-        self, destination: Destination, items: list[Envelope], headers: Mapping[str, str]
-    ) -> Accepted:
-        future: asyncio.Future[Accepted] = asyncio.get_running_loop().create_future()
-        self._waiting.append((Delivery(destination, items, kept_headers(headers)), future))
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._commit_waiting())
-        # A request cancelled meanwhile (its client hung up) does not cancel the batch; its
-        # events may still be stored, and a redelivery then finds them.
-        return await asyncio.shield(future)
-
-    async def _commit_waiting(self) -> None:
-        batch: list[tuple[Delivery, asyncio.Future[Accepted]]] = []
-        try:
-            while self._waiting:
-                batch = [self._waiting.popleft()]
-                size = len(batch[0][0].items)
-                while self._waiting and size < self.max_envelopes:
-                    batch.append(self._waiting.popleft())
-                    size += len(batch[-1][0].items)
-                await self._commit(batch)
-        except BaseException as exc:  # cancelled as the server stops: nobody waits forever
-            for _, future in [*batch, *self._waiting]:
-                _settle(future, exc=exc)
-            self._waiting.clear()
-            raise
-
-    async def _commit(self, batch: list[tuple[Delivery, asyncio.Future[Accepted]]]) -> None:
-        try:
-            async with self.sessions() as session:
-                answers = await accept_many(session, [delivery for delivery, _ in batch])
-        except Exception as exc:
-            if len(batch) == 1:
-                _settle(batch[0][1], exc=exc)
-                return
-            # Whatever broke, one delivery's trouble must not fail the others: each alone.
-            for delivery, future in batch:
-                try:
-                    async with self.sessions() as session:
-                        [answer] = await accept_many(session, [delivery])
-                except Exception as alone:
-                    _settle(future, exc=alone)
-                else:
-                    _settle(future, answer)
-        else:
-            for (_, future), answer in zip(batch, answers, strict=True):
-                _settle(future, answer)
-
-
-def _settle(
-    future: asyncio.Future[Accepted],
-    answer: Accepted | None = None,
-    *,
-    exc: BaseException | None = None,
-) -> None:
-    if future.done():
-        return
-    if exc is not None:
-        future.set_exception(exc)
-    elif answer is not None:
-        future.set_result(answer)
-
-
 async def count_rejection(session: AsyncSession, connection_id: int, reason: Rejection) -> None:
     now = utcnow()
-    statement = _insert(session)(RejectedDeliveries).values(
+    # The dialect's INSERT, which knows ON CONFLICT (both SQLite and PostgreSQL do).
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(RejectedDeliveries).values(
         connection_id=connection_id, reason=reason.value, count=1, first_at=now, last_at=now
     )
     await session.execute(

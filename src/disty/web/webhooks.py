@@ -8,6 +8,8 @@ survives any crash after the commit. A refused delivery stores nothing but a cou
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -16,6 +18,7 @@ from disty.services import inbox
 from disty.services.inbox import Destination, Rejection
 from disty.suppliers.ingram import webhooks as ingram
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
 
 _STATUS = {
@@ -71,13 +74,9 @@ async def _refuse(
 
 @router.post("/supplierapi/distributorWebhook/{shortcut}/{country_id}")
 async def receive(shortcut: str, country_id: str, request: Request) -> JSONResponse:
-    rt: Runtime = request.app.state.rt
     destination = None
     if country_id.isdigit() and len(country_id) < 4:
-        async with rt.sessions() as session:
-            destination = await request.app.state.destinations.get(
-                session, rt.box, shortcut, int(country_id)
-            )
+        destination = await request.app.state.destinations.get(shortcut, int(country_id))
     if destination is None:
         request.app.state.rejection_log.warning(
             "unknown-destination",
@@ -108,7 +107,18 @@ async def receive(shortcut: str, country_id: str, request: Request) -> JSONRespo
         return await _refuse(request, destination, shortcut, Rejection.BAD_SIGNATURE)
 
     # Committed (with whatever other deliveries arrived meanwhile) before the answer goes out.
-    accepted = await request.app.state.inbox.accept(destination, items, request.headers)
+    try:
+        accepted = await request.app.state.inbox.accept(destination, items, request.headers)
+    except Exception as exc:  # nothing was stored: the distributor delivers again later
+        log.error(
+            "could not store a webhook delivery for %s/%d: %s",
+            shortcut, destination.country_id, type(exc).__name__,
+        )  # fmt: skip
+        return JSONResponse(
+            {"error": "unavailable", "detail": "the inbox cannot be written now; deliver again"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
     if accepted.stored:
         request.app.state.queue.notify()
     return JSONResponse(

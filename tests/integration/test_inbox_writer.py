@@ -1,0 +1,223 @@
+"""The inbox writer, on SQLite and PostgreSQL: deliveries committed together are answered as if
+each came alone, one bad delivery fails alone, a locked SQLite is waited for (and a lock held
+too long is an error, not a hang), and the destination cache looks a connection up once for a
+whole burst.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import sqlite3
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from disty.config import Settings
+from disty.db.engine import create_sync_engine
+from disty.db.models import ConflictingDelivery, InboundEvent
+from disty.runtime import Runtime, open_runtime
+from disty.services import connections, inbox, tenants
+from disty.services.connections import ConnectionChanges
+from disty.services.inbox import Destination
+from disty.services.inbox_writer import Accepted, Delivery, InboxWriter, commit_batch
+from disty.suppliers.ingram import webhooks as ingram_webhooks
+
+KEY = "signature-token-of-smbi-0001"
+
+
+def order_event(event_id: str, po: str = "PO-1") -> bytes:
+    return json.dumps(
+        {
+            "topic": "resellers/orders",
+            "event": "im::updated",
+            "eventTimeStamp": "2026-01-01T10:00:00.000Z",
+            "eventId": event_id,
+            "resource": [{"eventType": "im::order_shipped", "customerOrderNumber": po}],
+        }
+    ).encode()
+
+
+def delivery(
+    destination: Destination, *bodies: bytes, headers: dict[str, str] | None = None
+) -> Delivery:
+    items = [item for body in bodies for item in ingram_webhooks.envelopes(body)]
+    return Delivery(destination, items, headers or {})
+
+
+@pytest.fixture
+async def rt(settings: Settings) -> AsyncIterator[Runtime]:
+    async with open_runtime(settings) as opened:
+        async with opened.sessions() as session:
+            await tenants.add_tenant(session, "smbi", [1])
+        async with opened.sessions() as session:
+            await connections.set_connection(
+                session, shortcut="smbi", supplier="ingram", country_id=1,
+                changes=ConnectionChanges(webhook_key=KEY), box=opened.box,
+                public_url="https://disty.example.com", grace=settings.webhook_key_grace,
+            )  # fmt: skip
+        yield opened
+
+
+@pytest.fixture
+async def destination(rt: Runtime) -> Destination:
+    async with rt.sessions() as session:
+        found = await inbox.find_destination(session, rt.box, "smbi", 1)
+    assert found is not None
+    return found
+
+
+async def inbox_rows(rt: Runtime) -> list[InboundEvent]:
+    async with rt.sessions() as session:
+        return list(await session.scalars(select(InboundEvent).order_by(InboundEvent.id)))
+
+
+async def test_a_batch_is_answered_as_if_each_delivery_came_alone(
+    rt: Runtime, destination: Destination
+) -> None:
+    engine = create_sync_engine(rt.settings.resolved_database_url)
+    try:
+        # One transaction: a redelivery and a tampered one in the batch are told apart from the
+        # first as if they had come after it; a delivery repeating an id within itself too.
+        answers = commit_batch(
+            engine,
+            [
+                delivery(destination, order_event("EVT-G-1"), headers={"user-agent": "a"}),
+                delivery(destination, order_event("EVT-G-1"), headers={"user-agent": "b"}),
+                delivery(destination, order_event("EVT-G-1", po="PO-EVIL")),
+                delivery(destination, order_event("EVT-G-2"), order_event("EVT-G-2")),
+            ],
+        )
+        assert answers == [
+            Accepted(1, 0, 0),
+            Accepted(0, 1, 0),
+            Accepted(0, 0, 1),
+            Accepted(1, 1, 0),
+        ]
+        # A delivery the database refuses (a connection that does not exist) fails alone; the
+        # others in its batch are stored or recognised as they would be on their own.
+        stranger = dataclasses.replace(destination, connection_id=999_999)
+        mixed = commit_batch(
+            engine,
+            [
+                delivery(destination, order_event("EVT-G-3")),
+                delivery(stranger, order_event("EVT-G-4")),
+                delivery(destination, order_event("EVT-G-1")),
+            ],
+        )
+    finally:
+        engine.dispose()
+    assert mixed[0] == Accepted(1, 0, 0)
+    assert isinstance(mixed[1], IntegrityError)
+    assert mixed[2] == Accepted(0, 1, 0)
+    rows = await inbox_rows(rt)
+    assert [r.event_id for r in rows] == ["EVT-G-1", "EVT-G-2", "EVT-G-3"]
+    assert rows[0].headers == {"user-agent": "a"}
+    assert [r.status for r in rows] == ["received"] * 3
+    async with rt.sessions() as session:
+        [kept] = list(await session.scalars(select(ConflictingDelivery)))
+    assert "PO-EVIL" in kept.body
+
+
+async def test_the_writer_answers_every_delivery_and_keeps_the_headers_it_may(
+    rt: Runtime, destination: Destination
+) -> None:
+    writer = InboxWriter(rt.settings.resolved_database_url)
+    writer.start()
+    try:
+        answers = await asyncio.gather(
+            *(
+                writer.accept(
+                    destination,
+                    ingram_webhooks.envelopes(order_event(f"EVT-W-{i % 20}")),
+                    {"X-Hub-Signature": "secret", "Authorization": "Bearer t", "User-Agent": "i"},
+                )
+                for i in range(60)
+            )
+        )
+    finally:
+        await writer.close()
+    # 20 distinct events, each delivered three times: stored once, twice a redelivery.
+    assert sum(a.stored for a in answers) == 20
+    assert sum(a.duplicates for a in answers) == 40
+    rows = await inbox_rows(rt)
+    assert len(rows) == 20
+    assert {tuple(sorted(r.headers)) for r in rows} == {("user-agent",)}
+    with pytest.raises(RuntimeError, match="not running"):
+        await writer.accept(destination, ingram_webhooks.envelopes(order_event("EVT-LATE")), {})
+
+
+async def test_a_locked_sqlite_is_waited_for_and_a_lock_held_too_long_is_an_error(
+    rt: Runtime, destination: Destination, database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's single write lock; PostgreSQL locks rows")
+    path = database_url.split("///", 1)[1]
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer = InboxWriter(rt.settings.resolved_database_url, lock_wait_s=1.0)
+    writer.start()
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another writer (the worker, a CLI) holds the lock
+        release = threading.Timer(0.3, holder.execute, args=("COMMIT",))
+        release.start()
+        answer = await writer.accept(
+            destination, ingram_webhooks.envelopes(order_event("EVT-L-1")), {}
+        )
+        release.join()
+        assert answer == Accepted(1, 0, 0)
+
+        holder.execute("BEGIN IMMEDIATE")  # and now holds it past the writer's patience
+        with pytest.raises(OperationalError, match="locked"):
+            await writer.accept(destination, ingram_webhooks.envelopes(order_event("EVT-L-2")), {})
+        holder.execute("ROLLBACK")
+        # Nothing half-done: the refused delivery left no row, and the writer goes on.
+        again = await writer.accept(
+            destination, ingram_webhooks.envelopes(order_event("EVT-L-2")), {}
+        )
+        assert again == Accepted(1, 0, 0)
+    finally:
+        holder.close()
+        await writer.close()
+    assert [r.event_id for r in await inbox_rows(rt)] == ["EVT-L-1", "EVT-L-2"]
+
+
+async def test_a_burst_of_deliveries_looks_its_destination_up_once(rt: Runtime) -> None:
+    lookups: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "supplier_connections" in statement and statement.lstrip().startswith("SELECT"):
+            lookups.append(statement)
+
+    event.listen(rt.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        cache = inbox.DestinationCache(rt.sessions, rt.box, ttl_s=60)
+        found = await asyncio.gather(*(cache.get("smbi", 1) for _ in range(50)))
+        assert len(lookups) == 1
+        assert found[0] is not None
+        assert found[0].keys == (KEY,)
+        assert all(d == found[0] for d in found)
+        # Unknown addresses are remembered as unknown (a stranger probing costs one query).
+        assert await cache.get("nobody", 1) is None
+        assert await cache.get("nobody", 1) is None
+        assert len(lookups) == 2
+        # forget() makes a changed key count at once.
+        cache.forget()
+        await cache.get("smbi", 1)
+        assert len(lookups) == 3
+        # Run out, an entry still answers while one lookup in the background renews it.
+        cache.ttl_s = 0.05
+        await asyncio.sleep(0.06)
+        stale = await asyncio.gather(*(cache.get("smbi", 1) for _ in range(20)))
+        assert stale == [found[0]] * 20
+        for _ in range(500):  # the renewal finishes in the background
+            if len(lookups) == 4:
+                break
+            await asyncio.sleep(0.01)
+        assert len(lookups) == 4
+    finally:
+        event.remove(rt.engine.sync_engine, "before_cursor_execute", count)
