@@ -18,6 +18,7 @@ from disty.services import ordering, returns
 from disty.services.ordering import Context
 from tests.e2e.conftest import check_page, csrf_of, ready_client
 from tests.e2e.test_console_orders import (
+    DISTRIBUTOR_DOWN,
     SHIP_TO,
     connect,
     person,
@@ -169,7 +170,7 @@ async def test_returns_are_listed_and_opened_with_their_invoices(
     failed = await viewer.goto(served.url + "/t/smbi/returns")
     assert failed is not None
     assert failed.status == 503
-    await expect(viewer.locator(".error")).to_contain_text("The distributor is unavailable")
+    await expect(viewer.locator(".error")).to_contain_text(DISTRIBUTOR_DOWN)
     await check_page(viewer, "returns-unavailable")
     control(simulator, "DELETE", "/faults")
     unknown = await viewer.goto(served.url + "/t/smbi/returns/CAS-99999-ZZZZZZ-1")

@@ -34,6 +34,10 @@ from tests.fixtures.simulator import RunningSimulator
 SHIP_TO = Address("Acme", "1 Main St", "Springfield", "IL", "62701", "US")
 LIVE = 20_000  # ms: a webhook's round trip, with room for a slow CI machine
 
+# A 500 from Ingram reads as maintenance inside its published windows, as unavailable outside:
+# which one a test sees depends on the time of day it runs.
+DISTRIBUTOR_DOWN = re.compile(r"The distributor is (unavailable|in maintenance)")
+
 
 def serialised_sku(simulator: RunningSimulator) -> str:
     """A serialised hardware product, so its shipments carry serial numbers."""
@@ -301,8 +305,8 @@ async def test_a_distributor_failure_on_refresh_is_said_clearly(
         await buyer.get_by_role("button", name="Refresh from Ingram").click()
     assert (await answered.value).status == 503
     error = buyer.locator("#po-error")
-    await expect(error).to_contain_text("The distributor is unavailable")
-    assert "try again later" in await error.inner_text()
+    await expect(error).to_contain_text(DISTRIBUTOR_DOWN)
+    assert "try again" in await error.inner_text()
     await expect(buyer.locator("#po-status")).to_have_text("submitted")
     await check_page(buyer, "po-refresh-failed")
     control(simulator, "DELETE", "/faults")
