@@ -266,9 +266,13 @@ class InboxWriter:
     def _run(self) -> None:
         try:
             while (batch := self._take()) is not None:
-                answers = commit_batch(
-                    self._engine, [d for d, _ in batch], lock_wait_s=self.lock_wait_s
-                )
+                try:
+                    answers = commit_batch(
+                        self._engine, [d for d, _ in batch], lock_wait_s=self.lock_wait_s
+                    )
+                except Exception as exc:  # no delivery may wait forever, nor the thread die
+                    log.exception("the inbox writer could not commit a batch")
+                    answers = [exc] * len(batch)
                 self._last_commit = time.monotonic()
                 self._answer(batch, answers)
         finally:
