@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -22,6 +23,11 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def upsert_insert(dialect: Dialect) -> Any:
+    """The dialect's INSERT, the one that knows ON CONFLICT (SQLite and PostgreSQL both do)."""
+    return postgresql.insert if dialect.name == "postgresql" else sqlite.insert
 
 
 class UTCDateTime(TypeDecorator[datetime]):

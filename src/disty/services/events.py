@@ -18,10 +18,9 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from disty.db.base import utcnow
+from disty.db.base import upsert_insert, utcnow
 from disty.db.models import ConflictingDelivery, InboundEvent, PurchaseOrder, StockLevel
 from disty.domain.countries import country_site
 from disty.domain.orders import FINAL, POStatus
@@ -143,7 +142,7 @@ async def _stock_event(session: AsyncSession, event: InboundEvent, data: dict[st
     the newer one wins whatever the order."""
     rows = list({row.sku: row for row in ingram.stock_rows(data)}.values())
     when = event.event_time or event.received_at
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = upsert_insert(session.get_bind().dialect)
     for start in range(0, len(rows), 500):  # SQLite binds a bounded number of parameters
         statement = insert(StockLevel).values(
             [

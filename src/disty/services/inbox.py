@@ -17,11 +17,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from disty.crypto import SecretBox
-from disty.db.base import utcnow
+from disty.db.base import upsert_insert, utcnow
 from disty.db.models import (
     InboundEvent,
     RejectedDeliveries,
@@ -151,9 +150,7 @@ def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 async def count_rejection(session: AsyncSession, connection_id: int, reason: Rejection) -> None:
     now = utcnow()
-    # The dialect's INSERT, which knows ON CONFLICT (both SQLite and PostgreSQL do).
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(RejectedDeliveries).values(
+    statement = upsert_insert(session.get_bind().dialect)(RejectedDeliveries).values(
         connection_id=connection_id, reason=reason.value, count=1, first_at=now, last_at=now
     )
     await session.execute(

@@ -30,10 +30,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Table, event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
-from disty.db.base import utcnow
+from disty.db.base import upsert_insert, utcnow
 from disty.db.engine import create_sync_engine
 from disty.db.models import ConflictingDelivery, InboundEvent
 from disty.services.inbox import Destination, kept_headers
@@ -106,7 +105,7 @@ def store(conn: Connection, deliveries: list[Delivery]) -> list[Accepted]:
                     "unmatched": False,
                 }
             )
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    insert = upsert_insert(conn.dialect)
     inserted: set[_Key] = set()
     with conn.begin():
         if rows:
@@ -155,7 +154,8 @@ def commit_batch(
     engine: Engine, deliveries: list[Delivery], *, lock_wait_s: float = 5.0
 ) -> list[Accepted | Exception]:
     """``store`` the batch; if that fails, store each delivery alone, so that one delivery's
-    trouble (a connection deleted meanwhile) fails that delivery only."""
+    trouble (a connection deleted meanwhile) fails that delivery only. Never raises: every
+    delivery gets its answer or its error, and the writer's thread goes on."""
     try:
         return list(_store(engine, deliveries, lock_wait_s))
     except Exception as exc:
@@ -239,19 +239,17 @@ class InboxWriter:
             event.listen(self._engine, "begin", _sqlite_begin_immediate)
         self._waiting: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="disty-inbox-writer", daemon=True)
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._last_commit = 0.0
 
     def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
         self._thread.start()
 
     async def accept(
         self, destination: Destination, items: list[Envelope], headers: Mapping[str, str]
     ) -> Accepted:
-        if self._loop is None or not self._thread.is_alive():
+        if not self._thread.is_alive():
             raise RuntimeError("the inbox writer is not running")
-        future: asyncio.Future[Accepted] = self._loop.create_future()
+        future: asyncio.Future[Accepted] = asyncio.get_running_loop().create_future()
         self._waiting.put((Delivery(destination, items, kept_headers(headers)), future))
         # A request cancelled meanwhile (its client hung up) does not stop the commit; its
         # events may still be stored, and a redelivery then finds them.
@@ -266,13 +264,9 @@ class InboxWriter:
     def _run(self) -> None:
         try:
             while (batch := self._take()) is not None:
-                try:
-                    answers = commit_batch(
-                        self._engine, [d for d, _ in batch], lock_wait_s=self.lock_wait_s
-                    )
-                except Exception as exc:  # no delivery may wait forever, nor the thread die
-                    log.exception("the inbox writer could not commit a batch")
-                    answers = [exc] * len(batch)
+                answers = commit_batch(
+                    self._engine, [d for d, _ in batch], lock_wait_s=self.lock_wait_s
+                )
                 self._last_commit = time.monotonic()
                 self._answer(batch, answers)
         finally:
