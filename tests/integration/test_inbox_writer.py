@@ -1,7 +1,8 @@
 """The inbox writer, on SQLite and PostgreSQL: deliveries committed together are answered as if
 each came alone, one bad delivery fails alone, a locked SQLite is waited for (and a lock held
-too long is an error, not a hang), and the destination cache looks a connection up once for a
-whole burst.
+too long is an error, not a hang), SQLite's WAL is checkpointed beside the writer, the
+destination cache looks a connection up once for a whole burst, and the worker's queue keeps
+out of the deliveries' way while they stream (but not for ever).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -23,6 +25,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from disty.config import Settings
 from disty.db.engine import create_sync_engine
 from disty.db.models import ConflictingDelivery, InboundEvent
+from disty.jobs.queue import InboxQueue
 from disty.runtime import Runtime, open_runtime
 from disty.services import connections, inbox, tenants
 from disty.services.connections import ConnectionChanges
@@ -260,3 +263,56 @@ async def test_a_burst_of_deliveries_looks_its_destination_up_once(rt: Runtime) 
         assert len(lookups) == 4
     finally:
         event.remove(rt.engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_processing_waits_while_deliveries_stream_but_not_for_ever(
+    rt: Runtime, destination: Destination
+) -> None:
+    writer = InboxWriter(rt.settings.resolved_database_url)
+    writer.start()
+    try:
+        for i in range(3):
+            await writer.accept(
+                destination, ingram_webhooks.envelopes(order_event(f"EVT-Q-{i}")), {}
+            )
+    finally:
+        await writer.close()
+    # Wide margins: deliveries count as streaming while one came in the last second, and
+    # processing waits at most 3 s for them to stop.
+    queue = InboxQueue(rt.sessions, quiet_s=1.0, max_defer_s=3.0, idle_s=0.05)
+    handled: list[tuple[float, int]] = []
+
+    async def handle(pk: int) -> None:  # the worker's part; here only when it is called
+        handled.append((time.monotonic(), pk))
+
+    streaming = True
+
+    async def deliveries() -> None:
+        while streaming:
+            queue.notify()
+            await asyncio.sleep(0.05)
+
+    began = time.monotonic()
+    stream = asyncio.create_task(deliveries())
+    stop = asyncio.Event()
+    worker = asyncio.create_task(queue.run(handle, stop))
+    try:
+        await asyncio.sleep(1.0)
+        assert handled == []  # a burst: the events wait, committed
+        for _ in range(1000):  # past the 3 s, the flood still going: processed, paced
+            if handled:
+                break
+            await asyncio.sleep(0.01)
+        assert handled
+        assert handled[0][0] - began >= 3.0
+        streaming = False
+        await stream
+        for _ in range(1000):
+            if len(handled) == 3:
+                break
+            await asyncio.sleep(0.01)
+        assert sorted(pk for _, pk in handled) == [r.id for r in await inbox_rows(rt)]
+    finally:
+        streaming = False
+        stop.set()
+        await asyncio.wait_for(worker, timeout=10)

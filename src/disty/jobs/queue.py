@@ -40,12 +40,14 @@ class EventQueue(Protocol):
 class InboxQueue:
     """The inbox table as the queue, polled every ``idle_s`` and woken by ``notify``.
 
-    Deliveries come first: while they keep arriving in this process (a burst, such as
-    Ingram's stock deltas; "arriving" means one within the last ``quiet_s``), events are
-    processed one at a time, each followed by a pause, so that processing takes at most
-    ``share`` of the time and the distributor's answers stay fast. The events are committed
-    and lose nothing by waiting; a flood that never pauses still sees steady progress. Between
-    bursts, ``concurrency`` events are processed at once.
+    Deliveries come first. While they keep arriving in this process (a burst, such as
+    Ingram's stock deltas; "arriving" means one within the last ``quiet_s``), processing
+    waits for the burst to end: the events are committed and lose nothing by waiting, and
+    the worker's transactions would otherwise take SQLite's write lock, and the loop, from
+    under the deliveries. It waits at most ``max_defer_s``: a flood that goes on longer is
+    processed one event at a time, each followed by a pause, so that processing takes at
+    most ``share`` of the time and still makes steady progress. Between bursts,
+    ``concurrency`` events are processed at once.
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class InboxQueue:
         lease: timedelta = timedelta(minutes=5),
         concurrency: int = 4,
         quiet_s: float = 0.1,
+        max_defer_s: float = 10.0,
         share: float = 0.2,
     ) -> None:
         self.sessions = sessions
@@ -65,16 +68,28 @@ class InboxQueue:
         self.lease = lease
         self.concurrency = concurrency
         self.quiet_s = quiet_s
+        self.max_defer_s = max_defer_s
         self.share = share
         self._wake = asyncio.Event()
         self._last_delivery = -quiet_s
+        self._burst_began = 0.0
 
     def notify(self) -> None:
-        self._last_delivery = time.monotonic()
+        now = time.monotonic()
+        if now - self._last_delivery >= self.quiet_s:
+            self._burst_began = now
+        self._last_delivery = now
         self._wake.set()
 
     def _streaming(self) -> bool:
         return time.monotonic() - self._last_delivery < self.quiet_s
+
+    def _defer_for(self) -> float:
+        """How long processing should keep out of the deliveries' way from now (0: not)."""
+        now = time.monotonic()
+        until_quiet = self._last_delivery + self.quiet_s - now
+        until_cap = self._burst_began + self.max_defer_s - now
+        return max(0.0, min(until_quiet, until_cap))
 
     async def run(self, handle: Handler, stop: asyncio.Event) -> None:
         async def one(pk: int) -> None:
@@ -85,6 +100,9 @@ class InboxQueue:
 
         while not stop.is_set():
             self._wake.clear()
+            if wait := self._defer_for():
+                await _wait(stop, wait)
+                continue
             try:
                 taken = await events.claim(self.sessions, limit=self.batch, lease=self.lease)
             except Exception:
@@ -94,12 +112,14 @@ class InboxQueue:
                 await self._sleep(stop)
                 continue
             while taken and not stop.is_set():
-                if self._streaming():
+                if wait := self._defer_for():
+                    await _wait(stop, wait)  # the claimed events keep their lease meanwhile
+                elif self._streaming():
                     started = time.monotonic()
                     await one(taken.pop(0))
                     # Wall time, not CPU time: waiting on the database counts too, so the
                     # pause errs on the side of the deliveries.
-                    await asyncio.sleep((time.monotonic() - started) * (1 / self.share - 1))
+                    await _wait(stop, (time.monotonic() - started) * (1 / self.share - 1))
                 else:
                     now, taken = taken[: self.concurrency], taken[self.concurrency :]
                     await asyncio.gather(*(one(pk) for pk in now))
@@ -116,3 +136,9 @@ class InboxQueue:
         finally:
             for w in waits:
                 w.cancel()
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep ``seconds``, or less if the worker is stopped meanwhile."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
