@@ -16,6 +16,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,17 +24,24 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from disty.config import Settings
-from disty.db.engine import create_sync_engine
 from disty.db.models import ConflictingDelivery, InboundEvent
 from disty.jobs.queue import InboxQueue
 from disty.runtime import Runtime, open_runtime
 from disty.services import connections, inbox, tenants
 from disty.services.connections import ConnectionChanges
 from disty.services.inbox import Destination
-from disty.services.inbox_writer import Accepted, Delivery, InboxWriter, Link, commit_batch
+from disty.services.inbox_writer import (
+    Accepted,
+    Delivery,
+    InboxWriter,
+    Link,
+    commit_batch,
+    writer_engine,
+)
 from disty.suppliers.ingram import webhooks as ingram_webhooks
 
 KEY = "signature-token-of-smbi-0001"
+HEADERS = {"user-agent": "Ingram Micro webhooks", "content-type": "application/json"}
 
 
 def order_event(event_id: str, po: str = "PO-1") -> bytes:
@@ -85,7 +93,7 @@ async def inbox_rows(rt: Runtime) -> list[InboundEvent]:
 async def test_a_batch_is_answered_as_if_each_delivery_came_alone(
     rt: Runtime, destination: Destination
 ) -> None:
-    engine = create_sync_engine(rt.settings.resolved_database_url)
+    engine = writer_engine(rt.settings.resolved_database_url)
     link = Link(engine)
     try:
         # One transaction: a redelivery and a tampered one in the batch are told apart from the
@@ -129,6 +137,57 @@ async def test_a_batch_is_answered_as_if_each_delivery_came_alone(
     async with rt.sessions() as session:
         [kept] = list(await session.scalars(select(ConflictingDelivery)))
     assert "PO-EVIL" in kept.body
+
+
+async def test_a_lone_delivery_is_stored_as_a_batch_is(
+    rt: Runtime, destination: Destination
+) -> None:
+    # On SQLite a lone new event takes a shorter way in (one autocommit statement); what it
+    # stores must read back exactly as what the batch way stores.
+    engine = writer_engine(rt.settings.resolved_database_url)
+    link = Link(engine)
+    through_sqlalchemy: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: through_sqlalchemy.append(a[2]))
+    try:
+        alone = commit_batch(link, [delivery(destination, order_event("EVT-A"), headers=HEADERS)])
+        lone_statements = len(through_sqlalchemy)
+        batch = commit_batch(
+            link,
+            [
+                delivery(destination, order_event("EVT-B"), headers=HEADERS),
+                delivery(destination, order_event("EVT-C"), headers=HEADERS),
+            ],
+        )
+        again = commit_batch(link, [delivery(destination, order_event("EVT-A"))])
+        tampered = commit_batch(link, [delivery(destination, order_event("EVT-A", po="PO-X"))])
+        conn = link.get()  # the writer's own (its pool holds one)
+        with conn.begin():
+            stored = conn.exec_driver_sql(
+                "SELECT event_id, event_time, received_at, headers, unmatched, attempts, status"
+                " FROM inbound_events ORDER BY id"
+            ).all()
+    finally:
+        link.drop()
+        engine.dispose()
+    assert alone == [Accepted(1, 0, 0)]
+    if engine.dialect.name == "sqlite":
+        assert lone_statements == 0  # the driver's own way in, not BEGIN / INSERT / COMMIT
+    assert batch == [Accepted(1, 0, 0), Accepted(1, 0, 0)]
+    assert again == [Accepted(0, 1, 0)]
+    assert tampered == [Accepted(0, 0, 1)]
+    # The same representation in the database, row for row (timestamps to the microsecond).
+    shapes = {tuple(type(v).__name__ for v in row[1:]) for row in stored}
+    assert len(shapes) == 1
+    assert {row.event_time for row in stored} == {stored[0].event_time}
+    assert len({len(str(row.received_at)) for row in stored}) == 1
+    rows = await inbox_rows(rt)
+    assert [r.event_id for r in rows] == ["EVT-A", "EVT-B", "EVT-C"]
+    for row in rows:
+        assert row.event_time == datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
+        assert row.received_at.tzinfo is not None
+        assert abs((row.received_at - rows[0].received_at).total_seconds()) < 60
+        assert row.headers == HEADERS
+        assert (row.status, row.attempts, row.unmatched) == ("received", 0, False)
 
 
 async def test_the_writer_answers_every_delivery_and_keeps_the_headers_it_may(
