@@ -9,8 +9,11 @@ this script only, ``/bench/bare/{shortcut}/{countryId}``: the receiver minus the
 (the same cached destination lookup, bounded body read, envelope parsing and signature check,
 then 200). The events are signed Ingram order events (``im::order_shipped``), each with its own
 eventId, so every durable delivery is a new inbox row; they name a PO disty does not know, so
-the worker's processing is cheap (claim, look the PO up, record "not a PO disty placed"), but it
-runs beside the receiver as it does in production and competes for the same core and database.
+the worker's processing is cheap (claim, look the PO up, record "not a PO disty placed"). It
+runs in the server as in production: while deliveries stream in it waits for them to pause,
+at most 10 s (``InboxQueue.max_defer_s``), so in phases shorter than that (the default 5 s)
+the figures are the ingest's, and the "worker done" column shows what processing took after;
+``--seconds 15`` or more shows a flood, where processing goes on one event at a time beside it.
 
 Then, from this process (keep-alive connections over loopback, see ``Connection``), each
 phase ``--rounds`` times, bare and durable in turn, the ratios taken between the medians (one

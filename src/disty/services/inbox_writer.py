@@ -14,8 +14,9 @@ as it can: one connection kept open, the insert statement built once, and on SQL
 new event (the usual case below a few hundred deliveries a second) goes in as one autocommit
 statement rather than four calls, each of which gives the GIL back and must wait for the
 busy loop to return it. On SQLite, copying the
-WAL back into the database (a checkpoint, 5-15 ms) is done by a thread beside it
-(``Checkpointer``), not by the commit that happens to fill the WAL.
+WAL back into the database (a checkpoint, 5-15 ms, more after a long stretch of the
+worker's processing) is done by a thread beside it (``Checkpointer``), not by the commit that
+happens to fill the WAL, and not while deliveries stream in.
 
 An answer is only given once the commit holding its delivery is done, so no accepted event
 is lost, and SQLite keeps ``synchronous`` at its default (FULL under WAL: durable across
@@ -329,16 +330,27 @@ def writer_engine(database_url: str) -> Engine:
 
 class Checkpointer:
     """SQLite only: copies the WAL back into the database beside the writer, whose own
-    automatic checkpoints are off (``_sqlite_no_wait``). A PASSIVE checkpoint takes no write
-    lock, so deliveries go on being committed while it runs. It runs ``every_s`` after the
-    first commit since the last one, so a stream of deliveries is checkpointed a few times a
-    second and an idle server not at all."""
+    automatic checkpoints are off (``_sqlite_no_wait``). A checkpoint writes and fsyncs the
+    database file, and the writer's own fsyncs wait behind it at the disk: after the worker's
+    processing had left a large WAL, one took a stream of deliveries 100-200 ms. So it keeps
+    out of their way as the worker does: every ``every_s`` it copies whatever the WAL holds
+    (PASSIVE: no lock taken, nothing waits for it), except while deliveries stream in (one
+    committed in the last ``quiet_s``), for at most ``max_defer_s``."""
 
-    def __init__(self, database_url: str, *, every_s: float = 0.25) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        every_s: float = 1.0,
+        quiet_s: float = 0.1,
+        max_defer_s: float = 10.0,
+    ) -> None:
         self.every_s = every_s
+        self.quiet_s = quiet_s
+        self.max_defer_s = max_defer_s
         self._engine = create_sync_engine(database_url)
-        self._wrote = threading.Event()
-        self._stopping = False
+        self._last_write = 0.0
+        self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name="disty-inbox-checkpoint", daemon=True
         )
@@ -347,28 +359,25 @@ class Checkpointer:
         self._thread.start()
 
     def wrote(self) -> None:
-        self._wrote.set()
+        self._last_write = time.monotonic()
 
     def close(self) -> None:
-        self._stopping = True
-        self._wrote.set()
+        self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
         self._engine.dispose()
 
     def _run(self) -> None:
-        while True:
-            self._wrote.wait()
-            # Cleared before looking at _stopping: a close() at any point after this is seen,
-            # now or at the next wait.
-            self._wrote.clear()
-            if self._stopping:
-                return
-            time.sleep(self.every_s)
+        last = time.monotonic()
+        while not self._stop.wait(self.every_s):
+            now = time.monotonic()
+            if now - self._last_write < self.quiet_s and now - last < self.max_defer_s:
+                continue  # deliveries are streaming in: later
+            last = now
             try:
                 with self._engine.connect() as conn:
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-            except Exception as exc:  # the next commit asks again; nothing is lost meanwhile
+            except Exception as exc:  # the next round tries again; nothing is lost meanwhile
                 log.warning("could not checkpoint the inbox's WAL: %s", type(exc).__name__)
 
 
