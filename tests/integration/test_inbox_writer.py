@@ -221,9 +221,7 @@ async def test_the_writer_answers_every_delivery_and_keeps_the_headers_it_may(
 async def test_a_locked_sqlite_is_waited_for_and_a_lock_held_too_long_is_an_error(
     rt: Runtime, destination: Destination, database_url: str
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite's single write lock; PostgreSQL locks rows")
-    path = database_url.split("///", 1)[1]
+    path = sqlite_file(database_url, "SQLite's single write lock; PostgreSQL locks rows")
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     writer = InboxWriter(rt.settings.resolved_database_url, lock_wait_s=1.0)
     writer.start()
@@ -252,6 +250,13 @@ async def test_a_locked_sqlite_is_waited_for_and_a_lock_held_too_long_is_an_erro
     assert [r.event_id for r in await inbox_rows(rt)] == ["EVT-L-1", "EVT-L-2"]
 
 
+def sqlite_file(database_url: str, why: str) -> str:
+    """The database file of a SQLite test run; a PostgreSQL run skips, saying ``why``."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip(why)
+    return database_url.split("///", 1)[1]
+
+
 def file_size(path: str) -> int:
     return os.path.getsize(path)
 
@@ -259,9 +264,7 @@ def file_size(path: str) -> int:
 async def test_sqlite_checkpoints_happen_beside_the_writer(
     rt: Runtime, destination: Destination, database_url: str
 ) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("a WAL checkpoint is SQLite's")
-    path = database_url.split("///", 1)[1]
+    path = sqlite_file(database_url, "a WAL checkpoint is SQLite's")
     with contextlib.closing(sqlite3.connect(path)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything so far is in the file
     size = file_size(path)
