@@ -11,7 +11,7 @@ a lone delivery is committed at once, and the ones that arrive meanwhile go in t
 The driver releases the GIL while SQLite or PostgreSQL works, so the loop keeps serving.
 Whatever the writer does in Python holds the GIL the loop needs, so a batch costs as little
 as it can: one connection kept open, the insert statement built once, and on SQLite a lone
-new event (the usual case below a few hundred deliveries a second) goes in as one autocommit
+new event (the usual case, unless deliveries come faster than commits end) goes in as one autocommit
 statement rather than four calls, each of which gives the GIL back and must wait for the
 busy loop to return it. On SQLite, copying the
 WAL back into the database (a checkpoint, 5-15 ms, more after a long stretch of the
@@ -111,10 +111,8 @@ def _lone_insert(dialect: Dialect) -> _DriverInsert:
     if dialect.name not in _LONE:
         names = tuple(c.name for c in _EVENTS.columns if c.name in _INSERTED)
         compiled = (
-            upsert_insert(dialect)(_EVENTS)
+            _new_events(dialect)
             .values({name: bindparam(name) for name in names})
-            .on_conflict_do_nothing(index_elements=["connection_id", "event_id"])
-            .returning(_EVENTS.c.connection_id, _EVENTS.c.event_id)
             .compile(dialect=dialect)
         )
         order = tuple(compiled.positiontup or ())
