@@ -101,7 +101,7 @@ class InboxQueue:
         while not stop.is_set():
             self._wake.clear()
             if wait := self._defer_for():
-                await _wait(stop, wait)
+                await wait_unless_stopped(stop, wait)
                 continue
             try:
                 taken = await events.claim(self.sessions, limit=self.batch, lease=self.lease)
@@ -113,13 +113,17 @@ class InboxQueue:
                 continue
             while taken and not stop.is_set():
                 if wait := self._defer_for():
-                    await _wait(stop, wait)  # the claimed events keep their lease meanwhile
+                    await wait_unless_stopped(
+                        stop, wait
+                    )  # the claimed events keep their lease meanwhile
                 elif self._streaming():
                     started = time.monotonic()
                     await one(taken.pop(0))
                     # Wall time, not CPU time: waiting on the database counts too, so the
                     # pause errs on the side of the deliveries.
-                    await _wait(stop, (time.monotonic() - started) * (1 / self.share - 1))
+                    await wait_unless_stopped(
+                        stop, (time.monotonic() - started) * (1 / self.share - 1)
+                    )
                 else:
                     now, taken = taken[: self.concurrency], taken[self.concurrency :]
                     await asyncio.gather(*(one(pk) for pk in now))
@@ -138,7 +142,7 @@ class InboxQueue:
                 w.cancel()
 
 
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
+async def wait_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
     """Sleep ``seconds``, or less if the worker is stopped meanwhile."""
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -7,12 +7,11 @@ every ``poll interval`` (the safety net when a webhook never comes), and prunes 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from disty.jobs.queue import EventQueue, InboxQueue
+from disty.jobs.queue import EventQueue, InboxQueue, wait_unless_stopped
 from disty.runtime import Runtime
 from disty.services import events, ordering
 from disty.services.ordering import Context
@@ -64,8 +63,7 @@ async def _every(
                 log.info("%s: %d", what, count)
         except Exception:
             log.exception("%s failed; trying again in %.0f s", what, interval_s)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval_s)
+        await wait_unless_stopped(stop, interval_s)
 
 
 async def run(

@@ -72,14 +72,6 @@ class Delivery:
 _Key = tuple[int, str]  # (connection id, event id): unique in the inbox
 
 _NEW_EVENTS: dict[str, Any] = {}
-# The columns a new event is inserted with (the others keep their defaults, NULL).
-_INSERTED = frozenset(
-    {
-        "connection_id", "tenant_id", "supplier", "country_id", "event_id", "event_type",
-        "topic", "event_time", "received_at", "body", "body_sha256", "headers", "status",
-        "attempts", "unmatched",
-    }
-)  # fmt: skip
 
 
 def _new_events(dialect: Dialect) -> Any:
@@ -104,12 +96,11 @@ class _DriverInsert:
 _LONE: dict[str, _DriverInsert] = {}
 
 
-def _lone_insert(dialect: Dialect) -> _DriverInsert:
-    """SQLite: the one-row insert as the driver takes it (SQL, parameter order, and each
-    column's conversion, all from SQLAlchemy, so values are stored exactly as the ORM stores
-    them), built once."""
+def _lone_insert(dialect: Dialect, names: tuple[str, ...]) -> _DriverInsert:
+    """SQLite: the one-row insert of the columns ``names`` (those ``store`` fills) as the
+    driver takes it (SQL, parameter order, and each column's conversion, all from
+    SQLAlchemy, so values are stored exactly as the ORM stores them), built once."""
     if dialect.name not in _LONE:
-        names = tuple(c.name for c in _EVENTS.columns if c.name in _INSERTED)
         compiled = (
             _new_events(dialect)
             .values({name: bindparam(name) for name in names})
@@ -129,7 +120,7 @@ def _store_lone(conn: Connection, row: dict[str, Any]) -> bool:
     commit) instead of four (BEGIN, insert, fetch, COMMIT), each of which hands the GIL back
     and waits to get it again from the busy event loop. True: stored; False: the event id is
     known, and the caller's transaction finds out how. A busy lock raises, as ``store`` does."""
-    insert = _lone_insert(conn.dialect)
+    insert = _lone_insert(conn.dialect, tuple(row))
     params = tuple(
         row[name] if convert is None else convert(row[name])
         for name, convert in zip(insert.names, insert.convert, strict=True)
