@@ -34,7 +34,6 @@ from disty.services.inbox_writer import (
     Accepted,
     Delivery,
     InboxWriter,
-    Link,
     commit_batch,
     writer_engine,
 )
@@ -94,12 +93,12 @@ async def test_a_batch_is_answered_as_if_each_delivery_came_alone(
     rt: Runtime, destination: Destination
 ) -> None:
     engine = writer_engine(rt.settings.resolved_database_url)
-    link = Link(engine)
+    conn = engine.connect()
     try:
         # One transaction: a redelivery and a tampered one in the batch are told apart from the
         # first as if they had come after it; a delivery repeating an id within itself too.
         answers = commit_batch(
-            link,
+            conn,
             [
                 delivery(destination, order_event("EVT-G-1"), headers={"user-agent": "a"}),
                 delivery(destination, order_event("EVT-G-1"), headers={"user-agent": "b"}),
@@ -117,7 +116,7 @@ async def test_a_batch_is_answered_as_if_each_delivery_came_alone(
         # others in its batch are stored or recognised as they would be on their own.
         stranger = dataclasses.replace(destination, connection_id=999_999)
         mixed = commit_batch(
-            link,
+            conn,
             [
                 delivery(destination, order_event("EVT-G-3")),
                 delivery(stranger, order_event("EVT-G-4")),
@@ -125,8 +124,9 @@ async def test_a_batch_is_answered_as_if_each_delivery_came_alone(
             ],
         )
     finally:
-        link.drop()
+        conn.close()
         engine.dispose()
+    assert mixed is not None
     assert mixed[0] == Accepted(1, 0, 0)
     assert isinstance(mixed[1], IntegrityError)
     assert mixed[2] == Accepted(0, 1, 0)
@@ -145,29 +145,28 @@ async def test_a_lone_delivery_is_stored_as_a_batch_is(
     # On SQLite a lone new event takes a shorter way in (one autocommit statement); what it
     # stores must read back exactly as what the batch way stores.
     engine = writer_engine(rt.settings.resolved_database_url)
-    link = Link(engine)
+    conn = engine.connect()  # the writer's kind (its pool holds one)
     through_sqlalchemy: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *a: through_sqlalchemy.append(a[2]))
     try:
-        alone = commit_batch(link, [delivery(destination, order_event("EVT-A"), headers=HEADERS)])
+        alone = commit_batch(conn, [delivery(destination, order_event("EVT-A"), headers=HEADERS)])
         lone_statements = len(through_sqlalchemy)
         batch = commit_batch(
-            link,
+            conn,
             [
                 delivery(destination, order_event("EVT-B"), headers=HEADERS),
                 delivery(destination, order_event("EVT-C"), headers=HEADERS),
             ],
         )
-        again = commit_batch(link, [delivery(destination, order_event("EVT-A"))])
-        tampered = commit_batch(link, [delivery(destination, order_event("EVT-A", po="PO-X"))])
-        conn = link.get()  # the writer's own (its pool holds one)
+        again = commit_batch(conn, [delivery(destination, order_event("EVT-A"))])
+        tampered = commit_batch(conn, [delivery(destination, order_event("EVT-A", po="PO-X"))])
         with conn.begin():
             stored = conn.exec_driver_sql(
                 "SELECT event_id, event_time, received_at, headers, unmatched, attempts, status"
                 " FROM inbound_events ORDER BY id"
             ).all()
     finally:
-        link.drop()
+        conn.close()
         engine.dispose()
     assert alone == [Accepted(1, 0, 0)]
     if engine.dialect.name == "sqlite":
@@ -229,11 +228,24 @@ async def test_a_locked_sqlite_is_waited_for_and_a_lock_held_too_long_is_an_erro
         holder.execute("BEGIN IMMEDIATE")  # another writer (the worker, a CLI) holds the lock
         release = threading.Timer(0.3, holder.execute, args=("COMMIT",))
         release.start()
+        ticks = 0
+
+        async def tick() -> None:  # the rest of the server, meanwhile
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticking = asyncio.create_task(tick())
         answer = await writer.accept(
             destination, ingram_webhooks.envelopes(order_event("EVT-L-1")), {}
         )
+        ticking.cancel()
         release.join()
         assert answer == Accepted(1, 0, 0)
+        # The writer waited on the event loop without blocking it: 0.3 s of 10 ms sleeps run
+        # about 30 times (a sleeping writer would have let none through).
+        assert ticks >= 10
 
         holder.execute("BEGIN IMMEDIATE")  # and now holds it past the writer's patience
         with pytest.raises(OperationalError, match="locked"):
