@@ -139,23 +139,36 @@ async def test_a_batch_is_answered_as_if_each_delivery_came_alone(
     assert "PO-EVIL" in kept.body
 
 
-async def test_a_lone_delivery_is_stored_as_a_batch_is(
+async def test_new_events_go_in_through_the_driver_as_sqlalchemy_stores_them(
     rt: Runtime, destination: Destination
 ) -> None:
-    # On SQLite a lone new event takes a shorter way in (one autocommit statement); what it
-    # stores must read back exactly as what the batch way stores.
+    # On SQLite a batch of new events takes a shorter way in (the driver's own insert); what
+    # it stores must read back exactly as what SQLAlchemy's way stores.
     engine = writer_engine(rt.settings.resolved_database_url)
     conn = engine.connect()  # the writer's kind (its pool holds one)
     through_sqlalchemy: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *a: through_sqlalchemy.append(a[2]))
     try:
         alone = commit_batch(conn, [delivery(destination, order_event("EVT-A"), headers=HEADERS)])
-        lone_statements = len(through_sqlalchemy)
         batch = commit_batch(
             conn,
             [
                 delivery(destination, order_event("EVT-B"), headers=HEADERS),
                 delivery(destination, order_event("EVT-C"), headers=HEADERS),
+            ],
+        )
+        driver_statements = len(through_sqlalchemy)
+        # An id repeated within the batch takes SQLAlchemy's way, as does one already known:
+        # the driver's insert of EVT-E beside the known EVT-B is rolled back, then redone.
+        repeated = commit_batch(
+            conn,
+            [delivery(destination, order_event("EVT-D"), order_event("EVT-D"), headers=HEADERS)],
+        )
+        mixed = commit_batch(
+            conn,
+            [
+                delivery(destination, order_event("EVT-E"), headers=HEADERS),
+                delivery(destination, order_event("EVT-B")),
             ],
         )
         again = commit_batch(conn, [delivery(destination, order_event("EVT-A"))])
@@ -169,9 +182,12 @@ async def test_a_lone_delivery_is_stored_as_a_batch_is(
         conn.close()
         engine.dispose()
     assert alone == [Accepted(1, 0, 0)]
-    if engine.dialect.name == "sqlite":
-        assert lone_statements == 0  # the driver's own way in, not BEGIN / INSERT / COMMIT
     assert batch == [Accepted(1, 0, 0), Accepted(1, 0, 0)]
+    if engine.dialect.name == "sqlite":
+        assert driver_statements == 0  # the driver's own way in, not through SQLAlchemy
+        assert len(through_sqlalchemy) > driver_statements  # and the others through it
+    assert repeated == [Accepted(1, 1, 0)]
+    assert mixed == [Accepted(1, 0, 0), Accepted(0, 1, 0)]
     assert again == [Accepted(0, 1, 0)]
     assert tampered == [Accepted(0, 0, 1)]
     # The same representation in the database, row for row (timestamps to the microsecond).
@@ -180,7 +196,7 @@ async def test_a_lone_delivery_is_stored_as_a_batch_is(
     assert {row.event_time for row in stored} == {stored[0].event_time}
     assert len({len(str(row.received_at)) for row in stored}) == 1
     rows = await inbox_rows(rt)
-    assert [r.event_id for r in rows] == ["EVT-A", "EVT-B", "EVT-C"]
+    assert [r.event_id for r in rows] == ["EVT-A", "EVT-B", "EVT-C", "EVT-D", "EVT-E"]
     for row in rows:
         assert row.event_time == datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
         assert row.received_at.tzinfo is not None
