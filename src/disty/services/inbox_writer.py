@@ -10,11 +10,13 @@ On SQLite the commit runs on the event loop itself, through the blocking driver
 (``SQLiteCommits``). It is a call into a local library whose cost is mostly the fsync (0.15-
 0.25 ms on the disks measured); done from any other thread, each call into SQLite gives the
 GIL back and must wait for the busy loop to return it, and those hand-offs cost more than the
-commit (p50 2.7-3.6 ms against 1.7 ms on the loop, at 800 deliveries/s). The loop never waits
-for a lock: SQLite's write lock, when the worker or a CLI holds it, is asked for again after
-half a millisecond while the loop goes on serving. A lone new event (the usual case at low
-rates) goes in as one autocommit statement rather than BEGIN, insert, fetch and COMMIT. The
-WAL is copied back into the database (a checkpoint, 5-15 ms, more after a long stretch of the
+commit (p50 2.7-3.6 ms against 1.7 ms on the loop, at 800 deliveries/s). The price: the loop
+waits out each fsync, so a disk that stalls stalls the server for as long (the deliveries
+would wait for it anyway). The loop never waits for a lock: SQLite's write lock, when the
+worker or a CLI holds it, is asked for again after half a millisecond while the loop goes on
+serving. A batch of new events (the usual case) goes in straight through the driver, not
+through SQLAlchemy's transaction, which costs the loop more than the commit itself. The WAL
+is copied back into the database (a checkpoint, 5-15 ms, more after a long stretch of the
 worker's processing) by a thread beside it (``Checkpointer``), not by the commit that happens
 to fill the WAL, and not while deliveries stream in.
 
