@@ -1,6 +1,7 @@
 """The inbox writer, on SQLite and PostgreSQL: deliveries committed together are answered as if
-each came alone, one bad delivery fails alone, a locked SQLite is waited for (and a lock held
-too long is an error, not a hang), SQLite's WAL is checkpointed beside the writer, the
+each came alone, one bad delivery fails alone, new events stored through the driver read back
+as SQLAlchemy stores them, a locked SQLite is waited for without blocking the event loop (and
+a lock held too long is an error, not a hang), SQLite's WAL is checkpointed beside the writer, the
 destination cache looks a connection up once for a whole burst, and the worker's queue keeps
 out of the deliveries' way while they stream (but not for ever).
 """
