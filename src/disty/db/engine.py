@@ -50,9 +50,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def is_sqlite(url: str) -> bool:
+    return make_url(normalise_url(url)).get_backend_name() == "sqlite"
+
+
 def create_engine(url: str) -> AsyncEngine:
     normalised = normalise_url(url)
-    if make_url(normalised).get_backend_name() == "sqlite":
+    if is_sqlite(normalised):
         # No pre-ping: a file database has no connection to lose, and the ping would cost a
         # round trip to aiosqlite's thread on every checkout.
         engine = _create_async_engine(normalised)

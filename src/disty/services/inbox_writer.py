@@ -42,12 +42,11 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, event, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from disty.db.base import upsert_insert, utcnow
-from disty.db.engine import create_engine, create_sync_engine, normalise_url
+from disty.db.engine import create_engine, create_sync_engine, is_sqlite
 from disty.db.models import ConflictingDelivery, InboundEvent
 from disty.services.inbox import Destination, kept_headers
 from disty.suppliers.ingram.webhooks import Envelope
@@ -405,7 +404,8 @@ class SQLiteCommits:
             if answers is not None:
                 break
             if time.monotonic() > deadline:
-                locked = OperationalError("INSERT INTO inbound_events", None, _LockHeld())
+                held = sqlite3.OperationalError("database is locked (held too long by another)")
+                locked = OperationalError("INSERT INTO inbound_events", None, held)
                 answers = [locked] * len(deliveries)
                 break
             await asyncio.sleep(_RETRY_S)
@@ -472,7 +472,7 @@ class InboxWriter:
         self._closing = False
 
     def start(self) -> None:
-        if make_url(normalise_url(self.database_url)).get_backend_name() == "sqlite":
+        if is_sqlite(self.database_url):
             self._commits = SQLiteCommits(self.database_url, self.lock_wait_s)
         else:
             self._commits = DriverCommits(self.database_url)
@@ -523,20 +523,14 @@ class InboxWriter:
 
     def _take(self) -> list[_Waiting]:
         """The waiting deliveries, oldest first, up to ``max_envelopes`` (at least one)."""
-        size = 0
-        for count, (delivery, _) in enumerate(self._pending):
+        size = count = 0
+        for delivery, _ in self._pending:
             size += len(delivery.items)
             if count and size > self.max_envelopes:
                 break
-        else:
-            count = len(self._pending)
+            count += 1
         batch, self._pending = self._pending[:count], self._pending[count:]
         return batch
-
-
-class _LockHeld(sqlite3.OperationalError):
-    def __init__(self) -> None:
-        super().__init__("database is locked (held by another connection too long)")
 
 
 def _settle(pairs: list[tuple[asyncio.Future[Accepted], Accepted | Exception]]) -> None:
