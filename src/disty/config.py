@@ -7,6 +7,7 @@ secret key, a guessed public URL).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 from datetime import timedelta
@@ -66,6 +67,10 @@ class Settings(BaseSettings):
     event_retry_base_s: float = 10.0
     # Raw bodies of processed events are dropped after this many days (the event row stays).
     event_retention_days: float = 90.0
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated
+    # addresses or networks). None by default: anyone could send those headers, so the peer
+    # address is the client (which sign-in and API throttling count by).
+    trusted_proxies: str = ""
 
     @field_validator("public_url")
     @classmethod
@@ -77,6 +82,25 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
             raise ValueError("use an absolute http(s) URL such as https://disty.example.com")
         return url
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: str) -> str:
+        for item in (part.strip() for part in value.split(",")):
+            if not item:
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network: list the proxies' addresses, "
+                    "such as 10.0.0.5,10.1.0.0/16"
+                ) from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @field_validator(
         "ingram_get_per_minute",

@@ -67,6 +67,7 @@ def _server(app: object, port: int, *, lifespan: str) -> uvicorn.Server:
         access_log=False,
         log_level="warning",
         lifespan=lifespan,  # type: ignore[arg-type]
+        proxy_headers=False,  # as 'disty serve': only DISTY_TRUSTED_PROXIES are believed
     )
     server = uvicorn.Server(config)
     # Two servers share this process: Ctrl-C is handled once, by the demo (see _run).

@@ -28,4 +28,8 @@ def serve(
         markup=False,
     )
     # uvicorn's own access log would print every delivery; disty logs what matters itself.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    # proxy_headers=False: uvicorn would believe X-Forwarded-For from any local peer; the app
+    # believes it only from DISTY_TRUSTED_PROXIES (web/security.py).
+    uvicorn.run(
+        app, host=host, port=port, access_log=False, log_level="warning", proxy_headers=False
+    )

@@ -3,37 +3,55 @@
 Roles: ``admin`` (everything of the tenant, settings included), ``buyer`` (daily work, no
 settings), ``viewer`` (reads only); ``operator`` is the platform's own and manages tenants.
 
-Throttling: after ``MAX_FAILURES_PER_EMAIL`` failed sign-ins for an address within
-``WINDOW``, or ``MAX_FAILURES_PER_IP`` from one address, further attempts are refused for the
-rest of the window, even with the right password; the failures are kept in the database so
-every replica of disty counts the same.
+Throttling (see ``services/throttle.py``): each sign-in is counted BEFORE its password is
+checked, per account and per client address. An account may fail ``ACCOUNT_FREE_FAILURES``
+times, a client ``CLIENT_FREE_FAILURES`` times (many people may share one address); after that
+each attempt waits a delay that doubles with every failure (1 s, 2 s, 4 s ... at most
+``ACCOUNT_MAX_DELAY`` / ``CLIENT_MAX_DELAY``), which the account's owner can wait out; a
+successful sign-in clears its account's count. The counts live in memory, so a flood of wrong
+passwords writes nothing to the database.
+
+Passwords are argon2 hashes (64 MiB and about 0.1 s of CPU each). Hashing and checking run in
+a small pool of threads of their own (``PASSWORD_THREADS``), never on the event loop, which
+keeps serving webhooks meanwhile; at most ``PASSWORD_QUEUE`` checks wait for it, further
+sign-ins are told to retry in a moment (``Busy``), so a flood holds neither all threads nor
+unbounded memory.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.base import utcnow
-from disty.db.models import ConsoleSession, SignInFailure, SignInLink, Tenant, User
+from disty.db.models import ConsoleSession, SignInLink, Tenant, User
 from disty.errors import DistyError, InvalidInput, NotFound
 from disty.services import audit
 from disty.services.tenants import get_tenant
+from disty.services.throttle import Backoff
 
-WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_IP = 30
+ACCOUNT_FREE_FAILURES = 5
+ACCOUNT_MAX_DELAY = timedelta(minutes=5)
+CLIENT_FREE_FAILURES = 20
+CLIENT_MAX_DELAY = timedelta(minutes=5)
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD = 12
+# One argon2 check takes about 0.1 s of CPU and 64 MiB: two threads keep the memory bounded
+# and leave the other cores to the event loop; 16 waiting is a few seconds of work at most.
+PASSWORD_THREADS = 2
+PASSWORD_QUEUE = 16
 
 _hasher = PasswordHasher()
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}")
@@ -51,7 +69,81 @@ class SignInRefused(DistyError):
 
 
 class Throttled(DistyError):
-    """Too many failed sign-ins: wait before trying again."""
+    """Too many failed sign-ins: wait ``retry_after_s`` before trying again."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        self.retry_after_s = max(1, int(retry_after_s + 0.999))
+        super().__init__(
+            f"too many failed sign-ins: wait {self.retry_after_s} seconds and try again "
+            "(each further wrong password makes the wait longer)"
+        )
+
+
+class Busy(DistyError):
+    """Too many sign-ins at this moment for the password checks to keep up."""
+
+    retry_after_s = 2
+
+    def __init__(self) -> None:
+        super().__init__("the server is busy checking other sign-ins: try again in a moment")
+
+
+class _PasswordWork:
+    """argon2 off the event loop, in a bounded pool with a bounded queue (see the module
+    docstring). Used from the event loop only, so the counter needs no lock."""
+
+    def __init__(self, threads: int, queue: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="argon2")
+        self._limit = threads + queue
+        self._taken = 0
+        self._decoy: str | None = None
+
+    async def _run(self, work: Callable[[], bool | str]) -> bool | str:
+        if self._taken >= self._limit:
+            raise Busy
+        self._taken += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, work)
+        finally:
+            self._taken -= 1
+
+    async def hash(self, password: str) -> str:
+        return str(await self._run(lambda: _hasher.hash(password)))
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """Whether ``password`` matches; with no hash (no such user), the same work is done
+        against a decoy, so the time taken tells nothing about which e-mail addresses exist."""
+        if password_hash is None:
+            if self._decoy is None:
+                self._decoy = await self.hash(secrets.token_urlsafe(16))
+            password_hash = self._decoy
+
+        def check() -> bool:
+            try:
+                return _hasher.verify(password_hash, password)
+            except (VerificationError, InvalidHashError):
+                return False
+
+        return bool(await self._run(check))
+
+
+passwords = _PasswordWork(PASSWORD_THREADS, PASSWORD_QUEUE)
+
+
+@dataclass(frozen=True, slots=True)
+class SignInGuard:
+    """The failure counts of one running app (see the module docstring)."""
+
+    accounts: Backoff = field(
+        default_factory=lambda: Backoff(
+            free=ACCOUNT_FREE_FAILURES, cap_s=ACCOUNT_MAX_DELAY.total_seconds()
+        )
+    )
+    clients: Backoff = field(
+        default_factory=lambda: Backoff(
+            free=CLIENT_FREE_FAILURES, cap_s=CLIENT_MAX_DELAY.total_seconds()
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +215,7 @@ async def add_user(
         tenant_id=tenant.id if tenant else None,
         email=address,
         role=chosen.value,
-        password_hash=_hasher.hash(password),
+        password_hash=await passwords.hash(password),
         must_change_password=one_time,
         created_at=utcnow(),
     )
@@ -138,37 +230,33 @@ async def add_user(
     return user, password
 
 
-async def _throttled(session: AsyncSession, email: str, ip: str) -> bool:
-    since = utcnow() - WINDOW
-    by_email = await session.scalar(
-        select(func.count()).where(SignInFailure.email == email, SignInFailure.at > since)
-    )
-    by_ip = await session.scalar(
-        select(func.count()).where(SignInFailure.ip == ip, SignInFailure.at > since)
-    )
-    return (by_email or 0) >= MAX_FAILURES_PER_EMAIL or (by_ip or 0) >= MAX_FAILURES_PER_IP
-
-
-async def sign_in(session: AsyncSession, *, email: str, password: str, ip: str) -> User:
-    """The user, or SignInRefused / Throttled; every failure is counted."""
-    address = email.strip().lower()[:320]
-    if await _throttled(session, address, ip):
-        raise Throttled(
-            f"too many failed sign-ins: wait {int(WINDOW.total_seconds() // 60)} minutes and "
-            "try again, or ask an admin to reset your password"
-        )
-    user = await session.scalar(select(User).where(User.email == address))
-    ok = False
-    if user is not None:
-        try:
-            ok = _hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            ok = False
-    else:
-        _hasher.hash(password)  # the same work either way: timing tells nothing
-    if not ok or user is None:
-        session.add(SignInFailure(email=address, ip=ip[:64], at=utcnow()))
-        await session.commit()
+async def sign_in(
+    session: AsyncSession, *, email: str, password: str, client: str, guard: SignInGuard
+) -> User:
+    """The user, or SignInRefused / Throttled / Busy. The attempt is counted (for the account
+    and for the client address) before the password is checked; nothing is written to the
+    database unless the sign-in succeeds."""
+    account = email.strip().lower()[:320]
+    client = client[:64]
+    wait = max(guard.accounts.wait_s(account), guard.clients.wait_s(client))
+    if wait > 0:
+        raise Throttled(wait)
+    # No await between the check above and these reservations: no other sign-in can slip in.
+    guard.accounts.reserve(account)
+    guard.clients.reserve(client)
+    failed: bool | None = None  # None: the password was never checked (busy, database error)
+    try:
+        user = await session.scalar(select(User).where(User.email == account))
+        ok = await passwords.verify(user.password_hash if user else None, password)
+        failed = not ok or user is None
+    finally:
+        if failed is None:
+            guard.accounts.release(account)
+            guard.clients.release(client)
+        else:
+            guard.accounts.done(account, failed=failed, forget=not failed)
+            guard.clients.done(client, failed=failed)
+    if failed or user is None:
         raise SignInRefused("wrong e-mail address or password")
     user.last_sign_in_at = utcnow()
     await session.commit()
@@ -182,15 +270,12 @@ async def change_password(
     user = await session.get(User, user_id)
     if user is None:
         raise NotFound("no such user")
-    if current is not None:
-        try:
-            _hasher.verify(user.password_hash, current)
-        except (VerificationError, InvalidHashError):
-            raise InvalidInput("the current password is wrong", field="current") from None
+    if current is not None and not await passwords.verify(user.password_hash, current):
+        raise InvalidInput("the current password is wrong", field="current")
     check_password_strength(new)
     if current is not None and new == current:
         raise InvalidInput("choose a new password, not the current one", field="password")
-    user.password_hash = _hasher.hash(new)
+    user.password_hash = await passwords.hash(new)
     user.must_change_password = False
     # Other sessions of this user end: a changed password locks out whoever had the old one.
     await session.commit()

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from disty import __version__
 from disty.config import Settings
@@ -17,10 +18,18 @@ from disty.jobs.queue import InboxQueue
 from disty.runtime import open_runtime
 from disty.services.inbox import DestinationCache, ThrottledLog
 from disty.services.inbox_writer import InboxWriter
+from disty.services.throttle import Backoff
+from disty.services.users import SignInGuard
 from disty.suppliers.hub import SupplierHub
 from disty.web import api, health, ui, webhooks
 from disty.web.api import problems
 from disty.web.guard import ControlCharacterGuard
+from disty.web.security import SecurityHeaders, install_docs
+
+# A client may send this many unknown API tokens before each further one waits (1 s,
+# doubling, at most 5 minutes): a misconfigured script notices, a guesser gets nowhere.
+BAD_TOKENS_FREE = 20
+BAD_TOKENS_MAX_DELAY_S = 300.0
 
 
 def create_app(
@@ -74,11 +83,25 @@ def create_app(
         title="disty",
         version=__version__,
         lifespan=lifespan,
+        # /docs comes from install_docs, with a policy of its own; no ReDoc (a second page
+        # loading code from a CDN) and no OAuth redirect page (the API takes bearer tokens).
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         description="The hub between IT resellers and their distributors. Authenticate with "
         "'Authorization: Bearer <token>' (disty token create).",
     )
+    # Failed sign-ins and failed API tokens, counted in memory per app (services/throttle.py).
+    app.state.sign_in_guard = SignInGuard()
+    app.state.bad_tokens = Backoff(free=BAD_TOKENS_FREE, cap_s=BAD_TOKENS_MAX_DELAY_S)
     problems.install(app)
     app.add_middleware(ControlCharacterGuard)
+    public_https = (chosen.public_url or "").startswith("https://")
+    app.add_middleware(SecurityHeaders, https=public_https)
+    if chosen.trusted_proxy_list:
+        # Added last, so it runs first: every part of the app sees the real client address.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=chosen.trusted_proxy_list)
+    install_docs(app)
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(api.router)

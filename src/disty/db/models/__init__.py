@@ -10,7 +10,7 @@ from disty.db.models.events import (
 )
 from disty.db.models.orders import POEvent, POInvoice, POLine, POShipment, PurchaseOrder
 from disty.db.models.tenants import Tenant, TenantCountry
-from disty.db.models.users import ConsoleSession, SignInFailure, SignInLink, User
+from disty.db.models.users import ConsoleSession, SignInLink, User
 
 __all__ = [
     "ApiToken",
@@ -25,7 +25,6 @@ __all__ = [
     "POShipment",
     "PurchaseOrder",
     "RejectedDeliveries",
-    "SignInFailure",
     "SignInLink",
     "StockLevel",
     "SupplierConnection",

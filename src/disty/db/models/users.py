@@ -1,4 +1,5 @@
-"""People who sign in to the web console, their sessions, and failed sign-ins (for throttling).
+"""People who sign in to the web console and their sessions (failed sign-ins are counted in
+memory, see services/throttle.py).
 
 A user belongs to one tenant with a role (admin, buyer, viewer); a platform operator belongs
 to none and manages tenants. Passwords are stored as argon2 hashes; a session is a random
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from disty.db.base import Base, UTCDateTime, utcnow
@@ -55,16 +56,3 @@ class SignInLink(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class SignInFailure(Base):
-    __tablename__ = "sign_in_failures"
-    __table_args__ = (
-        Index("ix_sign_in_failures_email_at", "email", "at"),
-        Index("ix_sign_in_failures_ip_at", "ip", "at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(320))
-    ip: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

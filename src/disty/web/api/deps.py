@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.runtime import Runtime
 from disty.services.ordering import Context
+from disty.services.throttle import Backoff
 from disty.services.tokens import Principal, Scope, authenticate
 from disty.web.api.problems import ApiProblem
+from disty.web.security import client_address
 
 bearer = HTTPBearer(auto_error=False, description="An API token: disty token create")
 
@@ -34,8 +36,15 @@ Session = Annotated[AsyncSession, Depends(session)]
 
 
 async def principal(
-    rt: Rt, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    request: Request,
+    rt: Rt,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
+    """The calling token. A client that sent too many unknown tokens must wait before it may
+    send another (429 with Retry-After); that is checked before the database is asked, so
+    guessing costs the guesser time and disty nothing. Valid tokens are never counted, and
+    requests in flight are not either (a busy integration may send many at once); the price
+    is that a burst of simultaneous bad tokens is counted only as its answers come in."""
     unauthorized = ApiProblem(
         401,
         "unauthorized",
@@ -45,9 +54,23 @@ async def principal(
     )
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise unauthorized
+    failures: Backoff = request.app.state.bad_tokens
+    client = client_address(request)
+    wait = failures.wait_s(client)
+    if wait > 0:
+        seconds = max(1, int(wait + 0.999))
+        raise ApiProblem(
+            429,
+            "too-many-failed-authentications",
+            "Too many unknown tokens",
+            f"this client sent too many unknown or revoked tokens: wait {seconds} seconds, "
+            "then retry with a valid token (disty token list shows them)",
+            {"Retry-After": str(seconds)},
+        )
     async with rt.sessions() as opened:
         found = await authenticate(opened, credentials.credentials)
     if found is None:
+        failures.failed(client)
         unauthorized.detail = (
             "the token is unknown or revoked: create one with 'disty token create'"
         )

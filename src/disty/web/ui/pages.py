@@ -22,6 +22,7 @@ from disty.services.ordering import Context
 from disty.services.run_test import run_test
 from disty.services.suppliers import adapter_for
 from disty.services.users import ConsoleUser, Role
+from disty.web.security import client_address
 from disty.web.ui import render
 from disty.web.ui import session as web
 from disty.web.ui.render import signed_in
@@ -69,16 +70,18 @@ async def login(request: Request) -> Response:
     if not cookie or not hmac.compare_digest(given, cookie):
         raise Forbidden("the sign-in form expired: reload the page and sign in again")
     rt = render.rt(request)
-    ip = request.client.host if request.client else "?"
     try:
         async with rt.sessions() as session:
             user = await users.sign_in(
                 session, email=str(form.get("email") or ""),
-                password=str(form.get("password") or ""), ip=ip,
+                password=str(form.get("password") or ""), client=client_address(request),
+                guard=request.app.state.sign_in_guard,
             )  # fmt: skip
             token = await users.open_session(session, user)
-    except users.Throttled as exc:
-        return _login_page(request, str(exc), 429)
+    except (users.Throttled, users.Busy) as exc:
+        refused = _login_page(request, str(exc), 429)
+        refused.headers["Retry-After"] = str(exc.retry_after_s)
+        return refused
     except users.SignInRefused as exc:
         return _login_page(request, str(exc), 401)
     nxt = str(form.get("next") or "")

@@ -1,0 +1,122 @@
+"""Growing delays after failed attempts (sign-ins, API tokens), counted per key in memory.
+
+A key (an account, a client address) may fail ``free`` times; after that each attempt must
+wait ``base_s`` seconds, doubling with every further failure, at most ``cap_s``. The delay
+is something the owner can wait out: nothing is locked for good, and a success (where the
+caller says so) forgets the key's failures.
+
+Counting happens BEFORE the expensive check: ``admit`` reserves a place (an attempt "in
+flight") or answers how long to wait, and ``done`` says how the attempt ended. Once the free
+failures are used up (counting those still in flight), only one attempt at a time is let
+through, so forty parallel guesses get at most ``free`` password checks, not forty.
+
+Why memory and not the database: a flood of failures must cost no database writes (on
+SQLite every write takes the one write lock the webhook receiver needs). The counts are per
+process; with N replicas an attacker gets at most N times the allowance, still doubling
+delays. Every method is synchronous and called from the event loop only, so a check and its
+reservation can never interleave with another request's.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class _Bucket:
+    failures: int = 0
+    in_flight: int = 0
+    blocked_until: float = 0.0
+    last_failure: float = 0.0
+
+
+class Backoff:
+    """Failure counts per key, with growing delays; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        free: int,
+        base_s: float = 1.0,
+        cap_s: float = 300.0,
+        forget_after_s: float = 3600.0,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.free = free
+        self.base_s = base_s
+        self.cap_s = cap_s
+        # A key quiet this long starts again from nothing.
+        self.forget_after_s = forget_after_s
+        # Memory stays bounded under a flood of distinct keys: the least recently touched
+        # keys are dropped first (a client that was blocked long ago, not one being blocked).
+        self.max_keys = max_keys
+        self._clock = clock
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+
+    def _bucket(self, key: str, now: float) -> _Bucket | None:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return None
+        if not bucket.in_flight and now - bucket.last_failure > self.forget_after_s:
+            del self._buckets[key]
+            return None
+        return bucket
+
+    def wait_s(self, key: str) -> float:
+        """Seconds before an attempt for ``key`` may start; 0.0 means now."""
+        now = self._clock()
+        bucket = self._bucket(key, now)
+        if bucket is None or bucket.failures + bucket.in_flight < self.free:
+            return 0.0
+        if bucket.in_flight:
+            # The free attempts are all taken by ones still being checked: their answers
+            # decide the next delay, so come back shortly.
+            return max(self.base_s, bucket.blocked_until - now)
+        return max(0.0, bucket.blocked_until - now)
+
+    def reserve(self, key: str) -> None:
+        """Counts an attempt as started (after ``wait_s`` said 0.0, with no await between)."""
+        bucket = self._buckets.pop(key, None) or _Bucket()
+        bucket.in_flight += 1
+        self._buckets[key] = bucket  # now the most recently touched
+        while len(self._buckets) > self.max_keys:
+            self._buckets.popitem(last=False)
+
+    def admit(self, key: str) -> float:
+        """Reserves an attempt and answers 0.0, or answers the seconds to wait."""
+        wait = self.wait_s(key)
+        if wait == 0.0:
+            self.reserve(key)
+        return wait
+
+    def done(self, key: str, *, failed: bool, forget: bool = False) -> None:
+        """How a reserved attempt ended. ``forget``: a success that clears the key."""
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return
+        bucket.in_flight = max(0, bucket.in_flight - 1)
+        if failed:
+            now = self._clock()
+            bucket.failures += 1
+            bucket.last_failure = now
+            if bucket.failures >= self.free:
+                delay = self.base_s * 2 ** min(bucket.failures - self.free, 32)
+                bucket.blocked_until = now + min(self.cap_s, delay)
+        elif forget:
+            bucket.failures = 0
+            bucket.blocked_until = 0.0
+        if not bucket.in_flight and not bucket.failures:
+            del self._buckets[key]
+
+    def failed(self, key: str) -> None:
+        """A failure counted after the fact (for checks cheap enough to need no reservation)."""
+        self.reserve(key)
+        self.done(key, failed=True)
+
+    def release(self, key: str) -> None:
+        """A reserved attempt that never ran (the server was too busy): counts nothing."""
+        self.done(key, failed=False)

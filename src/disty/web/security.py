@@ -1,0 +1,107 @@
+"""What every answer carries for the browser's sake, and who the client is.
+
+Headers (on the console, the API, the webhook receiver alike):
+- Content-Security-Policy: scripts and styles only from disty itself, none inline, so markup
+  that slipped into a page (a distributor's text, a tracking link) cannot run; no framing
+  (clickjacking), no plugins, forms post only to disty;
+- X-Frame-Options DENY (older browsers), X-Content-Type-Options nosniff;
+- Referrer-Policy same-origin: sign-in links carry their token in the URL, and a PO page links
+  to carriers' sites; neither may leak a URL to another site;
+- Strict-Transport-Security when disty's public URL is https.
+
+/docs (Swagger UI, from FastAPI) is the one page with a script of its own inline and its code
+on a CDN (cdn.jsdelivr.net): it gets its own policy that allows exactly that script (by hash)
+and that CDN. It never worked without internet access in the browser; /openapi.json does.
+
+The client address (what sign-in and API throttling count by) is the connection's peer;
+X-Forwarded-For is believed only from the proxies listed in DISTY_TRUSTED_PROXIES (uvicorn's
+own handling, which trusts any local peer, is switched off in ``disty serve``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CONSOLE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+DOCS_CDN = "https://cdn.jsdelivr.net"
+HSTS = "max-age=31536000"
+
+
+class SecurityHeaders:
+    """Adds the headers above to every HTTP answer that does not set its own policy."""
+
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+        self.app = app
+        common = [
+            (b"x-frame-options", b"DENY"),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+        ]
+        if https:
+            common.append((b"strict-transport-security", HSTS.encode()))
+        self.common = common
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", CONSOLE_POLICY.encode()))
+                headers.extend(h for h in self.common if h[0] not in names)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def _script_hashes(html: str) -> str:
+    return " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+        for body in _INLINE_SCRIPT.findall(html)
+    )
+
+
+def install_docs(app: FastAPI) -> None:
+    """/docs with a policy of its own (create the app with docs_url=None, redoc_url=None)."""
+
+    async def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "").rstrip("/")
+        page = get_swagger_ui_html(
+            openapi_url=root + (app.openapi_url or "/openapi.json"),
+            title=f"{app.title} - API",
+            oauth2_redirect_url=None,
+        )
+        html = bytes(page.body).decode()
+        page.headers["content-security-policy"] = (
+            f"default-src 'self'; script-src {DOCS_CDN} {_script_hashes(html)}; "
+            f"style-src {DOCS_CDN} 'unsafe-inline'; img-src 'self' data: "
+            "https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'; "
+            "base-uri 'none'; object-src 'none'; form-action 'self'"
+        )
+        return page
+
+    app.add_route("/docs", docs, include_in_schema=False)
+
+
+def client_address(request: Request) -> str:
+    """The client's address (after DISTY_TRUSTED_PROXIES were applied), for counting."""
+    return request.client.host if request.client else "unknown"
