@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -17,6 +18,25 @@ from disty.web.ui import session as web
 from disty.web.ui.session import MustChangePassword
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def http_url(value: object) -> str | None:
+    """``value`` when it is an absolute http(s) URL, else None: the only URLs a page may turn
+    into a link when they come from elsewhere (a distributor's tracking URL could be
+    ``javascript:...``, which escaping does not defuse). Use it as ``{{ url | http_url }}``
+    wherever such a URL becomes an href, and show the text alone when it answers None."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+templates.env.filters["http_url"] = http_url
 
 
 def rt(request: Request) -> Runtime:
