@@ -1,0 +1,70 @@
+"""Every answer (console, API, receiver, static files) carries the browser-side protections:
+a Content-Security-Policy without inline script, no framing, nosniff, a Referrer-Policy that
+keeps sign-in link tokens on disty, and HSTS when disty's public URL is https. /docs has a
+policy of its own that allows exactly its one inline script (by hash) and its CDN."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+import httpx
+
+from disty.config import Settings
+from tests.fixtures.disty import serve_disty
+
+PATHS = [
+    "/login",  # a console page
+    "/t/smbi",  # a redirect to sign in
+    "/static/console.js",
+    "/api/v1/pos",  # 401 problem document
+    "/healthz",
+    "/supplierapi/distributorWebhook/nobody/1",  # GET on the receiver: 405
+    "/nowhere",  # 404
+]
+
+
+def _directives(policy: str) -> dict[str, list[str]]:
+    found = {}
+    for part in policy.split(";"):
+        words = part.split()
+        if words:
+            found[words[0]] = words[1:]
+    return found
+
+
+def test_every_answer_carries_the_protections(settings: Settings) -> None:
+    plain = settings.model_copy(update={"public_url": "http://127.0.0.1:8000"})
+    with serve_disty(plain, run_worker=False) as served, httpx.Client(base_url=served.url) as c:
+        for path in PATHS:
+            answer = c.get(path)
+            policy = _directives(answer.headers.get("content-security-policy", ""))
+            assert policy.get("script-src") == ["'self'"], (path, policy)
+            assert "'unsafe-inline'" not in policy.get("style-src", []), path
+            assert policy.get("frame-ancestors") == ["'none'"], path
+            assert answer.headers.get("x-frame-options") == "DENY", path
+            assert answer.headers.get("x-content-type-options") == "nosniff", path
+            assert answer.headers.get("referrer-policy") in ("same-origin", "no-referrer"), path
+            # Served over plain http with an http public URL: no HSTS (it would be ignored).
+            assert "strict-transport-security" not in answer.headers, path
+
+        docs = c.get("/docs")
+        assert docs.status_code == 200
+        policy = _directives(docs.headers["content-security-policy"])
+        [inline] = re.findall(r"<script>(.*?)</script>", docs.text, re.DOTALL)
+        digest = base64.b64encode(hashlib.sha256(inline.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy["script-src"]
+        assert "'unsafe-inline'" not in policy["script-src"]
+        assert policy["frame-ancestors"] == ["'none'"]
+        assert c.get("/openapi.json").status_code == 200
+        assert c.get("/redoc").status_code == 404  # one documentation page, not two
+
+
+def test_hsts_when_the_public_url_is_https(settings: Settings) -> None:
+    assert settings.public_url == "https://disty.example.com"
+    with serve_disty(settings, run_worker=False) as served, httpx.Client(base_url=served.url) as c:
+        for path in ("/login", "/api/v1/pos", "/healthz"):
+            hsts = c.get(path).headers.get("strict-transport-security", "")
+            assert hsts.startswith("max-age="), path
+            assert int(hsts.split("=")[1]) >= 15552000, path  # half a year at least
