@@ -232,7 +232,7 @@ async def test_roles_tenants_csrf_and_throttling(rt: Runtime, served: ServedDist
             data={"csrf_token": csrf_of(form.text), "email": "a@smbi.example", "password": "nope"},
         )
         assert wrong.status_code == 401
-    refused = 0
+    waits = 0
     while True:
         form = await client.get("/login")
         right = await client.post(
@@ -243,8 +243,8 @@ async def test_roles_tenants_csrf_and_throttling(rt: Runtime, served: ServedDist
         if right.status_code != 429:
             break
         assert "too many failed sign-ins" in right.text
-        refused += 1
-        assert refused < 3
+        waits += 1
+        assert waits < 3
         await asyncio.sleep(int(right.headers["Retry-After"]))
     assert right.status_code == 303
     # A sign-in form post without its CSRF cookie is refused too.
