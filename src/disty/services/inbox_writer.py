@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, event, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from disty.db.base import upsert_insert, utcnow
@@ -276,8 +276,11 @@ def commit_batch(conn: Connection, deliveries: list[Delivery]) -> list[Accepted 
         failed: Exception = exc
     except Exception as exc:
         failed = exc
-    if len(deliveries) == 1:
-        return [failed]
+    if len(deliveries) == 1 or not isinstance(failed, IntegrityError | DataError):
+        # Only a row the database refuses is one delivery's trouble. A lock held past the
+        # receiver's limits, a lost server: every delivery would meet it again, each after
+        # its own wait; all are answered with it at once (503), in one wait.
+        return [failed] * len(deliveries)
     answers: list[Accepted | Exception] = []
     for delivery in deliveries:
         try:
@@ -426,7 +429,7 @@ class DriverCommits:
     checkout would cost a ping) and replaced after any error (a restarted server)."""
 
     def __init__(self, database_url: str) -> None:
-        self._engine = create_engine(database_url)
+        self._engine = create_engine(database_url, bounded=True)  # 503 in seconds, not a hang
         self._conn: AsyncConnection | None = None
 
     async def commit(self, deliveries: list[Delivery]) -> list[Accepted | Exception]:
