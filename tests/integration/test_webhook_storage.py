@@ -2,7 +2,7 @@
 PostgreSQL: a database that is unreachable, hangs or is locked gets every delivery a 503 with
 Retry-After in seconds (nothing stored, stored fine when delivered again); a webhook key saved
 in the serving process verifies at once and one past its grace period is refused on the clock;
-one signed event id replayed with other bodies stores at most one of them.
+one signed event id replayed with other bodies stores at most one of them (and a count).
 
 disty's app runs in uvicorn in a thread (tests/fixtures/disty.py); deliveries are signed here
 with Ingram's documented algorithm (tests/integration/test_webhooks.py). For PostgreSQL, the
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import socket
 import sqlite3
@@ -29,7 +30,7 @@ from sqlalchemy.engine import make_url
 
 from disty.config import Settings
 from disty.db.base import utcnow
-from disty.db.models import WebhookKey
+from disty.db.models import ConflictingDelivery, WebhookKey
 from disty.runtime import Runtime, open_runtime
 from disty.services import connections, inbox, tokens
 from disty.services.connections import ConnectionChanges
@@ -316,3 +317,37 @@ async def test_a_replaced_key_is_refused_once_its_grace_period_is_over(
     assert late.status_code == 401, late.text
     assert late.json()["error"] == "bad_signature"
     assert (await deliver(served.hook(), "EVT-GRACE-2", NEW_KEY)).status_code == 200
+
+
+# -- conflicting redeliveries --------------------------------------------------------------------
+
+
+async def test_one_signed_event_id_replayed_with_new_bodies_stores_one_extra_body(
+    rt: Runtime, served: ServedDisty
+) -> None:
+    # Ingram signs the event id, not the body: whoever captured one signed delivery can send it
+    # again with any body, as many times as they like. Here six times, about 1 MiB each.
+    def body(pad: str) -> bytes:
+        envelope = {**order_event("EVT-REPLAY-1"), "pad": pad * (1024 * 1024)}
+        return json.dumps(envelope).encode()
+
+    headers = {"content-type": "application/json", "x-hub-signature": sign(KEY, "EVT-REPLAY-1")}
+    async with httpx.AsyncClient(timeout=PATIENCE_S) as client:
+        genuine = await client.post(served.hook(), content=body("g"), headers=headers)
+        assert genuine.json()["accepted"] == 1
+        replays = [body(pad) for pad in "abcde"] + [body("a")]
+        for replay in replays:
+            answer = await client.post(served.hook(), content=replay, headers=headers)
+            assert answer.status_code == 200
+            assert answer.json() == {"accepted": 0, "duplicates": 0, "conflicts": 1}
+    [event] = await inbox_rows(rt)
+    assert event.body == body("g").decode()  # never replaced, never applied
+    async with rt.sessions() as session:
+        kept = list(await session.scalars(select(ConflictingDelivery)))
+    # The first conflicting body, whole; of the others only how many and the last one's hash.
+    [row] = kept
+    assert row.body == body("a").decode()
+    assert row.count == 6
+    assert row.last_sha256 == hashlib.sha256(body("a")).hexdigest()
+    assert row.last_at >= row.received_at
+    assert sum(len(r.body) for r in kept) < 1.1 * 1024 * 1024

@@ -1,9 +1,9 @@
 """The webhook inbox, receiving side: whom a delivery is for, what is kept, what is refused.
 
 An accepted delivery is committed here before the receiver answers 200; a redelivery of a known
-event id is answered 200 and stored nowhere new, unless its body differs, in which case it is
-kept for audit (``ConflictingDelivery``) and never applied. A refused delivery stores nothing
-but a count per connection and reason.
+event id is answered 200 and stored nowhere new, unless its body differs: the first such body
+is kept for audit (``ConflictingDelivery``), later ones only counted, and none is applied. A
+refused delivery stores nothing but a count per connection and reason.
 """
 
 from __future__ import annotations
