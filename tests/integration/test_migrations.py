@@ -7,14 +7,20 @@ from datetime import UTC, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from disty.db import migrate
 from disty.db.base import Base
-from disty.db.engine import create_engine
-from disty.db.models import SupplierConnection, Tenant, TenantCountry, WebhookKey
+from disty.db.engine import create_engine, session_factory
+from disty.db.models import (
+    ConflictingDelivery,
+    SupplierConnection,
+    Tenant,
+    TenantCountry,
+    WebhookKey,
+)
 from disty.runtime import Runtime
 
 
@@ -129,3 +135,52 @@ async def test_one_current_webhook_key_per_label(runtime: Runtime) -> None:
         session.add(WebhookKey(connection_id=connection.id, label="a", secret_enc="2"))
         with pytest.raises(IntegrityError):
             await session.commit()
+
+
+async def test_conflicting_deliveries_already_kept_are_folded_into_one_row_per_event(
+    database_url: str,
+) -> None:
+    # Before 0007 every conflicting redelivery was a row with its body; after, one row per
+    # event id keeps the first body and counts the others.
+    engine = create_engine(database_url)
+    try:
+        await migrate.upgrade(engine, "0006")
+        sessions = session_factory(engine)
+        async with sessions() as session:
+            tenant = Tenant(shortcut="smbi", name="smbi", countries=[TenantCountry(country_id=1)])
+            session.add(tenant)
+            await session.flush()
+            connection = SupplierConnection(
+                tenant_id=tenant.id, supplier="ingram", country_id=1, base_url="https://x"
+            )
+            session.add(connection)
+            await session.commit()
+            connection_id = connection.id
+        rows = [("E-1", "a", 1), ("E-1", "b", 2), ("E-2", "c", 3), ("E-1", "d", 4)]
+        async with engine.begin() as conn:
+            for event_id, body, minute in rows:
+                await conn.execute(
+                    text(
+                        "INSERT INTO conflicting_deliveries (connection_id, event_id, body,"
+                        " body_sha256, headers, received_at)"
+                        " VALUES (:c, :e, :b, :s, '{}', :r)"
+                    ),
+                    {
+                        "c": connection_id, "e": event_id, "b": body, "s": f"sha-{body}",
+                        "r": datetime(2026, 1, 1, 10, minute, tzinfo=UTC),
+                    },
+                )  # fmt: skip
+        await migrate.upgrade(engine)
+        async with sessions() as session:
+            kept = list(
+                await session.scalars(
+                    select(ConflictingDelivery).order_by(ConflictingDelivery.event_id)
+                )
+            )
+        assert [(k.event_id, k.body, k.count, k.last_sha256) for k in kept] == [
+            ("E-1", "a", 3, "sha-d"),
+            ("E-2", "c", 1, "sha-c"),
+        ]
+        assert kept[0].last_at == datetime(2026, 1, 1, 10, 4, tzinfo=UTC)
+    finally:
+        await engine.dispose()

@@ -54,7 +54,34 @@ def is_sqlite(url: str) -> bool:
     return make_url(normalise_url(url)).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str) -> AsyncEngine:
+# The webhook receiver's limits on PostgreSQL (``create_engine(..., bounded=True)``): a delivery
+# that cannot be stored must get its 503 in seconds (the distributor delivers again later), not
+# hang behind a lock or an unreachable server. Set on the receiver's own connections only:
+# migrations and the worker's long transactions keep the server's defaults.
+CONNECT_TIMEOUT_S = 3  # libpq's connect_timeout (whole seconds, at least 2)
+LOCK_TIMEOUT_MS = 2000  # waiting for a lock another transaction holds (LOCK TABLE, a migration)
+STATEMENT_TIMEOUT_MS = 5000  # any one statement, locks included: the backstop
+TCP_USER_TIMEOUT_MS = 5000  # data sent and never acknowledged (a server gone without a word)
+POOL_TIMEOUT_S = 3.0  # waiting for a free connection of the pool
+
+
+def _postgres_limits(dbapi_connection: Any, _record: Any) -> None:
+    # Session settings, set once per connection: the pool's reset on return (a ROLLBACK) keeps
+    # them. Autocommit for the SETs themselves, as SQLAlchemy's documentation shows for
+    # search_path, so no transaction is left open.
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+    cursor.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+    cursor.close()
+    dbapi_connection.autocommit = autocommit
+
+
+def create_engine(url: str, *, bounded: bool = False) -> AsyncEngine:
+    """``bounded``: the webhook receiver's engine. On PostgreSQL its connections give up after
+    the limits above, so every database failure on the receiver's path is an error in seconds;
+    on SQLite the busy timeout (5 s) bounds the wait for a lock already."""
     normalised = normalise_url(url)
     if is_sqlite(normalised):
         # No pre-ping: a file database has no connection to lose, and the ping would cost a
@@ -62,7 +89,22 @@ def create_engine(url: str) -> AsyncEngine:
         engine = _create_async_engine(normalised)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return _create_async_engine(normalised, pool_pre_ping=True)
+    if not bounded:
+        return _create_async_engine(normalised, pool_pre_ping=True)
+    query = make_url(normalised).query
+    connect_args = {
+        name: value
+        for name, value in (
+            ("connect_timeout", CONNECT_TIMEOUT_S),
+            ("tcp_user_timeout", TCP_USER_TIMEOUT_MS),
+        )
+        if name not in query  # what the operator wrote in DISTY_DATABASE_URL wins
+    }
+    engine = _create_async_engine(
+        normalised, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT_S, connect_args=connect_args
+    )
+    event.listen(engine.sync_engine, "connect", _postgres_limits)
+    return engine
 
 
 def create_sync_engine(url: str, *, pool_size: int = 1) -> Engine:

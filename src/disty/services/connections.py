@@ -8,12 +8,13 @@ never shown to a person.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +38,33 @@ from disty.services import audit
 from disty.services.tenants import get_tenant
 
 DEFAULT_WEBHOOK_LABEL = "default"
+
+
+class Forgets(Protocol):
+    """Something that keeps connections for a while (the webhook receiver's destination cache)
+    and must drop them when one is saved."""
+
+    def forget(self) -> None: ...
+
+
+# The caches that read through each engine, i.e. this process's runtime: a connection saved
+# through that engine (console, API, CLI alike, all through ``set_connection``) is dropped from
+# them at once. Another process (a CLI beside ``disty serve``) shares no engine: its change
+# reaches the server when the cache's entry runs out (``DestinationCache``). Weak references:
+# a closed app's cache is not kept alive by being watched.
+_watchers: weakref.WeakKeyDictionary[Engine, weakref.WeakSet[Forgets]] = weakref.WeakKeyDictionary()
+
+
+def watch_changes(engine: Engine, cache: Forgets) -> None:
+    """Have ``cache.forget()`` called whenever a connection is saved through ``engine``."""
+    _watchers.setdefault(engine, weakref.WeakSet()).add(cache)
+
+
+def _changed(session: AsyncSession) -> None:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    for cache in list(_watchers.get(engine, ())):
+        cache.forget()
 
 
 @dataclass(frozen=True)
@@ -315,6 +343,7 @@ async def set_connection(
         raise InvalidInput(
             "the connection changed while saving: run the command again", field="supplier"
         ) from None
+    _changed(session)  # a new or replaced webhook key verifies at once in this process
     await session.refresh(connection)
     return view(connection, tenant, box, public_url)
 
@@ -353,6 +382,20 @@ def credentials(connection: SupplierConnection, box: SecretBox) -> Credentials:
         xml_login_id=connection.xml_login_id,
         xml_password=_decrypt(box, connection.xml_password_enc),
     )
+
+
+def verification_key_windows(
+    connection: SupplierConnection, box: SecretBox, now: datetime | None = None
+) -> list[tuple[str, datetime | None]]:
+    """``verification_keys`` with when each stops verifying (None: the current key), for a
+    caller that keeps them a while (the receiver's cache) and checks the clock when it uses
+    them."""
+    moment = now or utcnow()
+    return [
+        (box.decrypt(key.secret_enc), None if key.retired_at is None else key.valid_until)
+        for key in connection.webhook_keys
+        if _key_is_live(key, moment)
+    ]
 
 
 def verification_keys(

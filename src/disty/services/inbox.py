@@ -1,9 +1,9 @@
 """The webhook inbox, receiving side: whom a delivery is for, what is kept, what is refused.
 
 An accepted delivery is committed here before the receiver answers 200; a redelivery of a known
-event id is answered 200 and stored nowhere new, unless its body differs, in which case it is
-kept for audit (``ConflictingDelivery``) and never applied. A refused delivery stores nothing
-but a count per connection and reason.
+event id is answered 200 and stored nowhere new, unless its body differs: the first such body
+is kept for audit (``ConflictingDelivery``), later ones only counted, and none is applied. A
+refused delivery stores nothing but a count per connection and reason.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from disty.db.models import (
     Tenant,
 )
 from disty.domain.countries import SITES
-from disty.services.connections import verification_keys
+from disty.services.connections import verification_key_windows
 from disty.suppliers.ingram.webhooks import SIGNATURE_HEADER
 
 log = logging.getLogger(__name__)
@@ -47,24 +47,37 @@ class Rejection(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Destination:
-    """A connection as the receiver needs it: who it is and the keys that verify deliveries."""
+    """A connection as the receiver needs it: who it is and the keys that verify deliveries.
+
+    ``key_windows`` holds every key with the moment it stops verifying (None: the current key);
+    ``keys`` is read at verification time, so a replaced key's grace period ends on the clock,
+    not when this was looked up (and cached).
+    """
 
     connection_id: int
     tenant_id: int
     supplier: str
     country_id: int
-    keys: tuple[str, ...]
+    key_windows: tuple[tuple[str, datetime | None], ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The keys that verify a delivery now: the current ones and those still in grace."""
+        now = utcnow()
+        return tuple(k for k, until in self.key_windows if until is None or until > now)
 
 
 class DestinationCache:
     """Destinations for a few seconds, so a burst of deliveries costs no query each.
 
-    A new or replaced key takes effect within ``ttl_s`` (and the lookup after it); ``forget``
-    makes it immediate in this process (and is what tests use). The deliveries of a burst
-    never wait for a lookup one by one: those that find an entry missing share one lookup, and
-    an entry that has just run out is still used while it is looked up again (for up to
-    another ``ttl_s``); at a thousand deliveries a second, a lookup each would queue hundreds
-    behind one another every few seconds.
+    A connection saved in this process (console, API: ``connections.set_connection``) is
+    forgotten at once (``forget``). One saved by another process (a CLI beside ``disty serve``,
+    another replica) takes effect within ``2 * ttl_s`` (10 s): an entry is fresh for ``ttl_s``;
+    after that it is still used while one lookup renews it, for up to another ``ttl_s``. Its
+    age counts from when its lookup started, so a save committed during that lookup is no
+    later than the bound either. The deliveries of a burst never wait for a lookup one by one:
+    those that find an entry missing share one lookup; at a thousand deliveries a second, a
+    lookup each would queue hundreds behind one another every few seconds.
     """
 
     def __init__(
@@ -75,9 +88,14 @@ class DestinationCache:
         self.ttl_s = ttl_s
         self._entries: dict[tuple[str, int], tuple[float, Destination | None]] = {}
         self._lookups: dict[tuple[str, int], asyncio.Task[Destination | None]] = {}
+        # Bumped by ``forget``: a lookup started before it may have read the old connection,
+        # and must not put what it read back into the cache.
+        self._generation = 0
 
     def forget(self) -> None:
+        self._generation += 1
         self._entries.clear()
+        self._lookups.clear()  # those under way finish for their waiters, but fill nothing
 
     async def get(self, shortcut: str, country_id: int) -> Destination | None:
         key = (shortcut, country_id)
@@ -94,22 +112,25 @@ class DestinationCache:
     def _look_up(self, key: tuple[str, int]) -> asyncio.Task[Destination | None]:
         lookup = self._lookups.get(key)
         if lookup is None:
-            lookup = asyncio.create_task(self._find(key))
+            lookup = asyncio.create_task(self._find(key, self._generation))
             self._lookups[key] = lookup
             lookup.add_done_callback(lambda done: self._looked_up(key, done))
         return lookup
 
     def _looked_up(self, key: tuple[str, int], done: asyncio.Task[Destination | None]) -> None:
-        self._lookups.pop(key, None)
+        if self._lookups.get(key) is done:
+            del self._lookups[key]
         if not done.cancelled() and done.exception() is not None:
             # Whoever waited has the error; one that refreshed in the background keeps the
             # entry it had until it is too old, then the next delivery tries again.
             log.debug("destination lookup for %s/%d failed", *key)
 
-    async def _find(self, key: tuple[str, int]) -> Destination | None:
+    async def _find(self, key: tuple[str, int], generation: int) -> Destination | None:
         started = time.monotonic()
         async with self.sessions() as session:
             found = await find_destination(session, self.box, *key)
+        if generation != self._generation:
+            return found  # forgotten meanwhile: what was read may be stale; keep it out
         if len(self._entries) > 10_000:  # strangers probing shortcuts cannot grow it forever
             self._entries.clear()
         self._entries[key] = (started, found)
@@ -138,7 +159,7 @@ async def find_destination(
         tenant_id=connection.tenant_id,
         supplier=connection.supplier,
         country_id=connection.country_id,
-        keys=tuple(verification_keys(connection, box)),
+        key_windows=tuple(verification_key_windows(connection, box)),
     )
 
 

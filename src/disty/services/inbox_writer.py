@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, event, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from disty.db.base import upsert_insert, utcnow
@@ -223,23 +223,37 @@ def store(conn: Connection, deliveries: list[Delivery]) -> list[Accepted]:
                 counts[index][1] += 1
                 continue
             counts[index][2] += 1
-            conn.execute(
-                _CONFLICTS.insert().values(
-                    connection_id=key[0],
-                    event_id=key[1],
-                    body=item.raw,
-                    body_sha256=digest,
-                    headers=delivery.headers,
-                    received_at=now,
+            if _keep_conflict(conn, key, digest, item.raw, delivery.headers, now):
+                log.warning(
+                    "event %s for connection %d came again with another body: kept for audit, "
+                    "not applied (later ones are only counted)",
+                    key[1],
+                    key[0],
                 )
-            )
-            log.warning(
-                "event %s for connection %d came again with another body: kept for audit, "
-                "not applied",
-                key[1],
-                key[0],
-            )
     return [Accepted(*c) for c in counts]
+
+
+def _keep_conflict(
+    conn: Connection, key: _Key, digest: str, body: str, headers: dict[str, str], now: Any
+) -> bool:
+    """Record a redelivery of a known event id with another body. The first such body is kept
+    whole; later ones are only counted (with when the last came and its hash), so one captured
+    signed event id replayed with new bodies stores at most one extra body, however many come
+    (see ``ConflictingDelivery``). True when this one was the first (and so is logged)."""
+    counted = {"count": _CONFLICTS.c.count + 1, "last_at": now, "last_sha256": digest}
+    same = (_CONFLICTS.c.connection_id == key[0]) & (_CONFLICTS.c.event_id == key[1])
+    # The usual case after the first: an update, without sending the body to the database.
+    if conn.execute(_CONFLICTS.update().where(same).values(counted)).rowcount:
+        return False
+    first = upsert_insert(conn.dialect)(_CONFLICTS).values(
+        connection_id=key[0], event_id=key[1], body=body, body_sha256=digest, headers=headers,
+        received_at=now, count=1, last_at=now, last_sha256=digest,
+    )  # fmt: skip
+    # Another server (a replica) may record the first at the same moment: then this counts.
+    conn.execute(
+        first.on_conflict_do_update(index_elements=["connection_id", "event_id"], set_=counted)
+    )
+    return True
 
 
 class Link:
@@ -276,8 +290,11 @@ def commit_batch(conn: Connection, deliveries: list[Delivery]) -> list[Accepted 
         failed: Exception = exc
     except Exception as exc:
         failed = exc
-    if len(deliveries) == 1:
-        return [failed]
+    if len(deliveries) == 1 or not isinstance(failed, IntegrityError | DataError):
+        # Only a row the database refuses is one delivery's trouble. A lock held past the
+        # receiver's limits, a lost server: every delivery would meet it again, each after
+        # its own wait; all are answered with it at once (503), in one wait.
+        return [failed] * len(deliveries)
     answers: list[Accepted | Exception] = []
     for delivery in deliveries:
         try:
@@ -426,7 +443,7 @@ class DriverCommits:
     checkout would cost a ping) and replaced after any error (a restarted server)."""
 
     def __init__(self, database_url: str) -> None:
-        self._engine = create_engine(database_url)
+        self._engine = create_engine(database_url, bounded=True)  # 503 in seconds, not a hang
         self._conn: AsyncConnection | None = None
 
     async def commit(self, deliveries: list[Delivery]) -> list[Accepted | Exception]:

@@ -13,9 +13,11 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from disty import __version__
 from disty.config import Settings
+from disty.db.engine import create_engine, session_factory
 from disty.jobs import worker
 from disty.jobs.queue import InboxQueue
 from disty.runtime import open_runtime
+from disty.services import connections
 from disty.services.inbox import DestinationCache, ThrottledLog
 from disty.services.inbox_writer import InboxWriter
 from disty.services.throttle import Backoff
@@ -54,7 +56,17 @@ def create_app(
             queue = InboxQueue(rt.sessions)
             app.state.rt = rt
             app.state.queue = queue
-            app.state.destinations = DestinationCache(rt.sessions, rt.box)
+            # The receiver's own engine: its connections give up in seconds (a lock, an
+            # unreachable server) so a delivery gets its 503, and the worker's connections
+            # cannot use up its pool.
+            receiver_engine = create_engine(chosen.resolved_database_url, bounded=True)
+            app.state.receiver_sessions = session_factory(receiver_engine)
+            app.state.destinations = destinations = DestinationCache(
+                app.state.receiver_sessions, rt.box
+            )
+            # A connection saved in this process (console, API) verifies with its new key at
+            # once.
+            connections.watch_changes(rt.engine.sync_engine, destinations)
             app.state.inbox = writer = InboxWriter(chosen.resolved_database_url)
             writer.start()
             app.state.rejection_log = ThrottledLog()
@@ -78,6 +90,7 @@ def create_app(
                         await asyncio.wait_for(task, timeout=10)
                 if hub is not None:
                     await hub.aclose()
+                await receiver_engine.dispose()
 
     app = FastAPI(
         title="disty",

@@ -13,7 +13,6 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from disty.runtime import Runtime
 from disty.services import inbox
 from disty.services.inbox import Destination, Rejection
 from disty.suppliers.ingram import webhooks as ingram
@@ -52,12 +51,30 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return bytes(body)
 
 
+def _unavailable(request: Request, what: str, exc: Exception) -> JSONResponse:
+    """The database failed (unreachable, a lock held past the receiver's limits): nothing was
+    stored, and the distributor delivers again later. One log line a minute, however many."""
+    request.app.state.rejection_log.warning(
+        f"unavailable:{what}",
+        "could not %s for a webhook delivery (answered 503): %s",
+        what,
+        type(exc).__name__,
+    )
+    return JSONResponse(
+        {"error": "unavailable", "detail": f"could not {what} now; deliver again later"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _refuse(
     request: Request, destination: Destination, shortcut: str, reason: Rejection
 ) -> JSONResponse:
-    rt: Runtime = request.app.state.rt
-    async with rt.sessions() as session:
-        await inbox.count_rejection(session, destination.connection_id, reason)
+    try:
+        async with request.app.state.receiver_sessions() as session:
+            await inbox.count_rejection(session, destination.connection_id, reason)
+    except Exception as exc:  # the count is the only record of a refusal: ask for it again
+        return _unavailable(request, "count a refused delivery", exc)
     client = request.client.host if request.client else "?"
     request.app.state.rejection_log.warning(
         f"{destination.connection_id}:{reason.value}",
@@ -76,7 +93,10 @@ async def _refuse(
 async def receive(shortcut: str, country_id: str, request: Request) -> JSONResponse:
     destination = None
     if country_id.isdigit() and len(country_id) < 4:
-        destination = await request.app.state.destinations.get(shortcut, int(country_id))
+        try:
+            destination = await request.app.state.destinations.get(shortcut, int(country_id))
+        except Exception as exc:  # nothing is known of the delivery yet: it comes again
+            return _unavailable(request, "look up the destination", exc)
     if destination is None:
         request.app.state.rejection_log.warning(
             "unknown-destination",
@@ -110,15 +130,7 @@ async def receive(shortcut: str, country_id: str, request: Request) -> JSONRespo
     try:
         accepted = await request.app.state.inbox.accept(destination, items, request.headers)
     except Exception as exc:  # nothing was stored: the distributor delivers again later
-        log.error(
-            "could not store a webhook delivery for %s/%d: %s",
-            shortcut, destination.country_id, type(exc).__name__,
-        )  # fmt: skip
-        return JSONResponse(
-            {"error": "unavailable", "detail": "the inbox cannot be written now; deliver again"},
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
+        return _unavailable(request, "write the inbox", exc)
     if accepted.stored:
         request.app.state.queue.notify()
     return JSONResponse(

@@ -56,19 +56,30 @@ class InboundEvent(Base):
 
 
 class ConflictingDelivery(Base):
-    """A redelivery whose event id is known but whose body differs: kept, never applied."""
+    """Redeliveries of a known event id with another body: kept for audit, never applied.
+
+    One row per (connection, event id), however many come: the first conflicting body whole
+    (within the receiver's 10 MiB), then only how many came, when the last did and its body's
+    SHA-256. Ingram signs the event id, not the body, so whoever captured one signed delivery
+    can send it again with any body: each such id costs at most one extra body, not one a
+    request.
+    """
 
     __tablename__ = "conflicting_deliveries"
+    __table_args__ = (UniqueConstraint("connection_id", "event_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     connection_id: Mapped[int] = mapped_column(
         ForeignKey("supplier_connections.id", ondelete="CASCADE"), index=True
     )
     event_id: Mapped[str] = mapped_column(String(128))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # the first conflicting body
     body_sha256: Mapped[str] = mapped_column(String(64))
-    headers: Mapped[dict[str, Any]] = mapped_column(JSON)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON)  # the first one's
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # the first
+    count: Mapped[int] = mapped_column(Integer, default=1)  # conflicting deliveries in all
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sha256: Mapped[str] = mapped_column(String(64))
 
 
 class RejectedDeliveries(Base):

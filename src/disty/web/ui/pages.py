@@ -300,7 +300,6 @@ async def save_ingram(request: Request, shortcut: str, country_id: int) -> Respo
             )  # fmt: skip
     except DistyError as exc:
         return await _settings_page(request, user, shortcut, country_id, error=str(exc), status=422)
-    request.app.state.destinations.forget()  # a new key verifies at once
     if form.get("action") == "exit":
         return render.redirect(f"/t/{shortcut}")
     return render.redirect(f"/t/{shortcut}/suppliers/ingram/{country_id}")
