@@ -140,7 +140,7 @@ async def test_one_current_webhook_key_per_label(runtime: Runtime) -> None:
 async def test_conflicting_deliveries_already_kept_are_folded_into_one_row_per_event(
     database_url: str,
 ) -> None:
-    # Before 0007 every conflicting redelivery was a row with its body; after, one row per
+    # Before 0008 every conflicting redelivery was a row with its body; after, one row per
     # event id keeps the first body and counts the others.
     engine = create_engine(database_url)
     try:

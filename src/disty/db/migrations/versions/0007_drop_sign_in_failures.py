@@ -1,5 +1,5 @@
 """Web console: failed sign-ins are counted in memory now (a flood of wrong passwords must
-write nothing to the database), so their table goes (branch sec-accounts).
+write nothing to the database), so their table goes.
 
 Revision ID: 0007
 Revises: 0006

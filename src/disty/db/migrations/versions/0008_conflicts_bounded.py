@@ -1,11 +1,11 @@
-"""Conflicting redeliveries bounded (branch sec-storage): one row per (connection, event id),
+"""Conflicting redeliveries bounded: one row per (connection, event id),
 keeping the first conflicting body, how many came, when the last did and its SHA-256.
 
 Rows already there are folded into the first of each event id (the others' bodies are
 dropped, their number kept in ``count``).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 UTC_DATETIME = sa.DateTime(timezone=True)
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
