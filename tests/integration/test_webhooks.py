@@ -673,10 +673,13 @@ async def test_the_v7_result_arrives_by_webhook(
     assert po.supplier_order_numbers == []
     control(simulator, "POST", "/run")  # the simulator places queued v7 orders and reports
 
-    async def numbered() -> bool:
-        return bool((await po_status(rt, "PO-V7-HOOK")).supplier_order_numbers)
+    async def numbered_and_processed() -> bool:
+        # The order numbers are committed before the event is marked processed: wait for both.
+        events = [r for r in await inbox_rows(rt) if r.event_type == "im::async_order_create"]
+        numbers = (await po_status(rt, "PO-V7-HOOK")).supplier_order_numbers
+        return bool(numbers) and any(e.status == "processed" for e in events)
 
-    await eventually(numbered)
+    await eventually(numbered_and_processed)
     po = await po_status(rt, "PO-V7-HOOK")
     [event] = [r for r in await inbox_rows(rt) if r.event_type == "im::async_order_create"]
     assert event.status == "processed"
