@@ -48,6 +48,7 @@ async def rt(settings: Settings, simulator: RunningSimulator) -> AsyncIterator[R
                 ),
                 box=opened.box, public_url="https://d.example",
                 grace=opened.settings.webhook_key_grace,
+                allow_custom_urls=True,
             )  # fmt: skip
         yield opened
 
@@ -216,6 +217,7 @@ async def test_a_refused_order_fails_with_the_suppliers_reason(
                 customer_number=simulator.customer_number, base_url=simulator.base_url,
             ),
             box=rt.box, public_url="https://d.example", grace=rt.settings.webhook_key_grace,
+            allow_custom_urls=True,
         )  # fmt: skip
         po = await ordering.submit(
             session, ctx(rt), shortcut="other", country_id=1, supplier="ingram",

@@ -104,6 +104,7 @@ async def _connect(
                 application_id="APP-TEST", webhook_key=key,
             ),
             box=rt.box, public_url="https://d.example", grace=rt.settings.webhook_key_grace,
+            allow_custom_urls=True,
         )  # fmt: skip
 
 
