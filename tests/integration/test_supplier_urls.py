@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import socketserver
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -29,6 +27,7 @@ from disty.runtime import open_runtime
 from disty.services import connections, tenants, tokens
 from disty.services.connections import ConnectionChanges
 from tests.conftest import Cli
+from tests.fixtures.console import field, signed_in
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.simulator import RunningSimulator
 
@@ -190,12 +189,12 @@ def test_a_row_pointing_elsewhere_is_refused_when_used(
     assert USERINFO_PASSWORD not in result.output
     shown_cli = strict_cli("supplier", "show", "--tenant", "smbi")
     assert USERINFO_PASSWORD not in shown_cli.output
-    with _console_admin(served, cli) as browser:
+    with signed_in(served, cli, "admin@smbi.example") as browser:
         page = browser.get("/t/smbi/suppliers/ingram/1")
         assert page.status_code == 200
         assert USERINFO_PASSWORD not in page.text
         tested_page = browser.post(
-            "/t/smbi/suppliers/ingram/1/test", data={"csrf_token": _field(page.text, "csrf_token")}
+            "/t/smbi/suppliers/ingram/1/test", data={"csrf_token": field(page.text, "csrf_token")}
         )
         assert "base URL is not allowed" in tested_page.text
         assert USERINFO_PASSWORD not in tested_page.text
@@ -217,11 +216,11 @@ def test_a_password_in_a_url_is_refused_and_never_echoed(
     assert result.exit_code != 0
     assert "user name or password" in result.output
     assert USERINFO_PASSWORD not in result.output
-    with _console_admin(served, cli) as browser:
+    with signed_in(served, cli, "admin@smbi.example") as browser:
         page = browser.get("/t/smbi/suppliers/ingram/1")
         saved = browser.post(
             "/t/smbi/suppliers/ingram/1",
-            data={"csrf_token": _field(page.text, "csrf_token"), "base_url": sneaky},
+            data={"csrf_token": field(page.text, "csrf_token"), "base_url": sneaky},
         )
         assert saved.status_code == 422
         assert "user name or password" in saved.text
@@ -255,35 +254,3 @@ def test_with_the_setting_on_loopback_http_works_and_other_http_is_refused(
         tested = api.post("/connections/ingram/1/test")
         assert _checks(tested.json())["credentials"] == "pass", tested.text
     assert recorder.received == []
-
-
-# -- the console, signed in as the tenant's admin ---------------------------------------------
-
-
-def _field(page: str, name: str) -> str:
-    found = re.search(rf'name="{name}" value="([^"]*)"', page)
-    assert found is not None, page
-    return found.group(1)
-
-
-@contextmanager
-def _console_admin(served: ServedDisty, cli: Cli) -> Iterator[httpx.Client]:
-    """A browser signed in as smbi's admin (through a one-use link and a chosen password)."""
-    made = cli("user", "add", "admin@smbi.example", "--tenant", "smbi", "--role", "admin")
-    assert made.exit_code == 0, made.output
-    link = cli("user", "link", "admin@smbi.example")
-    token = httpx.URL(link.stdout.strip().splitlines()[-1]).params["token"]
-    with httpx.Client(base_url=served.url, follow_redirects=False, timeout=30) as browser:
-        yield _sign_in(browser, token)
-
-
-def _sign_in(browser: httpx.Client, token: str) -> httpx.Client:
-    shown = browser.get(f"/login/link?token={token}")
-    form = {"csrf_token": _field(shown.text, "csrf_token"), "token": token}
-    assert browser.post("/login/link", data=form).status_code == 303
-    page = browser.get("/password").text
-    chosen = browser.post("/password", data={
-        "csrf_token": _field(page, "csrf_token"), "password": "a long new secret",
-        "confirm": "a long new secret"})  # fmt: skip
-    assert chosen.status_code == 303
-    return browser
