@@ -20,7 +20,7 @@ from disty.services.inbox_writer import InboxWriter
 from disty.suppliers.hub import SupplierHub
 from disty.web import api, health, ui, webhooks
 from disty.web.api import problems
-from disty.web.guard import ControlCharacterGuard
+from disty.web.guard import ControlCharacterGuard, SupplierDeadline
 
 
 def create_app(
@@ -79,6 +79,9 @@ def create_app(
     )
     problems.install(app)
     app.add_middleware(ControlCharacterGuard)
+    # A person's page or an API client waits seconds for distributors, never minutes: past
+    # this the request answers 429/503 with Retry-After (suppliers/http.py).
+    app.add_middleware(SupplierDeadline, seconds=chosen.web_supplier_deadline_s)
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(api.router)

@@ -31,6 +31,7 @@ from disty.services.users import ConsoleUser, Role
 from disty.suppliers.errors import NotFound as SupplierNotFound
 from disty.web.ui import render
 from disty.web.ui import session as web
+from disty.web.ui.orders import failure
 from disty.web.ui.render import signed_in
 from disty.web.ui.sealed import Unsealed, seal, unseal
 from disty.web.ui.session import PageNotFound
@@ -111,7 +112,8 @@ async def search(
                     vendor_part_number=wanted["vpn"] or None, page=number, page_size=PAGE_SIZE,
                 )  # fmt: skip
         except DistyError as exc:
-            error, status = str(exc), 422
+            # A distributor that is limiting, down or slow is said as such (429/503/504).
+            error, status = failure(exc)
     pages = math.ceil(results.total / max(results.page_size, 1)) if results else 0
 
     def page_url(n: int) -> str:
@@ -353,7 +355,7 @@ async def details(request: Request, shortcut: str, sku: str, country: str = "") 
     except SupplierNotFound:
         error, status = f"Ingram Micro knows no part {sku!r}: search the catalog for it.", 404
     except DistyError as exc:
-        error, status = str(exc), 422
+        error, status = failure(exc)
     return render.page(
         request, "product.html", user, status, **_common(tenant, country_id), sku=sku, item=item,
         error=error,
