@@ -157,6 +157,7 @@ async def test_a_process_killed_mid_send_is_recovered_without_a_second_order(
         "DISTY_DATABASE_URL": str(settings.database_url),
         "DISTY_SECRET_KEYS": secret_key,
         "DISTY_PUBLIC_URL": "https://d.example",
+        "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS": "1",  # the simulator's http base URL
         "DISTY_SUPPLIER_TIMEOUT_S": "20",
         "DISTY_SUBMIT_LEASE_S": "21",
     }
