@@ -11,7 +11,9 @@ a web request wraps its work in ``deadline(seconds)`` (DISTY_WEB_SUPPLIER_DEADLI
 budget shared by every call it makes. When a retry's wait (a Retry-After, say) would pass the
 deadline, the call fails at once with the distributor's error, which says when to try again
 (``RateLimited.retry_after``): a 429 storm answers "try again in 60 s" instead of holding a
-person's page, or an API client, for minutes.
+person's page, or an API client, for minutes. A safe call's attempt is cut at the deadline
+too; an unsafe one (an order), once sent, runs to its HTTP timeout (DISTY_SUPPLIER_TIMEOUT_S)
+rather than be made an unknown outcome on purpose, and is not sent once the deadline is spent.
 """
 
 from __future__ import annotations
@@ -138,8 +140,10 @@ async def send(
         request: httpx.Request | None = None
         started = time.perf_counter()
         try:
-            # Building may wait for the client-side rate limiter: that counts too.
-            async with asyncio.timeout(left):
+            # Building may wait for the client-side rate limiter: that counts too. An unsafe
+            # call (an order) once started is not cut short by the deadline, only by the HTTP
+            # timeout: cutting it would only turn an answer into an unknown outcome.
+            async with asyncio.timeout(left if safe else None):
                 request = await build()
                 started = time.perf_counter()
                 response = await client.send(request)
