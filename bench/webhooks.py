@@ -137,6 +137,7 @@ async def set_up() -> None:
                 # it called, this address keeps the call on the machine.
                 changes=ConnectionChanges(webhook_key=KEY, base_url="http://127.0.0.1:9/ingram"),
                 box=rt.box, public_url="https://disty.example", grace=settings.webhook_key_grace,
+                allow_custom_urls=True,
             )  # fmt: skip
 
 
@@ -405,7 +406,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="disty-bench-") as tmp:
         home = Path(tmp)
-        env = dict(os.environ, DISTY_HOME=str(home), DISTY_SECRET_KEYS=generate_key())
+        env = dict(
+            os.environ,
+            DISTY_HOME=str(home),
+            DISTY_SECRET_KEYS=generate_key(),
+            DISTY_ALLOW_CUSTOM_SUPPLIER_URLS="1",  # the simulator's http base URL
+        )
         env.pop("DISTY_DATABASE_URL", None)
         os.environ.clear()
         os.environ.update(env)

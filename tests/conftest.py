@@ -103,6 +103,8 @@ def settings(home: Path, database_url: str, secret_key: str) -> Settings:
         database_url=database_url,
         secret_keys=SecretStr(secret_key),
         public_url="https://disty.example.com",
+        # The tests' supplier is the simulator on 127.0.0.1 over http: the operator's choice.
+        allow_custom_supplier_urls=True,
     )
 
 
@@ -131,5 +133,6 @@ def cli(home: Path, database_url: str, secret_key: str) -> Cli:
             "DISTY_DATABASE_URL": database_url,
             "DISTY_SECRET_KEYS": secret_key,
             "DISTY_PUBLIC_URL": "https://disty.example.com",
+            "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS": "1",
         }
     )

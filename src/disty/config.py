@@ -52,6 +52,16 @@ class Settings(BaseSettings):
     ingram_get_per_minute: int = 60
     ingram_pna_per_minute: int = 100
     supplier_timeout_s: float = 30.0
+    # The most one call to a distributor may take, retries and their waits included (CLI and
+    # worker), and the most a web request (console page, API call) may spend on distributors
+    # in all: a person or a PSA waiting on the other end is told "try again in N s" (429/503
+    # with Retry-After) rather than held for minutes in a 429 storm.
+    supplier_deadline_s: float = 60.0
+    web_supplier_deadline_s: float = 10.0
+    # Whether a connection's base URL may be other than the supplier's own https endpoints
+    # (the simulator, a sandbox): an operator's choice for the whole platform, never a
+    # tenant's. Even then secrets go over plain http only to this machine (loopback).
+    allow_custom_supplier_urls: bool = False
     # A PO stops for approval when a line's current price exceeds the expected one by more
     # than this fraction (0.02 = 2%).
     price_tolerance: float = 0.02
@@ -106,6 +116,8 @@ class Settings(BaseSettings):
         "ingram_get_per_minute",
         "ingram_pna_per_minute",
         "supplier_timeout_s",
+        "supplier_deadline_s",
+        "web_supplier_deadline_s",
         "submit_lease_s",
         "event_max_attempts",
         "event_retry_base_s",

@@ -18,6 +18,7 @@ from disty.crypto import SecretBox
 from disty.db import migrate
 from disty.db.engine import create_engine, describe, session_factory
 from disty.errors import ConfigurationError
+from disty.suppliers.http import RetryPolicy
 from disty.suppliers.hub import SupplierHub
 
 
@@ -48,7 +49,10 @@ async def open_runtime(
     settings.ensure_home()
     box = settings.secret_box()
     engine = create_engine(settings.resolved_database_url)
-    hub = suppliers or SupplierHub(timeout_s=settings.supplier_timeout_s)
+    hub = suppliers or SupplierHub(
+        timeout_s=settings.supplier_timeout_s,
+        policy=RetryPolicy(deadline_s=settings.supplier_deadline_s),
+    )
     try:
         if apply_migrations:
             try:

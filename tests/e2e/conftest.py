@@ -135,6 +135,7 @@ async def connect_smbi(rt: Runtime, simulator: RunningSimulator, served: ServedD
                 webhook_key=WEBHOOK_KEY,
             ),
             box=rt.box, public_url=served.url, grace=rt.settings.webhook_key_grace,
+            allow_custom_urls=True,
         )  # fmt: skip
     control(
         simulator,

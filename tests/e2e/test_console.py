@@ -124,6 +124,7 @@ async def test_an_admin_replays_a_dead_event(
                 webhook_key="the-signature-token",
             ),
             box=rt.box, public_url="https://d.example", grace=rt.settings.webhook_key_grace,
+            allow_custom_urls=True,
         )  # fmt: skip
     async with rt.sessions() as session:
         po = await ordering.submit(

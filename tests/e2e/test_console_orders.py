@@ -60,6 +60,7 @@ async def connect(rt: Runtime, simulator: RunningSimulator, served: ServedDisty)
             session, shortcut="smbi", supplier="ingram", country_id=1,
             changes=ConnectionChanges(application_id="APP-TEST", contact_email="buyer@example.com"),
             box=rt.box, public_url=served.url, grace=rt.settings.webhook_key_grace,
+            allow_custom_urls=True,
         )  # fmt: skip
 
 

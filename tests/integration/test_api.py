@@ -42,6 +42,7 @@ async def rt(settings: Settings, simulator: RunningSimulator) -> AsyncIterator[R
                     ),
                     box=opened.box, public_url="https://d.example",
                     grace=opened.settings.webhook_key_grace,
+                    allow_custom_urls=True,
                 )  # fmt: skip
         yield opened
 

@@ -52,6 +52,7 @@ async def connect(
                 contact_email="buyer@example.com",
             ),
             box=rt.box, public_url="https://d.example", grace=rt.settings.webhook_key_grace,
+            allow_custom_urls=True,
         )  # fmt: skip
 
 

@@ -36,6 +36,7 @@ async def _set(
             box=rt.box,
             public_url=rt.settings.effective_public_url,
             grace=GRACE,
+            allow_custom_urls=True,
         )
 
 

@@ -73,6 +73,7 @@ async def rt(settings: Settings) -> AsyncIterator[Runtime]:
                 session, shortcut="smbi", supplier="ingram", country_id=1,
                 changes=ConnectionChanges(webhook_key=KEY), box=opened.box,
                 public_url="https://disty.example.com", grace=settings.webhook_key_grace,
+                allow_custom_urls=True,
             )  # fmt: skip
         yield opened
 

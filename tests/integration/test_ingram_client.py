@@ -157,7 +157,9 @@ async def test_pna_survives_injected_429_and_500(simulator: RunningSimulator) ->
                 json={"kind": "error", "endpoint": PNA, "status": status, "rate": 0.2})  # fmt: skip
     skus = part_numbers(simulator, 1000)
     # Ten attempts: a batch then fails only if ten draws in a row hit (36% each): ~4e-5.
-    policy = RetryPolicy(attempts=10, base_delay_s=0.001, max_delay_s=0.01, max_wait_s=120)
+    policy = RetryPolicy(
+        attempts=10, base_delay_s=0.001, max_delay_s=0.01, max_wait_s=120, deadline_s=3600
+    )
     async with harness(simulator, policy=policy) as h:
         offers = await supplier(h, simulator).price_and_availability(skus)
     assert [o.sku for o in offers] == skus

@@ -48,6 +48,7 @@ async def rt(settings: Settings, simulator: RunningSimulator) -> AsyncIterator[R
                 ),
                 box=opened.box, public_url="https://d.example",
                 grace=opened.settings.webhook_key_grace,
+                allow_custom_urls=True,
             )  # fmt: skip
         yield opened
 
@@ -156,6 +157,7 @@ async def test_a_process_killed_mid_send_is_recovered_without_a_second_order(
         "DISTY_DATABASE_URL": str(settings.database_url),
         "DISTY_SECRET_KEYS": secret_key,
         "DISTY_PUBLIC_URL": "https://d.example",
+        "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS": "1",  # the simulator's http base URL
         "DISTY_SUPPLIER_TIMEOUT_S": "20",
         "DISTY_SUBMIT_LEASE_S": "21",
     }
@@ -216,6 +218,7 @@ async def test_a_refused_order_fails_with_the_suppliers_reason(
                 customer_number=simulator.customer_number, base_url=simulator.base_url,
             ),
             box=rt.box, public_url="https://d.example", grace=rt.settings.webhook_key_grace,
+            allow_custom_urls=True,
         )  # fmt: skip
         po = await ordering.submit(
             session, ctx(rt), shortcut="other", country_id=1, supplier="ingram",

@@ -52,6 +52,7 @@ async def _connect(rt: Runtime, simulator: RunningSimulator, **changes: object) 
             box=rt.box,
             public_url="https://d.example",
             grace=rt.settings.webhook_key_grace,
+            allow_custom_urls=True,
         )
 
 

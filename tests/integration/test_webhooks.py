@@ -104,6 +104,7 @@ async def _connect(
                 application_id="APP-TEST", webhook_key=key,
             ),
             box=rt.box, public_url="https://d.example", grace=rt.settings.webhook_key_grace,
+            allow_custom_urls=True,
         )  # fmt: skip
 
 
@@ -408,6 +409,7 @@ async def test_events_accepted_before_a_crash_are_processed_once_after_restart(
         "DISTY_DATABASE_URL": str(server_settings.database_url),
         "DISTY_SECRET_KEYS": server_settings.secret_keys.get_secret_value(),  # type: ignore[union-attr]
         "DISTY_PUBLIC_URL": "https://d.example",
+        "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS": "1",  # the simulator's http base URL
         "DISTY_POLL_INTERVAL_S": "0",
     }
     disty = str(Path(sys.executable).with_name("disty"))

@@ -44,12 +44,12 @@ def test_refusals_name_both_states() -> None:
     assert not can_move(POStatus.AWAITING_APPROVAL, POStatus.SUBMITTED)  # goes via the outbox
 
 
-@given(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,17}", fullmatch=True))
+@given(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,17}", fullmatch=True))
 def test_po_numbers_up_to_eighteen(value: str) -> None:
     assert validate_po_number(value) == value
 
 
-@pytest.mark.parametrize("value", ["", "-PO1", "P" * 19, "PO 1", "PO#1"])
+@pytest.mark.parametrize("value", ["", "-PO1", "P" * 19, "PO 1", "PO#1", "PO/1", "PO%2F1"])
 def test_bad_po_numbers(value: str) -> None:
     with pytest.raises(InvalidInput, match="invalid PO number"):
         validate_po_number(value)

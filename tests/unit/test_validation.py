@@ -14,7 +14,6 @@ from disty.domain.connections import (
     mask,
     parse_api_type,
     require_rest,
-    validate_base_url,
     validate_customer_number,
     validate_email,
     webhook_url,
@@ -22,6 +21,7 @@ from disty.domain.connections import (
 from disty.domain.countries import country_site
 from disty.domain.tenants import validate_shortcut
 from disty.errors import ApiTypeNotAvailable, InvalidInput
+from disty.suppliers.endpoints import check_base_url
 
 SHORTCUT_CHARS = string.ascii_lowercase + string.digits + "-"
 INNER = string.ascii_lowercase + string.digits
@@ -133,10 +133,13 @@ def test_api_types() -> None:
 
 
 def test_base_url_and_email_rules() -> None:
-    assert validate_base_url("http://127.0.0.1:9000/ingram/") == "http://127.0.0.1:9000/ingram"
+    def check(url: str) -> str:
+        return check_base_url(url, supplier="ingram", allow_custom=True)
+
+    assert check("http://127.0.0.1:9000/ingram/") == "http://127.0.0.1:9000/ingram"
     for bad in ("ftp://x", "api.ingrammicro.com", "https://x?y=1"):
         with pytest.raises(InvalidInput):
-            validate_base_url(bad)
+            check(bad)
     assert validate_email(" buyer@example.com ") == "buyer@example.com"
     with pytest.raises(InvalidInput):
         validate_email("buyer@")

@@ -110,6 +110,7 @@ async def _connect(rt: Runtime, sim: SimulatorConfig, base_url: str) -> None:
             box=rt.box,
             public_url=rt.settings.effective_public_url,
             grace=rt.settings.webhook_key_grace,
+            allow_custom_urls=rt.settings.allow_custom_supplier_urls,
         )
 
 
@@ -212,6 +213,7 @@ def _instructions(settings: Settings, throwaway: bool) -> str:
     if settings.database_url:
         env.append(f"export DISTY_DATABASE_URL={describe(settings.database_url)}")
     env.append(f"export DISTY_PUBLIC_URL={settings.public_url}")
+    env.append("export DISTY_ALLOW_CUSTOM_SUPPLIER_URLS=1")  # the simulator is plain http
     steps = [
         "disty pna --tenant demo --country 1 123512 QQ0202",
         "disty order submit --tenant demo --country 1 --supplier ingram --po DEMO-1 "
@@ -244,7 +246,9 @@ def demo(
     disty_url = f"http://127.0.0.1:{port}"
     try:
         # The simulator delivers to this machine, so the Destination URL is the local one.
-        update: dict[str, object] = {"public_url": disty_url}
+        # The simulator is on this machine over plain http: the demo is the operator here, and
+        # allows that base URL for itself (and says to in the environment it prints).
+        update: dict[str, object] = {"public_url": disty_url, "allow_custom_supplier_urls": True}
         if home is not None:
             update["home"] = home
         settings = guarded(load_settings).model_copy(update=update)

@@ -87,6 +87,7 @@ def set_(
                 public_url=rt.settings.effective_public_url,
                 grace=rt.settings.webhook_key_grace,
                 actor=f"cli:{getpass.getuser()}",
+                allow_custom_urls=rt.settings.allow_custom_supplier_urls,
             )
 
     view = run(work)

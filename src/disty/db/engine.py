@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as _create_sync_engine
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 from disty.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 # The same databases from a plain thread (the inbox writer): the drivers the async ones wrap.
@@ -50,6 +55,43 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_warned: set[Path] = set()
+
+
+def _private_sqlite_file(url: URL) -> None:
+    """Create a SQLite database file readable by its owner only (0600), as secret.key is: it
+    holds encrypted secrets, token hashes, password hashes and every PO. SQLite creates the
+    -wal and -shm files beside it with the database file's own mode. An existing file that
+    others can read is warned of, once per process (disty does not change a file it did not
+    make)."""
+    name = url.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name).expanduser()
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # no such folder, say: SQLite reports it when it opens the file
+    resolved = path.resolve()
+    if resolved in _warned:
+        return
+    loose = [
+        str(each)
+        for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm"))
+        if each.exists() and each.stat().st_mode & 0o077
+    ]
+    if loose:
+        _warned.add(resolved)
+        log.warning(
+            "%s readable by other users: run chmod 600 on %s",
+            " and ".join(loose) + (" is" if len(loose) == 1 else " are"),
+            "it" if len(loose) == 1 else "them",
+        )
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(normalise_url(url)).get_backend_name() == "sqlite"
 
@@ -84,6 +126,7 @@ def create_engine(url: str, *, bounded: bool = False) -> AsyncEngine:
     on SQLite the busy timeout (5 s) bounds the wait for a lock already."""
     normalised = normalise_url(url)
     if is_sqlite(normalised):
+        _private_sqlite_file(make_url(normalised))
         # No pre-ping: a file database has no connection to lose, and the ping would cost a
         # round trip to aiosqlite's thread on every checkout.
         engine = _create_async_engine(normalised)
@@ -112,6 +155,7 @@ def create_sync_engine(url: str, *, pool_size: int = 1) -> Engine:
     parsed = make_url(normalise_url(url))
     parsed = parsed.set(drivername=_SYNC_DRIVERS[parsed.drivername])
     if parsed.get_backend_name() == "sqlite":
+        _private_sqlite_file(parsed)
         engine = _create_sync_engine(parsed, pool_size=pool_size, max_overflow=0)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import urlsplit
 
 from disty.errors import ApiTypeNotAvailable, InvalidInput
 
@@ -112,17 +111,6 @@ def validate_secret(value: str, *, label: str, field: str) -> str:
             f"invalid {label}: paste the whole value, 1 to 512 printable characters", field=field
         )
     return secret
-
-
-def validate_base_url(value: str) -> str:
-    url = value.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https") and parts.hostname and not parts.query:
-        return url
-    raise InvalidInput(
-        f"invalid base URL {value!r}: use an http(s) URL such as https://api.ingrammicro.com:443",
-        field="base_url",
-    )
 
 
 MASK = "••••"

@@ -67,9 +67,14 @@ def require_move(current: POStatus, new: POStatus) -> None:
         raise InvalidInput(f"a PO that is {current.value} cannot become {new.value}")
 
 
-# Ingram's customerOrderNumber: 35 characters in v6 but 18 in v7, so 18 fits both.
+# Ingram's customerOrderNumber: 35 characters in v6 but 18 in v7, so 18 fits both. Its spec
+# sets no pattern (its examples use letters, digits, - and _); a PO number is also one segment
+# of disty's own URLs (/api/v1/pos/{po}, the console's /pos/{po}), so "/" is left out: a PO
+# numbered A/B would be placed and then unreachable there. The one rule for CLI, API and
+# console; POs saved before it keep their numbers (looking a PO up never applies it).
 PO_NUMBER_MAX = 18
-_PO_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+PO_NUMBER_CHARACTERS = "letters, digits and . _ -"
+_PO_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def validate_po_number(value: str) -> str:
@@ -77,7 +82,7 @@ def validate_po_number(value: str) -> str:
     if len(number) <= PO_NUMBER_MAX and _PO_NUMBER.fullmatch(number):
         return number
     raise InvalidInput(
-        f"invalid PO number {value!r}: use 1 to {PO_NUMBER_MAX} letters, digits and . _ / -, "
+        f"invalid PO number {value!r}: use 1 to {PO_NUMBER_MAX} {PO_NUMBER_CHARACTERS}, "
         "starting with a letter or digit",
         field="po",
     )

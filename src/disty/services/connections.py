@@ -9,8 +9,10 @@ never shown to a person.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
@@ -25,7 +27,6 @@ from disty.domain.connections import (
     ApiType,
     mask,
     supplier_info,
-    validate_base_url,
     validate_customer_number,
     validate_email,
     validate_secret,
@@ -36,6 +37,7 @@ from disty.domain.countries import country_site
 from disty.errors import InvalidInput, NotFound
 from disty.services import audit
 from disty.services.tenants import get_tenant
+from disty.suppliers.endpoints import check_base_url, shown
 
 DEFAULT_WEBHOOK_LABEL = "default"
 
@@ -165,10 +167,11 @@ def _apply(
     changes: ConnectionChanges,
     box: SecretBox,
     grace: timedelta,
+    allow_custom_urls: bool,
 ) -> None:
     if changes.api_type is not None:
         connection.api_type = changes.api_type.value
-    plain = {
+    plain: dict[str, Callable[[str], str]] = {
         "client_id": lambda v: validate_text(v, field="client_id", label="client id", max_len=200),
         "customer_number": validate_customer_number,
         "sender_id": lambda v: validate_text(v, field="sender_id", label="sender id", max_len=32),
@@ -179,7 +182,10 @@ def _apply(
         "xml_login_id": lambda v: validate_text(
             v, field="xml_login_id", label="XML login id", max_len=100
         ),
-        "base_url": validate_base_url,
+        # Where the secrets go: the supplier's own endpoints unless the operator allows others.
+        "base_url": partial(
+            check_base_url, supplier=connection.supplier, allow_custom=allow_custom_urls
+        ),
     }
     for name, validate in plain.items():
         value = getattr(changes, name)
@@ -255,7 +261,7 @@ def view(
         contact_email=connection.contact_email,
         xml_login_id=connection.xml_login_id,
         xml_password=mask(_decrypt(box, connection.xml_password_enc)),
-        base_url=connection.base_url,
+        base_url=shown(connection.base_url),
         webhook_url=webhook_url(public_url, tenant.shortcut, site.id),
         webhook_keys=keys,
         last_test_at=connection.last_test_at,
@@ -296,9 +302,12 @@ async def set_connection(
     public_url: str,
     grace: timedelta,
     actor: str = "system",
+    allow_custom_urls: bool = False,
 ) -> ConnectionView:
     """Create or partially update the tenant's connection to a supplier in one country.
 
+    ``allow_custom_urls`` is the operator's DISTY_ALLOW_CUSTOM_SUPPLIER_URLS: without it the
+    base URL must be one of the supplier's own endpoints (suppliers/endpoints.py).
     The audit log names the fields changed, never their values."""
     info = supplier_info(supplier)
     site = country_site(country_id)
@@ -321,7 +330,7 @@ async def set_connection(
             webhook_keys=[],
         )
         session.add(connection)
-    _apply(connection, changes, box, grace)
+    _apply(connection, changes, box, grace, allow_custom_urls)
     await session.flush()
     audit.record(
         session,

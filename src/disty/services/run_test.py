@@ -8,11 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from disty.config import Settings
 from disty.crypto import SecretBox
 from disty.db.base import utcnow
+from disty.db.models import SupplierConnection
 from disty.domain.checks import Check, CheckStatus, RunTestReport
 from disty.domain.connections import ApiType
+from disty.errors import InvalidInput
 from disty.services.connections import get_connection, verification_keys
 from disty.services.inbox import WebhookHealth, webhook_health
-from disty.services.suppliers import adapter_for, missing_settings
+from disty.services.suppliers import adapter_for, missing_settings, usable_base_url
 from disty.services.tenants import get_tenant
 from disty.suppliers.hub import SupplierHub
 from disty.suppliers.ingram import IngramSupplier
@@ -45,7 +47,17 @@ async def run_test(
         ]
     else:
         missing = missing_settings(connection)
-        if missing:
+        url_refused = _base_url_refused(connection, settings)
+        if url_refused is not None:
+            # Nothing is sent, not even the token request: the secret would go to that host.
+            checks = [
+                url_refused,
+                *(
+                    Check(name, CheckStatus.SKIP, required, "not run: the base URL is not allowed")
+                    for name, required in IngramSupplier.checks
+                ),
+            ]
+        elif missing:
             checks = [
                 Check(
                     "credentials",
@@ -70,6 +82,20 @@ async def run_test(
     connection.last_test_result = report.to_json()
     await session.commit()
     return report
+
+
+def _base_url_refused(connection: SupplierConnection, settings: Settings) -> Check | None:
+    try:
+        usable_base_url(connection, settings)
+    except InvalidInput as exc:
+        return Check(
+            "base_url",
+            CheckStatus.FAIL,
+            True,
+            str(exc),
+            "Set the base URL to the distributor's own https endpoint (the default) and save.",
+        )
+    return None
 
 
 def _webhook_key_check(keys: list[str]) -> Check:

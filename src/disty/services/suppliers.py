@@ -12,6 +12,7 @@ from disty.errors import InvalidInput
 from disty.services.connections import credentials, get_connection
 from disty.services.tenants import get_tenant
 from disty.suppliers.base import Capability, Supplier
+from disty.suppliers.endpoints import check_base_url
 from disty.suppliers.hub import SupplierHub
 from disty.suppliers.ingram import IngramConfig
 
@@ -32,10 +33,30 @@ def missing_settings(connection: SupplierConnection) -> list[str]:
     return [label for name, label in _REQUIRED.items() if not present[name]]
 
 
+def usable_base_url(connection: SupplierConnection, settings: Settings) -> str:
+    """The connection's base URL if secrets may go there now, else InvalidInput saying what an
+    admin must change. Checked on every use, not only when saved: a row saved before the rule,
+    or edited in the database, must not send a secret to another host either."""
+    try:
+        return check_base_url(
+            connection.base_url,
+            supplier=connection.supplier,
+            allow_custom=settings.allow_custom_supplier_urls,
+        )
+    except InvalidInput as exc:
+        raise InvalidInput(
+            f"the connection's saved base URL is not allowed, so nothing was sent: {exc} "
+            "(an admin changes it in the connection's settings)",
+            field="base_url",
+        ) from None
+
+
 def adapter_for(
     connection: SupplierConnection, *, box: SecretBox, hub: SupplierHub, settings: Settings
 ) -> Supplier:
-    """The adapter for a connection; refuses XML connections and incomplete ones clearly."""
+    """The adapter for a connection; refuses XML connections, incomplete ones and a base URL
+    secrets may not go to, clearly."""
+    base_url = usable_base_url(connection, settings)
     creds = credentials(connection, box)
     require_rest(creds.api_type)
     missing = missing_settings(connection)
@@ -44,7 +65,7 @@ def adapter_for(
             "the connection is not complete: save its " + ", ".join(missing) + " first"
         )
     config = IngramConfig(
-        base_url=creds.base_url,
+        base_url=base_url,
         # missing_settings() above guarantees these three are set.
         client_id=creds.client_id or "",
         client_secret=creds.client_secret or "",

@@ -4,15 +4,28 @@ backoff and jitter, Retry-After / X-RateLimit-Reset, and turning failures into t
 Only *safe* calls are retried (reads, and price and availability, which changes nothing);
 an order creation is sent exactly once, whatever happens: the ordering service makes a
 resubmission safe by first asking the distributor whether the order exists.
+
+No call waits past a deadline: ``RetryPolicy.deadline_s`` bounds each call, its attempts and
+the waits between them included (DISTY_SUPPLIER_DEADLINE_S, for the CLI and the worker), and
+a web request wraps its work in ``deadline(seconds)`` (DISTY_WEB_SUPPLIER_DEADLINE_S), one
+budget shared by every call it makes. When a retry's wait (a Retry-After, say) would pass the
+deadline, the call fails at once with the distributor's error, which says when to try again
+(``RateLimited.retry_after``): a 429 storm answers "try again in 60 s" instead of holding a
+person's page, or an API client, for minutes. A safe call's attempt is cut at the deadline
+too; an unsafe one (an order), once sent, runs to its HTTP timeout (DISTY_SUPPLIER_TIMEOUT_S)
+rather than be made an unknown outcome on purpose, and is not sent once the deadline is spent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
@@ -31,6 +44,8 @@ class RetryPolicy:
     # Longest wait disty accepts from Retry-After / X-RateLimit-Reset before giving up waiting
     # and surfacing the RateLimited error instead.
     max_wait_s: float = 60.0
+    # The most one call may take, every attempt and every wait between them included.
+    deadline_s: float = 60.0
 
     def backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(max, base * 2**attempt)] (attempt counts from 0)."""
@@ -60,6 +75,36 @@ def retry_after(response: httpx.Response, now: float | None = None) -> float | N
 
 Classifier = Callable[[httpx.Response], SupplierError]
 Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+
+
+class Deadline:
+    """One time budget shared by every supplier call made under it (one web request). It
+    starts with the first call, on that call's clock (the hub's: tests move a simulated one)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._ends_at: float | None = None
+
+    def ends_at(self, clock: Clock) -> float:
+        if self._ends_at is None:
+            self._ends_at = clock() + self.seconds
+        return self._ends_at
+
+
+_shared: ContextVar[Deadline | None] = ContextVar("disty_supplier_deadline", default=None)
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[Deadline]:
+    """Supplier calls made inside (by this task, and tasks it starts) end within ``seconds``
+    of the first one, all together; a call's own ``RetryPolicy.deadline_s`` still applies."""
+    budget = Deadline(seconds)
+    token = _shared.set(budget)
+    try:
+        yield budget
+    finally:
+        _shared.reset(token)
 
 
 async def send(
@@ -71,22 +116,41 @@ async def send(
     classify: Classifier,
     describe: str,
     sleep: Sleep = asyncio.sleep,
+    clock: Clock = time.monotonic,
 ) -> httpx.Response:
     """Send the request ``build`` makes (anew for each attempt: fresh correlation id and
-    token) and return the successful response, or raise a SupplierError.
+    token) and return the successful response, or raise a SupplierError, within the deadline.
 
     ``describe`` names the target for messages ("Ingram Micro at https://..."); it never
     holds a secret.
     """
+    ends_at = clock() + policy.deadline_s
+    shared = _shared.get()
+    if shared is not None:
+        ends_at = min(ends_at, shared.ends_at(clock))
     attempts = policy.attempts if safe else 1
     for attempt in range(attempts):
         last = attempt == attempts - 1
-        request = await build()
+        left = ends_at - clock()
+        if left <= 0:  # only when a shared deadline was spent by earlier calls
+            raise Timeout(
+                f"{describe} was not asked: this request's time for distributors is spent; "
+                "try again in a moment"
+            )
+        request: httpx.Request | None = None
         started = time.perf_counter()
         try:
-            response = await client.send(request)
+            # Building may wait for the client-side rate limiter: that counts too. An unsafe
+            # call (an order) once started is not cut short by the deadline, only by the HTTP
+            # timeout: cutting it would only turn an answer into an unknown outcome.
+            async with asyncio.timeout(left if safe else None):
+                request = await build()
+                started = time.perf_counter()
+                response = await client.send(request)
+        except TimeoutError:
+            error: SupplierError = _deadline_passed(request, describe, safe)
         except httpx.TimeoutException:
-            error: SupplierError = Timeout(
+            error = Timeout(
                 f"{describe} did not answer in time"
                 + ("" if safe else ": the request may still have been processed")
                 + "; try again later"
@@ -114,8 +178,37 @@ async def send(
             raise error
         wait = policy.backoff(attempt)
         if isinstance(error, RateLimited) and error.retry_after is not None:
-            if error.retry_after > policy.max_wait_s:
-                raise error
             wait = max(wait, error.retry_after)
+        if wait > policy.max_wait_s or clock() + wait >= ends_at:
+            # Waiting would pass the deadline: answer now, saying when to try again.
+            raise _without_waiting(error, wait)
         await sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _deadline_passed(request: httpx.Request | None, describe: str, safe: bool) -> SupplierError:
+    if request is None:
+        # Still waiting for disty's own per-app limit when the time ran out.
+        return RateLimited(
+            f"{describe}: disty's own limit of calls a minute for this app leaves no room "
+            "before the deadline; try again in a minute",
+            retry_after=60.0,
+        )
+    return Timeout(
+        f"{describe} did not answer within disty's deadline"
+        + ("" if safe else ": the request may still have been processed")
+        + "; try again later"
+    )
+
+
+def _without_waiting(error: SupplierError, wait: float) -> SupplierError:
+    if not isinstance(error, RateLimited):
+        return error
+    seconds = max(1, math.ceil(wait))
+    return RateLimited(
+        f"{error.message} (disty did not wait: try again in {seconds} s)",
+        retry_after=float(seconds),
+        status=error.status,
+        supplier_message=error.supplier_message,
+        correlation_id=error.correlation_id,
+    )

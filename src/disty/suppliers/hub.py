@@ -5,10 +5,11 @@ in-process ones when disty runs on several machines)."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 
-from disty.suppliers.http import RetryPolicy, Sleep
+from disty.suppliers.http import Clock, RetryPolicy, Sleep
 from disty.suppliers.ingram import IngramClient, IngramConfig, IngramSupplier
 from disty.suppliers.oauth import InProcessTokenCache, TokenCache
 from disty.suppliers.ratelimit import InProcessRateLimiter, RateLimiter
@@ -24,9 +25,12 @@ class SupplierHub:
         limiter: RateLimiter | None = None,
         http: httpx.AsyncClient | None = None,
         sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic,
     ) -> None:
-        # ``sleep`` is how retries wait; tests hand in one that moves a simulated clock.
+        # ``sleep`` is how retries wait and ``clock`` what deadlines are measured on; tests
+        # hand in a simulated pair.
         self.sleep = sleep
+        self.clock = clock
         self.policy = policy or RetryPolicy()
         self.tokens: TokenCache = tokens or InProcessTokenCache()
         self.limiter: RateLimiter = limiter or InProcessRateLimiter()
@@ -44,6 +48,7 @@ class SupplierHub:
             limiter=self.limiter,
             policy=self.policy,
             sleep=self.sleep,
+            clock=self.clock,
         )
         return IngramSupplier(client)
 

@@ -25,7 +25,7 @@ from disty.services.users import SignInGuard
 from disty.suppliers.hub import SupplierHub
 from disty.web import api, health, ui, webhooks
 from disty.web.api import problems
-from disty.web.guard import ControlCharacterGuard
+from disty.web.guard import ControlCharacterGuard, SupplierDeadline
 from disty.web.security import SecurityHeaders, install_docs
 
 # A client may send this many unknown API tokens before each further one waits (1 s,
@@ -109,6 +109,9 @@ def create_app(
     app.state.bad_tokens = Backoff(free=BAD_TOKENS_FREE, cap_s=BAD_TOKENS_MAX_DELAY_S)
     problems.install(app)
     app.add_middleware(ControlCharacterGuard)
+    # A person's page or an API client waits seconds for distributors, never minutes: past
+    # this the request answers 429/503 with Retry-After (suppliers/http.py).
+    app.add_middleware(SupplierDeadline, seconds=chosen.web_supplier_deadline_s)
     public_https = (chosen.public_url or "").startswith("https://")
     app.add_middleware(SecurityHeaders, https=public_https)
     if chosen.trusted_proxy_list:

@@ -9,6 +9,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from disty.suppliers.http import deadline
 from disty.web.api.problems import MEDIA_TYPE
 
 _BODY = json.dumps(
@@ -47,3 +48,20 @@ class ControlCharacterGuard:
                 await send({"type": "http.response.body", "body": _BODY})
                 return
         await self.app(scope, receive, send)
+
+
+class SupplierDeadline:
+    """Every HTTP request (a console page, an API call) spends at most ``seconds`` on
+    distributors, all its calls together: a call that would wait longer (a Retry-After in a
+    429 storm) fails at once, and the page or problem says when to try again."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with deadline(self.seconds):
+            await self.app(scope, receive, send)

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from disty.suppliers.errors import AuthenticationFailed, RequestRejected, SupplierError
-from disty.suppliers.http import RetryPolicy, Sleep, send
+from disty.suppliers.http import Clock, RetryPolicy, Sleep, send
 from disty.suppliers.ingram import consts
 from disty.suppliers.ingram.errors import classify
 from disty.suppliers.oauth import Token, TokenCache, get_token
@@ -74,9 +74,11 @@ class IngramClient:
         limiter: RateLimiter,
         policy: RetryPolicy,
         sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic,
     ) -> None:
         self.config = config
         self._sleep = sleep
+        self._clock = clock
         self._http = http
         self._tokens = tokens
         self._limiter = limiter
@@ -107,6 +109,7 @@ class IngramClient:
             classify=_classify_token,
             describe=self._describe,
             sleep=self._sleep,
+            clock=self._clock,
         )
         body = _json(response)
         try:
@@ -181,6 +184,7 @@ class IngramClient:
                     classify=classify,
                     describe=self._describe,
                     sleep=self._sleep,
+                    clock=self._clock,
                 )
             except AuthenticationFailed:
                 await self._tokens.discard(self.config.token_key, token)

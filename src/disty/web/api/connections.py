@@ -90,7 +90,7 @@ async def set_(
         session, shortcut=caller.shortcut, supplier=supplier, country_id=country_id,
         changes=ConnectionChanges(**body.model_dump()), box=rt.box,
         public_url=rt.settings.effective_public_url, grace=rt.settings.webhook_key_grace,
-        actor=caller.actor,
+        actor=caller.actor, allow_custom_urls=rt.settings.allow_custom_supplier_urls,
     )  # fmt: skip
 
 

@@ -97,10 +97,11 @@ def _supplier_problem(exc: supplier.SupplierError) -> tuple[Problem, dict[str, s
             status=404, detail=detail,
         ), {}  # fmt: skip
     if isinstance(exc, supplier.RateLimited):
+        # Always a Retry-After: without the distributor's, its window (a minute).
         return Problem(
             type=BASE + "supplier-rate-limited", title="The distributor's rate limit was hit",
             status=429, detail=detail,
-        ), _retry_after(exc.retry_after)  # fmt: skip
+        ), _retry_after(exc.retry_after or 60)  # fmt: skip
     if isinstance(exc, supplier.Maintenance):
         return Problem(
             type=BASE + "supplier-maintenance", title="The distributor is in maintenance",

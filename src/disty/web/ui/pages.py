@@ -297,6 +297,7 @@ async def save_ingram(request: Request, shortcut: str, country_id: int) -> Respo
                 session, shortcut=shortcut, supplier="ingram", country_id=country_id,
                 changes=_changes(form), box=rt.box, public_url=rt.settings.effective_public_url,
                 grace=rt.settings.webhook_key_grace, actor=f"console:{user.email}",
+                allow_custom_urls=rt.settings.allow_custom_supplier_urls,
             )  # fmt: skip
     except DistyError as exc:
         return await _settings_page(request, user, shortcut, country_id, error=str(exc), status=422)

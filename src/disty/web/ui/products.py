@@ -29,8 +29,10 @@ from disty.services.ordering import Context, LineInput
 from disty.services.price_list import SUPPLIER, PricedLine, describe_age
 from disty.services.users import ConsoleUser, Role
 from disty.suppliers.errors import NotFound as SupplierNotFound
+from disty.suppliers.errors import SupplierError
 from disty.web.ui import render
 from disty.web.ui import session as web
+from disty.web.ui.orders import failure
 from disty.web.ui.render import signed_in
 from disty.web.ui.sealed import Unsealed, seal, unseal
 from disty.web.ui.session import PageNotFound
@@ -110,6 +112,9 @@ async def search(
                     keyword=wanted["q"] or None, vendor=wanted["vendor"] or None,
                     vendor_part_number=wanted["vpn"] or None, page=number, page_size=PAGE_SIZE,
                 )  # fmt: skip
+        except SupplierError as exc:
+            # A distributor that is limiting, down or slow is said as such (429/503/504).
+            error, status = failure(exc)
         except DistyError as exc:
             error, status = str(exc), 422
     pages = math.ceil(results.total / max(results.page_size, 1)) if results else 0
@@ -352,6 +357,8 @@ async def details(request: Request, shortcut: str, sku: str, country: str = "") 
             )  # fmt: skip
     except SupplierNotFound:
         error, status = f"Ingram Micro knows no part {sku!r}: search the catalog for it.", 404
+    except SupplierError as exc:
+        error, status = failure(exc)
     except DistyError as exc:
         error, status = str(exc), 422
     return render.page(
