@@ -1,5 +1,6 @@
 """/api/v1/pos: purchase orders. Reading needs ``read``; creating, submitting and acting on a
-PO needs ``order``. Every POST takes an ``Idempotency-Key``: a client's retry never acts twice.
+PO needs ``order``, approving one stopped for its price ``admin``. Every POST takes an
+``Idempotency-Key``: a client's retry never acts twice.
 """
 
 from __future__ import annotations
@@ -19,7 +20,17 @@ from disty.errors import InvalidInput, NotFound
 from disty.services import ordering
 from disty.services.ordering import Context, LineInput
 from disty.services.po_views import po_json
-from disty.web.api.deps import CountryId, Orderer, Reader, Rt, Session, SupplierName, context
+from disty.services.tokens import Scope
+from disty.web.api.deps import (
+    CountryId,
+    Orderer,
+    Reader,
+    Rt,
+    Session,
+    SupplierName,
+    context,
+    require,
+)
 from disty.web.api.idempotency import idempotent
 from disty.web.api.inputs import ApiInput
 from disty.web.api.pagination import Page, Paging, page
@@ -198,16 +209,22 @@ async def _submit(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Pur
     return await ordering.refresh(session, po, ctx)
 
 
-_ACTIONS: dict[str, tuple[Action, str]] = {
-    "submit": (_submit, "Finish sending a PO whose submission was interrupted"),
-    "approve": (ordering.approve, "Approve a PO stopped for price drift, and send it"),
-    "release": (ordering.release, "Release a PO held for review"),
-    "cancel": (ordering.cancel, "Cancel a PO not sent yet, or still on hold"),
-    "refresh": (ordering.refresh, "Bring the PO up to date from the distributor"),
+# Each action, what it does, and the scope it needs. Approving a PO stopped for its price
+# spends money the buyer did not expect: an admin's call, as in the console.
+_ACTIONS: dict[str, tuple[Action, str, Scope]] = {
+    "submit": (_submit, "Finish sending a PO whose submission was interrupted", Scope.ORDER),
+    "approve": (
+        ordering.approve,
+        "Approve a PO stopped for its price, and send it (needs the admin scope)",
+        Scope.ADMIN,
+    ),
+    "release": (ordering.release, "Release a PO held for review", Scope.ORDER),
+    "cancel": (ordering.cancel, "Cancel a PO not sent yet, or still on hold", Scope.ORDER),
+    "refresh": (ordering.refresh, "Bring the PO up to date from the distributor", Scope.ORDER),
 }
 
 
-def _route(name: str, action: Action, summary: str) -> None:
+def _route(name: str, action: Action, summary: str, scope: Scope) -> None:
     async def endpoint(
         caller: Orderer,
         rt: Rt,
@@ -217,6 +234,7 @@ def _route(name: str, action: Action, summary: str) -> None:
         country_id: CountryQ = None,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
+        require(caller, scope)
         return await _act(
             caller, rt, request, po_number, idempotency_key, action, supplier, country_id
         )
@@ -225,8 +243,8 @@ def _route(name: str, action: Action, summary: str) -> None:
     router.post(f"/{{po_number}}/{name}", summary=summary, response_model=dict[str, Any])(endpoint)
 
 
-for _name, (_action, _summary) in _ACTIONS.items():
-    _route(_name, _action, _summary)
+for _name, (_action, _summary, _scope) in _ACTIONS.items():
+    _route(_name, _action, _summary, _scope)
 
 
 @router.post("/{po_number}/modify", summary="Add, change or remove lines of a PO on hold")
