@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     # A PO stops for approval when a line's current price exceeds the expected one by more
     # than this fraction (0.02 = 2%).
     price_tolerance: float = 0.02
+    # A price that cannot be confirmed (the distributor's price check fails) is never sent:
+    # the PO waits and the worker checks again this many times, first after
+    # price_check_retry_s, doubling each time; then it stops for approval.
+    price_check_retries: int = 5
+    price_check_retry_s: float = 30.0
     # How long a submitter holds a PO it is sending; must outlast the supplier timeout, since
     # a process that died mid-send is only known dead once its hold has run out.
     submit_lease_s: float = 120.0
@@ -86,6 +91,7 @@ class Settings(BaseSettings):
         "event_max_attempts",
         "event_retry_base_s",
         "event_retention_days",
+        "price_check_retry_s",
     )
     @classmethod
     def _check_positive(cls, value: float) -> float:
@@ -93,7 +99,7 @@ class Settings(BaseSettings):
             raise ValueError("use a number above zero")
         return value
 
-    @field_validator("webhook_key_grace_hours", "poll_interval_s")
+    @field_validator("webhook_key_grace_hours", "poll_interval_s", "price_check_retries")
     @classmethod
     def _check_not_negative(cls, value: float) -> float:
         if value < 0:

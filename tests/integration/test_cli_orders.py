@@ -31,8 +31,14 @@ def test_submit_show_list_and_actions(cli: Cli, simulator: RunningSimulator) -> 
         "--ship-to", r"Acme \| Sons|1 Main St|Springfield|IL|62701|US", "--hold", "--json",
     )  # fmt: skip
     first = cli(*submit)
-    assert first.exit_code == 0, first.output
-    po = json.loads(first.stdout)
+    # ZZZZZZ has no price at the distributor: nothing is sent before an admin approves.
+    assert first.exit_code == 3, first.output
+    assert json.loads(first.stdout)["status"] == "awaiting_approval"
+    assert "is not sent: price not confirmed: ZZZZZZ is unknown" in first.stderr
+    assert "disty order approve PO-CLI-1 --tenant smbi" in first.stderr
+    approved = cli("order", "approve", "PO-CLI-1", "--tenant", "smbi", "--json")
+    assert approved.exit_code == 0, approved.output
+    po = json.loads(approved.stdout)
     assert po["status"] == "on_hold"
     assert po["ship_to"]["company"] == "Acme | Sons"
     assert len(po["supplier_order_numbers"]) == 1

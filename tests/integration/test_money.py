@@ -6,7 +6,6 @@ corrected and sent again, and a send's lease outlives a slow distributor."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from typing import Any
@@ -15,15 +14,17 @@ import httpx
 import pytest
 
 from disty.config import Settings
+from disty.db.models import PurchaseOrder
+from disty.domain.orders import Address
 from disty.runtime import Runtime, open_runtime
 from disty.services import connections, ordering, tenants, tokens
 from disty.services.connections import ConnectionChanges
-from disty.services.ordering import Context
+from disty.services.ordering import Context, LineInput
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, control, harness
 from tests.fixtures.simulator import RunningSimulator
 
-PNA = "post-resellers-v6-priceandavailability"
+PNA = "post-priceandavailability"
 CREATE = "post-createorder_v6"
 SHIP_TO = {
     "company": "Acme",
@@ -107,6 +108,14 @@ def ctx(rt: Runtime) -> Context:
     return Context(rt.box, rt.suppliers, rt.settings, actor="test")
 
 
+async def submit(rt: Runtime, po: str, lines: list[LineInput], **kwargs: Any) -> PurchaseOrder:
+    async with rt.sessions() as session:
+        return await ordering.submit(
+            session, ctx(rt), shortcut="smbi", country_id=1, supplier="ingram", po_number=po,
+            lines=lines, ship_to=Address.from_dict(SHIP_TO), **kwargs,
+        )  # fmt: skip
+
+
 # -- 3: approving spends money: the admin scope only ---------------------------------------
 
 
@@ -130,3 +139,134 @@ async def test_an_order_token_cannot_approve_a_price_rise(
         assert approved.status_code == 200, approved.text
         assert approved.json()["status"] == "submitted"
     assert len(orders_at_simulator(simulator, "API-APPROVE")) == 1
+
+
+# -- 1: a price that cannot be confirmed is never sent ----------------------------------------
+
+
+def pna_down(simulator: RunningSimulator) -> None:
+    control(simulator, "POST", "/faults", json={"kind": "error", "endpoint": PNA})
+
+
+def pna_up(simulator: RunningSimulator) -> None:
+    control(simulator, "DELETE", "/faults")
+
+
+async def saved(rt: Runtime, po_number: str) -> Any:
+    async with rt.sessions() as session:
+        return await ordering.find_po(session, shortcut="smbi", po_number=po_number)
+
+
+async def run_price_checks_until(rt: Runtime, po_number: str, status: str) -> Any:
+    """The worker's price round, run until the PO reaches ``status`` (each retry made due
+    at once rather than waited for)."""
+    from disty.jobs import worker
+
+    for _ in range(20):
+        async with rt.sessions() as session:
+            po = await ordering.find_po(session, shortcut="smbi", po_number=po_number)
+            if po.status == status:
+                return po
+            assert po.status == "draft", po.status
+            assert po.price_check_at is not None
+            po.price_check_at = po.price_check_at.replace(year=2000)  # due now
+            await session.commit()
+        await worker.price_round(rt)
+    raise AssertionError(f"{po_number} never became {status}")
+
+
+@pytest.mark.parametrize("api_version", ["v6", "v7"])
+async def test_a_price_that_cannot_be_confirmed_is_never_sent(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator, api_version: str
+) -> None:
+    # The attack: the price rose tenfold and price and availability answers 500.
+    sku = part(simulator, 8)
+    set_price(simulator, sku, "50.00")
+    pna_down(simulator)
+    number = f"PO-PNA-{api_version}"
+    async with api(served, await token(rt, "order")) as client:
+        created = await client.post("/pos", json=po_body(
+            number, [{"sku": sku, "quantity": 1, "expected_price": "5.43"}],
+            api_version=api_version,
+        ))  # fmt: skip
+    assert created.status_code == 201, created.text
+    po = created.json()
+    assert po["status"] == "draft", po["approval_reason"]
+    assert po["next_price_check_at"] is not None
+    assert "price not confirmed" in po["timeline"][-1]["message"]
+    assert orders_at_simulator(simulator, number) == []
+
+    # The worker checks again with backoff; P&A stays down, so after the last try the PO
+    # waits for an admin, with the reason.
+    po = await run_price_checks_until(rt, number, "awaiting_approval")
+    assert po.approval_reason.startswith("price not confirmed")
+    assert po.price_checks == rt.settings.price_check_retries + 1
+    control(simulator, "POST", "/run")  # v7 orders would be placed now
+    assert orders_at_simulator(simulator, number) == []
+
+    # The admin's approval sends it on purpose.
+    async with api(served, await token(rt, "admin")) as client:
+        approved = await client.post(f"/pos/{number}/approve")
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "submitted"
+    control(simulator, "POST", "/run")
+    assert len(orders_at_simulator(simulator, number)) == 1
+
+
+async def test_once_prices_answer_again_a_rise_stops_and_a_steady_price_is_sent(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    risen, steady = part(simulator, 8), part(simulator, 9)
+    set_price(simulator, risen, "50.00")
+    pna_down(simulator)
+    await submit(rt, "PO-PNA-RISE", [LineInput(risen, 1, Decimal("5.43"))])
+    await submit(rt, "PO-PNA-SAME", [LineInput(steady, 1)])
+    assert (await saved(rt, "PO-PNA-RISE")).status == "draft"
+    assert (await saved(rt, "PO-PNA-SAME")).status == "draft"
+    pna_up(simulator)
+    po = await run_price_checks_until(rt, "PO-PNA-RISE", "awaiting_approval")
+    assert po.approval_reason == f"price rose beyond the tolerance: {risen} 5.43 -> 50.00"
+    po = await run_price_checks_until(rt, "PO-PNA-SAME", "submitted")
+    assert po.lines[0].expected_price == po.lines[0].current_price is not None
+    assert orders_at_simulator(simulator, "PO-PNA-RISE") == []
+    assert len(orders_at_simulator(simulator, "PO-PNA-SAME")) == 1
+
+
+async def test_a_line_without_a_price_waits_for_approval(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    po = await submit(
+        rt,
+        "PO-NOPRICE",
+        [LineInput(part(simulator, 5), 1), LineInput("ZZZZZZ", 1)],
+    )
+    assert po.status == "awaiting_approval"
+    assert po.approval_reason == "price not confirmed: ZZZZZZ is unknown to the distributor"
+    assert orders_at_simulator(simulator, "PO-NOPRICE") == []
+
+
+async def test_a_quote_that_cannot_be_read_is_not_ordered(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    from disty.simulator.ingram.quotes import all_quotes
+
+    quote = all_quotes(simulator.state, simulator.client_id)[0]
+    quoted = {p["ingramPartNumber"]: p["price"]["quotePrice"] for p in quote["products"]}
+    control(
+        simulator, "POST", "/faults", json={"kind": "error", "endpoint": "get-resellers-v6-quotes"}
+    )
+    po = await submit(rt, "PO-Q-DOWN", [], quote_number=quote["quoteNumber"])
+    assert po.status == "draft"
+    assert "price not confirmed" in po.timeline[-1].message
+    control(simulator, "DELETE", "/faults")
+    # An expected price below the quote's is a rise like any other.
+    sku, price = next(iter(quoted.items()))
+    cheap = (Decimal(str(price)) / 2).quantize(Decimal("0.01"))
+    po = await submit(rt, "PO-Q-LOW", [LineInput(sku, 1, cheap)],
+                      quote_number=quote["quoteNumber"])  # fmt: skip
+    assert po.status == "awaiting_approval"
+    assert (po.approval_reason or "").startswith("price rose beyond the tolerance")
+    po = await run_price_checks_until(rt, "PO-Q-DOWN", "submitted")
+    control(simulator, "POST", "/run")
+    assert len(orders_at_simulator(simulator, "PO-Q-DOWN")) == 1
+    assert orders_at_simulator(simulator, "PO-Q-LOW") == []

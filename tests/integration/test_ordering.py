@@ -195,6 +195,9 @@ async def test_rejected_lines_are_kept_with_their_reason(
     rt: Runtime, simulator: RunningSimulator
 ) -> None:
     po = await submit(rt, "PO-207", [LineInput(part(simulator, 5), 1), LineInput("ZZZZZZ", 1)])
+    # A line without a price is sent only on an admin's approval.
+    assert po.status == "awaiting_approval"
+    po = await act(rt, ordering.approve, "PO-207")
     assert po.status == "submitted"
     ok_line, bad_line = po.lines
     assert ok_line.rejected_reason is None
@@ -320,6 +323,8 @@ async def test_v7_is_confirmed_then_settled_by_polling_and_followed_to_shipment(
 ) -> None:
     lines = [LineInput(part(simulator, 20), 2), LineInput("ZZZZZZ", 1)]
     po = await submit(rt, "PO-V7-1", lines, api_version="v7")
+    assert po.status == "awaiting_approval"  # ZZZZZZ has no price: sent once approved
+    po = await act(rt, ordering.approve, "PO-V7-1")
     assert (po.status, po.api_version, po.supplier_order_numbers) == ("submitted", "v7", [])
     assert po.confirmation_number is not None
     assert po.confirmation_number.startswith("US-I-T-")
@@ -350,7 +355,8 @@ async def test_v7_without_an_order_changes_nothing_until_a_refusal_fails_it(
     rt: Runtime, simulator: RunningSimulator
 ) -> None:
     # Only unknown products: the simulator accepts the request, then places nothing.
-    po = await submit(rt, "PO-V7-NONE", [LineInput("ZZZZZZ", 1)], api_version="v7")
+    await submit(rt, "PO-V7-NONE", [LineInput("ZZZZZZ", 1)], api_version="v7")
+    po = await act(rt, ordering.approve, "PO-V7-NONE")  # sent without a price, on purpose
     assert po.status == "submitted"
     control(simulator, "POST", "/run")
     assert orders_at_simulator(simulator, "PO-V7-NONE") == []
