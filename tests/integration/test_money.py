@@ -6,6 +6,7 @@ corrected and sent again, and a send's lease outlives a slow distributor."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from typing import Any
@@ -270,3 +271,68 @@ async def test_a_quote_that_cannot_be_read_is_not_ordered(
     control(simulator, "POST", "/run")
     assert len(orders_at_simulator(simulator, "PO-Q-DOWN")) == 1
     assert orders_at_simulator(simulator, "PO-Q-LOW") == []
+
+
+# -- 11: concurrent creates of one PO number ---------------------------------------------------
+
+
+async def test_twenty_concurrent_creates_one_creator_no_500(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    body = po_body("PO-RACE-20", [{"sku": part(simulator, 12), "quantity": 1}])
+    async with api(served, await token(rt, "order")) as client:
+        answers = await asyncio.gather(
+            *(
+                client.post("/pos", json=body, headers={"Idempotency-Key": f"race-{n}"})
+                if n % 2
+                else client.post("/pos", json=body)
+                for n in range(20)
+            )
+        )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses.count(201) == 1, statuses
+    assert set(statuses) <= {200, 201, 409}, [a.text for a in answers if a.status_code >= 500]
+    for answer in answers:
+        if answer.status_code == 409:
+            assert "created by another request" in problem(answer, 409)["detail"]
+        else:
+            assert answer.json()["po_number"] == "PO-RACE-20"
+    assert len(orders_at_simulator(simulator, "PO-RACE-20")) == 1
+
+
+# -- 14: a failed PO is corrected and sent again; another PO under its number is refused -----
+
+
+async def test_a_failed_po_is_corrected_and_sent_again_over_the_api(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    async with api(served, await token(rt, "admin")) as client:
+        # Only a product the distributor does not know: approved anyway, then refused.
+        created = await client.post(
+            "/pos", json=po_body("PO-FIX", [{"sku": "ZZZZZZ", "quantity": 1}])
+        )
+        assert created.json()["status"] == "awaiting_approval"
+        failed = await client.post("/pos/PO-FIX/approve")
+        assert failed.json()["status"] == "failed", failed.text
+        assert orders_at_simulator(simulator, "PO-FIX") == []
+
+        good = [{"sku": part(simulator, 13), "quantity": 2}]
+        again = await client.post("/pos", json=po_body("PO-FIX", good))
+        assert again.status_code == 200, again.text
+        po = again.json()
+        assert po["status"] == "submitted"
+        assert [(x["sku"], x["quantity"]) for x in po["lines"]] == [(part(simulator, 13), 2)]
+        assert po["failure_reason"] is None
+        messages = [e["message"] for e in po["timeline"]]
+        assert "failed PO corrected and submitted again" in messages
+        [number] = orders_at_simulator(simulator, "PO-FIX")
+        assert po["supplier_order_numbers"] == [number]
+
+        # The same PO again places nothing; other content under its number is a conflict.
+        same = await client.post("/pos", json=po_body("PO-FIX", good))
+        assert same.status_code == 200
+        assert same.json()["supplier_order_numbers"] == [number]
+        other = [{"sku": part(simulator, 13), "quantity": 3}]
+        taken = problem(await client.post("/pos", json=po_body("PO-FIX", other)), 409)
+        assert "taken by another PO" in taken["detail"]
+    assert len(orders_at_simulator(simulator, "PO-FIX")) == 1

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import PurchaseOrder
 from disty.domain.orders import Address, LineChange, POStatus
-from disty.errors import InvalidInput, NotFound
+from disty.errors import InvalidInput
 from disty.services import ordering
 from disty.services.ordering import Context, LineInput
 from disty.services.po_views import po_json
@@ -148,21 +148,27 @@ async def show(
 @router.post(
     "",
     status_code=201,
-    summary="Create and submit a PO (an existing PO number answers that PO, placing nothing)",
+    summary="Create and submit a PO (the same PO again answers it, placing nothing; a failed "
+    "one is sent again as given)",
     response_model=dict[str, Any],
-    responses={200: {"description": "the PO number exists: that PO, nothing placed"}},
+    responses={
+        200: {
+            "description": "the PO number exists: that PO, nothing placed (a failed PO: "
+            "sent again as given now)"
+        },
+        409: {
+            "description": "the PO number is taken by another PO, or being created by "
+            "another request at this moment"
+        },
+    },
 )
 async def create(
     caller: Orderer, rt: Rt, request: Request, body: PoIn, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     async def work() -> tuple[int, Any]:
         async with rt.sessions() as session:
-            try:
-                await _find(session, caller, body.po_number, body.supplier, None)
-                existed = True
-            except NotFound:
-                existed = False
-            po = await ordering.submit(
+            # 201 only to the request that created the PO (never to one that found it made).
+            po, created = await ordering.place(
                 session, context(rt, caller), shortcut=caller.shortcut,
                 country_id=body.country_id, supplier=body.supplier, po_number=body.po_number,
                 lines=[LineInput(x.sku, x.quantity, x.expected_price, x.special_bid)
@@ -171,7 +177,7 @@ async def create(
                 end_user=body.end_user.address() if body.end_user else None,
                 api_version=body.api_version, quote_number=body.quote_number,
             )  # fmt: skip
-            return (200 if existed else 201), po_json(po)
+            return (201 if created else 200), po_json(po)
 
     return await idempotent(
         rt, caller, idempotency_key, method="POST", path=request.url.path,
