@@ -8,6 +8,7 @@ secret key, a guessed public URL).
 from __future__ import annotations
 
 import logging
+import math
 import os
 from datetime import timedelta
 from enum import StrEnum
@@ -19,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from disty.crypto import SecretBox, generate_key
 from disty.errors import ConfigurationError
+from disty.suppliers.http import worst_send_s
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +61,11 @@ class Settings(BaseSettings):
     # price_check_retry_s, doubling each time; then it stops for approval.
     price_check_retries: int = 5
     price_check_retry_s: float = 30.0
-    # How long a submitter holds a PO it is sending; must outlast the supplier timeout, since
-    # a process that died mid-send is only known dead once its hold has run out.
-    submit_lease_s: float = 120.0
+    # How long a submitter holds a PO it is sending (renewed while the send is in flight): a
+    # process that died mid-send is only known dead once its hold has run out, so it must
+    # outlast the longest one send can take (worst_send_s: a token fetched with retries, then
+    # the order), 5 x 30 s + 3.5 s with the default timeout.
+    submit_lease_s: float = 180.0
     # How often the worker refreshes open POs from the supplier; 0 switches polling off
     # (webhooks alone then keep POs current).
     poll_interval_s: float = 300.0
@@ -141,10 +145,14 @@ class Settings(BaseSettings):
 
     def check(self) -> None:
         """Refuse settings that are unsafe (all of them outside development)."""
-        if self.submit_lease_s <= self.supplier_timeout_s:
+        worst = worst_send_s(self.supplier_timeout_s)
+        if self.submit_lease_s <= worst:
             raise ConfigurationError(
-                "DISTY_SUBMIT_LEASE_S must be longer than DISTY_SUPPLIER_TIMEOUT_S: a PO being "
-                "sent must stay held until its answer can no longer arrive"
+                f"DISTY_SUBMIT_LEASE_S ({self.submit_lease_s:g}) must be longer than one send "
+                f"to a distributor can take with DISTY_SUPPLIER_TIMEOUT_S "
+                f"{self.supplier_timeout_s:g} ({worst:g} s: a token fetched with retries, then "
+                f"the order): a PO being sent must stay held until its answer can no longer "
+                f"arrive. Set it to {math.floor(worst) + 1} or more"
             )
         if not self.is_production:
             return

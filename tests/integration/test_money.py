@@ -15,14 +15,17 @@ import httpx
 import pytest
 
 from disty.config import Settings
+from disty.db.base import utcnow
 from disty.db.models import PurchaseOrder
 from disty.domain.orders import Address
+from disty.errors import NotFound
 from disty.runtime import Runtime, open_runtime
 from disty.services import connections, ordering, tenants, tokens
 from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
+from tests.conftest import Cli
 from tests.fixtures.disty import ServedDisty, serve_disty
-from tests.fixtures.ingram import FAST, control, harness
+from tests.fixtures.ingram import FAST, control, counts, harness
 from tests.fixtures.simulator import RunningSimulator
 
 PNA = "post-priceandavailability"
@@ -336,3 +339,64 @@ async def test_a_failed_po_is_corrected_and_sent_again_over_the_api(
         taken = problem(await client.post("/pos", json=po_body("PO-FIX", other)), 409)
         assert "taken by another PO" in taken["detail"]
     assert len(orders_at_simulator(simulator, "PO-FIX")) == 1
+
+
+# -- 15: the send lease outlives a slow distributor ----------------------------------------------
+
+
+def test_a_lease_shorter_than_one_send_is_refused(cli: Cli) -> None:
+    # The attack's settings: a 9 s lease, an 8 s timeout (one send: a token fetched with up
+    # to 4 tries, then the order: 43.5 s).
+    cli.env.update({"DISTY_SUPPLIER_TIMEOUT_S": "8", "DISTY_SUBMIT_LEASE_S": "9"})
+    refused = cli("order", "list", "--tenant", "smbi")
+    assert refused.exit_code == 1
+    assert "DISTY_SUBMIT_LEASE_S (9) must be longer than one send" in refused.stderr
+    assert "Set it to 44 or more" in refused.stderr
+    cli.env["DISTY_SUBMIT_LEASE_S"] = "44"
+    assert "DISTY_SUBMIT_LEASE_S" not in cli("order", "list", "--tenant", "smbi").stderr
+
+
+async def test_the_lease_is_renewed_while_a_slow_send_is_in_flight(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    # A short lease (set here directly, below what config.check accepts, so the test does not
+    # wait minutes) and a distributor that takes four times as long to take the order.
+    short = Context(
+        rt.box, rt.suppliers, rt.settings.model_copy(update={"submit_lease_s": 1.0}), "test"
+    )
+    slow = {"kind": "latency", "endpoint": CREATE, "latency_ms": 4000, "times": 1}
+    control(simulator, "POST", "/faults", json=slow)
+
+    async def send() -> PurchaseOrder:
+        async with rt.sessions() as session:
+            return await ordering.submit(
+                session, short, shortcut="smbi", country_id=1, supplier="ingram",
+                po_number="PO-SLOW", lines=[LineInput(part(simulator, 14), 1)],
+                ship_to=Address.from_dict(SHIP_TO),
+            )  # fmt: skip
+
+    sending = asyncio.create_task(send())
+    async with asyncio.timeout(30):
+        while True:  # until the order is in flight
+            try:
+                po = await saved(rt, "PO-SLOW")
+            except NotFound:
+                po = None
+            if po is not None and po.status == "submitting" and po.submit_attempts == 1:
+                break
+            await asyncio.sleep(0.02)
+    first_lease = po.lease_until
+    assert first_lease is not None
+    # Until the first lease has run out.
+    await asyncio.sleep(max(0.0, (first_lease - utcnow()).total_seconds()) + 0.5)
+    # Another worker comes by meanwhile: the renewed lease keeps it from sending again.
+    async with rt.sessions() as session:
+        found = await ordering.find_po(session, shortcut="smbi", po_number="PO-SLOW")
+        assert found.lease_until is not None
+        assert found.lease_until > first_lease
+        other = await ordering.refresh(session, found, short)
+        assert other.status == "submitting"
+    po = await sending
+    assert po.status == "submitted"
+    assert counts(simulator)[CREATE] == 1
+    assert len(orders_at_simulator(simulator, "PO-SLOW")) == 1

@@ -157,7 +157,7 @@ async def test_a_process_killed_mid_send_is_recovered_without_a_second_order(
         "DISTY_SECRET_KEYS": secret_key,
         "DISTY_PUBLIC_URL": "https://d.example",
         "DISTY_SUPPLIER_TIMEOUT_S": "20",
-        "DISTY_SUBMIT_LEASE_S": "21",
+        "DISTY_SUBMIT_LEASE_S": "104",  # longer than one send can take (5 x 20 s + 3.5 s)
     }
     disty = Path(sys.executable).with_name("disty")
     process = await asyncio.create_subprocess_exec(
@@ -182,7 +182,7 @@ async def test_a_process_killed_mid_send_is_recovered_without_a_second_order(
         assert po.submit_attempts == 1
         assert po.lease_until is not None
         # Recovery once the dead process's hold has run out (moved into the past here, rather
-        # than waiting 21 seconds).
+        # than waiting 104 seconds).
         po.lease_until = po.lease_until.replace(year=2000)
         await session.commit()
         po = await ordering.refresh(session, po, ctx(rt))

@@ -15,13 +15,16 @@ by the supplier fails the PO only once a search confirms there is no order (``v7
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.config import Settings
@@ -53,6 +56,8 @@ from disty.suppliers.base import Capability, Supplier
 from disty.suppliers.errors import NotFound as SupplierNotFound
 from disty.suppliers.errors import RequestRejected, SupplierError
 from disty.suppliers.hub import SupplierHub
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -575,74 +580,126 @@ async def dispatch(
     if po.status != POStatus.SUBMITTING.value or not await _claim(session, po, lease):
         return po
     try:
-        if po.submit_attempts > 0:
-            found = await adapter.find_orders(po.po_number)
-            if found:
-                await _record_found(session, po, adapter, found, ctx)
-                return po
-        po.submit_attempts += 1
-        await session.commit()  # before sending: a crash after this line means "maybe sent"
-        request = OrderRequest(
-            po_number=po.po_number,
-            lines=tuple(
-                OrderLine(x.line_number, x.sku, x.quantity, x.special_bid) for x in po.lines
-            ),
-            ship_to=Address.from_dict(po.ship_to),
-            end_user=Address.from_dict(po.end_user, "end_user") if po.end_user else None,
-            hold=po.hold_for_review,
-            notes=po.notes,
-            api_version=po.api_version,
-            quote_number=po.quote_number,
-        )
-        try:
-            placed = await adapter.place_order(request)
-        except RequestRejected as exc:
-            # Refused outright (400): nothing was placed.
-            po.failure_reason = exc.supplier_message or str(exc)
-            _move(po, POStatus.FAILED, "submit", ctx.actor, f"refused by the supplier: {exc}")
-            return po
-        except SupplierError as exc:
-            _event(
-                po,
-                "submit",
-                ctx.actor,
-                f"no answer from the supplier ({exc}); will look for it before sending again",
-            )
-            await session.commit()
-            found = await _safe_find(adapter, po.po_number)
-            if found:
-                await _record_found(session, po, adapter, found, ctx)
-            return po
-        if placed.confirmation_number and not placed.order_numbers:
-            po.confirmation_number = placed.confirmation_number
-            _move(
-                po,
-                POStatus.SUBMITTED,
-                "submit",
-                ctx.actor,
-                f"accepted by the supplier with confirmation number {placed.confirmation_number}; "
-                "the order number follows",
-            )
-            return po
-        for line in po.lines:
-            if line.line_number in placed.rejected:
-                line.rejected_reason = placed.rejected[line.line_number]
-        if not placed.order_numbers:
-            po.failure_reason = "; ".join(placed.rejected.values()) or "no order was created"
-            _move(
-                po, POStatus.FAILED, "submit", ctx.actor, f"every line refused: {po.failure_reason}"
-            )
-            return po
-        po.supplier_order_numbers = list(placed.order_numbers)
-        status = POStatus.ON_HOLD if po.hold_for_review else POStatus.SUBMITTED
-        refused = f"; {len(placed.rejected)} line(s) refused" if placed.rejected else ""
-        _move(
-            po, status, "submit", ctx.actor, f"placed as {', '.join(placed.order_numbers)}{refused}"
-        )
-        return po
+        async with _lease_kept(session, po, lease):
+            return await _send(session, po, adapter, ctx)
     finally:
         po.lease_until = None
         await session.commit()
+
+
+@asynccontextmanager
+async def _lease_kept(
+    session: AsyncSession, po: PurchaseOrder, lease: timedelta
+) -> AsyncIterator[None]:
+    """Renew the PO's lease every third of it while a send is in flight.
+
+    The HTTP layer retries (a token first, then the order), so one send may take several
+    timeouts; a lease that ran out meanwhile would let another worker take the PO, search,
+    find nothing yet and send it a second time. The renewal runs in its own session (the
+    sender's is busy); if the process dies, renewals stop and the lease runs out as before.
+    """
+    engine = session.bind
+    stop = asyncio.Event()
+
+    async def renew() -> None:
+        while not await _stopped(stop, lease.total_seconds() / 3):
+            try:
+                async with AsyncSession(engine) as own:
+                    await own.execute(
+                        update(PurchaseOrder)
+                        .where(
+                            PurchaseOrder.id == po.id,
+                            PurchaseOrder.status == POStatus.SUBMITTING.value,
+                            PurchaseOrder.lease_until.is_not(None),
+                        )
+                        .values(lease_until=utcnow() + lease)
+                        .execution_options(synchronize_session=False)
+                    )
+                    await own.commit()
+            except SQLAlchemyError as exc:
+                # The lease still covers one send (config.check); the next renewal may work.
+                log.warning("could not renew the send lease of PO %s: %s", po.po_number, exc)
+
+    task = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait ``seconds`` unless ``stop`` is set first; answers whether it was."""
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def _send(
+    session: AsyncSession, po: PurchaseOrder, adapter: Supplier, ctx: Context
+) -> PurchaseOrder:
+    """The claimed PO's send: search first if an earlier one may have landed, then place it."""
+    if po.submit_attempts > 0:
+        found = await adapter.find_orders(po.po_number)
+        if found:
+            await _record_found(session, po, adapter, found, ctx)
+            return po
+    po.submit_attempts += 1
+    await session.commit()  # before sending: a crash after this line means "maybe sent"
+    request = OrderRequest(
+        po_number=po.po_number,
+        lines=tuple(OrderLine(x.line_number, x.sku, x.quantity, x.special_bid) for x in po.lines),
+        ship_to=Address.from_dict(po.ship_to),
+        end_user=Address.from_dict(po.end_user, "end_user") if po.end_user else None,
+        hold=po.hold_for_review,
+        notes=po.notes,
+        api_version=po.api_version,
+        quote_number=po.quote_number,
+    )
+    try:
+        placed = await adapter.place_order(request)
+    except RequestRejected as exc:
+        # Refused outright (400): nothing was placed.
+        po.failure_reason = exc.supplier_message or str(exc)
+        _move(po, POStatus.FAILED, "submit", ctx.actor, f"refused by the supplier: {exc}")
+        return po
+    except SupplierError as exc:
+        _event(
+            po,
+            "submit",
+            ctx.actor,
+            f"no answer from the supplier ({exc}); will look for it before sending again",
+        )
+        await session.commit()
+        found = await _safe_find(adapter, po.po_number)
+        if found:
+            await _record_found(session, po, adapter, found, ctx)
+        return po
+    if placed.confirmation_number and not placed.order_numbers:
+        po.confirmation_number = placed.confirmation_number
+        _move(
+            po,
+            POStatus.SUBMITTED,
+            "submit",
+            ctx.actor,
+            f"accepted by the supplier with confirmation number {placed.confirmation_number}; "
+            "the order number follows",
+        )
+        return po
+    for line in po.lines:
+        if line.line_number in placed.rejected:
+            line.rejected_reason = placed.rejected[line.line_number]
+    if not placed.order_numbers:
+        po.failure_reason = "; ".join(placed.rejected.values()) or "no order was created"
+        _move(po, POStatus.FAILED, "submit", ctx.actor, f"every line refused: {po.failure_reason}")
+        return po
+    po.supplier_order_numbers = list(placed.order_numbers)
+    status = POStatus.ON_HOLD if po.hold_for_review else POStatus.SUBMITTED
+    refused = f"; {len(placed.rejected)} line(s) refused" if placed.rejected else ""
+    _move(po, status, "submit", ctx.actor, f"placed as {', '.join(placed.order_numbers)}{refused}")
+    return po
 
 
 async def _safe_find(adapter: Supplier, po_number: str) -> list[str]:
