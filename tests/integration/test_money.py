@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -400,3 +401,94 @@ async def test_the_lease_is_renewed_while_a_slow_send_is_in_flight(
     assert po.status == "submitted"
     assert counts(simulator)[CREATE] == 1
     assert len(orders_at_simulator(simulator, "PO-SLOW")) == 1
+
+
+# -- 10: an Idempotency-Key whose request died with its process ---------------------------------
+
+
+async def test_a_key_left_by_a_killed_server_is_taken_over_by_a_retry(
+    rt: Runtime,
+    served: ServedDisty,
+    simulator: RunningSimulator,
+    settings: Settings,
+    secret_key: str,
+) -> None:
+    import os
+    import signal
+    import socket
+    import sys
+    from pathlib import Path
+
+    from sqlalchemy import update as sql_update
+
+    from disty.db.models import IdempotencyKey
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DISTY_HOME": str(settings.home),
+        "DISTY_DATABASE_URL": str(settings.database_url),
+        "DISTY_SECRET_KEYS": secret_key,
+        "DISTY_PUBLIC_URL": "https://d.example",
+    }
+    disty = Path(sys.executable).with_name("disty")
+    server = await asyncio.create_subprocess_exec(
+        str(disty), "serve", "--port", str(port), "--no-worker", env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    bearer = await token(rt, "order")
+    body = po_body("PO-CRASH", [{"sku": part(simulator, 15), "quantity": 1}])
+    headers = {"Authorization": f"Bearer {bearer}", "Idempotency-Key": "crash-1"}
+    # The distributor places the order and holds its answer: the server dies meanwhile.
+    hold = {"kind": "drop_after", "endpoint": CREATE, "times": 1, "latency_ms": 30_000}
+    control(simulator, "POST", "/faults", json=hold)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            async with asyncio.timeout(30):
+                while True:
+                    try:
+                        if (await client.get("/healthz")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    await asyncio.sleep(0.1)
+            first = asyncio.create_task(client.post("/api/v1/pos", json=body, headers=headers))
+            async with asyncio.timeout(30):
+                while True:  # until the order reached the distributor
+                    if orders_at_simulator(simulator, "PO-CRASH"):
+                        break
+                    await asyncio.sleep(0.02)
+            server.send_signal(signal.SIGKILL)
+            await server.wait()
+            with pytest.raises(httpx.TransportError):
+                await first
+    finally:
+        if server.returncode is None:
+            server.kill()
+            await server.wait()
+
+    # What the dead request left: its key in progress, its PO submitting. Both bounds are moved
+    # into the past here rather than waited out (DISTY_SUBMIT_LEASE_S).
+    async with rt.sessions() as session:
+        await session.execute(
+            sql_update(IdempotencyKey)
+            .where(IdempotencyKey.key == "crash-1")
+            .values(created_at=utcnow() - timedelta(seconds=rt.settings.submit_lease_s + 1))
+        )
+        po = await ordering.find_po(session, shortcut="smbi", po_number="PO-CRASH")
+        assert po.status == "submitting"
+        assert po.lease_until is not None
+        po.lease_until = po.lease_until.replace(year=2000)
+        await session.commit()
+    async with httpx.AsyncClient(base_url=served.url, timeout=60) as client:
+        retried = await client.post("/api/v1/pos", json=body, headers=headers)
+        assert retried.status_code == 200, retried.text  # the PO that exists, now placed
+        [number] = orders_at_simulator(simulator, "PO-CRASH")
+        assert retried.json()["status"] == "submitted"
+        assert retried.json()["supplier_order_numbers"] == [number]
+        again = await client.post("/api/v1/pos", json=body, headers=headers)
+        assert again.headers.get("idempotent-replayed") == "true"
+        assert again.json() == retried.json()
+    assert counts(simulator)[CREATE] == 1
