@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 import os
 from datetime import timedelta
 from enum import StrEnum
@@ -20,6 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from disty.crypto import SecretBox, generate_key
 from disty.errors import ConfigurationError
+from disty.suppliers.http import worst_send_s
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +67,16 @@ class Settings(BaseSettings):
     # A PO stops for approval when a line's current price exceeds the expected one by more
     # than this fraction (0.02 = 2%).
     price_tolerance: float = 0.02
-    # How long a submitter holds a PO it is sending; must outlast the supplier timeout, since
-    # a process that died mid-send is only known dead once its hold has run out.
-    submit_lease_s: float = 120.0
+    # A price that cannot be confirmed (the distributor's price check fails) is never sent:
+    # the PO waits and the worker checks again this many times, first after
+    # price_check_retry_s, doubling each time; then it stops for approval.
+    price_check_retries: int = 5
+    price_check_retry_s: float = 30.0
+    # How long a submitter holds a PO it is sending (renewed while the send is in flight): a
+    # process that died mid-send is only known dead once its hold has run out, so it must
+    # outlast the longest one send can take (worst_send_s: a token fetched with retries, then
+    # the order), 5 x 30 s + 3.5 s with the default timeout.
+    submit_lease_s: float = 180.0
     # How often the worker refreshes open POs from the supplier; 0 switches polling off
     # (webhooks alone then keep POs current).
     poll_interval_s: float = 300.0
@@ -122,6 +131,7 @@ class Settings(BaseSettings):
         "event_max_attempts",
         "event_retry_base_s",
         "event_retention_days",
+        "price_check_retry_s",
     )
     @classmethod
     def _check_positive(cls, value: float) -> float:
@@ -129,7 +139,7 @@ class Settings(BaseSettings):
             raise ValueError("use a number above zero")
         return value
 
-    @field_validator("webhook_key_grace_hours", "poll_interval_s")
+    @field_validator("webhook_key_grace_hours", "poll_interval_s", "price_check_retries")
     @classmethod
     def _check_not_negative(cls, value: float) -> float:
         if value < 0:
@@ -171,10 +181,14 @@ class Settings(BaseSettings):
 
     def check(self) -> None:
         """Refuse settings that are unsafe (all of them outside development)."""
-        if self.submit_lease_s <= self.supplier_timeout_s:
+        worst = worst_send_s(self.supplier_timeout_s)
+        if self.submit_lease_s <= worst:
             raise ConfigurationError(
-                "DISTY_SUBMIT_LEASE_S must be longer than DISTY_SUPPLIER_TIMEOUT_S: a PO being "
-                "sent must stay held until its answer can no longer arrive"
+                f"DISTY_SUBMIT_LEASE_S ({self.submit_lease_s:g}) must be longer than one send "
+                f"to a distributor can take with DISTY_SUPPLIER_TIMEOUT_S "
+                f"{self.supplier_timeout_s:g} ({worst:g} s: a token fetched with retries, then "
+                f"the order): a PO being sent must stay held until its answer can no longer "
+                f"arrive. Set it to {math.floor(worst) + 1} or more"
             )
         if not self.is_production:
             return

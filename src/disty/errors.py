@@ -36,6 +36,11 @@ class InvalidInput(DistyError):
         self.field = field
 
 
+class Conflict(InvalidInput):
+    """The request clashes with what exists: a PO number taken by another PO, or one being
+    created or sent by another request at this moment."""
+
+
 class NotFound(DistyError):
     """The named object does not exist (or is not visible to the caller)."""
 

@@ -31,8 +31,14 @@ def test_submit_show_list_and_actions(cli: Cli, simulator: RunningSimulator) -> 
         "--ship-to", r"Acme \| Sons|1 Main St|Springfield|IL|62701|US", "--hold", "--json",
     )  # fmt: skip
     first = cli(*submit)
-    assert first.exit_code == 0, first.output
-    po = json.loads(first.stdout)
+    # ZZZZZZ has no price at the distributor: nothing is sent before an admin approves.
+    assert first.exit_code == 3, first.output
+    assert json.loads(first.stdout)["status"] == "awaiting_approval"
+    assert "is not sent: price not confirmed: ZZZZZZ is unknown" in first.stderr
+    assert "disty order approve PO-CLI-1 --tenant smbi" in first.stderr
+    approved = cli("order", "approve", "PO-CLI-1", "--tenant", "smbi", "--json")
+    assert approved.exit_code == 0, approved.output
+    po = json.loads(approved.stdout)
     assert po["status"] == "on_hold"
     assert po["ship_to"]["company"] == "Acme | Sons"
     assert len(po["supplier_order_numbers"]) == 1
@@ -191,3 +197,47 @@ def test_modify(cli: Cli, simulator: RunningSimulator) -> None:
     late = cli(*modify, "--set", "1=1")
     assert late.exit_code == 1
     assert "only a PO on hold can be modified" in late.stderr
+
+
+def test_a_failed_po_is_corrected_and_sent_again_and_exit_codes_say_so(
+    cli: Cli, simulator: RunningSimulator
+) -> None:
+    connect(cli, simulator)
+    sku = simulator.state.catalog.product(18).ingram_part_number
+    base = ("order", "submit", "--tenant", "smbi", "--country", "1", *SHIP, "--po", "PO-CLI-FIX")
+    # Only a product Ingram does not know: it waits for approval (3), then is refused (5).
+    waiting = cli(*base, "--line", "ZZZZZZ=1")
+    assert waiting.exit_code == 3, waiting.output
+    refused = cli("order", "approve", "PO-CLI-FIX", "--tenant", "smbi", "--json")
+    assert refused.exit_code == 5, refused.output
+    assert json.loads(refused.stdout)["status"] == "failed"
+    assert "PO PO-CLI-FIX failed: " in refused.stderr
+    assert "No valid lines in the order" in refused.stderr
+    assert "submit the same PO number again" in refused.stderr
+
+    # Corrected and submitted again under its number: sent (0), once.
+    fixed = cli(*base, "--line", f"{sku}=1", "--json")
+    assert fixed.exit_code == 0, fixed.output
+    po = json.loads(fixed.stdout)
+    assert po["status"] == "submitted"
+    assert [x["sku"] for x in po["lines"]] == [sku]
+    orders = control(simulator, "GET", "/orders")
+    assert isinstance(orders, list)
+    assert [o["customer_order_number"] for o in orders].count("PO-CLI-FIX") == 1
+
+    # The same again prints it (0); other lines under its number are an error (1).
+    assert cli(*base, "--line", f"{sku}=1").exit_code == 0
+    taken = cli(*base, "--line", f"{sku}=2")
+    assert taken.exit_code == 1
+    assert "PO number PO-CLI-FIX is taken by another PO" in taken.stderr
+
+    # A PO whose price check cannot be done now is saved, not placed: 4.
+    control(
+        simulator,
+        "POST",
+        "/faults",
+        json={"kind": "error", "endpoint": "post-priceandavailability"},
+    )
+    pending = cli(*base[:-1], "PO-CLI-WAIT", "--line", f"{sku}=1")
+    assert pending.exit_code == 4, pending.output
+    assert "price is not confirmed yet" in pending.stderr

@@ -159,7 +159,7 @@ async def test_a_process_killed_mid_send_is_recovered_without_a_second_order(
         "DISTY_PUBLIC_URL": "https://d.example",
         "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS": "1",  # the simulator's http base URL
         "DISTY_SUPPLIER_TIMEOUT_S": "20",
-        "DISTY_SUBMIT_LEASE_S": "21",
+        "DISTY_SUBMIT_LEASE_S": "104",  # longer than one send can take (5 x 20 s + 3.5 s)
     }
     disty = Path(sys.executable).with_name("disty")
     process = await asyncio.create_subprocess_exec(
@@ -184,7 +184,7 @@ async def test_a_process_killed_mid_send_is_recovered_without_a_second_order(
         assert po.submit_attempts == 1
         assert po.lease_until is not None
         # Recovery once the dead process's hold has run out (moved into the past here, rather
-        # than waiting 21 seconds).
+        # than waiting 104 seconds).
         po.lease_until = po.lease_until.replace(year=2000)
         await session.commit()
         po = await ordering.refresh(session, po, ctx(rt))
@@ -197,6 +197,9 @@ async def test_rejected_lines_are_kept_with_their_reason(
     rt: Runtime, simulator: RunningSimulator
 ) -> None:
     po = await submit(rt, "PO-207", [LineInput(part(simulator, 5), 1), LineInput("ZZZZZZ", 1)])
+    # A line without a price is sent only on an admin's approval.
+    assert po.status == "awaiting_approval"
+    po = await act(rt, ordering.approve, "PO-207")
     assert po.status == "submitted"
     ok_line, bad_line = po.lines
     assert ok_line.rejected_reason is None
@@ -323,6 +326,8 @@ async def test_v7_is_confirmed_then_settled_by_polling_and_followed_to_shipment(
 ) -> None:
     lines = [LineInput(part(simulator, 20), 2), LineInput("ZZZZZZ", 1)]
     po = await submit(rt, "PO-V7-1", lines, api_version="v7")
+    assert po.status == "awaiting_approval"  # ZZZZZZ has no price: sent once approved
+    po = await act(rt, ordering.approve, "PO-V7-1")
     assert (po.status, po.api_version, po.supplier_order_numbers) == ("submitted", "v7", [])
     assert po.confirmation_number is not None
     assert po.confirmation_number.startswith("US-I-T-")
@@ -353,7 +358,8 @@ async def test_v7_without_an_order_changes_nothing_until_a_refusal_fails_it(
     rt: Runtime, simulator: RunningSimulator
 ) -> None:
     # Only unknown products: the simulator accepts the request, then places nothing.
-    po = await submit(rt, "PO-V7-NONE", [LineInput("ZZZZZZ", 1)], api_version="v7")
+    await submit(rt, "PO-V7-NONE", [LineInput("ZZZZZZ", 1)], api_version="v7")
+    po = await act(rt, ordering.approve, "PO-V7-NONE")  # sent without a price, on purpose
     assert po.status == "submitted"
     control(simulator, "POST", "/run")
     assert orders_at_simulator(simulator, "PO-V7-NONE") == []

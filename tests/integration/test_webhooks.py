@@ -695,6 +695,10 @@ async def test_the_v7_result_arrives_by_webhook(
             country_id=1, supplier="ingram", po_number="PO-V7-NONE",
             lines=[LineInput("ZZZZZZ", 1)], ship_to=SHIP_TO, api_version="v7",
         )  # fmt: skip
+        # No price for ZZZZZZ: sent only on approval, given here on purpose.
+        refused = await ordering.approve(
+            session, refused, Context(rt.box, rt.suppliers, rt.settings, "test")
+        )
     assert refused.status == "submitted"
     control(simulator, "POST", "/run")
 

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disty.cli._common import console, run
+from disty.cli._common import console, err_console, run
 from disty.db.models import PurchaseOrder
 from disty.domain.orders import Address, LineChange, parse_ship_to, validate_address
 from disty.errors import InvalidInput
@@ -158,6 +158,47 @@ def _print(data: dict[str, Any], as_json: bool) -> None:
         )
 
 
+# How `order submit` and `order approve` end, so scripts need not parse the PO: 0 once the PO
+# is at the distributor; 1 for an error (nothing saved or done); otherwise the PO is saved but
+# not placed, as the message on standard error says.
+EXIT_APPROVAL = 3  # awaiting an admin's approval (a price rose or could not be confirmed)
+EXIT_PENDING = 4  # not sent yet: waiting for a confirmed price, or being sent (the worker ends it)
+EXIT_FAILED = 5  # refused by the distributor, nothing placed: correct it and submit it again
+
+
+def _finish(data: dict[str, Any], as_json: bool, tenant: str) -> None:
+    """Print the PO, then end with the exit status its state calls for."""
+    _print(data, as_json)
+    status, number = data["status"], data["po_number"]
+    if status == "awaiting_approval":
+        reason = data.get("approval_reason") or "its price needs approval"
+        err_console.print(
+            f"PO {number} is not sent: {reason}. An admin sends it with "
+            f"'disty order approve {number} --tenant {tenant}', or cancels it",
+            markup=False, soft_wrap=True,
+        )  # fmt: skip
+        raise typer.Exit(EXIT_APPROVAL)
+    if status in ("draft", "submitting"):
+        why = (
+            "its price is not confirmed yet (the worker checks again)"
+            if status == "draft"
+            else "it is being sent; the worker finishes it without placing it twice"
+        )
+        err_console.print(
+            f"PO {number} is not placed yet: {why}. Follow it with "
+            f"'disty order show {number} --tenant {tenant}'",
+            markup=False, soft_wrap=True,
+        )  # fmt: skip
+        raise typer.Exit(EXIT_PENDING)
+    if status == "failed":
+        err_console.print(
+            f"PO {number} failed: {data.get('failure_reason') or 'refused by the distributor'}. "
+            "Nothing was placed: correct it and submit the same PO number again",
+            markup=False, soft_wrap=True,
+        )  # fmt: skip
+        raise typer.Exit(EXIT_FAILED)
+
+
 @app.command("submit")
 def submit(
     tenant: TenantOpt,
@@ -206,7 +247,9 @@ def submit(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Save and send a PO; an existing PO number places nothing new and prints that PO."""
+    """Save and send a PO; the same PO again places nothing new and prints that PO, a failed
+    one is sent again as given now. Exits 0 once placed; 3 awaiting approval, 4 not placed
+    yet (price not confirmed, or being sent), 5 failed; 1 on an error."""
 
     async def work(rt: Runtime) -> dict[str, Any]:
         lines = [parse_line(v) for v in line or []]
@@ -220,7 +263,7 @@ def submit(
             )  # fmt: skip
             return po_json(placed)
 
-    _print(run(work), as_json)
+    _finish(run(work), as_json, tenant)
 
 
 def _on_po(
@@ -300,7 +343,18 @@ def _action_command(name: str, action: Any, help_text: str) -> None:
     app.command(name)(command)
 
 
-_action_command("approve", ordering.approve, "Approve a PO stopped for price drift and send it.")
+@app.command("approve")
+def approve(
+    po: str,
+    tenant: TenantOpt,
+    country: CountryOpt = None,
+    supplier: Annotated[str | None, typer.Option(help="Supplier.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Approve a PO stopped for its price and send it (exit statuses as 'order submit')."""
+    _finish(_on_po(ordering.approve, tenant, po, country, supplier), as_json, tenant)
+
+
 _action_command("release", ordering.release, "Release a PO held for review at the supplier.")
 _action_command("cancel", ordering.cancel, "Cancel a PO (at the supplier only while on hold).")
 _action_command("refresh", ordering.refresh, "Bring a PO up to date from the supplier now.")

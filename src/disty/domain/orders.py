@@ -24,7 +24,8 @@ class POStatus(StrEnum):
     INVOICED = "invoiced"
     CANCELLED = "cancelled"
     VOIDED = "voided"
-    FAILED = "failed"  # the supplier refused the whole order; nothing was placed
+    FAILED = "failed"  # the supplier refused the whole order; nothing was placed (it can be
+    # corrected and submitted again)
 
 
 FINAL = frozenset({POStatus.INVOICED, POStatus.CANCELLED, POStatus.VOIDED, POStatus.FAILED})
@@ -55,6 +56,8 @@ _MOVES: dict[POStatus, frozenset[POStatus]] = {
     # exists; the supplier may still refuse it then.
     POStatus.SUBMITTED: (_AT_SUPPLIER - {POStatus.SUBMITTED}) | {POStatus.FAILED},
     **{status: frozenset() for status in FINAL},
+    # A refused PO (nothing placed) can be corrected and submitted again.
+    POStatus.FAILED: frozenset({POStatus.DRAFT}),
 }
 
 

@@ -1,5 +1,6 @@
 """The in-process worker: processes the webhook inbox as events arrive, refreshes open POs
-every ``poll interval`` (the safety net when a webhook never comes), and prunes old bodies.
+every ``poll interval`` (the safety net when a webhook never comes), checks again the prices
+of POs the distributor could not price yet, and prunes old bodies.
 
 ``disty serve`` runs it beside the web app; ``disty worker`` runs it alone.
 """
@@ -19,6 +20,7 @@ from disty.services.ordering import Context
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY_S = 3600.0
+PRICE_CHECK_EVERY_S = 5.0
 
 
 def context(rt: Runtime, actor: str) -> Context:
@@ -29,6 +31,12 @@ async def poll_round(rt: Runtime, *, older_than: timedelta, actor: str = "worker
     """Finish interrupted submissions and refresh open POs; answers how many were looked at."""
     async with rt.sessions() as session:
         return await ordering.refresh_open(session, context(rt, actor), older_than=older_than)
+
+
+async def price_round(rt: Runtime, *, actor: str = "worker") -> int:
+    """Check again the prices of POs waiting for a confirmed price (and send those confirmed)."""
+    async with rt.sessions() as session:
+        return await ordering.retry_price_checks(session, context(rt, actor))
 
 
 async def process_event(rt: Runtime, pk: int) -> None:
@@ -80,6 +88,10 @@ async def run(
         inbox.run(lambda pk: process_event(rt, pk), stop),
         _every(stop, PRUNE_EVERY_S, "pruned event bodies", lambda: prune_round(rt)),
     ]
+    # POs whose price could not be confirmed wait minutes, not a poll interval: a cheap query
+    # every few seconds finds those due (whether or not polling is on).
+    price_every = min(PRICE_CHECK_EVERY_S, rt.settings.price_check_retry_s)
+    loops.append(_every(stop, price_every, "price checks retried", lambda: price_round(rt)))
     if every > 0:
         age = timedelta(seconds=every)
         loops.append(_every(stop, every, "POs refreshed", lambda: poll_round(rt, older_than=age)))

@@ -15,13 +15,16 @@ by the supplier fails the PO only once a search confirms there is no order (``v7
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.config import Settings
@@ -44,14 +47,17 @@ from disty.domain.orders import (
     validate_api_version,
     validate_po_number,
 )
-from disty.errors import InvalidInput, NotFound
+from disty.errors import Conflict, DistyError, InvalidInput, NotFound
 from disty.services import audit
 from disty.services.connections import get_connection
 from disty.services.suppliers import adapter_for
 from disty.services.tenants import get_tenant
 from disty.suppliers.base import Capability, Supplier
+from disty.suppliers.errors import NotFound as SupplierNotFound
 from disty.suppliers.errors import RequestRejected, SupplierError
 from disty.suppliers.hub import SupplierHub
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -162,7 +168,75 @@ async def submit(
     quote_number: str | None = None,
     end_user: Address | None = None,
 ) -> PurchaseOrder:
-    """Save the PO, check prices, and send it; an existing PO number is answered as it is.
+    """Save the PO, check prices, and send it (see ``place``, which also says whether this
+    call created the PO)."""
+    po, _ = await place(
+        session, ctx, shortcut=shortcut, country_id=country_id, supplier=supplier,
+        po_number=po_number, lines=lines, ship_to=ship_to, hold=hold, notes=notes,
+        api_version=api_version, quote_number=quote_number, end_user=end_user,
+    )  # fmt: skip
+    return po
+
+
+@dataclass(frozen=True)
+class _Content:
+    """What a submission asks for, to tell a retry of a PO from another PO under its number."""
+
+    lines: list[LineInput]
+    ship_to: Address
+    end_user: Address | None
+    hold: bool
+    notes: str | None
+    api_version: str
+    quote_number: str | None
+
+    def same_as(self, po: PurchaseOrder) -> bool:
+        if (
+            po.ship_to != self.ship_to.to_dict()
+            or po.end_user != (self.end_user.to_dict() if self.end_user else None)
+            or po.hold_for_review != self.hold
+            or (po.notes or None) != (self.notes or None)
+            or po.api_version != self.api_version
+            or po.quote_number != self.quote_number
+        ):
+            return False
+        if not self.lines and self.quote_number:
+            return True  # a quote's lines: the PO holds them once the supplier placed it
+        if len(po.lines) != len(self.lines):
+            return False
+        return all(
+            saved.sku == given.sku.strip().upper()
+            and saved.quantity == given.quantity
+            and (saved.special_bid or None) == (given.special_bid or None)
+            # No price given means "the price now", which the PO then holds as expected.
+            and (given.expected_price is None or saved.expected_price == given.expected_price)
+            for saved, given in zip(po.lines, self.lines, strict=True)
+        )
+
+
+async def place(
+    session: AsyncSession,
+    ctx: Context,
+    *,
+    shortcut: str,
+    country_id: int,
+    supplier: str,
+    po_number: str,
+    lines: list[LineInput],
+    ship_to: Address,
+    hold: bool = False,
+    notes: str | None = None,
+    api_version: str | None = None,
+    quote_number: str | None = None,
+    end_user: Address | None = None,
+) -> tuple[PurchaseOrder, bool]:
+    """Save the PO, check prices, and send it; answers the PO and whether this call made it.
+
+    The PO number is the idempotency key. The same PO again is answered as it is, placing
+    nothing (one left ``submitting`` is taken up again: the outbox searches the supplier
+    before it sends). A ``failed`` PO (refused, nothing placed) is replaced by what is given
+    now and sent again, the supplier searched first. Anything else under an existing number
+    is a ``Conflict``, and so is losing the race to create the PO to another request.
 
     ``api_version`` is ``v6`` (the default) or ``v7`` (asynchronous); a quote is ordered
     through v7 at the quote's prices, its lines taken from the quote when none are given.
@@ -172,6 +246,15 @@ async def submit(
     version = validate_api_version(api_version or ("v7" if quote_number else "v6"))
     if quote_number and version != "v7":
         raise InvalidInput("a quote is ordered through Ingram's v7 API: leave out --api v6")
+    if not lines and not quote_number:
+        raise InvalidInput("a PO needs at least one line: --line SKU=QTY[@PRICE]")
+    validate_address(ship_to, "ship_to")
+    if end_user is not None:
+        validate_address(end_user, "end_user")
+    for line in lines:
+        if line.quantity < 1:
+            raise InvalidInput(f"invalid quantity {line.quantity} for {line.sku}: use 1 or more")
+    content = _Content(lines, ship_to, end_user, hold, notes, version, quote_number)
     tenant = await get_tenant(session, shortcut)
     existing = await session.scalar(
         select(PurchaseOrder).where(
@@ -181,15 +264,7 @@ async def submit(
         )
     )
     if existing is not None:
-        return existing  # placing nothing new: the PO number is the idempotency key
-    if not lines and not quote_number:
-        raise InvalidInput("a PO needs at least one line: --line SKU=QTY[@PRICE]")
-    validate_address(ship_to, "ship_to")
-    if end_user is not None:
-        validate_address(end_user, "end_user")
-    for line in lines:
-        if line.quantity < 1:
-            raise InvalidInput(f"invalid quantity {line.quantity} for {line.sku}: use 1 or more")
+        return await _again(session, ctx, existing, content), False
     connection = await get_connection(session, tenant, supplier, country_id)
     po = PurchaseOrder(
         tenant_id=tenant.id,
@@ -198,71 +273,285 @@ async def submit(
         country_id=country_site(country_id).id,
         po_number=po_number,
         status=POStatus.DRAFT.value,
-        hold_for_review=hold,
-        ship_to=ship_to.to_dict(),
-        end_user=end_user.to_dict() if end_user is not None else None,
-        notes=notes,
-        api_version=version,
-        quote_number=quote_number,
         supplier_order_numbers=[],
-        lines=[
-            POLine(
-                line_number=n,
-                sku=line.sku.strip().upper(),
-                quantity=line.quantity,
-                expected_price=line.expected_price,
-                special_bid=line.special_bid,
-                serial_numbers=[],
-            )
-            for n, line in enumerate(lines, start=1)
-        ],
         shipments=[],
         invoices=[],
         timeline=[],
     )
+    _fill(po, content)
     session.add(po)
     _event(po, "person", ctx.actor, "PO saved")
-    await session.commit()
+    try:
+        await session.commit()
+    except IntegrityError:
+        # Another request saved this PO number a moment ago: it is that request's PO.
+        await session.rollback()
+        raise Conflict(
+            f"PO {po_number} was created by another request at the same moment; nothing was "
+            f"placed by this one. Read it (disty order show, GET /api/v1/pos/{po_number}) "
+            "rather than sending it again"
+        ) from None
 
     adapter = adapter_for(connection, box=ctx.box, hub=ctx.hub, settings=ctx.settings)
     await _check_prices_then_send(session, po, adapter, ctx, "submit")
-    return po
+    return po, True
+
+
+def _fill(po: PurchaseOrder, content: _Content) -> None:
+    """The PO's content as submitted (lines numbered from 1)."""
+    po.hold_for_review = content.hold
+    po.ship_to = content.ship_to.to_dict()
+    po.end_user = content.end_user.to_dict() if content.end_user is not None else None
+    po.notes = content.notes
+    po.api_version = content.api_version
+    po.quote_number = content.quote_number
+    po.lines = [
+        POLine(
+            line_number=n,
+            sku=line.sku.strip().upper(),
+            quantity=line.quantity,
+            expected_price=line.expected_price,
+            special_bid=line.special_bid,
+            serial_numbers=[],
+        )
+        for n, line in enumerate(content.lines, start=1)
+    ]
+
+
+async def _again(
+    session: AsyncSession, ctx: Context, po: PurchaseOrder, content: _Content
+) -> PurchaseOrder:
+    """A submission under the number of an existing PO."""
+    if po.status == POStatus.FAILED.value:
+        return await _send_again(session, ctx, po, content)
+    if not content.same_as(po):
+        raise Conflict(
+            f"PO number {po.po_number} is taken by another PO ({po.status}, with other lines "
+            "or addresses): use a new PO number, or read that one with 'disty order show'"
+        )
+    if po.status == POStatus.SUBMITTING.value:
+        # A retry of a send that was interrupted: take it up (only once its sender's lease
+        # has run out; the supplier is searched before anything is sent again).
+        try:
+            return await dispatch(session, po, await _adapter(session, po, ctx), ctx)
+        except SupplierError:
+            return po  # still unknown: the worker takes it up later
+    return po  # placing nothing new: the PO number is the idempotency key
+
+
+async def _send_again(
+    session: AsyncSession, ctx: Context, po: PurchaseOrder, content: _Content
+) -> PurchaseOrder:
+    """Send a failed PO again, corrected as given now. The supplier refused it, so nothing
+    was placed; and since it was sent before (``submit_attempts``), the outbox searches the
+    supplier for the PO number before it sends: an order found is recorded, never doubled."""
+    taken = await session.execute(
+        update(PurchaseOrder)
+        .where(PurchaseOrder.id == po.id, PurchaseOrder.status == POStatus.FAILED.value)
+        .values(status=POStatus.DRAFT.value)
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    if not getattr(taken, "rowcount", 0):
+        raise Conflict(
+            f"PO {po.po_number} is being sent again by another request: read it with "
+            "'disty order show' rather than sending it again"
+        )
+    await session.refresh(po)
+    po.lines = []
+    await session.flush()  # the old lines go before new ones take their numbers
+    _fill(po, content)
+    po.failure_reason = po.approval_reason = po.approved_by = po.confirmation_number = None
+    po.supplier_order_numbers = []
+    po.price_checks = 0
+    po.price_check_at = None
+    _event(po, "person", ctx.actor, "failed PO corrected and submitted again")
+    await session.commit()
+    adapter = await _adapter(session, po, ctx)
+    return await _check_prices_then_send(session, po, adapter, ctx, "submit")
+
+
+@dataclass
+class _PriceCheck:
+    """What the distributor says of a PO's prices now, before anything is sent."""
+
+    rose: list[str] = field(default_factory=list)  # "SKU 5.43 -> 50.00"
+    unconfirmed: list[str] = field(default_factory=list)  # lines no price can be had for
+    failed: str | None = None  # the check itself failed (worth trying again): why
+
+    def reasons(self) -> list[str]:
+        said = []
+        if self.unconfirmed:
+            said.append("price not confirmed: " + "; ".join(self.unconfirmed))
+        if self.rose:
+            said.append("price rose beyond the tolerance: " + "; ".join(self.rose))
+        return said
 
 
 async def _check_prices_then_send(
-    session: AsyncSession, po: PurchaseOrder, adapter: Supplier, ctx: Context, source: str
+    session: AsyncSession,
+    po: PurchaseOrder,
+    adapter: Supplier,
+    ctx: Context,
+    source: str,
+    *,
+    audited: bool = True,
 ) -> PurchaseOrder:
-    """Stop the saved PO for approval when a price rose beyond the tolerance, else send it."""
-    # A quote's prices are agreed: today's list price says nothing about them.
+    """Send the saved PO only once the distributor confirms every line's price.
+
+    A price that rose beyond the tolerance, or one that cannot be had (unknown product, no
+    price, a quote the distributor does not show), stops the PO for an admin's approval. When
+    the check itself fails (price and availability down, slow or limited), nothing is sent:
+    the PO stays ``draft`` and the worker checks again with backoff
+    (``retry_price_checks``), until it stops for approval after the last try. ``audited``:
+    a person's (or client's) act, recorded in the audit log; the worker's retries are not.
+    """
     tolerance = Decimal(str(ctx.settings.price_tolerance))
-    if not po.quote_number and await _price_drift(po, adapter, tolerance):
-        _move(
-            po,
-            POStatus.AWAITING_APPROVAL,
-            source,
-            ctx.actor,
-            "current price above the expected price beyond the tolerance: needs approval",
-        )
-        _audit(session, po, ctx, "po.submitted")
+    check = await _check_prices(po, adapter, tolerance)
+    if check.failed is not None:
+        return await _price_check_failed(session, po, ctx, source, check.failed, audited)
+    po.price_check_at = None
+    reasons = check.reasons()
+    if reasons:
+        po.approval_reason = " | ".join(reasons)
+        _move(po, POStatus.AWAITING_APPROVAL, source, ctx.actor,
+              f"{po.approval_reason}: nothing sent; needs an admin's approval")  # fmt: skip
+        if audited:
+            _audit(session, po, ctx, "po.submitted")
         await session.commit()
         return po
     _move(po, POStatus.SUBMITTING, source, ctx.actor, "queued for the supplier")
-    _audit(session, po, ctx, "po.submitted")
+    if audited:
+        _audit(session, po, ctx, "po.submitted")
     await session.commit()
     return await dispatch(session, po, adapter, ctx)
 
 
-async def _price_drift(po: PurchaseOrder, adapter: Supplier, tolerance: Decimal) -> bool:
-    offers = await adapter.price_and_availability([line.sku for line in po.lines])
-    drift = False
+async def _price_check_failed(
+    session: AsyncSession, po: PurchaseOrder, ctx: Context, source: str, why: str, audited: bool
+) -> PurchaseOrder:
+    """The distributor could not confirm the prices now: wait and check again, or, after the
+    last try, stop for approval. Either way nothing is sent."""
+    po.price_checks += 1
+    retries = ctx.settings.price_check_retries
+    if po.price_checks > retries:
+        po.price_check_at = None
+        po.approval_reason = (
+            f"price not confirmed: the distributor's price check failed {po.price_checks} "
+            f"time(s), the last: {why}"
+        )
+        _move(po, POStatus.AWAITING_APPROVAL, source, ctx.actor,
+              f"{po.approval_reason}: nothing sent; needs an admin's approval")  # fmt: skip
+    else:
+        delay = ctx.settings.price_check_retry_s * 2 ** (po.price_checks - 1)
+        po.price_check_at = utcnow() + timedelta(seconds=delay)
+        _event(po, source, ctx.actor,
+               f"price not confirmed ({why}): nothing sent; checking again in {delay:.0f} s "
+               f"(retry {po.price_checks} of {retries})")  # fmt: skip
+    if audited:
+        _audit(session, po, ctx, "po.submitted")
+    await session.commit()
+    return po
+
+
+async def _check_prices(po: PurchaseOrder, adapter: Supplier, tolerance: Decimal) -> _PriceCheck:
+    """Each line's current price against the expected one (set to the current one where the
+    buyer gave none: what they see now is what they expect)."""
+    if po.quote_number:
+        return await _check_quote(po, adapter, tolerance)
+    check = _PriceCheck()
+    try:
+        offers = await adapter.price_and_availability([line.sku for line in po.lines])
+    except SupplierError as exc:
+        check.failed = str(exc)
+        return check
     for line, offer in zip(po.lines, offers, strict=True):
-        if offer.status is OfferStatus.OK and offer.price is not None:
-            line.current_price = offer.price
-            if line.expected_price is None:
-                line.expected_price = offer.price  # what the buyer sees now is what they expect
-            elif drifted(line.expected_price, offer.price, tolerance):
-                drift = True
-    return drift
+        if offer.status is OfferStatus.ERROR:
+            check.failed = f"{line.sku}: {offer.error or 'the distributor could not price it'}"
+        elif offer.status is OfferStatus.UNKNOWN:
+            check.unconfirmed.append(f"{line.sku} is unknown to the distributor")
+        elif offer.price is None:
+            check.unconfirmed.append(f"{line.sku} has no price at the distributor")
+        else:
+            _compare(line, offer.price, tolerance, check)
+    return check
+
+
+async def _check_quote(po: PurchaseOrder, adapter: Supplier, tolerance: Decimal) -> _PriceCheck:
+    """A quote's order is priced by the distributor from the quote, so the quote is what is
+    confirmed: it must be readable now, hold every line, and not cost more than expected."""
+    check = _PriceCheck()
+    try:
+        quote = await adapter.quote_details(po.quote_number or "")
+    except SupplierNotFound:
+        check.unconfirmed.append(f"quote {po.quote_number} is not found at the distributor")
+        return check
+    except SupplierError as exc:
+        check.failed = str(exc)
+        return check
+    prices = {x.sku.strip().upper(): x.price for x in quote.lines if x.sku and x.quantity > 0}
+    if not prices:
+        check.unconfirmed.append(f"quote {po.quote_number} has no lines to order")
+    for line in po.lines:
+        price = prices.get(line.sku)
+        if price is None:
+            check.unconfirmed.append(f"{line.sku} has no price in quote {po.quote_number}")
+        else:
+            _compare(line, price, tolerance, check)
+    return check
+
+
+def _compare(line: POLine, price: Decimal, tolerance: Decimal, check: _PriceCheck) -> None:
+    line.current_price = price
+    if line.expected_price is None:
+        line.expected_price = price
+    elif drifted(line.expected_price, price, tolerance):
+        check.rose.append(f"{line.sku} {_money(line.expected_price)} -> {_money(price)}")
+
+
+def _money(value: Decimal) -> str:
+    cents = value.quantize(Decimal("0.01"))
+    return f"{cents:f}" if cents == value else f"{value.normalize():f}"
+
+
+async def retry_price_checks(session: AsyncSession, ctx: Context) -> int:
+    """The worker's round: check again the prices of every PO waiting for it now (and send
+    those confirmed); answers how many were tried. A PO is taken for a while first, so two
+    workers never check (and send) it at once, and one whose worker dies is tried again."""
+    now = utcnow()
+    due = list(
+        await session.scalars(
+            select(PurchaseOrder.id).where(
+                PurchaseOrder.status == POStatus.DRAFT.value, PurchaseOrder.price_check_at <= now
+            )
+        )
+    )
+    tried = 0
+    for po_id in due:
+        taken = await session.execute(
+            update(PurchaseOrder)
+            .where(
+                PurchaseOrder.id == po_id,
+                PurchaseOrder.status == POStatus.DRAFT.value,
+                PurchaseOrder.price_check_at <= now,
+            )
+            .values(price_check_at=now + timedelta(seconds=ctx.settings.submit_lease_s))
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+        if not getattr(taken, "rowcount", 0):
+            continue  # another worker has it
+        po = await session.get(PurchaseOrder, po_id, populate_existing=True)
+        if po is None:  # pragma: no cover - deleted meanwhile
+            continue
+        tried += 1
+        try:
+            adapter = await _adapter(session, po, ctx)
+            await _check_prices_then_send(session, po, adapter, ctx, "worker", audited=False)
+        except DistyError:
+            await session.rollback()
+            continue  # taken until the lease ends, then tried again; no PO stops another
+    return tried
 
 
 async def _claim(session: AsyncSession, po: PurchaseOrder, lease: timedelta) -> bool:
@@ -291,74 +580,126 @@ async def dispatch(
     if po.status != POStatus.SUBMITTING.value or not await _claim(session, po, lease):
         return po
     try:
-        if po.submit_attempts > 0:
-            found = await adapter.find_orders(po.po_number)
-            if found:
-                await _record_found(session, po, adapter, found, ctx)
-                return po
-        po.submit_attempts += 1
-        await session.commit()  # before sending: a crash after this line means "maybe sent"
-        request = OrderRequest(
-            po_number=po.po_number,
-            lines=tuple(
-                OrderLine(x.line_number, x.sku, x.quantity, x.special_bid) for x in po.lines
-            ),
-            ship_to=Address.from_dict(po.ship_to),
-            end_user=Address.from_dict(po.end_user, "end_user") if po.end_user else None,
-            hold=po.hold_for_review,
-            notes=po.notes,
-            api_version=po.api_version,
-            quote_number=po.quote_number,
-        )
-        try:
-            placed = await adapter.place_order(request)
-        except RequestRejected as exc:
-            # Refused outright (400): nothing was placed.
-            po.failure_reason = exc.supplier_message or str(exc)
-            _move(po, POStatus.FAILED, "submit", ctx.actor, f"refused by the supplier: {exc}")
-            return po
-        except SupplierError as exc:
-            _event(
-                po,
-                "submit",
-                ctx.actor,
-                f"no answer from the supplier ({exc}); will look for it before sending again",
-            )
-            await session.commit()
-            found = await _safe_find(adapter, po.po_number)
-            if found:
-                await _record_found(session, po, adapter, found, ctx)
-            return po
-        if placed.confirmation_number and not placed.order_numbers:
-            po.confirmation_number = placed.confirmation_number
-            _move(
-                po,
-                POStatus.SUBMITTED,
-                "submit",
-                ctx.actor,
-                f"accepted by the supplier with confirmation number {placed.confirmation_number}; "
-                "the order number follows",
-            )
-            return po
-        for line in po.lines:
-            if line.line_number in placed.rejected:
-                line.rejected_reason = placed.rejected[line.line_number]
-        if not placed.order_numbers:
-            po.failure_reason = "; ".join(placed.rejected.values()) or "no order was created"
-            _move(
-                po, POStatus.FAILED, "submit", ctx.actor, f"every line refused: {po.failure_reason}"
-            )
-            return po
-        po.supplier_order_numbers = list(placed.order_numbers)
-        status = POStatus.ON_HOLD if po.hold_for_review else POStatus.SUBMITTED
-        refused = f"; {len(placed.rejected)} line(s) refused" if placed.rejected else ""
-        _move(
-            po, status, "submit", ctx.actor, f"placed as {', '.join(placed.order_numbers)}{refused}"
-        )
-        return po
+        async with _lease_kept(session, po, lease):
+            return await _send(session, po, adapter, ctx)
     finally:
         po.lease_until = None
         await session.commit()
+
+
+@asynccontextmanager
+async def _lease_kept(
+    session: AsyncSession, po: PurchaseOrder, lease: timedelta
+) -> AsyncIterator[None]:
+    """Renew the PO's lease every third of it while a send is in flight.
+
+    The HTTP layer retries (a token first, then the order), so one send may take several
+    timeouts; a lease that ran out meanwhile would let another worker take the PO, search,
+    find nothing yet and send it a second time. The renewal runs in its own session (the
+    sender's is busy); if the process dies, renewals stop and the lease runs out as before.
+    """
+    engine = session.bind
+    stop = asyncio.Event()
+
+    async def renew() -> None:
+        while not await _stopped(stop, lease.total_seconds() / 3):
+            try:
+                async with AsyncSession(engine) as own:
+                    await own.execute(
+                        update(PurchaseOrder)
+                        .where(
+                            PurchaseOrder.id == po.id,
+                            PurchaseOrder.status == POStatus.SUBMITTING.value,
+                            PurchaseOrder.lease_until.is_not(None),
+                        )
+                        .values(lease_until=utcnow() + lease)
+                        .execution_options(synchronize_session=False)
+                    )
+                    await own.commit()
+            except SQLAlchemyError as exc:
+                # The lease still covers one send (config.check); the next renewal may work.
+                log.warning("could not renew the send lease of PO %s: %s", po.po_number, exc)
+
+    task = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait ``seconds`` unless ``stop`` is set first; answers whether it was."""
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def _send(
+    session: AsyncSession, po: PurchaseOrder, adapter: Supplier, ctx: Context
+) -> PurchaseOrder:
+    """The claimed PO's send: search first if an earlier one may have landed, then place it."""
+    if po.submit_attempts > 0:
+        found = await adapter.find_orders(po.po_number)
+        if found:
+            await _record_found(session, po, adapter, found, ctx)
+            return po
+    po.submit_attempts += 1
+    await session.commit()  # before sending: a crash after this line means "maybe sent"
+    request = OrderRequest(
+        po_number=po.po_number,
+        lines=tuple(OrderLine(x.line_number, x.sku, x.quantity, x.special_bid) for x in po.lines),
+        ship_to=Address.from_dict(po.ship_to),
+        end_user=Address.from_dict(po.end_user, "end_user") if po.end_user else None,
+        hold=po.hold_for_review,
+        notes=po.notes,
+        api_version=po.api_version,
+        quote_number=po.quote_number,
+    )
+    try:
+        placed = await adapter.place_order(request)
+    except RequestRejected as exc:
+        # Refused outright (400): nothing was placed.
+        po.failure_reason = exc.supplier_message or str(exc)
+        _move(po, POStatus.FAILED, "submit", ctx.actor, f"refused by the supplier: {exc}")
+        return po
+    except SupplierError as exc:
+        _event(
+            po,
+            "submit",
+            ctx.actor,
+            f"no answer from the supplier ({exc}); will look for it before sending again",
+        )
+        await session.commit()
+        found = await _safe_find(adapter, po.po_number)
+        if found:
+            await _record_found(session, po, adapter, found, ctx)
+        return po
+    if placed.confirmation_number and not placed.order_numbers:
+        po.confirmation_number = placed.confirmation_number
+        _move(
+            po,
+            POStatus.SUBMITTED,
+            "submit",
+            ctx.actor,
+            f"accepted by the supplier with confirmation number {placed.confirmation_number}; "
+            "the order number follows",
+        )
+        return po
+    for line in po.lines:
+        if line.line_number in placed.rejected:
+            line.rejected_reason = placed.rejected[line.line_number]
+    if not placed.order_numbers:
+        po.failure_reason = "; ".join(placed.rejected.values()) or "no order was created"
+        _move(po, POStatus.FAILED, "submit", ctx.actor, f"every line refused: {po.failure_reason}")
+        return po
+    po.supplier_order_numbers = list(placed.order_numbers)
+    status = POStatus.ON_HOLD if po.hold_for_review else POStatus.SUBMITTED
+    refused = f"; {len(placed.rejected)} line(s) refused" if placed.rejected else ""
+    _move(po, status, "submit", ctx.actor, f"placed as {', '.join(placed.order_numbers)}{refused}")
+    return po
 
 
 async def _safe_find(adapter: Supplier, po_number: str) -> list[str]:

@@ -28,6 +28,8 @@ def po_json(po: PurchaseOrder) -> dict[str, Any]:
         "quote_number": po.quote_number,
         "hold_for_review": po.hold_for_review,
         "failure_reason": po.failure_reason,
+        "approval_reason": po.approval_reason,
+        "next_price_check_at": po.price_check_at.isoformat() if po.price_check_at else None,
         "approved_by": po.approved_by,
         "ship_to": po.ship_to,
         "end_user": po.end_user,

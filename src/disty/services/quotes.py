@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import PurchaseOrder
-from disty.domain.orders import Address, validate_po_number
+from disty.domain.orders import Address, POStatus, validate_po_number
 from disty.domain.paging import SupplierPage
 from disty.domain.quotes import Quote, QuoteSummary
 from disty.errors import InvalidInput
@@ -100,7 +100,8 @@ async def quote_to_po(
             PurchaseOrder.po_number == po_number,
         )
     )
-    if existing is not None:
+    # A failed PO (refused, nothing placed) goes on to be sent again, as ordering.submit does.
+    if existing is not None and existing.status != POStatus.FAILED.value:
         if existing.quote_number != quote_number:
             was = f"for quote {existing.quote_number}" if existing.quote_number else "not a quote's"
             raise InvalidInput(

@@ -52,6 +52,18 @@ class RetryPolicy:
         return random.uniform(0, min(self.max_delay_s, self.base_delay_s * 2**attempt))  # noqa: S311
 
 
+def worst_send_s(timeout_s: float, policy: RetryPolicy | None = None) -> float:
+    """The longest one order send can take when every wait runs out: a token fetched first
+    (a safe call, so each attempt may time out, with the longest backoffs between), then the
+    order itself (sent once). A PO's send lease must outlast it."""
+    policy = policy or RetryPolicy()
+    backoffs = sum(
+        (min(policy.max_delay_s, policy.base_delay_s * 2**n) for n in range(policy.attempts - 1)),
+        0.0,
+    )
+    return policy.attempts * timeout_s + backoffs + timeout_s
+
+
 def retry_after(response: httpx.Response, now: float | None = None) -> float | None:
     """Seconds to wait, from Retry-After (seconds or HTTP date) or X-RateLimit-Reset (epoch)."""
     moment = time.time() if now is None else now

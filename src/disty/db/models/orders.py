@@ -54,6 +54,13 @@ class PurchaseOrder(Base):
     failure_reason: Mapped[str | None] = mapped_column(Text)
     approved_by: Mapped[str | None] = mapped_column(String(200))
     submit_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A price that cannot be confirmed is never sent: while the distributor's price check
+    # fails, the PO stays ``draft`` and the worker checks again at ``price_check_at``
+    # (``price_checks`` failed so far); after the last one it waits for approval.
+    price_checks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    price_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why a PO is ``awaiting_approval``: a price rose, or it could not be confirmed.
+    approval_reason: Mapped[str | None] = mapped_column(Text)
     # A submitter holds the PO until then, so two workers never send it at once.
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -78,17 +78,22 @@ async def principal(
     return found
 
 
+def require(caller: Principal, scope: Scope) -> Principal:
+    """The caller, if its token has ``scope``; else 403 saying which scope is needed."""
+    if scope not in caller.scopes:
+        raise ApiProblem(
+            403,
+            "forbidden",
+            "Missing scope",
+            f"this needs a token with the {scope.value!r} scope "
+            f"(this one has {', '.join(sorted(s.value for s in caller.scopes))})",
+        )
+    return caller
+
+
 def need(scope: Scope) -> object:
     async def check(caller: Annotated[Principal, Depends(principal)]) -> Principal:
-        if scope not in caller.scopes:
-            raise ApiProblem(
-                403,
-                "forbidden",
-                "Missing scope",
-                f"this needs a token with the {scope.value!r} scope "
-                f"(this one has {', '.join(sorted(s.value for s in caller.scopes))})",
-            )
-        return caller
+        return require(caller, scope)
 
     return Depends(check)
 

@@ -6,6 +6,15 @@ of ten identical requests sent at once exactly one works; the others wait for it
 get the same one back (with ``Idempotent-Replayed: true``). The same key with a different
 request is refused. A failure on disty's or the distributor's side (5xx) frees the key, so the
 client may retry; submissions stay safe then too, because the PO outbox never places a PO twice.
+
+A request that dies with its process (a crash, kill -9, a lost machine) leaves its key in
+progress with no one to finish it. Such a key is taken over by a retry once it is older than
+``DISTY_SUBMIT_LEASE_S``: the bound on a send that may still be under way (config.check makes
+it outlast one send, token and retries included), so by then the PO the dead request was
+sending is free for the outbox too. Taking a key over early would still be safe (the retry
+runs the same work, and the PO number and the outbox make a second run place nothing), only
+less tidy; so the bound is about answers, not money. The retry then does the work again: it
+completes the PO or answers the one that exists.
 """
 
 from __future__ import annotations
@@ -15,11 +24,12 @@ import hashlib
 import json
 import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from disty.db.base import utcnow
@@ -89,7 +99,10 @@ async def idempotent(
             await session.rollback()
             claimed = False
     if not claimed:
-        return await _replay(rt, caller, key, fingerprint)
+        replayed = await _replay(rt, caller, key, fingerprint)
+        if replayed is not None:
+            return replayed
+        # The key was abandoned by a request that died: this one does the work instead.
     try:
         status, body = await _run(work)
     except BaseException:
@@ -113,7 +126,32 @@ async def idempotent(
     return _answer(status, body, replayed=False)
 
 
-async def _replay(rt: Runtime, caller: Principal, key: str, fingerprint: str) -> JSONResponse:
+async def _take_over(rt: Runtime, caller: Principal, key: str) -> bool:
+    """Take an in-progress key older than the bound over (one retry wins: the update moves
+    ``created_at`` past the bound for the others)."""
+    now = utcnow()
+    abandoned = now - timedelta(seconds=rt.settings.submit_lease_s)
+    async with rt.sessions() as session:
+        taken = await session.execute(
+            update(IdempotencyKey)
+            .where(
+                IdempotencyKey.tenant_id == caller.tenant_id,
+                IdempotencyKey.key == key,
+                IdempotencyKey.status_code.is_(None),
+                IdempotencyKey.created_at < abandoned,
+            )
+            .values(created_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+    return bool(getattr(taken, "rowcount", 0))
+
+
+async def _replay(
+    rt: Runtime, caller: Principal, key: str, fingerprint: str
+) -> JSONResponse | None:
+    """The first request's answer, waited for while it is in progress; None when that request
+    died (its key older than the bound) and this one has taken the key over."""
     deadline = time.monotonic() + WAIT_S
     while True:
         async with rt.sessions() as session:
@@ -135,10 +173,13 @@ async def _replay(rt: Runtime, caller: Principal, key: str, fingerprint: str) ->
             )  # fmt: skip
         if row.status_code is not None:
             return _answer(row.status_code, row.response, replayed=True)
+        if await _take_over(rt, caller, key):
+            return None
         if time.monotonic() > deadline:
             raise ApiProblem(
                 409, "idempotency-key-in-progress", "Still in progress",
-                "a request with this Idempotency-Key is still being processed; retry later",
+                "a request with this Idempotency-Key is still being processed; retry later "
+                f"(one that died is taken over by a retry after {rt.settings.submit_lease_s:g} s)",
                 {"Retry-After": "2"},
             )  # fmt: skip
         await asyncio.sleep(0.05)

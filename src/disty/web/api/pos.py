@@ -1,5 +1,6 @@
 """/api/v1/pos: purchase orders. Reading needs ``read``; creating, submitting and acting on a
-PO needs ``order``. Every POST takes an ``Idempotency-Key``: a client's retry never acts twice.
+PO needs ``order``, approving one stopped for its price ``admin``. Every POST takes an
+``Idempotency-Key``: a client's retry never acts twice.
 """
 
 from __future__ import annotations
@@ -15,11 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import PurchaseOrder
 from disty.domain.orders import Address, LineChange, POStatus
-from disty.errors import InvalidInput, NotFound
+from disty.errors import InvalidInput
 from disty.services import ordering
 from disty.services.ordering import Context, LineInput
 from disty.services.po_views import po_json
-from disty.web.api.deps import CountryId, Orderer, Reader, Rt, Session, SupplierName, context
+from disty.services.tokens import Scope
+from disty.web.api.deps import (
+    CountryId,
+    Orderer,
+    Reader,
+    Rt,
+    Session,
+    SupplierName,
+    context,
+    require,
+)
 from disty.web.api.idempotency import idempotent
 from disty.web.api.inputs import ApiInput
 from disty.web.api.pagination import Page, Paging, page
@@ -137,21 +148,27 @@ async def show(
 @router.post(
     "",
     status_code=201,
-    summary="Create and submit a PO (an existing PO number answers that PO, placing nothing)",
+    summary="Create and submit a PO (the same PO again answers it, placing nothing; a failed "
+    "one is sent again as given)",
     response_model=dict[str, Any],
-    responses={200: {"description": "the PO number exists: that PO, nothing placed"}},
+    responses={
+        200: {
+            "description": "the PO number exists: that PO, nothing placed (a failed PO: "
+            "sent again as given now)"
+        },
+        409: {
+            "description": "the PO number is taken by another PO, or being created by "
+            "another request at this moment"
+        },
+    },
 )
 async def create(
     caller: Orderer, rt: Rt, request: Request, body: PoIn, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     async def work() -> tuple[int, Any]:
         async with rt.sessions() as session:
-            try:
-                await _find(session, caller, body.po_number, body.supplier, None)
-                existed = True
-            except NotFound:
-                existed = False
-            po = await ordering.submit(
+            # 201 only to the request that created the PO (never to one that found it made).
+            po, created = await ordering.place(
                 session, context(rt, caller), shortcut=caller.shortcut,
                 country_id=body.country_id, supplier=body.supplier, po_number=body.po_number,
                 lines=[LineInput(x.sku, x.quantity, x.expected_price, x.special_bid)
@@ -160,7 +177,7 @@ async def create(
                 end_user=body.end_user.address() if body.end_user else None,
                 api_version=body.api_version, quote_number=body.quote_number,
             )  # fmt: skip
-            return (200 if existed else 201), po_json(po)
+            return (201 if created else 200), po_json(po)
 
     return await idempotent(
         rt, caller, idempotency_key, method="POST", path=request.url.path,
@@ -198,16 +215,22 @@ async def _submit(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Pur
     return await ordering.refresh(session, po, ctx)
 
 
-_ACTIONS: dict[str, tuple[Action, str]] = {
-    "submit": (_submit, "Finish sending a PO whose submission was interrupted"),
-    "approve": (ordering.approve, "Approve a PO stopped for price drift, and send it"),
-    "release": (ordering.release, "Release a PO held for review"),
-    "cancel": (ordering.cancel, "Cancel a PO not sent yet, or still on hold"),
-    "refresh": (ordering.refresh, "Bring the PO up to date from the distributor"),
+# Each action, what it does, and the scope it needs. Approving a PO stopped for its price
+# spends money the buyer did not expect: an admin's call, as in the console.
+_ACTIONS: dict[str, tuple[Action, str, Scope]] = {
+    "submit": (_submit, "Finish sending a PO whose submission was interrupted", Scope.ORDER),
+    "approve": (
+        ordering.approve,
+        "Approve a PO stopped for its price, and send it (needs the admin scope)",
+        Scope.ADMIN,
+    ),
+    "release": (ordering.release, "Release a PO held for review", Scope.ORDER),
+    "cancel": (ordering.cancel, "Cancel a PO not sent yet, or still on hold", Scope.ORDER),
+    "refresh": (ordering.refresh, "Bring the PO up to date from the distributor", Scope.ORDER),
 }
 
 
-def _route(name: str, action: Action, summary: str) -> None:
+def _route(name: str, action: Action, summary: str, scope: Scope) -> None:
     async def endpoint(
         caller: Orderer,
         rt: Rt,
@@ -217,6 +240,7 @@ def _route(name: str, action: Action, summary: str) -> None:
         country_id: CountryQ = None,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
+        require(caller, scope)
         return await _act(
             caller, rt, request, po_number, idempotency_key, action, supplier, country_id
         )
@@ -225,8 +249,8 @@ def _route(name: str, action: Action, summary: str) -> None:
     router.post(f"/{{po_number}}/{name}", summary=summary, response_model=dict[str, Any])(endpoint)
 
 
-for _name, (_action, _summary) in _ACTIONS.items():
-    _route(_name, _action, _summary)
+for _name, (_action, _summary, _scope) in _ACTIONS.items():
+    _route(_name, _action, _summary, _scope)
 
 
 @router.post("/{po_number}/modify", summary="Add, change or remove lines of a PO on hold")

@@ -57,6 +57,8 @@ def problem_for(exc: Exception) -> tuple[Problem, dict[str, str]]:
         return Problem(
             type=BASE + exc.kind, title=exc.title, status=exc.status, detail=exc.detail
         ), exc.headers
+    if isinstance(exc, errors.Conflict):
+        return Problem(type=BASE + "conflict", title="Conflict", status=409, detail=str(exc)), {}
     if isinstance(exc, errors.InvalidInput):
         fields = [FieldProblem(field=exc.field, message=str(exc))] if exc.field else None
         return Problem(
@@ -178,7 +180,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         401: "no valid API token",
         403: "the token lacks the scope",
         404: "not found (or another tenant's)",
-        409: "a conflict: an Idempotency-Key in use, or a connection not usable",
+        409: "a conflict: an Idempotency-Key in use, a PO number taken or being created, or a "
+        "connection not usable",
         422: "invalid input, or refused by the distributor with its reason",
         429: "the distributor's rate limit (Retry-After says when)",
         502: "the distributor refused the connection's credentials or app",

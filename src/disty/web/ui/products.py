@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from disty.db.models import Tenant
 from disty.domain.countries import SITES
 from disty.domain.offers import OfferStatus
-from disty.domain.orders import Address, validate_address, validate_po_number
+from disty.domain.orders import Address, POStatus, validate_address, validate_po_number
 from disty.domain.partlist import parse_part_list
 from disty.errors import DistyError, InvalidInput, NotFound
 from disty.runtime import Runtime
@@ -293,7 +293,8 @@ async def _place(
             )
         except NotFound:
             existing = None
-        if existing is not None:
+        # A failed PO (refused, nothing placed) is corrected and sent again by ordering.
+        if existing is not None and existing.status != POStatus.FAILED.value:
             mine = sorted((x.sku, x.quantity) for x in order)
             if sorted((x.sku, x.quantity) for x in existing.lines) == mine:
                 return existing.po_number  # the same PO posted twice: placed once
