@@ -45,7 +45,7 @@ async def _connect_without_webhooks(rt: Runtime, simulator: RunningSimulator) ->
                 application_id="APP-TEST", contact_email="buyer@example.com",
             ),
             box=rt.box, public_url="https://disty.example.com",
-            grace=rt.settings.webhook_key_grace,
+            grace=rt.settings.webhook_key_grace, allow_custom_urls=True,
         )  # fmt: skip
 
 

@@ -58,7 +58,7 @@ async def rt(settings: Settings, simulator: RunningSimulator) -> AsyncIterator[R
                     application_id="APP-TEST",
                 ),
                 box=opened.box, public_url="https://d.example",
-                grace=opened.settings.webhook_key_grace,
+                grace=opened.settings.webhook_key_grace, allow_custom_urls=True,
             )  # fmt: skip
         yield opened
 
@@ -432,6 +432,7 @@ async def test_a_key_left_by_a_killed_server_is_taken_over_by_a_retry(
         "DISTY_DATABASE_URL": str(settings.database_url),
         "DISTY_SECRET_KEYS": secret_key,
         "DISTY_PUBLIC_URL": "https://d.example",
+        "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS": "1",
     }
     disty = Path(sys.executable).with_name("disty")
     server = await asyncio.create_subprocess_exec(
