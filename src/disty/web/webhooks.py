@@ -1,17 +1,23 @@
 """``POST /supplierapi/distributorWebhook/{shortcut}/{countryId}``: distributor webhooks in.
 
-Find the tenant's connection -> read the body (at most 10 MiB) -> parse -> verify every
-envelope's signature -> commit to the inbox -> 200. Nothing is processed here: the worker is
-woken and does it, so the distributor gets its answer in milliseconds, and an accepted event
-survives any crash after the commit. A refused delivery stores nothing but a count.
+Find the tenant's connection -> the cheap checks (a key configured, a signature header with at
+most as many signatures as a delivery may hold envelopes) -> read the body (at most 10 MiB,
+within a deadline) -> parse it (bounded: see suppliers/ingram/webhooks.py; a large body only once
+an event id it names verifies) -> verify every envelope's signature -> commit to the inbox ->
+200. Nothing is processed here: the worker is woken and does it, so the distributor gets its
+answer in milliseconds, and an accepted event survives any crash after the commit. A refused
+delivery stores nothing but a count; a stranger's request is answered 4xx (or, if it hung up,
+nothing) and costs at most one log line a minute per reason, never a traceback.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
 
 from disty.runtime import Runtime
 from disty.services import inbox
@@ -23,6 +29,7 @@ router = APIRouter(tags=["webhooks"])
 
 _STATUS = {
     Rejection.TOO_LARGE: 413,
+    Rejection.TOO_MANY_EVENTS: 413,
     Rejection.MALFORMED: 400,
     Rejection.NO_EVENT_ID: 401,
     Rejection.NO_KEY: 401,
@@ -31,7 +38,9 @@ _STATUS = {
 }
 _SAY = {
     Rejection.TOO_LARGE: f"the body is over {inbox.MAX_BODY_BYTES // (1024 * 1024)} MiB",
-    Rejection.MALFORMED: "the body is not a JSON event or array of events",
+    Rejection.TOO_MANY_EVENTS: f"a delivery holds at most {ingram.MAX_ENVELOPES} events",
+    Rejection.MALFORMED: "the body is not a UTF-8 JSON event or array of events "
+    f"(nested at most {ingram.MAX_DEPTH} levels)",
     Rejection.NO_EVENT_ID: "an event has no eventId",
     Rejection.NO_KEY: "no webhook key is configured for this connection yet",
     Rejection.MISSING_SIGNATURE: "the x-hub-signature header is missing",
@@ -39,27 +48,74 @@ _SAY = {
 }
 
 
-async def _read_body(request: Request, limit: int) -> bytes | None:
-    """The body, or None as soon as it is known to exceed ``limit`` (never read whole)."""
+async def _read_body(request: Request, limit: int, deadline_s: float) -> bytes | None:
+    """The body, or None as soon as it is known to exceed ``limit`` (never read whole).
+    Raises ``TimeoutError`` when it has not all arrived within ``deadline_s``, and starlette's
+    ``ClientDisconnect`` when the sender hangs up first."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         return None
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
+    async with asyncio.timeout(deadline_s):
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                return None
     return bytes(body)
+
+
+async def read_delivery(
+    request: Request, destination: Destination
+) -> list[ingram.Envelope] | Rejection:
+    """The delivery's envelopes, every one verified, or why it is refused: the cheap checks
+    first, so that a request without a plausible signature costs no parsing (or no reading).
+    Raises as ``_read_body`` does."""
+    if not destination.keys:
+        return Rejection.NO_KEY
+    header = request.headers.get(ingram.SIGNATURE_HEADER)
+    if not header:
+        return Rejection.MISSING_SIGNATURE
+    if header.count(",") >= ingram.MAX_ENVELOPES:  # one signature per envelope
+        return Rejection.TOO_MANY_EVENTS
+    body = await _read_body(request, inbox.MAX_BODY_BYTES, inbox.BODY_READ_DEADLINE_S)
+    if body is None:
+        return Rejection.TOO_LARGE
+    try:
+        text = ingram.decode(body)
+    except ValueError:  # not UTF-8
+        return Rejection.MALFORMED
+    if len(body) > ingram.PREFILTER_BYTES and not ingram.signed_somewhere(
+        body, header, destination.keys
+    ):
+        return Rejection.BAD_SIGNATURE
+    try:
+        items = ingram.envelopes(text)
+    except ingram.TooManyEnvelopes:
+        return Rejection.TOO_MANY_EVENTS
+    except ValueError:  # not JSON, JSON of another shape, too deep, or not Unicode
+        return Rejection.MALFORMED
+    if any(item.event_id is None or len(item.event_id) > ingram.EVENT_ID_MAX for item in items):
+        return Rejection.NO_EVENT_ID
+    signatures = ingram.signatures(header)
+    if not all(ingram.verify(signatures, item.event_id or "", destination.keys) for item in items):
+        return Rejection.BAD_SIGNATURE
+    return items
 
 
 async def _refuse(
     request: Request, destination: Destination, shortcut: str, reason: Rejection
 ) -> JSONResponse:
     rt: Runtime = request.app.state.rt
-    async with rt.sessions() as session:
-        await inbox.count_rejection(session, destination.connection_id, reason)
+    throttled = request.app.state.rejection_log
+    try:
+        async with rt.sessions() as session:
+            await inbox.count_rejection(session, destination.connection_id, reason)
+    except Exception as exc:  # the count is a courtesy: the refusal stands without it
+        throttled.warning(
+            "count-failed", "could not count a refused webhook delivery: %s", type(exc).__name__
+        )
     client = request.client.host if request.client else "?"
-    request.app.state.rejection_log.warning(
+    throttled.warning(
         f"{destination.connection_id}:{reason.value}",
         "refused a webhook delivery for %s/%d from %s: %s",
         shortcut,
@@ -67,16 +123,35 @@ async def _refuse(
         client,
         reason.value,
     )
+    # A body refused before it was read whole is read on and dropped by the server (closing
+    # now would make the sender miss the answer); the server's deadline on reading a request
+    # (web/server.py) ends one that never ends.
     return JSONResponse(
         {"error": reason.value, "detail": _SAY[reason]}, status_code=_STATUS[reason]
     )
 
 
+def _unavailable(request: Request, key: str, what: str, exc: Exception) -> JSONResponse:
+    """A failure of disty's own (the database): 503 and one log line a minute, no traceback;
+    nothing was stored, and the distributor delivers again later."""
+    request.app.state.rejection_log.warning(
+        key, "could not %s for a webhook delivery: %s", what, type(exc).__name__
+    )
+    return JSONResponse(
+        {"error": "unavailable", "detail": "the inbox cannot be written now; deliver again"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
 @router.post("/supplierapi/distributorWebhook/{shortcut}/{country_id}")
-async def receive(shortcut: str, country_id: str, request: Request) -> JSONResponse:
+async def receive(shortcut: str, country_id: str, request: Request) -> Response:
     destination = None
     if country_id.isdigit() and len(country_id) < 4:
-        destination = await request.app.state.destinations.get(shortcut, int(country_id))
+        try:
+            destination = await request.app.state.destinations.get(shortcut, int(country_id))
+        except Exception as exc:
+            return _unavailable(request, "lookup-failed", "look up the destination", exc)
     if destination is None:
         request.app.state.rejection_log.warning(
             "unknown-destination",
@@ -89,36 +164,32 @@ async def receive(shortcut: str, country_id: str, request: Request) -> JSONRespo
             status_code=404,
         )
 
-    body = await _read_body(request, inbox.MAX_BODY_BYTES)
-    if body is None:
-        return await _refuse(request, destination, shortcut, Rejection.TOO_LARGE)
     try:
-        items = ingram.envelopes(body)
-    except ValueError:  # not JSON, not UTF-8, or JSON of another shape
-        return await _refuse(request, destination, shortcut, Rejection.MALFORMED)
-    if any(item.event_id is None or len(item.event_id) > ingram.EVENT_ID_MAX for item in items):
-        return await _refuse(request, destination, shortcut, Rejection.NO_EVENT_ID)
-    if not destination.keys:
-        return await _refuse(request, destination, shortcut, Rejection.NO_KEY)
-    header = request.headers.get(ingram.SIGNATURE_HEADER)
-    if not header:
-        return await _refuse(request, destination, shortcut, Rejection.MISSING_SIGNATURE)
-    if not all(ingram.verify(header, item.event_id or "", destination.keys) for item in items):
-        return await _refuse(request, destination, shortcut, Rejection.BAD_SIGNATURE)
+        items = await read_delivery(request, destination)
+    except ClientDisconnect:  # nobody is left to answer
+        request.app.state.rejection_log.warning(
+            "hung-up", "a webhook sender hung up before its whole body arrived"
+        )
+        return Response(status_code=400)
+    except TimeoutError:
+        request.app.state.rejection_log.warning(
+            "too-slow",
+            "a webhook body did not arrive within %.0f s; the connection was closed",
+            inbox.BODY_READ_DEADLINE_S,
+        )
+        return JSONResponse(
+            {"error": "timeout", "detail": "the body did not arrive in time; deliver again"},
+            status_code=408,
+            headers={"Connection": "close"},
+        )
+    if isinstance(items, Rejection):
+        return await _refuse(request, destination, shortcut, items)
 
     # Committed (with whatever other deliveries arrived meanwhile) before the answer goes out.
     try:
         accepted = await request.app.state.inbox.accept(destination, items, request.headers)
     except Exception as exc:  # nothing was stored: the distributor delivers again later
-        log.error(
-            "could not store a webhook delivery for %s/%d: %s",
-            shortcut, destination.country_id, type(exc).__name__,
-        )  # fmt: skip
-        return JSONResponse(
-            {"error": "unavailable", "detail": "the inbox cannot be written now; deliver again"},
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
+        return _unavailable(request, "store-failed", "store the events", exc)
     if accepted.stored:
         request.app.state.queue.notify()
     return JSONResponse(
