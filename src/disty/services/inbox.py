@@ -34,10 +34,6 @@ from disty.suppliers.ingram.webhooks import SIGNATURE_HEADER
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # a stock event of 4,000 SKUs is about 2 MiB
-# The whole body must arrive within this, from when the receiver starts reading it: 2 MiB at
-# about 1 Mbit/s; a distributor's servers send it in well under a second, and redeliver what
-# failed. Without it, a stranger trickling bytes holds a connection (an open file) for ever.
-BODY_READ_DEADLINE_S = 15.0
 
 
 class Rejection(StrEnum):

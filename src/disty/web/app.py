@@ -20,7 +20,7 @@ from disty.services.inbox_writer import InboxWriter
 from disty.suppliers.hub import SupplierHub
 from disty.web import api, health, ui, webhooks
 from disty.web.api import problems
-from disty.web.guard import ControlCharacterGuard
+from disty.web.guard import ControlCharacterGuard, QuietHangUps
 
 
 def create_app(
@@ -79,6 +79,7 @@ def create_app(
     )
     problems.install(app)
     app.add_middleware(ControlCharacterGuard)
+    app.add_middleware(QuietHangUps)
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(api.router)
