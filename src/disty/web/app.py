@@ -49,6 +49,7 @@ def create_app(
             app.state.inbox = writer = InboxWriter(chosen.resolved_database_url)
             writer.start()
             app.state.rejection_log = ThrottledLog()
+            app.state.large_bodies = webhooks.ByteBudget()
             if own_process:
                 # Everything made while starting (modules, the ORM's mappings, the app) lives
                 # as long as the process: out of the collector's sight, a full collection walks
