@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import resource
+import time
 from typing import Any
 
 import uvicorn
@@ -140,6 +141,35 @@ class GuardedProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
+class _OneLineAMinute(logging.Filter):
+    """uvicorn warns once per malformed request ("Invalid HTTP request received."): a stranger
+    sending garbage would write a line per request. One a minute per message, then how many
+    were left out."""
+
+    def __init__(self, every_s: float = 60.0) -> None:
+        super().__init__()
+        self.every_s = every_s
+        self._last: dict[str, float] = {}
+        self._skipped: dict[str, int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR:
+            return True  # a fault of the server's own: always told
+        key = str(record.msg)
+        now = time.monotonic()
+        last = self._last.get(key)
+        if last is not None and now - last < self.every_s:
+            self._skipped[key] = self._skipped.get(key, 0) + 1
+            return False
+        self._last[key] = now
+        if skipped := self._skipped.pop(key, 0):
+            record.msg = f"{record.msg} ({skipped} more like it since the last one not logged)"
+        return True
+
+
+_THROTTLE = _OneLineAMinute()
+
+
 def guarded_protocol(settings: Settings) -> type[GuardedProtocol]:
     """``GuardedProtocol`` with these settings' deadlines (a class: uvicorn makes one per
     connection)."""
@@ -176,7 +206,7 @@ def config(app: Any, settings: Settings, *, host: str, port: int) -> uvicorn.Con
             "(raise the hard limit, ulimit -Hn, for DISTY_HTTP_MAX_CONNECTIONS=%d)",
             files, connections, settings.http_max_connections,
         )  # fmt: skip
-    return uvicorn.Config(
+    chosen = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -187,3 +217,8 @@ def config(app: Any, settings: Settings, *, host: str, port: int) -> uvicorn.Con
         access_log=False,
         log_level="warning",
     )
+    # After uvicorn.Config, which sets its loggers up.
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    if _THROTTLE not in uvicorn_log.filters:
+        uvicorn_log.addFilter(_THROTTLE)
+    return chosen
