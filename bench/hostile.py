@@ -18,7 +18,9 @@ on a shared machine):
   trickling a request head a byte a second, half a webhook body after a whole head, each
   reconnecting as soon as the server cuts it off;
 - (c) ``wrk``, 16 connections, failed console sign-ins (a wrong password, a new e-mail address
-  and X-Forwarded-For each time, past the per-address throttles), each an argon2 hash.
+  and X-Forwarded-For each time, past the per-address throttles), each an argon2 hash;
+- (d) (not run by default: ``--phases a,b,c,d``) ``wrk``, 16 connections, small deliveries
+  with a forged signature as fast as they are answered.
 
 Target: each p99 at most 2x the lone p99, every probe delivery answered 200 and stored.
 Figures are from one run on one machine (often shared): compare ratios, not absolutes.
@@ -58,6 +60,13 @@ local tiny = '{"eventId":"x"},'
 local n = math.floor(10 * 1024 * 1024 / #tiny) - 2
 wrk.method = "POST"
 wrk.body = "[" .. string.rep(tiny, n) .. '{"eventId":"x"}]'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["x-hub-signature"] = "%s"
+"""
+
+_SMALL_FORGED = """
+wrk.method = "POST"
+wrk.body = '{"topic":"resellers/orders","event":"im::updated","eventId":"FORGED-1","resource":[]}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["x-hub-signature"] = "%s"
 """
@@ -251,6 +260,8 @@ def main() -> None:
                       lambda: loris_process(port, args.loris, span)),
                 "c": ("(c) failed sign-ins",
                       lambda: wrk(port, "/login", _SIGN_INS, 16, span)),
+                "d": ("(d) small forged, flood",
+                      lambda: wrk(port, DURABLE, _SMALL_FORGED % FORGED, 16, span)),
             }  # fmt: skip
             print(f"probe: signed deliveries at {args.rate:.0f}/s for {args.seconds:.0f} s a "
                   f"phase, {args.rounds} rounds; disty serve on SQLite started with 256 open "
