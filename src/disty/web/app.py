@@ -50,6 +50,8 @@ def create_app(
             writer.start()
             app.state.rejection_log = ThrottledLog()
             app.state.large_bodies = webhooks.ByteBudget()
+            counts = webhooks.RejectionCounts(rt.sessions, app.state.rejection_log)
+            app.state.rejection_counts = counts
             if own_process:
                 # Everything made while starting (modules, the ORM's mappings, the app) lives
                 # as long as the process: out of the collector's sight, a full collection walks
@@ -64,6 +66,7 @@ def create_app(
                 yield
             finally:
                 stop.set()
+                await counts.close()
                 await writer.close()
                 if task is not None:
                     with contextlib.suppress(asyncio.CancelledError, TimeoutError):

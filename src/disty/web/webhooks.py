@@ -13,16 +13,18 @@ nothing) and costs at most one log line a minute per reason, never a traceback.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections import Counter
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import ClientDisconnect
 
-from disty.runtime import Runtime
 from disty.services import inbox
-from disty.services.inbox import Destination, Rejection
+from disty.services.inbox import Destination, Rejection, ThrottledLog
 from disty.suppliers.ingram import webhooks as ingram
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,54 @@ _SAY = {
     Rejection.MISSING_SIGNATURE: "the x-hub-signature header is missing",
     Rejection.BAD_SIGNATURE: "the signature does not match",
 }
+
+
+class RejectionCounts:
+    """Refused deliveries, counted in memory and written together a second later (one
+    statement per connection and reason): a flood of forged deliveries costs no database
+    write each. One transaction per refusal, at a few hundred a second, took most of a core
+    and SQLite's write lock from the inbox. The count is a courtesy (Run Test shows it): when
+    it cannot be written, it is dropped with one log line a minute, and the refusals stand."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], log: ThrottledLog, every_s: float = 1.0
+    ) -> None:
+        self.sessions, self.log, self.every_s = sessions, log, every_s
+        self._pending: Counter[tuple[int, Rejection]] = Counter()
+        self._flusher: asyncio.Task[None] | None = None
+
+    def add(self, connection_id: int, reason: Rejection) -> None:
+        self._pending[(connection_id, reason)] += 1
+        if self._flusher is None:
+            self._flusher = asyncio.create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(self.every_s)
+        self._flusher = None  # refusals from now on start the next round
+        await self.flush()
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, Counter()
+        for (connection_id, reason), count in pending.items():
+            try:
+                async with self.sessions() as session:
+                    await inbox.count_rejection(session, connection_id, reason, count)
+            except Exception as exc:
+                self.log.warning(
+                    "count-failed",
+                    "could not count %d refused webhook deliveries: %s",
+                    count,
+                    type(exc).__name__,
+                )
+
+    async def close(self) -> None:
+        """Write what is pending (the app is stopping)."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+            self._flusher = None
+        await self.flush()
 
 
 class ByteBudget:
@@ -163,15 +213,8 @@ async def read_delivery(
 async def _refuse(
     request: Request, destination: Destination, shortcut: str, reason: Rejection
 ) -> JSONResponse:
-    rt: Runtime = request.app.state.rt
+    request.app.state.rejection_counts.add(destination.connection_id, reason)
     throttled = request.app.state.rejection_log
-    try:
-        async with rt.sessions() as session:
-            await inbox.count_rejection(session, destination.connection_id, reason)
-    except Exception as exc:  # the count is a courtesy: the refusal stands without it
-        throttled.warning(
-            "count-failed", "could not count a refused webhook delivery: %s", type(exc).__name__
-        )
     client = request.client.host if request.client else "?"
     throttled.warning(
         f"{destination.connection_id}:{reason.value}",
