@@ -300,8 +300,15 @@ def main() -> None:
     answered = sum(r.accepted for r in runs) + warm.accepted
     print(f"inbox rows {stored}, deliveries answered 200 and stored {answered}: "
           f"{'none lost' if stored == answered else 'MISMATCH'}")  # fmt: skip
-    tracebacks = sum(line.startswith("Traceback") for line in logged)
-    print(f"disty serve logged {len(logged)} lines in all, {tracebacks} tracebacks:")
+    # Requests that failed with a traceback, and where: each one's frames name disty's modules.
+    blocks = "\n".join(logged).split("Exception in ASGI application")[1:]
+    tracebacks = len(blocks)
+    where = Counter(
+        next((m for m in ("web/webhooks.py", "web/ui/", "web/api/") if m in b), "elsewhere")
+        for b in blocks
+    )
+    print(f"disty serve logged {len(logged)} lines in all; {tracebacks} requests failed with a "
+          f"traceback ({', '.join(f'{k}: {v}' for k, v in where.items()) or 'none'}):")  # fmt: skip
     for line in logged[:8]:
         print(f"    {line[:160]}")
 
