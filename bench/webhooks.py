@@ -85,35 +85,23 @@ def serve(port: int) -> None:
     import uvicorn
 
     from disty.config import load_settings
-    from disty.suppliers.ingram import webhooks as ingram
     from disty.web import create_app
-    from disty.web.webhooks import _read_body
+    from disty.web.webhooks import read_delivery
 
     settings = load_settings()
     app = create_app(settings, own_process=True)
 
     @app.post("/bench/bare/{shortcut}/{country_id}")
     async def bare(shortcut: str, country_id: str, request: Request) -> JSONResponse:
-        # The receiver's steps, in its order, up to the signature check; no inbox, no notify.
+        # The receiver's own checks, up to the signature check; no inbox, no notify.
         destination = None
         if country_id.isdigit() and len(country_id) < 4:
             destination = await request.app.state.destinations.get(shortcut, int(country_id))
         if destination is None:
             return JSONResponse({"error": "not_found"}, status_code=404)
-        body = await _read_body(request, 10 * 1024 * 1024)
-        if body is None:
-            return JSONResponse({"error": "too_large"}, status_code=413)
-        try:
-            items = ingram.envelopes(body)
-        except ValueError:
-            return JSONResponse({"error": "malformed_json"}, status_code=400)
-        if any(item.event_id is None or len(item.event_id) > ingram.EVENT_ID_MAX for item in items):
-            return JSONResponse({"error": "no_event_id"}, status_code=401)
-        header = request.headers.get(ingram.SIGNATURE_HEADER)
-        if not destination.keys or not header:
-            return JSONResponse({"error": "no_key_or_signature"}, status_code=401)
-        if not all(ingram.verify(header, item.event_id or "", destination.keys) for item in items):
-            return JSONResponse({"error": "bad_signature"}, status_code=401)
+        items = await read_delivery(request, destination)
+        if not isinstance(items, list):
+            return JSONResponse({"error": items.value}, status_code=401)
         return JSONResponse({"accepted": len(items), "duplicates": 0, "conflicts": 0})
 
     uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")

@@ -16,7 +16,14 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic import (
+    PositiveFloat,
+    PositiveInt,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from disty.crypto import SecretBox, generate_key
@@ -90,6 +97,14 @@ class Settings(BaseSettings):
     # addresses or networks). None by default: anyone could send those headers, so the peer
     # address is the client (which sign-in and API throttling count by).
     trusted_proxies: str = ""
+    # Slow and idle clients (web/server.py and the webhook receiver): a request's head must
+    # arrive within http_head_timeout_s, a webhook's body within webhook_body_timeout_s, any
+    # request whole within http_request_timeout_s; past http_max_connections at once, new
+    # requests are answered 503 (a distributor delivers again) rather than run out of files.
+    http_head_timeout_s: PositiveFloat = 10.0
+    http_request_timeout_s: PositiveFloat = 60.0
+    http_max_connections: PositiveInt = 1000
+    webhook_body_timeout_s: PositiveFloat = 15.0
 
     @field_validator("public_url")
     @classmethod

@@ -230,7 +230,16 @@ async def test_a_battery_of_bad_deliveries(rt: Runtime, served: ServedDisty) -> 
         assert OTHER_KEY not in response.text
     assert await inbox_rows(rt) == []
 
-    # Refusals are counted per connection and reason, and Run Test shows them.
+    # Refusals are counted per connection and reason (written together, a second later), and
+    # Run Test shows them.
+    async def counted() -> bool:
+        async with rt.sessions() as session:
+            found = await inbox.find_destination(session, rt.box, "smbi", 1)
+            assert found is not None
+            health = await inbox.webhook_health(session, found.connection_id)
+        return sum(health.rejected.values()) == 9
+
+    await eventually(counted)
     async with rt.sessions() as session:
         smbi = (await tenants.get_tenant(session, "smbi")).id
         destination = await inbox.find_destination(session, rt.box, "smbi", 1)

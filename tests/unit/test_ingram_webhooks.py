@@ -131,3 +131,43 @@ def test_stock_rows_skip_what_cannot_be_read() -> None:
 def test_what_is_not_an_envelope_is_refused(body: bytes) -> None:
     with pytest.raises(ValueError, match=r".+"):
         webhooks.envelopes(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'[{"eventId": "A"}]',
+        b' \r\n[ {"eventId": "A"} ,\t{"eventId": "B", "resource": [1, [2], {"c": "]"}]} ] \n',
+        b'\xef\xbb\xbf{"eventId": "A", "s": "\\ud83d\\ude00 caf\xc3\xa9"}',
+    ],
+)
+def test_envelopes_read_arrays_one_by_one_as_json_reads_them(body: bytes) -> None:
+    expected = json.loads(body.removeprefix(b"\xef\xbb\xbf"))
+    expected = expected if isinstance(expected, list) else [expected]
+    assert [e.data for e in webhooks.envelopes(body)] == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'[{"eventId": "A"}] {}',
+        b'[{"eventId": "A"},]',
+        b'[{"eventId": "A"}',
+        b"[]",
+        b'{"eventId": "A", "s": "\\udc00"}',
+        b"\xff\xfe{\x00}\x00",
+        b'{"a":' * 33 + b"1" + b"}" * 33,
+    ],
+)
+def test_what_envelopes_refuse(body: bytes) -> None:
+    # ValueError is the contract: the receiver refuses exactly that as malformed (400).
+    with pytest.raises(ValueError):  # noqa: PT011
+        webhooks.envelopes(body)
+
+
+def test_event_ids_named_finds_them_in_any_case_and_slice() -> None:
+    body = b'{"EVENTID" : "A\\u0042", "x": {"eventId":"C"}, "eventid": 5}'
+    assert webhooks.event_ids_named(body) == ["AB", "C"]
+    assert webhooks.event_ids_named(body, 0, 10) == ["AB"]  # the key starts in the slice
+    assert webhooks.event_ids_named(body, 10) == ["C"]
+    assert webhooks.event_ids_named(body, limit=1) == ["AB"]

@@ -10,6 +10,7 @@ import uvicorn
 from disty.cli._common import console, guarded
 from disty.config import load_settings
 from disty.web import create_app
+from disty.web.server import config
 
 
 def serve(
@@ -27,9 +28,5 @@ def serve(
         f"{settings.resolved_database_url.split(':', 1)[0]}); Ctrl-C stops it",
         markup=False,
     )
-    # uvicorn's own access log would print every delivery; disty logs what matters itself.
-    # proxy_headers=False: uvicorn would believe X-Forwarded-For from any local peer; the app
-    # believes it only from DISTY_TRUSTED_PROXIES (web/security.py).
-    uvicorn.run(
-        app, host=host, port=port, access_log=False, log_level="warning", proxy_headers=False
-    )
+    # Deadlines on slow clients, a connection limit and the open-file limit: web/server.py.
+    uvicorn.Server(config(app, settings, host=host, port=port)).run()

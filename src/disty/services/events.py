@@ -10,7 +10,6 @@ source, are applied only when newer than what is stored.
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,7 +50,7 @@ async def apply(session: AsyncSession, ctx: Context, event: InboundEvent) -> tup
     know (kept and reported, never dropped). Raises ``EventFailed`` to be retried."""
     if event.body is None:
         raise EventFailed("the event's body was pruned after the retention period")
-    data = json.loads(event.body)
+    data = ingram.event_data(event.body)  # read as the receiver read it
     kind = event.event_type
     if kind in ingram.ORDER_EVENTS:
         return await _order_event(session, ctx, event, data)

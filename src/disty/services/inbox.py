@@ -43,6 +43,7 @@ class Rejection(StrEnum):
     NO_KEY = "no_key_configured"
     MALFORMED = "malformed_json"
     TOO_LARGE = "too_large"
+    TOO_MANY_EVENTS = "too_many_events"
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,15 +170,17 @@ def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items() if k.lower() not in drop}
 
 
-async def count_rejection(session: AsyncSession, connection_id: int, reason: Rejection) -> None:
+async def count_rejection(
+    session: AsyncSession, connection_id: int, reason: Rejection, count: int = 1
+) -> None:
     now = utcnow()
     statement = upsert_insert(session.get_bind().dialect)(RejectedDeliveries).values(
-        connection_id=connection_id, reason=reason.value, count=1, first_at=now, last_at=now
+        connection_id=connection_id, reason=reason.value, count=count, first_at=now, last_at=now
     )
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=["connection_id", "reason"],
-            set_={"count": RejectedDeliveries.count + 1, "last_at": now},
+            set_={"count": RejectedDeliveries.count + count, "last_at": now},
         )
     )
     await session.commit()

@@ -121,6 +121,7 @@ _REASONS = {
     "no_key_configured": "no webhook key saved yet",
     "malformed_json": "a body that is not JSON",
     "too_large": "a body over 10 MiB",
+    "too_many_events": "more events in one delivery than disty accepts",
 }
 
 

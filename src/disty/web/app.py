@@ -25,7 +25,7 @@ from disty.services.users import SignInGuard
 from disty.suppliers.hub import SupplierHub
 from disty.web import api, health, ui, webhooks
 from disty.web.api import problems
-from disty.web.guard import ControlCharacterGuard, SupplierDeadline
+from disty.web.guard import ControlCharacterGuard, QuietHangUps, SupplierDeadline
 from disty.web.security import SecurityHeaders, install_docs
 
 # A client may send this many unknown API tokens before each further one waits (1 s,
@@ -70,6 +70,9 @@ def create_app(
             app.state.inbox = writer = InboxWriter(chosen.resolved_database_url)
             writer.start()
             app.state.rejection_log = ThrottledLog()
+            app.state.large_bodies = webhooks.ByteBudget()
+            counts = webhooks.RejectionCounts(app.state.receiver_sessions, app.state.rejection_log)
+            app.state.rejection_counts = counts
             if own_process:
                 # Everything made while starting (modules, the ORM's mappings, the app) lives
                 # as long as the process: out of the collector's sight, a full collection walks
@@ -84,6 +87,7 @@ def create_app(
                 yield
             finally:
                 stop.set()
+                await counts.close()
                 await writer.close()
                 if task is not None:
                     with contextlib.suppress(asyncio.CancelledError, TimeoutError):
@@ -109,6 +113,7 @@ def create_app(
     app.state.bad_tokens = Backoff(free=BAD_TOKENS_FREE, cap_s=BAD_TOKENS_MAX_DELAY_S)
     problems.install(app)
     app.add_middleware(ControlCharacterGuard)
+    app.add_middleware(QuietHangUps)
     # A person's page or an API client waits seconds for distributors, never minutes: past
     # this the request answers 429/503 with Retry-After (suppliers/http.py).
     app.add_middleware(SupplierDeadline, seconds=chosen.web_supplier_deadline_s)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from urllib.parse import unquote_to_bytes
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from disty.suppliers.http import deadline
@@ -65,3 +66,18 @@ class SupplierDeadline:
             return
         with deadline(self.seconds):
             await self.app(scope, receive, send)
+
+
+class QuietHangUps:
+    """A client that hangs up (or is cut off by the server's deadlines, web/server.py) while a
+    route reads its body leaves nobody to answer: end the request there, instead of a 500 and a
+    traceback in the log for every stranger who does it on purpose."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except ClientDisconnect:
+            return
