@@ -21,13 +21,13 @@ from disty.db.models import PurchaseOrder
 from disty.domain.orders import Address
 from disty.errors import NotFound
 from disty.runtime import Runtime, open_runtime
-from disty.services import connections, ordering, tenants, tokens
-from disty.services.connections import ConnectionChanges
+from disty.services import ordering, tokens
 from disty.services.ordering import Context, LineInput
 from tests.conftest import Cli
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, control, counts, harness
 from tests.fixtures.simulator import RunningSimulator
+from tests.fixtures.tenants import connect_to_simulator
 
 PNA = "post-priceandavailability"
 CREATE = "post-createorder_v6"
@@ -47,19 +47,7 @@ async def rt(settings: Settings, simulator: RunningSimulator) -> AsyncIterator[R
         harness(simulator, policy=FAST) as h,
         open_runtime(settings, suppliers=h.hub) as opened,
     ):
-        async with opened.sessions() as session:
-            await tenants.add_tenant(session, "smbi", [1])
-        async with opened.sessions() as session:
-            await connections.set_connection(
-                session, shortcut="smbi", supplier="ingram", country_id=1,
-                changes=ConnectionChanges(
-                    client_id=simulator.client_id, client_secret=simulator.client_secret,
-                    customer_number=simulator.customer_number, base_url=simulator.base_url,
-                    application_id="APP-TEST",
-                ),
-                box=opened.box, public_url="https://d.example",
-                grace=opened.settings.webhook_key_grace, allow_custom_urls=True,
-            )  # fmt: skip
+        await connect_to_simulator(opened, simulator)
         yield opened
 
 

@@ -25,6 +25,7 @@ from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
 from tests.fixtures.ingram import FAST, config, control, counts, harness
 from tests.fixtures.simulator import RunningSimulator
+from tests.fixtures.tenants import connect_to_simulator
 
 SHIP_TO = Address("Acme | Sons", "1 Main St", "Springfield", "IL", "62701", "US")
 CREATE = "post-createorder_v6"
@@ -36,20 +37,7 @@ async def rt(settings: Settings, simulator: RunningSimulator) -> AsyncIterator[R
         harness(simulator, policy=FAST) as h,
         open_runtime(settings, suppliers=h.hub) as opened,
     ):
-        async with opened.sessions() as session:
-            await tenants.add_tenant(session, "smbi", [1])
-        async with opened.sessions() as session:
-            await connections.set_connection(
-                session, shortcut="smbi", supplier="ingram", country_id=1,
-                changes=ConnectionChanges(
-                    client_id=simulator.client_id, client_secret=simulator.client_secret,
-                    customer_number=simulator.customer_number, base_url=simulator.base_url,
-                    application_id="APP-TEST",
-                ),
-                box=opened.box, public_url="https://d.example",
-                grace=opened.settings.webhook_key_grace,
-                allow_custom_urls=True,
-            )  # fmt: skip
+        await connect_to_simulator(opened, simulator)
         yield opened
 
 

@@ -17,41 +17,19 @@ from sqlalchemy import update
 from disty.config import Settings
 from disty.db.models import PurchaseOrder
 from disty.runtime import open_runtime
-from disty.services import connections, tenants, tokens
-from disty.services.connections import ConnectionChanges
 from tests.conftest import Cli
 from tests.fixtures.console import field, signed_in
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import counts, part_numbers
 from tests.fixtures.simulator import RunningSimulator
+from tests.fixtures.tenants import tenant_with_token
 
 SHIP_TO = "Acme|1 Main St|Springfield|IL|62701|US"
 
 
-async def _set_up(settings: Settings, simulator: RunningSimulator) -> str:
-    async with open_runtime(settings) as rt:
-        async with rt.sessions() as session:
-            await tenants.add_tenant(session, "smbi", [1])
-        async with rt.sessions() as session:
-            await connections.set_connection(
-                session, shortcut="smbi", supplier="ingram", country_id=1,
-                changes=ConnectionChanges(
-                    client_id=simulator.client_id, client_secret=simulator.client_secret,
-                    customer_number=simulator.customer_number, base_url=simulator.base_url,
-                ),
-                box=rt.box, public_url="https://d.example", grace=rt.settings.webhook_key_grace,
-                allow_custom_urls=True,
-            )  # fmt: skip
-        async with rt.sessions() as session:
-            _, made = await tokens.create_token(
-                session, shortcut="smbi", scopes=["order"], name=None, actor="test"
-            )
-    return made
-
-
 @pytest.fixture
 def token(settings: Settings, simulator: RunningSimulator) -> str:
-    return asyncio.run(_set_up(settings, simulator))
+    return asyncio.run(tenant_with_token(settings, simulator, "order"))
 
 
 @pytest.fixture

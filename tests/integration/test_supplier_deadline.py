@@ -18,9 +18,6 @@ import httpx
 import pytest
 
 from disty.config import Settings
-from disty.runtime import open_runtime
-from disty.services import connections, tenants, tokens
-from disty.services.connections import ConnectionChanges
 from disty.suppliers.errors import RateLimited
 from disty.suppliers.http import RetryPolicy
 from disty.suppliers.hub import SupplierHub
@@ -30,6 +27,7 @@ from tests.fixtures.console import signed_in
 from tests.fixtures.disty import ServedDisty, ThreadedServer
 from tests.fixtures.ingram import SimulatedTime, control, harness, supplier
 from tests.fixtures.simulator import RunningSimulator
+from tests.fixtures.tenants import tenant_with_token
 
 SEARCH = "get-reseller-v6-productsearch"
 # Production's retry policy (4 attempts, Retry-After honoured up to 60 s), quick backoffs.
@@ -54,30 +52,9 @@ async def test_a_call_in_a_429_storm_fails_at_its_deadline_saying_when_to_retry(
     assert "try again in" in str(raised.value)
 
 
-async def _set_up(settings: Settings, simulator: RunningSimulator) -> str:
-    async with open_runtime(settings) as rt:
-        async with rt.sessions() as session:
-            await tenants.add_tenant(session, "smbi", [1])
-        async with rt.sessions() as session:
-            await connections.set_connection(
-                session, shortcut="smbi", supplier="ingram", country_id=1,
-                changes=ConnectionChanges(
-                    client_id=simulator.client_id, client_secret=simulator.client_secret,
-                    customer_number=simulator.customer_number, base_url=simulator.base_url,
-                ),
-                box=rt.box, public_url="https://d.example", grace=rt.settings.webhook_key_grace,
-                allow_custom_urls=True,
-            )  # fmt: skip
-        async with rt.sessions() as session:
-            _, made = await tokens.create_token(
-                session, shortcut="smbi", scopes=["read"], name=None, actor="test"
-            )
-    return made
-
-
 @pytest.fixture
 def token(settings: Settings, simulator: RunningSimulator) -> str:
-    return asyncio.run(_set_up(settings, simulator))
+    return asyncio.run(tenant_with_token(settings, simulator, "read"))
 
 
 @pytest.fixture

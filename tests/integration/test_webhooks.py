@@ -28,14 +28,14 @@ from disty.config import Settings
 from disty.db.models import ConflictingDelivery, InboundEvent, PurchaseOrder, StockLevel
 from disty.domain.orders import Address
 from disty.runtime import Runtime, open_runtime
-from disty.services import connections, events, inbox, ordering, tenants
-from disty.services.connections import ConnectionChanges
+from disty.services import events, inbox, ordering, tenants
 from disty.services.ordering import Context, LineInput
 from disty.services.run_test import run_test
 from tests.conftest import Cli
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, control, harness
 from tests.fixtures.simulator import RunningSimulator
+from tests.fixtures.tenants import connect_to_simulator
 
 KEY = "signature-token-of-smbi-0001"
 OTHER_KEY = "signature-token-of-acme-0002"
@@ -93,19 +93,7 @@ def stock_event(event_id: str, skus: list[str], total: int, stamp: str) -> dict[
 async def _connect(
     rt: Runtime, simulator: RunningSimulator, shortcut: str, key: str | None
 ) -> None:
-    async with rt.sessions() as session:
-        await tenants.add_tenant(session, shortcut, [1])
-    async with rt.sessions() as session:
-        await connections.set_connection(
-            session, shortcut=shortcut, supplier="ingram", country_id=1,
-            changes=ConnectionChanges(
-                client_id=simulator.client_id, client_secret=simulator.client_secret,
-                customer_number=simulator.customer_number, base_url=simulator.base_url,
-                application_id="APP-TEST", webhook_key=key,
-            ),
-            box=rt.box, public_url="https://d.example", grace=rt.settings.webhook_key_grace,
-            allow_custom_urls=True,
-        )  # fmt: skip
+    await connect_to_simulator(rt, simulator, shortcut, webhook_key=key)
 
 
 @pytest.fixture
