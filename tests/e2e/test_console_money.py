@@ -233,6 +233,12 @@ async def test_a_refused_po_is_corrected_and_sent_again_from_its_page(
         po = await ordering.approve(session, po, ctx)
         assert po.status == "failed", po.timeline[-1].message
     assert orders_at_simulator(simulator, "PO-FIX-WEB") == []
+    # A viewer sees why it failed, and no way to send it again.
+    viewer = await ready(rt, served, "viewer@smbi.example", "viewer")
+    shown = await viewer.get("/t/smbi/pos/PO-FIX-WEB")
+    assert "refused by the supplier" in shown.text
+    assert "Correct and send again" not in shown.text
+    await viewer.aclose()
 
     # From the failed PO's page to a price list holding its lines and its number.
     buyer = await person(browser, rt, served, "buyer@smbi.example", "buyer")
