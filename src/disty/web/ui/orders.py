@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -26,6 +26,7 @@ from disty.errors import DistyError, InvalidInput, NotFound
 from disty.services import ordering
 from disty.services.ordering import Context
 from disty.services.po_views import po_json
+from disty.services.price_list import SUPPLIER
 from disty.services.users import ConsoleUser, Role
 from disty.suppliers import errors as supplier
 from disty.web.ui import render
@@ -129,10 +130,14 @@ class Actions:
     release: bool = False
     cancel: bool = False
     refresh: bool = False
+    correct: bool = False  # a link to the price list, to correct a failed PO and send it again
 
     @property
     def any(self) -> bool:
-        return self.submit or self.approve or self.release or self.cancel or self.refresh
+        return (
+            self.submit or self.approve or self.release or self.cancel or self.refresh
+            or self.correct
+        )  # fmt: skip
 
 
 def actions(po: PurchaseOrder, user: ConsoleUser) -> Actions:
@@ -147,7 +152,18 @@ def actions(po: PurchaseOrder, user: ConsoleUser) -> Actions:
         release=status is POStatus.ON_HOLD,
         cancel=status in (POStatus.DRAFT, POStatus.AWAITING_APPROVAL, POStatus.ON_HOLD),
         refresh=status not in FINAL and status not in (POStatus.DRAFT, POStatus.AWAITING_APPROVAL),
+        # The distributor refused it and nothing was placed: the same PO number may be sent
+        # again with corrected lines, made on the Products page (its one supplier; not a
+        # quote's PO, whose lines are the quote's).
+        correct=status is POStatus.FAILED and po.supplier == SUPPLIER and not po.quote_number,
     )
+
+
+def correct_url(shortcut: str, po: PurchaseOrder) -> str:
+    """The price list holding a failed PO's lines, its number carried to the PO form."""
+    parts = "\n".join(f"{line.sku} {line.quantity}" for line in po.lines)
+    query = urlencode({"parts": parts, "po": po.po_number, "country": po.country_id})
+    return f"/t/{shortcut}/products/price?{query}"
 
 
 def _view(po: PurchaseOrder) -> dict[str, Any]:
@@ -158,6 +174,7 @@ def _view(po: PurchaseOrder) -> dict[str, Any]:
     view["updated"] = when(view["updated_at"])
     view["total"] = _total(po)
     view["supplier_name"] = supplier_info(po.supplier).name
+    view["next_check"] = when(view["next_price_check_at"])
     return view
 
 
@@ -173,9 +190,10 @@ async def _po_page(
     async with render.rt(request).sessions() as session:
         po = await _find(session, shortcut, po_number)
         view, allowed = _view(po), actions(po, user)
+        corrected = correct_url(shortcut, po) if allowed.correct else ""
     return render.page(
         request, "po.html", user, status, shortcut=shortcut, po=view, actions=allowed,
-        error=error,
+        correct_url=corrected, error=error,
     )  # fmt: skip
 
 

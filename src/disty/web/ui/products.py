@@ -20,9 +20,9 @@ from fastapi.responses import HTMLResponse, Response
 from disty.db.models import Tenant
 from disty.domain.countries import SITES
 from disty.domain.offers import OfferStatus
-from disty.domain.orders import Address, POStatus, validate_address, validate_po_number
+from disty.domain.orders import Address, validate_address, validate_po_number
 from disty.domain.partlist import parse_part_list
-from disty.errors import DistyError, InvalidInput, NotFound
+from disty.errors import Conflict, DistyError, InvalidInput, NotFound
 from disty.runtime import Runtime
 from disty.services import catalog, ordering, price_list, tenants
 from disty.services.ordering import Context, LineInput
@@ -145,17 +145,22 @@ def _price_page(
     values: dict[str, str] | None = None,
     error: str | None = None,
     order_error: str | None = None,
+    correcting: str = "",
     status: int = 200,
 ) -> HTMLResponse:
     lines = lines or []
     recent = recent or []
     values = dict(values or {})
+    if correcting:  # a failed PO sent again: its number, and its ship-to first
+        values.setdefault("po_number", correcting)
+        values.setdefault("recent_po", correcting)
     values.setdefault("ship_to_choice", "recent" if recent else "typed")
     now = datetime.now(UTC)
     return render.page(
         request, "products_price.html", user, status, **_common(tenant, country_id),
         parts=parts, lines=lines, sealed=sealed, recent=recent, values=values, error=error,
-        order_error=order_error, now=now, age=lambda then: describe_age(then, now),
+        order_error=order_error, correcting=correcting, now=now,
+        age=lambda then: describe_age(then, now),
         totals=price_list.totals(lines),
         unknown=[x for x in lines if x.status is OfferStatus.UNKNOWN],
         failed=[x for x in lines if x.status is OfferStatus.ERROR],
@@ -166,12 +171,26 @@ def _price_page(
 
 @router.get("/t/{shortcut}/products/price", response_class=HTMLResponse)
 async def price_form(
-    request: Request, shortcut: str, parts: str = "", country: str = ""
+    request: Request, shortcut: str, parts: str = "", country: str = "", po: str = ""
 ) -> HTMLResponse:
+    """The list form, empty or filled from the query: ``parts`` (a product's page, or a failed
+    PO's lines) and ``po``, the failed PO being corrected (its page links here)."""
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
     tenant = await _tenant(render.rt(request), shortcut)
-    return _price_page(request, user, tenant, _country(tenant, country), parts=parts[:10_000])
+    return _price_page(
+        request, user, tenant, _country(tenant, country), parts=parts[:10_000],
+        correcting=_correcting(po),
+    )  # fmt: skip
+
+
+def _correcting(raw: str | None) -> str:
+    """The number of the failed PO a list corrects, carried from its page to the PO form; only
+    a prefill (ordering decides what the number may be used for), so a bad one is dropped."""
+    try:
+        return validate_po_number(raw or "") if raw else ""
+    except InvalidInput:
+        return ""
 
 
 def _seal_key(rt: Runtime) -> bytes:
@@ -186,6 +205,7 @@ async def price(request: Request, shortcut: str) -> HTMLResponse:
     rt = render.rt(request)
     tenant = await _tenant(rt, shortcut)
     country_id = _country(tenant, form.get("country"))
+    correcting = _correcting(form.get("correcting"))
     text = form.get("parts", "")
     if form.get("quantity"):  # "Price this part" on a product's page: one part, its quantity
         text = f"{text.strip()} {form['quantity'].strip()}"
@@ -198,16 +218,18 @@ async def price(request: Request, shortcut: str) -> HTMLResponse:
             )  # fmt: skip
     except DistyError as exc:
         return _price_page(
-            request, user, tenant, country_id, parts=text, error=str(exc), status=422
-        )
+            request, user, tenant, country_id, parts=text, error=str(exc),
+            correcting=correcting, status=422,
+        )  # fmt: skip
     sealed = seal(
         _seal_key(rt),
         {"tenant": shortcut, "country": country_id, "lines": [x.to_json() for x in lines]},
     )
     recent = await _recent(rt, user, shortcut)
     return _price_page(
-        request, user, tenant, country_id, parts=text, lines=lines, sealed=sealed, recent=recent
-    )
+        request, user, tenant, country_id, parts=text, lines=lines, sealed=sealed,
+        recent=recent, correcting=correcting,
+    )  # fmt: skip
 
 
 async def _recent(rt: Runtime, user: ConsoleUser, shortcut: str) -> list[price_list.RecentShipTo]:
@@ -287,25 +309,23 @@ async def _place(
     order = _order_lines(lines)
     ctx = Context(rt.box, rt.suppliers, rt.settings, f"console:{user.email}")
     async with rt.sessions() as session:
+        # ordering decides what a used PO number means: the same PO posted again is answered
+        # as it is (placed once), a failed one (refused, nothing placed) is replaced by this
+        # list and sent again, anything else is a Conflict. Lines alone do not make the same
+        # PO: another address, price or note under the number is another PO.
         try:
-            existing = await ordering.find_po(
-                session, shortcut=shortcut, po_number=po_number, supplier=SUPPLIER
-            )
-        except NotFound:
-            existing = None
-        # A failed PO (refused, nothing placed) is corrected and sent again by ordering.
-        if existing is not None and existing.status != POStatus.FAILED.value:
-            mine = sorted((x.sku, x.quantity) for x in order)
-            if sorted((x.sku, x.quantity) for x in existing.lines) == mine:
-                return existing.po_number  # the same PO posted twice: placed once
+            po = await ordering.submit(
+                session, ctx, shortcut=shortcut, country_id=country_id, supplier=SUPPLIER,
+                po_number=po_number, lines=order, ship_to=ship_to,
+                hold=form.get("hold") == "on", notes=notes or None, end_user=end_user,
+            )  # fmt: skip
+        except Conflict:
             raise InvalidInput(
-                f"PO number {po_number} is taken by another PO: choose another number", field="po"
-            )
-        po = await ordering.submit(
-            session, ctx, shortcut=shortcut, country_id=country_id, supplier=SUPPLIER,
-            po_number=po_number, lines=order, ship_to=ship_to, hold=form.get("hold") == "on",
-            notes=notes or None, end_user=end_user,
-        )  # fmt: skip
+                f"PO number {po_number} is taken by another PO (with other lines, prices or "
+                "addresses), or is being sent by another request right now: choose another "
+                f"number, or open PO {po_number} under Purchase orders to see it",
+                field="po",
+            ) from None
         return po.po_number
 
 
