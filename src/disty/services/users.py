@@ -21,9 +21,12 @@ unbounded memory.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import os
 import re
 import secrets
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -48,9 +51,12 @@ CLIENT_FREE_FAILURES = 20
 CLIENT_MAX_DELAY = timedelta(minutes=5)
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD = 12
-# One argon2 check takes about 0.1 s of CPU and 64 MiB: two threads keep the memory bounded
-# and leave the other cores to the event loop; 16 waiting is a few seconds of work at most.
-PASSWORD_THREADS = 2
+# One argon2 check takes about 0.1 s of CPU and 64 MiB, over 4 lanes (threads of its own): one
+# check at a time already uses every core of a small machine, at the lowest CPU priority
+# (_yield_to_the_loop). A second pool thread doubled the tail of webhook deliveries under a
+# sign-in flood (bench/hostile.py, 2 cores: p99 2.8x alone against 1.6x) for no sign-in a
+# person would notice; 16 waiting is a second or two of work.
+PASSWORD_THREADS = 1
 PASSWORD_QUEUE = 16
 
 _hasher = PasswordHasher()
@@ -88,12 +94,27 @@ class Busy(DistyError):
         super().__init__("the server is busy checking other sign-ins: try again in a moment")
 
 
+def _yield_to_the_loop() -> None:
+    """Run this thread, and argon2's own lane threads (which inherit it), only on CPU the
+    event loop leaves: Linux's SCHED_IDLE, or the lowest nice where that is not available.
+    A flood of sign-ins then cannot slow webhook deliveries and pages (bench/hostile.py);
+    with nothing else to do, a password check still runs at full speed."""
+    tid = threading.get_native_id()
+    try:
+        os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        with contextlib.suppress(AttributeError, OSError):  # no per-thread priority here
+            os.setpriority(os.PRIO_PROCESS, tid, 19)
+
+
 class _PasswordWork:
     """argon2 off the event loop, in a bounded pool with a bounded queue (see the module
     docstring). Used from the event loop only, so the counter needs no lock."""
 
     def __init__(self, threads: int, queue: int) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="argon2")
+        self._pool = ThreadPoolExecutor(
+            max_workers=threads, thread_name_prefix="argon2", initializer=_yield_to_the_loop
+        )
         self._limit = threads + queue
         self._taken = 0
         self._decoy: str | None = None
