@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -27,6 +28,45 @@ from disty.services import events
 log = logging.getLogger(__name__)
 
 Handler = Callable[[int], Awaitable[object]]
+
+
+class RepeatedFailure:
+    """Logs a loop's failure with its traceback the first time, then (while it keeps failing,
+    as every round does while the database is down) one line a minute, and says when it
+    works again: an outage of an hour is a few dozen lines, not a traceback every round."""
+
+    def __init__(self, what: str, every_s: float = 60.0) -> None:
+        self.what, self.every_s = what, every_s
+        self._since: float | None = None  # when the failures began
+        self._logged_at = 0.0
+        self._count = 0
+
+    def failed(self, retry_s: float) -> None:
+        now = time.monotonic()
+        self._count += 1
+        if self._since is None:
+            self._since = self._logged_at = now
+            log.exception("%s failed; trying again in %.0f s", self.what, retry_s)
+        elif now - self._logged_at >= self.every_s:
+            self._logged_at = now
+            log.warning(
+                "%s still failing (%d times in %.0f s): %s",
+                self.what, self._count, now - self._since, _reason(),
+            )  # fmt: skip
+
+    def succeeded(self) -> None:
+        if self._since is not None:
+            log.warning(
+                "%s works again after %d failures in %.0f s",
+                self.what, self._count, time.monotonic() - self._since,
+            )  # fmt: skip
+            self._since, self._count = None, 0
+
+
+def _reason() -> str:
+    """The exception being handled, in one line."""
+    exc = sys.exc_info()[1]
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}" if exc else "?"
 
 
 class EventQueue(Protocol):
@@ -98,6 +138,7 @@ class InboxQueue:
             except Exception:  # the lease runs out and the event is tried again
                 log.exception("processing event %d failed unexpectedly", pk)
 
+        reading = RepeatedFailure("reading the inbox")
         while not stop.is_set():
             self._wake.clear()
             if wait := self._defer_for():
@@ -105,8 +146,9 @@ class InboxQueue:
                 continue
             try:
                 taken = await events.claim(self.sessions, limit=self.batch, lease=self.lease)
+                reading.succeeded()
             except Exception:
-                log.exception("could not read the inbox; trying again in %.0f s", self.idle_s)
+                reading.failed(self.idle_s)
                 taken = []
             if not taken:
                 await self._sleep(stop)

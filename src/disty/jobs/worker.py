@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from disty.jobs.queue import EventQueue, InboxQueue, wait_unless_stopped
+from disty.jobs.queue import EventQueue, InboxQueue, RepeatedFailure, wait_unless_stopped
 from disty.runtime import Runtime
 from disty.services import events, ordering
 from disty.services.ordering import Context
@@ -64,13 +64,15 @@ async def _every(
     stop: asyncio.Event, interval_s: float, what: str, job: Callable[[], Awaitable[int]]
 ) -> None:
     """Run ``job()`` every ``interval_s`` until stopped; a failing round never ends the loop."""
+    failures = RepeatedFailure(what)
     while not stop.is_set():
         try:
             count = await job()
+            failures.succeeded()
             if count:
                 log.info("%s: %d", what, count)
         except Exception:
-            log.exception("%s failed; trying again in %.0f s", what, interval_s)
+            failures.failed(interval_s)
         await wait_unless_stopped(stop, interval_s)
 
 
