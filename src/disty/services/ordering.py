@@ -95,6 +95,29 @@ def _move(po: PurchaseOrder, status: POStatus, source: str, actor: str, message:
     _event(po, source, actor, message)
 
 
+async def _still(
+    session: AsyncSession, po: PurchaseOrder, was: tuple[POStatus, ...], now: POStatus
+) -> bool:
+    """Move the PO from one of ``was`` to ``now`` in the database, only if it is still there.
+
+    A person's cancel and the sending of the same PO (the worker's price round, a buyer's
+    submit, an admin's approval) run in different requests, each on the PO as it read it; a
+    plain write would let the later one overwrite the other, and a cancelled PO be placed.
+    This conditional update lets exactly one of them win. False: another request moved the
+    PO first; its pending changes here are dropped and it is read again as it is now."""
+    moved = await session.execute(
+        update(PurchaseOrder)
+        .where(PurchaseOrder.id == po.id, PurchaseOrder.status.in_([s.value for s in was]))
+        .values(status=now.value)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(moved, "rowcount", 0):
+        return True
+    await session.rollback()
+    await session.refresh(po)
+    return False
+
+
 async def _adapter(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Supplier:
     tenant = await get_tenant_by_id(session, po.tenant_id)
     connection = await get_connection(session, tenant, po.supplier, po.country_id)
@@ -413,6 +436,8 @@ async def _check_prices_then_send(
     po.price_check_at = None
     reasons = check.reasons()
     if reasons:
+        if not await _still(session, po, (POStatus.DRAFT,), POStatus.AWAITING_APPROVAL):
+            return po  # cancelled (or sent) meanwhile by another request
         po.approval_reason = " | ".join(reasons)
         _move(po, POStatus.AWAITING_APPROVAL, source, ctx.actor,
               f"{po.approval_reason}: nothing sent; needs an admin's approval")  # fmt: skip
@@ -420,6 +445,8 @@ async def _check_prices_then_send(
             _audit(session, po, ctx, "po.submitted")
         await session.commit()
         return po
+    if not await _still(session, po, (POStatus.DRAFT,), POStatus.SUBMITTING):
+        return po  # cancelled (or sent) meanwhile by another request
     _move(po, POStatus.SUBMITTING, source, ctx.actor, "queued for the supplier")
     if audited:
         _audit(session, po, ctx, "po.submitted")
@@ -434,7 +461,11 @@ async def _price_check_failed(
     last try, stop for approval. Either way nothing is sent."""
     po.price_checks += 1
     retries = ctx.settings.price_check_retries
-    if po.price_checks > retries:
+    stops = po.price_checks > retries
+    next_status = POStatus.AWAITING_APPROVAL if stops else POStatus.DRAFT
+    if not await _still(session, po, (POStatus.DRAFT,), next_status):
+        return po  # cancelled (or sent) meanwhile by another request
+    if stops:
         po.price_check_at = None
         po.approval_reason = (
             f"price not confirmed: the distributor's price check failed {po.price_checks} "
@@ -795,6 +826,8 @@ async def v7_refused(
 async def approve(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
     if po.status != POStatus.AWAITING_APPROVAL.value:
         raise InvalidInput(f"PO {po.po_number} is {po.status}, not awaiting approval")
+    if not await _still(session, po, (POStatus.AWAITING_APPROVAL,), POStatus.SUBMITTING):
+        raise InvalidInput(f"PO {po.po_number} is {po.status} now, not awaiting approval")
     po.approved_by = ctx.actor
     _move(po, POStatus.SUBMITTING, "person", ctx.actor, "price approved; queued for the supplier")
     _audit(session, po, ctx, "po.approved")
@@ -833,6 +866,13 @@ async def release(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Pur
 async def cancel(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
     status = POStatus(po.status)
     if status in (POStatus.DRAFT, POStatus.AWAITING_APPROVAL):
+        if not await _still(
+            session, po, (POStatus.DRAFT, POStatus.AWAITING_APPROVAL), POStatus.CANCELLED
+        ):
+            raise InvalidInput(
+                f"PO {po.po_number} changed meanwhile and is {po.status} now: it can no "
+                "longer be cancelled this way; refresh it to see its state"
+            )
         _move(po, POStatus.CANCELLED, "person", ctx.actor, "cancelled before it was sent")
         _audit(session, po, ctx, "po.cancelled")
         await session.commit()
