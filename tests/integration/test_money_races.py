@@ -13,6 +13,7 @@ import pytest
 
 from disty.config import Settings
 from disty.domain.orders import Address
+from disty.errors import InvalidInput
 from disty.jobs import worker
 from disty.runtime import Runtime, open_runtime
 from disty.services import ordering, tokens
@@ -138,7 +139,7 @@ async def test_a_po_cancelled_before_an_approval_lands_is_not_sent(
         assert cancelled.status_code == 200, cancelled.text
         assert cancelled.json()["status"] == "cancelled"
 
-        with pytest.raises(ordering.InvalidInput, match="cancelled"):
+        with pytest.raises(InvalidInput, match="cancelled"):
             await ordering.approve(approving, read, admin)
     async with rt.sessions() as session:
         po = await ordering.find_po(session, shortcut="smbi", po_number="PO-APPROVE-RACE")
