@@ -175,3 +175,18 @@ async def test_unknown_api_tokens_are_throttled_per_client(settings: Settings) -
                 "/api/v1/pos", headers={"Authorization": "Bearer disty_nope"}
             )
             assert wrong.status_code == 401
+
+
+async def test_one_ipv6_network_is_one_client(settings: Settings) -> None:
+    # An IPv6 client is handed a whole /64 (2^64 addresses): spraying passwords across
+    # accounts from a new address of it each time is still one client.
+    proxied = settings.model_copy(update={"trusted_proxies": "127.0.0.1"})
+    with serve_disty(proxied, run_worker=False) as served:
+        await _owner(proxied)
+        answers = []
+        for n in range(CLIENT_FREE + 5):
+            forwarded = {"X-Forwarded-For": f"2001:db8:1:2::{n + 1:x}"}
+            answers.append(await _attempt(served.url, f"user{n}@smbi.example", "guess", forwarded))
+        statuses = [a.status_code for a in answers]
+        assert statuses.count(401) == CLIENT_FREE, statuses
+        assert statuses[-1] == 429

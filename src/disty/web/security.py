@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import re
 
 from fastapi import FastAPI, Request
@@ -103,5 +104,14 @@ def install_docs(app: FastAPI) -> None:
 
 
 def client_address(request: Request) -> str:
-    """The client's address (after DISTY_TRUSTED_PROXIES were applied), for counting."""
-    return request.client.host if request.client else "unknown"
+    """The client's address (after DISTY_TRUSTED_PROXIES were applied), for counting. An IPv6
+    client is counted by its /64: one subscriber or machine is handed a whole /64, so counting
+    single addresses would give it 2^64 fresh allowances."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return host
