@@ -190,3 +190,61 @@ async def test_one_ipv6_network_is_one_client(settings: Settings) -> None:
         statuses = [a.status_code for a in answers]
         assert statuses.count(401) == CLIENT_FREE, statuses
         assert statuses[-1] == 429
+
+
+async def test_a_stranger_keeping_the_account_delayed_cannot_keep_its_owner_out(
+    settings: Settings, served: ServedDisty
+) -> None:
+    """Owners sign in from a browser that signed in before (its device cookie, bound to the
+    account): a stranger's guesses, which keep the account's delay running, do not count
+    against it; a device cookie of another account, or a made-up one, counts for nothing."""
+    await _owner(settings)
+    async with open_runtime(settings) as rt, rt.sessions() as session:
+        other, one_time = await users.add_user(
+            session, email="stranger@smbi.example", shortcut="smbi", role="viewer", actor="test"
+        )
+        await users.change_password(session, other.id, one_time, "the-strangers-own-pw-42")
+    async with httpx.AsyncClient(base_url=served.url, timeout=60) as owner:
+        form = await owner.get("/login")
+        first = await owner.post(
+            "/login", data={"csrf_token": _csrf(form.text), "email": OWNER, "password": PASSWORD}
+        )
+        assert first.status_code == 303, first.text
+        owner.cookies.delete("disty_session")  # the session is over; the device is remembered
+
+        # A stranger with an account of their own gets a device cookie too, for their account.
+        async with httpx.AsyncClient(base_url=served.url, timeout=60) as stranger:
+            form = await stranger.get("/login")
+            mine = await stranger.post(
+                "/login",
+                data={
+                    "csrf_token": _csrf(form.text),
+                    "email": "stranger@smbi.example",
+                    "password": "the-strangers-own-pw-42",
+                },
+            )
+            assert mine.status_code == 303
+            strangers_device = stranger.cookies.get("disty_device", path="/login")
+        # ... then guesses the owner's password until the account waits.
+        answers = [(await _attempt(served.url, OWNER, "wrong-guess-123")).status_code]
+        while answers[-1] != 429:
+            answers.append((await _attempt(served.url, OWNER, "wrong-guess-123")).status_code)
+        assert answers.count(401) == ACCOUNT_FREE
+        # The stranger's own device cookie, or a made-up one, is no way past the delay.
+        for cookie in filter(None, (strangers_device, "abc.9999999999.forged")):
+            async with httpx.AsyncClient(
+                base_url=served.url, timeout=60, cookies={"disty_device": cookie}
+            ) as browser:
+                form = await browser.get("/login")
+                refused = await browser.post(
+                    "/login",
+                    data={"csrf_token": _csrf(form.text), "email": OWNER, "password": PASSWORD},
+                )
+            assert refused.status_code == 429, refused.text
+
+        # The owner's browser is let in at once, delay or not.
+        form = await owner.get("/login")
+        back = await owner.post(
+            "/login", data={"csrf_token": _csrf(form.text), "email": OWNER, "password": PASSWORD}
+        )
+        assert back.status_code == 303, back.text

@@ -251,14 +251,33 @@ async def add_user(
     return user, password
 
 
+def account_key(email: str) -> str:
+    """The account a sign-in attempt is counted against (and a trusted device is bound to)."""
+    return email.strip().lower()[:320]
+
+
 async def sign_in(
-    session: AsyncSession, *, email: str, password: str, client: str, guard: SignInGuard
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    client: str,
+    guard: SignInGuard,
+    device: str | None = None,
 ) -> User:
     """The user, or SignInRefused / Throttled / Busy. The attempt is counted (for the account
     and for the client address) before the password is checked; nothing is written to the
-    database unless the sign-in succeeds."""
-    account = email.strip().lower()[:320]
-    client = client[:64]
+    database unless the sign-in succeeds.
+
+    ``device``: the id of a browser that signed in to this account before (its device cookie,
+    checked by the caller). Its attempts are counted on their own, not with the account's or
+    the address's: a stranger who keeps the account's delay running (one guess every few
+    minutes) or shares the owner's address cannot keep the owner out, and a stranger cannot
+    make such a cookie without signing in."""
+    email = account_key(email)
+    account, client = email, client[:64]
+    if device is not None:
+        account, client = f"{email} device {device[:64]}", f"device {device[:64]}"
     wait = max(guard.accounts.wait_s(account), guard.clients.wait_s(client))
     if wait > 0:
         raise Throttled(wait)
@@ -267,7 +286,7 @@ async def sign_in(
     guard.clients.reserve(client)
     failed: bool | None = None  # None: the password was never checked (busy, database error)
     try:
-        user = await session.scalar(select(User).where(User.email == account))
+        user = await session.scalar(select(User).where(User.email == email))
         ok = await passwords.verify(user.password_hash if user else None, password)
         failed = not ok or user is None
     finally:

@@ -70,12 +70,13 @@ async def login(request: Request) -> Response:
     if not cookie or not hmac.compare_digest(given, cookie):
         raise Forbidden("the sign-in form expired: reload the page and sign in again")
     rt = render.rt(request)
+    email = str(form.get("email") or "")
     try:
         async with rt.sessions() as session:
             user = await users.sign_in(
-                session, email=str(form.get("email") or ""),
-                password=str(form.get("password") or ""), client=client_address(request),
-                guard=request.app.state.sign_in_guard,
+                session, email=email, password=str(form.get("password") or ""),
+                client=client_address(request), guard=request.app.state.sign_in_guard,
+                device=web.trusted_device(request, rt, email),
             )  # fmt: skip
             token = await users.open_session(session, user)
     except (users.Throttled, users.Busy) as exc:
@@ -88,6 +89,7 @@ async def login(request: Request) -> Response:
     target = "/password" if user.must_change_password else (nxt if nxt.startswith("/t/") else "/")
     response = render.redirect(target)
     web.set_session(request, response, rt, token)
+    web.set_device(request, response, rt, user.email)
     return response
 
 
@@ -129,6 +131,7 @@ async def link_sign_in(request: Request) -> Response:
         return _link_page(request, token="", email=None, error=str(exc), status=410)
     response = render.redirect("/password" if user.must_change_password else "/")
     web.set_session(request, response, rt, token)
+    web.set_device(request, response, rt, user.email)
     return response
 
 

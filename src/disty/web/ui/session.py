@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -24,6 +25,10 @@ from disty.services.users import ConsoleUser, Role
 
 COOKIE = "disty_session"
 LOGIN_CSRF_COOKIE = "disty_login_csrf"
+# A browser that signed in to an account before: its attempts on that account are counted on
+# their own (users.sign_in), so a stranger's guesses cannot keep the owner out.
+DEVICE_COOKIE = "disty_device"
+DEVICE_LIFETIME_S = 90 * 24 * 3600
 
 
 class SignInNeeded(Exception):
@@ -121,3 +126,37 @@ def tenant_page(user: ConsoleUser, shortcut: str, role: Role = Role.VIEWER) -> N
         raise PageNotFound
     if not user.can(role):
         raise Forbidden(f"this page is for a tenant's {role.value}s")
+
+
+def _device_mac(rt: Runtime, account: str, value: str) -> str:
+    key = rt.box.derive("disty console device cookie")
+    digest = hmac.new(key, f"{account}\n{value}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def trusted_device(request: Request, rt: Runtime, email: str) -> str | None:
+    """The id of this browser when it signed in to ``email``'s account before (and its cookie
+    has not expired), else None. The cookie names no account: it is signed for one."""
+    cookie = request.cookies.get(DEVICE_COOKIE) or ""
+    value, _, mac = cookie.rpartition(".")
+    device, _, until = value.partition(".")
+    if not (device and until.isdigit() and len(cookie) < 200):
+        return None
+    if int(until) < time.time():
+        return None
+    account = users.account_key(email)
+    return device if hmac.compare_digest(mac, _device_mac(rt, account, value)) else None
+
+
+def set_device(request: Request, response: Response, rt: Runtime, email: str) -> None:
+    """Remember this browser for ``email``'s account (after a successful sign-in)."""
+    value = f"{secrets.token_urlsafe(12)}.{int(time.time()) + DEVICE_LIFETIME_S}"
+    response.set_cookie(
+        DEVICE_COOKIE,
+        f"{value}.{_device_mac(rt, users.account_key(email), value)}",
+        max_age=DEVICE_LIFETIME_S,
+        httponly=True,
+        samesite="strict",
+        secure=secure(request),
+        path="/login",
+    )
