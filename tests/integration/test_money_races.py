@@ -22,17 +22,7 @@ from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, control, counts, harness
 from tests.fixtures.simulator import RunningSimulator
 from tests.fixtures.tenants import connect_to_simulator
-
-PNA = "post-priceandavailability"
-CREATE = "post-createorder_v6"
-SHIP_TO = {
-    "company": "Acme",
-    "street": "1 Main St",
-    "city": "Springfield",
-    "state": "IL",
-    "postcode": "62701",
-    "country": "US",
-}
+from tests.integration.test_money import CREATE, PNA, SHIP_TO
 
 
 @pytest.fixture
