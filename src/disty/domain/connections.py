@@ -29,12 +29,22 @@ _API_TYPE_LABELS = {ApiType.REST: "APIS (Recommended)", ApiType.XML: "XML"}
 class SupplierInfo:
     key: str
     name: str
-    default_base_url: str
+    # The supplier's own https endpoints, production first: the only base URLs a tenant may
+    # give a connection (suppliers/endpoints.py); anything else is the operator's choice.
+    endpoints: tuple[str, ...]
+
+    @property
+    def default_base_url(self) -> str:
+        return self.endpoints[0]
 
 
 # More suppliers (tdsynnex) join here as their adapters land.
 SUPPLIERS: dict[str, SupplierInfo] = {
-    "ingram": SupplierInfo("ingram", "Ingram Micro", "https://api.ingrammicro.com:443"),
+    "ingram": SupplierInfo(
+        "ingram",
+        "Ingram Micro",
+        ("https://api.ingrammicro.com:443", "https://api.ingrammicro.com:443/sandbox"),
+    ),
 }
 
 

@@ -2,7 +2,7 @@
 
 A connection's base URL is where disty sends its client secret (the token request) and its
 bearer tokens, and a tenant admin can set it. So a base URL must be one of the endpoints the
-supplier's package declares (its own https hosts, e.g. ``ingram.consts.ENDPOINTS``). Any other
+supplier declares (its own https hosts, ``SupplierInfo.endpoints``). Any other
 one (the simulator, a test server) is the operator's choice for the whole platform
 (``DISTY_ALLOW_CUSTOM_SUPPLIER_URLS``), never a tenant's, and even then secrets go over plain
 http only to this machine (loopback). A URL never carries a user name or password, and errors
@@ -23,10 +23,6 @@ import httpx
 
 from disty.domain.connections import supplier_info
 from disty.errors import InvalidInput
-from disty.suppliers.ingram import consts as ingram_consts
-
-# Each supplier package declares its endpoints; this table only points at them.
-_OFFICIAL: dict[str, tuple[str, ...]] = {"ingram": ingram_consts.ENDPOINTS}
 
 ALLOW_SETTING = "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -39,15 +35,11 @@ class _Place(NamedTuple):
     path: str
 
 
-def official_endpoints(supplier: str) -> tuple[str, ...]:
-    return _OFFICIAL.get(supplier_info(supplier).key, ())
-
-
 def check_base_url(value: str, *, supplier: str, allow_custom: bool) -> str:
     """The base URL to store or use (trimmed, no trailing slash), or InvalidInput saying why
     not and what to do. ``allow_custom`` is the operator's platform-wide setting."""
-    name = supplier_info(supplier).name
-    official = official_endpoints(supplier)
+    info = supplier_info(supplier)
+    name, official = info.name, info.endpoints
     url = value.strip().rstrip("/")
     parts = urlsplit(url)
     if "@" in parts.netloc:
@@ -61,9 +53,7 @@ def check_base_url(value: str, *, supplier: str, allow_custom: bool) -> str:
         place = None  # a URL that httpx would read differently (host, port) is refused
     if place is None:
         raise InvalidInput(
-            f"invalid base URL: use an https URL without query or fragment, such as {official[0]}"
-            if official
-            else "invalid base URL: use an https URL without query or fragment",
+            f"invalid base URL: use an https URL without query or fragment, such as {official[0]}",
             field="base_url",
         )
     if place in {_place(urlsplit(o)) for o in official}:

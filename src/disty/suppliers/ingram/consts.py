@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 PRODUCTION_URL = "https://api.ingrammicro.com:443"
-SANDBOX_URL = "https://api.ingrammicro.com:443/sandbox"
-# The only base URLs a tenant may give a connection (disty.suppliers.endpoints): Ingram's own
-# https hosts. Anything else (the simulator) needs the operator's DISTY_ALLOW_CUSTOM_SUPPLIER_URLS.
-ENDPOINTS = (PRODUCTION_URL, SANDBOX_URL)
 TOKEN_PATH = "/oauth/oauth20/token"  # noqa: S105  (a path, not a password)
 
 PNA_BATCH = 50  # products per price-and-availability call
