@@ -368,18 +368,12 @@ async def _send_again(
     """Send a failed PO again, corrected as given now. The supplier refused it, so nothing
     was placed; and since it was sent before (``submit_attempts``), the outbox searches the
     supplier for the PO number before it sends: an order found is recorded, never doubled."""
-    taken = await session.execute(
-        update(PurchaseOrder)
-        .where(PurchaseOrder.id == po.id, PurchaseOrder.status == POStatus.FAILED.value)
-        .values(status=POStatus.DRAFT.value)
-        .execution_options(synchronize_session=False)
-    )
-    await session.commit()
-    if not getattr(taken, "rowcount", 0):
+    if not await _still(session, po, (POStatus.FAILED,), POStatus.DRAFT):
         raise Conflict(
             f"PO {po.po_number} is being sent again by another request: read it with "
             "'disty order show' rather than sending it again"
         )
+    await session.commit()
     await session.refresh(po)
     po.lines = []
     await session.flush()  # the old lines go before new ones take their numbers

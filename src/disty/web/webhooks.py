@@ -210,7 +210,7 @@ async def read_delivery(
     return items
 
 
-async def _refuse(
+def _refuse(
     request: Request, destination: Destination, shortcut: str, reason: Rejection
 ) -> JSONResponse:
     request.app.state.rejection_counts.add(destination.connection_id, reason)
@@ -284,7 +284,7 @@ async def receive(shortcut: str, country_id: str, request: Request) -> Response:
             headers={"Connection": "close"},
         )
     if isinstance(items, Rejection):
-        return await _refuse(request, destination, shortcut, items)
+        return _refuse(request, destination, shortcut, items)
 
     # Committed (with whatever other deliveries arrived meanwhile) before the answer goes out.
     try:

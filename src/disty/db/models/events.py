@@ -61,8 +61,8 @@ class ConflictingDelivery(Base):
     One row per (connection, event id), however many come: the first conflicting body whole
     (within the receiver's 10 MiB), then only how many came, when the last did and its body's
     SHA-256. A distributor may sign only the event id, not the body, so whoever captured one
-    signed delivery can send it again with any body: each such id costs at most one extra body, not one a
-    request.
+    signed delivery can send it again with any body: each such id costs at most one extra
+    body, not one a request.
     """
 
     __tablename__ = "conflicting_deliveries"
