@@ -195,18 +195,24 @@ class ThrottledLog:
         self._last: dict[str, float] = {}
         self._skipped: dict[str, int] = {}
 
-    def warning(self, key: str, message: str, *args: object) -> None:
+    def admit(self, key: str) -> str | None:
+        """None when a line for ``key`` was logged less than a minute ago (it is counted);
+        else the suffix to log it with (how many were left out since, or nothing)."""
         now = time.monotonic()
         last = self._last.get(key)
         if last is not None and now - last < self.every_s:
             self._skipped[key] = self._skipped.get(key, 0) + 1
-            return
+            return None
         skipped = self._skipped.pop(key, 0)
         if len(self._last) > 10_000:
             self._last.clear()
         self._last[key] = now
-        suffix = f" ({skipped} more like it since the last one not logged)" if skipped else ""
-        log.warning(message + suffix, *args)
+        return f" ({skipped} more like it since the last one not logged)" if skipped else ""
+
+    def warning(self, key: str, message: str, *args: object) -> None:
+        suffix = self.admit(key)
+        if suffix is not None:
+            log.warning(message + suffix, *args)
 
 
 @dataclass(frozen=True, slots=True)

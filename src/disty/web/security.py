@@ -52,6 +52,7 @@ class SecurityHeaders:
         if https:
             common.append((b"strict-transport-security", HSTS.encode()))
         self.common = common
+        self.policy = (b"content-security-policy", CONSOLE_POLICY.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,7 +64,7 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
                 if b"content-security-policy" not in names:
-                    headers.append((b"content-security-policy", CONSOLE_POLICY.encode()))
+                    headers.append(self.policy)
                 headers.extend(h for h in self.common if h[0] not in names)
                 message = {**message, "headers": headers}
             await send(message)

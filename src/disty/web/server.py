@@ -31,13 +31,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import resource
-import time
 from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from disty.config import Settings
+from disty.services.inbox import ThrottledLog
 
 log = logging.getLogger(__name__)
 
@@ -144,26 +144,19 @@ class GuardedProtocol(HttpToolsProtocol):
 class _OneLineAMinute(logging.Filter):
     """uvicorn warns once per malformed request ("Invalid HTTP request received."): a stranger
     sending garbage would write a line per request. One a minute per message, then how many
-    were left out."""
+    were left out (the receiver's ThrottledLog decides)."""
 
-    def __init__(self, every_s: float = 60.0) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.every_s = every_s
-        self._last: dict[str, float] = {}
-        self._skipped: dict[str, int] = {}
+        self._lines = ThrottledLog()
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.ERROR:
             return True  # a fault of the server's own: always told
-        key = str(record.msg)
-        now = time.monotonic()
-        last = self._last.get(key)
-        if last is not None and now - last < self.every_s:
-            self._skipped[key] = self._skipped.get(key, 0) + 1
+        suffix = self._lines.admit(str(record.msg))
+        if suffix is None:
             return False
-        self._last[key] = now
-        if skipped := self._skipped.pop(key, 0):
-            record.msg = f"{record.msg} ({skipped} more like it since the last one not logged)"
+        record.msg = f"{record.msg}{suffix}"
         return True
 
 
