@@ -30,7 +30,8 @@ import httpx
 
 from disty.domain.offers import OfferStatus
 from disty.suppliers.hub import SupplierHub
-from disty.suppliers.ingram import IngramConfig
+from disty.suppliers.ingram.adapter import IngramSupplier
+from disty.suppliers.ingram.client import IngramClient, IngramConfig
 
 CLIENT_ID, CLIENT_SECRET, CUSTOMER = "disty-demo-client", "disty-demo-secret", "20-222222"
 
@@ -78,7 +79,7 @@ async def disty_run(root: str, skus: list[str]) -> tuple[float, float, float, in
 
     hub = SupplierHub(http=httpx.AsyncClient(timeout=30, event_hooks={"response": [record]}))
     config = IngramConfig(root + "/ingram", CLIENT_ID, CLIENT_SECRET, CUSTOMER, "US")
-    ingram = hub.ingram(config)
+    ingram = IngramSupplier(IngramClient(config, **hub.client_parts()))
     try:
         started = time.perf_counter()
         offers = await ingram.price_and_availability(skus)
@@ -102,7 +103,12 @@ async def disty_run(root: str, skus: list[str]) -> tuple[float, float, float, in
 
 async def part_numbers(root: str, n: int) -> list[str]:
     hub = SupplierHub()
-    ingram = hub.ingram(IngramConfig(root + "/ingram", CLIENT_ID, CLIENT_SECRET, CUSTOMER, "US"))
+    ingram = IngramSupplier(
+        IngramClient(
+            IngramConfig(root + "/ingram", CLIENT_ID, CLIENT_SECRET, CUSTOMER, "US"),
+            **hub.client_parts(),
+        )
+    )
     try:
         found: list[str] = []
         page = 1

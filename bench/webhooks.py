@@ -123,7 +123,7 @@ async def set_up() -> None:
                 session, shortcut=SHORTCUT, supplier="ingram", country_id=COUNTRY,
                 # The events name POs disty never placed, so the supplier is never called; were
                 # it called, this address keeps the call on the machine.
-                changes=ConnectionChanges(webhook_key=KEY, base_url="http://127.0.0.1:9/ingram"),
+                changes=ConnectionChanges.of(webhook_key=KEY, base_url="http://127.0.0.1:9/ingram"),
                 box=rt.box, public_url="https://disty.example", grace=settings.webhook_key_grace,
                 allow_custom_urls=True,
             )  # fmt: skip

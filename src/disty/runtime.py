@@ -18,6 +18,7 @@ from disty.crypto import SecretBox
 from disty.db import migrate
 from disty.db.engine import create_engine, describe, session_factory
 from disty.errors import ConfigurationError
+from disty.services.suppliers import Suppliers
 from disty.suppliers.http import RetryPolicy
 from disty.suppliers.hub import SupplierHub
 
@@ -28,7 +29,12 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     box: SecretBox
-    suppliers: SupplierHub
+    hub: SupplierHub
+
+    @property
+    def suppliers(self) -> Suppliers:
+        """What every use case that calls a supplier is handed."""
+        return Suppliers(self.box, self.hub, self.settings)
 
 
 def database_unreachable(settings: Settings, exc: DBAPIError) -> ConfigurationError:
@@ -43,13 +49,14 @@ def database_unreachable(settings: Settings, exc: DBAPIError) -> ConfigurationEr
 
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, *, apply_migrations: bool = True, suppliers: SupplierHub | None = None
+    settings: Settings, *, apply_migrations: bool = True, hub: SupplierHub | None = None
 ) -> AsyncIterator[Runtime]:
-    """``suppliers`` lets a test hand in a hub with its own retry policy or timeouts."""
+    """``hub`` lets a test hand in one with its own retry policy or timeouts."""
     settings.ensure_home()
     box = settings.secret_box()
     engine = create_engine(settings.resolved_database_url)
-    hub = suppliers or SupplierHub(
+    given = hub
+    hub = given or SupplierHub(
         timeout_s=settings.supplier_timeout_s,
         policy=RetryPolicy(deadline_s=settings.supplier_deadline_s),
     )
@@ -61,6 +68,6 @@ async def open_runtime(
                 raise database_unreachable(settings, exc) from None
         yield Runtime(settings, engine, session_factory(engine), box, hub)
     finally:
-        if suppliers is None:
+        if given is None:
             await hub.aclose()
         await engine.dispose()

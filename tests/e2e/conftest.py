@@ -109,7 +109,7 @@ async def rt(server_settings: Settings, simulator: RunningSimulator) -> AsyncIte
     """Tenants smbi and acme (country 1), not yet connected to anything."""
     async with (
         harness(simulator, policy=FAST) as h,
-        open_runtime(server_settings, suppliers=h.hub) as opened,
+        open_runtime(server_settings, hub=h.hub) as opened,
     ):
         for shortcut in ("smbi", "acme"):
             async with opened.sessions() as session:
@@ -129,7 +129,7 @@ async def connect_smbi(rt: Runtime, simulator: RunningSimulator, served: ServedD
     async with rt.sessions() as session:
         await connections.set_connection(
             session, shortcut="smbi", supplier="ingram", country_id=1,
-            changes=ConnectionChanges(
+            changes=ConnectionChanges.of(
                 client_id=simulator.client_id, client_secret=simulator.client_secret,
                 customer_number=simulator.customer_number, base_url=simulator.base_url,
                 webhook_key=WEBHOOK_KEY,

@@ -118,7 +118,7 @@ async def test_an_admin_replays_a_dead_event(
     async with rt.sessions() as session:
         await connections.set_connection(
             session, shortcut="smbi", supplier="ingram", country_id=1,
-            changes=ConnectionChanges(
+            changes=ConnectionChanges.of(
                 client_id=simulator.client_id, client_secret=simulator.client_secret,
                 customer_number=simulator.customer_number, base_url=simulator.base_url,
                 webhook_key="the-signature-token",
@@ -128,7 +128,7 @@ async def test_an_admin_replays_a_dead_event(
         )  # fmt: skip
     async with rt.sessions() as session:
         po = await ordering.submit(
-            session, Context(rt.box, rt.suppliers, rt.settings, "test"), shortcut="smbi",
+            session, Context(rt.suppliers, "test"), shortcut="smbi",
             country_id=1, supplier="ingram", po_number="PO-CONSOLE-1",
             lines=[LineInput(str(simulator.state.catalog.product(30).ingram_part_number), 1)],
             ship_to=Address("Acme", "1 Main", "Springfield", "IL", "62701", "US"),

@@ -26,13 +26,14 @@ from tests.e2e.test_console_orders import (
     submit,
 )
 from tests.fixtures.disty import ServedDisty
+from tests.fixtures.ingram import adapter as ingram_adapter
 from tests.fixtures.ingram import config, control
 from tests.fixtures.simulator import RunningSimulator
 
 
 async def make_quote(rt: Runtime, simulator: RunningSimulator, *indexes: int) -> str:
     """A quote of smbi's app at the simulator, made the way Ingram's own portal would."""
-    client = rt.suppliers.ingram(config(simulator)).client
+    client = ingram_adapter(rt.hub, config(simulator)).client
     parts = [str(simulator.state.catalog.product(i).ingram_part_number) for i in indexes]
     created = await client.request(
         "POST", "/resellers/v6/quotes/create", safe=False,
@@ -123,7 +124,7 @@ async def invoiced(rt: Runtime, simulator: RunningSimulator, po_number: str) -> 
     control(simulator, "POST", f"/orders/{number}/advance", json={"to": "invoiced"})
     async with rt.sessions() as session:
         po = await ordering.find_po(session, shortcut="smbi", po_number=po_number)
-        await ordering.refresh(session, po, Context(rt.box, rt.suppliers, rt.settings, "test"))
+        await ordering.refresh(session, po, Context(rt.suppliers, "test"))
         return po.lines[0].sku, po.invoices[0].invoice_number
 
 
@@ -139,7 +140,7 @@ async def test_returns_are_listed_and_opened_with_their_invoices(
     )  # fmt: skip
     async with rt.sessions() as session:
         [case] = await returns.create(
-            session, Context(rt.box, rt.suppliers, rt.settings, "test"), shortcut="smbi",
+            session, Context(rt.suppliers, "test"), shortcut="smbi",
             country_id=1, supplier="ingram", request=wanted,
         )  # fmt: skip
 

@@ -196,7 +196,7 @@ async def test_the_reason_a_po_waits_is_shown_next_to_its_status(
     await connect_smbi(rt, simulator, served)
     async with rt.sessions() as session:
         po = await ordering.submit(
-            session, Context(rt.box, rt.suppliers, rt.settings, "test"), shortcut="smbi",
+            session, Context(rt.suppliers, "test"), shortcut="smbi",
             country_id=1, supplier="ingram", po_number="PO-RISE-WEB",
             lines=[LineInput(PART_B, 1, Decimal("0.01"))],
             ship_to=Address("Acme", "1 Main St", "Springfield", "IL", "62701", "US"),
@@ -222,7 +222,7 @@ async def test_a_refused_po_is_corrected_and_sent_again_from_its_page(
     await connect_smbi(rt, simulator, served)
     # A PO of a part the distributor does not know: stopped for approval (no price), approved
     # anyway, then refused by the simulator. Nothing was placed.
-    ctx = Context(rt.box, rt.suppliers, rt.settings, "test")
+    ctx = Context(rt.suppliers, "test")
     async with rt.sessions() as session:
         po = await ordering.submit(
             session, ctx, shortcut="smbi", country_id=1, supplier="ingram",

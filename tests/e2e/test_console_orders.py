@@ -58,7 +58,9 @@ async def connect(rt: Runtime, simulator: RunningSimulator, served: ServedDisty)
     async with rt.sessions() as session:
         await connections.set_connection(
             session, shortcut="smbi", supplier="ingram", country_id=1,
-            changes=ConnectionChanges(application_id="APP-TEST", contact_email="buyer@example.com"),
+            changes=ConnectionChanges.of(
+                application_id="APP-TEST", contact_email="buyer@example.com"
+            ),
             box=rt.box, public_url=served.url, grace=rt.settings.webhook_key_grace,
             allow_custom_urls=True,
         )  # fmt: skip
@@ -70,7 +72,7 @@ async def submit(
     expected = kw.pop("expected_price", None)
     async with rt.sessions() as session:
         return await ordering.submit(
-            session, Context(rt.box, rt.suppliers, rt.settings, "test"), shortcut="smbi",
+            session, Context(rt.suppliers, "test"), shortcut="smbi",
             country_id=1, supplier="ingram", po_number=po_number,
             lines=[LineInput(serialised_sku(simulator), 2, expected)], ship_to=SHIP_TO, **kw,
         )  # fmt: skip

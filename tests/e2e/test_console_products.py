@@ -257,7 +257,7 @@ async def test_recent_ship_tos_are_offered_and_a_po_number_places_once(
     earlier = Address("Warehouse Co", "9 Dock Road", "Austin", "TX", "73301", "US")
     async with rt.sessions() as session:
         await ordering.submit(
-            session, Context(rt.box, rt.suppliers, rt.settings, "test"), shortcut="smbi",
+            session, Context(rt.suppliers, "test"), shortcut="smbi",
             country_id=1, supplier="ingram", po_number="PO-EARLIER",
             lines=[LineInput(PART_B, 1)], ship_to=earlier,
         )  # fmt: skip

@@ -39,7 +39,7 @@ async def _connect_without_webhooks(rt: Runtime, simulator: RunningSimulator) ->
     async with rt.sessions() as session:
         await connections.set_connection(
             session, shortcut="smbi", supplier="ingram", country_id=1,
-            changes=ConnectionChanges(
+            changes=ConnectionChanges.of(
                 client_id=simulator.client_id, client_secret=simulator.client_secret,
                 customer_number=simulator.customer_number, base_url=simulator.base_url,
                 application_id="APP-TEST", contact_email="buyer@example.com",
@@ -56,7 +56,7 @@ async def _shipped_with_evil_tracking(rt: Runtime, simulator: RunningSimulator) 
     control(simulator, "POST", f"/orders/{number}/advance", json={"to": "shipped"})
     async with rt.sessions() as session:
         found = await ordering.find_po(session, shortcut="smbi", po_number="PO-EVIL-1")
-        await ordering.refresh(session, found, Context(rt.box, rt.suppliers, rt.settings, "t"))
+        await ordering.refresh(session, found, Context(rt.suppliers, "t"))
         tracked = select(POShipment.id).where(
             POShipment.po_id == found.id, POShipment.tracking_url.is_not(None)
         )

@@ -27,7 +27,7 @@ SECRET_KEY = "webhook-signature-token-0001"
 async def rt(settings: Settings, simulator: RunningSimulator) -> AsyncIterator[Runtime]:
     async with (
         harness(simulator, policy=FAST) as h,
-        open_runtime(settings, suppliers=h.hub) as opened,
+        open_runtime(settings, hub=h.hub) as opened,
     ):
         for shortcut in ("smbi", "acme"):
             async with opened.sessions() as session:
@@ -35,7 +35,7 @@ async def rt(settings: Settings, simulator: RunningSimulator) -> AsyncIterator[R
             async with opened.sessions() as session:
                 await connections.set_connection(
                     session, shortcut=shortcut, supplier="ingram", country_id=1,
-                    changes=ConnectionChanges(
+                    changes=ConnectionChanges.of(
                         client_id=simulator.client_id, client_secret=simulator.client_secret,
                         customer_number=simulator.customer_number, base_url=simulator.base_url,
                         application_id="APP-TEST", webhook_key=SECRET_KEY + shortcut,

@@ -21,9 +21,10 @@ from disty.runtime import Runtime, open_runtime
 from disty.services import connections, tenants
 from disty.services.connections import ConnectionChanges
 from disty.simulator.ingram.state import SimState
-from disty.suppliers.ingram import IngramClient
+from disty.suppliers.ingram.client import IngramClient
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, config, control, harness, new_app
+from tests.fixtures.ingram import adapter as ingram_adapter
 from tests.fixtures.simulator import TEST_CONFIG, RunningSimulator, SimulatorServer
 from tests.integration.test_api import Api, problem, token
 
@@ -46,7 +47,7 @@ async def connect(
     async with rt.sessions() as session:
         await connections.set_connection(
             session, shortcut=shortcut, supplier="ingram", country_id=1,
-            changes=ConnectionChanges(
+            changes=ConnectionChanges.of(
                 client_id=app[0], client_secret=app[1], customer_number=customer,
                 base_url=base_url, application_id="APP-TEST",
                 contact_email="buyer@example.com",
@@ -68,7 +69,7 @@ def apps(simulator: RunningSimulator) -> Apps:
 async def rt(settings: Settings, simulator: RunningSimulator, apps: Apps) -> AsyncIterator[Runtime]:
     async with (
         harness(simulator, policy=FAST) as h,
-        open_runtime(settings, suppliers=h.hub) as opened,
+        open_runtime(settings, hub=h.hub) as opened,
     ):
         await connect(opened, "smbi", simulator.base_url, apps["smbi"], simulator.customer_number)
         await connect(opened, "acme", simulator.base_url, apps["acme"], "20-333333")
@@ -83,7 +84,7 @@ def served(rt: Runtime, settings: Settings) -> Iterator[ServedDisty]:
 
 def client_of(rt: Runtime, simulator: RunningSimulator, app: tuple[str, str]) -> IngramClient:
     """disty's own Ingram client for one app: the test's way to make quotes at the simulator."""
-    return rt.suppliers.ingram(config(simulator, client_id=app[0], client_secret=app[1])).client
+    return ingram_adapter(rt.hub, config(simulator, client_id=app[0], client_secret=app[1])).client
 
 
 async def make_quote(client: IngramClient, products: list[dict[str, Any]]) -> str:
@@ -265,7 +266,7 @@ async def test_bad_quote_orders_are_problems_and_save_nothing(
 async def test_the_adapter_reads_ingrams_refusals_of_quote_orders(
     rt: Runtime, simulator: RunningSimulator
 ) -> None:
-    adapter = rt.suppliers.ingram(config(simulator))
+    adapter = ingram_adapter(rt.hub, config(simulator))
     # validate-quote's 400 and its reason are an answer, which the service passes on.
     refused = await adapter.validate_quote("QUO-10000000-Z9Z9Z9")
     assert not refused.valid

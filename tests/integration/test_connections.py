@@ -32,7 +32,7 @@ async def _set(
             shortcut=shortcut,
             supplier="ingram",
             country_id=country,
-            changes=ConnectionChanges(**changes),  # type: ignore[arg-type]
+            changes=ConnectionChanges.of(**changes),  # type: ignore[arg-type]
             box=rt.box,
             public_url=rt.settings.effective_public_url,
             grace=GRACE,
@@ -69,12 +69,12 @@ async def test_partial_updates_keep_the_other_fields(runtime: Runtime) -> None:
     assert first.base_url == "https://api.ingrammicro.com:443"
     assert first.webhook_url == "https://disty.example.com/supplierapi/distributorWebhook/smbi/1"
     second = await _set(runtime, application_id="app-7", base_url="http://127.0.0.1:9000/ingram")
-    assert second.client_id == "client-1"
-    assert second.customer_number == "20-222222"
-    assert second.sender_id == "disty"
-    assert second.contact_email == "buyer@example.com"
-    assert second.client_secret == "••••" + CLIENT_SECRET[-4:]
-    assert second.application_id == "app-7"
+    assert second.setting("client_id") == "client-1"
+    assert second.setting("customer_number") == "20-222222"
+    assert second.setting("sender_id") == "disty"
+    assert second.setting("contact_email") == "buyer@example.com"
+    assert second.setting("client_secret") == "••••" + CLIENT_SECRET[-4:]
+    assert second.setting("application_id") == "app-7"
     assert second.base_url == "http://127.0.0.1:9000/ingram"
 
 
@@ -87,16 +87,16 @@ async def test_secrets_are_stored_encrypted_and_shown_masked(runtime: Runtime) -
     for secret in (CLIENT_SECRET, XML_PASSWORD, WEBHOOK_KEY):
         assert secret not in stored
         assert secret not in view.model_dump_json()
-    assert view.client_secret == "••••" + CLIENT_SECRET[-4:]
-    assert view.xml_password == "••••" + XML_PASSWORD[-4:]
+    assert view.setting("client_secret") == "••••" + CLIENT_SECRET[-4:]
+    assert view.setting("xml_password") == "••••" + XML_PASSWORD[-4:]
     assert view.webhook_keys[0].key == "••••" + WEBHOOK_KEY[-4:]
-    assert view.customer_number is None  # unset fields show as null, not masked
+    assert view.setting("customer_number") is None  # unset fields show as null, not masked
     # The adapter, and only the adapter, gets them back in plaintext.
     async with runtime.sessions() as session:
         tenant = await tenants.get_tenant(session, "smbi")
         stored_connection = await connections.get_connection(session, tenant, "ingram", 1)
-        creds = connections.credentials(stored_connection, runtime.box)
-    assert (creds.client_secret, creds.xml_password) == (CLIENT_SECRET, XML_PASSWORD)
+        creds = connections.connection_settings(stored_connection, runtime.box)
+    assert (creds.get("client_secret"), creds.get("xml_password")) == (CLIENT_SECRET, XML_PASSWORD)
     assert creds.country_iso == "US"
     assert CLIENT_SECRET not in repr(creds)
 
@@ -161,7 +161,7 @@ async def test_list_filters_by_supplier_and_country(runtime: Runtime) -> None:
         only_ca = await connections.list_connections(
             session, shortcut="smbi", box=runtime.box, public_url="https://d.example", country_id=29
         )
-    assert [(v.country, v.client_id, v.currency) for v in views] == [
+    assert [(v.country, v.setting("client_id"), v.currency) for v in views] == [
         ("US", "us", "USD"),
         ("CA", "ca", "CAD"),
     ]
@@ -189,9 +189,9 @@ async def test_rotation_keeps_every_secret_readable(settings: Settings, secret_k
         )
         tenant = await tenants.get_tenant(session, "smbi")
         conn = await connections.get_connection(session, tenant, "ingram", 1)
-        assert connections.credentials(conn, rt.box).client_secret == CLIENT_SECRET
+        assert connections.connection_settings(conn, rt.box).get("client_secret") == CLIENT_SECRET
         assert connections.verification_keys(conn, rt.box) == [WEBHOOK_KEY]
-    assert view.client_secret == "••••" + CLIENT_SECRET[-4:]
+    assert view.setting("client_secret") == "••••" + CLIENT_SECRET[-4:]
 
 
 async def test_wrong_key_fails_clearly_and_rotation_changes_nothing(settings: Settings) -> None:

@@ -71,7 +71,7 @@ async def rt(settings: Settings) -> AsyncIterator[Runtime]:
         async with opened.sessions() as session:
             await connections.set_connection(
                 session, shortcut="smbi", supplier="ingram", country_id=1,
-                changes=ConnectionChanges(webhook_key=KEY), box=opened.box,
+                changes=ConnectionChanges.of(webhook_key=KEY), box=opened.box,
                 public_url="https://disty.example.com", grace=settings.webhook_key_grace,
                 allow_custom_urls=True,
             )  # fmt: skip

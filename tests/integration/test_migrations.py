@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from cryptography.fernet import Fernet
 from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from disty.crypto import SecretBox
 from disty.db import migrate
 from disty.db.base import Base
 from disty.db.engine import create_engine, session_factory
@@ -22,6 +25,7 @@ from disty.db.models import (
     WebhookKey,
 )
 from disty.runtime import Runtime
+from disty.services import connections
 
 
 async def test_upgrade_from_empty_reaches_head_and_matches_the_models(database_url: str) -> None:
@@ -72,9 +76,8 @@ async def test_models_round_trip(runtime: Runtime) -> None:
                 supplier="ingram",
                 country_id=29,
                 api_type="rest",
-                client_id="client",
-                client_secret_enc="token",
-                customer_number="20-222222",
+                settings={"client_id": "client", "customer_number": "20-222222"},
+                secrets_enc={"client_secret": "token"},
                 base_url="https://api.ingrammicro.com:443",
                 last_test_at=tested_at,
                 last_test_result={"checks": [{"name": "api_access", "ok": True}]},
@@ -89,6 +92,8 @@ async def test_models_round_trip(runtime: Runtime) -> None:
         assert tenant.country_ids == [1, 29]
         assert tenant.created_at.tzinfo is not None
         connection = (await session.scalars(select(SupplierConnection))).one()
+        assert connection.settings == {"client_id": "client", "customer_number": "20-222222"}
+        assert connection.secrets_enc == {"client_secret": "token"}
         assert connection.last_test_at == tested_at
         assert connection.last_test_result == {"checks": [{"name": "api_access", "ok": True}]}
         assert [k.label for k in connection.webhook_keys] == ["orders"]
@@ -146,16 +151,8 @@ async def test_conflicting_deliveries_already_kept_are_folded_into_one_row_per_e
     try:
         await migrate.upgrade(engine, "0006")
         sessions = session_factory(engine)
-        async with sessions() as session:
-            tenant = Tenant(shortcut="smbi", name="smbi", countries=[TenantCountry(country_id=1)])
-            session.add(tenant)
-            await session.flush()
-            connection = SupplierConnection(
-                tenant_id=tenant.id, supplier="ingram", country_id=1, base_url="https://x"
-            )
-            session.add(connection)
-            await session.commit()
-            connection_id = connection.id
+        # Rows are written as the schema was then, not through today's models.
+        connection_id = await _old_connection(engine, {})
         rows = [("E-1", "a", 1), ("E-1", "b", 2), ("E-2", "c", 3), ("E-1", "d", 4)]
         async with engine.begin() as conn:
             for event_id, body, minute in rows:
@@ -182,5 +179,95 @@ async def test_conflicting_deliveries_already_kept_are_folded_into_one_row_per_e
             ("E-2", "c", 1, "sha-c"),
         ]
         assert kept[0].last_at == datetime(2026, 1, 1, 10, 4, tzinfo=UTC)
+    finally:
+        await engine.dispose()
+
+
+async def _old_connection(engine: AsyncEngine, columns: dict[str, str]) -> int:
+    """A tenant and its connection written as the schema before 0010 had them: one column per
+    Ingram setting (``columns``)."""
+    async with engine.begin() as conn:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        await conn.execute(
+            text(
+                "INSERT INTO tenants (shortcut, name, created_at, updated_at)"
+                " VALUES ('smbi', 'smbi', :n, :n)"
+            ),
+            {"n": now},
+        )
+        tenant_id = (await conn.execute(text("SELECT id FROM tenants"))).scalar_one()
+        await conn.execute(
+            text("INSERT INTO tenant_countries (tenant_id, country_id) VALUES (:t, 1)"),
+            {"t": tenant_id},
+        )
+        names = ", ".join(columns)
+        values = ", ".join(f":{name}" for name in columns)
+        await conn.execute(
+            text(
+                "INSERT INTO supplier_connections (tenant_id, supplier, country_id, api_type,"  # noqa: S608
+                f" base_url, created_at, updated_at{', ' if columns else ''}{names})"
+                f" VALUES (:t, 'ingram', 1, 'rest', 'https://x', :n, :n"
+                f"{', ' if columns else ''}{values})"
+            ),
+            {"t": tenant_id, "n": now, **columns},
+        )
+        return int((await conn.execute(text("SELECT id FROM supplier_connections"))).scalar_one())
+
+
+async def test_declared_settings_take_over_the_ingram_columns_without_loss(
+    database_url: str,
+) -> None:
+    # Before 0010 each Ingram setting had its own column; after, plain ones live in one JSON
+    # column and secrets (still the same Fernet tokens) in another. Down again restores them.
+    box = SecretBox([Fernet(Fernet.generate_key())])
+    old = {
+        "client_id": "client-1",
+        "customer_number": "20-222222",
+        "sender_id": "disty",
+        "application_id": "APP-7",
+        "contact_email": "buyer@example.com",
+        "xml_login_id": "login-9",
+        "client_secret_enc": box.encrypt("client-secret-value"),
+        "xml_password_enc": box.encrypt("xml-password-value"),
+    }
+    engine = create_engine(database_url)
+    try:
+        await migrate.upgrade(engine, "0009")
+        connection_id = await _old_connection(engine, old)
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO webhook_keys (connection_id, label, secret_enc, created_at)"
+                    " VALUES (:c, 'default', 'k', :n)"
+                ),
+                {"c": connection_id, "n": datetime(2026, 1, 1, tzinfo=UTC)},
+            )
+        await migrate.upgrade(engine)
+        async with session_factory(engine)() as session:
+            connection = await session.get(SupplierConnection, connection_id)
+            assert connection is not None
+            assert connection.settings == {
+                name: old[name]
+                for name in ("client_id", "customer_number", "sender_id", "application_id",
+                             "contact_email", "xml_login_id")
+            }  # fmt: skip
+            assert connection.secrets_enc == {
+                "client_secret": old["client_secret_enc"],
+                "xml_password": old["xml_password_enc"],
+            }
+            plain = connections.connection_settings(connection, box)
+            assert plain.get("client_secret") == "client-secret-value"
+            assert plain.get("xml_password") == "xml-password-value"
+            # What refers to the connection is still there: on SQLite the table was rebuilt.
+            assert [key.label for key in connection.webhook_keys] == ["default"]
+        await migrate.downgrade(engine, "0009")
+        async with engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    text(f"SELECT {', '.join(old)} FROM supplier_connections WHERE id = :i"),  # noqa: S608
+                    {"i": connection_id},
+                )
+            ).one()
+        assert dict(row._mapping) == old
     finally:
         await engine.dispose()

@@ -23,6 +23,7 @@ from disty.errors import NotFound
 from disty.runtime import Runtime, open_runtime
 from disty.services import ordering, tokens
 from disty.services.ordering import Context, LineInput
+from disty.services.suppliers import Suppliers
 from tests.conftest import Cli
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, control, counts, harness
@@ -45,7 +46,7 @@ SHIP_TO = {
 async def rt(settings: Settings, simulator: RunningSimulator) -> AsyncIterator[Runtime]:
     async with (
         harness(simulator, policy=FAST) as h,
-        open_runtime(settings, suppliers=h.hub) as opened,
+        open_runtime(settings, hub=h.hub) as opened,
     ):
         await connect_to_simulator(opened, simulator)
         yield opened
@@ -98,7 +99,7 @@ def problem(response: httpx.Response, status: int) -> dict[str, Any]:
 
 
 def ctx(rt: Runtime) -> Context:
-    return Context(rt.box, rt.suppliers, rt.settings, actor="test")
+    return Context(rt.suppliers, actor="test")
 
 
 async def submit(rt: Runtime, po: str, lines: list[LineInput], **kwargs: Any) -> PurchaseOrder:
@@ -351,7 +352,7 @@ async def test_the_lease_is_renewed_while_a_slow_send_is_in_flight(
     # A short lease (set here directly, below what config.check accepts, so the test does not
     # wait minutes) and a distributor that takes four times as long to take the order.
     short = Context(
-        rt.box, rt.suppliers, rt.settings.model_copy(update={"submit_lease_s": 1.0}), "test"
+        Suppliers(rt.box, rt.hub, rt.settings.model_copy(update={"submit_lease_s": 1.0})), "test"
     )
     slow = {"kind": "latency", "endpoint": CREATE, "latency_ms": 4000, "times": 1}
     control(simulator, "POST", "/faults", json=slow)

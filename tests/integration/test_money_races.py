@@ -29,7 +29,7 @@ from tests.integration.test_money import CREATE, PNA, SHIP_TO
 async def rt(settings: Settings, simulator: RunningSimulator) -> AsyncIterator[Runtime]:
     async with (
         harness(simulator, policy=FAST) as h,
-        open_runtime(settings, suppliers=h.hub) as opened,
+        open_runtime(settings, hub=h.hub) as opened,
     ):
         await connect_to_simulator(opened, simulator)
         yield opened
@@ -75,7 +75,7 @@ async def test_a_draft_cancelled_while_the_worker_checks_its_price_is_not_sent(
     control(simulator, "POST", "/faults", json={"kind": "error", "endpoint": PNA})
     async with rt.sessions() as session:
         po = await ordering.submit(
-            session, Context(rt.box, rt.suppliers, rt.settings, "test"), shortcut="smbi",
+            session, Context(rt.suppliers, "test"), shortcut="smbi",
             country_id=1, supplier="ingram", po_number="PO-CANCEL-RACE",
             lines=[LineInput(sku, 1)], ship_to=Address.from_dict(SHIP_TO),
         )  # fmt: skip
@@ -111,7 +111,7 @@ async def test_a_po_cancelled_before_an_approval_lands_is_not_sent(
     # (the approval read the PO before the cancel was committed).
     sku = str(simulator.state.catalog.product(8).ingram_part_number)
     control(simulator, "PUT", f"/prices/{sku}", json={"customer_price_usd": "50.00"})
-    admin = Context(rt.box, rt.suppliers, rt.settings, "admin")
+    admin = Context(rt.suppliers, "admin")
     async with rt.sessions() as session:
         po = await ordering.submit(
             session, admin, shortcut="smbi", country_id=1, supplier="ingram",

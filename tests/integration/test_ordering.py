@@ -24,6 +24,7 @@ from disty.services import connections, ordering, tenants
 from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
 from tests.fixtures.ingram import FAST, config, control, counts, harness
+from tests.fixtures.ingram import adapter as ingram_adapter
 from tests.fixtures.simulator import RunningSimulator
 from tests.fixtures.tenants import connect_to_simulator
 
@@ -35,14 +36,14 @@ CREATE = "post-createorder_v6"
 async def rt(settings: Settings, simulator: RunningSimulator) -> AsyncIterator[Runtime]:
     async with (
         harness(simulator, policy=FAST) as h,
-        open_runtime(settings, suppliers=h.hub) as opened,
+        open_runtime(settings, hub=h.hub) as opened,
     ):
         await connect_to_simulator(opened, simulator)
         yield opened
 
 
 def ctx(rt: Runtime) -> Context:
-    return Context(rt.box, rt.suppliers, rt.settings, actor="test")
+    return Context(rt.suppliers, actor="test")
 
 
 def orders_at_simulator(simulator: RunningSimulator, po_number: str) -> list[str]:
@@ -204,7 +205,7 @@ async def test_a_refused_order_fails_with_the_suppliers_reason(
         await tenants.add_tenant(session, "other", [1])
         await connections.set_connection(
             session, shortcut="other", supplier="ingram", country_id=1,
-            changes=ConnectionChanges(
+            changes=ConnectionChanges.of(
                 client_id=simulator.client_id, client_secret=simulator.client_secret,
                 customer_number=simulator.customer_number, base_url=simulator.base_url,
             ),
@@ -223,7 +224,7 @@ async def test_a_refused_order_fails_with_the_suppliers_reason(
 
 async def test_price_drift_stops_for_approval(rt: Runtime, simulator: RunningSimulator) -> None:
     sku = part(simulator, 8)
-    offers = await rt.suppliers.ingram(config(simulator)).price_and_availability([sku])
+    offers = await ingram_adapter(rt.hub, config(simulator)).price_and_availability([sku])
     current = offers[0].price
     assert current is not None
     seen_earlier = (current / Decimal("1.05")).quantize(Decimal("0.01"))  # it rose 5% since
@@ -403,7 +404,7 @@ async def test_a_dropped_v7_send_is_not_placed_twice(
 async def test_a_quote_is_ordered_at_its_prices_with_its_lines(
     rt: Runtime, simulator: RunningSimulator
 ) -> None:
-    client = rt.suppliers.ingram(config(simulator)).client
+    client = ingram_adapter(rt.hub, config(simulator)).client
     products = [{"ingramPartNumber": part(simulator, 23), "quantity": 2},
                 {"ingramPartNumber": part(simulator, 24), "quantity": 1}]  # fmt: skip
     created = await client.request(
@@ -445,7 +446,7 @@ async def supplier_lines(
     rt: Runtime, simulator: RunningSimulator, number: str
 ) -> list[tuple[str, str, int]]:
     """(customer line number, part number, quantity) of the supplier's order detail."""
-    detail = await rt.suppliers.ingram(config(simulator)).client.order_detail(number)
+    detail = await ingram_adapter(rt.hub, config(simulator)).client.order_detail(number)
     return sorted(
         (x["customerLineNumber"], x["ingramPartNumber"], x["quantityOrdered"])
         for x in detail["lines"]

@@ -25,7 +25,7 @@ REQUIRED = ["credentials", "api_access", "customer", "catalog", "price_availabil
 async def rt(settings: Settings, simulator: RunningSimulator) -> AsyncIterator[Runtime]:
     async with (
         harness(simulator, policy=FAST) as h,
-        open_runtime(settings, suppliers=h.hub) as opened,
+        open_runtime(settings, hub=h.hub) as opened,
     ):
         async with opened.sessions() as session:
             await tenants.add_tenant(session, "smbi", [1])
@@ -48,7 +48,7 @@ async def _connect(rt: Runtime, simulator: RunningSimulator, **changes: object) 
             shortcut="smbi",
             supplier="ingram",
             country_id=1,
-            changes=ConnectionChanges(**values),  # type: ignore[arg-type]
+            changes=ConnectionChanges.of(**values),  # type: ignore[arg-type]
             box=rt.box,
             public_url="https://d.example",
             grace=rt.settings.webhook_key_grace,
@@ -59,8 +59,7 @@ async def _connect(rt: Runtime, simulator: RunningSimulator, **changes: object) 
 async def _test(rt: Runtime) -> RunTestReport:
     async with rt.sessions() as session:
         return await run_test(
-            session, shortcut="smbi", supplier="ingram", country_id=1, box=rt.box,
-            hub=rt.suppliers, settings=rt.settings,
+            session, shortcut="smbi", supplier="ingram", country_id=1, suppliers=rt.suppliers,
         )  # fmt: skip
 
 
@@ -157,7 +156,7 @@ async def test_missing_application_id_fails_invoices_only(
     async with rt.sessions() as session:
         tenant = await tenants.get_tenant(session, "smbi")
         conn = await connections.get_connection(session, tenant, "ingram", 1)
-        conn.application_id = None
+        conn.settings = {k: v for k, v in conn.settings.items() if k != "application_id"}
         await session.commit()
     report = await _test(rt)
     assert _failing(report) == ["invoices"]

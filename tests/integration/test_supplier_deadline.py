@@ -69,7 +69,7 @@ def served(
     """disty served with production's retry policy on simulated time."""
     app = create_app(
         settings,
-        suppliers=lambda: SupplierHub(policy=POLICY, sleep=time.sleep, clock=time.clock),
+        hub=lambda: SupplierHub(policy=POLICY, sleep=time.sleep, clock=time.clock),
         run_worker=False,
     )
     server = ThreadedServer(app)

@@ -86,7 +86,7 @@ async def _set_up(settings: Settings) -> str:
         async with rt.sessions() as session:
             await connections.set_connection(
                 session, shortcut="smbi", supplier="ingram", country_id=1,
-                changes=ConnectionChanges(
+                changes=ConnectionChanges.of(
                     client_id="app-1", client_secret=CLIENT_SECRET, customer_number="20-222222"
                 ),
                 box=rt.box, public_url="https://d.example", grace=rt.settings.webhook_key_grace,

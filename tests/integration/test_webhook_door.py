@@ -63,7 +63,7 @@ def door_settings(settings: Settings) -> Settings:
 async def rt(door_settings: Settings, simulator: RunningSimulator) -> AsyncIterator[Runtime]:
     async with (
         harness(simulator, policy=FAST) as h,
-        open_runtime(door_settings, suppliers=h.hub) as opened,
+        open_runtime(door_settings, hub=h.hub) as opened,
     ):
         await _connect(opened, simulator, "smbi", KEY)
         yield opened
@@ -177,7 +177,7 @@ async def test_a_dead_event_stored_with_a_byte_order_mark_replays(rt: Runtime) -
         session.add(row)
         await session.commit()
         pk = row.id
-    done = await events.replay(rt.sessions, Context(rt.box, rt.suppliers, rt.settings, "t"), pk)
+    done = await events.replay(rt.sessions, Context(rt.suppliers, "t"), pk)
     assert done.status == "processed", done.error
     assert "PO-BOM-OLD is not a PO disty placed" in (done.outcome or "")
 

@@ -75,7 +75,7 @@ async def rt(server_settings: Settings, simulator: RunningSimulator) -> AsyncIte
     """The test's own view of the database (set-up and inspection), never through the door."""
     async with (
         harness(simulator, policy=FAST) as h,
-        open_runtime(server_settings, suppliers=h.hub) as opened,
+        open_runtime(server_settings, hub=h.hub) as opened,
     ):
         await _connect(opened, simulator, "smbi", KEY)
         await _connect(opened, simulator, "acme", OTHER_KEY)
@@ -292,7 +292,7 @@ async def test_a_replaced_key_is_refused_once_its_grace_period_is_over(
     async with rt.sessions() as session:
         await connections.set_connection(
             session, shortcut="smbi", supplier="ingram", country_id=1,
-            changes=ConnectionChanges(webhook_key=NEW_KEY), box=rt.box,
+            changes=ConnectionChanges.of(webhook_key=NEW_KEY), box=rt.box,
             public_url="https://d.example", grace=timedelta(seconds=3),
         )  # fmt: skip
     async with rt.sessions() as session:

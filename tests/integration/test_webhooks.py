@@ -114,7 +114,7 @@ async def rt(server_settings: Settings, simulator: RunningSimulator) -> AsyncIte
     """The test's own view of the database disty serves (set-up and inspection)."""
     async with (
         harness(simulator, policy=FAST) as h,
-        open_runtime(server_settings, suppliers=h.hub) as opened,
+        open_runtime(server_settings, hub=h.hub) as opened,
     ):
         await _connect(opened, simulator, "smbi", KEY)
         await _connect(opened, simulator, "acme", OTHER_KEY)
@@ -169,7 +169,7 @@ async def submit(rt: Runtime, simulator: RunningSimulator, po: str, **kw: Any) -
     sku = str(product.ingram_part_number)
     async with rt.sessions() as session:
         return await ordering.submit(
-            session, Context(rt.box, rt.suppliers, rt.settings, "test"), shortcut="smbi",
+            session, Context(rt.suppliers, "test"), shortcut="smbi",
             country_id=1, supplier="ingram", po_number=po, lines=[LineInput(sku, 2)],
             ship_to=SHIP_TO, **kw,
         )  # fmt: skip
@@ -243,8 +243,7 @@ async def test_a_battery_of_bad_deliveries(rt: Runtime, served: ServedDisty) -> 
     }
     async with rt.sessions() as session:
         report = await run_test(
-            session, shortcut="smbi", supplier="ingram", country_id=1, box=rt.box,
-            hub=rt.suppliers, settings=rt.settings,
+            session, shortcut="smbi", supplier="ingram", country_id=1, suppliers=rt.suppliers,
         )  # fmt: skip
     [seen] = [c for c in report.checks if c.name == "webhook_seen"]
     assert seen.status == "warn"
@@ -490,8 +489,7 @@ async def test_a_po_ships_and_invoices_from_webhooks_alone(
     # Run Test now reports the last verified delivery.
     async with rt.sessions() as session:
         report = await run_test(
-            session, shortcut="smbi", supplier="ingram", country_id=1, box=rt.box,
-            hub=rt.suppliers, settings=rt.settings,
+            session, shortcut="smbi", supplier="ingram", country_id=1, suppliers=rt.suppliers,
         )  # fmt: skip
     [seen] = [c for c in report.checks if c.name == "webhook_seen"]
     assert seen.status == "pass"
@@ -688,14 +686,12 @@ async def test_the_v7_result_arrives_by_webhook(
     # A v7 order the simulator refuses (no line it knows) fails the PO, by webhook.
     async with rt.sessions() as session:
         refused = await ordering.submit(
-            session, Context(rt.box, rt.suppliers, rt.settings, "test"), shortcut="smbi",
+            session, Context(rt.suppliers, "test"), shortcut="smbi",
             country_id=1, supplier="ingram", po_number="PO-V7-NONE",
             lines=[LineInput("ZZZZZZ", 1)], ship_to=SHIP_TO, api_version="v7",
         )  # fmt: skip
         # No price for ZZZZZZ: sent only on approval, given here on purpose.
-        refused = await ordering.approve(
-            session, refused, Context(rt.box, rt.suppliers, rt.settings, "test")
-        )
+        refused = await ordering.approve(session, refused, Context(rt.suppliers, "test"))
     assert refused.status == "submitted"
     control(simulator, "POST", "/run")
 

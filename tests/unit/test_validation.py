@@ -9,19 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from disty.domain.connections import (
-    ApiType,
-    mask,
-    parse_api_type,
-    require_rest,
-    validate_customer_number,
-    validate_email,
-    webhook_url,
-)
+from disty.domain.connections import ApiType, mask, validate_email, webhook_url
 from disty.domain.countries import country_site
 from disty.domain.tenants import validate_shortcut
 from disty.errors import ApiTypeNotAvailable, InvalidInput
+from disty.suppliers import registry
 from disty.suppliers.endpoints import check_base_url
+from disty.suppliers.ingram.settings import validate_customer_number
 
 SHORTCUT_CHARS = string.ascii_lowercase + string.digits + "-"
 INNER = string.ascii_lowercase + string.digits
@@ -120,16 +114,17 @@ def test_mask_never_reveals_more_than_four_characters(secret: str) -> None:
 
 
 def test_api_types() -> None:
-    assert parse_api_type("REST") is ApiType.REST
-    assert ApiType.REST.label == "APIS (Recommended)"
+    ingram = registry.get("ingram")
+    assert ingram.parse_api_type("REST") is ApiType.REST
+    assert ingram.api_type_label(ApiType.REST) == "APIS (Recommended)"
     with pytest.raises(InvalidInput, match="use rest"):
-        parse_api_type("soap")
-    require_rest(ApiType.REST)
+        ingram.parse_api_type("soap")
+    assert ingram.factory(ApiType.REST) is not None
     with pytest.raises(
         ApiTypeNotAvailable,
         match=re.escape("the XML API type is not available yet: switch to APIS (Recommended)"),
     ):
-        require_rest(ApiType.XML)
+        ingram.factory(ApiType.XML)
 
 
 def test_base_url_and_email_rules() -> None:

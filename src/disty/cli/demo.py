@@ -97,7 +97,7 @@ async def _connect(rt: Runtime, sim: SimulatorConfig, base_url: str) -> None:
             shortcut=TENANT,
             supplier="ingram",
             country_id=1,
-            changes=ConnectionChanges(
+            changes=ConnectionChanges.of(
                 base_url=base_url,
                 client_id=sim.client_id,
                 client_secret=sim.client_secret,
@@ -149,12 +149,12 @@ SHIP_TO = Address("Demo Reseller", "1 Main St", "Springfield", "IL", "62701", "U
 
 
 async def _seed_orders(rt: Runtime, control_url: str) -> None:
-    ctx = Context(rt.box, rt.suppliers, rt.settings, actor="demo")
+    ctx = Context(rt.suppliers, actor="demo")
     async with rt.sessions() as session:
         offers = await price_and_availability(
             session, shortcut=TENANT, country_id=1, skus=sorted({s for _, ls, *_ in SEED
                                                                  for s in ls}),
-            box=rt.box, hub=rt.suppliers, settings=rt.settings,
+            suppliers=rt.suppliers,
         )  # fmt: skip
     seen = {o.sku: o.price for o in offers}
     async with httpx.AsyncClient(base_url=control_url, timeout=10) as sim:
@@ -180,13 +180,11 @@ async def _seed_orders(rt: Runtime, control_url: str) -> None:
 async def _try_it(rt: Runtime) -> tuple[RunTestReport, list[Offer]]:
     async with rt.sessions() as session:
         report = await run_test(
-            session, shortcut=TENANT, supplier="ingram", country_id=1, box=rt.box,
-            hub=rt.suppliers, settings=rt.settings,
+            session, shortcut=TENANT, supplier="ingram", country_id=1, suppliers=rt.suppliers,
         )  # fmt: skip
     async with rt.sessions() as session:
         offers = await price_and_availability(
-            session, shortcut=TENANT, country_id=1, skus=PARTS, box=rt.box,
-            hub=rt.suppliers, settings=rt.settings,
+            session, shortcut=TENANT, country_id=1, skus=PARTS, suppliers=rt.suppliers,
         )  # fmt: skip
     return report, offers
 

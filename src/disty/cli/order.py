@@ -32,7 +32,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the PO as JSON.")]
 
 
 def _ctx(rt: Runtime) -> Context:
-    return Context(rt.box, rt.suppliers, rt.settings, actor=f"cli:{getpass.getuser()}")
+    return Context(rt.suppliers, actor=f"cli:{getpass.getuser()}")
 
 
 def parse_line(value: str) -> LineInput:

@@ -77,9 +77,7 @@ def pna(
                 shortcut=tenant,
                 country_id=country,
                 skus=wanted,
-                box=rt.box,
-                hub=rt.suppliers,
-                settings=rt.settings,
+                suppliers=rt.suppliers,
                 progress=progress,
             )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import inspect
 import json
 from typing import Annotated
 
@@ -13,65 +14,84 @@ from rich.text import Text
 
 from disty.cli._common import console, err_console, print_json, read_secrets, run
 from disty.domain.checks import RunTestReport
-from disty.domain.connections import ApiType, parse_api_type
+from disty.errors import ApiTypeNotAvailable
 from disty.runtime import Runtime
 from disty.services import connections
 from disty.services.connections import ConnectionChanges, ConnectionView
 from disty.services.run_test import run_test
+from disty.suppliers import registry
+from disty.suppliers.registry import Setting
 
 app = typer.Typer(help="Supplier connections: credentials, webhook keys, settings.")
 
 STDIN_HELP = "Use - to read it from standard input, keeping it out of the process list."
 
 
-@app.command("set")
+def _declared_options() -> list[inspect.Parameter]:
+    """One ``--option`` per setting any registered supplier declares (suppliers/registry.py),
+    so a new supplier's settings appear here without a line of this module changing. A name
+    two suppliers declare is one option; its help says which suppliers use it."""
+    users: dict[str, list[str]] = {}
+    first: dict[str, Setting] = {}
+    for supplier in registry.registrations():
+        for setting in supplier.settings:
+            first.setdefault(setting.name, setting)
+            users.setdefault(setting.name, []).append(supplier.name)
+    every = len(registry.registrations())
+    params = []
+    for name, setting in first.items():
+        help_text = setting.help + (" " + STDIN_HELP if setting.secret else "")
+        if len(users[name]) < every:
+            help_text += f" ({', '.join(users[name])})"
+        option = typer.Option(setting.cli_flag, help=help_text)
+        params.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[str | None, option],
+            )
+        )
+    return params
+
+
 def set_(
-    supplier: Annotated[str, typer.Argument(help="Supplier: ingram.")],
+    supplier: Annotated[str, typer.Argument(help="Supplier: " + ", ".join(registry.keys()) + ".")],
     tenant: Annotated[str, typer.Option(help="Tenant shortcut.")],
     country: Annotated[int, typer.Option(help="Country id: 1 = United States, 29 = Canada.")],
-    api_type: Annotated[str | None, typer.Option(help="rest (APIS (Recommended)) or xml.")] = None,
-    client_id: Annotated[str | None, typer.Option(help="Client ID of the distributor app.")] = None,
-    client_secret: Annotated[str | None, typer.Option(help="Client secret. " + STDIN_HELP)] = None,
-    customer_number: Annotated[
-        str | None, typer.Option(help="Customer number, e.g. 20-222222.")
-    ] = None,
-    sender_id: Annotated[str | None, typer.Option(help="IM-SenderID (at most 32).")] = None,
-    application_id: Annotated[str | None, typer.Option(help="IM-ApplicationID.")] = None,
-    contact_email: Annotated[str | None, typer.Option(help="IM-CustomerContact e-mail.")] = None,
-    xml_login: Annotated[str | None, typer.Option(help="XML API login id.")] = None,
-    xml_password: Annotated[
-        str | None, typer.Option(help="XML API password. " + STDIN_HELP)
+    api_type: Annotated[
+        str | None, typer.Option(help="rest or xml (each supplier names its own).")
     ] = None,
     base_url: Annotated[
         str | None, typer.Option(help="API base URL (default: production).")
     ] = None,
     webhook_key: Annotated[
         str | None,
-        typer.Option(help="Webhook Signature Token from the portal. " + STDIN_HELP),
+        typer.Option(help="Webhook signing key from the portal. " + STDIN_HELP),
     ] = None,
     webhook_label: Annotated[
         str | None, typer.Option(help="Which webhook the key belongs to (default: default).")
     ] = None,
+    **declared: str | None,
 ) -> None:
     """Create or update a connection; options left out keep their saved values."""
 
     def work_changes() -> ConnectionChanges:
+        registration = registry.get(supplier)
+        given = {name: value for name, value in declared.items() if value is not None}
+        for name in given:  # an option another supplier declares: say so, save nothing
+            registration.setting(name)
+        secret_names = [s.name for s in registration.settings if s.secret and s.name in given]
         secrets = read_secrets(
-            client_secret=client_secret, xml_password=xml_password, webhook_key=webhook_key
+            webhook_key=webhook_key, **{name: given[name] for name in secret_names}
         )
+        values = {**given, **{name: secrets[name] for name in secret_names}}
         return ConnectionChanges(
-            api_type=parse_api_type(api_type) if api_type is not None else None,
-            client_id=client_id,
-            client_secret=secrets["client_secret"],
-            customer_number=customer_number,
-            sender_id=sender_id,
-            application_id=application_id,
-            contact_email=contact_email,
-            xml_login_id=xml_login,
-            xml_password=secrets["xml_password"],
+            api_type=api_type,
             base_url=base_url,
             webhook_key=secrets["webhook_key"],
             webhook_label=webhook_label,
+            values={k: v for k, v in values.items() if v is not None},
         )
 
     async def work(rt: Runtime) -> ConnectionView:
@@ -95,12 +115,36 @@ def set_(
         f"saved {view.supplier_name} connection for {view.tenant} in {view.country}", markup=False
     )
     _print_view(view)
-    if view.api_type is ApiType.XML:
-        err_console.print(
-            "note: the XML API type is not available yet: switch to APIS (Recommended) "
-            "with --api-type rest",
-            markup=False,
-        )
+    unavailable = api_type_unavailable(view)
+    if unavailable:
+        err_console.print(f"note: {unavailable}", markup=False)
+
+
+def _command_with_declared_options() -> None:
+    # Typer reads a command's options from its signature: the fixed ones above plus those the
+    # suppliers declare, in place of ``**declared``.
+    fixed = inspect.signature(set_, eval_str=True)
+    params = [p for p in fixed.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    declared = _declared_options()
+    set_.__signature__ = fixed.replace(parameters=[*params, *declared])  # type: ignore[attr-defined]
+    set_.__annotations__ = {
+        **{p.name: p.annotation for p in params},
+        **{p.name: p.annotation for p in declared},
+        "return": None,
+    }
+    app.command("set")(set_)
+
+
+_command_with_declared_options()
+
+
+def api_type_unavailable(view: ConnectionView) -> str | None:
+    """Why the connection's API type cannot be used yet (None: it can)."""
+    try:
+        registry.get(view.supplier).factory(view.api_type)
+    except ApiTypeNotAvailable as exc:
+        return str(exc)
+    return None
 
 
 @app.command("show")
@@ -130,7 +174,7 @@ def show(
     if not views:
         console.print(
             f"no connections for {tenant} yet: add one with "
-            f"'disty supplier set ingram --tenant {tenant} --country 1 ...'",
+            f"'disty supplier set {'|'.join(registry.keys())} --tenant {tenant} --country 1 ...'",
             markup=False,
         )
     for view in views:
@@ -144,16 +188,10 @@ def _print_view(view: ConnectionView) -> None:
     )
     table.add_column("setting", no_wrap=True)
     table.add_column("value", overflow="fold")
+    declared = registry.get(view.supplier).settings
     rows = [
         ("API type", view.api_type_label),
-        ("client id", view.client_id),
-        ("client secret", view.client_secret),
-        ("customer number", view.customer_number),
-        ("sender id", view.sender_id),
-        ("application id", view.application_id),
-        ("contact e-mail", view.contact_email),
-        ("XML login id", view.xml_login_id),
-        ("XML password", view.xml_password),
+        *((setting.label, view.setting(setting.name)) for setting in declared),
         ("base URL", view.base_url),
     ]
     for key in view.webhook_keys:
@@ -178,7 +216,7 @@ def _print_view(view: ConnectionView) -> None:
 
 @app.command("test")
 def run_test_command(
-    supplier: Annotated[str, typer.Argument(help="Supplier: ingram.")],
+    supplier: Annotated[str, typer.Argument(help="Supplier: " + ", ".join(registry.keys()) + ".")],
     tenant: Annotated[str, typer.Option(help="Tenant shortcut.")],
     country: Annotated[int, typer.Option(help="Country id: 1 = United States, 29 = Canada.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
@@ -195,9 +233,7 @@ def run_test_command(
                 shortcut=tenant,
                 supplier=supplier,
                 country_id=country,
-                box=rt.box,
-                hub=rt.suppliers,
-                settings=rt.settings,
+                suppliers=rt.suppliers,
             )
 
     report = run(work)

@@ -1,96 +1,28 @@
 """Supplier connections: one tenant's settings for one supplier in one country.
 
-Only rules live here (which suppliers and API types exist, what a customer number looks like,
-how secrets are masked); storage and encryption are in services/connections.py.
+Only neutral rules live here (API types, what a short text, an e-mail or a secret may be, how
+secrets are masked); each supplier declares its own settings (suppliers/registry.py), and
+storage and encryption are in services/connections.py.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 
-from disty.errors import ApiTypeNotAvailable, InvalidInput
+from disty.errors import InvalidInput
 
 
 class ApiType(StrEnum):
-    REST = "rest"  # Ingram's "APIS (Recommended)"
-    XML = "xml"  # Ingram's legacy XML API
+    """How disty talks to a supplier's account. Each supplier labels its own (its portal's
+    words) and has adapters for some of them (suppliers/registry.py)."""
 
-    @property
-    def label(self) -> str:
-        return _API_TYPE_LABELS[self]
-
-
-_API_TYPE_LABELS = {ApiType.REST: "APIS (Recommended)", ApiType.XML: "XML"}
-
-
-@dataclass(frozen=True, slots=True)
-class SupplierInfo:
-    key: str
-    name: str
-    # The supplier's own https endpoints, production first: the only base URLs a tenant may
-    # give a connection (suppliers/endpoints.py); anything else is the operator's choice.
-    endpoints: tuple[str, ...]
-
-    @property
-    def default_base_url(self) -> str:
-        return self.endpoints[0]
-
-
-# More suppliers (tdsynnex) join here as their adapters land.
-SUPPLIERS: dict[str, SupplierInfo] = {
-    "ingram": SupplierInfo(
-        "ingram",
-        "Ingram Micro",
-        ("https://api.ingrammicro.com:443", "https://api.ingrammicro.com:443/sandbox"),
-    ),
-}
-
-
-def supplier_info(key: str) -> SupplierInfo:
-    try:
-        return SUPPLIERS[key]
-    except KeyError:
-        known = ", ".join(SUPPLIERS)
-        raise InvalidInput(f"unknown supplier {key!r}: use {known}", field="supplier") from None
-
-
-def parse_api_type(value: str) -> ApiType:
-    try:
-        return ApiType(value.lower())
-    except ValueError:
-        raise InvalidInput(
-            f"unknown API type {value!r}: use rest (APIS (Recommended)) or xml", field="api_type"
-        ) from None
-
-
-def require_rest(api_type: ApiType) -> None:
-    """Every supplier operation calls this first: only the REST adapter exists so far."""
-    if api_type is not ApiType.REST:
-        raise ApiTypeNotAvailable(
-            "the XML API type is not available yet: switch to APIS (Recommended)"
-        )
-
-
-# Ingram: at most 10 characters (letters, digits, hyphens); the usual form is XX-XXXXXX.
-_CUSTOMER_NUMBER = re.compile(r"[A-Za-z0-9-]{1,10}")
-CUSTOMER_NUMBER_MAX = 10
-
-
-def validate_customer_number(value: str) -> str:
-    number = value.strip()
-    if _CUSTOMER_NUMBER.fullmatch(number):
-        return number
-    raise InvalidInput(
-        f"invalid customer number {value!r}: use at most {CUSTOMER_NUMBER_MAX} letters, digits "
-        "and hyphens, as Ingram Micro shows it (usually XX-XXXXXX, e.g. 20-222222)",
-        field="customer_number",
-    )
+    REST = "rest"
+    XML = "xml"
 
 
 def validate_text(value: str, *, field: str, label: str, max_len: int) -> str:
-    """A short one-line value such as a client id or sender id (Ingram: IM-SenderID <= 32)."""
+    """A short one-line value such as a client id or sender id."""
     text = value.strip()
     if not text or len(text) > max_len or not text.isprintable():
         raise InvalidInput(
@@ -107,7 +39,8 @@ def validate_email(value: str) -> str:
     if len(email) <= 254 and _EMAIL.fullmatch(email):
         return email
     raise InvalidInput(
-        f"invalid contact e-mail {value!r}: use the address Ingram knows, like buyer@example.com",
+        f"invalid contact e-mail {value!r}: use the address the distributor knows, like "
+        "buyer@example.com",
         field="contact_email",
     )
 
@@ -137,6 +70,7 @@ def mask(secret: str | None) -> str | None:
 
 
 def webhook_path(shortcut: str, country_id: int) -> str:
+    # The address resellers have pasted into their distributor's portal: it never changes.
     return f"/supplierapi/distributorWebhook/{shortcut}/{country_id}"
 
 

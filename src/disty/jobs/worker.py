@@ -24,7 +24,7 @@ PRICE_CHECK_EVERY_S = 5.0
 
 
 def context(rt: Runtime, actor: str) -> Context:
-    return Context(rt.box, rt.suppliers, rt.settings, actor)
+    return Context(rt.suppliers, actor)
 
 
 async def poll_round(rt: Runtime, *, older_than: timedelta, actor: str = "worker") -> int:

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disty.config import Settings
-from disty.crypto import SecretBox
 from disty.domain.offers import CatalogItem, CatalogPage
-from disty.services.connections import get_connection
-from disty.services.suppliers import adapter_for
-from disty.services.tenants import get_tenant
-from disty.suppliers.hub import SupplierHub
+from disty.services.suppliers import Suppliers
+from disty.suppliers.base import Capability
 
 
 async def search(
@@ -19,19 +15,18 @@ async def search(
     shortcut: str,
     country_id: int,
     supplier: str,
-    box: SecretBox,
-    hub: SupplierHub,
-    settings: Settings,
+    suppliers: Suppliers,
     keyword: str | None = None,
     vendor: str | None = None,
     vendor_part_number: str | None = None,
     page: int = 1,
     page_size: int = 25,
 ) -> CatalogPage:
-    tenant = await get_tenant(session, shortcut)
-    connection = await get_connection(session, tenant, supplier, country_id)
-    adapter = adapter_for(connection, box=box, hub=hub, settings=settings)
-    return await adapter.search_catalog(
+    context = await suppliers.context(
+        session, shortcut=shortcut, supplier=supplier, country_id=country_id,
+        need=Capability.CATALOG_SEARCH, what="catalog search",
+    )  # fmt: skip
+    return await context.adapter.search_catalog(
         keyword, vendor=vendor, vendor_part_number=vendor_part_number, page=page,
         page_size=page_size,
     )  # fmt: skip
@@ -44,11 +39,10 @@ async def details(
     country_id: int,
     supplier: str,
     sku: str,
-    box: SecretBox,
-    hub: SupplierHub,
-    settings: Settings,
+    suppliers: Suppliers,
 ) -> CatalogItem:
-    tenant = await get_tenant(session, shortcut)
-    connection = await get_connection(session, tenant, supplier, country_id)
-    adapter = adapter_for(connection, box=box, hub=hub, settings=settings)
-    return await adapter.product_details(sku)
+    context = await suppliers.context(
+        session, shortcut=shortcut, supplier=supplier, country_id=country_id,
+        need=Capability.CATALOG_SEARCH, what="product details",
+    )  # fmt: skip
+    return await context.adapter.product_details(sku)

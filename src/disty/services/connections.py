@@ -1,7 +1,7 @@
 """Supplier connections: save settings (secrets encrypted), show them masked, list webhook keys.
 
 Secrets enter through :func:`set_connection` and leave only two ways: masked in a
-:class:`ConnectionView`, or in plaintext through :func:`credentials` and
+:class:`ConnectionView`, or in plaintext through :func:`connection_settings` and
 :func:`verification_keys`, which the supplier adapter and webhook receiver call and which are
 never shown to a person.
 """
@@ -9,13 +9,12 @@ never shown to a person.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,21 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from disty.crypto import SecretBox
 from disty.db.base import utcnow
 from disty.db.models import SupplierConnection, Tenant, WebhookKey
-from disty.domain.connections import (
-    ApiType,
-    mask,
-    supplier_info,
-    validate_customer_number,
-    validate_email,
-    validate_secret,
-    validate_text,
-    webhook_url,
-)
+from disty.domain.connections import ApiType, mask, validate_secret, validate_text, webhook_url
 from disty.domain.countries import country_site
 from disty.errors import InvalidInput, NotFound
 from disty.services import audit
 from disty.services.tenants import get_tenant
+from disty.suppliers import registry
 from disty.suppliers.endpoints import check_base_url, shown
+from disty.suppliers.registry import ConnectionSettings
 
 DEFAULT_WEBHOOK_LABEL = "default"
 
@@ -69,25 +61,36 @@ def _changed(session: AsyncSession) -> None:
         cache.forget()
 
 
+_GENERAL = ("api_type", "base_url", "webhook_key", "webhook_label")
+
+
 @dataclass(frozen=True)
 class ConnectionChanges:
-    """A partial update: fields left as None keep their stored value."""
+    """A partial update: fields left as None (settings left out) keep their stored value.
 
-    api_type: ApiType | None = None
-    client_id: str | None = None
-    client_secret: str | None = None
-    customer_number: str | None = None
-    sender_id: str | None = None
-    application_id: str | None = None
-    contact_email: str | None = None
-    xml_login_id: str | None = None
-    xml_password: str | None = None
+    ``values`` are the supplier's declared settings by name (suppliers/registry.py)."""
+
+    api_type: str | None = None
     base_url: str | None = None
     webhook_key: str | None = None
     webhook_label: str | None = None
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, **given: str | None) -> ConnectionChanges:
+        """From flat fields, as the API, the CLI and the console name them: the general ones
+        and any declared setting; None means "keep"."""
+        general = {k: given.pop(k) for k in _GENERAL if k in given}
+        values = {k: v for k, v in given.items() if v is not None}
+        return cls(**general, values=values)
+
+    def named(self) -> list[str]:
+        """The names of the fields this update sets (for the audit log: never the values)."""
+        general = [name for name in _GENERAL if getattr(self, name) is not None]
+        return sorted([*general, *self.values])
 
     def is_empty(self) -> bool:
-        return all(getattr(self, f.name) is None for f in fields(self))
+        return not self.named()
 
 
 class WebhookKeyView(BaseModel):
@@ -99,7 +102,13 @@ class WebhookKeyView(BaseModel):
 
 
 class ConnectionView(BaseModel):
-    """A connection as a person or client may see it: every secret masked."""
+    """A connection as a person or client may see it: every secret masked.
+
+    Besides these fields it holds the supplier's declared settings, each under its own name
+    (plain values as saved, secrets masked, None when unset), so an answer reads like the
+    request that set it."""
+
+    model_config = ConfigDict(extra="allow")
 
     tenant: str
     supplier: str
@@ -109,14 +118,6 @@ class ConnectionView(BaseModel):
     currency: str
     api_type: ApiType
     api_type_label: str
-    client_id: str | None
-    client_secret: str | None
-    customer_number: str | None
-    sender_id: str | None
-    application_id: str | None
-    contact_email: str | None
-    xml_login_id: str | None
-    xml_password: str | None
     base_url: str
     webhook_url: str
     webhook_keys: list[WebhookKeyView]
@@ -125,29 +126,10 @@ class ConnectionView(BaseModel):
     created_at: datetime
     updated_at: datetime
 
-
-@dataclass(frozen=True)
-class Credentials:
-    """Plaintext settings for talking to the supplier. Never printed: repr hides secrets."""
-
-    api_type: ApiType
-    base_url: str
-    client_id: str | None
-    client_secret: str | None
-    customer_number: str | None
-    country_iso: str
-    sender_id: str | None
-    application_id: str | None
-    contact_email: str | None
-    xml_login_id: str | None
-    xml_password: str | None
-
-    def __repr__(self) -> str:
-        return (
-            f"Credentials(api_type={self.api_type.value!r}, base_url={self.base_url!r}, "
-            f"client_id={self.client_id!r}, customer_number={self.customer_number!r}, "
-            f"client_secret={mask(self.client_secret)!r}, xml_password={mask(self.xml_password)!r})"
-        )
+    def setting(self, name: str) -> str | None:
+        """A declared setting as shown (a secret masked)."""
+        value = (self.model_extra or {}).get(name)
+        return value if isinstance(value, str) else None
 
 
 def _decrypt(box: SecretBox, token: str | None) -> str | None:
@@ -169,36 +151,23 @@ def _apply(
     grace: timedelta,
     allow_custom_urls: bool,
 ) -> None:
+    supplier = registry.get(connection.supplier)
     if changes.api_type is not None:
-        connection.api_type = changes.api_type.value
-    plain: dict[str, Callable[[str], str]] = {
-        "client_id": lambda v: validate_text(v, field="client_id", label="client id", max_len=200),
-        "customer_number": validate_customer_number,
-        "sender_id": lambda v: validate_text(v, field="sender_id", label="sender id", max_len=32),
-        "application_id": lambda v: validate_text(
-            v, field="application_id", label="application id", max_len=100
-        ),
-        "contact_email": validate_email,
-        "xml_login_id": lambda v: validate_text(
-            v, field="xml_login_id", label="XML login id", max_len=100
-        ),
+        connection.api_type = supplier.parse_api_type(changes.api_type).value
+    if changes.base_url is not None:
         # Where the secrets go: the supplier's own endpoints unless the operator allows others.
-        "base_url": partial(
-            check_base_url, supplier=connection.supplier, allow_custom=allow_custom_urls
-        ),
-    }
-    for name, validate in plain.items():
-        value = getattr(changes, name)
-        if value is not None:
-            setattr(connection, name, validate(value))
-    if changes.client_secret is not None:
-        secret = validate_secret(
-            changes.client_secret, label="client secret", field="client_secret"
+        connection.base_url = check_base_url(
+            changes.base_url, supplier=connection.supplier, allow_custom=allow_custom_urls
         )
-        connection.client_secret_enc = box.encrypt(secret)
-    if changes.xml_password is not None:
-        secret = validate_secret(changes.xml_password, label="XML password", field="xml_password")
-        connection.xml_password_enc = box.encrypt(secret)
+    plain, secrets = dict(connection.settings or {}), dict(connection.secrets_enc or {})
+    for name, value in changes.values.items():
+        setting = supplier.setting(name)
+        if setting.secret:
+            secrets[name] = box.encrypt(setting.clean(value))
+        else:
+            plain[name] = setting.clean(value)
+    # New dicts, not changed ones: the ORM saves a JSON column when it is assigned.
+    connection.settings, connection.secrets_enc = plain, secrets
     if changes.webhook_label is not None and changes.webhook_key is None:
         raise InvalidInput("--webhook-label needs --webhook-key", field="webhook_label")
     if changes.webhook_key is not None:
@@ -230,7 +199,7 @@ def view(
     connection: SupplierConnection, tenant: Tenant, box: SecretBox, public_url: str
 ) -> ConnectionView:
     site = country_site(connection.country_id)
-    info = supplier_info(connection.supplier)
+    supplier = registry.get(connection.supplier)
     api_type = ApiType(connection.api_type)
     now = utcnow()
     keys = [
@@ -244,23 +213,20 @@ def view(
         for key in connection.webhook_keys
         if _key_is_live(key, now)
     ]
+    plain, secrets = connection.settings or {}, connection.secrets_enc or {}
+    settings = {
+        s.name: (mask(_decrypt(box, secrets.get(s.name))) if s.secret else plain.get(s.name))
+        for s in supplier.settings
+    }
     return ConnectionView(
         tenant=tenant.shortcut,
         supplier=connection.supplier,
-        supplier_name=info.name,
+        supplier_name=supplier.name,
         country_id=site.id,
         country=site.iso,
         currency=site.currency,
         api_type=api_type,
-        api_type_label=api_type.label,
-        client_id=connection.client_id,
-        client_secret=mask(_decrypt(box, connection.client_secret_enc)),
-        customer_number=connection.customer_number,
-        sender_id=connection.sender_id,
-        application_id=connection.application_id,
-        contact_email=connection.contact_email,
-        xml_login_id=connection.xml_login_id,
-        xml_password=mask(_decrypt(box, connection.xml_password_enc)),
+        api_type_label=supplier.api_type_label(api_type),
         base_url=shown(connection.base_url),
         webhook_url=webhook_url(public_url, tenant.shortcut, site.id),
         webhook_keys=keys,
@@ -268,6 +234,7 @@ def view(
         last_test_result=connection.last_test_result,
         created_at=connection.created_at,
         updated_at=connection.updated_at,
+        **settings,
     )
 
 
@@ -278,13 +245,13 @@ async def get_connection(
     connection = await session.scalar(
         select(SupplierConnection).where(
             SupplierConnection.tenant_id == tenant.id,
-            SupplierConnection.supplier == supplier_info(supplier).key,
+            SupplierConnection.supplier == registry.get(supplier).key,
             SupplierConnection.country_id == site.id,
         )
     )
     if connection is None:
         raise NotFound(
-            f"tenant {tenant.shortcut!r} has no {supplier_info(supplier).name} connection for "
+            f"tenant {tenant.shortcut!r} has no {registry.get(supplier).name} connection for "
             f"{site.name}: set one up with 'disty supplier set {supplier} --tenant "
             f"{tenant.shortcut} --country {site.id}'"
         )
@@ -309,7 +276,7 @@ async def set_connection(
     ``allow_custom_urls`` is the operator's DISTY_ALLOW_CUSTOM_SUPPLIER_URLS: without it the
     base URL must be one of the supplier's own endpoints (suppliers/endpoints.py).
     The audit log names the fields changed, never their values."""
-    info = supplier_info(supplier)
+    info = registry.get(supplier)
     site = country_site(country_id)
     tenant = await get_tenant(session, shortcut)
     if site.id not in tenant.country_ids:
@@ -325,8 +292,10 @@ async def set_connection(
             tenant_id=tenant.id,
             supplier=info.key,
             country_id=site.id,
-            api_type=ApiType.REST.value,
+            api_type=info.default_api_type.value,
             base_url=info.default_base_url,
+            settings={},
+            secrets_enc={},
             webhook_keys=[],
         )
         session.add(connection)
@@ -338,11 +307,7 @@ async def set_connection(
         actor=actor,
         action="connection.changed",
         target=f"{info.key} connection, country {site.id}",
-        details={
-            "fields": sorted(
-                f.name for f in fields(changes) if getattr(changes, f.name) is not None
-            )
-        },
+        details={"fields": changes.named()},
     )
     try:
         await session.commit()
@@ -369,28 +334,33 @@ async def list_connections(
     tenant = await get_tenant(session, shortcut)
     query = select(SupplierConnection).where(SupplierConnection.tenant_id == tenant.id)
     if supplier is not None:
-        query = query.where(SupplierConnection.supplier == supplier_info(supplier).key)
+        query = query.where(SupplierConnection.supplier == registry.get(supplier).key)
     if country_id is not None:
         query = query.where(SupplierConnection.country_id == country_site(country_id).id)
     query = query.order_by(SupplierConnection.supplier, SupplierConnection.country_id)
     return [view(c, tenant, box, public_url) for c in await session.scalars(query)]
 
 
-def credentials(connection: SupplierConnection, box: SecretBox) -> Credentials:
-    """Plaintext settings for the supplier adapter."""
-    return Credentials(
+def connection_settings(connection: SupplierConnection, box: SecretBox) -> ConnectionSettings:
+    """Plaintext settings for the supplier's adapter factory."""
+    secrets = connection.secrets_enc or {}
+    values = {**(connection.settings or {}), **{k: box.decrypt(v) for k, v in secrets.items()}}
+    return ConnectionSettings(
+        supplier=connection.supplier,
         api_type=ApiType(connection.api_type),
         base_url=connection.base_url,
-        client_id=connection.client_id,
-        client_secret=_decrypt(box, connection.client_secret_enc),
-        customer_number=connection.customer_number,
+        country_id=connection.country_id,
         country_iso=country_site(connection.country_id).iso,
-        sender_id=connection.sender_id,
-        application_id=connection.application_id,
-        contact_email=connection.contact_email,
-        xml_login_id=connection.xml_login_id,
-        xml_password=_decrypt(box, connection.xml_password_enc),
+        values=values,
+        secrets=frozenset(secrets),
     )
+
+
+def saved_names(connection: SupplierConnection) -> set[str]:
+    """Which declared settings the connection has saved (without decrypting any)."""
+    return {name for name, value in (connection.settings or {}).items() if value} | {
+        name for name, value in (connection.secrets_enc or {}).items() if value
+    }
 
 
 def verification_key_windows(

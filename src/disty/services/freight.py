@@ -8,7 +8,6 @@ from disty.domain.freight import FreightEstimate, FreightLine
 from disty.domain.orders import Address
 from disty.errors import InvalidInput
 from disty.services.ordering import Context
-from disty.services.suppliers import tenant_adapter
 from disty.suppliers.base import Capability
 
 
@@ -24,8 +23,8 @@ async def estimate(
 ) -> FreightEstimate:
     if not lines:
         raise InvalidInput("a freight estimate needs at least one line", field="lines")
-    adapter = await tenant_adapter(
-        session, shortcut=shortcut, country_id=country_id, supplier=supplier, box=ctx.box,
-        hub=ctx.hub, settings=ctx.settings, need=Capability.FREIGHT, what="freight estimates",
+    adapter = await ctx.adapter(
+        session, shortcut=shortcut, country_id=country_id, supplier=supplier,
+        need=Capability.FREIGHT, what="freight estimates",
     )  # fmt: skip
     return await adapter.freight_estimate(ship_to, lines)

@@ -9,17 +9,7 @@ from disty.domain.invoices import Invoice, InvoiceSummary
 from disty.domain.paging import SupplierPage
 from disty.services import ordering
 from disty.services.ordering import Context
-from disty.services.suppliers import tenant_adapter
-from disty.suppliers.base import Capability, Supplier
-
-
-async def _adapter(
-    session: AsyncSession, ctx: Context, shortcut: str, country_id: int, supplier: str
-) -> Supplier:
-    return await tenant_adapter(
-        session, shortcut=shortcut, country_id=country_id, supplier=supplier, box=ctx.box,
-        hub=ctx.hub, settings=ctx.settings, need=Capability.INVOICES, what="invoices",
-    )  # fmt: skip
+from disty.suppliers.base import Capability
 
 
 async def search(
@@ -34,7 +24,10 @@ async def search(
     page: int = 1,
     page_size: int = 25,
 ) -> SupplierPage[InvoiceSummary]:
-    adapter = await _adapter(session, ctx, shortcut, country_id, supplier)
+    adapter = await ctx.adapter(
+        session, shortcut=shortcut, country_id=country_id, supplier=supplier,
+        need=Capability.INVOICES, what="invoices",
+    )  # fmt: skip
     return await adapter.search_invoices(
         po_number=po_number, invoice_number=invoice_number, page=page, page_size=page_size
     )
@@ -49,7 +42,10 @@ async def details(
     supplier: str,
     invoice_number: str,
 ) -> Invoice:
-    adapter = await _adapter(session, ctx, shortcut, country_id, supplier)
+    adapter = await ctx.adapter(
+        session, shortcut=shortcut, country_id=country_id, supplier=supplier,
+        need=Capability.INVOICES, what="invoices",
+    )  # fmt: skip
     return await adapter.invoice_details(invoice_number)
 
 
@@ -76,5 +72,8 @@ async def for_po(
     window = numbers[offset : offset + limit]
     if not window:
         return [], len(numbers)
-    adapter = await _adapter(session, ctx, shortcut, po.country_id, po.supplier)
+    adapter = await ctx.adapter(
+        session, shortcut=shortcut, country_id=po.country_id, supplier=po.supplier,
+        need=Capability.INVOICES, what="invoices",
+    )  # fmt: skip
     return [await adapter.invoice_details(n) for n in window], len(numbers)

@@ -17,12 +17,10 @@ async def rotate_secrets(session: AsyncSession, box: SecretBox) -> int:
     count = 0
     try:
         for connection in await session.scalars(select(SupplierConnection)):
-            if connection.client_secret_enc is not None:
-                connection.client_secret_enc = box.rotate(connection.client_secret_enc)
-                count += 1
-            if connection.xml_password_enc is not None:
-                connection.xml_password_enc = box.rotate(connection.xml_password_enc)
-                count += 1
+            secrets = connection.secrets_enc or {}
+            # A new dict: the ORM saves a JSON column when it is assigned.
+            connection.secrets_enc = {name: box.rotate(token) for name, token in secrets.items()}
+            count += len(secrets)
         for key in await session.scalars(select(WebhookKey)):
             key.secret_enc = box.rotate(key.secret_enc)
             count += 1

@@ -28,9 +28,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.config import Settings
-from disty.crypto import SecretBox
 from disty.db.base import utcnow
-from disty.db.models import POEvent, POInvoice, POLine, POShipment, PurchaseOrder, Tenant
+from disty.db.models import POEvent, POInvoice, POLine, POShipment, PurchaseOrder
 from disty.domain.countries import country_site
 from disty.domain.offers import OfferStatus
 from disty.domain.orders import (
@@ -50,12 +49,11 @@ from disty.domain.orders import (
 from disty.errors import Conflict, DistyError, InvalidInput, NotFound
 from disty.services import audit
 from disty.services.connections import get_connection
-from disty.services.suppliers import adapter_for
+from disty.services.suppliers import Suppliers
 from disty.services.tenants import get_tenant
 from disty.suppliers.base import Capability, Supplier
 from disty.suppliers.errors import NotFound as SupplierNotFound
 from disty.suppliers.errors import RequestRejected, SupplierError
-from disty.suppliers.hub import SupplierHub
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +68,33 @@ class LineInput:
 
 @dataclass(frozen=True)
 class Context:
-    """What the ordering use cases need besides a session."""
+    """What the ordering use cases need besides a session: how to reach suppliers, and who
+    acts (for the PO's timeline and the audit log)."""
 
-    box: SecretBox
-    hub: SupplierHub
-    settings: Settings
+    suppliers: Suppliers
     actor: str
+
+    @property
+    def settings(self) -> Settings:
+        return self.suppliers.settings
+
+    async def adapter(
+        self,
+        session: AsyncSession,
+        *,
+        shortcut: str,
+        country_id: int,
+        supplier: str,
+        need: Capability,
+        what: str,
+    ) -> Supplier:
+        """The tenant's adapter for one supplier and country, refusing clearly when that
+        supplier cannot do ``what`` (capability ``need``) at all."""
+        context = await self.suppliers.context(
+            session, shortcut=shortcut, supplier=supplier, country_id=country_id, need=need,
+            what=what,
+        )  # fmt: skip
+        return context.adapter
 
 
 def _event(po: PurchaseOrder, source: str, actor: str, message: str) -> None:
@@ -119,16 +138,10 @@ async def _still(
 
 
 async def _adapter(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Supplier:
-    tenant = await get_tenant_by_id(session, po.tenant_id)
-    connection = await get_connection(session, tenant, po.supplier, po.country_id)
-    return adapter_for(connection, box=ctx.box, hub=ctx.hub, settings=ctx.settings)
-
-
-async def get_tenant_by_id(session: AsyncSession, tenant_id: int) -> Tenant:
-    tenant = await session.get(Tenant, tenant_id)
-    if tenant is None:  # pragma: no cover - foreign keys make this impossible
-        raise NotFound("the PO's tenant no longer exists")
-    return tenant
+    context = await ctx.suppliers.context_by_tenant_id(
+        session, tenant_id=po.tenant_id, supplier=po.supplier, country_id=po.country_id
+    )
+    return context.adapter
 
 
 async def find_po(
@@ -315,7 +328,7 @@ async def place(
             "rather than sending it again"
         ) from None
 
-    adapter = adapter_for(connection, box=ctx.box, hub=ctx.hub, settings=ctx.settings)
+    adapter = ctx.suppliers.adapter(connection)
     await _check_prices_then_send(session, po, adapter, ctx, "submit")
     return po, True
 

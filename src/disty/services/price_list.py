@@ -12,8 +12,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disty.config import Settings
-from disty.crypto import SecretBox
 from disty.db.models import PurchaseOrder, StockLevel
 from disty.domain.offers import Offer, OfferStatus
 from disty.domain.orders import Address
@@ -21,8 +19,8 @@ from disty.domain.partlist import PartLine
 from disty.errors import InvalidInput
 from disty.services import pricing
 from disty.services.connections import get_connection
+from disty.services.suppliers import Suppliers
 from disty.services.tenants import get_tenant
-from disty.suppliers.hub import SupplierHub
 
 SUPPLIER = "ingram"  # the console orders from Ingram Micro; offers of others are not shown yet
 
@@ -109,9 +107,7 @@ async def price_list(
     shortcut: str,
     country_id: int,
     parts: list[PartLine],
-    box: SecretBox,
-    hub: SupplierHub,
-    settings: Settings,
+    suppliers: Suppliers,
 ) -> list[PricedLine]:
     """Each part priced live at Ingram Micro, in the list's order. A supplier that fails
     marks its rows ERROR (with why) rather than raising; no connection raises NotFound."""
@@ -119,7 +115,7 @@ async def price_list(
     connection = await get_connection(session, tenant, SUPPLIER, country_id)
     asked = await pricing.price_and_availability(
         session, shortcut=shortcut, country_id=country_id, skus=[p.part for p in parts],
-        box=box, hub=hub, settings=settings,
+        suppliers=suppliers,
     )  # fmt: skip
     offers = [offer for offer in asked if offer.supplier == SUPPLIER]
     skus = {o.supplier_sku.upper() for o in offers if o.supplier_sku}

@@ -9,17 +9,15 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disty.config import Settings
-from disty.crypto import SecretBox
 from disty.db.base import utcnow
 from disty.db.models import SupplierConnection
 from disty.domain.countries import country_site
 from disty.domain.offers import Offer, OfferStatus
 from disty.errors import DistyError, NotFound
-from disty.services.suppliers import adapter_for
+from disty.services.suppliers import Suppliers
 from disty.services.tenants import get_tenant
-from disty.suppliers.base import ProgressCallback
-from disty.suppliers.hub import SupplierHub
+from disty.suppliers import registry
+from disty.suppliers.base import Capability, ProgressCallback
 
 
 async def price_and_availability(
@@ -28,9 +26,7 @@ async def price_and_availability(
     shortcut: str,
     country_id: int,
     skus: Sequence[str],
-    box: SecretBox,
-    hub: SupplierHub,
-    settings: Settings,
+    suppliers: Suppliers,
     progress: ProgressCallback | None = None,
 ) -> list[Offer]:
     """Offers for every SKU from every supplier connected in that country, SKU by SKU in the
@@ -47,15 +43,21 @@ async def price_and_availability(
             .order_by(SupplierConnection.supplier)
         )
     )
+    # Only suppliers that price live through their API are asked (pricing's capability).
+    connections = [
+        c for c in connections
+        if Capability.PRICE_AVAILABILITY in registry.get(c.supplier).capabilities
+    ]  # fmt: skip
     if not connections:
+        keys = "|".join(r.key for r in registry.registrations())
         raise NotFound(
             f"tenant {shortcut!r} has no supplier connection in {site.name}: set one up with "
-            f"'disty supplier set ingram --tenant {shortcut} --country {site.id} ...'"
+            f"'disty supplier set {keys} --tenant {shortcut} --country {site.id} ...'"
         )
 
     async def one(connection: SupplierConnection) -> list[Offer]:
         try:
-            adapter = adapter_for(connection, box=box, hub=hub, settings=settings)
+            adapter = suppliers.adapter(connection, Capability.PRICE_AVAILABILITY)
         except DistyError as exc:
             failed_at = utcnow()
             return [

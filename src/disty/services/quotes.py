@@ -17,24 +17,8 @@ from disty.domain.quotes import Quote, QuoteSummary
 from disty.errors import InvalidInput
 from disty.services import ordering
 from disty.services.ordering import Context, LineInput
-from disty.services.suppliers import tenant_adapter
 from disty.services.tenants import get_tenant
-from disty.suppliers.base import Capability, Supplier
-
-
-async def _adapter(
-    session: AsyncSession,
-    ctx: Context,
-    shortcut: str,
-    country_id: int,
-    supplier: str,
-    need: Capability = Capability.QUOTES,
-) -> Supplier:
-    return await tenant_adapter(
-        session, shortcut=shortcut, country_id=country_id, supplier=supplier, box=ctx.box,
-        hub=ctx.hub, settings=ctx.settings, need=need,
-        what="quotes" if need is Capability.QUOTES else "ordering of quotes",
-    )  # fmt: skip
+from disty.suppliers.base import Capability
 
 
 async def search(
@@ -49,7 +33,10 @@ async def search(
     page: int = 1,
     page_size: int = 25,
 ) -> SupplierPage[QuoteSummary]:
-    adapter = await _adapter(session, ctx, shortcut, country_id, supplier)
+    adapter = await ctx.adapter(
+        session, shortcut=shortcut, country_id=country_id, supplier=supplier,
+        need=Capability.QUOTES, what="quotes",
+    )  # fmt: skip
     return await adapter.search_quotes(
         quote_number=quote_number, status=status, page=page, page_size=page_size
     )
@@ -64,7 +51,10 @@ async def details(
     supplier: str,
     quote_number: str,
 ) -> Quote:
-    adapter = await _adapter(session, ctx, shortcut, country_id, supplier)
+    adapter = await ctx.adapter(
+        session, shortcut=shortcut, country_id=country_id, supplier=supplier,
+        need=Capability.QUOTES, what="quotes",
+    )  # fmt: skip
     return await adapter.quote_details(quote_number)
 
 
@@ -108,9 +98,10 @@ async def quote_to_po(
                 f"PO {po_number} already exists ({was}): use a new PO number", field="po_number"
             )
         return existing
-    adapter = await _adapter(
-        session, ctx, shortcut, country_id, supplier, need=Capability.QUOTE_TO_ORDER
-    )
+    adapter = await ctx.adapter(
+        session, shortcut=shortcut, country_id=country_id, supplier=supplier,
+        need=Capability.QUOTE_TO_ORDER, what="ordering of quotes",
+    )  # fmt: skip
     # The details first: a quote this account does not have is a plain "not found" (404).
     quote = await adapter.quote_details(quote_number)
     check = await adapter.validate_quote(quote_number)

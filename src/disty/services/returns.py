@@ -9,18 +9,8 @@ from disty.domain.returns import ReturnCase, ReturnRequest
 from disty.errors import InvalidInput
 from disty.services import audit
 from disty.services.ordering import Context
-from disty.services.suppliers import tenant_adapter
 from disty.services.tenants import get_tenant
-from disty.suppliers.base import Capability, Supplier
-
-
-async def _adapter(
-    session: AsyncSession, ctx: Context, shortcut: str, country_id: int, supplier: str
-) -> Supplier:
-    return await tenant_adapter(
-        session, shortcut=shortcut, country_id=country_id, supplier=supplier, box=ctx.box,
-        hub=ctx.hub, settings=ctx.settings, need=Capability.RETURNS, what="returns",
-    )  # fmt: skip
+from disty.suppliers.base import Capability
 
 
 async def search(
@@ -35,7 +25,10 @@ async def search(
     page: int = 1,
     page_size: int = 25,
 ) -> SupplierPage[ReturnCase]:
-    adapter = await _adapter(session, ctx, shortcut, country_id, supplier)
+    adapter = await ctx.adapter(
+        session, shortcut=shortcut, country_id=country_id, supplier=supplier,
+        need=Capability.RETURNS, what="returns",
+    )  # fmt: skip
     return await adapter.search_returns(
         case_number=case_number, invoice_number=invoice_number, page=page, page_size=page_size
     )
@@ -50,7 +43,10 @@ async def details(
     supplier: str,
     case_number: str,
 ) -> ReturnCase:
-    adapter = await _adapter(session, ctx, shortcut, country_id, supplier)
+    adapter = await ctx.adapter(
+        session, shortcut=shortcut, country_id=country_id, supplier=supplier,
+        need=Capability.RETURNS, what="returns",
+    )  # fmt: skip
     return await adapter.return_details(case_number)
 
 
@@ -70,7 +66,10 @@ async def create(
         if line.quantity < 1:
             raise InvalidInput(f"invalid quantity {line.quantity} for {line.sku}", field="lines")
     tenant = await get_tenant(session, shortcut)
-    adapter = await _adapter(session, ctx, shortcut, country_id, supplier)
+    adapter = await ctx.adapter(
+        session, shortcut=shortcut, country_id=country_id, supplier=supplier,
+        need=Capability.RETURNS, what="returns",
+    )  # fmt: skip
     cases = await adapter.create_return(request)
     audit.record(
         session, tenant_id=tenant.id, actor=ctx.actor, action="return.created",

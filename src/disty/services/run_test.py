@@ -3,21 +3,23 @@ record the result on the connection (the CLI, the API and the console all call t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.config import Settings
-from disty.crypto import SecretBox
 from disty.db.base import utcnow
 from disty.db.models import SupplierConnection
 from disty.domain.checks import Check, CheckStatus, RunTestReport
 from disty.domain.connections import ApiType
-from disty.errors import InvalidInput
+from disty.errors import ApiTypeNotAvailable, InvalidInput
 from disty.services.connections import get_connection, verification_keys
 from disty.services.inbox import WebhookHealth, webhook_health
-from disty.services.suppliers import adapter_for, missing_settings, usable_base_url
+from disty.services.suppliers import Suppliers, missing_settings, usable_base_url
 from disty.services.tenants import get_tenant
-from disty.suppliers.hub import SupplierHub
-from disty.suppliers.ingram import IngramSupplier
+from disty.suppliers import registry
+from disty.suppliers.registry import Registration
+from disty.suppliers.webhooks import WebhookCodec
 
 
 async def run_test(
@@ -26,62 +28,71 @@ async def run_test(
     shortcut: str,
     supplier: str,
     country_id: int,
-    box: SecretBox,
-    hub: SupplierHub,
-    settings: Settings,
+    suppliers: Suppliers,
 ) -> RunTestReport:
     tenant = await get_tenant(session, shortcut)
     connection = await get_connection(session, tenant, supplier, country_id)
+    registration = registry.get(connection.supplier)
     tested_at = utcnow()
-    checks: list[Check]
-    if ApiType(connection.api_type) is ApiType.XML:
-        checks = [
-            Check(
-                "api_type",
-                CheckStatus.FAIL,
-                True,
-                "the XML API type is not available yet: switch to APIS (Recommended)",
-                "Set API Type to APIS (Recommended) (--api-type rest) and save the client id "
-                "and secret of a production app from Ingram Micro's developer portal.",
-            )
-        ]
-    else:
-        missing = missing_settings(connection)
-        url_refused = _base_url_refused(connection, settings)
-        if url_refused is not None:
-            # Nothing is sent, not even the token request: the secret would go to that host.
-            checks = [
-                url_refused,
-                *(
-                    Check(name, CheckStatus.SKIP, required, "not run: the base URL is not allowed")
-                    for name, required in IngramSupplier.checks
-                ),
-            ]
-        elif missing:
-            checks = [
-                Check(
-                    "credentials",
-                    CheckStatus.FAIL,
-                    True,
-                    "Not saved yet: " + ", ".join(missing) + ".",
-                    "Paste them from the production app in Ingram Micro's developer portal, "
-                    "save, and run the test again.",
-                ),
-                *(
-                    Check(name, CheckStatus.SKIP, required, "not run: the credentials check failed")
-                    for name, required in IngramSupplier.checks[1:]
-                ),
-            ]
-        else:
-            adapter = adapter_for(connection, box=box, hub=hub, settings=settings)
-            checks = await adapter.run_checks()
-        checks.append(_webhook_key_check(verification_keys(connection, box)))
-        checks.append(_webhook_seen_check(await webhook_health(session, connection.id)))
+    checks = await _supplier_checks(connection, registration, suppliers)
+    # A supplier without webhooks is followed by polling; an API type disty cannot use yet
+    # answers its one failing check alone.
+    usable = checks[0].name != _API_TYPE
+    if registration.webhooks is not None and usable:
+        keys = verification_keys(connection, suppliers.box)
+        health = await webhook_health(session, connection.id)
+        checks.append(_webhook_key_check(registration.webhooks, keys))
+        checks.append(_webhook_seen_check(registration.webhooks, health))
     report = RunTestReport(tested_at=tested_at, checks=checks)
     connection.last_test_at = tested_at
     connection.last_test_result = report.to_json()
     await session.commit()
     return report
+
+
+_API_TYPE = "api_type"
+
+
+async def _supplier_checks(
+    connection: SupplierConnection, registration: Registration, suppliers: Suppliers
+) -> list[Check]:
+    """The checks that talk to the supplier, or why none could run (each of them then SKIP)."""
+    api_type = ApiType(connection.api_type)
+    try:
+        registration.factory(api_type)
+    except ApiTypeNotAvailable as exc:
+        usable = " or ".join(
+            f"{registration.api_type_label(t)} (--api-type {t.value})"
+            for t in registration.adapters
+        )
+        return [
+            Check(
+                "api_type",
+                CheckStatus.FAIL,
+                True,
+                str(exc),
+                f"Set API Type to {usable} and save its settings.",
+            )
+        ]
+    url_refused = _base_url_refused(connection, suppliers.settings)
+    if url_refused is not None:
+        # Nothing is sent, not even the token request: the secret would go to that host.
+        return [url_refused, *_skipped(registration.checks, "the base URL is not allowed")]
+    missing = missing_settings(connection)
+    if missing:
+        first, *rest = registration.checks
+        return [
+            Check(
+                first[0], CheckStatus.FAIL, first[1], "Not saved yet: " + ", ".join(missing) + ".",
+                registration.credentials_fix,
+            ),
+            *_skipped(rest, "the credentials check failed"),
+        ]  # fmt: skip
+    return await suppliers.adapter(connection).run_checks()
+
+
+def _skipped(checks: Sequence[tuple[str, bool]], why: str) -> list[Check]:
+    return [Check(name, CheckStatus.SKIP, required, f"not run: {why}") for name, required in checks]
 
 
 def _base_url_refused(connection: SupplierConnection, settings: Settings) -> Check | None:
@@ -98,7 +109,7 @@ def _base_url_refused(connection: SupplierConnection, settings: Settings) -> Che
     return None
 
 
-def _webhook_key_check(keys: list[str]) -> Check:
+def _webhook_key_check(codec: WebhookCodec, keys: list[str]) -> Check:
     if keys:
         return Check(
             "webhook_key", CheckStatus.PASS, False, f"{len(keys)} webhook key(s) configured."
@@ -108,14 +119,12 @@ def _webhook_key_check(keys: list[str]) -> Check:
         CheckStatus.WARN,
         False,
         "No webhook key yet: order updates will arrive by polling only.",
-        "Once Ingram approves the app, create a webhook in the developer portal with disty's "
-        "Destination URL (disty webhook url) and paste its Signature Token here "
-        "(--webhook-key).",
+        codec.key_fix,
     )
 
 
 _REASONS = {
-    "missing_signature": "no x-hub-signature header",
+    "missing_signature": "no signature header",
     "bad_signature": "a signature that matches no webhook key",
     "no_event_id": "no eventId",
     "no_key_configured": "no webhook key saved yet",
@@ -125,10 +134,11 @@ _REASONS = {
 }
 
 
-def _webhook_seen_check(health: WebhookHealth) -> Check:
+def _webhook_seen_check(codec: WebhookCodec, health: WebhookHealth) -> Check:
     """Optional: whether the distributor's deliveries reach disty and verify."""
+    reasons = {**_REASONS, "missing_signature": f"no {codec.signature_header} header"}
     refused = ", ".join(
-        f"{count} with {_REASONS.get(reason, reason)}" for reason, count in health.rejected.items()
+        f"{count} with {reasons.get(reason, reason)}" for reason, count in health.rejected.items()
     )
     if health.last_verified_at is None and not refused:
         return Check(
@@ -136,8 +146,7 @@ def _webhook_seen_check(health: WebhookHealth) -> Check:
             CheckStatus.WARN,
             False,
             "No webhook delivery has reached disty yet.",
-            "In the developer portal, open the app's webhook and press Send Test Event; "
-            "its Destination URL must be exactly what 'disty webhook url' prints.",
+            codec.test_delivery_fix,
         )
     last = (
         f"Last verified delivery {health.last_verified_at:%Y-%m-%d %H:%M} UTC."
@@ -150,8 +159,6 @@ def _webhook_seen_check(health: WebhookHealth) -> Check:
             CheckStatus.WARN,
             False,
             f"{last} Refused deliveries since (counts in all): {refused}.",
-            "A signature that matches no key means the Signature Token in disty is not the "
-            "webhook's current one: paste it again (Generate New Key in the portal replaces "
-            "it). Refusals from strangers need no action.",
+            codec.stale_key_fix,
         )
     return Check("webhook_seen", CheckStatus.PASS, False, last)

@@ -26,7 +26,7 @@ def _check(result: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
 
 
 def supplier_status(view: ConnectionView | None) -> SupplierStatus:
-    if view is None or not view.client_id or not view.client_secret:
+    if view is None or not view.setting("client_id") or not view.setting("client_secret"):
         return SupplierStatus(
             "not_configured", "not configured", "Client ID and Client Secret are not saved yet."
         )
@@ -56,7 +56,9 @@ class GuideStep:
 
 
 def guide(view: ConnectionView | None, health: WebhookHealth | None) -> list[GuideStep]:
-    saved = view is not None and bool(view.client_id) and bool(view.client_secret)
+    saved = (
+        view is not None and bool(view.setting("client_id")) and bool(view.setting("client_secret"))
+    )
     access = _check(view.last_test_result if view else None, "api_access")
     approved = access is not None and access.get("status") == "pass"
     keyed = view is not None and bool(view.webhook_keys)

@@ -1,36 +1,122 @@
-"""From a stored connection to a ready adapter: decrypt, check completeness, build."""
+"""From a stored connection to a ready adapter: decrypt, check completeness, build.
+
+Every use case that calls a supplier starts here, with :class:`Suppliers` (what building an
+adapter needs: the secret box, the shared hub and the operator's settings) and ends with a
+:class:`SupplierContext` (the session, tenant, connection and adapter it works with). Which
+supplier it is never matters here: its registration (suppliers/registry.py) says how to build
+its adapter and what it can do.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.config import Settings
 from disty.crypto import SecretBox
-from disty.db.models import SupplierConnection
-from disty.domain.connections import require_rest
-from disty.errors import InvalidInput
-from disty.services.connections import credentials, get_connection
+from disty.db.models import SupplierConnection, Tenant
+from disty.domain.connections import ApiType
+from disty.errors import InvalidInput, NotFound
+from disty.services.connections import connection_settings, get_connection, saved_names
 from disty.services.tenants import get_tenant
+from disty.suppliers import registry
 from disty.suppliers.base import Capability, Supplier
 from disty.suppliers.endpoints import check_base_url
 from disty.suppliers.hub import SupplierHub
-from disty.suppliers.ingram import IngramConfig
-
-_REQUIRED = {
-    "client_id": "client id (--client-id)",
-    "client_secret": "client secret (--client-secret)",
-    "customer_number": "customer number (--customer-number)",
-}
+from disty.suppliers.registry import EVERY_CAPABILITY, Registration
 
 
-def missing_settings(connection: SupplierConnection) -> list[str]:
+@dataclass(frozen=True)
+class Suppliers:
+    """What every call to a supplier needs besides a session; one per process (Runtime)."""
+
+    box: SecretBox
+    hub: SupplierHub
+    settings: Settings
+
+    def adapter(
+        self, connection: SupplierConnection, need: Capability = EVERY_CAPABILITY
+    ) -> Supplier:
+        """The adapter for a connection; refuses an API type without an adapter, settings
+        still missing for ``need`` and a base URL secrets may not go to, clearly."""
+        supplier = registry.get(connection.supplier)
+        base_url = usable_base_url(connection, self.settings)
+        factory = supplier.factory(ApiType(connection.api_type))
+        missing = missing_settings(connection, need)
+        if missing:
+            raise InvalidInput(
+                "the connection is not complete: save its " + ", ".join(missing) + " first"
+            )
+        # The base URL as the rule reads it (trimmed), not as stored.
+        plain = replace(connection_settings(connection, self.box), base_url=base_url)
+        return factory(plain, self.hub, self.settings)
+
+    async def context(
+        self,
+        session: AsyncSession,
+        *,
+        shortcut: str,
+        supplier: str,
+        country_id: int,
+        need: Capability,
+        what: str,
+    ) -> SupplierContext:
+        """The tenant's connection to one supplier in one country, ready to call; refuses
+        clearly when that supplier cannot do ``what`` (capability ``need``) at all."""
+        tenant = await get_tenant(session, shortcut)
+        return await self.context_for(
+            session, tenant=tenant, supplier=supplier, country_id=country_id, need=need, what=what
+        )
+
+    async def context_for(
+        self,
+        session: AsyncSession,
+        *,
+        tenant: Tenant,
+        supplier: str,
+        country_id: int,
+        need: Capability = EVERY_CAPABILITY,
+        what: str | None = None,
+    ) -> SupplierContext:
+        registration = registry.get(supplier)
+        if what is not None and need not in registration.capabilities:
+            raise InvalidInput(
+                f"{registration.name} offers no {what} through its API", field="supplier"
+            )
+        connection = await get_connection(session, tenant, supplier, country_id)
+        adapter = self.adapter(connection, need)
+        return SupplierContext(session, tenant, connection, registration, adapter)
+
+    async def context_by_tenant_id(
+        self, session: AsyncSession, *, tenant_id: int, supplier: str, country_id: int
+    ) -> SupplierContext:
+        tenant = await session.get(Tenant, tenant_id)
+        if tenant is None:  # pragma: no cover - foreign keys make this impossible
+            raise NotFound("the tenant no longer exists")
+        return await self.context_for(
+            session, tenant=tenant, supplier=supplier, country_id=country_id
+        )
+
+
+@dataclass(frozen=True)
+class SupplierContext:
+    """One use case's view of one connection: where it runs, for whom, and what it calls."""
+
+    session: AsyncSession
+    tenant: Tenant
+    connection: SupplierConnection
+    registration: Registration
+    adapter: Supplier
+
+
+def missing_settings(
+    connection: SupplierConnection, need: Capability = EVERY_CAPABILITY
+) -> list[str]:
     """What must still be saved before the supplier can be called, as a person names it."""
-    present = {
-        "client_id": connection.client_id,
-        "client_secret": connection.client_secret_enc,
-        "customer_number": connection.customer_number,
-    }
-    return [label for name, label in _REQUIRED.items() if not present[name]]
+    return registry.get(connection.supplier).missing(
+        ApiType(connection.api_type), saved_names(connection), need
+    )
 
 
 def usable_base_url(connection: SupplierConnection, settings: Settings) -> str:
@@ -49,54 +135,3 @@ def usable_base_url(connection: SupplierConnection, settings: Settings) -> str:
             "(an admin changes it in the connection's settings)",
             field="base_url",
         ) from None
-
-
-def adapter_for(
-    connection: SupplierConnection, *, box: SecretBox, hub: SupplierHub, settings: Settings
-) -> Supplier:
-    """The adapter for a connection; refuses XML connections, incomplete ones and a base URL
-    secrets may not go to, clearly."""
-    base_url = usable_base_url(connection, settings)
-    creds = credentials(connection, box)
-    require_rest(creds.api_type)
-    missing = missing_settings(connection)
-    if missing:
-        raise InvalidInput(
-            "the connection is not complete: save its " + ", ".join(missing) + " first"
-        )
-    config = IngramConfig(
-        base_url=base_url,
-        # missing_settings() above guarantees these three are set.
-        client_id=creds.client_id or "",
-        client_secret=creds.client_secret or "",
-        customer_number=creds.customer_number or "",
-        country=creds.country_iso,
-        sender_id=creds.sender_id,
-        application_id=creds.application_id,
-        contact_email=creds.contact_email,
-        get_per_minute=settings.ingram_get_per_minute,
-        pna_per_minute=settings.ingram_pna_per_minute,
-    )
-    return hub.ingram(config)
-
-
-async def tenant_adapter(
-    session: AsyncSession,
-    *,
-    shortcut: str,
-    country_id: int,
-    supplier: str,
-    box: SecretBox,
-    hub: SupplierHub,
-    settings: Settings,
-    need: Capability,
-    what: str,
-) -> Supplier:
-    """The tenant's adapter for one supplier and country, refusing clearly when that supplier
-    cannot do ``what`` (capability ``need``) at all."""
-    tenant = await get_tenant(session, shortcut)
-    connection = await get_connection(session, tenant, supplier, country_id)
-    adapter = adapter_for(connection, box=box, hub=hub, settings=settings)
-    if need not in adapter.capabilities:
-        raise InvalidInput(f"{adapter.name} offers no {what} through its API", field="supplier")
-    return adapter

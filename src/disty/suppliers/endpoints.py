@@ -2,8 +2,8 @@
 
 A connection's base URL is where disty sends its client secret (the token request) and its
 bearer tokens, and a tenant admin can set it. So a base URL must be one of the endpoints the
-supplier declares (its own https hosts, ``SupplierInfo.endpoints``). Any other
-one (the simulator, a test server) is the operator's choice for the whole platform
+supplier declares (its own https hosts, ``Registration.endpoints``, suppliers/registry.py). Any
+other one (the simulator, a test server) is the operator's choice for the whole platform
 (``DISTY_ALLOW_CUSTOM_SUPPLIER_URLS``), never a tenant's, and even then secrets go over plain
 http only to this machine (loopback). A URL never carries a user name or password, and errors
 never repeat the URL a person typed (it may hold one).
@@ -21,8 +21,8 @@ from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
-from disty.domain.connections import supplier_info
 from disty.errors import InvalidInput
+from disty.suppliers import registry
 
 ALLOW_SETTING = "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -38,7 +38,7 @@ class _Place(NamedTuple):
 def check_base_url(value: str, *, supplier: str, allow_custom: bool) -> str:
     """The base URL to store or use (trimmed, no trailing slash), or InvalidInput saying why
     not and what to do. ``allow_custom`` is the operator's platform-wide setting."""
-    info = supplier_info(supplier)
+    info = registry.get(supplier)
     name, official = info.name, info.endpoints
     url = value.strip().rstrip("/")
     parts = urlsplit(url)

@@ -6,13 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TypedDict
 
 import httpx
 
 from disty.suppliers.http import Clock, RetryPolicy, Sleep
-from disty.suppliers.ingram import IngramClient, IngramConfig, IngramSupplier
 from disty.suppliers.oauth import InProcessTokenCache, TokenCache
 from disty.suppliers.ratelimit import InProcessRateLimiter, RateLimiter
+
+
+class ClientParts(TypedDict):
+    http: httpx.AsyncClient
+    tokens: TokenCache
+    limiter: RateLimiter
+    policy: RetryPolicy
+    sleep: Sleep
+    clock: Clock
 
 
 class SupplierHub:
@@ -40,9 +49,10 @@ class SupplierHub:
             follow_redirects=False,
         )
 
-    def ingram(self, config: IngramConfig) -> IngramSupplier:
-        client = IngramClient(
-            config,
+    def client_parts(self) -> ClientParts:
+        """What a supplier's client shares with every other adapter of this process, as the
+        keyword arguments its constructor takes."""
+        return ClientParts(
             http=self.http,
             tokens=self.tokens,
             limiter=self.limiter,
@@ -50,7 +60,6 @@ class SupplierHub:
             sleep=self.sleep,
             clock=self.clock,
         )
-        return IngramSupplier(client)
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -37,12 +37,12 @@ BAD_TOKENS_MAX_DELAY_S = 300.0
 def create_app(
     settings: Settings | None = None,
     *,
-    suppliers: Callable[[], SupplierHub] | None = None,
+    hub: Callable[[], SupplierHub] | None = None,
     run_worker: bool = True,
     own_process: bool = False,
 ) -> FastAPI:
     """``run_worker=False`` serves without background work (a test, or a web-only replica
-    beside separate ``disty worker`` processes). ``suppliers`` makes the hub that talks to
+    beside separate ``disty worker`` processes). ``hub`` makes the hub that talks to
     distributors (a test's retry policy); it is made and closed in the server's event loop.
     ``own_process``: the app is all this process serves (``disty serve``), so it may tune the
     process's garbage collector (see ``lifespan``)."""
@@ -51,8 +51,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        hub = suppliers() if suppliers is not None else None
-        async with open_runtime(chosen, suppliers=hub) as rt:
+        given = hub() if hub is not None else None
+        async with open_runtime(chosen, hub=given) as rt:
             queue = InboxQueue(rt.sessions)
             app.state.rt = rt
             app.state.queue = queue
@@ -92,8 +92,8 @@ def create_app(
                 if task is not None:
                     with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                         await asyncio.wait_for(task, timeout=10)
-                if hub is not None:
-                    await hub.aclose()
+                if given is not None:
+                    await given.aclose()
                 await receiver_engine.dispose()
 
     app = FastAPI(

@@ -41,14 +41,11 @@ class SupplierConnection(Base):
     supplier: Mapped[str] = mapped_column(String(32))
     country_id: Mapped[int] = mapped_column(Integer)
     api_type: Mapped[str] = mapped_column(String(8), default="rest")
-    client_id: Mapped[str | None] = mapped_column(String(200))
-    client_secret_enc: Mapped[str | None] = mapped_column(Text)
-    customer_number: Mapped[str | None] = mapped_column(String(10))
-    sender_id: Mapped[str | None] = mapped_column(String(32))
-    application_id: Mapped[str | None] = mapped_column(String(100))
-    contact_email: Mapped[str | None] = mapped_column(String(254))
-    xml_login_id: Mapped[str | None] = mapped_column(String(100))
-    xml_password_enc: Mapped[str | None] = mapped_column(Text)
+    # The supplier's declared settings (suppliers/registry.py), by name: plain values in
+    # ``settings``, secrets in ``secrets_enc`` as one Fernet token per value (a token each, so
+    # key rotation and migrations move them without reading them).
+    settings: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    secrets_enc: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     base_url: Mapped[str] = mapped_column(String(500))
     last_test_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_test_result: Mapped[dict[str, Any] | None] = mapped_column(JSON)

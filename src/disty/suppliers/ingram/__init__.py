@@ -1,6 +1,7 @@
-"""Ingram Micro's reseller REST API ("APIS"): client, adapter, error parsing, schemas."""
+"""Ingram Micro's reseller REST API ("APIS"): client, adapter, error parsing, schemas.
 
-from disty.suppliers.ingram.adapter import IngramSupplier
-from disty.suppliers.ingram.client import IngramClient, IngramConfig
+disty reaches it only through ``REGISTRATION`` (suppliers/registry.py)."""
 
-__all__ = ["IngramClient", "IngramConfig", "IngramSupplier"]
+from disty.suppliers.ingram.registration import REGISTRATION
+
+__all__ = ["REGISTRATION"]

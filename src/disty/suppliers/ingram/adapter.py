@@ -24,7 +24,7 @@ from disty.domain.orders import (
 from disty.domain.paging import SupplierPage
 from disty.domain.quotes import Quote, QuoteSummary, QuoteValidation
 from disty.domain.returns import ReturnCase, ReturnRequest
-from disty.suppliers.base import Capability, ProgressCallback
+from disty.suppliers.base import ProgressCallback
 from disty.suppliers.errors import (
     AppNotApproved,
     AuthenticationFailed,
@@ -51,35 +51,11 @@ class _Ask:
 
 
 class IngramSupplier:
-    key = "ingram"
-    name = "Ingram Micro"
-    capabilities = (
-        Capability.PRICE_AVAILABILITY
-        | Capability.CATALOG_SEARCH
-        | Capability.ORDER_CREATE
-        | Capability.ORDER_MODIFY
-        | Capability.ORDER_CANCEL
-        | Capability.ORDER_DETAIL
-        | Capability.ORDER_SEARCH
-        | Capability.INVOICES
-        | Capability.QUOTES
-        | Capability.QUOTE_TO_ORDER
-        | Capability.FREIGHT
-        | Capability.RETURNS
-        | Capability.WEBHOOKS
-    )
+    key = consts.KEY
+    name = consts.NAME
+    capabilities = consts.CAPABILITIES
     pna_batch_size = consts.PNA_BATCH
-    # Run Test's checks that talk to Ingram, in order, with whether each is required.
-    checks: tuple[tuple[str, bool], ...] = (
-        ("credentials", True),
-        ("api_access", True),
-        ("customer", True),
-        ("catalog", True),
-        ("price_availability", True),
-        ("orders", True),
-        ("invoices", True),
-        ("quote_to_order", False),
-    )
+    checks = consts.CHECKS
 
     def __init__(self, client: IngramClient) -> None:
         self.client = client

@@ -2,7 +2,39 @@
 
 from __future__ import annotations
 
+from disty.suppliers.base import Capability
+
+KEY = "ingram"
+NAME = "Ingram Micro"
+CAPABILITIES = (
+    Capability.PRICE_AVAILABILITY
+    | Capability.CATALOG_SEARCH
+    | Capability.ORDER_CREATE
+    | Capability.ORDER_MODIFY
+    | Capability.ORDER_CANCEL
+    | Capability.ORDER_DETAIL
+    | Capability.ORDER_SEARCH
+    | Capability.INVOICES
+    | Capability.QUOTES
+    | Capability.QUOTE_TO_ORDER
+    | Capability.FREIGHT
+    | Capability.RETURNS
+    | Capability.WEBHOOKS
+)
+# Run Test's checks that talk to Ingram, in order, with whether each is required.
+CHECKS: tuple[tuple[str, bool], ...] = (
+    ("credentials", True),
+    ("api_access", True),
+    ("customer", True),
+    ("catalog", True),
+    ("price_availability", True),
+    ("orders", True),
+    ("invoices", True),
+    ("quote_to_order", False),
+)
+
 PRODUCTION_URL = "https://api.ingrammicro.com:443"
+SANDBOX_URL = PRODUCTION_URL + "/sandbox"
 TOKEN_PATH = "/oauth/oauth20/token"  # noqa: S105  (a path, not a password)
 
 PNA_BATCH = 50  # products per price-and-availability call

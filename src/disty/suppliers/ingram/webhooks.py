@@ -412,3 +412,27 @@ def stock_rows(data: dict[str, Any]) -> list[StockRow]:
 
 def quote_numbers(data: dict[str, Any]) -> list[str]:
     return [n for n in (_text(_get(r, "quoteNumber")) for r in _resources(data)) if n]
+
+
+@dataclass(frozen=True)
+class IngramWebhooks:
+    """Ingram's webhook codec (suppliers/webhooks.py)."""
+
+    signature_header: str = SIGNATURE_HEADER
+    key_fix: str = (
+        "Once Ingram approves the app, create a webhook in the developer portal with disty's "
+        "Destination URL (disty webhook url) and paste its Signature Token here "
+        "(--webhook-key)."
+    )
+    test_delivery_fix: str = (
+        "In the developer portal, open the app's webhook and press Send Test Event; "
+        "its Destination URL must be exactly what 'disty webhook url' prints."
+    )
+    stale_key_fix: str = (
+        "A signature that matches no key means the Signature Token in disty is not the "
+        "webhook's current one: paste it again (Generate New Key in the portal replaces "
+        "it). Refusals from strangers need no action."
+    )
+
+
+CODEC = IngramWebhooks()

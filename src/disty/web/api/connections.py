@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from disty.domain.connections import ApiType
 from disty.services import connections, inbox
@@ -14,7 +14,7 @@ from disty.services.connections import ConnectionChanges, ConnectionView
 from disty.services.run_test import run_test
 from disty.services.tenants import get_tenant
 from disty.web.api.deps import Admin, CountryId, Rt, Session, SupplierName
-from disty.web.api.inputs import ApiInput
+from disty.web.api.inputs import ApiInput, has_control
 from disty.web.api.pagination import Page, Paging, page
 
 router = APIRouter(prefix="/connections", tags=["connections"])
@@ -24,20 +24,39 @@ Country = Annotated[CountryId, Path(description="Country id: 1 = United States, 
 
 
 class ConnectionIn(ApiInput):
-    """Fields to change; those left out keep their saved values."""
+    """Fields to change; those left out keep their saved values.
+
+    Besides these, the supplier's own settings go under their names (``GET /api/v1/suppliers``
+    lists them: e.g. ``client_id``, ``client_secret``); secrets are write-only."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, str | None] = Field(init=False)
 
     api_type: ApiType | None = None
-    client_id: str | None = Field(None, max_length=200)
-    client_secret: str | None = Field(None, max_length=500, description="write-only")
-    customer_number: str | None = Field(None, max_length=20)
-    sender_id: str | None = Field(None, max_length=200)
-    application_id: str | None = Field(None, max_length=200)
-    contact_email: str | None = Field(None, max_length=320)
-    xml_login_id: str | None = Field(None, max_length=200)
-    xml_password: str | None = Field(None, max_length=500, description="write-only")
     base_url: str | None = Field(None, max_length=500)
     webhook_key: str | None = Field(None, max_length=500, description="write-only")
     webhook_label: str | None = Field(None, max_length=64)
+
+    @model_validator(mode="after")
+    def _settings_are_short_text(self) -> ConnectionIn:
+        for name, value in (self.model_extra or {}).items():
+            if value is not None and (len(value) > _SETTING_MAX or has_control(value)):
+                raise ValueError(
+                    f"{name}: at most {_SETTING_MAX} characters, no control characters"
+                )
+        return self
+
+    def changes(self) -> ConnectionChanges:
+        return ConnectionChanges.of(
+            api_type=self.api_type.value if self.api_type is not None else None,
+            base_url=self.base_url,
+            webhook_key=self.webhook_key,
+            webhook_label=self.webhook_label,
+            **(self.model_extra or {}),
+        )
+
+
+_SETTING_MAX = 512
 
 
 class RejectedCount(BaseModel):
@@ -88,7 +107,7 @@ async def set_(
 ) -> ConnectionView:
     return await connections.set_connection(
         session, shortcut=caller.shortcut, supplier=supplier, country_id=country_id,
-        changes=ConnectionChanges(**body.model_dump()), box=rt.box,
+        changes=body.changes(), box=rt.box,
         public_url=rt.settings.effective_public_url, grace=rt.settings.webhook_key_grace,
         actor=caller.actor, allow_custom_urls=rt.settings.allow_custom_supplier_urls,
     )  # fmt: skip
@@ -100,7 +119,7 @@ async def test(
 ) -> dict[str, Any]:
     report = await run_test(
         session, shortcut=caller.shortcut, supplier=supplier, country_id=country_id,
-        box=rt.box, hub=rt.suppliers, settings=rt.settings,
+        suppliers=rt.suppliers,
     )  # fmt: skip
     return report.to_json()
 

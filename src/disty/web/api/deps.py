@@ -104,7 +104,7 @@ Admin = Annotated[Principal, need(Scope.ADMIN)]
 
 
 def context(rt: Runtime, caller: Principal) -> Context:
-    return Context(rt.box, rt.suppliers, rt.settings, caller.actor)
+    return Context(rt.suppliers, caller.actor)
 
 
 # The values the API accepts, spelled out so the OpenAPI document (and any client generated

@@ -37,7 +37,7 @@ def _plain(value: Any) -> dict[str, Any]:
 async def prices(caller: Reader, rt: Rt, session: Session, body: PricesIn) -> list[dict[str, Any]]:
     offers = await price_and_availability(
         session, shortcut=caller.shortcut, country_id=body.country_id, skus=body.skus,
-        box=rt.box, hub=rt.suppliers, settings=rt.settings,
+        suppliers=rt.suppliers,
     )  # fmt: skip
     return [_plain(offer) for offer in offers]
 
@@ -58,7 +58,7 @@ async def search(
     number = paging.offset // paging.limit + 1
     found = await catalog.search(
         session, shortcut=caller.shortcut, country_id=country_id, supplier=supplier,
-        box=rt.box, hub=rt.suppliers, settings=rt.settings, keyword=keyword, vendor=vendor,
+        suppliers=rt.suppliers, keyword=keyword, vendor=vendor,
         vendor_part_number=vendor_part_number, page=number, page_size=paging.limit,
     )  # fmt: skip
     offset = (number - 1) * paging.limit
@@ -82,6 +82,6 @@ async def details(
 ) -> dict[str, Any]:
     item = await catalog.details(
         session, shortcut=caller.shortcut, country_id=country_id, supplier=supplier, sku=sku,
-        box=rt.box, hub=rt.suppliers, settings=rt.settings,
+        suppliers=rt.suppliers,
     )  # fmt: skip
     return _plain(item)

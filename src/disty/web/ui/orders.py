@@ -20,7 +20,6 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import PurchaseOrder
-from disty.domain.connections import supplier_info
 from disty.domain.orders import FINAL, POStatus
 from disty.errors import DistyError, InvalidInput, NotFound
 from disty.services import ordering
@@ -29,6 +28,7 @@ from disty.services.po_views import po_json
 from disty.services.price_list import SUPPLIER
 from disty.services.users import ConsoleUser, Role
 from disty.suppliers import errors as supplier
+from disty.suppliers import registry
 from disty.web.ui import render
 from disty.web.ui import session as web
 from disty.web.ui.render import signed_in
@@ -44,7 +44,7 @@ STATUSES = [s.value for s in POStatus]
 
 def context(request: Request, user: ConsoleUser) -> Context:
     rt = render.rt(request)
-    return Context(rt.box, rt.suppliers, rt.settings, f"console:{user.email}")
+    return Context(rt.suppliers, f"console:{user.email}")
 
 
 def failure(exc: DistyError) -> tuple[str, int]:
@@ -173,7 +173,7 @@ def _view(po: PurchaseOrder) -> dict[str, Any]:
     view["created"] = when(view["created_at"])
     view["updated"] = when(view["updated_at"])
     view["total"] = _total(po)
-    view["supplier_name"] = supplier_info(po.supplier).name
+    view["supplier_name"] = registry.get(po.supplier).name
     view["next_check"] = when(view["next_price_check_at"])
     return view
 

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from disty.domain.connections import ApiType, webhook_url
+from disty.domain.connections import webhook_url
 from disty.domain.countries import SITES, country_site
 from disty.errors import DistyError, NotFound
 from disty.runtime import Runtime
@@ -20,7 +20,6 @@ from disty.services.connections import ConnectionChanges, ConnectionView
 from disty.services.events import EventFilter
 from disty.services.ordering import Context
 from disty.services.run_test import run_test
-from disty.services.suppliers import adapter_for
 from disty.services.users import ConsoleUser, Role
 from disty.web.security import client_address
 from disty.web.ui import render
@@ -206,9 +205,7 @@ async def dashboard(request: Request, shortcut: str) -> HTMLResponse:
                 connection = await connections.get_connection(session, tenant, "ingram", country_id)
                 health = await inbox.webhook_health(session, connection.id)
                 try:
-                    adapter = adapter_for(
-                        connection, box=rt.box, hub=rt.suppliers, settings=rt.settings
-                    )
+                    adapter = rt.suppliers.adapter(connection)
                     expires = await adapter.token_expires_at()
                 except DistyError:
                     expires = None
@@ -273,8 +270,8 @@ def _changes(form: dict[str, str]) -> ConnectionChanges:
         value = form.get(name, "").strip()
         return value or None
 
-    return ConnectionChanges(
-        api_type=ApiType(form["api_type"]) if form.get("api_type") in ("rest", "xml") else None,
+    return ConnectionChanges.of(
+        api_type=form["api_type"] if form.get("api_type") in ("rest", "xml") else None,
         client_id=text("client_id"),
         # Secrets are write-only: a blank field keeps what is saved.
         client_secret=text("client_secret"),
@@ -319,7 +316,7 @@ async def test_ingram(request: Request, shortcut: str, country_id: int) -> HTMLR
         async with rt.sessions() as session:
             report = await run_test(
                 session, shortcut=shortcut, supplier="ingram", country_id=country_id,
-                box=rt.box, hub=rt.suppliers, settings=rt.settings,
+                suppliers=rt.suppliers,
             )  # fmt: skip
     except DistyError as exc:
         return await _settings_page(request, user, shortcut, country_id, error=str(exc), status=422)
@@ -364,7 +361,7 @@ async def replay(request: Request, shortcut: str, event_id: str) -> Response:
             found = await events.find_event(session, shortcut=shortcut, event_id=event_id)
         except NotFound:
             raise PageNotFound from None
-    ctx = Context(rt.box, rt.suppliers, rt.settings, f"console:{user.email}")
+    ctx = Context(rt.suppliers, f"console:{user.email}")
     await events.replay(rt.sessions, ctx, found.id)
     return render.redirect(f"/t/{shortcut}/webhooks#event-{quote(event_id)}")
 

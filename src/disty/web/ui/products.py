@@ -108,7 +108,7 @@ async def search(
             async with rt.sessions() as session:
                 results = await catalog.search(
                     session, shortcut=shortcut, country_id=country_id, supplier=SUPPLIER,
-                    box=rt.box, hub=rt.suppliers, settings=rt.settings,
+                    suppliers=rt.suppliers,
                     keyword=wanted["q"] or None, vendor=wanted["vendor"] or None,
                     vendor_part_number=wanted["vpn"] or None, page=number, page_size=PAGE_SIZE,
                 )  # fmt: skip
@@ -214,7 +214,7 @@ async def price(request: Request, shortcut: str) -> HTMLResponse:
         async with rt.sessions() as session:
             lines = await price_list.price_list(
                 session, shortcut=shortcut, country_id=country_id, parts=wanted,
-                box=rt.box, hub=rt.suppliers, settings=rt.settings,
+                suppliers=rt.suppliers,
             )  # fmt: skip
     except DistyError as exc:
         return _price_page(
@@ -307,7 +307,7 @@ async def _place(
     if len(notes) > NOTES_MAX:
         raise InvalidInput(f"the notes are longer than {NOTES_MAX} characters", field="notes")
     order = _order_lines(lines)
-    ctx = Context(rt.box, rt.suppliers, rt.settings, f"console:{user.email}")
+    ctx = Context(rt.suppliers, f"console:{user.email}")
     async with rt.sessions() as session:
         # ordering decides what a used PO number means: the same PO posted again is answered
         # as it is (placed once), a failed one (refused, nothing placed) is replaced by this
@@ -374,7 +374,7 @@ async def details(request: Request, shortcut: str, sku: str, country: str = "") 
         async with rt.sessions() as session:
             item = await catalog.details(
                 session, shortcut=shortcut, country_id=country_id, supplier=SUPPLIER, sku=sku,
-                box=rt.box, hub=rt.suppliers, settings=rt.settings,
+                suppliers=rt.suppliers,
             )  # fmt: skip
     except SupplierNotFound:
         error, status = f"Ingram Micro knows no part {sku!r}: search the catalog for it.", 404

@@ -1,0 +1,54 @@
+"""What disty needs to know about Ingram Micro: the one registration suppliers/registry.py
+reads from this package."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from disty.domain.connections import ApiType
+from disty.suppliers.ingram import consts
+from disty.suppliers.ingram.settings import CREDENTIALS_FIX, SETTINGS
+from disty.suppliers.ingram.webhooks import CODEC
+from disty.suppliers.registry import ConnectionSettings, Registration
+
+if TYPE_CHECKING:
+    from disty.config import Settings
+    from disty.suppliers.base import Supplier
+    from disty.suppliers.hub import SupplierHub
+
+
+def rest_adapter(connection: ConnectionSettings, hub: SupplierHub, settings: Settings) -> Supplier:
+    """The adapter over Ingram's REST API ("APIS (Recommended)")."""
+    from disty.suppliers.ingram.adapter import IngramSupplier
+    from disty.suppliers.ingram.client import IngramClient, IngramConfig
+
+    config = IngramConfig(
+        base_url=connection.base_url,
+        client_id=connection.require("client_id"),
+        client_secret=connection.require("client_secret"),
+        customer_number=connection.require("customer_number"),
+        country=connection.country_iso,
+        sender_id=connection.get("sender_id"),
+        application_id=connection.get("application_id"),
+        contact_email=connection.get("contact_email"),
+        get_per_minute=settings.ingram_get_per_minute,
+        pna_per_minute=settings.ingram_pna_per_minute,
+    )
+    return IngramSupplier(IngramClient(config, **hub.client_parts()))
+
+
+REGISTRATION = Registration(
+    key=consts.KEY,
+    name=consts.NAME,
+    countries=(1, 29),
+    endpoints=(consts.PRODUCTION_URL, consts.SANDBOX_URL),
+    settings=SETTINGS,
+    adapters={ApiType.REST: rest_adapter},
+    api_types={ApiType.REST: "APIS (Recommended)", ApiType.XML: "XML"},
+    capabilities=consts.CAPABILITIES,
+    checks=consts.CHECKS,
+    credentials_fix=CREDENTIALS_FIX,
+    webhooks=CODEC,
+    order_apis=("v6", "v7"),
+    quote_order_api="v7",
+)
