@@ -1,9 +1,10 @@
 """The scheduler: everything that happens later, driven by the simulated clock.
 
 Nothing here reads wall time. ``pump(state)`` runs whatever became due on ``state.clock``, in
-time order: order life steps (each stamped with the time it was due, so a long clock advance
-replays a whole life in order), queued v7 orders (held while the maintenance switch is on),
-the 15-minute stock-update publication, and webhook deliveries and their retries.
+time order: order life steps (``ordering.step``, each stamped with the time it was due, so a
+long clock advance replays a whole life in order), queued v7 orders (held while the
+maintenance switch is on), the 15-minute stock-update publication, and webhook deliveries and
+their retries.
 
 Who calls ``pump``: every Ingram call after it is answered (``kick``, a task: the answer is
 never held up by deliveries), ``POST /_control/clock/advance`` (which then waits for the

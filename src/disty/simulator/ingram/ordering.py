@@ -25,6 +25,8 @@ from disty.simulator.ingram.orders import (
 from disty.simulator.ingram.quotes import find_quote
 from disty.simulator.ingram.state import SimState
 
+# -- placing ----------------------------------------------------------------------------------
+
 
 def _attributes(body: dict[str, Any]) -> dict[str, str]:
     out = {}
@@ -222,12 +224,14 @@ def process_v7(state: SimState, item: dict[str, Any], now: float) -> None:
     )
 
 
-# -- changes to an order on hold ------------------------------------------------------------
+# -- changes to an order on hold --------------------------------------------------------------
 
 
 def apply_changes(
     state: SimState, order: Order, body: dict[str, Any], now: float
 ) -> tuple[list[Line], list[dict[str, Any]]]:
+    """Apply a modify body (notes, ship-to, added, updated and deleted lines) to an order on
+    hold, taking and giving back stock: (changed lines, rejected lines)."""
     changed: list[Line] = []
     rejected: list[dict[str, Any]] = []
     if isinstance(body.get("notes"), str):
@@ -307,7 +311,7 @@ def apply_changes(
     return changed, rejected
 
 
-# -- life on the simulated clock ------------------------------------------------------------
+# -- life on the simulated clock --------------------------------------------------------------
 
 
 def emit_order(state: SimState, kind: str, order: Order, at: float) -> None:
