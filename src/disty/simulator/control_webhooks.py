@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from disty.simulator.ingram import life, order_wire
+from disty.simulator.ingram import life, order_wire, ordering
 from disty.simulator.ingram.orders import STAGES, Stage
 from disty.simulator.ingram.state import SimState
 from disty.simulator.ingram.webhooks import EVENT_KINDS, Delivery, EventKind
@@ -252,11 +252,11 @@ async def advance_order(number: str, body: OrderMove, state: StateDep) -> dict[s
     now = state.clock.now()
     if body.to is None:
         if order.stage == "on_hold":
-            life.release(state, order, now)
+            ordering.release(state, order, now)
         else:
-            life.step(state, order, now)
+            ordering.step(state, order, now)
     else:
-        life.advance_to(state, order, body.to, now)
+        ordering.advance_to(state, order, body.to, now)
     await settle(state)
     return {"number": order.number, "stage": order.stage, "stages": list(STAGES)}
 

@@ -20,12 +20,12 @@ from disty.simulator.ingram import (
     invoices,
     life,
     oauth,
-    quotes,
     renewals,
     returns,
     routes_catalog,
     routes_orders,
     routes_pna,
+    routes_quotes,
 )
 from disty.simulator.ingram.faults import FaultInjector
 from disty.simulator.ingram.state import SimState
@@ -72,10 +72,10 @@ def create_ingram_app(state: SimState) -> ASGIApp:
         Route("/resellers/v6/orders/{orderNumber}", routes_orders.modify, methods=["PUT"]),
         Route("/resellers/v6/orders/{OrderNumber}", routes_orders.cancel, methods=["DELETE"]),
         Route("/resellers/v6.1/orders/{ordernumber}", routes_orders.detail, methods=["GET"]),
-        Route("/resellers/v6/quotes/search", quotes.search, methods=["GET"]),
-        Route("/resellers/v6/quotes/create", quotes.create, methods=["POST"]),
-        Route("/resellers/v6/quotes/{quoteNumber}", quotes.detail, methods=["GET"]),
-        Route("/resellers/v6/q2o/validatequote", quotes.validate, methods=["GET"]),
+        Route("/resellers/v6/quotes/search", routes_quotes.search, methods=["GET"]),
+        Route("/resellers/v6/quotes/create", routes_quotes.create, methods=["POST"]),
+        Route("/resellers/v6/quotes/{quoteNumber}", routes_quotes.detail, methods=["GET"]),
+        Route("/resellers/v6/q2o/validatequote", routes_quotes.validate, methods=["GET"]),
         Route("/resellers/v6/invoices", invoices.search, methods=["GET"]),
         Route("/resellers/v6/invoices/", invoices.search, methods=["GET"]),
         Route("/resellers/v6.1/invoices/{invoiceNumber}", invoices.detail, methods=["GET"]),
