@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,15 +12,13 @@ import click
 import typer
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.cli._common import console, err_console, run
-from disty.db.models import PurchaseOrder
 from disty.domain.orders import Address, LineChange, parse_ship_to, validate_address
 from disty.errors import InvalidInput
 from disty.runtime import Runtime
 from disty.services import ordering
-from disty.services.ordering import Context, LineInput
+from disty.services.ordering import Action, Context, LineInput
 from disty.services.po_views import po_json
 
 app = typer.Typer(help="Purchase orders: submit, follow, approve, release, cancel.")
@@ -267,7 +264,7 @@ def submit(
 
 
 def _on_po(
-    action: Callable[[AsyncSession, PurchaseOrder, Context], Awaitable[PurchaseOrder]] | None,
+    action: Action | None,
     tenant: str,
     po: str,
     country: int | None,

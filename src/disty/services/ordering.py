@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -186,6 +186,28 @@ async def list_pos(
     if status is not None:
         query = query.where(PurchaseOrder.status == POStatus(status).value)
     return list(await session.scalars(query.order_by(PurchaseOrder.created_at, PurchaseOrder.id)))
+
+
+# A person's action on one PO (approve, release, cancel, refresh...), as the CLI, the console
+# and the API take it by the PO's number.
+Action = Callable[[AsyncSession, PurchaseOrder, Context], Awaitable[PurchaseOrder]]
+
+
+async def act(
+    session: AsyncSession,
+    ctx: Context,
+    action: Action,
+    *,
+    shortcut: str,
+    po_number: str,
+    supplier: str | None = None,
+    country_id: int | None = None,
+) -> PurchaseOrder:
+    """Take an action on the tenant's PO with this number (see ``find_po``)."""
+    po = await find_po(
+        session, shortcut=shortcut, po_number=po_number, supplier=supplier, country_id=country_id
+    )
+    return await action(session, po, ctx)
 
 
 async def submit(
@@ -851,6 +873,26 @@ async def send_draft(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> 
         raise InvalidInput(f"PO {po.po_number} is {po.status}: only a draft PO is sent this way")
     adapter = await _adapter(session, po, ctx)
     return await _check_prices_then_send(session, po, adapter, ctx, "person")
+
+
+async def resume(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
+    """Finish sending a PO left ``submitting`` (the outbox searches before it resends): the
+    API's submit."""
+    if po.status != POStatus.SUBMITTING.value:
+        raise InvalidInput(f"PO {po.po_number} is {po.status}: only a PO being sent is resumed")
+    return await refresh(session, po, ctx)
+
+
+async def send_or_resume(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
+    """Send a draft PO (saved but never queued), or finish sending one left ``submitting`` (as
+    ``resume`` does): the console's Submit."""
+    if po.status == POStatus.DRAFT.value:
+        return await send_draft(session, po, ctx)
+    if po.status != POStatus.SUBMITTING.value:
+        raise InvalidInput(
+            f"PO {po.po_number} is {po.status}: only a draft PO or one being sent is submitted"
+        )
+    return await refresh(session, po, ctx)
 
 
 async def release(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:

@@ -42,6 +42,10 @@ class TenantView(BaseModel):
             updated_at=tenant.updated_at,
         )
 
+    @property
+    def country_ids(self) -> list[int]:
+        return [country.id for country in self.countries]
+
 
 def _country_ids(values: Iterable[int]) -> list[int]:
     ids = sorted(set(values))
@@ -55,6 +59,10 @@ async def get_tenant(session: AsyncSession, shortcut: str) -> Tenant:
     if tenant is None:
         raise NotFound(f"no tenant {shortcut!r}: list them with 'disty tenant list'")
     return tenant
+
+
+async def tenant_view(session: AsyncSession, shortcut: str) -> TenantView:
+    return TenantView.of(await get_tenant(session, shortcut))
 
 
 async def add_tenant(

@@ -24,17 +24,13 @@ import hashlib
 import json
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 
-from disty.db.base import utcnow
-from disty.db.models import IdempotencyKey
 from disty.runtime import Runtime
+from disty.services import idempotency
 from disty.services.tokens import Principal
 from disty.web.api.problems import MEDIA_TYPE, ApiProblem, problem_for
 
@@ -86,18 +82,9 @@ async def idempotent(
         )  # fmt: skip
     fingerprint = _fingerprint(method, path, payload)
     async with rt.sessions() as session:
-        session.add(
-            IdempotencyKey(
-                tenant_id=caller.tenant_id, key=key, method=method, path=path,
-                request_sha256=fingerprint, created_at=utcnow(),
-            )
-        )  # fmt: skip
-        try:
-            await session.commit()
-            claimed = True
-        except IntegrityError:
-            await session.rollback()
-            claimed = False
+        claimed = await idempotency.claim(
+            session, caller.tenant_id, key, method=method, path=path, fingerprint=fingerprint
+        )
     if not claimed:
         replayed = await _replay(rt, caller, key, fingerprint)
         if replayed is not None:
@@ -106,45 +93,12 @@ async def idempotent(
     try:
         status, body = await _run(work)
     except BaseException:
-        async with rt.sessions() as session:  # free the key: the client may try again
-            await session.execute(
-                delete(IdempotencyKey).where(
-                    IdempotencyKey.tenant_id == caller.tenant_id, IdempotencyKey.key == key
-                )
-            )
-            await session.commit()
+        async with rt.sessions() as session:  # the client may try again
+            await idempotency.free(session, caller.tenant_id, key)
         raise
     async with rt.sessions() as session:
-        row = await session.scalar(
-            select(IdempotencyKey).where(
-                IdempotencyKey.tenant_id == caller.tenant_id, IdempotencyKey.key == key
-            )
-        )
-        if row is not None:
-            row.status_code, row.response, row.completed_at = status, body, utcnow()
-            await session.commit()
+        await idempotency.complete(session, caller.tenant_id, key, status, body)
     return _answer(status, body, replayed=False)
-
-
-async def _take_over(rt: Runtime, caller: Principal, key: str) -> bool:
-    """Take an in-progress key older than the bound over (one retry wins: the update moves
-    ``created_at`` past the bound for the others)."""
-    now = utcnow()
-    abandoned = now - timedelta(seconds=rt.settings.submit_lease_s)
-    async with rt.sessions() as session:
-        taken = await session.execute(
-            update(IdempotencyKey)
-            .where(
-                IdempotencyKey.tenant_id == caller.tenant_id,
-                IdempotencyKey.key == key,
-                IdempotencyKey.status_code.is_(None),
-                IdempotencyKey.created_at < abandoned,
-            )
-            .values(created_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        await session.commit()
-    return bool(getattr(taken, "rowcount", 0))
 
 
 async def _replay(
@@ -155,11 +109,7 @@ async def _replay(
     deadline = time.monotonic() + WAIT_S
     while True:
         async with rt.sessions() as session:
-            row = await session.scalar(
-                select(IdempotencyKey).where(
-                    IdempotencyKey.tenant_id == caller.tenant_id, IdempotencyKey.key == key
-                )
-            )
+            row = await idempotency.find(session, caller.tenant_id, key)
         if row is None:  # the first request failed and freed the key
             raise ApiProblem(
                 409, "idempotency-key-retry", "Try again",
@@ -173,7 +123,11 @@ async def _replay(
             )  # fmt: skip
         if row.status_code is not None:
             return _answer(row.status_code, row.response, replayed=True)
-        if await _take_over(rt, caller, key):
+        async with rt.sessions() as session:
+            taken = await idempotency.take_over(
+                session, caller.tenant_id, key, lease_s=rt.settings.submit_lease_s
+            )
+        if taken:
             return None
         if time.monotonic() > deadline:
             raise ApiProblem(

@@ -5,20 +5,16 @@ PO needs ``order``, approving one stopped for its price ``admin``. Every POST ta
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from disty.db.models import PurchaseOrder
 from disty.domain.orders import Address, LineChange, POStatus
-from disty.errors import InvalidInput
 from disty.services import ordering
-from disty.services.ordering import Context, LineInput
+from disty.services.ordering import Action, LineInput
 from disty.services.po_views import po_json
 from disty.services.tokens import Scope
 from disty.web.api.deps import (
@@ -109,15 +105,6 @@ class ChangeIn(ApiInput):
     remove: list[int] = Field(default_factory=list, max_length=500)
 
 
-async def _find(
-    session: AsyncSession, caller: Any, po_number: str, supplier: str | None, country: int | None
-) -> PurchaseOrder:
-    return await ordering.find_po(
-        session, shortcut=caller.shortcut, po_number=po_number, supplier=supplier,
-        country_id=country,
-    )  # fmt: skip
-
-
 @router.get("", summary="POs, oldest first")
 async def list_(
     caller: Reader,
@@ -142,7 +129,11 @@ async def show(
     supplier: SupplierQ = None,
     country_id: CountryQ = None,
 ) -> dict[str, Any]:
-    return po_json(await _find(session, caller, po_number, supplier, country_id))
+    po = await ordering.find_po(
+        session, shortcut=caller.shortcut, po_number=po_number, supplier=supplier,
+        country_id=country_id,
+    )  # fmt: skip
+    return po_json(po)
 
 
 @router.post(
@@ -185,9 +176,6 @@ async def create(
     )  # fmt: skip
 
 
-Action = Callable[[AsyncSession, PurchaseOrder, Context], Awaitable[PurchaseOrder]]
-
-
 async def _act(
     caller: Any,
     rt: Any,
@@ -200,25 +188,25 @@ async def _act(
 ) -> JSONResponse:
     async def work() -> tuple[int, Any]:
         async with rt.sessions() as session:
-            po = await _find(session, caller, po_number, supplier, country)
-            return 200, po_json(await action(session, po, context(rt, caller)))
+            po = await ordering.act(
+                session, context(rt, caller), action, shortcut=caller.shortcut,
+                po_number=po_number, supplier=supplier, country_id=country,
+            )  # fmt: skip
+            return 200, po_json(po)
 
     return await idempotent(
         rt, caller, key, method="POST", path=request.url.path, payload={}, work=work
     )
 
 
-async def _submit(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
-    """Finish sending a PO left ``submitting`` (the outbox searches before it resends)."""
-    if po.status != POStatus.SUBMITTING.value:
-        raise InvalidInput(f"PO {po.po_number} is {po.status}: only a PO being sent is resumed")
-    return await ordering.refresh(session, po, ctx)
-
-
 # Each action, what it does, and the scope it needs. Approving a PO stopped for its price
 # spends money the buyer did not expect: an admin's call, as in the console.
 _ACTIONS: dict[str, tuple[Action, str, Scope]] = {
-    "submit": (_submit, "Finish sending a PO whose submission was interrupted", Scope.ORDER),
+    "submit": (
+        ordering.resume,
+        "Finish sending a PO whose submission was interrupted",
+        Scope.ORDER,
+    ),
     "approve": (
         ordering.approve,
         "Approve a PO stopped for its price, and send it (needs the admin scope)",
@@ -270,7 +258,10 @@ async def modify(
 
     async def work() -> tuple[int, Any]:
         async with rt.sessions() as session:
-            po = await _find(session, caller, po_number, supplier, country_id)
+            po = await ordering.find_po(
+                session, shortcut=caller.shortcut, po_number=po_number, supplier=supplier,
+                country_id=country_id,
+            )  # fmt: skip
             done = await ordering.modify(session, po, context(rt, caller), changes)
             refused = [{"change": c.describe(), "reason": why} for c, why in done.refused]
             return 200, {**po_json(done.po), "refused_changes": refused}

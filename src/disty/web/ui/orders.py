@@ -8,7 +8,6 @@ few seconds: webhooks change the PO in the database and the page follows without
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -17,13 +16,11 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from disty.db.models import PurchaseOrder
 from disty.domain.orders import FINAL, POStatus
-from disty.errors import DistyError, InvalidInput, NotFound
+from disty.errors import DistyError, NotFound
 from disty.services import ordering
-from disty.services.ordering import Context
+from disty.services.ordering import Action, Context
 from disty.services.po_views import po_json
 from disty.services.price_list import SUPPLIER
 from disty.services.users import ConsoleUser, Role
@@ -88,36 +85,31 @@ def when(value: str | datetime | None) -> str:
 # -- reading POs -------------------------------------------------------------------------------
 
 
-def _total(po: PurchaseOrder) -> Decimal | None:
-    """What the PO's lines cost at the prices known (the supplier's, else the expected)."""
+def _total(po: dict[str, Any]) -> Decimal | None:
+    """What the PO's lines cost at the prices known (the supplier's, else the expected); the
+    prices are po_json's exact decimal strings."""
     total = Decimal(0)
     priced = False
-    for line in po.lines:
-        price = line.current_price if line.current_price is not None else line.expected_price
-        if line.removed or line.rejected_reason or price is None:
+    for line in po["lines"]:
+        current, expected = line["current_price"], line["expected_price"]
+        price = current if current is not None else expected
+        if line["removed"] or line["rejected_reason"] or price is None:
             continue
-        total += price * line.quantity
+        total += Decimal(price) * line["quantity"]
         priced = True
     return total.quantize(Decimal("0.01")) if priced else None
 
 
-def _row(po: PurchaseOrder) -> dict[str, Any]:
+def _row(po: dict[str, Any]) -> dict[str, Any]:
     return {
-        "po_number": po.po_number,
-        "status": po.status,
-        "supplier_order_numbers": po.supplier_order_numbers,
-        "lines": len(po.lines),
+        "po_number": po["po_number"],
+        "status": po["status"],
+        "supplier_order_numbers": po["supplier_order_numbers"],
+        "lines": len(po["lines"]),
         "total": _total(po),
-        "created": when(po.created_at),
-        "updated": when(po.updated_at),
+        "created": when(po["created_at"]),
+        "updated": when(po["updated_at"]),
     }
-
-
-async def _find(session: AsyncSession, shortcut: str, po_number: str) -> PurchaseOrder:
-    try:
-        return await ordering.find_po(session, shortcut=shortcut, po_number=po_number)
-    except NotFound:
-        raise PageNotFound from None
 
 
 @dataclass(frozen=True)
@@ -140,10 +132,10 @@ class Actions:
         )  # fmt: skip
 
 
-def actions(po: PurchaseOrder, user: ConsoleUser) -> Actions:
+def actions(po: dict[str, Any], user: ConsoleUser) -> Actions:
     if not user.can(Role.BUYER):
         return Actions()
-    status = POStatus(po.status)
+    status = POStatus(po["status"])
     waiting = status is POStatus.AWAITING_APPROVAL
     return Actions(
         submit=status in (POStatus.DRAFT, POStatus.SUBMITTING),
@@ -155,25 +147,26 @@ def actions(po: PurchaseOrder, user: ConsoleUser) -> Actions:
         # The distributor refused it and nothing was placed: the same PO number may be sent
         # again with corrected lines, made on the Products page (its one supplier; not a
         # quote's PO, whose lines are the quote's).
-        correct=status is POStatus.FAILED and po.supplier == SUPPLIER and not po.quote_number,
+        correct=status is POStatus.FAILED and po["supplier"] == SUPPLIER and not po["quote_number"],
     )
 
 
-def correct_url(shortcut: str, po: PurchaseOrder) -> str:
+def correct_url(shortcut: str, po: dict[str, Any]) -> str:
     """The price list holding a failed PO's lines, its number carried to the PO form."""
-    parts = "\n".join(f"{line.sku} {line.quantity}" for line in po.lines)
-    query = urlencode({"parts": parts, "po": po.po_number, "country": po.country_id})
+    parts = "\n".join(f"{line['sku']} {line['quantity']}" for line in po["lines"])
+    query = urlencode({"parts": parts, "po": po["po_number"], "country": po["country_id"]})
     return f"/t/{shortcut}/products/price?{query}"
 
 
-def _view(po: PurchaseOrder) -> dict[str, Any]:
-    view = po_json(po)
+def _view(po: dict[str, Any]) -> dict[str, Any]:
+    """The PO page's view: po_json's, with times as the console writes them."""
+    view = dict(po)
     for event in view["timeline"]:
         event["when"] = when(event["at"])
     view["created"] = when(view["created_at"])
     view["updated"] = when(view["updated_at"])
     view["total"] = _total(po)
-    view["supplier_name"] = registry.get(po.supplier).name
+    view["supplier_name"] = registry.get(po["supplier"]).name
     view["next_check"] = when(view["next_price_check_at"])
     return view
 
@@ -188,9 +181,12 @@ async def _po_page(
     status: int = 200,
 ) -> HTMLResponse:
     async with render.rt(request).sessions() as session:
-        po = await _find(session, shortcut, po_number)
-        view, allowed = _view(po), actions(po, user)
-        corrected = correct_url(shortcut, po) if allowed.correct else ""
+        try:
+            po = po_json(await ordering.find_po(session, shortcut=shortcut, po_number=po_number))
+        except NotFound:
+            raise PageNotFound from None
+    view, allowed = _view(po), actions(po, user)
+    corrected = correct_url(shortcut, po) if allowed.correct else ""
     return render.page(
         request, "po.html", user, status, shortcut=shortcut, po=view, actions=allowed,
         correct_url=corrected, error=error,
@@ -206,7 +202,7 @@ async def po_list(request: Request, shortcut: str, status: str = "") -> HTMLResp
         error, status = f"there is no PO status {status!r}: pick one from the list", ""
     async with render.rt(request).sessions() as session:
         found = await ordering.list_pos(session, shortcut=shortcut, status=status or None)
-        rows = [_row(po) for po in reversed(found)]  # newest first
+        rows = [_row(po_json(po)) for po in reversed(found)]  # newest first
     return render.page(
         request, "pos.html", user, 422 if error else 200, shortcut=shortcut, rows=rows,
         chosen=status, statuses=STATUSES, error=error,
@@ -222,24 +218,9 @@ async def po_page(request: Request, shortcut: str, po_number: str) -> HTMLRespon
 
 # -- acting on a PO ----------------------------------------------------------------------------
 
-Action = Callable[[AsyncSession, PurchaseOrder, Context], Awaitable[PurchaseOrder]]
-
-
-async def _submit(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
-    """Send a draft PO (saved but never queued), or finish sending one left ``submitting``
-    (as the API's submit does: the outbox searches before it sends again)."""
-    if po.status == POStatus.DRAFT.value:
-        return await ordering.send_draft(session, po, ctx)
-    if po.status != POStatus.SUBMITTING.value:
-        raise InvalidInput(
-            f"PO {po.po_number} is {po.status}: only a draft PO or one being sent is submitted"
-        )
-    return await ordering.refresh(session, po, ctx)
-
-
 # Each action and the least role that may take it: approving price drift is an admin's call.
 ACTIONS: dict[str, tuple[Action, Role]] = {
-    "submit": (_submit, Role.BUYER),
+    "submit": (ordering.send_or_resume, Role.BUYER),
     "approve": (ordering.approve, Role.ADMIN),
     "release": (ordering.release, Role.BUYER),
     "cancel": (ordering.cancel, Role.BUYER),
@@ -257,10 +238,12 @@ async def act(request: Request, shortcut: str, po_number: str, action: str) -> R
     await web.check_csrf(request, user.csrf_token)
     try:
         async with render.rt(request).sessions() as session:
-            po = await _find(session, shortcut, po_number)
-            await work(session, po, context(request, user))
+            await ordering.act(
+                session, context(request, user), work, shortcut=shortcut, po_number=po_number
+            )
     except DistyError as exc:
-        # The PO is read again in a new session: what the failed action changed is not shown.
+        # The PO is read again in a new session: what the failed action changed is not shown
+        # (and a PO that does not exist is the page's 404 there).
         message, status = failure(exc)
         return await _po_page(request, user, shortcut, po_number, error=message, status=status)
     return render.redirect(po_url(shortcut, po_number))

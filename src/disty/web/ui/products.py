@@ -17,7 +17,6 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from disty.db.models import Tenant
 from disty.domain.countries import SITES
 from disty.domain.offers import OfferStatus
 from disty.domain.orders import Address, validate_address, validate_po_number
@@ -49,15 +48,15 @@ ADDRESS_FIELDS = ("company", "street", "street2", "city", "state", "postcode", "
 # -- what every products page needs ----------------------------------------------------------
 
 
-async def _tenant(rt: Runtime, shortcut: str) -> Tenant:
+async def _tenant(rt: Runtime, shortcut: str) -> tenants.TenantView:
     async with rt.sessions() as session:
         try:
-            return await tenants.get_tenant(session, shortcut)
+            return await tenants.tenant_view(session, shortcut)
         except NotFound:
             raise PageNotFound from None
 
 
-def _country(tenant: Tenant, raw: str | None) -> int:
+def _country(tenant: tenants.TenantView, raw: str | None) -> int:
     """The country asked for if the tenant is served there; its first country otherwise."""
     ids = tenant.country_ids
     if raw and raw.isdigit() and int(raw) in ids:
@@ -69,7 +68,7 @@ def _money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
-def _common(tenant: Tenant, country_id: int) -> dict[str, Any]:
+def _common(tenant: tenants.TenantView, country_id: int) -> dict[str, Any]:
     return {
         "tenant": tenant,
         "country_id": country_id,
@@ -135,7 +134,7 @@ async def search(
 def _price_page(
     request: Request,
     user: ConsoleUser,
-    tenant: Tenant,
+    tenant: tenants.TenantView,
     country_id: int,
     *,
     parts: str = "",
