@@ -146,6 +146,38 @@ async def test_connections_never_echo_a_secret(
     assert body["errors"][0]["field"] == "customer_number"
 
 
+async def test_connection_fields_are_the_suppliers_declared_settings(
+    rt: Runtime, served: ServedDisty
+) -> None:
+    # A client learns the fields from GET /suppliers; an admin who sends anything else (a name
+    # no supplier declares, a non-text value, a control character, an unknown supplier) gets a
+    # 422 naming it, and nothing is saved.
+    async with Api(served, await token(rt, "smbi", "admin")) as api:
+        listed = await api.get("/suppliers")
+        before = (await api.get("/connections/ingram/1")).json()
+        refused = [
+            await api.put("/connections/ingram/1", json={"evil_field": "x"}),
+            await api.put("/connections/ingram/1", json={"client_id": 123}),
+            await api.put("/connections/ingram/1", json={"client_id": "a\x00b"}),
+            await api.put("/connections/ingram/1", json={"client_id": "x" * 600}),
+            await api.put("/connections/nosuch/1", json={"client_id": "x"}),
+        ]
+        after = (await api.get("/connections/ingram/1")).json()
+    assert listed.status_code == 200
+    ingram = next(s for s in listed.json() if s["key"] == "ingram")
+    secret = {s["name"] for s in ingram["settings"] if s["secret"]}
+    assert secret == {"client_secret", "xml_password"}
+    assert {"client_id", "customer_number"} <= {s["name"] for s in ingram["settings"]}
+    assert ingram["webhooks"] is True and ingram["usable_api_types"] == ["rest"]
+    for response in refused:
+        assert response.status_code == 422, response.text
+    assert "evil_field" in refused[0].text
+    assert problem(refused[-1], 422)["errors"][0]["field"] == "path.supplier"
+    assert {k: v for k, v in after.items() if k != "updated_at"} == {
+        k: v for k, v in before.items() if k != "updated_at"
+    }
+
+
 async def test_another_tenants_data_is_404_not_403(rt: Runtime, served: ServedDisty) -> None:
     # smbi receives a webhook event; acme's admin token cannot see or replay it.
     event = {"eventId": "EVT-ISO-1", "resource": [{"eventType": "im::order_shipped"}]}

@@ -231,5 +231,11 @@ def get(key: str) -> Registration:
         raise InvalidInput(f"unknown supplier {key!r}: use {known}", field="supplier") from None
 
 
+def default_key() -> str:
+    """The supplier a request means when it names none: the first of disty's own packages
+    (the API and CLI had one supplier before they had several; their defaults stay it)."""
+    return keys()[0]
+
+
 def with_webhooks() -> tuple[Registration, ...]:
     return tuple(r for r in _load().values() if r.webhooks is not None)

@@ -3,10 +3,21 @@ token and needs a scope (read, order, admin); errors are problem details."""
 
 from fastapi import APIRouter
 
-from disty.web.api import connections, events, freight, invoices, pos, prices, quotes, returns
+from disty.web.api import (
+    connections,
+    events,
+    freight,
+    invoices,
+    pos,
+    prices,
+    quotes,
+    returns,
+    suppliers,
+)
 from disty.web.api.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
+router.include_router(suppliers.router)
 router.include_router(connections.router)
 router.include_router(prices.router)
 router.include_router(pos.router)

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from enum import IntEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from disty.errors import InvalidInput
 from disty.runtime import Runtime
 from disty.services.ordering import Context
 from disty.services.throttle import Backoff
 from disty.services.tokens import Principal, Scope, authenticate
+from disty.suppliers import registry
 from disty.web.api.problems import ApiProblem
 from disty.web.security import client_address
 
@@ -107,9 +110,22 @@ def context(rt: Runtime, caller: Principal) -> Context:
     return Context(rt.suppliers, caller.actor)
 
 
-# The values the API accepts, spelled out so the OpenAPI document (and any client generated
-# from it) knows them: suppliers disty has an adapter for, and the country sites.
-SupplierName = Literal["ingram"]
+def _registered(key: str) -> str:
+    try:
+        return registry.get(key).key
+    except InvalidInput as exc:
+        raise ValueError(str(exc)) from None  # a 422 naming the field, as any bad value
+
+
+# A registered supplier's key (GET /api/v1/suppliers lists them); a request that names none
+# means DEFAULT_SUPPLIER. Checked against the registry when the request comes, so a supplier
+# registered after this module was imported (a plug-in, a test's own) is accepted too.
+SupplierName = Annotated[str, StringConstraints(max_length=32), AfterValidator(_registered)]
+DEFAULT_SUPPLIER = registry.default_key()
+
+
+# The country sites, spelled out so the OpenAPI document (and clients generated from it) knows
+# them.
 
 
 class CountryId(IntEnum):

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from disty.domain.freight import FreightLine
 from disty.services import freight
-from disty.web.api.deps import Reader, Rt, Session, context
+from disty.web.api.deps import DEFAULT_SUPPLIER, Reader, Rt, Session, SupplierName, context
 from disty.web.api.pos import AddressIn
 from disty.web.api.views import plain
 
@@ -25,7 +25,7 @@ class FreightLineIn(BaseModel):
 
 class FreightIn(BaseModel):
     country_id: int
-    supplier: str = Field("ingram", max_length=32)
+    supplier: SupplierName = DEFAULT_SUPPLIER
     ship_to: AddressIn
     lines: list[FreightLineIn] = Field(min_length=1, max_length=500)
 

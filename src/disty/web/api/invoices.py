@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from disty.errors import InvalidInput
 from disty.services import invoices
-from disty.web.api.deps import Reader, Rt, Session, context
+from disty.web.api.deps import DEFAULT_SUPPLIER, Reader, Rt, Session, context
 from disty.web.api.pagination import Page, Paging
 from disty.web.api.views import CountryQ, SupplierQ, plain, supplier_page, supplier_window
 
@@ -51,7 +51,7 @@ async def list_(
     number, size = supplier_window(paging)
     page = await invoices.search(
         session, ctx, shortcut=caller.shortcut, country_id=country_id,
-        supplier=supplier or "ingram", invoice_number=invoice_number, page=number,
+        supplier=supplier or DEFAULT_SUPPLIER, invoice_number=invoice_number, page=number,
         page_size=size,
     )  # fmt: skip
     return supplier_page(page, number, size)
@@ -64,7 +64,7 @@ async def show(
     session: Session,
     invoice_number: Annotated[str, Path(min_length=1, max_length=40)],
     country_id: CountryQ,
-    supplier: SupplierQ = "ingram",
+    supplier: SupplierQ = DEFAULT_SUPPLIER,
 ) -> dict[str, Any]:
     found = await invoices.details(
         session, context(rt, caller), shortcut=caller.shortcut, country_id=country_id,

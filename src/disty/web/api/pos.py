@@ -18,6 +18,7 @@ from disty.services.ordering import Action, LineInput
 from disty.services.po_views import po_json
 from disty.services.tokens import Scope
 from disty.web.api.deps import (
+    DEFAULT_SUPPLIER,
     CountryId,
     Orderer,
     Reader,
@@ -87,7 +88,7 @@ class ShipToIn(ApiInput):
 class PoIn(ApiInput):
     po_number: str = Field(min_length=1, max_length=18)
     country_id: CountryId
-    supplier: SupplierName = "ingram"
+    supplier: SupplierName = DEFAULT_SUPPLIER
     lines: list[LineIn] = Field(default_factory=list, max_length=500)
     ship_to: ShipToIn
     end_user: AddressIn | None = None

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from disty.services import catalog
 from disty.services.pricing import price_and_availability
-from disty.web.api.deps import CountryId, Reader, Rt, Session, SupplierName
+from disty.web.api.deps import DEFAULT_SUPPLIER, CountryId, Reader, Rt, Session, SupplierName
 from disty.web.api.inputs import ApiInput
 from disty.web.api.pagination import Page, Paging
 
@@ -49,7 +49,7 @@ async def search(
     session: Session,
     paging: Paging,
     country_id: CountryQ,
-    supplier: SupplierQ = "ingram",
+    supplier: SupplierQ = DEFAULT_SUPPLIER,
     keyword: Annotated[str | None, Query(max_length=200)] = None,
     vendor: Annotated[str | None, Query(max_length=200)] = None,
     vendor_part_number: Annotated[str | None, Query(max_length=200)] = None,
@@ -78,7 +78,7 @@ async def details(
     session: Session,
     sku: str,
     country_id: CountryQ,
-    supplier: SupplierQ = "ingram",
+    supplier: SupplierQ = DEFAULT_SUPPLIER,
 ) -> dict[str, Any]:
     item = await catalog.details(
         session, shortcut=caller.shortcut, country_id=country_id, supplier=supplier, sku=sku,

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from disty.errors import NotFound
 from disty.services import ordering, quotes
 from disty.services.po_views import po_json
-from disty.web.api.deps import Orderer, Reader, Rt, Session, context
+from disty.web.api.deps import DEFAULT_SUPPLIER, Orderer, Reader, Rt, Session, SupplierName, context
 from disty.web.api.idempotency import idempotent
 from disty.web.api.pagination import Page, Paging
 from disty.web.api.pos import AddressIn
@@ -31,7 +31,7 @@ IdempotencyKey = Annotated[
 class QuoteOrderIn(BaseModel):
     po_number: str = Field(min_length=1, max_length=18)
     country_id: int
-    supplier: str = Field("ingram", max_length=32)
+    supplier: SupplierName = DEFAULT_SUPPLIER
     ship_to: AddressIn
     notes: str | None = Field(None, max_length=500)
 
@@ -43,7 +43,7 @@ async def search(
     session: Session,
     paging: Paging,
     country_id: CountryQ,
-    supplier: SupplierQ = "ingram",
+    supplier: SupplierQ = DEFAULT_SUPPLIER,
     quote_number: Annotated[str | None, Query(max_length=40)] = None,
     status: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Page[dict[str, Any]]:
@@ -63,7 +63,7 @@ async def show(
     session: Session,
     quote_number: QuoteNumber,
     country_id: CountryQ,
-    supplier: SupplierQ = "ingram",
+    supplier: SupplierQ = DEFAULT_SUPPLIER,
 ) -> dict[str, Any]:
     quote = await quotes.details(
         session, context(rt, caller), shortcut=caller.shortcut, country_id=country_id,

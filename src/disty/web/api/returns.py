@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from disty.domain.returns import ReturnLineRequest, ReturnRequest
 from disty.services import returns
-from disty.web.api.deps import Orderer, Reader, Rt, Session, context
+from disty.web.api.deps import DEFAULT_SUPPLIER, Orderer, Reader, Rt, Session, SupplierName, context
 from disty.web.api.idempotency import idempotent
 from disty.web.api.pagination import Page, Paging
 from disty.web.api.pos import AddressIn
@@ -37,7 +37,7 @@ class ReturnLineIn(BaseModel):
 
 class ReturnIn(BaseModel):
     country_id: int
-    supplier: str = Field("ingram", max_length=32)
+    supplier: SupplierName = DEFAULT_SUPPLIER
     lines: list[ReturnLineIn] = Field(min_length=1, max_length=100)
     ship_from: AddressIn
     contact: str = Field(min_length=1, max_length=100)
@@ -53,7 +53,7 @@ async def search(
     session: Session,
     paging: Paging,
     country_id: CountryQ,
-    supplier: SupplierQ = "ingram",
+    supplier: SupplierQ = DEFAULT_SUPPLIER,
     invoice_number: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Page[dict[str, Any]]:
     number, size = supplier_window(paging)
@@ -71,7 +71,7 @@ async def show(
     session: Session,
     case_number: Annotated[str, Path(min_length=1, max_length=40)],
     country_id: CountryQ,
-    supplier: SupplierQ = "ingram",
+    supplier: SupplierQ = DEFAULT_SUPPLIER,
 ) -> dict[str, Any]:
     found = await returns.details(
         session, context(rt, caller), shortcut=caller.shortcut, country_id=country_id,

@@ -11,13 +11,15 @@ from typing import Annotated, Any
 from fastapi import Query
 
 from disty.domain.paging import SupplierPage
+from disty.web.api.deps import SupplierName
 from disty.web.api.pagination import Page, PageParams
 
-# Ingram pages at most 100 rows; a larger limit is answered 100 at a time (the page says so).
+# Suppliers page at most 100 rows (Ingram's limit); a larger limit is answered 100 at a time
+# (the page says so).
 SUPPLIER_PAGE_MAX = 100
 
 CountryQ = Annotated[int, Query(description="Country id: 1 = United States, 29 = Canada.")]
-SupplierQ = Annotated[str, Query(max_length=32, description="The supplier: ingram.")]
+SupplierQ = Annotated[SupplierName, Query(description="The supplier (GET /api/v1/suppliers).")]
 
 
 def _money(value: Decimal) -> str:
