@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import inspect
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import click
 import typer
@@ -120,22 +120,30 @@ def set_(
         err_console.print(f"note: {unavailable}", markup=False)
 
 
-def _command_with_declared_options() -> None:
-    # Typer reads a command's options from its signature: the fixed ones above plus those the
-    # suppliers declare, in place of ``**declared``.
-    fixed = inspect.signature(set_, eval_str=True)
-    params = [p for p in fixed.parameters.values() if p.kind is not p.VAR_KEYWORD]
-    declared = _declared_options()
-    set_.__signature__ = fixed.replace(parameters=[*params, *declared])  # type: ignore[attr-defined]
-    set_.__annotations__ = {
-        **{p.name: p.annotation for p in params},
-        **{p.name: p.annotation for p in declared},
-        "return": None,
-    }
-    app.command("set")(set_)
+class _SetCommand:
+    """``set_`` as Typer sees it: its fixed options plus one per declared setting, read from
+    the registry each time the command line is built (Typer reads a command's signature then),
+    so a supplier registered after this module was imported (a plug-in) is offered too."""
+
+    __name__ = "set"
+    __doc__ = set_.__doc__
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        fixed = inspect.signature(set_, eval_str=True)
+        params = [p for p in fixed.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        return fixed.replace(parameters=[*params, *_declared_options()])
+
+    @property
+    def __annotations__(self) -> dict[str, object]:  # type: ignore[override]
+        params = self.__signature__.parameters.values()
+        return {**{p.name: p.annotation for p in params}, "return": None}
+
+    def __call__(self, **options: Any) -> None:
+        set_(**options)
 
 
-_command_with_declared_options()
+app.command("set")(_SetCommand())
 
 
 def api_type_unavailable(view: ConnectionView) -> str | None:

@@ -278,6 +278,9 @@ async def set_connection(
     The audit log names the fields changed, never their values."""
     info = registry.get(supplier)
     site = country_site(country_id)
+    if site.id not in info.countries:
+        served = ", ".join(country_site(c).name for c in info.countries)
+        raise InvalidInput(f"{info.name} serves {served} only", field="country")
     tenant = await get_tenant(session, shortcut)
     if site.id not in tenant.country_ids:
         raise InvalidInput(
