@@ -8,7 +8,7 @@ says what failed and what to do next, safe to print (it never carries a secret):
     ├── NotFound              the named tenant or connection does not exist
     ├── ConfigurationError    settings are unsafe or incomplete (e.g. production without keys)
     ├── SecretKeyError        a stored secret cannot be decrypted with the configured keys
-    └── ApiTypeNotAvailable   the connection's API type has no adapter yet (Ingram XML)
+    └── ApiTypeNotAvailable   the connection's API type has no adapter yet
 
 Supplier errors (authentication, rate limits, maintenance ...) join this tree under
 ``disty.suppliers.errors`` as subclasses of DistyError.
@@ -54,4 +54,4 @@ class SecretKeyError(DistyError):
 
 
 class ApiTypeNotAvailable(DistyError):
-    """The connection's API type (e.g. Ingram's legacy XML) has no adapter yet."""
+    """The connection's API type (a supplier's legacy XML, say) has no adapter yet."""

@@ -20,6 +20,10 @@ from disty.runtime import Runtime
 from disty.services import ordering
 from disty.services.ordering import Action, Context, LineInput
 from disty.services.po_views import po_json
+from disty.suppliers import registry
+
+# The supplier a command means when it names none (the API's default too).
+DEFAULT_SUPPLIER = registry.default_key()
 
 app = typer.Typer(help="Purchase orders: submit, follow, approve, release, cancel.")
 
@@ -205,7 +209,7 @@ def submit(
         list[str] | None,
         typer.Option(help="SKU=QTY[@PRICE]; repeat for more lines (none: a quote's lines)."),
     ] = None,
-    supplier: Annotated[str, typer.Option(help="Supplier.")] = "ingram",
+    supplier: Annotated[str, typer.Option(help="Supplier.")] = DEFAULT_SUPPLIER,
     ship_to: Annotated[
         str | None, typer.Option(help='"Company|Street|City|State|Postcode|CountryCode"')
     ] = None,

@@ -62,7 +62,8 @@ def pna(
     tenant: Annotated[str, typer.Option(help="Tenant shortcut.")],
     country: Annotated[int, typer.Option(help="Country id: 1 = United States, 29 = Canada.")],
     skus: Annotated[
-        list[str] | None, typer.Argument(help="Ingram or vendor part numbers.", show_default=False)
+        list[str] | None,
+        typer.Argument(help="Supplier or vendor part numbers.", show_default=False),
     ] = None,
     file: Annotated[Path | None, typer.Option(help="A file with one part number per line.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,

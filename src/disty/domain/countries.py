@@ -1,6 +1,6 @@
 """Country sites a tenant is served in.
 
-The ids are the ones Ingram Micro's reseller platforms put in webhook destination URLs
+The ids are the ones distributors' reseller platforms put in webhook destination URLs
 (``/supplierapi/distributorWebhook/{shortcut}/{countryId}``): 1 is the United States, 29 Canada.
 """
 
@@ -14,7 +14,7 @@ from disty.errors import InvalidInput
 @dataclass(frozen=True, slots=True)
 class CountrySite:
     id: int
-    iso: str  # ISO 3166-1 alpha-2, sent to Ingram as IM-CountryCode
+    iso: str  # ISO 3166-1 alpha-2, as distributors' APIs take it
     name: str
     currency: str  # ISO 4217
 

@@ -133,7 +133,7 @@ async def send(
     """Send the request ``build`` makes (anew for each attempt: fresh correlation id and
     token) and return the successful response, or raise a SupplierError, within the deadline.
 
-    ``describe`` names the target for messages ("Ingram Micro at https://..."); it never
+    ``describe`` names the target for messages ("<supplier> at https://..."); it never
     holds a secret.
     """
     ends_at = clock() + policy.deadline_s

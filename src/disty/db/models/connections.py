@@ -61,7 +61,7 @@ class SupplierConnection(Base):
 
 
 class WebhookKey(Base):
-    """One webhook's signing secret ("Signature Token" in Ingram's portal).
+    """One webhook's signing secret (a "Signature Token" in the distributor's portal).
 
     A connection holds one current key per label (one per webhook configured in the portal).
     Replacing a key sets ``retired_at`` and ``valid_until`` on the old one, which keeps
