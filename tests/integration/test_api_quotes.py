@@ -21,7 +21,7 @@ from disty.runtime import Runtime, open_runtime
 from disty.services import connections, tenants
 from disty.services.connections import ConnectionChanges
 from disty.simulator.ingram.state import SimState
-from disty.suppliers.ingram.client import IngramClient
+from disty.suppliers.ingram.rest.client import IngramClient
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, config, control, harness, new_app
 from tests.fixtures.ingram import adapter as ingram_adapter

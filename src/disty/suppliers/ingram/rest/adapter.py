@@ -34,8 +34,9 @@ from disty.suppliers.errors import (
     SupplierError,
     Unavailable,
 )
-from disty.suppliers.ingram import consts, documents, orders, schemas
-from disty.suppliers.ingram.client import IngramClient
+from disty.suppliers.ingram import consts
+from disty.suppliers.ingram.rest import documents, orders, schemas
+from disty.suppliers.ingram.rest.client import IngramClient
 
 # Ingram part numbers are 6 letters and digits; anything else must be a vendor part number.
 _INGRAM_PART = re.compile(r"[A-Z0-9]{6}")
