@@ -31,7 +31,8 @@ from disty.domain.returns import ReturnCase, ReturnRequest
 from disty.suppliers.base import ProgressCallback
 from disty.suppliers.errors import NotFound, RequestRejected, SupplierError
 from disty.suppliers.ingram import consts
-from disty.suppliers.ingram.rest import checks, documents, orders, schemas
+from disty.suppliers.ingram.rest import checks as run_test
+from disty.suppliers.ingram.rest import documents, orders, schemas
 from disty.suppliers.ingram.rest.client import IngramClient
 
 # Ingram part numbers are 6 letters and digits; anything else must be a vendor part number.
@@ -215,7 +216,7 @@ class IngramSupplier:
         await self.client.cancel_order(order_number)
 
     async def run_checks(self) -> list[Check]:
-        return await checks.run(self.client)
+        return await run_test.run(self.client)
 
     async def token_expires_at(self) -> datetime | None:
         return await self.client.token_expires_at()
@@ -262,7 +263,7 @@ class IngramQuotes:
         Asked before a quote's PO is saved, because a v7 refusal at the gateway would leave
         the PO waiting for an order that never comes (Run Test's quote_to_order check asks
         the same probe)."""
-        refusal = await checks.v7_orders_refusal(self.client)
+        refusal = await run_test.v7_orders_refusal(self.client)
         if refusal is None:
             return None
         return (
