@@ -30,8 +30,8 @@ import httpx
 
 from disty.domain.offers import OfferStatus
 from disty.suppliers.hub import SupplierHub
-from disty.suppliers.ingram.adapter import IngramSupplier
-from disty.suppliers.ingram.client import IngramClient, IngramConfig
+from disty.suppliers.ingram.rest.adapter import IngramSupplier
+from disty.suppliers.ingram.rest.client import IngramClient, IngramConfig
 
 CLIENT_ID, CLIENT_SECRET, CUSTOMER = "disty-demo-client", "disty-demo-secret", "20-222222"
 

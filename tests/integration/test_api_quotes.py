@@ -21,7 +21,7 @@ from disty.runtime import Runtime, open_runtime
 from disty.services import connections, tenants
 from disty.services.connections import ConnectionChanges
 from disty.simulator.ingram.state import SimState
-from disty.suppliers.ingram.client import IngramClient
+from disty.suppliers.ingram.rest.client import IngramClient
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, config, control, harness, new_app
 from tests.fixtures.ingram import adapter as ingram_adapter
@@ -266,15 +266,15 @@ async def test_bad_quote_orders_are_problems_and_save_nothing(
 async def test_the_adapter_reads_ingrams_refusals_of_quote_orders(
     rt: Runtime, simulator: RunningSimulator
 ) -> None:
-    adapter = ingram_adapter(rt.hub, config(simulator))
+    quotes = ingram_adapter(rt.hub, config(simulator)).quotes
     # validate-quote's 400 and its reason are an answer, which the service passes on.
-    refused = await adapter.validate_quote("QUO-10000000-Z9Z9Z9")
+    refused = await quotes.validate_quote("QUO-10000000-Z9Z9Z9")
     assert not refused.valid
     assert "Quote not found" in (refused.reason or "")
-    assert await adapter.quote_orders_blocked() is None
+    assert await quotes.quote_orders_blocked() is None
     # An app the gateway does not let through to v7 gets its 401: the adapter says what to do.
     control(simulator, "PATCH", f"/apps/{simulator.client_id}", json={"state": "in_review"})
-    blocked = await adapter.quote_orders_blocked()
+    blocked = await quotes.quote_orders_blocked()
     assert blocked is not None
     assert "subscribe the production app to the v7 Order API" in blocked
 

@@ -15,7 +15,7 @@ from disty.suppliers.errors import (
     Unavailable,
 )
 from disty.suppliers.http import RetryPolicy
-from disty.suppliers.ingram.client import correlation_id
+from disty.suppliers.ingram.rest.client import correlation_id
 from tests.fixtures.ingram import (
     control,
     counts,

@@ -19,7 +19,7 @@ from disty.suppliers.errors import (
     Unavailable,
 )
 from disty.suppliers.http import RetryPolicy, retry_after
-from disty.suppliers.ingram.errors import classify, in_maintenance_window, parse_error_body
+from disty.suppliers.ingram.rest.errors import classify, in_maintenance_window, parse_error_body
 from disty.suppliers.oauth import InProcessTokenCache, Token, get_token
 from disty.suppliers.ratelimit import InProcessRateLimiter
 

@@ -8,6 +8,7 @@ from disty.domain.freight import FreightEstimate, FreightLine
 from disty.domain.orders import Address
 from disty.errors import InvalidInput
 from disty.services.ordering import Context
+from disty.services.suppliers import offered
 from disty.suppliers.base import Capability
 
 
@@ -27,4 +28,5 @@ async def estimate(
         session, shortcut=shortcut, country_id=country_id, supplier=supplier,
         need=Capability.FREIGHT, what="freight estimates",
     )  # fmt: skip
-    return await adapter.freight_estimate(ship_to, lines)
+    freight = offered(adapter.freight, adapter, "freight estimates")
+    return await freight.freight_estimate(ship_to, lines)

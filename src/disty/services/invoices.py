@@ -9,6 +9,7 @@ from disty.domain.invoices import Invoice, InvoiceSummary
 from disty.domain.paging import SupplierPage
 from disty.services import ordering
 from disty.services.ordering import Context
+from disty.services.suppliers import offered
 from disty.suppliers.base import Capability
 
 
@@ -28,7 +29,7 @@ async def search(
         session, shortcut=shortcut, country_id=country_id, supplier=supplier,
         need=Capability.INVOICES, what="invoices",
     )  # fmt: skip
-    return await adapter.search_invoices(
+    return await offered(adapter.invoices, adapter, "invoices").search_invoices(
         po_number=po_number, invoice_number=invoice_number, page=page, page_size=page_size
     )
 
@@ -46,7 +47,7 @@ async def details(
         session, shortcut=shortcut, country_id=country_id, supplier=supplier,
         need=Capability.INVOICES, what="invoices",
     )  # fmt: skip
-    return await adapter.invoice_details(invoice_number)
+    return await offered(adapter.invoices, adapter, "invoices").invoice_details(invoice_number)
 
 
 async def for_po(
@@ -76,4 +77,5 @@ async def for_po(
         session, shortcut=shortcut, country_id=po.country_id, supplier=po.supplier,
         need=Capability.INVOICES, what="invoices",
     )  # fmt: skip
-    return [await adapter.invoice_details(n) for n in window], len(numbers)
+    invoices = offered(adapter.invoices, adapter, "invoices")
+    return [await invoices.invoice_details(n) for n in window], len(numbers)

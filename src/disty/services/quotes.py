@@ -17,6 +17,7 @@ from disty.domain.quotes import Quote, QuoteSummary
 from disty.errors import InvalidInput
 from disty.services import ordering
 from disty.services.ordering import Context, LineInput
+from disty.services.suppliers import offered
 from disty.services.tenants import get_tenant
 from disty.suppliers.base import Capability
 
@@ -37,7 +38,7 @@ async def search(
         session, shortcut=shortcut, country_id=country_id, supplier=supplier,
         need=Capability.QUOTES, what="quotes",
     )  # fmt: skip
-    return await adapter.search_quotes(
+    return await offered(adapter.quotes, adapter, "quotes").search_quotes(
         quote_number=quote_number, status=status, page=page, page_size=page_size
     )
 
@@ -55,7 +56,7 @@ async def details(
         session, shortcut=shortcut, country_id=country_id, supplier=supplier,
         need=Capability.QUOTES, what="quotes",
     )  # fmt: skip
-    return await adapter.quote_details(quote_number)
+    return await offered(adapter.quotes, adapter, "quotes").quote_details(quote_number)
 
 
 async def quote_to_po(
@@ -102,16 +103,17 @@ async def quote_to_po(
         session, shortcut=shortcut, country_id=country_id, supplier=supplier,
         need=Capability.QUOTE_TO_ORDER, what="ordering of quotes",
     )  # fmt: skip
+    quotes = offered(adapter.quotes, adapter, "ordering of quotes")
     # The details first: a quote this account does not have is a plain "not found" (404).
-    quote = await adapter.quote_details(quote_number)
-    check = await adapter.validate_quote(quote_number)
+    quote = await quotes.quote_details(quote_number)
+    check = await quotes.validate_quote(quote_number)
     if not check.valid:
         raise InvalidInput(
             f"{adapter.name} will not order quote {quote_number}: {check.reason}. Check the "
             "quote's number and status (GET /api/v1/quotes/{quote_number})",
             field="quote_number",
         )
-    blocked = await adapter.quote_orders_blocked()
+    blocked = await quotes.quote_orders_blocked()
     if blocked is not None:
         raise InvalidInput(f"quote {quote_number} cannot be ordered: {blocked}")
     # The quote's lines with their agreed prices, so the PO shows what it will cost; the

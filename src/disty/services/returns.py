@@ -9,6 +9,7 @@ from disty.domain.returns import ReturnCase, ReturnRequest
 from disty.errors import InvalidInput
 from disty.services import audit
 from disty.services.ordering import Context
+from disty.services.suppliers import offered
 from disty.services.tenants import get_tenant
 from disty.suppliers.base import Capability
 
@@ -29,7 +30,7 @@ async def search(
         session, shortcut=shortcut, country_id=country_id, supplier=supplier,
         need=Capability.RETURNS, what="returns",
     )  # fmt: skip
-    return await adapter.search_returns(
+    return await offered(adapter.returns, adapter, "returns").search_returns(
         case_number=case_number, invoice_number=invoice_number, page=page, page_size=page_size
     )
 
@@ -47,7 +48,7 @@ async def details(
         session, shortcut=shortcut, country_id=country_id, supplier=supplier,
         need=Capability.RETURNS, what="returns",
     )  # fmt: skip
-    return await adapter.return_details(case_number)
+    return await offered(adapter.returns, adapter, "returns").return_details(case_number)
 
 
 async def create(
@@ -70,7 +71,7 @@ async def create(
         session, shortcut=shortcut, country_id=country_id, supplier=supplier,
         need=Capability.RETURNS, what="returns",
     )  # fmt: skip
-    cases = await adapter.create_return(request)
+    cases = await offered(adapter.returns, adapter, "returns").create_return(request)
     audit.record(
         session, tenant_id=tenant.id, actor=ctx.actor, action="return.created",
         target=f"return {', '.join(c.case_number for c in cases) or '(no case number)'} "

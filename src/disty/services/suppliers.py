@@ -10,6 +10,7 @@ its adapter and what it can do.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,9 +82,7 @@ class Suppliers:
     ) -> SupplierContext:
         registration = registry.get(supplier)
         if what is not None and need not in registration.capabilities:
-            raise InvalidInput(
-                f"{registration.name} offers no {what} through its API", field="supplier"
-            )
+            raise _not_offered(registration.name, what)
         connection = await get_connection(session, tenant, supplier, country_id)
         adapter = self.adapter(connection, need)
         return SupplierContext(session, tenant, connection, registration, adapter)
@@ -108,6 +107,21 @@ class SupplierContext:
     connection: SupplierConnection
     registration: Registration
     adapter: Supplier
+
+
+Part = TypeVar("Part")
+
+
+def offered(part: Part | None, adapter: Supplier, what: str) -> Part:
+    """An adapter's optional part (``adapter.quotes``, ``.invoices``...), or the refusal the
+    capability check gives when the supplier has no such API."""
+    if part is None:
+        raise _not_offered(adapter.name, what)
+    return part
+
+
+def _not_offered(name: str, what: str) -> InvalidInput:
+    return InvalidInput(f"{name} offers no {what} through its API", field="supplier")
 
 
 def missing_settings(

@@ -3,7 +3,9 @@
 An adapter is built for one connection (one tenant's account with one supplier in one
 country) and speaks provider-neutral types (disty.domain.offers, disty.domain.checks); it
 raises only the tree in disty.suppliers.errors. Callers look at ``capabilities`` before they
-offer an action, never at which supplier it is.
+offer an action, never at which supplier it is. The optional parts (quotes, invoices, returns,
+freight) are optional attributes, each its own small protocol, None when the supplier has no
+such API; their capability flags say the same (a unit test keeps the two agreeing).
 
 How TD SYNNEX fits without changes here (../shared/tdsynnex/NOTES.md):
 - Two transports behind one adapter. Price and availability goes over the REST Partner API
@@ -16,11 +18,11 @@ How TD SYNNEX fits without changes here (../shared/tdsynnex/NOTES.md):
   from ``POStatus`` / the invoice query, i.e. ORDER_DETAIL and INVOICES, by polling.
 - It has no webhooks: its capabilities leave out WEBHOOKS, so disty follows its orders by
   polling, and Run Test has no webhook-key check for it. No quotes or returns API: QUOTES,
-  QUOTE_TO_ORDER and RETURNS are absent and the console hides those actions; the services
-  check the flag before calling, so its adapter need not implement those methods. Its
-  invoices (INVOICES) come from the invoice query by PO number or invoice number, which is
-  what ``search_invoices`` and ``invoice_details`` ask for; FREIGHT is absent (its order
-  answer carries the freight charged instead).
+  QUOTE_TO_ORDER and RETURNS are absent and the console hides those actions; its adapter's
+  ``quotes`` and ``returns`` are None, so it implements none of their methods. Its invoices
+  (INVOICES, ``invoices``) come from the invoice query by PO number or invoice number, which
+  is what ``search_invoices`` and ``invoice_details`` ask for; FREIGHT is absent and
+  ``freight`` None (its order answer carries the freight charged instead).
 - Business errors that arrive with HTTP 200 (``errorMessage``, XML ``Reason``) are mapped to
   RequestRejected; ``IP Address Invalid`` to AppNotApproved (the caller's IP is not
   registered: not retryable); ``DatabaseIssue``, ``PO_TIMEOUT`` and the like to Unavailable.
@@ -69,12 +71,94 @@ class Capability(Flag):
 ProgressCallback = Callable[[int], None]  # called with the number of products just answered
 
 
+class QuoteApi(Protocol):
+    """Quotes (QUOTES). A quote is ordered (QUOTE_TO_ORDER) through ``place_order`` with
+    ``quote_number`` set, after ``validate_quote`` said it may be."""
+
+    async def search_quotes(
+        self,
+        *,
+        quote_number: str | None = None,
+        status: str | None = None,
+        page: int = 1,
+        page_size: int = 25,
+    ) -> SupplierPage[QuoteSummary]: ...
+
+    async def quote_details(self, quote_number: str) -> Quote: ...
+
+    async def validate_quote(self, quote_number: str) -> QuoteValidation:
+        """The supplier's refusal is an answer (``valid`` false, with its reason)."""
+        ...
+
+    async def quote_orders_blocked(self) -> str | None:
+        """None when this account may order quotes; else what stops it and what to do (e.g.
+        Ingram's app lacks the v7 Order API). Places nothing."""
+        ...
+
+
+class InvoiceApi(Protocol):
+    """Invoices (INVOICES)."""
+
+    async def search_invoices(
+        self,
+        *,
+        po_number: str | None = None,
+        invoice_number: str | None = None,
+        page: int = 1,
+        page_size: int = 25,
+    ) -> SupplierPage[InvoiceSummary]: ...
+
+    async def invoice_details(self, invoice_number: str) -> Invoice: ...
+
+
+class ReturnApi(Protocol):
+    """Returns (RETURNS)."""
+
+    async def search_returns(
+        self,
+        *,
+        case_number: str | None = None,
+        invoice_number: str | None = None,
+        page: int = 1,
+        page_size: int = 25,
+    ) -> SupplierPage[ReturnCase]: ...
+
+    async def return_details(self, case_number: str) -> ReturnCase: ...
+
+    async def create_return(self, request: ReturnRequest) -> list[ReturnCase]:
+        """Sent once, never retried; one case per line."""
+        ...
+
+
+class FreightApi(Protocol):
+    """Freight estimates before ordering (FREIGHT)."""
+
+    async def freight_estimate(
+        self, ship_to: Address, lines: Sequence[FreightLine]
+    ) -> FreightEstimate: ...
+
+
 class Supplier(Protocol):
     key: str  # "ingram", "tdsynnex"
     name: str  # "Ingram Micro"
     capabilities: Capability
     pna_batch_size: int  # products per price-and-availability call
     checks: tuple[tuple[str, bool], ...]  # Run Test's checks: (name, required), in order
+
+    # The optional parts: None when the supplier has no such API (its capability flag is
+    # off). Read-only, so an adapter without one may simply say ``quotes = None``.
+
+    @property
+    def quotes(self) -> QuoteApi | None: ...
+
+    @property
+    def invoices(self) -> InvoiceApi | None: ...
+
+    @property
+    def returns(self) -> ReturnApi | None: ...
+
+    @property
+    def freight(self) -> FreightApi | None: ...
 
     async def price_and_availability(
         self, skus: Sequence[str], *, progress: ProgressCallback | None = None
@@ -118,65 +202,6 @@ class Supplier(Protocol):
     async def token_expires_at(self) -> datetime | None:
         """When the cached access token runs out (None: no token cached, or no tokens)."""
         ...
-
-    # Quotes (QUOTES, QUOTE_TO_ORDER). A quote is ordered through place_order with
-    # ``quote_number`` set, after validate_quote said it may be.
-
-    async def search_quotes(
-        self,
-        *,
-        quote_number: str | None = None,
-        status: str | None = None,
-        page: int = 1,
-        page_size: int = 25,
-    ) -> SupplierPage[QuoteSummary]: ...
-
-    async def quote_details(self, quote_number: str) -> Quote: ...
-
-    async def validate_quote(self, quote_number: str) -> QuoteValidation:
-        """The supplier's refusal is an answer (``valid`` false, with its reason)."""
-        ...
-
-    async def quote_orders_blocked(self) -> str | None:
-        """None when this account may order quotes; else what stops it and what to do (e.g.
-        Ingram's app lacks the v7 Order API). Places nothing."""
-        ...
-
-    # Invoices (INVOICES).
-
-    async def search_invoices(
-        self,
-        *,
-        po_number: str | None = None,
-        invoice_number: str | None = None,
-        page: int = 1,
-        page_size: int = 25,
-    ) -> SupplierPage[InvoiceSummary]: ...
-
-    async def invoice_details(self, invoice_number: str) -> Invoice: ...
-
-    # Returns (RETURNS).
-
-    async def search_returns(
-        self,
-        *,
-        case_number: str | None = None,
-        invoice_number: str | None = None,
-        page: int = 1,
-        page_size: int = 25,
-    ) -> SupplierPage[ReturnCase]: ...
-
-    async def return_details(self, case_number: str) -> ReturnCase: ...
-
-    async def create_return(self, request: ReturnRequest) -> list[ReturnCase]:
-        """Sent once, never retried; one case per line."""
-        ...
-
-    # Freight (FREIGHT).
-
-    async def freight_estimate(
-        self, ship_to: Address, lines: Sequence[FreightLine]
-    ) -> FreightEstimate: ...
 
     async def run_checks(self) -> list[Check]:
         """Run Test's checks that talk to the supplier, in order, with a fix for each

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 def rest_adapter(connection: ConnectionSettings, hub: SupplierHub, settings: Settings) -> Supplier:
     """The adapter over Ingram's REST API ("APIS (Recommended)")."""
-    from disty.suppliers.ingram.adapter import IngramSupplier
-    from disty.suppliers.ingram.client import IngramClient, IngramConfig
+    from disty.suppliers.ingram.rest.adapter import IngramSupplier
+    from disty.suppliers.ingram.rest.client import IngramClient, IngramConfig
 
     config = IngramConfig(
         base_url=connection.base_url,

@@ -12,7 +12,7 @@ from disty.domain.invoices import Invoice, InvoiceLine, InvoiceSummary
 from disty.domain.orders import Address
 from disty.domain.quotes import Quote, QuoteLine, QuoteSummary, QuoteValidation
 from disty.domain.returns import ReturnCase, ReturnLine, ReturnRequest
-from disty.suppliers.ingram.schemas import decimal, integer, obj, rows, text
+from disty.suppliers.ingram.rest.schemas import decimal, integer, obj, rows, text
 
 # -- quotes ---------------------------------------------------------------------------------
 

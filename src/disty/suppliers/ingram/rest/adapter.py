@@ -1,4 +1,8 @@
-"""Ingram Micro as a disty Supplier: the client's answers turned into disty's types."""
+"""Ingram Micro as a disty Supplier: the client's answers turned into disty's types.
+
+The core (price and availability, catalog, orders) is ``IngramSupplier``; its optional parts
+(quotes, invoices, returns, freight) are small objects over the same client, and Run Test's
+checks live in checks.py."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from disty.domain.checks import Check, CheckStatus
+from disty.domain.checks import Check
 from disty.domain.freight import FreightEstimate, FreightLine
 from disty.domain.invoices import Invoice, InvoiceSummary
 from disty.domain.offers import CatalogItem, CatalogPage, Offer, OfferStatus
@@ -25,17 +29,11 @@ from disty.domain.paging import SupplierPage
 from disty.domain.quotes import Quote, QuoteSummary, QuoteValidation
 from disty.domain.returns import ReturnCase, ReturnRequest
 from disty.suppliers.base import ProgressCallback
-from disty.suppliers.errors import (
-    AppNotApproved,
-    AuthenticationFailed,
-    BadCustomerNumber,
-    NotFound,
-    RequestRejected,
-    SupplierError,
-    Unavailable,
-)
-from disty.suppliers.ingram import consts, documents, orders, schemas
-from disty.suppliers.ingram.client import IngramClient
+from disty.suppliers.errors import NotFound, RequestRejected, SupplierError
+from disty.suppliers.ingram import consts
+from disty.suppliers.ingram.rest import checks as run_test
+from disty.suppliers.ingram.rest import documents, orders, schemas
+from disty.suppliers.ingram.rest.client import IngramClient
 
 # Ingram part numbers are 6 letters and digits; anything else must be a vendor part number.
 _INGRAM_PART = re.compile(r"[A-Z0-9]{6}")
@@ -59,6 +57,10 @@ class IngramSupplier:
 
     def __init__(self, client: IngramClient) -> None:
         self.client = client
+        self.quotes = IngramQuotes(client)
+        self.invoices = IngramInvoices(client)
+        self.returns = IngramReturns(client, self.invoices)
+        self.freight = IngramFreight(client)
 
     # -- price and availability -------------------------------------------------------------
 
@@ -213,7 +215,18 @@ class IngramSupplier:
     async def cancel_order(self, order_number: str) -> None:
         await self.client.cancel_order(order_number)
 
-    # -- quotes ----------------------------------------------------------------------------
+    async def run_checks(self) -> list[Check]:
+        return await run_test.run(self.client)
+
+    async def token_expires_at(self) -> datetime | None:
+        return await self.client.token_expires_at()
+
+
+class IngramQuotes:
+    """Ingram's quotes (QUOTES); they are ordered through v7 only (QUOTE_TO_ORDER)."""
+
+    def __init__(self, client: IngramClient) -> None:
+        self.client = client
 
     async def search_quotes(
         self,
@@ -248,23 +261,21 @@ class IngramSupplier:
         """Quotes are ordered only through v7: is the app subscribed to it?
 
         Asked before a quote's PO is saved, because a v7 refusal at the gateway would leave
-        the PO waiting for an order that never comes. An empty v7 order passes the gateway
-        only for a subscribed app and is then refused by validation (400), so it can never
-        create an order (Run Test's quote_to_order check asks the same way).
-        """
-        try:
-            await self.client.create_order({}, v7=True)
-        except AppNotApproved as exc:
-            return (
-                f"the app is not subscribed to Ingram Micro's v7 Order API ({exc.supplier_message}"
-                f"), and quotes are ordered only through v7: in {consts.PORTAL} subscribe the "
-                "production app to the v7 Order API, then order the quote again"
-            )
-        except RequestRejected:
+        the PO waiting for an order that never comes (Run Test's quote_to_order check asks
+        the same probe)."""
+        refusal = await run_test.v7_orders_refusal(self.client)
+        if refusal is None:
             return None
-        return None
+        return (
+            f"the app is not subscribed to Ingram Micro's v7 Order API ({refusal.supplier_message}"
+            f"), and quotes are ordered only through v7: in {consts.PORTAL} subscribe the "
+            "production app to the v7 Order API, then order the quote again"
+        )
 
-    # -- invoices --------------------------------------------------------------------------
+
+class IngramInvoices:
+    def __init__(self, client: IngramClient) -> None:
+        self.client = client
 
     async def search_invoices(
         self,
@@ -287,7 +298,11 @@ class IngramSupplier:
     async def invoice_details(self, invoice_number: str) -> Invoice:
         return documents.invoice(await self.client.invoice_detail(invoice_number))
 
-    # -- returns ---------------------------------------------------------------------------
+
+class IngramReturns:
+    def __init__(self, client: IngramClient, invoices: IngramInvoices) -> None:
+        self.client = client
+        self.invoices = invoices  # a return line's invoice date is read from its invoice
 
     async def search_returns(
         self,
@@ -315,26 +330,21 @@ class IngramSupplier:
         dates: dict[str, str] = {}
         for line in request.lines:
             if not line.invoice_date and line.invoice_number not in dates:
-                found = await self.invoice_details(line.invoice_number)
+                found = await self.invoices.invoice_details(line.invoice_number)
                 dates[line.invoice_number] = (found.invoice_date or "")[:10]
         body = await self.client.create_return(documents.return_request_body(request, dates))
         return [documents.return_summary(r) for r in schemas.rows(body, "returnsClaims")]
 
-    # -- freight ---------------------------------------------------------------------------
+
+class IngramFreight:
+    def __init__(self, client: IngramClient) -> None:
+        self.client = client
 
     async def freight_estimate(
         self, ship_to: Address, lines: Sequence[FreightLine]
     ) -> FreightEstimate:
         body = await self.client.freight_estimate(documents.freight_body(ship_to, list(lines)))
         return documents.freight_estimate(body)
-
-    # -- Run Test --------------------------------------------------------------------------
-
-    async def run_checks(self) -> list[Check]:
-        return await _RunTest(self).run()
-
-    async def token_expires_at(self) -> datetime | None:
-        return await self.client.token_expires_at()
 
 
 def _size(page_size: int) -> int:
@@ -385,221 +395,3 @@ def _match_rows(batch: list[_Ask], rows: list[Any]) -> dict[str, Offer]:
         else:
             offers[ask.sku.upper()] = schemas.offer_from_row(ask.sku, row, fetched_at)
     return offers
-
-
-class _RunTest:
-    """Ingram's Run Test checks, in the order a person fixes them."""
-
-    def __init__(self, supplier: IngramSupplier) -> None:
-        self.supplier = supplier
-        self.client = supplier.client
-        self.checks: list[Check] = []
-        self.blocked_by: str | None = None
-
-    def add(
-        self,
-        name: str,
-        status: CheckStatus,
-        detail: str,
-        fix: str | None = None,
-        *,
-        required: bool = True,
-    ) -> None:
-        self.checks.append(Check(name, status, required, detail, fix))
-
-    def skip_rest(self, names: list[tuple[str, bool]]) -> None:
-        for name, required in names:
-            self.add(
-                name,
-                CheckStatus.SKIP,
-                f"not run: the {self.blocked_by} check failed",
-                required=required,
-            )
-
-    async def run(self) -> list[Check]:
-        steps = [
-            self.credentials,
-            self.access_and_customer,
-            self.catalog,
-            self.price_availability,
-            self.orders,
-            self.invoices,
-            self.quote_to_order,
-        ]
-        for step in steps:
-            if self.blocked_by is not None:
-                done = {c.name for c in self.checks}
-                self.skip_rest([(n, r) for n, r in IngramSupplier.checks if n not in done])
-                break
-            await step()
-        return self.checks
-
-    def fail(
-        self, name: str, exc: SupplierError, fix: str, *, blocks: bool = True, required: bool = True
-    ) -> None:
-        self.add(name, CheckStatus.FAIL, str(exc), fix, required=required)
-        if blocks:
-            self.blocked_by = name
-
-    async def credentials(self) -> None:
-        try:
-            await self.client.fetch_token()
-        except AuthenticationFailed as exc:
-            self.fail(
-                "credentials",
-                exc,
-                "Copy the client id and client secret again from the production app (not the "
-                f"sandbox app) in {consts.PORTAL}, save them, and run the test again.",
-            )
-        except SupplierError as exc:
-            self.fail(
-                "credentials",
-                exc,
-                "Check the base URL (Ingram's production URL is "
-                f"{consts.PRODUCTION_URL}) and that this machine can reach it.",
-            )
-        else:
-            self.add("credentials", CheckStatus.PASS, "Ingram Micro issued an access token.")
-
-    async def access_and_customer(self) -> None:
-        try:
-            await self.client.search_catalog(pageNumber=1, pageSize=1)
-        except AppNotApproved as exc:
-            self.fail(
-                "api_access",
-                exc,
-                f"In {consts.PORTAL}: if the app shows In Review, wait for Ingram to approve it; "
-                "subscribe it to the v6 API products (catalog, price and availability, orders, "
-                "invoices, quotes). An app subscribed to v7 only fails here.",
-            )
-            return
-        except BadCustomerNumber as exc:
-            self.add("api_access", CheckStatus.PASS, "The app passed Ingram's API gateway.")
-            self.fail(
-                "customer",
-                exc,
-                "Enter the customer number exactly as Ingram shows it (e.g. 20-222222) and "
-                "check that the account is served in this country.",
-            )
-            return
-        except NotFound:
-            pass  # an empty catalog still proves access and customer number
-        except Unavailable as exc:
-            self.fail(
-                "api_access",
-                exc,
-                "Ingram Micro answered with a server error or could not be reached; it may be in "
-                f"a maintenance window ({consts.MAINTENANCE_HINT}). Try again later.",
-            )
-            return
-        except SupplierError as exc:
-            self.fail("api_access", exc, "Try again later; if it persists, contact Ingram Micro.")
-            return
-        self.add("api_access", CheckStatus.PASS, "The app passed Ingram's API gateway (v6).")
-        self.add("customer", CheckStatus.PASS, "Customer number and country accepted.")
-
-    async def catalog(self) -> None:
-        try:
-            body = await self.client.search_catalog(pageNumber=1, pageSize=1)
-            rows = body.get("catalog") if isinstance(body, dict) else None
-            self.first_part = (
-                rows[0].get("ingramPartNumber") if rows and isinstance(rows[0], dict) else None
-            )
-            if self.first_part:
-                await self.client.product_details(str(self.first_part))
-        except SupplierError as exc:
-            self.fail(
-                "catalog",
-                exc,
-                "Subscribe the app to the v6 Product Catalog API in the developer portal.",
-            )
-            return
-        self.add("catalog", CheckStatus.PASS, "Catalog search and product details answered.")
-
-    async def price_availability(self) -> None:
-        part = getattr(self, "first_part", None) or "000000"
-        try:
-            await self.client.price_and_availability([{"ingramPartNumber": str(part)}])
-        except SupplierError as exc:
-            self.fail(
-                "price_availability",
-                exc,
-                "Subscribe the app to the v6 Price and Availability API in the developer portal.",
-            )
-            return
-        self.add("price_availability", CheckStatus.PASS, "Price and availability answered.")
-
-    async def orders(self) -> None:
-        try:
-            await self.client.search_orders(pageSize=1)
-        except NotFound:
-            pass
-        except SupplierError as exc:
-            self.fail(
-                "orders",
-                exc,
-                "Subscribe the app to the v6 Order API in the developer portal.",
-                blocks=False,
-            )
-            return
-        self.add("orders", CheckStatus.PASS, "Order search answered.")
-
-    async def invoices(self) -> None:
-        if not self.client.config.application_id:
-            self.add(
-                "invoices",
-                CheckStatus.FAIL,
-                "Invoice calls need the application id (IM-ApplicationID), which is not set.",
-                "Copy the application id from the app in the developer portal and save it with "
-                "the connection (--application-id).",
-            )
-            return
-        try:
-            await self.client.search_invoices(pageSize=1)
-        except NotFound:
-            pass
-        except SupplierError as exc:
-            self.fail(
-                "invoices",
-                exc,
-                "Subscribe the app to the v6 Invoice API in the developer portal.",
-                blocks=False,
-            )
-            return
-        self.add("invoices", CheckStatus.PASS, "Invoice search answered.")
-
-    async def quote_to_order(self) -> None:
-        # An empty v7 order is refused by validation (400) once it passed the gateway; it can
-        # never create an order. A gateway 401 means the app has no v7 subscription.
-        try:
-            await self.client.create_order({}, v7=True)
-        except AppNotApproved:
-            self.add(
-                "quote_to_order",
-                CheckStatus.WARN,
-                "The app is not subscribed to the v7 Order API, so quotes cannot be turned into "
-                "orders from disty.",
-                "Optional: subscribe the app to v7 in the developer portal to use quote-to-order.",
-                required=False,
-            )
-            return
-        except SupplierError as exc:
-            if exc.status in (400, 207):
-                self.add(
-                    "quote_to_order",
-                    CheckStatus.PASS,
-                    "The v7 Order API is available.",
-                    required=False,
-                )
-                return
-            self.add(
-                "quote_to_order",
-                CheckStatus.WARN,
-                str(exc),
-                "Optional: quote-to-order needs the v7 Order API.",
-                required=False,
-            )
-            return
-        self.add(
-            "quote_to_order", CheckStatus.PASS, "The v7 Order API is available.", required=False
-        )

@@ -20,7 +20,7 @@ import httpx
 from disty.suppliers.errors import AuthenticationFailed, RequestRejected, SupplierError
 from disty.suppliers.http import Clock, RetryPolicy, Sleep, send
 from disty.suppliers.ingram import consts
-from disty.suppliers.ingram.errors import classify
+from disty.suppliers.ingram.rest.errors import classify
 from disty.suppliers.oauth import Token, TokenCache, get_token
 from disty.suppliers.ratelimit import RateLimiter
 
