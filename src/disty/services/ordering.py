@@ -49,7 +49,7 @@ from disty.domain.orders import (
 from disty.errors import Conflict, DistyError, InvalidInput, NotFound
 from disty.services import audit
 from disty.services.connections import get_connection
-from disty.services.suppliers import Suppliers
+from disty.services.suppliers import Suppliers, offered
 from disty.services.tenants import get_tenant
 from disty.suppliers.base import Capability, Supplier
 from disty.suppliers.errors import NotFound as SupplierNotFound
@@ -542,7 +542,9 @@ async def _check_quote(po: PurchaseOrder, adapter: Supplier, tolerance: Decimal)
     confirmed: it must be readable now, hold every line, and not cost more than expected."""
     check = _PriceCheck()
     try:
-        quote = await adapter.quote_details(po.quote_number or "")
+        quote = await offered(adapter.quotes, adapter, "quotes").quote_details(
+            po.quote_number or ""
+        )
     except SupplierNotFound:
         check.unconfirmed.append(f"quote {po.quote_number} is not found at the distributor")
         return check
