@@ -187,7 +187,7 @@ class RecentShipTo:
     def label(self) -> str:
         a = self.address
         if a.address_id and not a.company:
-            return f"Ingram stored address {a.address_id} (PO {self.po_number})"
+            return f"Stored address {a.address_id} at the supplier (PO {self.po_number})"
         place = ", ".join(x for x in (a.company, a.street, a.city, a.state, a.country) if x)
         return f"{place} (PO {self.po_number})"
 

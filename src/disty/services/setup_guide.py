@@ -35,11 +35,10 @@ def supplier_status(registration: Registration, view: ConnectionView | None) -> 
         for s in registration.settings
         if s.required_for and s.applies_to(api_type) and not (view and view.setting(s.name))
     ]
-    if missing:
+    if view is None or missing:
         return SupplierStatus(
             "not_configured", "not configured", f"Not saved yet: {', '.join(missing)}."
         )
-    assert view is not None  # every required setting is saved
     try:
         registration.factory(view.api_type)
     except ApiTypeNotAvailable as exc:

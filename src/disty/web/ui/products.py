@@ -249,8 +249,12 @@ async def price(request: Request, shortcut: str) -> HTMLResponse:
         )  # fmt: skip
     sealed = seal(
         _seal_key(rt),
-        {"tenant": shortcut, "country": country_id, "supplier": priced_by,
-         "lines": [x.to_json() for x in lines]},  # fmt: skip
+        {
+            "tenant": shortcut,
+            "country": country_id,
+            "supplier": priced_by,
+            "lines": [x.to_json() for x in lines],
+        },
     )
     recent = await _recent(rt, user, shortcut)
     return await _price_page(
