@@ -264,16 +264,15 @@ def _registration(supplier: str, country_id: int) -> Registration:
 
 def _form_groups(registration: Registration) -> list[tuple[str | None, list[Setting]]]:
     """The declared settings as the form shows them: those of every API type first, then
-    those of some API types under a legend naming them."""
+    those of some API types under a legend naming them ("For XML")."""
     groups: dict[frozenset[ApiType], list[Setting]] = {}
     for setting in registration.settings:
         groups.setdefault(setting.api_types, []).append(setting)
-    return [
-        (None if not types else "For " + " and ".join(
-            label for t, label in registration.api_types.items() if t in types
-        ), settings)
-        for types, settings in sorted(groups.items(), key=lambda g: bool(g[0]))
-    ]  # fmt: skip
+    shown: list[tuple[str | None, list[Setting]]] = []
+    for types, settings in sorted(groups.items(), key=lambda group: bool(group[0])):
+        labels = [label for t, label in registration.api_types.items() if t in types]
+        shown.append(("For " + " and ".join(labels) if types else None, settings))
+    return shown
 
 
 async def _settings_page(
