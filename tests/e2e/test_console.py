@@ -47,7 +47,7 @@ async def test_an_admin_sets_up_ingram_with_the_guide_ticking(
     await page.get_by_label("Client ID").fill(client_id)
     await page.get_by_label("Client Secret").fill("a-wrong-secret-1234")
     await page.get_by_label("Customer number").fill(simulator.customer_number)
-    await page.get_by_label("Application ID (IM-ApplicationID)").fill("APP-CONSOLE")
+    await page.get_by_label("Application id").fill("APP-CONSOLE")
     await page.get_by_label("Base URL", exact=False).fill(simulator.base_url)
     await page.get_by_role("button", name="Save", exact=True).click()
     await page.get_by_role("button", name="Run Test").click()

@@ -19,10 +19,13 @@ from disty.domain.partlist import PartLine
 from disty.errors import InvalidInput
 from disty.services import pricing
 from disty.services.connections import get_connection
+from disty.services.supplier_choice import supplier_for
 from disty.services.suppliers import Suppliers
 from disty.services.tenants import get_tenant
+from disty.suppliers.base import Capability
 
-SUPPLIER = "ingram"  # the console orders from Ingram Micro; offers of others are not shown yet
+# What the price list's supplier must do: price the parts, then order them as a PO.
+PRICE_AND_ORDER = Capability.PRICE_AVAILABILITY | Capability.ORDER_CREATE
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,7 @@ class StockNote:
 
 @dataclass(frozen=True, slots=True)
 class PricedLine:
-    part: str  # as the buyer wrote it: an Ingram or a vendor part number
+    part: str  # as the buyer wrote it: the supplier's or the vendor's part number
     quantity: int
     status: OfferStatus
     fetched_at: datetime
@@ -101,6 +104,15 @@ class PricedLine:
         )
 
 
+async def supplier(session: AsyncSession, *, shortcut: str, country_id: int) -> str:
+    """The supplier the console prices and orders from in the country: one, for now (offers
+    of others are not shown yet); services/supplier_choice.py says which."""
+    return await supplier_for(
+        session, shortcut=shortcut, country_id=country_id, need=PRICE_AND_ORDER,
+        what="prices and orders",
+    )  # fmt: skip
+
+
 async def price_list(
     session: AsyncSession,
     *,
@@ -109,15 +121,17 @@ async def price_list(
     parts: list[PartLine],
     suppliers: Suppliers,
 ) -> list[PricedLine]:
-    """Each part priced live at Ingram Micro, in the list's order. A supplier that fails
-    marks its rows ERROR (with why) rather than raising; no connection raises NotFound."""
+    """Each part priced live at the supplier the console orders from in the country
+    (:func:`supplier`), in the list's order. A supplier that fails marks its rows ERROR (with
+    why) rather than raising; no connection raises NotFound."""
     tenant = await get_tenant(session, shortcut)
-    connection = await get_connection(session, tenant, SUPPLIER, country_id)
+    chosen = await supplier(session, shortcut=shortcut, country_id=country_id)
+    connection = await get_connection(session, tenant, chosen, country_id)
     asked = await pricing.price_and_availability(
         session, shortcut=shortcut, country_id=country_id, skus=[p.part for p in parts],
         suppliers=suppliers,
     )  # fmt: skip
-    offers = [offer for offer in asked if offer.supplier == SUPPLIER]
+    offers = [offer for offer in asked if offer.supplier == chosen]
     skus = {o.supplier_sku.upper() for o in offers if o.supplier_sku}
     levels = {
         level.sku: StockNote(level.total_available, level.backorder, level.event_time)
@@ -173,7 +187,7 @@ class RecentShipTo:
     def label(self) -> str:
         a = self.address
         if a.address_id and not a.company:
-            return f"Ingram stored address {a.address_id} (PO {self.po_number})"
+            return f"Stored address {a.address_id} at the supplier (PO {self.po_number})"
         place = ", ".join(x for x in (a.company, a.street, a.city, a.state, a.country) if x)
         return f"{place} (PO {self.po_number})"
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from disty.domain.connections import ApiType, mask, validate_secret, validate_text
+from disty.domain.guide import GuideStep, SetupState
 from disty.errors import ApiTypeNotAvailable, InvalidInput
 from disty.suppliers.base import Capability
 
@@ -132,6 +133,13 @@ class Registration:
     # supplier with one order API leaves this empty.
     order_apis: tuple[str, ...] = ()
     quote_order_api: str | None = None  # the order API that orders a quote
+    # The steps the console shows an admin setting up a connection, ticking as disty sees
+    # each done. It takes plain data (domain/guide.py), not the services' ConnectionView and
+    # WebhookHealth: supplier packages may not import services.
+    setup_guide: Callable[[SetupState], list[GuideStep]] | None = None
+    # The Run Test check that fails while the supplier still reviews the account (the
+    # dashboard then says "in review" rather than "failing"); None: no such review.
+    review_check: str | None = None
 
     @property
     def default_base_url(self) -> str:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from disty.domain.connections import ApiType
 from disty.suppliers.ingram import consts
+from disty.suppliers.ingram.guide import guide
 from disty.suppliers.ingram.settings import CREDENTIALS_FIX, SETTINGS
 from disty.suppliers.ingram.webhooks import CODEC
 from disty.suppliers.registry import ConnectionSettings, Registration
@@ -51,4 +52,6 @@ REGISTRATION = Registration(
     webhooks=CODEC,
     order_apis=("v6", "v7"),
     quote_order_api="v7",
+    setup_guide=guide,
+    review_check="api_access",
 )

@@ -1,5 +1,5 @@
-"""The web console (server-rendered, Jinja2): sign-in, the Supplier Status box, the Ingram
-Micro settings with their set-up guide and the webhook log (pages.py); products and live prices
+"""The web console (server-rendered, Jinja2): sign-in, the Supplier Status box, each
+supplier's settings with its set-up guide and the webhook log (pages.py); products and live prices
 (products.py); POs (orders.py); quotes, invoices and returns (documents.py)."""
 
 from __future__ import annotations

@@ -16,7 +16,10 @@ from disty.domain.countries import country_site
 from disty.domain.orders import Address
 from disty.errors import DistyError, NotFound
 from disty.services import invoices, ordering, quotes, returns, tenants
+from disty.services.supplier_choice import supplier_for
 from disty.services.users import ConsoleUser, Role
+from disty.suppliers import registry
+from disty.suppliers.base import Capability
 from disty.web.ui import render
 from disty.web.ui import session as web
 from disty.web.ui.orders import context, failure, po_url
@@ -25,7 +28,6 @@ from disty.web.ui.session import PageNotFound
 
 router = APIRouter(include_in_schema=False)
 
-SUPPLIER = "ingram"  # the one distributor with quotes, invoices and returns so far
 PAGE_SIZE = 25
 
 
@@ -52,14 +54,34 @@ async def _viewer(request: Request, shortcut: str) -> tuple[ConsoleUser, int]:
     return user, await _country(request, shortcut)
 
 
+async def _supplier(
+    request: Request, shortcut: str, country_id: int, need: Capability, what: str
+) -> str:
+    """The supplier a page asks: the tenant's connected one that can (services/
+    supplier_choice.py); NotFound, said on the page, when no supplier can."""
+    async with render.rt(request).sessions() as session:
+        return await supplier_for(
+            session, shortcut=shortcut, country_id=country_id, need=need, what=what
+        )
+
+
 def _shown(
-    request: Request, name: str, user: ConsoleUser, shortcut: str, country_id: int, **kw: Any
+    request: Request,
+    name: str,
+    user: ConsoleUser,
+    shortcut: str,
+    country_id: int,
+    supplier: str | None,
+    **kw: Any,
 ) -> HTMLResponse:
     """A documents page; an ``error`` in ``kw`` sets its status (see orders.failure)."""
     status = kw.pop("status", 200)
+    shown = registry.get(supplier) if supplier else None
     return render.page(
-        request, name, user, status, shortcut=shortcut, country=country_site(country_id), **kw
-    )
+        request, name, user, status, shortcut=shortcut, country=country_site(country_id),
+        supplier_name=shown.name if shown else "the supplier",
+        quote_order_api=shown.quote_order_api if shown else None, **kw,
+    )  # fmt: skip
 
 
 # -- quotes ------------------------------------------------------------------------------------
@@ -69,19 +91,20 @@ def _shown(
 async def quote_list(request: Request, shortcut: str, q: str = "") -> HTMLResponse:
     user, country_id = await _viewer(request, shortcut)
     number = _page_number(request)
-    found, error, status = None, None, 200
+    found, error, status, supplier = None, None, 200, None
     try:
+        supplier = await _supplier(request, shortcut, country_id, Capability.QUOTES, "quotes")
         async with render.rt(request).sessions() as session:
             found = await quotes.search(
                 session, context(request, user), shortcut=shortcut, country_id=country_id,
-                supplier=SUPPLIER, quote_number=q.strip()[:40] or None, page=number,
+                supplier=supplier, quote_number=q.strip()[:40] or None, page=number,
                 page_size=PAGE_SIZE,
             )  # fmt: skip
     except DistyError as exc:
         error, status = failure(exc)
     return _shown(
-        request, "quotes.html", user, shortcut, country_id, status=status, q=q, found=found,
-        error=error, page_number=number, pages=_pages(found),
+        request, "quotes.html", user, shortcut, country_id, supplier, status=status, q=q,
+        found=found, error=error, page_number=number, pages=_pages(found),
     )  # fmt: skip
 
 
@@ -102,19 +125,20 @@ async def _quote_page(
     status: int = 200,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    quote = None
+    quote, supplier = None, None
     try:
+        supplier = await _supplier(request, shortcut, country_id, Capability.QUOTES, "quotes")
         async with render.rt(request).sessions() as session:
             quote = await quotes.details(
                 session, context(request, user), shortcut=shortcut, country_id=country_id,
-                supplier=SUPPLIER, quote_number=number,
+                supplier=supplier, quote_number=number,
             )  # fmt: skip
     except DistyError as exc:
         # The quote cannot be read: that failure is what the page says (a 404 for none).
         error, status = failure(exc)
     return _shown(
-        request, "quote.html", user, shortcut, country_id, status=status, number=number,
-        quote=quote, error=error, form=form or {}, can_order=user.can(Role.BUYER),
+        request, "quote.html", user, shortcut, country_id, supplier, status=status,
+        number=number, quote=quote, error=error, form=form or {}, can_order=user.can(Role.BUYER),
     )  # fmt: skip
 
 
@@ -141,9 +165,11 @@ async def order_quote(request: Request, shortcut: str, number: str) -> Response:
     country_id = await _country(request, shortcut)
     po_number = form.get("po_number", "").strip()
     try:
+        # The supplier whose quotes the quote pages show: the quote is one of its.
+        supplier = await _supplier(request, shortcut, country_id, Capability.QUOTES, "quotes")
         async with render.rt(request).sessions() as session:
             po = await quotes.quote_to_po(
-                session, context(request, user), shortcut, country_id, SUPPLIER, number,
+                session, context(request, user), shortcut, country_id, supplier, number,
                 po_number, _ship_to(form), notes=form.get("notes", "").strip() or None,
                 hold=form.get("hold") == "on",
             )  # fmt: skip
@@ -169,7 +195,7 @@ async def po_invoices(request: Request, shortcut: str, po_number: str) -> HTMLRe
             po = await ordering.find_po(session, shortcut=shortcut, po_number=po_number)
         except NotFound:
             raise PageNotFound from None
-        country_id = po.country_id
+        country_id, supplier = po.country_id, po.supplier
     try:
         async with render.rt(request).sessions() as session:
             found, _ = await invoices.for_po(
@@ -179,7 +205,7 @@ async def po_invoices(request: Request, shortcut: str, po_number: str) -> HTMLRe
     except DistyError as exc:
         error, status = failure(exc)
     return _shown(
-        request, "invoices.html", user, shortcut, country_id, status=status,
+        request, "invoices.html", user, shortcut, country_id, supplier, status=status,
         po_number=po_number, invoices=found, error=error,
     )  # fmt: skip
 
@@ -187,18 +213,19 @@ async def po_invoices(request: Request, shortcut: str, po_number: str) -> HTMLRe
 @router.get("/t/{shortcut}/invoices/{number}", response_class=HTMLResponse)
 async def invoice_page(request: Request, shortcut: str, number: str) -> HTMLResponse:
     user, country_id = await _viewer(request, shortcut)
-    invoice, error, status = None, None, 200
+    invoice, error, status, supplier = None, None, 200, None
     try:
+        supplier = await _supplier(request, shortcut, country_id, Capability.INVOICES, "invoices")
         async with render.rt(request).sessions() as session:
             invoice = await invoices.details(
                 session, context(request, user), shortcut=shortcut, country_id=country_id,
-                supplier=SUPPLIER, invoice_number=number,
+                supplier=supplier, invoice_number=number,
             )  # fmt: skip
     except DistyError as exc:
         error, status = failure(exc)
     return _shown(
-        request, "invoice.html", user, shortcut, country_id, status=status, number=number,
-        invoice=invoice, error=error,
+        request, "invoice.html", user, shortcut, country_id, supplier, status=status,
+        number=number, invoice=invoice, error=error,
     )  # fmt: skip
 
 
@@ -209,17 +236,19 @@ async def invoice_page(request: Request, shortcut: str, number: str) -> HTMLResp
 async def return_list(request: Request, shortcut: str) -> HTMLResponse:
     user, country_id = await _viewer(request, shortcut)
     number = _page_number(request)
-    found, error, status = None, None, 200
+    found, error, status, supplier = None, None, 200, None
     try:
+        supplier = await _supplier(request, shortcut, country_id, Capability.RETURNS, "returns")
         async with render.rt(request).sessions() as session:
             found = await returns.search(
                 session, context(request, user), shortcut=shortcut, country_id=country_id,
-                supplier=SUPPLIER, page=number, page_size=PAGE_SIZE,
+                supplier=supplier, page=number, page_size=PAGE_SIZE,
             )  # fmt: skip
     except DistyError as exc:
         error, status = failure(exc)
     return _shown(
-        request, "returns.html", user, shortcut, country_id, status=status, found=found,
+        request, "returns.html", user, shortcut, country_id, supplier, status=status,
+        found=found,
         error=error, page_number=number, pages=_pages(found),
     )  # fmt: skip
 
@@ -227,16 +256,18 @@ async def return_list(request: Request, shortcut: str) -> HTMLResponse:
 @router.get("/t/{shortcut}/returns/{number}", response_class=HTMLResponse)
 async def return_page(request: Request, shortcut: str, number: str) -> HTMLResponse:
     user, country_id = await _viewer(request, shortcut)
-    case, error, status = None, None, 200
+    case, error, status, supplier = None, None, 200, None
     try:
+        supplier = await _supplier(request, shortcut, country_id, Capability.RETURNS, "returns")
         async with render.rt(request).sessions() as session:
             case = await returns.details(
                 session, context(request, user), shortcut=shortcut, country_id=country_id,
-                supplier=SUPPLIER, case_number=number,
+                supplier=supplier, case_number=number,
             )  # fmt: skip
     except DistyError as exc:
         error, status = failure(exc)
     return _shown(
-        request, "return.html", user, shortcut, country_id, status=status, number=number,
+        request, "return.html", user, shortcut, country_id, supplier, status=status,
+        number=number,
         case=case, error=error,
     )  # fmt: skip

@@ -22,7 +22,7 @@ from disty.errors import DistyError, NotFound
 from disty.services import ordering
 from disty.services.ordering import Action, Context
 from disty.services.po_views import po_json
-from disty.services.price_list import SUPPLIER
+from disty.services.price_list import PRICE_AND_ORDER
 from disty.services.users import ConsoleUser, Role
 from disty.suppliers import errors as supplier
 from disty.suppliers import registry
@@ -145,9 +145,11 @@ def actions(po: dict[str, Any], user: ConsoleUser) -> Actions:
         cancel=status in (POStatus.DRAFT, POStatus.AWAITING_APPROVAL, POStatus.ON_HOLD),
         refresh=status not in FINAL and status not in (POStatus.DRAFT, POStatus.AWAITING_APPROVAL),
         # The distributor refused it and nothing was placed: the same PO number may be sent
-        # again with corrected lines, made on the Products page (its one supplier; not a
-        # quote's PO, whose lines are the quote's).
-        correct=status is POStatus.FAILED and po["supplier"] == SUPPLIER and not po["quote_number"],
+        # again with corrected lines, made on the Products page (when its supplier is one the
+        # price list can order from; not a quote's PO, whose lines are the quote's).
+        correct=status is POStatus.FAILED
+        and PRICE_AND_ORDER in registry.get(po["supplier"]).capabilities
+        and not po["quote_number"],
     )
 
 

@@ -10,17 +10,21 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from disty.domain.connections import webhook_url
+from disty.domain.connections import ApiType, webhook_url
 from disty.domain.countries import SITES, country_site
-from disty.errors import DistyError, NotFound
+from disty.errors import DistyError, InvalidInput, NotFound
 from disty.runtime import Runtime
 from disty.services import connections, events, inbox, po_summary, setup_guide, tenants, users
 from disty.services.connections import ConnectionChanges, ConnectionView
 from disty.services.events import EventFilter
+from disty.services.inbox import WebhookHealth
 from disty.services.ordering import Context
 from disty.services.run_test import run_test
 from disty.services.users import ConsoleUser, Role
+from disty.suppliers import registry
+from disty.suppliers.registry import Registration, Setting
 from disty.web.security import client_address
 from disty.web.ui import render
 from disty.web.ui import session as web
@@ -28,9 +32,6 @@ from disty.web.ui.render import signed_in
 from disty.web.ui.session import Forbidden, PageNotFound, SignInNeeded
 
 router = APIRouter(include_in_schema=False)
-
-INGRAM_PRODUCTION = "https://api.ingrammicro.com:443"
-
 
 # -- signing in and out -----------------------------------------------------------------------
 
@@ -184,6 +185,17 @@ async def _views(rt: Runtime, shortcut: str) -> list[ConnectionView]:
         )
 
 
+async def _health(
+    session: AsyncSession, shortcut: str, registration: Registration, country_id: int
+) -> WebhookHealth | None:
+    """The connection's webhook deliveries, for a supplier that has webhooks."""
+    if registration.webhooks is None:
+        return None
+    tenant = await tenants.get_tenant(session, shortcut)
+    connection = await connections.get_connection(session, tenant, registration.key, country_id)
+    return await inbox.webhook_health(session, connection.id)
+
+
 @router.get("/t/{shortcut}", response_class=HTMLResponse)
 async def dashboard(request: Request, shortcut: str) -> HTMLResponse:
     user = await signed_in(request)
@@ -196,42 +208,78 @@ async def dashboard(request: Request, shortcut: str) -> HTMLResponse:
             raise PageNotFound from None
     views = {(v.supplier, v.country_id): v for v in await _views(rt, shortcut)}
     rows = []
-    for country_id in tenant.country_ids:
-        view = views.get(("ingram", country_id))
-        health = None
-        expires = None
-        if view is not None:
-            async with rt.sessions() as session:
-                connection = await connections.get_connection(session, tenant, "ingram", country_id)
-                health = await inbox.webhook_health(session, connection.id)
-                try:
-                    adapter = rt.suppliers.adapter(connection)
-                    expires = await adapter.token_expires_at()
-                except DistyError:
-                    expires = None
-        rows.append(
-            {
-                "supplier": "Ingram Micro",
-                "country": country_site(country_id),
-                "status": setup_guide.supplier_status(view),
-                "view": view,
-                "health": health,
-                "token_expires_at": expires,
-                "href": f"/t/{shortcut}/suppliers/ingram/{country_id}",
-            }
-        )
+    # One row per supplier and tenant country it serves, in registry order.
+    for registration in registry.registrations():
+        for country_id in tenant.country_ids:
+            if country_id not in registration.countries:
+                continue
+            view = views.get((registration.key, country_id))
+            health = None
+            expires = None
+            if view is not None:
+                async with rt.sessions() as session:
+                    health = await _health(session, shortcut, registration, country_id)
+                    connection = await connections.get_connection(
+                        session, tenant, registration.key, country_id
+                    )
+                    try:
+                        expires = await rt.suppliers.adapter(connection).token_expires_at()
+                    except DistyError:
+                        expires = None
+            rows.append(
+                {
+                    "supplier": registration.name,
+                    "country": country_site(country_id),
+                    "status": setup_guide.supplier_status(registration, view),
+                    "view": view,
+                    "health": health,
+                    "webhooks": registration.webhooks is not None,
+                    "token_expires_at": expires,
+                    "href": _supplier_url(shortcut, registration.key, country_id),
+                }
+            )
     async with rt.sessions() as session:
         pos = await po_summary.summary(session, shortcut=shortcut)
     return render.page(request, "dashboard.html", user, tenant=tenant, rows=rows, pos=pos)
 
 
-# -- Admin > Suppliers > Ingram Micro --------------------------------------------------------
+# -- Admin > Suppliers > <a supplier> > <a country> ------------------------------------------
+
+
+def _supplier_url(shortcut: str, supplier: str, country_id: int) -> str:
+    return f"/t/{shortcut}/suppliers/{quote(supplier, safe='')}/{country_id}"
+
+
+def _registration(supplier: str, country_id: int) -> Registration:
+    """The supplier of a settings page: a 404 for a key disty does not know, or a country the
+    supplier does not serve."""
+    try:
+        registration = registry.get(supplier)
+    except InvalidInput:
+        raise PageNotFound from None
+    if country_id not in registration.countries or country_id not in SITES:
+        raise PageNotFound
+    return registration
+
+
+def _form_groups(registration: Registration) -> list[tuple[str | None, list[Setting]]]:
+    """The declared settings as the form shows them: those of every API type first, then
+    those of some API types under a legend naming them ("For XML")."""
+    groups: dict[frozenset[ApiType], list[Setting]] = {}
+    for setting in registration.settings:
+        groups.setdefault(setting.api_types, []).append(setting)
+    shown: list[tuple[str | None, list[Setting]]] = []
+    for types, settings in sorted(groups.items(), key=lambda group: bool(group[0])):
+        labels = [label for t, label in registration.api_types.items() if t in types]
+        shown.append(("For " + " and ".join(labels) if types else None, settings))
+    return shown
 
 
 async def _settings_page(
     request: Request,
     user: ConsoleUser,
     shortcut: str,
+    registration: Registration,
     country_id: int,
     *,
     report: dict[str, Any] | None = None,
@@ -239,88 +287,105 @@ async def _settings_page(
     status: int = 200,
 ) -> HTMLResponse:
     rt = render.rt(request)
-    if country_id not in SITES:
-        raise PageNotFound
     async with rt.sessions() as session:
         tenant = await tenants.get_tenant(session, shortcut)
-        found = [v for v in await _views(rt, shortcut) if v.country_id == country_id]
+        found = [
+            v
+            for v in await _views(rt, shortcut)
+            if v.supplier == registration.key and v.country_id == country_id
+        ]
         view = found[0] if found else None
         health = None
         if view is not None:
-            connection = await connections.get_connection(session, tenant, "ingram", country_id)
-            health = await inbox.webhook_health(session, connection.id)
+            health = await _health(session, shortcut, registration, country_id)
     url = webhook_url(rt.settings.effective_public_url, shortcut, country_id)
     return render.page(
-        request, "ingram.html", user, status, tenant=tenant, site=country_site(country_id),
-        view=view, destination_url=url, steps=setup_guide.guide(view, health),
+        request, "supplier.html", user, status, tenant=tenant, site=country_site(country_id),
+        supplier=registration, groups=_form_groups(registration), view=view,
+        destination_url=url, steps=setup_guide.guide(registration, view, health),
         report=report or (view.last_test_result if view else None), error=error,
-        production_url=INGRAM_PRODUCTION, health=health,
+        health=health, page_url=_supplier_url(shortcut, registration.key, country_id),
     )  # fmt: skip
 
 
-@router.get("/t/{shortcut}/suppliers/ingram/{country_id}", response_class=HTMLResponse)
-async def ingram_settings(request: Request, shortcut: str, country_id: int) -> HTMLResponse:
+@router.get("/t/{shortcut}/suppliers/{supplier}/{country_id}", response_class=HTMLResponse)
+async def supplier_settings(
+    request: Request, shortcut: str, supplier: str, country_id: int
+) -> HTMLResponse:
     user = await signed_in(request)
     web.tenant_page(user, shortcut, Role.ADMIN)
-    return await _settings_page(request, user, shortcut, country_id)
+    registration = _registration(supplier, country_id)
+    return await _settings_page(request, user, shortcut, registration, country_id)
 
 
-def _changes(form: dict[str, str]) -> ConnectionChanges:
+def _changes(registration: Registration, form: dict[str, str]) -> ConnectionChanges:
+    """The update a settings form asks for: its declared settings only (other fields are
+    ignored); a blank field keeps the saved value, so a secret, never shown, is kept."""
+
     def text(name: str) -> str | None:
         value = form.get(name, "").strip()
         return value or None
 
+    declared = {s.name: text(s.name) for s in registration.settings}
+    key = text("webhook_key") if registration.webhooks is not None else None
     return ConnectionChanges.of(
-        api_type=form["api_type"] if form.get("api_type") in ("rest", "xml") else None,
-        client_id=text("client_id"),
-        # Secrets are write-only: a blank field keeps what is saved.
-        client_secret=text("client_secret"),
-        customer_number=text("customer_number"),
-        sender_id=text("sender_id"),
-        application_id=text("application_id"),
-        contact_email=text("contact_email"),
+        **declared,
+        api_type=text("api_type"),
         base_url=text("base_url"),
-        webhook_key=text("webhook_key"),
-        webhook_label=text("webhook_label") if text("webhook_key") else None,
+        webhook_key=key,
+        webhook_label=text("webhook_label") if key else None,
     )
 
 
-@router.post("/t/{shortcut}/suppliers/ingram/{country_id}", response_model=None)
-async def save_ingram(request: Request, shortcut: str, country_id: int) -> Response:
+@router.post("/t/{shortcut}/suppliers/{supplier}/{country_id}", response_model=None)
+async def save_supplier(
+    request: Request, shortcut: str, supplier: str, country_id: int
+) -> Response:
     user = await signed_in(request)
     web.tenant_page(user, shortcut, Role.ADMIN)
+    registration = _registration(supplier, country_id)
     form = await web.check_csrf(request, user.csrf_token)
     rt = render.rt(request)
     try:
         async with rt.sessions() as session:
             await connections.set_connection(
-                session, shortcut=shortcut, supplier="ingram", country_id=country_id,
-                changes=_changes(form), box=rt.box, public_url=rt.settings.effective_public_url,
-                grace=rt.settings.webhook_key_grace, actor=f"console:{user.email}",
+                session, shortcut=shortcut, supplier=registration.key, country_id=country_id,
+                changes=_changes(registration, form), box=rt.box,
+                public_url=rt.settings.effective_public_url, grace=rt.settings.webhook_key_grace,
+                actor=f"console:{user.email}",
                 allow_custom_urls=rt.settings.allow_custom_supplier_urls,
             )  # fmt: skip
     except DistyError as exc:
-        return await _settings_page(request, user, shortcut, country_id, error=str(exc), status=422)
+        return await _settings_page(
+            request, user, shortcut, registration, country_id, error=str(exc), status=422
+        )
     if form.get("action") == "exit":
         return render.redirect(f"/t/{shortcut}")
-    return render.redirect(f"/t/{shortcut}/suppliers/ingram/{country_id}")
+    return render.redirect(_supplier_url(shortcut, registration.key, country_id))
 
 
-@router.post("/t/{shortcut}/suppliers/ingram/{country_id}/test", response_class=HTMLResponse)
-async def test_ingram(request: Request, shortcut: str, country_id: int) -> HTMLResponse:
+@router.post("/t/{shortcut}/suppliers/{supplier}/{country_id}/test", response_class=HTMLResponse)
+async def test_supplier(
+    request: Request, shortcut: str, supplier: str, country_id: int
+) -> HTMLResponse:
     user = await signed_in(request)
     web.tenant_page(user, shortcut, Role.ADMIN)
+    registration = _registration(supplier, country_id)
     await web.check_csrf(request, user.csrf_token)
     rt = render.rt(request)
     try:
         async with rt.sessions() as session:
             report = await run_test(
-                session, shortcut=shortcut, supplier="ingram", country_id=country_id,
+                session, shortcut=shortcut, supplier=registration.key, country_id=country_id,
                 suppliers=rt.suppliers,
             )  # fmt: skip
     except DistyError as exc:
-        return await _settings_page(request, user, shortcut, country_id, error=str(exc), status=422)
-    return await _settings_page(request, user, shortcut, country_id, report=report.to_json())
+        return await _settings_page(
+            request, user, shortcut, registration, country_id, error=str(exc), status=422
+        )
+    return await _settings_page(
+        request, user, shortcut, registration, country_id, report=report.to_json()
+    )
 
 
 # -- webhook log -------------------------------------------------------------------------------
@@ -335,16 +400,20 @@ async def webhook_log(request: Request, shortcut: str) -> HTMLResponse:
         tenant = await tenants.get_tenant(session, shortcut)
         found = await events.list_events(session, EventFilter(shortcut, limit=200))
         rejected = []
-        for country_id in tenant.country_ids:
-            try:
-                connection = await connections.get_connection(session, tenant, "ingram", country_id)
-            except NotFound:
-                continue
-            health = await inbox.webhook_health(session, connection.id)
-            counts = await inbox.rejection_counts(session, connection.id)
-            rejected.append(
-                {"country": country_site(country_id), "health": health, "counts": counts}
-            )
+        for registration in registry.with_webhooks():
+            for country_id in tenant.country_ids:
+                try:
+                    connection = await connections.get_connection(
+                        session, tenant, registration.key, country_id
+                    )
+                except NotFound:
+                    continue
+                health = await inbox.webhook_health(session, connection.id)
+                counts = await inbox.rejection_counts(session, connection.id)
+                rejected.append(
+                    {"supplier": registration.name, "country": country_site(country_id),
+                     "health": health, "counts": counts}
+                )  # fmt: skip
     return render.page(
         request, "webhooks.html", user, tenant=tenant, events=found, rejected=rejected
     )

@@ -25,8 +25,11 @@ from disty.errors import Conflict, DistyError, InvalidInput, NotFound
 from disty.runtime import Runtime
 from disty.services import catalog, ordering, price_list, tenants
 from disty.services.ordering import Context, LineInput
-from disty.services.price_list import SUPPLIER, PricedLine, describe_age
+from disty.services.price_list import PricedLine, describe_age
+from disty.services.supplier_choice import supplier_for
 from disty.services.users import ConsoleUser, Role
+from disty.suppliers import registry
+from disty.suppliers.base import Capability
 from disty.suppliers.errors import NotFound as SupplierNotFound
 from disty.suppliers.errors import SupplierError
 from disty.web.ui import render
@@ -64,14 +67,33 @@ def _country(tenant: tenants.TenantView, raw: str | None) -> int:
     return ids[0]
 
 
+async def _catalog_supplier(rt: Runtime, shortcut: str, country_id: int) -> str:
+    """The supplier whose catalog the pages search (services/supplier_choice.py)."""
+    async with rt.sessions() as session:
+        return await supplier_for(
+            session, shortcut=shortcut, country_id=country_id, need=Capability.CATALOG_SEARCH,
+            what="catalog search",
+        )  # fmt: skip
+
+
+async def _price_supplier(rt: Runtime, shortcut: str, country_id: int) -> str | None:
+    """The supplier the price list prices and orders from; None when no supplier can."""
+    async with rt.sessions() as session:
+        try:
+            return await price_list.supplier(session, shortcut=shortcut, country_id=country_id)
+        except NotFound:
+            return None
+
+
 def _money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
-def _common(tenant: tenants.TenantView, country_id: int) -> dict[str, Any]:
+def _common(tenant: tenants.TenantView, country_id: int, supplier: str | None) -> dict[str, Any]:
     return {
         "tenant": tenant,
         "country_id": country_id,
+        "supplier_name": registry.get(supplier).name if supplier else "the supplier",
         "sites": [SITES[c] for c in tenant.country_ids if c in SITES],
         "money": _money,
     }
@@ -101,12 +123,13 @@ async def search(
     country_id = _country(tenant, country)
     wanted = {"q": q.strip(), "vendor": vendor.strip(), "vpn": vpn.strip()}
     number = _page_number(page)
-    results, error, status = None, None, 200
+    results, error, status, supplier = None, None, 200, None
     if any(wanted.values()):
         try:
+            supplier = await _catalog_supplier(rt, shortcut, country_id)
             async with rt.sessions() as session:
                 results = await catalog.search(
-                    session, shortcut=shortcut, country_id=country_id, supplier=SUPPLIER,
+                    session, shortcut=shortcut, country_id=country_id, supplier=supplier,
                     suppliers=rt.suppliers,
                     keyword=wanted["q"] or None, vendor=wanted["vendor"] or None,
                     vendor_part_number=wanted["vpn"] or None, page=number, page_size=PAGE_SIZE,
@@ -123,7 +146,8 @@ async def search(
         return f"/t/{shortcut}/products?{urlencode(query)}"
 
     return render.page(
-        request, "products.html", user, status, **_common(tenant, country_id), wanted=wanted,
+        request, "products.html", user, status, **_common(tenant, country_id, supplier),
+        wanted=wanted,
         results=results, error=error, page_number=number, pages=pages, page_url=page_url,
     )  # fmt: skip
 
@@ -131,7 +155,7 @@ async def search(
 # -- 3. a pasted list priced live (before the details route: "price" is not a SKU) -----------
 
 
-def _price_page(
+async def _price_page(
     request: Request,
     user: ConsoleUser,
     tenant: tenants.TenantView,
@@ -155,8 +179,9 @@ def _price_page(
         values.setdefault("recent_po", correcting)
     values.setdefault("ship_to_choice", "recent" if recent else "typed")
     now = datetime.now(UTC)
+    supplier = await _price_supplier(render.rt(request), tenant.shortcut, country_id)
     return render.page(
-        request, "products_price.html", user, status, **_common(tenant, country_id),
+        request, "products_price.html", user, status, **_common(tenant, country_id, supplier),
         parts=parts, lines=lines, sealed=sealed, recent=recent, values=values, error=error,
         order_error=order_error, correcting=correcting, now=now,
         age=lambda then: describe_age(then, now),
@@ -177,7 +202,7 @@ async def price_form(
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
     tenant = await _tenant(render.rt(request), shortcut)
-    return _price_page(
+    return await _price_page(
         request, user, tenant, _country(tenant, country), parts=parts[:10_000],
         correcting=_correcting(po),
     )  # fmt: skip
@@ -215,17 +240,24 @@ async def price(request: Request, shortcut: str) -> HTMLResponse:
                 session, shortcut=shortcut, country_id=country_id, parts=wanted,
                 suppliers=rt.suppliers,
             )  # fmt: skip
+            # Sealed with the lines: the PO goes to the supplier that priced them.
+            priced_by = await price_list.supplier(session, shortcut=shortcut, country_id=country_id)
     except DistyError as exc:
-        return _price_page(
+        return await _price_page(
             request, user, tenant, country_id, parts=text, error=str(exc),
             correcting=correcting, status=422,
         )  # fmt: skip
     sealed = seal(
         _seal_key(rt),
-        {"tenant": shortcut, "country": country_id, "lines": [x.to_json() for x in lines]},
+        {
+            "tenant": shortcut,
+            "country": country_id,
+            "supplier": priced_by,
+            "lines": [x.to_json() for x in lines],
+        },
     )
     recent = await _recent(rt, user, shortcut)
-    return _price_page(
+    return await _price_page(
         request, user, tenant, country_id, parts=text, lines=lines, sealed=sealed,
         recent=recent, correcting=correcting,
     )  # fmt: skip
@@ -241,12 +273,15 @@ async def _recent(rt: Runtime, user: ConsoleUser, shortcut: str) -> list[price_l
 # -- 4. the PO made from the priced list -----------------------------------------------------
 
 
-def _opened(rt: Runtime, shortcut: str, token: str) -> tuple[int, list[PricedLine]]:
-    """The country and lines this console sealed for this tenant within the hour."""
+def _opened(rt: Runtime, shortcut: str, token: str) -> tuple[int, str, list[PricedLine]]:
+    """The country, supplier and lines this console sealed for this tenant within the hour."""
     value = unseal(_seal_key(rt), token, max_age_s=PRICES_VALID_S)
     if not isinstance(value, dict) or value.get("tenant") != shortcut:
         raise Unsealed("the priced list is another tenant's")
-    return int(value["country"]), [PricedLine.from_json(x) for x in value["lines"]]
+    if not isinstance(value.get("supplier"), str):
+        raise Unsealed("the priced list names no supplier")
+    lines = [PricedLine.from_json(x) for x in value["lines"]]
+    return int(value["country"]), value["supplier"], lines
 
 
 def _address(form: dict[str, str], prefix: str) -> Address:
@@ -265,7 +300,7 @@ async def _ship_to(rt: Runtime, shortcut: str, form: dict[str, str]) -> Address:
     if choice == "stored":
         stored = form.get("stored_address_id", "").strip()
         if not stored:
-            raise InvalidInput("type the Ingram stored address id, or choose another ship-to")
+            raise InvalidInput("type the stored address id, or choose another ship-to")
         return validate_address(Address.stored(stored), "ship_to")
     if choice == "typed":
         return validate_address(_address(form, "ship_"), "ship_to")
@@ -280,7 +315,7 @@ def _end_user(form: dict[str, str]) -> Address | None:
 
 
 def _order_lines(lines: list[PricedLine]) -> list[LineInput]:
-    """The known, priced lines at the prices shown; one line per Ingram part number."""
+    """The known, priced lines at the prices shown; one line per supplier part number."""
     merged: dict[str, LineInput] = {}
     for line in lines:
         if not line.orderable or line.supplier_sku is None:
@@ -295,7 +330,7 @@ def _order_lines(lines: list[PricedLine]) -> list[LineInput]:
 
 
 async def _place(
-    rt: Runtime, user: ConsoleUser, shortcut: str, country_id: int,
+    rt: Runtime, user: ConsoleUser, shortcut: str, country_id: int, supplier: str,
     lines: list[PricedLine], form: dict[str, str],
 ) -> str:  # fmt: skip
     """Check the form, then submit the PO; answers its number. InvalidInput says what to fix."""
@@ -314,7 +349,7 @@ async def _place(
         # PO: another address, price or note under the number is another PO.
         try:
             po = await ordering.submit(
-                session, ctx, shortcut=shortcut, country_id=country_id, supplier=SUPPLIER,
+                session, ctx, shortcut=shortcut, country_id=country_id, supplier=supplier,
                 po_number=po_number, lines=order, ship_to=ship_to,
                 hold=form.get("hold") == "on", notes=notes or None, end_user=end_user,
             )  # fmt: skip
@@ -337,16 +372,16 @@ async def order(request: Request, shortcut: str) -> Response:
     tenant = await _tenant(rt, shortcut)
     token = form.get("priced", "")
     try:
-        country_id, lines = _opened(rt, shortcut, token)
+        country_id, supplier, lines = _opened(rt, shortcut, token)
     except Unsealed as exc:
-        return _price_page(
+        return await _price_page(
             request, user, tenant, _country(tenant, None), status=422,
             error=f"{exc}: the prices cannot be trusted, so price the list again",
         )  # fmt: skip
     try:
-        po_number = await _place(rt, user, shortcut, country_id, lines, form)
+        po_number = await _place(rt, user, shortcut, country_id, supplier, lines, form)
     except DistyError as exc:
-        return _price_page(
+        return await _price_page(
             request, user, tenant, country_id, parts=_parts_text(lines), lines=lines,
             sealed=token, recent=await _recent(rt, user, shortcut), values=form,
             order_error=str(exc), status=422,
@@ -368,20 +403,23 @@ async def details(request: Request, shortcut: str, sku: str, country: str = "") 
     rt = render.rt(request)
     tenant = await _tenant(rt, shortcut)
     country_id = _country(tenant, country)
-    item, error, status = None, None, 200
+    item, error, status, supplier = None, None, 200, None
     try:
+        supplier = await _catalog_supplier(rt, shortcut, country_id)
         async with rt.sessions() as session:
             item = await catalog.details(
-                session, shortcut=shortcut, country_id=country_id, supplier=SUPPLIER, sku=sku,
+                session, shortcut=shortcut, country_id=country_id, supplier=supplier, sku=sku,
                 suppliers=rt.suppliers,
             )  # fmt: skip
     except SupplierNotFound:
-        error, status = f"Ingram Micro knows no part {sku!r}: search the catalog for it.", 404
+        name = registry.get(supplier).name if supplier else "The supplier"
+        error, status = f"{name} knows no part {sku!r}: search the catalog for it.", 404
     except SupplierError as exc:
         error, status = failure(exc)
     except DistyError as exc:
         error, status = str(exc), 422
     return render.page(
-        request, "product.html", user, status, **_common(tenant, country_id), sku=sku, item=item,
+        request, "product.html", user, status, **_common(tenant, country_id, supplier), sku=sku,
+        item=item,
         error=error,
     )  # fmt: skip
