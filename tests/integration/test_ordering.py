@@ -358,7 +358,7 @@ async def test_v7_without_an_order_changes_nothing_until_a_refusal_fails_it(
 
     async with rt.sessions() as session:
         found = await ordering.find_po(session, shortcut="smbi", po_number="PO-V7-NONE")
-        po = await ordering.v7_refused(
+        po = await ordering.refuse_accepted(
             session, found, ctx(rt), "No valid lines in the order", source="webhook"
         )
     assert (po.status, po.failure_reason) == ("failed", "No valid lines in the order")
@@ -374,7 +374,7 @@ async def test_a_v7_refusal_does_not_fail_a_po_the_supplier_holds(
     async with rt.sessions() as session:
         found = await ordering.find_po(session, shortcut="smbi", po_number="PO-V7-HINT")
         # The event's body is a hint: the supplier's search says the order exists.
-        po = await ordering.v7_refused(session, found, ctx(rt), "refused", source="webhook")
+        po = await ordering.refuse_accepted(session, found, ctx(rt), "refused", source="webhook")
     assert po.status == "submitted"
     assert po.failure_reason is None
     assert po.supplier_order_numbers == [number]
