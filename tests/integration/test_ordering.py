@@ -427,7 +427,9 @@ async def test_a_quote_is_ordered_at_its_prices_with_its_lines(
     detail = await client.order_detail(number)
     assert {x["ingramPartNumber"]: x["unitPrice"] for x in detail["lines"]} == quoted
 
-    with pytest.raises(InvalidInput, match="ordered through Ingram's v7 API"):
+    with pytest.raises(
+        InvalidInput, match="ordered through Ingram Micro's v7 API: leave out --api v6"
+    ):
         await submit(rt, "PO-QUOTE-2", [], quote_number=quote_number, api_version="v6")
     with pytest.raises(InvalidInput, match="at least one line"):
         await submit(rt, "PO-QUOTE-3", [], api_version="v7")

@@ -132,6 +132,11 @@ class Registration:
     # supplier with one order API leaves this empty.
     order_apis: tuple[str, ...] = ()
     quote_order_api: str | None = None  # the order API that orders a quote
+    # When a placed order may still be modified, released or cancelled: told to a person whose
+    # change the supplier refused.
+    hold_rule: str = (
+        "The supplier modifies, releases or cancels an order only while it is on customer hold"
+    )
 
     @property
     def default_base_url(self) -> str:

@@ -25,6 +25,7 @@ from disty.services.ordering._merge import apply_changes, apply_states
 from disty.services.ordering._outbox import dispatch
 from disty.services.ordering._refresh import refresh
 from disty.services.ordering._tracking import apply_current_states
+from disty.suppliers import registry
 from disty.suppliers.base import Capability
 from disty.suppliers.errors import SupplierError
 
@@ -71,7 +72,7 @@ async def release(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Pur
             await adapter.release_order(number)
     except SupplierError as exc:
         raise InvalidInput(
-            f"the supplier refused to release PO {po.po_number}: {exc}{_late(exc)}"
+            f"the supplier refused to release PO {po.po_number}: {exc}{_late(exc, po)}"
         ) from None
     event(po, "person", ctx.actor, "released")
     audit_act(session, po, ctx, "po.released")
@@ -104,7 +105,7 @@ async def cancel(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Purc
             await adapter.cancel_order(number)
     except SupplierError as exc:
         raise InvalidInput(
-            f"the supplier refused to cancel PO {po.po_number}: {exc}{_late(exc)}"
+            f"the supplier refused to cancel PO {po.po_number}: {exc}{_late(exc, po)}"
         ) from None
     move(po, POStatus.CANCELLED, "person", ctx.actor, "cancelled at the supplier")
     audit_act(session, po, ctx, "po.cancelled")
@@ -112,15 +113,14 @@ async def cancel(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Purc
     return po
 
 
-_HOLD_RULE = (
-    "Ingram Micro modifies, releases or cancels an order only while it is on customer hold, "
-    "within 24 hours of placing it (after that it is voided)"
-)
+def _hold_rule(po: PurchaseOrder) -> str:
+    """When the PO's supplier still lets its order be changed (the supplier's own words)."""
+    return registry.get(po.supplier).hold_rule
 
 
-def _late(exc: SupplierError) -> str:
+def _late(exc: SupplierError, po: PurchaseOrder) -> str:
     if exc.status in (400, 405):
-        return f". {_HOLD_RULE}; refresh the PO to see its state"
+        return f". {_hold_rule(po)}; refresh the PO to see its state"
     return ""
 
 
@@ -139,7 +139,7 @@ async def modify(
 
     Added lines get the next line numbers (a refused one is kept with the supplier's reason,
     as at submission); a removed line is kept with quantity 0. The supplier refuses some
-    changes and applies the others (Ingram's 207): the refused ones are answered with their
+    changes and applies the others (a partial success): the refused ones are answered with their
     reasons and written in the timeline.
     """
     if po.status != POStatus.ON_HOLD.value:
@@ -177,7 +177,7 @@ async def modify(
     if po.status != POStatus.ON_HOLD.value:
         raise InvalidInput(
             f"PO {po.po_number} is no longer on hold at the supplier (it is {po.status}). "
-            f"{_HOLD_RULE}"
+            f"{_hold_rule(po)}"
         )
 
     next_number = max(by_number, default=0) + 1
@@ -207,7 +207,7 @@ async def modify(
     except SupplierError as exc:
         await session.commit()  # what an earlier order of the PO accepted stays recorded
         raise InvalidInput(
-            f"the supplier refused to modify PO {po.po_number}: {exc}{_late(exc)}"
+            f"the supplier refused to modify PO {po.po_number}: {exc}{_late(exc, po)}"
         ) from None
     refused_lines = {change.line_number for change, _ in result.refused}
     done = [c.describe() for c in _flat(grouped) if c.line_number not in refused_lines]

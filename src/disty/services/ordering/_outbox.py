@@ -130,7 +130,7 @@ async def _send(
         end_user=Address.from_dict(po.end_user, "end_user") if po.end_user else None,
         hold=po.hold_for_review,
         notes=po.notes,
-        api_version=po.api_version,
+        api_version=po.api_version or None,
         quote_number=po.quote_number,
     )
     try:

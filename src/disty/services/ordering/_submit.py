@@ -13,13 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import POLine, PurchaseOrder
 from disty.domain.countries import country_site
-from disty.domain.orders import (
-    Address,
-    POStatus,
-    validate_address,
-    validate_api_version,
-    validate_po_number,
-)
+from disty.domain.orders import Address, POStatus, validate_address, validate_po_number
 from disty.errors import Conflict, InvalidInput
 from disty.services.connections import get_connection
 from disty.services.ordering._common import Context, event, po_adapter, still
@@ -27,7 +21,9 @@ from disty.services.ordering._outbox import dispatch
 from disty.services.ordering._prices import check_prices_then_send
 from disty.services.ordering._refresh import refresh
 from disty.services.tenants import get_tenant
+from disty.suppliers import registry
 from disty.suppliers.errors import SupplierError
+from disty.suppliers.registry import Registration
 
 
 @dataclass(frozen=True)
@@ -124,14 +120,13 @@ async def place(
     now and sent again, the supplier searched first. Anything else under an existing number
     is a ``Conflict``, and so is losing the race to create the PO to another request.
 
-    ``api_version`` is ``v6`` (the default) or ``v7`` (asynchronous); a quote is ordered
-    through v7 at the quote's prices, its lines taken from the quote when none are given.
+    ``api_version`` names one of the supplier's order APIs (its registration's
+    ``order_apis``, the first by default); a quote is ordered through the one that orders
+    quotes, at the quote's prices, its lines taken from the quote when none are given.
     """
     po_number = validate_po_number(po_number)
     quote_number = (quote_number or "").strip() or None
-    version = validate_api_version(api_version or ("v7" if quote_number else "v6"))
-    if quote_number and version != "v7":
-        raise InvalidInput("a quote is ordered through Ingram's v7 API: leave out --api v6")
+    version = _order_api(registry.get(supplier), api_version, quote_number)
     if not lines and not quote_number:
         raise InvalidInput("a PO needs at least one line: --line SKU=QTY[@PRICE]")
     validate_address(ship_to, "ship_to")
@@ -181,6 +176,33 @@ async def place(
     adapter = ctx.suppliers.adapter(connection)
     await check_prices_then_send(session, po, adapter, ctx, "submit")
     return po, True
+
+
+def _order_api(
+    registration: Registration, api_version: str | None, quote_number: str | None
+) -> str:
+    """The supplier's order API for a PO, as the PO stores it ("" for a supplier with one)."""
+    apis = registration.order_apis
+    value = (
+        api_version
+        or (registration.quote_order_api if quote_number else None)
+        or (apis[0] if apis else "")
+    )
+    version = value.strip().lower()
+    if version not in apis and (version or apis):
+        hint = (
+            f"use {' or '.join(apis)}"
+            if apis
+            else f"{registration.name} has one order API: leave out --api"
+        )
+        raise InvalidInput(f"unknown API version {value!r}: {hint}", field="api")
+    quote_api = registration.quote_order_api
+    if quote_number and quote_api is not None and version != quote_api:
+        raise InvalidInput(
+            f"a quote is ordered through {registration.name}'s {quote_api} API: "
+            f"leave out --api {version}"
+        )
+    return version
 
 
 def _fill(po: PurchaseOrder, content: _Content) -> None:

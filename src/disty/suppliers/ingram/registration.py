@@ -51,4 +51,6 @@ REGISTRATION = Registration(
     webhooks=CODEC,
     order_apis=("v6", "v7"),
     quote_order_api="v7",
+    hold_rule=f"{consts.NAME} modifies, releases or cancels an order only while it is on "
+    "customer hold, within 24 hours of placing it (after that it is voided)",
 )
