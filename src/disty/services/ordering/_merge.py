@@ -136,8 +136,8 @@ def apply_states(po: PurchaseOrder, states: list[OrderState], source: str, actor
 
 
 def mark_missing_lines(po: PurchaseOrder, states: list[OrderState]) -> None:
-    """An order accepted before it exists has its refused lines announced afterwards (if at
-    all); what polling sees is their absence."""
+    """A supplier that accepts an order before placing it refuses lines in its later result;
+    what polling sees is their absence."""
     numbers = {x.line_number for s in states for x in s.lines if x.line_number is not None}
     skus = {x.sku for s in states for x in s.lines}
     for line in po.lines:
