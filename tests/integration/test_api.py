@@ -328,6 +328,12 @@ async def test_a_po_through_the_api(
         bad = problem(await api.post("/pos", json={**po_body(simulator, "X"), "lines": [
             {"sku": "A", "quantity": 0}]}), 422)  # fmt: skip
         assert bad["errors"][0]["field"] == "lines.0.quantity"
+        # The supplier's registration says which order APIs there are, not the API's schema.
+        bad = problem(await api.post("/pos", json={**po_body(simulator, "X"), "api_version": "v8"}),
+                      422)  # fmt: skip
+        assert bad["errors"] == [
+            {"field": "api", "message": "unknown API version 'v8': use v6 or v7"}
+        ]
         end_user = {"company": "City Hospital", "street": "9 Elm Rd", "city": "Springfield",
                     "country": "US", "contact": "Dr Roe"}  # fmt: skip
         stored = await api.post("/pos", json={

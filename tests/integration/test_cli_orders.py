@@ -151,7 +151,10 @@ def test_v7_and_quote_options(cli: Cli, simulator: RunningSimulator) -> None:
     assert [x["sku"] for x in shown["lines"]] == [p["ingramPartNumber"] for p in quote["products"]]
 
     bad = [
-        (("--po", "PO-X", "--quote", quote["quoteNumber"], "--api", "v6"), "through Ingram's v7"),
+        (
+            ("--po", "PO-X", "--quote", quote["quoteNumber"], "--api", "v6"),
+            "through Ingram Micro's v7",
+        ),
         (("--po", "PO-X", "--line", f"{sku}=1", "--api", "v8"), "unknown API version 'v8'"),
         (("--po", "PO-X", "--api", "v7"), "needs at least one line"),
     ]

@@ -358,7 +358,7 @@ async def test_v7_without_an_order_changes_nothing_until_a_refusal_fails_it(
 
     async with rt.sessions() as session:
         found = await ordering.find_po(session, shortcut="smbi", po_number="PO-V7-NONE")
-        po = await ordering.v7_refused(
+        po = await ordering.refuse_accepted(
             session, found, ctx(rt), "No valid lines in the order", source="webhook"
         )
     assert (po.status, po.failure_reason) == ("failed", "No valid lines in the order")
@@ -374,7 +374,7 @@ async def test_a_v7_refusal_does_not_fail_a_po_the_supplier_holds(
     async with rt.sessions() as session:
         found = await ordering.find_po(session, shortcut="smbi", po_number="PO-V7-HINT")
         # The event's body is a hint: the supplier's search says the order exists.
-        po = await ordering.v7_refused(session, found, ctx(rt), "refused", source="webhook")
+        po = await ordering.refuse_accepted(session, found, ctx(rt), "refused", source="webhook")
     assert po.status == "submitted"
     assert po.failure_reason is None
     assert po.supplier_order_numbers == [number]
@@ -427,7 +427,9 @@ async def test_a_quote_is_ordered_at_its_prices_with_its_lines(
     detail = await client.order_detail(number)
     assert {x["ingramPartNumber"]: x["unitPrice"] for x in detail["lines"]} == quoted
 
-    with pytest.raises(InvalidInput, match="ordered through Ingram's v7 API"):
+    with pytest.raises(
+        InvalidInput, match="ordered through Ingram Micro's v7 API: leave out --api v6"
+    ):
         await submit(rt, "PO-QUOTE-2", [], quote_number=quote_number, api_version="v6")
     with pytest.raises(InvalidInput, match="at least one line"):
         await submit(rt, "PO-QUOTE-3", [], api_version="v7")

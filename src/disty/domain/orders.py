@@ -52,8 +52,8 @@ _MOVES: dict[POStatus, frozenset[POStatus]] = {
     POStatus.AWAITING_APPROVAL: frozenset({POStatus.SUBMITTING, POStatus.CANCELLED}),
     POStatus.SUBMITTING: _AT_SUPPLIER | {POStatus.FAILED},
     **{status: _AT_SUPPLIER - {status} for status in _AT_SUPPLIER - FINAL},
-    # An asynchronous (v7) order is submitted with a confirmation number before the order
-    # exists; the supplier may still refuse it then.
+    # An order accepted with a confirmation number (the supplier's order number to follow) is
+    # submitted before the order exists; the supplier may still refuse it then.
     POStatus.SUBMITTED: (_AT_SUPPLIER - {POStatus.SUBMITTED}) | {POStatus.FAILED},
     **{status: frozenset() for status in FINAL},
     # A refused PO (nothing placed) can be corrected and submitted again.
@@ -70,11 +70,12 @@ def require_move(current: POStatus, new: POStatus) -> None:
         raise InvalidInput(f"a PO that is {current.value} cannot become {new.value}")
 
 
-# Ingram's customerOrderNumber: 35 characters in v6 but 18 in v7, so 18 fits both. Its spec
-# sets no pattern (its examples use letters, digits, - and _); a PO number is also one segment
-# of disty's own URLs (/api/v1/pos/{po}, the console's /pos/{po}), so "/" is left out: a PO
-# numbered A/B would be placed and then unreachable there. The one rule for CLI, API and
-# console; POs saved before it keep their numbers (looking a PO up never applies it).
+# The strictest distributor's limit on the customer's order number: 18 characters fit every
+# order API. No supplier's spec sets a pattern (their examples use letters, digits, - and _);
+# a PO number is also one segment of disty's own URLs (/api/v1/pos/{po}, the console's
+# /pos/{po}), so "/" is left out: a PO numbered A/B would be placed and then unreachable
+# there. The one rule for CLI, API and console; POs saved before it keep their numbers
+# (looking a PO up never applies it).
 PO_NUMBER_MAX = 18
 PO_NUMBER_CHARACTERS = "letters, digits and . _ -"
 _PO_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -100,8 +101,8 @@ def drifted(expected: Decimal, current: Decimal, tolerance: Decimal) -> bool:
 @dataclass(frozen=True, slots=True)
 class Address:
     """A ship-to or end-user address. With ``address_id`` alone it names an address the
-    reseller has stored at the supplier (Ingram's ``shipToInfo.addressId``, given at
-    onboarding); otherwise company, street, city and country are needed."""
+    reseller has stored at the supplier (given at onboarding); otherwise company, street,
+    city and country are needed."""
 
     company: str
     street: str
@@ -140,9 +141,9 @@ class Address:
 
 _ADDRESS_FIELDS = ("company", "street", "city", "state", "postcode", "country")
 _OPTIONAL_FIELDS = ("street2", "contact", "phone", "email", "address_id")
-# Ingram's limits (OrderCreateRequest.shipToInfo / endUserInfo), the strictest of the
-# suppliers': checked before the PO is saved, so a long field is a clear error, not a 400
-# from the distributor after the PO went out.
+# The strictest distributor's limits on ship-to and end-user addresses: checked before the PO
+# is saved, so a long field is a clear error, not a 400 from the distributor after the PO went
+# out.
 _MAX_LENGTH = {
     "company": 40, "street": 70, "street2": 70, "city": 25, "state": 3, "postcode": 10,
     "contact": 70, "address_id": 10, "phone": 20, "email": 100,
@@ -217,18 +218,6 @@ class OrderLine:
     special_bid: str | None = None
 
 
-# Ingram's order APIs: v6 answers at once with the order number; v7 answers a confirmation
-# number and places the order later (and can order a quote's products).
-API_VERSIONS = ("v6", "v7")
-
-
-def validate_api_version(value: str) -> str:
-    version = value.strip().lower()
-    if version not in API_VERSIONS:
-        raise InvalidInput(f"unknown API version {value!r}: use v6 or v7", field="api")
-    return version
-
-
 @dataclass(frozen=True, slots=True)
 class OrderRequest:
     po_number: str
@@ -236,7 +225,9 @@ class OrderRequest:
     ship_to: Address
     hold: bool = False
     notes: str | None = None
-    api_version: str = "v6"
+    # The supplier's order API chosen for this PO, as its registration names it (opaque here);
+    # None for a supplier with one order API.
+    api_version: str | None = None
     quote_number: str | None = None
     end_user: Address | None = None
 

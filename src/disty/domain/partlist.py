@@ -13,7 +13,8 @@ from disty.errors import InvalidInput
 
 MAX_LINES = 200  # pricing fans out in batches of 50; more than this is not a pasted list
 MAX_QUANTITY = 99_999
-# Ingram part numbers are 6 characters; vendor part numbers carry dashes, slashes, dots, # and +.
+# Distributors' own part numbers are short; vendor part numbers carry dashes, slashes, dots, #
+# and +.
 _PART = r"[A-Za-z0-9][A-Za-z0-9._/#+-]{0,49}"
 _LINE = re.compile(
     rf"(?P<part>{_PART})"

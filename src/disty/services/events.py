@@ -125,9 +125,9 @@ async def _v7_result(
     try:
         # The body says what happened; the supplier's order search confirms it.
         if result.order_numbers:
-            await ordering.settle_v7(session, po, ctx, source="webhook")
+            await ordering.settle_accepted(session, po, ctx, source="webhook")
         else:
-            await ordering.v7_refused(
+            await ordering.refuse_accepted(
                 session, po, ctx, result.refusal or "refused", source="webhook"
             )
     except SupplierError as exc:

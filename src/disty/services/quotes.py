@@ -125,6 +125,6 @@ async def quote_to_po(
     ]
     return await ordering.submit(
         session, ctx, shortcut=shortcut, country_id=country_id, supplier=supplier,
-        po_number=po_number, lines=lines, ship_to=ship_to, notes=notes, api_version="v7",
+        po_number=po_number, lines=lines, ship_to=ship_to, notes=notes,
         quote_number=quote_number, hold=hold,
     )  # fmt: skip

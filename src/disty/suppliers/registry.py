@@ -140,6 +140,11 @@ class Registration:
     # The Run Test check that fails while the supplier still reviews the account (the
     # dashboard then says "in review" rather than "failing"); None: no such review.
     review_check: str | None = None
+    # When a placed order may still be modified, released or cancelled: told to a person whose
+    # change the supplier refused.
+    hold_rule: str = (
+        "The supplier modifies, releases or cancels an order only while it is on customer hold"
+    )
 
     @property
     def default_base_url(self) -> str:

@@ -54,4 +54,6 @@ REGISTRATION = Registration(
     quote_order_api="v7",
     setup_guide=guide,
     review_check="api_access",
+    hold_rule=f"{consts.NAME} modifies, releases or cancels an order only while it is on "
+    "customer hold, within 24 hours of placing it (after that it is voided)",
 )

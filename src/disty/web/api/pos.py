@@ -6,7 +6,7 @@ PO needs ``order``, approving one stopped for its price ``admin``. Every POST ta
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -94,7 +94,12 @@ class PoIn(ApiInput):
     end_user: AddressIn | None = None
     hold: bool = Field(False, description="Place it on the distributor's customer hold.")
     notes: str | None = Field(None, max_length=500)
-    api_version: Literal["v6", "v7"] | None = None
+    api_version: str | None = Field(
+        None,
+        max_length=8,
+        description="The supplier's order API for this PO, where it has several (the default "
+        "otherwise; a quote's order uses the one that orders quotes).",
+    )
     quote_number: str | None = Field(None, max_length=40)
 
 

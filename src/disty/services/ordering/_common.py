@@ -1,0 +1,142 @@
+"""What the ordering modules share: the ``Context`` a use case runs in, the PO's timeline
+and audit entries, the conditional status move that lets exactly one of two racing requests
+win, the PO's adapter, and finding POs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disty.config import Settings
+from disty.db.models import POEvent, PurchaseOrder
+from disty.domain.countries import country_site
+from disty.domain.orders import POStatus
+from disty.errors import InvalidInput, NotFound
+from disty.services import audit
+from disty.services.suppliers import Suppliers
+from disty.services.tenants import get_tenant
+from disty.suppliers.base import Capability, Supplier
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the ordering use cases need besides a session: how to reach suppliers, and who
+    acts (for the PO's timeline and the audit log)."""
+
+    suppliers: Suppliers
+    actor: str
+
+    @property
+    def settings(self) -> Settings:
+        return self.suppliers.settings
+
+    async def adapter(
+        self,
+        session: AsyncSession,
+        *,
+        shortcut: str,
+        country_id: int,
+        supplier: str,
+        need: Capability,
+        what: str,
+    ) -> Supplier:
+        """The tenant's adapter for one supplier and country, refusing clearly when that
+        supplier cannot do ``what`` (capability ``need``) at all."""
+        context = await self.suppliers.context(
+            session, shortcut=shortcut, supplier=supplier, country_id=country_id, need=need,
+            what=what,
+        )  # fmt: skip
+        return context.adapter
+
+
+def event(po: PurchaseOrder, source: str, actor: str, message: str) -> None:
+    po.timeline.append(POEvent(source=source, actor=actor, status=po.status, message=message))
+
+
+def audit_act(session: AsyncSession, po: PurchaseOrder, ctx: Context, action: str) -> None:
+    """The audit log's entry for a person's (or client's) act on a PO; committed with it."""
+    audit.record(
+        session, tenant_id=po.tenant_id, actor=ctx.actor, action=action,
+        target=f"PO {po.po_number} ({po.supplier})", details={"status": po.status},
+    )  # fmt: skip
+
+
+def move(po: PurchaseOrder, status: POStatus, source: str, actor: str, message: str) -> None:
+    po.status = status.value
+    event(po, source, actor, message)
+
+
+async def still(
+    session: AsyncSession, po: PurchaseOrder, was: tuple[POStatus, ...], now: POStatus
+) -> bool:
+    """Move the PO from one of ``was`` to ``now`` in the database, only if it is still there.
+
+    A person's cancel and the sending of the same PO (the worker's price round, a buyer's
+    submit, an admin's approval) run in different requests, each on the PO as it read it; a
+    plain write would let the later one overwrite the other, and a cancelled PO be placed.
+    This conditional update lets exactly one of them win. False: another request moved the
+    PO first; its pending changes here are dropped and it is read again as it is now."""
+    moved = await session.execute(
+        update(PurchaseOrder)
+        .where(PurchaseOrder.id == po.id, PurchaseOrder.status.in_([s.value for s in was]))
+        .values(status=now.value)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(moved, "rowcount", 0):
+        return True
+    await session.rollback()
+    await session.refresh(po)
+    return False
+
+
+async def po_adapter(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Supplier:
+    context = await ctx.suppliers.context_by_tenant_id(
+        session, tenant_id=po.tenant_id, supplier=po.supplier, country_id=po.country_id
+    )
+    return context.adapter
+
+
+async def find_po(
+    session: AsyncSession,
+    *,
+    shortcut: str,
+    po_number: str,
+    supplier: str | None = None,
+    country_id: int | None = None,
+) -> PurchaseOrder:
+    tenant = await get_tenant(session, shortcut)
+    query = select(PurchaseOrder).where(
+        PurchaseOrder.tenant_id == tenant.id, PurchaseOrder.po_number == po_number
+    )
+    if supplier is not None:
+        query = query.where(PurchaseOrder.supplier == supplier)
+    if country_id is not None:
+        query = query.where(PurchaseOrder.country_id == country_id)
+    found = list(await session.scalars(query))
+    if not found:
+        raise NotFound(
+            f"no PO {po_number!r} for tenant {shortcut!r}: list them with 'disty order list'"
+        )
+    if len(found) > 1:
+        raise InvalidInput(
+            f"PO {po_number!r} exists for several suppliers: name one with --supplier"
+        )
+    return found[0]
+
+
+async def list_pos(
+    session: AsyncSession,
+    *,
+    shortcut: str,
+    country_id: int | None = None,
+    status: str | None = None,
+) -> list[PurchaseOrder]:
+    tenant = await get_tenant(session, shortcut)
+    query = select(PurchaseOrder).where(PurchaseOrder.tenant_id == tenant.id)
+    if country_id is not None:
+        query = query.where(PurchaseOrder.country_id == country_site(country_id).id)
+    if status is not None:
+        query = query.where(PurchaseOrder.status == POStatus(status).value)
+    return list(await session.scalars(query.order_by(PurchaseOrder.created_at, PurchaseOrder.id)))
