@@ -128,13 +128,15 @@ def _print(data: dict[str, Any], as_json: bool) -> None:
         f"PO {data['po_number']} · {data['supplier']} · {data['status']} · order(s) {numbers}",
         markup=False,
     )
+    # A supplier with one order API has no version to show.
     extras = [
         f"{label} {data[key]}"
-        for label, key in (("confirmation number", "confirmation_number"),
+        for label, key in (("API", "api_version"), ("confirmation number", "confirmation_number"),
                            ("quote", "quote_number"))
         if data[key]
     ]  # fmt: skip
-    console.print(" · ".join([f"API {data['api_version']}", *extras]), markup=False)
+    if extras:
+        console.print(" · ".join(extras), markup=False)
     lines = Table("line", "sku", "qty", "shipped", "backordered", "price", "note")
     for line in data["lines"]:
         lines.add_row(*(Text(str(v)) for v in (
