@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from disty.services.connections import ConnectionView
-from disty.services.inbox import WebhookHealth
+from disty.services.webhooks.refusals import WebhookHealth
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,16 +11,16 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from disty.domain.connections import webhook_url
 from disty.domain.countries import SITES, country_site
 from disty.errors import DistyError, NotFound
 from disty.runtime import Runtime
-from disty.services import connections, events, inbox, po_summary, setup_guide, tenants, users
+from disty.services import connections, po_summary, setup_guide, tenants, users
 from disty.services.connections import ConnectionChanges, ConnectionView
-from disty.services.events import EventFilter
 from disty.services.ordering import Context
 from disty.services.run_test import run_test
 from disty.services.users import ConsoleUser, Role
+from disty.services.webhooks import processing, refusals
+from disty.services.webhooks.processing import EventFilter
 from disty.web.security import client_address
 from disty.web.ui import render
 from disty.web.ui import session as web
@@ -203,7 +203,7 @@ async def dashboard(request: Request, shortcut: str) -> HTMLResponse:
         if view is not None:
             async with rt.sessions() as session:
                 connection = await connections.get_connection(session, tenant, "ingram", country_id)
-                health = await inbox.webhook_health(session, connection.id)
+                health = await refusals.webhook_health(session, connection.id)
                 try:
                     adapter = rt.suppliers.adapter(connection)
                     expires = await adapter.token_expires_at()
@@ -248,8 +248,8 @@ async def _settings_page(
         health = None
         if view is not None:
             connection = await connections.get_connection(session, tenant, "ingram", country_id)
-            health = await inbox.webhook_health(session, connection.id)
-    url = webhook_url(rt.settings.effective_public_url, shortcut, country_id)
+            health = await refusals.webhook_health(session, connection.id)
+    url = connections.webhook_url(rt.settings.effective_public_url, "ingram", shortcut, country_id)
     return render.page(
         request, "ingram.html", user, status, tenant=tenant, site=country_site(country_id),
         view=view, destination_url=url, steps=setup_guide.guide(view, health),
@@ -333,15 +333,15 @@ async def webhook_log(request: Request, shortcut: str) -> HTMLResponse:
     rt = render.rt(request)
     async with rt.sessions() as session:
         tenant = await tenants.get_tenant(session, shortcut)
-        found = await events.list_events(session, EventFilter(shortcut, limit=200))
+        found = await processing.list_events(session, EventFilter(shortcut, limit=200))
         rejected = []
         for country_id in tenant.country_ids:
             try:
                 connection = await connections.get_connection(session, tenant, "ingram", country_id)
             except NotFound:
                 continue
-            health = await inbox.webhook_health(session, connection.id)
-            counts = await inbox.rejection_counts(session, connection.id)
+            health = await refusals.webhook_health(session, connection.id)
+            counts = await refusals.rejection_counts(session, connection.id)
             rejected.append(
                 {"country": country_site(country_id), "health": health, "counts": counts}
             )
@@ -358,11 +358,11 @@ async def replay(request: Request, shortcut: str, event_id: str) -> Response:
     rt = render.rt(request)
     async with rt.sessions() as session:
         try:
-            found = await events.find_event(session, shortcut=shortcut, event_id=event_id)
+            found = await processing.find_event(session, shortcut=shortcut, event_id=event_id)
         except NotFound:
             raise PageNotFound from None
     ctx = Context(rt.suppliers, f"console:{user.email}")
-    await events.replay(rt.sessions, ctx, found.id)
+    await processing.replay(rt.sessions, ctx, found.id)
     return render.redirect(f"/t/{shortcut}/webhooks#event-{quote(event_id)}")
 
 

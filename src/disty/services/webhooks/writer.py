@@ -37,7 +37,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -48,8 +48,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from disty.db.base import upsert_insert, utcnow
 from disty.db.engine import create_engine, create_sync_engine, is_sqlite
 from disty.db.models import ConflictingDelivery, InboundEvent
-from disty.services.inbox import Destination, kept_headers
-from disty.suppliers.ingram.webhooks import Envelope
+from disty.services.webhooks.destinations import Destination
+from disty.suppliers.webhooks import Envelope
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class Accepted:
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """One accepted request, ready for the inbox: whom it is for, its envelopes (each with an
-    eventId), and its headers as stored (``kept_headers``)."""
+    eventId), and its headers as stored (``intake.kept_headers``)."""
 
     destination: Destination
     items: list[Envelope]
@@ -498,12 +498,13 @@ class InboxWriter:
         )
 
     async def accept(
-        self, destination: Destination, items: list[Envelope], headers: Mapping[str, str]
+        self, destination: Destination, items: list[Envelope], headers: dict[str, str]
     ) -> Accepted:
+        """Commit a delivery's envelopes; ``headers`` as stored (``intake.kept_headers``)."""
         if self._task is None or self._task.done() or self._closing:
             raise RuntimeError("the inbox writer is not running")
         future: asyncio.Future[Accepted] = asyncio.get_running_loop().create_future()
-        self._pending.append((Delivery(destination, items, kept_headers(headers)), future))
+        self._pending.append((Delivery(destination, items, headers), future))
         self._wake.set()
         # A request cancelled meanwhile (its client hung up) does not stop the commit; its
         # events may still be stored, and a redelivery then finds them.
