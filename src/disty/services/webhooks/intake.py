@@ -75,12 +75,6 @@ class ByteBudget:
             await asyncio.sleep(-self._tokens / self.rate)
 
 
-def kept_headers(headers: Mapping[str, str], signature_header: str) -> dict[str, str]:
-    """The request's headers as stored: never the signature, never credentials."""
-    drop = {signature_header, "authorization", "cookie"}
-    return {k.lower(): v for k, v in headers.items() if k.lower() not in drop}
-
-
 _SLICE = 1024 * 1024
 
 
@@ -119,9 +113,8 @@ class Intake:
             return admitted
         destination, items, codec = admitted
         # Committed (with whatever other deliveries arrived meanwhile) before the answer goes.
-        headers = kept_headers(incoming.headers, codec.signature_header)
         try:
-            accepted = await self.writer.accept(destination, items, headers)
+            accepted = await self.writer.accept(destination, items, incoming.headers)
         except Exception as exc:  # nothing was stored: the supplier delivers again later
             return self._unavailable(codec, "store-failed", "store the events", exc)
         if accepted.stored:

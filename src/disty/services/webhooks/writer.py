@@ -37,7 +37,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -49,6 +49,7 @@ from disty.db.base import upsert_insert, utcnow
 from disty.db.engine import create_engine, create_sync_engine, is_sqlite
 from disty.db.models import ConflictingDelivery, InboundEvent
 from disty.services.webhooks.destinations import Destination
+from disty.suppliers import registry
 from disty.suppliers.webhooks import Envelope
 
 log = logging.getLogger(__name__)
@@ -67,11 +68,18 @@ class Accepted:
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """One accepted request, ready for the inbox: whom it is for, its envelopes (each with an
-    eventId), and its headers as stored (``intake.kept_headers``)."""
+    eventId), and its headers as stored (``kept_headers``)."""
 
     destination: Destination
     items: list[Envelope]
     headers: dict[str, str]
+
+
+def kept_headers(destination: Destination, headers: Mapping[str, str]) -> dict[str, str]:
+    """The request's headers as stored: never the signature, never credentials."""
+    codec = registry.get(destination.supplier).webhooks
+    drop = {"authorization", "cookie"} | ({codec.signature_header} if codec else set())
+    return {k.lower(): v for k, v in headers.items() if k.lower() not in drop}
 
 
 _Key = tuple[int, str]  # (connection id, event id): unique in the inbox
@@ -498,13 +506,13 @@ class InboxWriter:
         )
 
     async def accept(
-        self, destination: Destination, items: list[Envelope], headers: dict[str, str]
+        self, destination: Destination, items: list[Envelope], headers: Mapping[str, str]
     ) -> Accepted:
-        """Commit a delivery's envelopes; ``headers`` as stored (``intake.kept_headers``)."""
         if self._task is None or self._task.done() or self._closing:
             raise RuntimeError("the inbox writer is not running")
         future: asyncio.Future[Accepted] = asyncio.get_running_loop().create_future()
-        self._pending.append((Delivery(destination, items, headers), future))
+        delivery = Delivery(destination, items, kept_headers(destination, headers))
+        self._pending.append((delivery, future))
         self._wake.set()
         # A request cancelled meanwhile (its client hung up) does not stop the commit; its
         # events may still be stored, and a redelivery then finds them.
