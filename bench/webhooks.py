@@ -98,7 +98,7 @@ def serve(port: int) -> None:
     async def bare(shortcut: str, country_id: str, request: Request) -> JSONResponse:
         # The receiver's own checks, up to the signature check; no inbox, no notify.
         incoming = Incoming(request.headers, request.stream(), "bench")
-        admitted = await intake_of(request).admit(supplier, shortcut, country_id, incoming)
+        admitted = await (await intake_of(request)).admit(supplier, shortcut, country_id, incoming)
         if isinstance(admitted, Refused):
             return JSONResponse({"error": admitted.reason.value}, status_code=401)
         _, items, _ = admitted

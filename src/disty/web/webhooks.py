@@ -22,8 +22,9 @@ def install(app: FastAPI, intake: Intake) -> None:
     app.state.intake = intake
 
 
-def intake_of(request: Request) -> Intake:
-    """The app's intake (a typed dependency: ``Depends(intake_of)``)."""
+async def intake_of(request: Request) -> Intake:
+    """The app's intake (a typed dependency: ``Depends(intake_of)``). Async: FastAPI runs a
+    plain function dependency in its thread pool, a hand-off per delivery."""
     intake: Intake = request.app.state.intake
     return intake
 
