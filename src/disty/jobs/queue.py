@@ -81,7 +81,7 @@ class InboxQueue:
     """The inbox table as the queue, polled every ``idle_s`` and woken by ``notify``.
 
     Deliveries come first. While they keep arriving in this process (a burst, such as
-    Ingram's stock deltas; "arriving" means one within the last ``quiet_s``), processing
+    a supplier's stock deltas; "arriving" means one within the last ``quiet_s``), processing
     waits for the burst to end: the events are committed and lose nothing by waiting, and
     the worker's transactions would otherwise take SQLite's write lock, and the loop, from
     under the deliveries. It waits at most ``max_defer_s``: a flood that goes on longer is
