@@ -85,23 +85,23 @@ def serve(port: int) -> None:
     import uvicorn
 
     from disty.config import load_settings
+    from disty.services.webhooks.intake import Incoming, Refused
+    from disty.suppliers import registry
     from disty.web import create_app
-    from disty.web.webhooks import read_delivery
+    from disty.web.webhooks import intake_of
 
     settings = load_settings()
     app = create_app(settings, own_process=True)
+    supplier = registry.get("ingram")
 
     @app.post("/bench/bare/{shortcut}/{country_id}")
     async def bare(shortcut: str, country_id: str, request: Request) -> JSONResponse:
         # The receiver's own checks, up to the signature check; no inbox, no notify.
-        destination = None
-        if country_id.isdigit() and len(country_id) < 4:
-            destination = await request.app.state.destinations.get(shortcut, int(country_id))
-        if destination is None:
-            return JSONResponse({"error": "not_found"}, status_code=404)
-        items = await read_delivery(request, destination)
-        if not isinstance(items, list):
-            return JSONResponse({"error": items.value}, status_code=401)
+        incoming = Incoming(request.headers, request.stream(), "bench")
+        admitted = await (await intake_of(request)).admit(supplier, shortcut, country_id, incoming)
+        if isinstance(admitted, Refused):
+            return JSONResponse({"error": admitted.reason.value}, status_code=401)
+        _, items, _ = admitted
         return JSONResponse({"accepted": len(items), "duplicates": 0, "conflicts": 0})
 
     uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")

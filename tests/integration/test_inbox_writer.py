@@ -28,10 +28,10 @@ from disty.config import Settings
 from disty.db.models import ConflictingDelivery, InboundEvent
 from disty.jobs.queue import InboxQueue
 from disty.runtime import Runtime, open_runtime
-from disty.services import connections, inbox, tenants
+from disty.services import connections, tenants
 from disty.services.connections import ConnectionChanges
-from disty.services.inbox import Destination
-from disty.services.inbox_writer import (
+from disty.services.webhooks.destinations import Destination, DestinationCache, find_destination
+from disty.services.webhooks.writer import (
     Accepted,
     Delivery,
     InboxWriter,
@@ -81,7 +81,7 @@ async def rt(settings: Settings) -> AsyncIterator[Runtime]:
 @pytest.fixture
 async def destination(rt: Runtime) -> Destination:
     async with rt.sessions() as session:
-        found = await inbox.find_destination(session, rt.box, "smbi", 1)
+        found = await find_destination(session, rt.box, "ingram", "smbi", 1)
     assert found is not None
     return found
 
@@ -329,24 +329,24 @@ async def test_a_burst_of_deliveries_looks_its_destination_up_once(rt: Runtime) 
 
     event.listen(rt.engine.sync_engine, "before_cursor_execute", count)
     try:
-        cache = inbox.DestinationCache(rt.sessions, rt.box, ttl_s=60)
-        found = await asyncio.gather(*(cache.get("smbi", 1) for _ in range(50)))
+        cache = DestinationCache(rt.sessions, rt.box, ttl_s=60)
+        found = await asyncio.gather(*(cache.get("ingram", "smbi", 1) for _ in range(50)))
         assert len(lookups) == 1
         assert found[0] is not None
         assert found[0].keys == (KEY,)
         assert all(d == found[0] for d in found)
         # Unknown addresses are remembered as unknown (a stranger probing costs one query).
-        assert await cache.get("nobody", 1) is None
-        assert await cache.get("nobody", 1) is None
+        assert await cache.get("ingram", "nobody", 1) is None
+        assert await cache.get("ingram", "nobody", 1) is None
         assert len(lookups) == 2
         # forget() makes a changed key count at once.
         cache.forget()
-        await cache.get("smbi", 1)
+        await cache.get("ingram", "smbi", 1)
         assert len(lookups) == 3
         # Run out, an entry still answers while one lookup in the background renews it.
         cache.ttl_s = 0.05
         await asyncio.sleep(0.06)
-        stale = await asyncio.gather(*(cache.get("smbi", 1) for _ in range(20)))
+        stale = await asyncio.gather(*(cache.get("ingram", "smbi", 1) for _ in range(20)))
         assert stale == [found[0]] * 20
         for _ in range(500):  # the renewal finishes in the background
             if len(lookups) == 4:

@@ -30,8 +30,8 @@ from sqlalchemy import select
 from disty.config import Settings
 from disty.db.models import InboundEvent
 from disty.runtime import Runtime, open_runtime
-from disty.services import events, inbox
 from disty.services.ordering import Context
+from disty.services.webhooks import destinations, processing, refusals
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, harness
 from tests.fixtures.simulator import RunningSimulator
@@ -88,9 +88,9 @@ def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 async def rejected(rt: Runtime) -> dict[str, int]:
     async with rt.sessions() as session:
-        destination = await inbox.find_destination(session, rt.box, "smbi", 1)
+        destination = await destinations.find_destination(session, rt.box, "ingram", "smbi", 1)
         assert destination is not None
-        return (await inbox.webhook_health(session, destination.connection_id)).rejected
+        return (await refusals.webhook_health(session, destination.connection_id)).rejected
 
 
 async def test_bodies_built_to_break_the_receiver_get_4xx_and_no_traceback(
@@ -165,7 +165,7 @@ async def test_a_dead_event_stored_with_a_byte_order_mark_replays(rt: Runtime) -
     """Rows an earlier disty stored with the mark, and left dead, are read as the receiver
     reads a body now (one decode for both), so a replay processes them."""
     async with rt.sessions() as session:
-        destination = await inbox.find_destination(session, rt.box, "smbi", 1)
+        destination = await destinations.find_destination(session, rt.box, "ingram", "smbi", 1)
         assert destination is not None
         body = "\ufeff" + json.dumps(order_event("EVT-BOM-OLD", po="PO-BOM-OLD"))
         row = InboundEvent(
@@ -177,7 +177,7 @@ async def test_a_dead_event_stored_with_a_byte_order_mark_replays(rt: Runtime) -
         session.add(row)
         await session.commit()
         pk = row.id
-    done = await events.replay(rt.sessions, Context(rt.suppliers, "t"), pk)
+    done = await processing.replay(rt.sessions, Context(rt.suppliers, "t"), pk)
     assert done.status == "processed", done.error
     assert "PO-BOM-OLD is not a PO disty placed" in (done.outcome or "")
 

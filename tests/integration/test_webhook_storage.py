@@ -31,8 +31,9 @@ from disty.config import Settings
 from disty.db.base import utcnow
 from disty.db.models import ConflictingDelivery, WebhookKey
 from disty.runtime import Runtime, open_runtime
-from disty.services import connections, inbox, tokens
+from disty.services import connections, tokens
 from disty.services.connections import ConnectionChanges
+from disty.services.webhooks import destinations, refusals
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, harness
 from tests.fixtures.simulator import RunningSimulator
@@ -251,9 +252,9 @@ async def test_a_locked_table_gets_503_in_seconds_and_the_redelivery_is_stored(
 
     async def both_refusals_counted() -> bool:
         async with rt.sessions() as session:
-            destination = await inbox.find_destination(session, rt.box, "smbi", 1)
+            destination = await destinations.find_destination(session, rt.box, "ingram", "smbi", 1)
             assert destination is not None
-            health = await inbox.webhook_health(session, destination.connection_id)
+            health = await refusals.webhook_health(session, destination.connection_id)
         return health.rejected == {"bad_signature": 2}
 
     await eventually(both_refusals_counted)

@@ -28,9 +28,10 @@ from disty.config import Settings
 from disty.db.models import ConflictingDelivery, InboundEvent, PurchaseOrder, StockLevel
 from disty.domain.orders import Address
 from disty.runtime import Runtime, open_runtime
-from disty.services import events, inbox, ordering, tenants
+from disty.services import ordering, tenants
 from disty.services.ordering import Context, LineInput
 from disty.services.run_test import run_test
+from disty.services.webhooks import destinations, processing, refusals
 from tests.conftest import Cli
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, control, harness
@@ -222,18 +223,18 @@ async def test_a_battery_of_bad_deliveries(rt: Runtime, served: ServedDisty) -> 
     # Run Test shows them.
     async def counted() -> bool:
         async with rt.sessions() as session:
-            found = await inbox.find_destination(session, rt.box, "smbi", 1)
+            found = await destinations.find_destination(session, rt.box, "ingram", "smbi", 1)
             assert found is not None
-            health = await inbox.webhook_health(session, found.connection_id)
+            health = await refusals.webhook_health(session, found.connection_id)
         return sum(health.rejected.values()) == 9
 
     await eventually(counted)
     async with rt.sessions() as session:
         smbi = (await tenants.get_tenant(session, "smbi")).id
-        destination = await inbox.find_destination(session, rt.box, "smbi", 1)
+        destination = await destinations.find_destination(session, rt.box, "ingram", "smbi", 1)
         assert destination is not None
         assert destination.tenant_id == smbi
-        health = await inbox.webhook_health(session, destination.connection_id)
+        health = await refusals.webhook_health(session, destination.connection_id)
     assert health.last_verified_at is None
     assert health.rejected == {
         "bad_signature": 4,
@@ -614,13 +615,13 @@ async def test_processed_bodies_are_pruned_after_the_retention_period(
     [row] = await inbox_rows(rt)
     await eventually(lambda: _status_is(rt, row.id, "processed"))
     async with rt.sessions() as session:
-        assert await events.prune(session, older_than=timedelta(days=90)) == 0
+        assert await processing.prune(session, older_than=timedelta(days=90)) == 0
         stored = await session.get(InboundEvent, row.id)
         assert stored is not None
         assert stored.processed_at is not None
         stored.processed_at = stored.processed_at.replace(year=2020)
         await session.commit()
-        assert await events.prune(session, older_than=timedelta(days=90)) == 1
+        assert await processing.prune(session, older_than=timedelta(days=90)) == 1
     [row] = await inbox_rows(rt)
     assert row.body is None
     assert row.pruned_at is not None

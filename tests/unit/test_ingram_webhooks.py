@@ -16,6 +16,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from disty.suppliers.ingram import webhooks
+from disty.suppliers.webhooks import (
+    Ignored,
+    NotEnvelopes,
+    OrderRef,
+    OrderResult,
+    OrdersTouched,
+    QuoteCreated,
+    StockChanged,
+    StockRow,
+)
 
 KEY = "my-signature-token"
 
@@ -84,7 +94,7 @@ def test_envelopes_are_read_leniently() -> None:
     assert envelope.event_time is not None
     assert envelope.event_time.isoformat() == "2021-11-01T13:02:06.369000+00:00"
     assert envelope.raw == body.decode()
-    assert webhooks.order_refs(envelope.data) == [webhooks.OrderRef("20-RD3QV", "PO-7")]
+    assert webhooks.order_refs(envelope.data) == [OrderRef("20-RD3QV", "PO-7")]
 
 
 def test_the_v7_result_and_its_refusal() -> None:
@@ -124,7 +134,7 @@ def test_stock_rows_skip_what_cannot_be_read() -> None:
             {"totalAvailability": "3"},
         ]
     }
-    assert webhooks.stock_rows(data) == [webhooks.StockRow("ABC123", 12, True)]
+    assert webhooks.stock_rows(data) == [StockRow("ABC123", 12, True)]
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b"[]", b"[1, 2]", b'"text"', b"42"])
@@ -171,3 +181,24 @@ def test_event_ids_named_finds_them_in_any_case_and_slice() -> None:
     assert webhooks.event_ids_named(body, 0, 10) == ["AB"]  # the key starts in the slice
     assert webhooks.event_ids_named(body, 10) == ["C"]
     assert webhooks.event_ids_named(body, limit=1) == ["AB"]
+
+
+def test_the_codec_tells_what_each_kind_of_event_means() -> None:
+    codec = webhooks.CODEC
+    order = {"eventId": "E", "resource": [{"orderNumber": "20-A", "customerOrderNumber": "PO-1"}]}
+    assert codec.interpret("im::order_shipped", json.dumps(order)) == OrdersTouched(
+        (OrderRef("20-A", "PO-1"),)
+    )
+    result = {"resource": {"customerOrderNumber": "PO-2", "orders": [{"orderNumber": "20-B"}]}}
+    assert codec.interpret(webhooks.V7_ORDER_RESULT, json.dumps(result)) == OrderResult(
+        "PO-2", ("20-B",), None
+    )
+    stock = {"resource": [{"ingramPartNumber": "x1", "totalAvailability": 3}]}
+    assert codec.interpret(webhooks.STOCK_UPDATE, json.dumps(stock)) == StockChanged(
+        (StockRow("X1", 3, False),)
+    )
+    quote = {"resource": [{"quoteNumber": "Q-1"}]}
+    assert codec.interpret(webhooks.QUOTE_CREATED, json.dumps(quote)) == QuoteCreated(("Q-1",))
+    assert codec.interpret("im::other", "{}") == Ignored("im::other")
+    with pytest.raises(NotEnvelopes, match="one JSON object"):
+        codec.interpret("im::order_shipped", "[1]")

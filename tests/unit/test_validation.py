@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from disty.domain.connections import ApiType, mask, validate_email, webhook_url
+from disty.domain.connections import ApiType, mask, validate_email
 from disty.domain.countries import country_site
 from disty.domain.tenants import validate_shortcut
 from disty.errors import ApiTypeNotAvailable, InvalidInput
+from disty.services.connections import webhook_url
 from disty.suppliers import registry
 from disty.suppliers.endpoints import check_base_url
 from disty.suppliers.ingram.settings import validate_customer_number
@@ -142,6 +143,6 @@ def test_base_url_and_email_rules() -> None:
 
 def test_webhook_url() -> None:
     assert (
-        webhook_url("https://disty.example.com/", "smbi", 29)
+        webhook_url("https://disty.example.com/", "ingram", "smbi", 29)
         == "https://disty.example.com/supplierapi/distributorWebhook/smbi/29"
     )

@@ -34,7 +34,6 @@ from disty.cli._common import console, fail, guarded
 from disty.config import Settings, load_settings
 from disty.db.engine import describe
 from disty.domain.checks import RunTestReport
-from disty.domain.connections import webhook_url
 from disty.domain.offers import Offer
 from disty.domain.orders import Address
 from disty.errors import InvalidInput, NotFound
@@ -252,7 +251,7 @@ def demo(
         settings = guarded(load_settings).model_copy(update=update)
         sim = SimulatorConfig(
             ship_after_s=ship_after_s,
-            webhook_url=webhook_url(disty_url, TENANT, 1),
+            webhook_url=connections.webhook_url(disty_url, "ingram", TENANT, 1),
             webhook_secret=secrets.token_urlsafe(24),
         )
         base_url = f"http://127.0.0.1:{simulator_port}{INGRAM_PREFIX}"

@@ -12,8 +12,8 @@ from rich.table import Table
 from disty.cli._common import console, run
 from disty.jobs.worker import context
 from disty.runtime import Runtime
-from disty.services import events
-from disty.services.events import EventFilter
+from disty.services.webhooks import processing
+from disty.services.webhooks.processing import EventFilter
 
 app = typer.Typer(help="Webhook events received from distributors.")
 
@@ -33,10 +33,10 @@ def list_(
 
     async def work(rt: Runtime) -> list[dict[str, object]]:
         async with rt.sessions() as session:
-            found = await events.list_events(
+            found = await processing.list_events(
                 session, EventFilter(tenant, country, status, max(1, limit))
             )
-            return [events.to_json(e) for e in found]
+            return [processing.to_json(e) for e in found]
 
     rows = run(work)
     if as_json:
@@ -69,11 +69,11 @@ def replay(
 
     async def work(rt: Runtime) -> dict[str, object]:
         async with rt.sessions() as session:
-            found = await events.find_event(
+            found = await processing.find_event(
                 session, shortcut=tenant, event_id=event_id, country_id=country
             )
-        done = await events.replay(rt.sessions, context(rt, "cli"), found.id)
-        return events.to_json(done)
+        done = await processing.replay(rt.sessions, context(rt, "cli"), found.id)
+        return processing.to_json(done)
 
     row = run(work)
     if as_json:

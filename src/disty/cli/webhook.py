@@ -8,33 +8,51 @@ import click
 import typer
 
 from disty.cli._common import run
-from disty.domain.connections import webhook_url
 from disty.domain.countries import country_site
+from disty.errors import InvalidInput
 from disty.runtime import Runtime
+from disty.services.connections import webhook_url
 from disty.services.tenants import get_tenant
+from disty.suppliers import registry
 
 app = typer.Typer(help="Webhooks from distributors.")
+
+
+def _supplier(given: str | None) -> str:
+    """The supplier named, or the only one that sends webhooks."""
+    if given is not None:
+        return registry.get(given).key
+    senders = [r.key for r in registry.with_webhooks()]
+    if len(senders) != 1:
+        raise InvalidInput(f"name the supplier with --supplier: {', '.join(senders)}")
+    return senders[0]
 
 
 @app.command("url")
 def url(
     tenant: Annotated[str, typer.Option(help="Tenant shortcut.")],
     country: Annotated[int, typer.Option(help="Country id: 1 = United States, 29 = Canada.")],
+    supplier: Annotated[
+        str | None,
+        typer.Option(help="Supplier (only needed when several send webhooks)."),
+    ] = None,
 ) -> None:
     """Print only the Destination URL to paste into the distributor's portal."""
 
     async def work(rt: Runtime) -> str:
         site = country_site(country)
+        key = _supplier(supplier)
         async with rt.sessions() as session:
             found = await get_tenant(session, tenant)
         if site.id not in found.country_ids:
-            from disty.errors import InvalidInput
-
             raise InvalidInput(
                 f"tenant {tenant!r} is not served in {site.name}: add it with "
                 f"'disty tenant set {tenant} --add-country {site.id}'"
             )
-        return webhook_url(rt.settings.effective_public_url, found.shortcut, site.id)
+        address = webhook_url(rt.settings.effective_public_url, key, found.shortcut, site.id)
+        if address is None:
+            raise InvalidInput(f"{registry.get(key).name} sends no webhooks")
+        return address
 
     # click.echo, not rich: the URL must come out whole, never wrapped, for copying and scripts.
     click.echo(run(work))

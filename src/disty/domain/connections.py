@@ -67,13 +67,3 @@ def mask(secret: str | None) -> str | None:
     if secret is None:
         return None
     return MASK + secret[-4:] if len(secret) >= 8 else MASK
-
-
-def webhook_path(shortcut: str, country_id: int) -> str:
-    # The address resellers have pasted into their distributor's portal: it never changes.
-    return f"/supplierapi/distributorWebhook/{shortcut}/{country_id}"
-
-
-def webhook_url(public_url: str, shortcut: str, country_id: int) -> str:
-    """The destination URL to paste into the distributor's portal."""
-    return public_url.rstrip("/") + webhook_path(shortcut, country_id)

@@ -23,7 +23,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from disty.db.base import utcnow
-from disty.services import events
+from disty.services.webhooks import processing
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ class InboxQueue:
                 await wait_unless_stopped(stop, wait)
                 continue
             try:
-                taken = await events.claim(self.sessions, limit=self.batch, lease=self.lease)
+                taken = await processing.claim(self.sessions, limit=self.batch, lease=self.lease)
                 reading.succeeded()
             except Exception:
                 reading.failed(self.idle_s)
@@ -173,7 +173,7 @@ class InboxQueue:
     async def _sleep(self, stop: asyncio.Event) -> None:
         timeout = self.idle_s
         with contextlib.suppress(Exception):
-            due = await events.next_due(self.sessions)
+            due = await processing.next_due(self.sessions)
             if due is not None:
                 timeout = max(0.05, min(timeout, (due - utcnow()).total_seconds()))
         waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]

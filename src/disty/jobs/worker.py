@@ -14,8 +14,9 @@ from datetime import timedelta
 
 from disty.jobs.queue import EventQueue, InboxQueue, RepeatedFailure, wait_unless_stopped
 from disty.runtime import Runtime
-from disty.services import events, ordering
+from disty.services import ordering
 from disty.services.ordering import Context
+from disty.services.webhooks import processing
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +41,13 @@ async def price_round(rt: Runtime, *, actor: str = "worker") -> int:
 
 
 async def process_event(rt: Runtime, pk: int) -> None:
-    await events.process(rt.sessions, context(rt, "webhook"), pk)
+    await processing.process(rt.sessions, context(rt, "webhook"), pk)
 
 
 async def drain_events(rt: Runtime) -> int:
     """Process every event due now, once each; answers how many were tried."""
     tried = 0
-    while taken := await events.claim(rt.sessions, limit=50, lease=timedelta(minutes=5)):
+    while taken := await processing.claim(rt.sessions, limit=50, lease=timedelta(minutes=5)):
         for pk in taken:
             await process_event(rt, pk)
         tried += len(taken)
@@ -55,7 +56,7 @@ async def drain_events(rt: Runtime) -> int:
 
 async def prune_round(rt: Runtime) -> int:
     async with rt.sessions() as session:
-        return await events.prune(
+        return await processing.prune(
             session, older_than=timedelta(days=rt.settings.event_retention_days)
         )
 

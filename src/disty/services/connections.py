@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from disty.crypto import SecretBox
 from disty.db.base import utcnow
 from disty.db.models import SupplierConnection, Tenant, WebhookKey
-from disty.domain.connections import ApiType, mask, validate_secret, validate_text, webhook_url
+from disty.domain.connections import ApiType, mask, validate_secret, validate_text
 from disty.domain.countries import country_site
 from disty.errors import InvalidInput, NotFound
 from disty.services import audit
@@ -30,6 +30,7 @@ from disty.services.tenants import get_tenant
 from disty.suppliers import registry
 from disty.suppliers.endpoints import check_base_url, shown
 from disty.suppliers.registry import ConnectionSettings
+from disty.suppliers.webhooks import webhook_path
 
 DEFAULT_WEBHOOK_LABEL = "default"
 
@@ -62,6 +63,14 @@ def _changed(session: AsyncSession) -> None:
 
 
 _GENERAL = ("api_type", "base_url", "webhook_key", "webhook_label")
+
+
+def webhook_url(public_url: str, supplier: str, shortcut: str, country_id: int) -> str | None:
+    """The Destination URL to paste into the supplier's portal (None: it sends no webhooks)."""
+    codec = registry.get(supplier).webhooks
+    if codec is None:
+        return None
+    return public_url.rstrip("/") + webhook_path(codec, shortcut, country_id)
 
 
 @dataclass(frozen=True)
@@ -119,7 +128,7 @@ class ConnectionView(BaseModel):
     api_type: ApiType
     api_type_label: str
     base_url: str
-    webhook_url: str
+    webhook_url: str | None  # None: the supplier sends no webhooks
     webhook_keys: list[WebhookKeyView]
     last_test_at: datetime | None
     last_test_result: dict[str, Any] | None
@@ -228,7 +237,7 @@ def view(
         api_type=api_type,
         api_type_label=supplier.api_type_label(api_type),
         base_url=shown(connection.base_url),
-        webhook_url=webhook_url(public_url, tenant.shortcut, site.id),
+        webhook_url=webhook_url(public_url, connection.supplier, tenant.shortcut, site.id),
         webhook_keys=keys,
         last_test_at=connection.last_test_at,
         last_test_result=connection.last_test_result,

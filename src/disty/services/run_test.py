@@ -14,9 +14,9 @@ from disty.domain.checks import Check, CheckStatus, RunTestReport
 from disty.domain.connections import ApiType
 from disty.errors import ApiTypeNotAvailable, InvalidInput
 from disty.services.connections import get_connection, verification_keys
-from disty.services.inbox import WebhookHealth, webhook_health
 from disty.services.suppliers import Suppliers, missing_settings, usable_base_url
 from disty.services.tenants import get_tenant
+from disty.services.webhooks.refusals import Refusal, WebhookHealth, webhook_health
 from disty.suppliers import registry
 from disty.suppliers.registry import Registration
 from disty.suppliers.webhooks import WebhookCodec
@@ -123,22 +123,17 @@ def _webhook_key_check(codec: WebhookCodec, keys: list[str]) -> Check:
     )
 
 
-_REASONS = {
-    "missing_signature": "no signature header",
-    "bad_signature": "a signature that matches no webhook key",
-    "no_event_id": "no eventId",
-    "no_key_configured": "no webhook key saved yet",
-    "malformed_json": "a body that is not JSON",
-    "too_large": "a body over 10 MiB",
-    "too_many_events": "more events in one delivery than disty accepts",
-}
+def _seen(codec: WebhookCodec, reason: str) -> str:
+    try:
+        return Refusal(reason).seen(codec)
+    except ValueError:  # a reason this version no longer gives
+        return reason
 
 
 def _webhook_seen_check(codec: WebhookCodec, health: WebhookHealth) -> Check:
     """Optional: whether the distributor's deliveries reach disty and verify."""
-    reasons = {**_REASONS, "missing_signature": f"no {codec.signature_header} header"}
     refused = ", ".join(
-        f"{count} with {reasons.get(reason, reason)}" for reason, count in health.rejected.items()
+        f"{count} with {_seen(codec, reason)}" for reason, count in health.rejected.items()
     )
     if health.last_verified_at is None and not refused:
         return Check(

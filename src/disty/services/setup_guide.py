@@ -9,7 +9,7 @@ from typing import Any
 from disty.domain.guide import GuideStep, SetupState
 from disty.errors import ApiTypeNotAvailable
 from disty.services.connections import ConnectionView
-from disty.services.inbox import WebhookHealth
+from disty.services.webhooks.refusals import WebhookHealth
 from disty.suppliers.registry import Registration
 
 

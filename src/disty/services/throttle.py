@@ -1,4 +1,5 @@
-"""Growing delays after failed attempts (sign-ins, API tokens), counted per key in memory.
+"""Growing delays after failed attempts (sign-ins, API tokens), counted per key in memory;
+and log lines at most one a minute per key (``ThrottledLog``).
 
 A key (an account, a client address) may fail ``free`` times; after that each attempt must
 wait ``base_s`` seconds, doubling with every further failure, at most ``cap_s``. The delay
@@ -19,6 +20,7 @@ reservation can never interleave with another request's.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -120,3 +122,33 @@ class Backoff:
     def release(self, key: str) -> None:
         """A reserved attempt that never ran (the server was too busy): counts nothing."""
         self.done(key, failed=False)
+
+
+class ThrottledLog:
+    """At most one log line per key a minute, then how many were left out: a flood of forged
+    deliveries cannot fill a disk. Lines go to ``logger`` (the module using it)."""
+
+    def __init__(self, logger: logging.Logger, every_s: float = 60.0) -> None:
+        self.logger = logger
+        self.every_s = every_s
+        self._last: dict[str, float] = {}
+        self._skipped: dict[str, int] = {}
+
+    def admit(self, key: str) -> str | None:
+        """None when a line for ``key`` was logged less than a minute ago (it is counted);
+        else the suffix to log it with (how many were left out since, or nothing)."""
+        now = time.monotonic()
+        last = self._last.get(key)
+        if last is not None and now - last < self.every_s:
+            self._skipped[key] = self._skipped.get(key, 0) + 1
+            return None
+        skipped = self._skipped.pop(key, 0)
+        if len(self._last) > 10_000:
+            self._last.clear()
+        self._last[key] = now
+        return f" ({skipped} more like it since the last one not logged)" if skipped else ""
+
+    def warning(self, key: str, message: str, *args: object) -> None:
+        suffix = self.admit(key)
+        if suffix is not None:
+            self.logger.warning(message + suffix, *args)

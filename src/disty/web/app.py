@@ -18,10 +18,12 @@ from disty.jobs import worker
 from disty.jobs.queue import InboxQueue
 from disty.runtime import open_runtime
 from disty.services import connections
-from disty.services.inbox import DestinationCache, ThrottledLog
-from disty.services.inbox_writer import InboxWriter
-from disty.services.throttle import Backoff
+from disty.services.throttle import Backoff, ThrottledLog
 from disty.services.users import SignInGuard
+from disty.services.webhooks import intake
+from disty.services.webhooks.destinations import DestinationCache
+from disty.services.webhooks.refusals import RejectionCounts
+from disty.services.webhooks.writer import InboxWriter
 from disty.suppliers.hub import SupplierHub
 from disty.web import api, health, ui, webhooks
 from disty.web.api import problems
@@ -55,24 +57,30 @@ def create_app(
         async with open_runtime(chosen, hub=given) as rt:
             queue = InboxQueue(rt.sessions)
             app.state.rt = rt
-            app.state.queue = queue
             # The receiver's own engine: its connections give up in seconds (a lock, an
             # unreachable server) so a delivery gets its 503, and the worker's connections
             # cannot use up its pool.
             receiver_engine = create_engine(chosen.resolved_database_url, bounded=True)
-            app.state.receiver_sessions = session_factory(receiver_engine)
-            app.state.destinations = destinations = DestinationCache(
-                app.state.receiver_sessions, rt.box
-            )
+            receiver_sessions = session_factory(receiver_engine)
+            destinations = DestinationCache(receiver_sessions, rt.box)
             # A connection saved in this process (console, API) verifies with its new key at
             # once.
             connections.watch_changes(rt.engine.sync_engine, destinations)
-            app.state.inbox = writer = InboxWriter(chosen.resolved_database_url)
+            writer = InboxWriter(chosen.resolved_database_url)
             writer.start()
-            app.state.rejection_log = ThrottledLog()
-            app.state.large_bodies = webhooks.ByteBudget()
-            counts = webhooks.RejectionCounts(app.state.receiver_sessions, app.state.rejection_log)
-            app.state.rejection_counts = counts
+            refusal_log = ThrottledLog(intake.log)
+            counts = RejectionCounts(receiver_sessions, refusal_log)
+            webhooks.install(
+                app,
+                intake.Intake(
+                    destinations=destinations,
+                    writer=writer,
+                    counts=counts,
+                    refusal_log=refusal_log,
+                    notify=queue.notify,
+                    body_timeout_s=chosen.webhook_body_timeout_s,
+                ),
+            )
             if own_process:
                 # Everything made while starting (modules, the ORM's mappings, the app) lives
                 # as long as the process: out of the collector's sight, a full collection walks
@@ -124,7 +132,7 @@ def create_app(
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=chosen.trusted_proxy_list)
     install_docs(app)
     app.include_router(health.router)
-    app.include_router(webhooks.router)
+    app.include_router(webhooks.router())
     app.include_router(api.router)
     ui.install(app)
     return app

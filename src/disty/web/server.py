@@ -37,7 +37,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from disty.config import Settings
-from disty.services.inbox import ThrottledLog
+from disty.services.throttle import ThrottledLog
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ class _OneLineAMinute(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self._lines = ThrottledLog()
+        self._lines = ThrottledLog(log)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.ERROR:

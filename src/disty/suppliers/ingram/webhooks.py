@@ -29,10 +29,27 @@ import hmac
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from disty.suppliers.webhooks import (
+    Envelope,
+    Fact,
+    Ignored,
+    NotEnvelopes,
+    OrderRef,
+    OrderResult,
+    OrdersTouched,
+    QuoteCreated,
+    StockChanged,
+    StockRow,
+    TooManyEnvelopes,
+    WebhookLimits,
+)
+
+# The Destination URL resellers have pasted into Ingram's portal: it never changes.
+PATH = "/supplierapi/distributorWebhook/{shortcut}/{country_id}"
 SIGNATURE_HEADER = "x-hub-signature"
 SIGNATURE_BYTES = 64  # HMAC-SHA512
 EVENT_ID_MAX = 128
@@ -135,25 +152,6 @@ def event_ids_named(
                 found.append(event_id.strip())
         at = lowered.find(_EVENT_ID_KEY, at + 1)
     return found
-
-
-@dataclass(frozen=True, slots=True)
-class Envelope:
-    event_id: str | None
-    event_type: str
-    topic: str | None
-    event_time: datetime | None
-    raw: str  # the envelope's JSON: the request body itself for a single envelope
-    data: dict[str, Any]
-
-
-class NotEnvelopes(ValueError):
-    """The body is JSON but not an envelope nor an array of envelopes (or is nested deeper
-    than ``MAX_DEPTH``, or holds text that is not Unicode)."""
-
-
-class TooManyEnvelopes(NotEnvelopes):
-    """More than ``MAX_ENVELOPES`` envelopes in one delivery."""
 
 
 def decode(body: bytes | str) -> str:
@@ -323,12 +321,6 @@ def _envelope(data: dict[str, Any], raw: str) -> Envelope:
 # -- what an event points at -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class OrderRef:
-    order_number: str | None  # Ingram's order number, when the body names it
-    po_number: str | None  # the reseller's customerOrderNumber
-
-
 def _text(value: Any) -> str | None:
     text = str(value).strip() if value is not None else ""
     return text or None
@@ -350,14 +342,8 @@ def order_refs(data: dict[str, Any]) -> list[OrderRef]:
     return refs
 
 
-@dataclass(frozen=True, slots=True)
-class V7Result:
-    po_number: str | None
-    order_numbers: tuple[str, ...]
-    refusal: str | None  # why nothing was placed, when the result says so
-
-
-def v7_result(data: dict[str, Any]) -> V7Result:
+def v7_result(data: dict[str, Any]) -> OrderResult:
+    """The v7 asynchronous order result: the orders Ingram placed for a PO, or why none."""
     resources = _resources(data)
     resource = resources[0] if resources else {}
     numbers: list[str] = []
@@ -380,19 +366,12 @@ def v7_result(data: dict[str, Any]) -> V7Result:
     refusal = None
     if not numbers:
         refusal = "; ".join(reasons) or "the supplier placed no order for it"
-    return V7Result(
+    return OrderResult(
         po_number=_text(_get(resource, "customerOrderNumber"))
         or _text(_get(data, "customerOrderNumber")),
         order_numbers=tuple(numbers),
         refusal=refusal,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class StockRow:
-    sku: str
-    total_available: int
-    backorder: bool
 
 
 def stock_rows(data: dict[str, Any]) -> list[StockRow]:
@@ -414,11 +393,43 @@ def quote_numbers(data: dict[str, Any]) -> list[str]:
     return [n for n in (_text(_get(r, "quoteNumber")) for r in _resources(data)) if n]
 
 
+def interpret(event_type: str, body: str) -> Fact:
+    """What a stored event means, by its kind (read from the body as the receiver read it)."""
+    data = event_data(body)
+    if event_type in ORDER_EVENTS:
+        return OrdersTouched(tuple(order_refs(data)))
+    if event_type == V7_ORDER_RESULT:
+        return v7_result(data)
+    if event_type == STOCK_UPDATE:
+        return StockChanged(tuple(stock_rows(data)))
+    if event_type == QUOTE_CREATED:
+        return QuoteCreated(tuple(quote_numbers(data)))
+    return Ignored(event_type)
+
+
+def shaped_signatures(header: str) -> list[bytes]:
+    """The header's signatures that are HMAC-SHA512 sized; ``TooManyEnvelopes`` for more
+    signatures than a delivery may hold envelopes (one signature per envelope), counted
+    before any is decoded."""
+    if header.count(",") >= MAX_ENVELOPES:
+        raise TooManyEnvelopes(f"more than {MAX_ENVELOPES} signatures in one delivery")
+    return [s for s in signatures(header) if len(s) == SIGNATURE_BYTES]
+
+
 @dataclass(frozen=True)
 class IngramWebhooks:
-    """Ingram's webhook codec (suppliers/webhooks.py)."""
+    """Ingram's webhook codec (suppliers/webhooks.py): this module's functions."""
 
+    path: str = PATH
     signature_header: str = SIGNATURE_HEADER
+    limits: WebhookLimits = field(
+        default_factory=lambda: WebhookLimits(
+            max_envelopes=MAX_ENVELOPES,
+            max_depth=MAX_DEPTH,
+            prefilter_bytes=PREFILTER_BYTES,
+            event_id_max=EVENT_ID_MAX,
+        )
+    )
     key_fix: str = (
         "Once Ingram approves the app, create a webhook in the developer portal with disty's "
         "Destination URL (disty webhook url) and paste its Signature Token here "
@@ -433,6 +444,21 @@ class IngramWebhooks:
         "webhook's current one: paste it again (Generate New Key in the portal replaces "
         "it). Refusals from strangers need no action."
     )
+
+    def signatures(self, header: str) -> list[bytes]:
+        return shaped_signatures(header)
+
+    def verify(self, signatures: list[bytes], event_id: str, keys: Iterable[str]) -> bool:
+        return verify(signatures, event_id, keys)
+
+    def event_ids_named(self, body: bytes, start: int, stop: int, limit: int) -> list[str]:
+        return event_ids_named(body, start, stop, limit)
+
+    def envelopes(self, body: bytes) -> list[Envelope]:
+        return envelopes(body)
+
+    def interpret(self, event_type: str, body: str) -> Fact:
+        return interpret(event_type, body)
 
 
 CODEC = IngramWebhooks()

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from disty.domain.connections import ApiType
-from disty.services import connections, inbox
+from disty.services import connections
 from disty.services.connections import ConnectionChanges, ConnectionView
 from disty.services.run_test import run_test
 from disty.services.tenants import get_tenant
+from disty.services.webhooks import refusals
 from disty.web.api.deps import Admin, CountryId, Rt, Session, SupplierName
 from disty.web.api.inputs import ApiInput, has_control
 from disty.web.api.pagination import Page, Paging, page
@@ -132,7 +133,7 @@ async def webhook_health(
 ) -> WebhookHealthOut:
     tenant = await get_tenant(session, caller.shortcut)
     connection = await connections.get_connection(session, tenant, supplier, country_id)
-    health = await inbox.webhook_health(session, connection.id)
+    health = await refusals.webhook_health(session, connection.id)
     return WebhookHealthOut(
         last_verified_at=health.last_verified_at.isoformat() if health.last_verified_at else None,
         rejected_since=[RejectedCount(reason=r, count=c) for r, c in health.rejected.items()],

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from disty.services import audit, events
-from disty.services.events import EventFilter
+from disty.services import audit
+from disty.services.webhooks import processing
+from disty.services.webhooks.processing import EventFilter
 from disty.web.api.deps import Admin, CountryId, Orderer, Reader, Rt, Session, context
 from disty.web.api.pagination import Page, Paging, page
 
@@ -22,11 +23,11 @@ async def list_(
     status: Annotated[str | None, Query(description="received, processed, failed or dead")] = None,
     country_id: Annotated[CountryId | None, Query()] = None,
 ) -> Page[dict[str, Any]]:
-    found = await events.list_events(
+    found = await processing.list_events(
         session,
         EventFilter(caller.shortcut, country_id, status, limit=paging.offset + paging.limit + 1),
     )
-    return page([events.to_json(e) for e in found[paging.offset :]], paging)
+    return page([processing.to_json(e) for e in found[paging.offset :]], paging)
 
 
 @router.post("/events/{event_id}/replay", summary="Process an event once more, now")
@@ -37,11 +38,11 @@ async def replay(
     event_id: Annotated[str, Path(max_length=128)],
     country_id: Annotated[CountryId | None, Query()] = None,
 ) -> dict[str, Any]:
-    found = await events.find_event(
+    found = await processing.find_event(
         session, shortcut=caller.shortcut, event_id=event_id, country_id=country_id
     )
-    done = await events.replay(rt.sessions, context(rt, caller), found.id)
-    return events.to_json(done)
+    done = await processing.replay(rt.sessions, context(rt, caller), found.id)
+    return processing.to_json(done)
 
 
 @router.get("/audit", summary="The audit log, newest first")

@@ -12,17 +12,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disty.domain.connections import ApiType, webhook_url
+from disty.domain.connections import ApiType
 from disty.domain.countries import SITES, country_site
 from disty.errors import DistyError, InvalidInput, NotFound
 from disty.runtime import Runtime
-from disty.services import connections, events, inbox, po_summary, setup_guide, tenants, users
+from disty.services import connections, po_summary, setup_guide, tenants, users
 from disty.services.connections import ConnectionChanges, ConnectionView
-from disty.services.events import EventFilter
-from disty.services.inbox import WebhookHealth
 from disty.services.ordering import Context
 from disty.services.run_test import run_test
 from disty.services.users import ConsoleUser, Role
+from disty.services.webhooks import processing, refusals
+from disty.services.webhooks.processing import EventFilter
+from disty.services.webhooks.refusals import WebhookHealth
 from disty.suppliers import registry
 from disty.suppliers.registry import Registration, Setting
 from disty.web.security import client_address
@@ -193,7 +194,7 @@ async def _health(
         return None
     tenant = await tenants.get_tenant(session, shortcut)
     connection = await connections.get_connection(session, tenant, registration.key, country_id)
-    return await inbox.webhook_health(session, connection.id)
+    return await refusals.webhook_health(session, connection.id)
 
 
 @router.get("/t/{shortcut}", response_class=HTMLResponse)
@@ -298,7 +299,9 @@ async def _settings_page(
         health = None
         if view is not None:
             health = await _health(session, shortcut, registration, country_id)
-    url = webhook_url(rt.settings.effective_public_url, shortcut, country_id)
+    url = connections.webhook_url(
+        rt.settings.effective_public_url, registration.key, shortcut, country_id
+    )
     return render.page(
         request, "supplier.html", user, status, tenant=tenant, site=country_site(country_id),
         supplier=registration, groups=_form_groups(registration), view=view,
@@ -398,7 +401,7 @@ async def webhook_log(request: Request, shortcut: str) -> HTMLResponse:
     rt = render.rt(request)
     async with rt.sessions() as session:
         tenant = await tenants.get_tenant(session, shortcut)
-        found = await events.list_events(session, EventFilter(shortcut, limit=200))
+        found = await processing.list_events(session, EventFilter(shortcut, limit=200))
         rejected = []
         for registration in registry.with_webhooks():
             for country_id in tenant.country_ids:
@@ -408,8 +411,8 @@ async def webhook_log(request: Request, shortcut: str) -> HTMLResponse:
                     )
                 except NotFound:
                     continue
-                health = await inbox.webhook_health(session, connection.id)
-                counts = await inbox.rejection_counts(session, connection.id)
+                health = await refusals.webhook_health(session, connection.id)
+                counts = await refusals.rejection_counts(session, connection.id)
                 rejected.append(
                     {"supplier": registration.name, "country": country_site(country_id),
                      "health": health, "counts": counts}
@@ -427,11 +430,11 @@ async def replay(request: Request, shortcut: str, event_id: str) -> Response:
     rt = render.rt(request)
     async with rt.sessions() as session:
         try:
-            found = await events.find_event(session, shortcut=shortcut, event_id=event_id)
+            found = await processing.find_event(session, shortcut=shortcut, event_id=event_id)
         except NotFound:
             raise PageNotFound from None
     ctx = Context(rt.suppliers, f"console:{user.email}")
-    await events.replay(rt.sessions, ctx, found.id)
+    await processing.replay(rt.sessions, ctx, found.id)
     return render.redirect(f"/t/{shortcut}/webhooks#event-{quote(event_id)}")
 
 

@@ -1,11 +1,13 @@
 """Processing the webhook inbox: what each accepted event changes, retries, dead letters,
 replay, listing and retention.
 
-Ingram signs only the event id, so an event's body is a trigger and a hint, never the truth:
-an order event makes disty refresh that PO from the order-detail API through the same code
-path polling uses (``ordering.refresh``). Because the state is always read afresh, an older
-event arriving late cannot overwrite newer state; stock events, whose body is the only
-source, are applied only when newer than what is stored.
+What an event means comes from its supplier's webhook codec, as neutral facts
+(suppliers/webhooks.py). A supplier may sign only the event id, not the body, so an event's
+body is a trigger and a hint, never the truth: an order event makes disty refresh that PO from
+the supplier's order API through the same code path polling uses (``ordering.refresh``).
+Because the state is always read afresh, an older event arriving late cannot overwrite newer
+state; stock events, whose body is the only source, are applied only when newer than what is
+stored.
 """
 
 from __future__ import annotations
@@ -27,8 +29,16 @@ from disty.errors import InvalidInput, NotFound
 from disty.services import audit, ordering
 from disty.services.ordering import Context
 from disty.services.tenants import get_tenant
+from disty.suppliers import registry
 from disty.suppliers.errors import SupplierError
-from disty.suppliers.ingram import webhooks as ingram
+from disty.suppliers.webhooks import (
+    Ignored,
+    OrderRef,
+    OrderResult,
+    OrdersTouched,
+    QuoteCreated,
+    StockChanged,
+)
 
 
 class EventStatus(StrEnum):
@@ -50,22 +60,25 @@ async def apply(session: AsyncSession, ctx: Context, event: InboundEvent) -> tup
     know (kept and reported, never dropped). Raises ``EventFailed`` to be retried."""
     if event.body is None:
         raise EventFailed("the event's body was pruned after the retention period")
-    data = ingram.event_data(event.body)  # read as the receiver read it
-    kind = event.event_type
-    if kind in ingram.ORDER_EVENTS:
-        return await _order_event(session, ctx, event, data)
-    if kind == ingram.V7_ORDER_RESULT:
-        return await _v7_result(session, ctx, event, data)
-    if kind == ingram.STOCK_UPDATE:
-        return await _stock_event(session, event, data), False
-    if kind == ingram.QUOTE_CREATED:
-        numbers = ingram.quote_numbers(data)
-        return f"quote {', '.join(numbers) or '(no number)'} created at the supplier", False
-    return f"nothing to do for event type {kind!r}", False
+    codec = registry.get(event.supplier).webhooks
+    if codec is None:
+        raise EventFailed(f"supplier {event.supplier!r} has no webhooks to read this event with")
+    fact = codec.interpret(event.event_type, event.body)  # read as the receiver read it
+    match fact:
+        case OrdersTouched(orders):
+            return await _orders_touched(session, ctx, event, orders)
+        case OrderResult():
+            return await _order_result(session, ctx, event, fact)
+        case StockChanged():
+            return await _stock_changed(session, event, fact), False
+        case QuoteCreated(numbers):
+            return f"quote {', '.join(numbers) or '(no number)'} created at the supplier", False
+        case Ignored(kind):
+            return f"nothing to do for event type {kind!r}", False
 
 
 async def _find_po(
-    session: AsyncSession, event: InboundEvent, ref: ingram.OrderRef
+    session: AsyncSession, event: InboundEvent, ref: OrderRef
 ) -> PurchaseOrder | None:
     query = select(PurchaseOrder).where(PurchaseOrder.connection_id == event.connection_id)
     if ref.po_number:
@@ -81,16 +94,15 @@ async def _find_po(
     return None
 
 
-def _name(ref: ingram.OrderRef) -> str:
+def _name(ref: OrderRef) -> str:
     parts = [f"order {ref.order_number}" if ref.order_number else "", f"PO {ref.po_number}"
              if ref.po_number else ""]  # fmt: skip
     return " / ".join(p for p in parts if p) or "an order without numbers"
 
 
-async def _order_event(
-    session: AsyncSession, ctx: Context, event: InboundEvent, data: dict[str, Any]
+async def _orders_touched(
+    session: AsyncSession, ctx: Context, event: InboundEvent, refs: tuple[OrderRef, ...]
 ) -> tuple[str, bool]:
-    refs = ingram.order_refs(data)
     if not refs:
         return "the event names no order: kept", True
     said: list[str] = []
@@ -111,12 +123,11 @@ async def _order_event(
     return "; ".join(said), unmatched
 
 
-async def _v7_result(
-    session: AsyncSession, ctx: Context, event: InboundEvent, data: dict[str, Any]
+async def _order_result(
+    session: AsyncSession, ctx: Context, event: InboundEvent, result: OrderResult
 ) -> tuple[str, bool]:
-    result = ingram.v7_result(data)
     po = (
-        await _find_po(session, event, ingram.OrderRef(None, result.po_number))
+        await _find_po(session, event, OrderRef(None, result.po_number))
         if result.po_number
         else None
     )
@@ -135,11 +146,11 @@ async def _v7_result(
     return f"v7 result for PO {po.po_number}: {po.status}", False
 
 
-async def _stock_event(session: AsyncSession, event: InboundEvent, data: dict[str, Any]) -> str:
+async def _stock_changed(session: AsyncSession, event: InboundEvent, fact: StockChanged) -> str:
     """Upsert each SKU's level unless a newer event already spoke for it. One statement per
     chunk, atomic in the database, so two stock events processed at once cannot collide and
     the newer one wins whatever the order."""
-    rows = list({row.sku: row for row in ingram.stock_rows(data)}.values())
+    rows = list({row.sku: row for row in fact.rows}.values())
     when = event.event_time or event.received_at
     insert = upsert_insert(session.get_bind().dialect)
     for start in range(0, len(rows), 500):  # SQLite binds a bounded number of parameters

@@ -48,8 +48,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from disty.db.base import upsert_insert, utcnow
 from disty.db.engine import create_engine, create_sync_engine, is_sqlite
 from disty.db.models import ConflictingDelivery, InboundEvent
-from disty.services.inbox import Destination, kept_headers
-from disty.suppliers.ingram.webhooks import Envelope
+from disty.services.webhooks.destinations import Destination
+from disty.suppliers import registry
+from disty.suppliers.webhooks import Envelope
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,13 @@ class Delivery:
     destination: Destination
     items: list[Envelope]
     headers: dict[str, str]
+
+
+def kept_headers(destination: Destination, headers: Mapping[str, str]) -> dict[str, str]:
+    """The request's headers as stored: never the signature, never credentials."""
+    codec = registry.get(destination.supplier).webhooks
+    drop = {"authorization", "cookie"} | ({codec.signature_header} if codec else set())
+    return {k.lower(): v for k, v in headers.items() if k.lower() not in drop}
 
 
 _Key = tuple[int, str]  # (connection id, event id): unique in the inbox
@@ -503,7 +511,8 @@ class InboxWriter:
         if self._task is None or self._task.done() or self._closing:
             raise RuntimeError("the inbox writer is not running")
         future: asyncio.Future[Accepted] = asyncio.get_running_loop().create_future()
-        self._pending.append((Delivery(destination, items, kept_headers(headers)), future))
+        delivery = Delivery(destination, items, kept_headers(destination, headers))
+        self._pending.append((delivery, future))
         self._wake.set()
         # A request cancelled meanwhile (its client hung up) does not stop the commit; its
         # events may still be stored, and a redelivery then finds them.
