@@ -25,9 +25,8 @@ from disty.cli import app
 from disty.config import Settings
 from disty.runtime import Runtime, open_runtime
 
-# The simulator's fixtures (simulator_server, simulator, simulator_client), and a supplier
-# without webhooks (quiet_supplier), for every test.
-pytest_plugins = ["tests.fixtures.simulator", "tests.fixtures.quiet_supplier"]
+# The simulator's fixtures (simulator_server, simulator, simulator_client), for every test.
+pytest_plugins = ["tests.fixtures.simulator"]
 
 POSTGRES_URL = os.environ.get("DISTY_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("DISTY_REQUIRE_POSTGRES") == "1"

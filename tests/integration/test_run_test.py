@@ -13,7 +13,6 @@ from disty.runtime import Runtime, open_runtime
 from disty.services import connections, tenants
 from disty.services.connections import ConnectionChanges
 from disty.services.run_test import run_test
-from disty.suppliers.registry import Registration
 from tests.conftest import Cli
 from tests.fixtures.ingram import FAST, control, harness, new_app
 from tests.fixtures.simulator import RunningSimulator
@@ -219,21 +218,3 @@ def test_cli_supplier_test_and_pna(cli: Cli, simulator: RunningSimulator) -> Non
     assert failed.exit_code == 1
     assert json.loads(failed.stdout)["checks"][0]["status"] == "fail"
     assert "wrong-secret-0000" not in failed.stdout + failed.stderr
-
-
-async def test_a_supplier_without_webhooks_has_no_webhook_checks(
-    rt: Runtime, quiet_supplier: Registration
-) -> None:
-    async with rt.sessions() as session:
-        view = await connections.set_connection(
-            session, shortcut="smbi", supplier=quiet_supplier.key, country_id=1,
-            changes=ConnectionChanges(), box=rt.box, public_url="https://d.example",
-            grace=rt.settings.webhook_key_grace,
-        )  # fmt: skip
-    assert view.webhook_url is None
-    async with rt.sessions() as session:
-        report = await run_test(
-            session, shortcut="smbi", supplier=quiet_supplier.key, country_id=1,
-            suppliers=rt.suppliers,
-        )  # fmt: skip
-    assert _status(report) == {"credentials": "pass"}

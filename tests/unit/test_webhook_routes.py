@@ -7,14 +7,17 @@ from fastapi.routing import APIRoute
 
 from disty.services.connections import webhook_url
 from disty.suppliers import registry
-from disty.suppliers.registry import Registration
 from disty.web import webhooks
+from tests.fixtures.fake_supplier import KEY, REGISTRATION, tessera_registered
 
 
-def test_a_route_per_codec_and_none_without(quiet_supplier: Registration) -> None:
-    routes = [r for r in webhooks.router().routes if isinstance(r, APIRoute)]
+def test_a_route_per_codec_and_none_without() -> None:
+    with tessera_registered():  # a supplier without webhooks
+        routes = [r for r in webhooks.router().routes if isinstance(r, APIRoute)]
+        with_webhooks = registry.with_webhooks()
+        url = webhook_url("https://disty.example.com", KEY, "smbi", 1)
     assert {r.path for r in routes} == {"/supplierapi/distributorWebhook/{shortcut}/{country_id}"}
     assert all(r.methods == {"POST"} for r in routes)
-    assert [r.name for r in routes] == [f"webhook_{r.key}" for r in registry.with_webhooks()]
-    assert quiet_supplier not in registry.with_webhooks()
-    assert webhook_url("https://disty.example.com", quiet_supplier.key, "smbi", 1) is None
+    assert [r.name for r in routes] == [f"webhook_{r.key}" for r in with_webhooks]
+    assert REGISTRATION not in with_webhooks
+    assert url is None
