@@ -1,8 +1,9 @@
 """Quotes: search and read a supplier's quotes, and turn one into a PO.
 
 A quote becomes a PO only after the supplier validated it (its refusal is passed on with its
-reason) and only through an API that orders quotes (Ingram's v7): the PO is then an ordinary
-v7 PO of disty's outbox, its lines the quote's products at the quote's prices.
+reason) and only through the supplier's order API that orders quotes (its registration's
+``quote_order_api``): the PO is then an ordinary PO of disty's outbox, its lines the quote's
+products at the quote's prices.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ async def quote_to_po(
     notes: str | None = None,
     hold: bool = False,
 ) -> PurchaseOrder:
-    """Read and validate the quote, then submit it as a v7 PO at its prices (``hold``: on
+    """Read and validate the quote, then submit it as a PO at its prices (``hold``: on
     the distributor's customer hold, for review before it ships).
 
     An existing PO number answers that PO and places nothing (as ``ordering.submit`` does),

@@ -7,25 +7,19 @@ offer an action, never at which supplier it is. The optional parts (quotes, invo
 freight) are optional attributes, each its own small protocol, None when the supplier has no
 such API; their capability flags say the same (a unit test keeps the two agreeing).
 
-How TD SYNNEX fits without changes here (../shared/tdsynnex/NOTES.md):
-- Two transports behind one adapter. Price and availability goes over the REST Partner API
-  (OAuth client credentials, ``GetPriceAvailability``, 100 SKUs a call: ``pna_batch_size =
-  100``) or, for accounts with only EC Express, over the XML ``PriceAvailability`` call with
-  the credentials inside the body; the adapter picks by the connection's API type, as Ingram's
-  adapter refuses ``xml`` until its XML transport exists.
-- Orders go through the XML ``PO`` call (the REST API has no order creation): the adapter maps
-  ``accepted``/``rejected`` to the same results; order status, shipments and invoices come
-  from ``POStatus`` / the invoice query, i.e. ORDER_DETAIL and INVOICES, by polling.
-- It has no webhooks: its capabilities leave out WEBHOOKS, so disty follows its orders by
-  polling, and Run Test has no webhook-key check for it. No quotes or returns API: QUOTES,
-  QUOTE_TO_ORDER and RETURNS are absent and the console hides those actions; its adapter's
-  ``quotes`` and ``returns`` are None, so it implements none of their methods. Its invoices
-  (INVOICES, ``invoices``) come from the invoice query by PO number or invoice number, which
-  is what ``search_invoices`` and ``invoice_details`` ask for; FREIGHT is absent and
-  ``freight`` None (its order answer carries the freight charged instead).
-- Business errors that arrive with HTTP 200 (``errorMessage``, XML ``Reason``) are mapped to
-  RequestRejected; ``IP Address Invalid`` to AppNotApproved (the caller's IP is not
-  registered: not retryable); ``DatabaseIssue``, ``PO_TIMEOUT`` and the like to Unavailable.
+How a supplier unlike the first fits without changes here:
+- Several transports (a REST API and an older XML one, with credentials inside the body):
+  its registration maps each API type to an adapter factory, or one adapter picks a transport
+  per call; an API type without an adapter is refused by the registry, clearly.
+- Orders over one transport, status, shipments and invoices by polling another: the same
+  results (PlacedOrder, OrderState) and the same capability flags, whatever the wire.
+- No webhooks: no codec in its registration and no WEBHOOKS flag, so disty follows its orders
+  by polling and Run Test shows no webhook checks. No quotes, returns or freight API: the
+  flags are absent, the attributes None, and the services and console refuse or hide those
+  actions; it implements none of their methods.
+- Business errors that arrive with HTTP 200 map to RequestRejected; an unregistered caller
+  IP to AppNotApproved (not retryable); the supplier's own "try later" answers to
+  Unavailable.
 """
 
 from __future__ import annotations
@@ -92,7 +86,7 @@ class QuoteApi(Protocol):
 
     async def quote_orders_blocked(self) -> str | None:
         """None when this account may order quotes; else what stops it and what to do (e.g.
-        Ingram's app lacks the v7 Order API). Places nothing."""
+        its app lacks the order API that orders quotes). Places nothing."""
         ...
 
 
@@ -139,8 +133,8 @@ class FreightApi(Protocol):
 
 
 class Supplier(Protocol):
-    key: str  # "ingram", "tdsynnex"
-    name: str  # "Ingram Micro"
+    key: str  # the registration's key
+    name: str  # the registration's display name
     capabilities: Capability
     pna_batch_size: int  # products per price-and-availability call
     checks: tuple[tuple[str, bool], ...]  # Run Test's checks: (name, required), in order

@@ -46,8 +46,9 @@ class PurchaseOrder(Base):
     end_user: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     notes: Mapped[str | None] = mapped_column(Text)
     supplier_order_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # v7 (asynchronous) orders: the confirmation number Ingram answers at once; the order
-    # number follows by webhook or is found by searching for the PO number.
+    # The supplier's order API chosen for this PO ("" for a supplier with one). An order
+    # accepted with only a confirmation number has its order number follow by webhook or by
+    # searching for the PO number.
     api_version: Mapped[str] = mapped_column(String(4), default="v6", server_default="v6")
     quote_number: Mapped[str | None] = mapped_column(String(40))
     confirmation_number: Mapped[str | None] = mapped_column(String(64))

@@ -1,5 +1,5 @@
 """/api/v1/quotes: a supplier's quotes (``read``), and ordering one (``order``, with an
-``Idempotency-Key``): validated by the supplier, then placed as a v7 PO at the quote's prices.
+``Idempotency-Key``): validated by the supplier, then placed as a PO at the quote's prices.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ async def show(
 @router.post(
     "/{quote_number}/order",
     status_code=201,
-    summary="Order a quote: validated by the supplier, then a v7 PO at the quote's prices",
+    summary="Order a quote: validated by the supplier, then a PO at the quote's prices",
     response_model=dict[str, Any],
 )
 async def order(

@@ -14,8 +14,8 @@ from disty.domain.paging import SupplierPage
 from disty.web.api.deps import SupplierName
 from disty.web.api.pagination import Page, PageParams
 
-# Suppliers page at most 100 rows (Ingram's limit); a larger limit is answered 100 at a time
-# (the page says so).
+# A supplier's page holds at most 100 rows (the strictest supplier's limit); a larger limit is
+# answered 100 at a time (the page says so).
 SUPPLIER_PAGE_MAX = 100
 
 CountryQ = Annotated[int, Query(description="Country id: 1 = United States, 29 = Canada.")]
