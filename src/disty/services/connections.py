@@ -101,6 +101,11 @@ class ConnectionChanges:
     def is_empty(self) -> bool:
         return not self.named()
 
+    def __repr__(self) -> str:
+        # It carries secrets in plaintext (the client secret, a webhook key): a traceback or a
+        # log line shows which fields it sets, never their values.
+        return f"ConnectionChanges(sets={self.named()!r})"
+
 
 class WebhookKeyView(BaseModel):
     label: str
