@@ -15,6 +15,7 @@ This is the only module outside the packages that imports them (an import-linter
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -112,6 +113,18 @@ class ConnectionSettings:
         )
 
 
+# What a connection itself is called by (its view, its changes, the CLI's fixed options).
+RESERVED_NAMES = frozenset(
+    {
+        "api_type", "api_type_label", "base_url", "country", "country_id", "created_at",
+        "currency", "last_test_at", "last_test_result", "supplier", "supplier_name", "tenant",
+        "updated_at", "values", "webhook_key", "webhook_keys", "webhook_label", "webhook_url",
+    }
+)  # fmt: skip
+_KEY = re.compile(r"[a-z][a-z0-9]{1,31}")
+_SETTING_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
 @dataclass(frozen=True)
 class Registration:
     key: str  # "ingram": in URLs, the CLI and the database; never changes
@@ -145,6 +158,20 @@ class Registration:
     hold_rule: str = (
         "The supplier modifies, releases or cancels an order only while it is on customer hold"
     )
+
+    def __post_init__(self) -> None:
+        # A setting's name becomes a stored key, an API field, a form field and a CLI option
+        # beside the connection's own: a second one, or one of those, would overwrite it.
+        names = [s.name for s in self.settings]
+        if not _KEY.fullmatch(self.key):
+            raise ValueError(f"supplier key {self.key!r}: use lowercase letters and digits")
+        for name in names:
+            if not _SETTING_NAME.fullmatch(name) or name in RESERVED_NAMES:
+                raise ValueError(f"{self.key}: {name!r} cannot name a setting")
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.key}: a setting is declared twice")
+        if not self.endpoints or not self.adapters:
+            raise ValueError(f"{self.key}: declare at least one endpoint and one adapter")
 
     @property
     def default_base_url(self) -> str:
