@@ -26,7 +26,8 @@ from tests.fixtures.fake_supplier import (
     tessera_registered,
 )
 
-SRC = Path(__file__).resolve().parents[2] / "src"
+# The package's own files (src/ also holds pip's build output, which copies the README).
+SRC = Path(__file__).resolve().parents[2] / "src" / "disty"
 
 
 @pytest.fixture
