@@ -44,7 +44,7 @@ def simulator(
     """Serve the Ingram Micro simulator and print its demo app's credentials."""
     import uvicorn
 
-    from disty.simulator import INGRAM_PREFIX, SimulatorConfig, create_app
+    from disty.simulator import INGRAM_PREFIX, TDSYNNEX_PREFIX, SimulatorConfig, create_app
     from disty.simulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOMER_NUMBER
     from disty.simulator.ingram.webhooks import new_secret
 
@@ -88,5 +88,10 @@ def simulator(
         # Ingram's portal shows a new Signature Token, since nothing else can reveal it.
         shown = webhook_secret if generated_secret else "****" + webhook_secret[-4:]
         console.print(f"  webhook secret:  {shown}", markup=False)
+    console.print(f"TD SYNNEX simulator (EC Express XML): {base}{TDSYNNEX_PREFIX}/us "
+                  f"(Canada: {base}{TDSYNNEX_PREFIX}/ca)", markup=False)  # fmt: skip
+    console.print(f"  customer number: {config.tdsynnex_customer}", markup=False)
+    console.print(f"  user name:       {config.tdsynnex_user}", markup=False)
+    console.print(f"  password:        {config.tdsynnex_password}", markup=False)
     # No access log: the SDK sends client secrets in the token URL's query string.
     uvicorn.run(create_app(config), host=host, port=port, access_log=False, log_level="warning")

@@ -11,6 +11,12 @@ DEMO_CLIENT_ID = "disty-demo-client"
 DEMO_CLIENT_SECRET = "disty-demo-secret"  # noqa: S105 - a public demo credential of the simulator
 DEMO_CUSTOMER_NUMBER = "20-222222"
 
+# TD SYNNEX's EC Express demo account: the account number and the web login (an e-mail) with
+# its password, sent inside every XML document.
+DEMO_TDSYNNEX_CUSTOMER = "1150897"
+DEMO_TDSYNNEX_USER = "buyer@disty.example"
+DEMO_TDSYNNEX_PASSWORD = "disty-demo-xml"  # noqa: S105 - a public demo credential
+
 # 7 decimal digits encode the index inside generated vendor part numbers.
 MAX_PRODUCTS = 10_000_000
 
@@ -35,6 +41,9 @@ class SimulatorConfig:
     webhook_secret: str | None = None
     # None: wall time; a number freezes the simulated clock there (tests, benchmarks).
     frozen_clock_at: float | None = None
+    tdsynnex_customer: str = DEMO_TDSYNNEX_CUSTOMER
+    tdsynnex_user: str = DEMO_TDSYNNEX_USER
+    tdsynnex_password: str = DEMO_TDSYNNEX_PASSWORD
 
     def __post_init__(self) -> None:
         if self.app_state not in APP_STATES:
