@@ -48,5 +48,5 @@ def create_app(config: SimulatorConfig | None = None, *, clock: SimClock | None 
     app.include_router(control_webhooks_router)
     app.mount(INGRAM_PREFIX, create_ingram_app(state))
     app.state.tdsynnex = tdsynnex = TdState.create(config)
-    app.mount(TDSYNNEX_PREFIX, create_tdsynnex_app(tdsynnex))
+    app.mount(TDSYNNEX_PREFIX, create_tdsynnex_app(tdsynnex, state))
     return app

@@ -14,6 +14,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from disty.simulator.ingram.state import App, AppState, FaultKind, FaultRule, SimState
+from disty.simulator.tdsynnex.faults import SERVER_ERRORS
+from disty.simulator.tdsynnex.state import TdState
 
 
 def _state(request: Request) -> SimState:
@@ -21,7 +23,14 @@ def _state(request: Request) -> SimState:
     return state
 
 
+def _tdsynnex(request: Request) -> TdState:
+    state: TdState = request.app.state.tdsynnex
+    return state
+
+
 StateDep = Annotated[SimState, Depends(_state)]
+TdDep = Annotated[TdState, Depends(_tdsynnex)]
+Distributor = Literal["ingram", "tdsynnex"]
 router = APIRouter(prefix="/_control", tags=["control"])
 
 
@@ -44,16 +53,33 @@ class AppPatch(BaseModel):
 
 class FaultIn(BaseModel):
     kind: FaultKind
+    distributor: Distributor = "ingram"
     endpoint: str = "*"
     rate: float = Field(default=1.0, gt=0, le=1)
     latency_ms: int = Field(default=0, ge=0)
-    status: Literal[429, 500, 502, 503] = 500
+    # None: the distributor's usual failure (Ingram 500; TD SYNNEX 200 with an XML error).
+    status: Literal[200, 429, 500, 502, 503, 504] | None = None
     timeout_s: float = Field(default=30.0, gt=0)
     times: int | None = Field(default=None, ge=1)
+    message: str | None = None  # TD SYNNEX: the Appendix D code its XML error names
+
+    def rule(self) -> FaultRule:
+        if self.distributor == "ingram":
+            if self.status in (200, 504) or self.message is not None:
+                raise HTTPException(
+                    422, "Ingram faults take status 429, 500, 502 or 503, no message"
+                )
+            return FaultRule(
+                **self.model_dump(exclude={"message"}) | {"status": self.status or 500}
+            )
+        if self.message is not None and self.message not in SERVER_ERRORS:
+            raise HTTPException(422, f"message is one of {', '.join(SERVER_ERRORS)}")
+        return FaultRule(**self.model_dump() | {"status": self.status or 200})
 
 
 class Switch(BaseModel):
     on: bool
+    distributor: Distributor = "ingram"
 
 
 class Limits(BaseModel):
@@ -73,7 +99,7 @@ class PriceIn(BaseModel):
 
 
 @router.get("")
-async def overview(state: StateDep) -> dict[str, Any]:
+async def overview(state: StateDep, td: TdDep) -> dict[str, Any]:
     return {
         "apps": [a.public() for a in state.apps.values()],
         "faults": [_fault_out(f) for f in state.faults],
@@ -85,12 +111,14 @@ async def overview(state: StateDep) -> dict[str, Any]:
         "orders": len(state.orders.orders),
         "webhooks": [s.public() for s in state.webhooks.subscriptions.values()],
         "deliveries_on": state.webhooks.enabled,
+        "tdsynnex": {"maintenance": td.maintenance, "counts": dict(td.counts)},
     }
 
 
 @router.post("/reset")
-async def reset(state: StateDep) -> dict[str, str]:
-    state.reset()
+async def reset(state: StateDep, td: TdDep) -> dict[str, str]:
+    state.reset()  # every distributor's fault rules too
+    td.reset()
     return {"status": "reset"}
 
 
@@ -141,7 +169,7 @@ async def list_faults(state: StateDep) -> list[dict[str, object]]:
 
 @router.post("/faults", status_code=201)
 async def add_fault(body: FaultIn, state: StateDep) -> dict[str, object]:
-    return _fault_out(state.add_fault(FaultRule(**body.model_dump())))
+    return _fault_out(state.add_fault(body.rule()))
 
 
 @router.delete("/faults")
@@ -161,7 +189,10 @@ async def remove_fault(fault_id: int, state: StateDep) -> dict[str, int]:
 
 
 @router.put("/maintenance")
-async def maintenance(body: Switch, state: StateDep) -> dict[str, bool]:
+async def maintenance(body: Switch, state: StateDep, td: TdDep) -> dict[str, bool]:
+    if body.distributor == "tdsynnex":
+        td.maintenance = body.on
+        return {"maintenance": td.maintenance}
     state.maintenance = body.on
     return {"maintenance": state.maintenance}
 
@@ -181,13 +212,15 @@ async def limits(body: Limits, state: StateDep) -> dict[str, float]:
 
 
 @router.get("/counts")
-async def counts(state: StateDep) -> dict[str, int]:
-    return dict(state.counts)
+async def counts(state: StateDep, td: TdDep, distributor: Distributor = "ingram") -> dict[str, int]:
+    """Ingram's per operation id; TD SYNNEX's per path (``?distributor=tdsynnex``)."""
+    return dict(td.counts if distributor == "tdsynnex" else state.counts)
 
 
 @router.delete("/counts")
-async def clear_counts(state: StateDep) -> dict[str, str]:
+async def clear_counts(state: StateDep, td: TdDep) -> dict[str, str]:
     state.counts.clear()
+    td.counts.clear()
     return {"status": "cleared"}
 
 
@@ -223,12 +256,14 @@ def _fault_out(f: FaultRule) -> dict[str, object]:
     return {
         "id": f.id,
         "kind": f.kind,
+        "distributor": f.distributor,
         "endpoint": f.endpoint,
         "rate": f.rate,
         "latency_ms": f.latency_ms,
         "status": f.status,
         "timeout_s": f.timeout_s,
         "times": f.times,
+        "message": f.message,
     }
 
 

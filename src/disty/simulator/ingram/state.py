@@ -59,9 +59,11 @@ class Token:
 class FaultRule:
     """One injected misbehaviour.
 
-    ``endpoint`` is a spec operation id (``post-priceandavailability``...) or ``*``; ``rate``
-    the share of matching requests hit (drawn from a seeded RNG, so runs repeat); ``times``
-    how many more requests it may hit (None: unlimited).
+    ``distributor`` is the side it hits (``ingram``, ``tdsynnex``); ``endpoint`` one of its
+    endpoints (an Ingram spec operation id such as ``post-priceandavailability``, a TD SYNNEX
+    path such as ``/SynnexXML/PriceAvailability``) or ``*``; ``rate`` the share of matching
+    requests hit (drawn from a seeded RNG, so runs repeat); ``times`` how many more requests
+    it may hit (None: unlimited); ``message`` the error a TD SYNNEX XML document names.
     """
 
     kind: FaultKind
@@ -71,6 +73,8 @@ class FaultRule:
     status: int = 500
     timeout_s: float = 30.0
     times: int | None = None
+    distributor: str = "ingram"
+    message: str | None = None
     id: int = 0
 
 
@@ -189,11 +193,12 @@ class SimState:
         self.faults.append(rule)
         return rule
 
-    def draw_faults(self, endpoint: str) -> list[FaultRule]:
-        """The rules that hit this request (spending one of their ``times``)."""
+    def draw_faults(self, distributor: str, endpoint: str) -> list[FaultRule]:
+        """The rules that hit this request (spending one of their ``times``). Every
+        distributor's rules live here, so one seeded RNG and one reset cover them all."""
         hit = []
         for rule in self.faults:
-            if rule.endpoint not in ("*", endpoint):
+            if rule.distributor != distributor or rule.endpoint not in ("*", endpoint):
                 continue
             if rule.times is not None and rule.times <= 0:
                 continue

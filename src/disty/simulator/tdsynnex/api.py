@@ -11,8 +11,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
 
+from disty.simulator.ingram.state import SimState
 from disty.simulator.tdsynnex import pna
+from disty.simulator.tdsynnex.faults import TdFaultInjector
 from disty.simulator.tdsynnex.state import TdState
 from disty.simulator.tdsynnex.xmlio import MAX_BODY, TooLarge
 
@@ -38,11 +41,13 @@ def _country_routes(state: TdState, country: str) -> list[Route]:
     ]
 
 
-def create_tdsynnex_app(state: TdState) -> Starlette:
-    return Starlette(
+def create_tdsynnex_app(state: TdState, faults: SimState) -> ASGIApp:
+    """``faults``: the simulator's fault registry (the control API's rules and their dice)."""
+    app = Starlette(
         routes=[
             Mount(f"/{prefix}", routes=_country_routes(state, country))
             for prefix, country in COUNTRIES.items()
         ],
         exception_handlers={TooLarge: _too_large},
     )
+    return TdFaultInjector(app, state, faults)

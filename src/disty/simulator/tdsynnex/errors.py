@@ -11,7 +11,12 @@ from disty.simulator.tdsynnex.xmlio import add, answer
 
 
 def document_error(root_tag: str, message: str, detail: str) -> Response:
-    root = Element(root_tag)
-    add(root, "ErrorMessage", message)
-    add(root, "ErrorDetail", detail)
+    """``root_tag`` may be a path (``SynnexB2B/OrderResponse``): the error then sits in the
+    innermost element, as the PO and status specs show it."""
+    first, *inner = root_tag.split("/")
+    root = parent = Element(first)
+    for tag in inner:
+        parent = add(parent, tag)
+    add(parent, "ErrorMessage", message)
+    add(parent, "ErrorDetail", detail)
     return answer(root)
