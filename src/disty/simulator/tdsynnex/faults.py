@@ -129,8 +129,9 @@ def answer_root(endpoint: str, body: bytes, content_type: str) -> str:
         root = document(body, content_type)
     except BadDocument:
         return ROOTS_BY_PATH.get(endpoint, "SynnexB2B")
-    if root.tag == "SynnexB2B" and len(root) and root[0].tag.endswith("Request"):
-        return "SynnexB2B/" + root[0].tag.removesuffix("Request") + "Response"
+    transaction = next((c.tag for c in root if c.tag.endswith("Request")), None)
+    if root.tag == "SynnexB2B" and transaction:  # beside Credential
+        return "SynnexB2B/" + transaction.removesuffix("Request") + "Response"
     if root.tag.endswith("Request"):
         return root.tag.removesuffix("Request") + "Response"
     return ROOTS_BY_PATH.get(endpoint, "SynnexB2B")
