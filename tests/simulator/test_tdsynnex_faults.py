@@ -119,8 +119,11 @@ async def test_error_answers_under_the_requests_own_root(
     # Sent as the xmldata form field, read the same way.
     r = await simulator_client.post("/tdsynnex/us/SynnexXML/PO", data={"xmldata": PO_DOCUMENT})
     assert xml_error(r, "SynnexB2B/OrderResponse")[0] == "Server.DatabaseIssue"
-    # Not XML at all: the endpoint's usual root.
+    # Not XML at all: the endpoint's usual root (NOTES 2.2), else the bare envelope.
     r = await post(simulator_client, "not xml", "/tdsynnex/us/SynnexXML/PO")
+    assert xml_error(r, "SynnexB2B/OrderResponse")[0] == "Server.DatabaseIssue"
+    await fault(simulator_client, kind="error", endpoint="/webservice/invoice/query")
+    r = await post(simulator_client, "not xml", "/tdsynnex/us/webservice/invoice/query")
     assert xml_error(r, "SynnexB2B")[0] == "Server.DatabaseIssue"
 
 

@@ -20,7 +20,7 @@ from disty.simulator.hangups import drop, drop_after, outlasted, read_body, rela
 from disty.simulator.ingram.state import FaultRule, SimState
 from disty.simulator.tdsynnex.errors import document_error
 from disty.simulator.tdsynnex.state import TdState
-from disty.simulator.tdsynnex.xmlio import BadDocument, document
+from disty.simulator.tdsynnex.xmlio import MAX_BODY, BadDocument, document
 
 DISTRIBUTOR = "tdsynnex"
 # TS-PO Appendix D's retryable server errors: message code -> the detail's text.
@@ -34,11 +34,15 @@ SERVER_ERRORS = {
     "ServerError": "SYNNEX XML Server is not Available",
 }
 DEFAULT_ERROR = "Server.DatabaseIssue"
-KEEP = 64 * 1024  # enough of a body to see its root element; the rest is read and dropped
-# The answer's root when the request cannot tell (not XML): P&A's, else the B2B envelope's.
+KEEP = MAX_BODY  # what the route itself would read; past it the path decides the root
+# The answer's root when the request cannot tell (not XML): NOTES 2.2's transactions, else
+# the bare B2B envelope.
 ROOTS_BY_PATH = {
     "/SynnexXML/PriceAvailability": "priceResponse",
     "/SynnexXML/Availability": "priceResponse",
+    "/SynnexXML/PO": "SynnexB2B/OrderResponse",
+    "/SynnexXML/POStatus": "SynnexB2B/OrderStatusResponse",
+    "/SynnexXML/FreightQuote": "SynnexB2B/FreightQuoteResponse",
 }
 
 
