@@ -319,6 +319,22 @@ async def test_the_entitlement_switch_turns_the_endpoint_off_and_on(
     await pna(simulator_client, body)
 
 
+async def test_a_control_reset_turns_the_entitlement_back_on_and_forgets_tokens(
+    simulator_client: SimulatorClient, active: TdProduct
+) -> None:
+    switch = "/_control/tdsynnex/rest/entitlements/price-availability"
+    await simulator_client.put(switch, json={"on": False})
+    await simulator_client.put("/_control/tdsynnex/rest/limits", json={"per_minute": 1})
+    old = await token(simulator_client)
+    assert (await simulator_client.post("/_control/reset")).status_code == 200
+    r = await simulator_client.post(
+        PNA.format(country="us"), json=pna_body(active.sku, active.mfg_pn), headers=bearer(old)
+    )
+    assert_error(r, 401, "INVALID_TOKEN")
+    await pna(simulator_client, pna_body(active.sku, active.mfg_pn))
+    await pna(simulator_client, pna_body(active.sku, active.mfg_pn))  # the limit is 60 again
+
+
 async def test_the_entitlement_can_be_off_from_the_start() -> None:
     app = create_app(SimulatorConfig(frozen_clock_at=FROZEN_AT, tdsynnex_rest_pna=False))
     transport = httpx.ASGITransport(app=app)

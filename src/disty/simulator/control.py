@@ -89,8 +89,10 @@ async def overview(state: StateDep) -> dict[str, Any]:
 
 
 @router.post("/reset")
-async def reset(state: StateDep) -> dict[str, str]:
+async def reset(state: StateDep, request: Request) -> dict[str, str]:
     state.reset()
+    # TD SYNNEX's REST client too: its tokens, entitlement switch and rate limit.
+    request.app.state.tdsynnex.rest.reset(request.app.state.tdsynnex.config)
     return {"status": "reset"}
 
 

@@ -34,6 +34,14 @@ class RestAccess:
             config.tdsynnex_rest_per_minute,
         )
 
+    def reset(self, config: SimulatorConfig) -> None:
+        """Back to the configured client, switch and limit, no tokens (``/_control/reset``)."""
+        fresh = RestAccess.from_config(config)
+        self.client_id, self.client_secret = fresh.client_id, fresh.client_secret
+        self.pna_entitled, self.per_minute = fresh.pna_entitled, fresh.per_minute
+        self.tokens.clear()
+        self.limiter.clear()
+
     def authenticate(self, client_id: str, client_secret: str) -> bool:
         same_id = secrets.compare_digest(client_id.encode(), self.client_id.encode())
         return (
