@@ -93,5 +93,9 @@ def simulator(
     console.print(f"  customer number: {config.tdsynnex_customer}", markup=False)
     console.print(f"  user name:       {config.tdsynnex_user}", markup=False)
     console.print(f"  password:        {config.tdsynnex_password}", markup=False)
+    console.print(f"TD SYNNEX Partner REST API (OAuth2): same base URLs, token at "
+                  f"{base}{TDSYNNEX_PREFIX}/us/oauth2/v1/token", markup=False)  # fmt: skip
+    console.print(f"  client id:       {config.tdsynnex_rest_client_id}", markup=False)
+    console.print(f"  client secret:   {config.tdsynnex_rest_client_secret}", markup=False)
     # No access log: the SDK sends client secrets in the token URL's query string.
     uvicorn.run(create_app(config), host=host, port=port, access_log=False, log_level="warning")

@@ -16,6 +16,10 @@ DEMO_CUSTOMER_NUMBER = "20-222222"
 DEMO_TDSYNNEX_CUSTOMER = "1150897"
 DEMO_TDSYNNEX_USER = "buyer@disty.example"
 DEMO_TDSYNNEX_PASSWORD = "disty-demo-xml"  # noqa: S105 - a public demo credential
+# TD SYNNEX's Partner REST API (OAuth2 client credentials): a client of its own, as the real
+# one is created apart from the EC Express login (NOTES 8.1).
+DEMO_TDSYNNEX_REST_CLIENT_ID = "disty-tdsynnex-rest-client"
+DEMO_TDSYNNEX_REST_CLIENT_SECRET = "disty-demo-rest"  # noqa: S105 - a public demo credential
 
 # 7 decimal digits encode the index inside generated vendor part numbers.
 MAX_PRODUCTS = 10_000_000
@@ -44,6 +48,12 @@ class SimulatorConfig:
     tdsynnex_customer: str = DEMO_TDSYNNEX_CUSTOMER
     tdsynnex_user: str = DEMO_TDSYNNEX_USER
     tdsynnex_password: str = DEMO_TDSYNNEX_PASSWORD
+    tdsynnex_rest_client_id: str = DEMO_TDSYNNEX_REST_CLIENT_ID
+    tdsynnex_rest_client_secret: str = DEMO_TDSYNNEX_REST_CLIENT_SECRET
+    # The REST GetPriceAvailability entitlement (disputed, NOTES 8.4): on unless switched off.
+    tdsynnex_rest_pna: bool = True
+    # REST calls per client per simulated minute (NOTES 8.5: the real threshold is unpublished).
+    tdsynnex_rest_per_minute: int = 60
 
     def __post_init__(self) -> None:
         if self.app_state not in APP_STATES:
@@ -54,3 +64,5 @@ class SimulatorConfig:
             raise ValueError("ship-after-s must be positive")
         if self.token_ttl_s <= 0 or self.pna_per_minute <= 0 or self.latency_ms < 0:
             raise ValueError("token lifetime and P&A limit must be positive, latency not negative")
+        if self.tdsynnex_rest_per_minute <= 0:
+            raise ValueError("the TD SYNNEX REST limit must be positive")

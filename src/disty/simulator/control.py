@@ -118,7 +118,7 @@ async def overview(state: StateDep, td: TdDep) -> dict[str, Any]:
 @router.post("/reset")
 async def reset(state: StateDep, td: TdDep) -> dict[str, str]:
     state.reset()  # every distributor's fault rules too
-    td.reset()
+    td.reset()  # its switches and its REST client (tokens, entitlement, rate limit)
     return {"status": "reset"}
 
 

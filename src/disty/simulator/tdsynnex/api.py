@@ -2,20 +2,25 @@
 
 TD SYNNEX serves each country from its own host (``ec.us.tdsynnex.com``,
 ``ec.ca.tdsynnex.com``); the simulator serves them under ``/tdsynnex/us`` and ``/tdsynnex/ca``,
-so a connection's base URL names its country as the real one does.
+so a connection's base URL names its country as the real one does. The Partner REST API
+(``api.{us,ca}.tdsynnex.com``, NOTES 8) is served under the same prefixes; its token also at
+``/sso/oauth2/v1/token``, standing in for ``sso.us.tdsynnex.com`` for a client that keeps the
+token host apart from the API host.
 """
 
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from disty.simulator.ingram.state import SimState
-from disty.simulator.tdsynnex import pna
+from disty.simulator.tdsynnex import pna, rest_oauth, rest_orders, rest_pna
 from disty.simulator.tdsynnex.faults import TdFaultInjector
+from disty.simulator.tdsynnex.rest_errors import routing_error
 from disty.simulator.tdsynnex.state import TdState
 from disty.simulator.tdsynnex.xmlio import MAX_BODY, TooLarge
 
@@ -38,6 +43,15 @@ def _country_routes(state: TdState, country: str) -> list[Route]:
             pna.handler(state, country, availability_only=True),
             methods=["POST"],
         ),
+        # NOTES 8.1: the token on the sso host and, as one client posts it, on the API host.
+        Route("/oauth2/v1/token", rest_oauth.token(state), methods=["POST"]),
+        Route("/sso/oauth2/v1/token", rest_oauth.token(state), methods=["POST"]),
+        Route(
+            "/api/v1/webservice/json/GetPriceAvailability",
+            rest_pna.handler(state, country),
+            methods=["POST"],
+        ),
+        *rest_orders.routes(state),
     ]
 
 
@@ -48,6 +62,6 @@ def create_tdsynnex_app(state: TdState, faults: SimState) -> ASGIApp:
             Mount(f"/{prefix}", routes=_country_routes(state, country))
             for prefix, country in COUNTRIES.items()
         ],
-        exception_handlers={TooLarge: _too_large},
+        exception_handlers={TooLarge: _too_large, HTTPException: routing_error},
     )
     return TdFaultInjector(app, state, faults)

@@ -1,0 +1,466 @@
+"""TD SYNNEX's Partner REST API (NOTES 8): the OAuth2 token and its life on the simulated
+clock, GetPriceAvailability's every element as 8.4 shows it and its agreement with the XML
+P&A, the entitlement switch, the order look-ups' not-found answer, every error shape and 429.
+The P&A request is the notes' example (fixtures/tdsynnex/rest-pna-request.json)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from defusedxml.ElementTree import fromstring
+
+from disty.simulator import create_app
+from disty.simulator.config import (
+    DEMO_TDSYNNEX_CUSTOMER,
+    DEMO_TDSYNNEX_REST_CLIENT_ID,
+    DEMO_TDSYNNEX_REST_CLIENT_SECRET,
+    SimulatorConfig,
+)
+from disty.simulator.tdsynnex.catalog import TdCatalog, TdProduct
+from tests.fixtures.simulator import FROZEN_AT, SimulatorClient
+from tests.simulator.test_tdsynnex_pna import catalog, first, request
+
+PNA = "/tdsynnex/{country}/api/v1/webservice/json/GetPriceAvailability"
+EXAMPLE: dict[str, Any] = json.loads(
+    (Path(__file__).parent / "fixtures" / "tdsynnex" / "rest-pna-request.json").read_text()
+)
+FORM = {
+    "grant_type": "client_credentials",
+    "client_id": DEMO_TDSYNNEX_REST_CLIENT_ID,
+    "client_secret": DEMO_TDSYNNEX_REST_CLIENT_SECRET,
+}
+
+
+async def token(client: httpx.AsyncClient, path: str = "/tdsynnex/us/oauth2/v1/token") -> str:
+    r = await client.post(path, data=FORM)
+    assert r.status_code == 200, r.text
+    value: str = r.json()["access_token"]
+    return value
+
+
+def bearer(value: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {value}"}
+
+
+def pna_body(sku: str, mfg_pn: str) -> dict[str, Any]:
+    body = copy.deepcopy(EXAMPLE)
+    body["skuList"][0]["synnexSKU"] = sku
+    body["skuList"][1]["mfgPN"] = mfg_pn
+    return body
+
+
+async def pna(
+    client: httpx.AsyncClient, body: object, country: str = "us", status: int = 200
+) -> Any:
+    r = await client.post(
+        PNA.format(country=country), json=body, headers=bearer(await token(client))
+    )
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    return r.json()
+
+
+def assert_error(r: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    body: dict[str, Any] = r.json()
+    assert set(body) >= {"requestId", "data"}
+    assert isinstance(body["requestId"], str)
+    assert body["requestId"]
+    assert set(body["data"]) == {"errorCode", "errorMessage"}
+    assert body["data"]["errorCode"] == code
+    assert body["data"]["errorMessage"]
+    return body
+
+
+async def advance(client: httpx.AsyncClient, seconds: float) -> None:
+    r = await client.post("/_control/clock/advance", json={"seconds": seconds})
+    assert r.status_code == 200
+
+
+@pytest.fixture
+def active(simulator_client: SimulatorClient) -> TdProduct:
+    return first(catalog(simulator_client), lambda p: p.authorized and not p.discontinued)
+
+
+# -- the token ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tdsynnex/us/oauth2/v1/token",
+        "/tdsynnex/us/sso/oauth2/v1/token",
+        "/tdsynnex/ca/oauth2/v1/token",
+        "/tdsynnex/ca/sso/oauth2/v1/token",
+    ],
+)
+async def test_the_token_is_served_on_the_sso_and_the_api_host_paths(
+    simulator_client: SimulatorClient, path: str
+) -> None:
+    r = await simulator_client.post(path, data=FORM)
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert set(body) == {"access_token", "token_type", "expires_in"}
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 7200
+    assert body["access_token"]
+
+
+async def test_a_token_lives_7200_simulated_seconds(
+    simulator_client: SimulatorClient, active: TdProduct
+) -> None:
+    value = await token(simulator_client)
+    url = PNA.format(country="us")
+    body = pna_body(active.sku, active.mfg_pn)
+    await advance(simulator_client, 7199)
+    assert (await simulator_client.post(url, json=body, headers=bearer(value))).status_code == 200
+    await advance(simulator_client, 1)
+    r = await simulator_client.post(url, json=body, headers=bearer(value))
+    assert_error(r, 401, "EXPIRED_TOKEN")
+    # A fresh token works again (what clients do on 401: retry once with a new one).
+    fresh = await token(simulator_client)
+    assert (await simulator_client.post(url, json=body, headers=bearer(fresh))).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "error"),
+    [
+        ({**FORM, "client_secret": "wrong"}, 401, "invalid_client"),
+        ({**FORM, "client_id": "someone-else"}, 401, "invalid_client"),
+        ({k: v for k, v in FORM.items() if k != "client_secret"}, 400, "invalid_request"),
+        ({k: v for k, v in FORM.items() if k != "grant_type"}, 400, "invalid_request"),
+        ({**FORM, "grant_type": "password"}, 400, "unsupported_grant_type"),
+    ],
+)
+async def test_token_errors_carry_oauth2_and_the_rest_shape(
+    simulator_client: SimulatorClient, form: dict[str, str], status: int, error: str
+) -> None:
+    r = await simulator_client.post("/tdsynnex/us/oauth2/v1/token", data=form)
+    body = assert_error(r, status, error.upper())
+    assert body["error"] == error
+    assert body["error_description"] == body["data"]["errorMessage"]
+    assert "access_token" not in body
+    assert DEMO_TDSYNNEX_REST_CLIENT_SECRET not in r.text
+
+
+# -- GetPriceAvailability -----------------------------------------------------------------------
+
+
+async def test_the_notes_example_gets_every_element_of_8_4(
+    simulator_client: SimulatorClient, active: TdProduct
+) -> None:
+    c = catalog(simulator_client)
+    other = first(c, lambda p: p.authorized and not p.discontinued, active.index + 1)
+    answer = await pna(simulator_client, pna_body(active.sku, other.mfg_pn))
+    assert list(answer) == ["customerNo", "PriceAvailabilityList"]
+    assert answer["customerNo"] == DEMO_TDSYNNEX_CUSTOMER
+    one, two = answer["PriceAvailabilityList"]
+    assert list(one) == [
+        "synnexSKU", "mfgPN", "mfgCode", "status", "description", "GlobalProductStatusCode",
+        "price", "priceType", "msrp", "weight", "parcelShippable", "totalQuantity",
+        "AvailabilityByWarehouse", "lineNumber",
+    ]  # fmt: skip
+    assert one["synnexSKU"] == active.sku
+    assert one["mfgPN"] == active.mfg_pn
+    assert one["mfgCode"] == active.mfg_code
+    assert one["mfgCode"].isdigit()
+    assert one["status"] == one["GlobalProductStatusCode"] == "Active"
+    assert one["description"] == active.description
+    assert one["price"] == active.price("US")
+    assert isinstance(one["price"], str)
+    assert one["priceType"] == "REGULAR"
+    universal = c.universe.product(active.index)
+    assert one["msrp"] == f"{universal.retail_cents / 100:.2f}"
+    assert float(one["weight"]) == pytest.approx(universal.weight_kg * 2.20462, abs=0.01)
+    assert one["parcelShippable"] == ("Y" if float(one["weight"]) <= 150 else "N")
+    assert one["lineNumber"] == 1  # echoed as sent: a number
+    warehouses = one["AvailabilityByWarehouse"]
+    assert [w["warehouseInfo"]["number"] for w in warehouses] == [3, 4, 5, 6, 8, 98]
+    assert warehouses[0]["warehouseInfo"] == {
+        "number": 3, "zipcode": "94538", "city": "Fremont, CA", "addr": "44211 Nobel Drive",
+    }  # fmt: skip
+    assert warehouses[-1]["warehouseInfo"]["zipcode"] == "00000"
+    assert one["totalQuantity"] == sum(w["qty"] for w in warehouses)
+    for w in warehouses:
+        assert isinstance(w["qty"], int)
+        assert isinstance(w["onOrderQuantity"], int)
+        if w["onOrderQuantity"]:
+            arrival = w["estimatedArrivalDate"]
+            assert len(arrival) == 8
+            assert arrival.isdigit()
+            assert arrival > "20260101"
+        else:
+            assert "estimatedArrivalDate" not in w
+    assert two["synnexSKU"] == other.sku
+    assert two["mfgPN"] == other.mfg_pn
+    assert two["lineNumber"] == 2
+
+
+async def test_some_warehouse_has_stock_on_order_with_its_arrival(
+    simulator_client: SimulatorClient,
+) -> None:
+    c = catalog(simulator_client)
+    product = first(
+        c,
+        lambda p: p.authorized and not p.discontinued and any(o for _, _, o in p.stock("US")),
+    )
+    answer = await pna(simulator_client, {"skuList": [{"synnexSKU": product.sku, "lineNumber": 1}]})
+    (row,) = answer["PriceAvailabilityList"]
+    assert row["priceType"] == "REGULAR"  # the default when none is asked for
+    arrivals = [w["estimatedArrivalDate"] for w in row["AvailabilityByWarehouse"]
+                if w["onOrderQuantity"]]  # fmt: skip
+    assert arrivals
+    assert all("20260104" <= a <= "20260121" for a in arrivals)  # 3 to 20 days on
+
+
+async def test_short_forms_for_not_found_discontinued_and_not_authorized(
+    simulator_client: SimulatorClient,
+) -> None:
+    c = catalog(simulator_client)
+    gone = first(c, lambda p: p.discontinued and p.authorized)
+    barred = first(c, lambda p: not p.authorized)
+    body = {
+        "version": "3.0",
+        "skuList": [
+            {"synnexSKU": "99999999", "lineNumber": 1},
+            {"mfgPN": "ABC-100X", "lineNumber": 2, "priceType": "REGULAR"},
+            {"customerPartNo": "MY-PART-1", "lineNumber": 3},
+            {"synnexSKU": gone.sku, "lineNumber": 4},
+            {"mfgPN": barred.mfg_pn, "lineNumber": 5},
+        ],
+    }
+    rows = (await pna(simulator_client, body))["PriceAvailabilityList"]
+    assert rows[0] == {"synnexSKU": "99999999", "status": "Not found", "lineNumber": 1}
+    # 8.4's example row, exactly.
+    assert rows[1] == {"synnexSKU": "0", "mfgPN": "ABC-100X", "status": "Not found",
+                       "lineNumber": 2}  # fmt: skip
+    assert rows[2] == {"synnexSKU": "0", "customerPartNo": "MY-PART-1", "status": "Not found",
+                       "lineNumber": 3}  # fmt: skip
+    assert rows[3] == {
+        "synnexSKU": gone.sku, "mfgPN": gone.mfg_pn, "mfgCode": gone.mfg_code,
+        "status": "Discontinued", "description": gone.description,
+        "GlobalProductStatusCode": "Discontinued", "lineNumber": 4,
+    }  # fmt: skip
+    assert rows[4] == {
+        "synnexSKU": barred.sku, "mfgPN": barred.mfg_pn, "status": "Not authorized",
+        "GlobalProductStatusCode": "Not authorized", "lineNumber": 5,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("country", ["us", "ca"])
+async def test_prices_and_stock_agree_with_the_xml_pna(
+    simulator_client: SimulatorClient, active: TdProduct, country: str
+) -> None:
+    xml = await simulator_client.post(
+        f"/tdsynnex/{country}/SynnexXML/PriceAvailability",
+        content=request(active.sku, active.mfg_pn),
+    )
+    xml_row = fromstring(xml.content).findall("PriceAvailabilityList")[0]
+    answer = await pna(simulator_client, pna_body(active.sku, active.mfg_pn), country)
+    row = answer["PriceAvailabilityList"][0]
+    for name in ("synnexSKU", "mfgPN", "mfgCode", "status", "description", "price"):
+        assert row[name] == xml_row.findtext(name), name
+    assert row["totalQuantity"] == int(xml_row.findtext("totalQuantity") or -1)
+    xml_stock = [
+        (
+            int(w.findtext("warehouseInfo/number") or -1),
+            int(w.findtext("qty") or -1),
+            int(w.findtext("onOrderQuantity") or 0),
+        )
+        for w in xml_row.findall("AvailabilityByWarehouse")
+    ]
+    json_stock = [(w["warehouseInfo"]["number"], w["qty"], w["onOrderQuantity"])
+                  for w in row["AvailabilityByWarehouse"]]  # fmt: skip
+    assert json_stock == xml_stock
+    if country == "ca":
+        assert [n for n, _, _ in json_stock] == [26, 29, 31, 60, 98]
+
+
+async def test_at_most_100_lines(simulator_client: SimulatorClient, active: TdProduct) -> None:
+    lines = [{"synnexSKU": active.sku, "lineNumber": n} for n in range(1, 101)]
+    answer = await pna(simulator_client, {"version": "2.8", "skuList": lines})
+    assert len(answer["PriceAvailabilityList"]) == 100
+    lines.append({"synnexSKU": active.sku, "lineNumber": 101})
+    r = await simulator_client.post(
+        PNA.format(country="us"),
+        json={"version": "2.8", "skuList": lines},
+        headers=bearer(await token(simulator_client)),
+    )
+    assert_error(r, 400, "BAD_REQUEST")
+    assert "100" in r.json()["data"]["errorMessage"]
+
+
+# -- the entitlement ----------------------------------------------------------------------------
+
+
+async def test_the_entitlement_switch_turns_the_endpoint_off_and_on(
+    simulator_client: SimulatorClient, active: TdProduct
+) -> None:
+    switch = "/_control/tdsynnex/rest/entitlements/price-availability"
+    body = pna_body(active.sku, active.mfg_pn)
+    off = await simulator_client.put(switch, json={"on": False})
+    assert off.json() == {"on": False}
+    r = await simulator_client.post(
+        PNA.format(country="us"), json=body, headers=bearer(await token(simulator_client))
+    )
+    assert_error(r, 403, "NOT_ENTITLED")
+    # The token still opens the look-ups: only P&A is gated.
+    r = await simulator_client.get(
+        "/tdsynnex/us/api/v1/orders/orderNo/1", headers=bearer(await token(simulator_client))
+    )
+    assert r.status_code == 404
+    assert (await simulator_client.put(switch, json={"on": True})).json() == {"on": True}
+    await pna(simulator_client, body)
+
+
+async def test_a_control_reset_turns_the_entitlement_back_on_and_forgets_tokens(
+    simulator_client: SimulatorClient, active: TdProduct
+) -> None:
+    switch = "/_control/tdsynnex/rest/entitlements/price-availability"
+    await simulator_client.put(switch, json={"on": False})
+    await simulator_client.put("/_control/tdsynnex/rest/limits", json={"per_minute": 1})
+    old = await token(simulator_client)
+    assert (await simulator_client.post("/_control/reset")).status_code == 200
+    r = await simulator_client.post(
+        PNA.format(country="us"), json=pna_body(active.sku, active.mfg_pn), headers=bearer(old)
+    )
+    assert_error(r, 401, "INVALID_TOKEN")
+    await pna(simulator_client, pna_body(active.sku, active.mfg_pn))
+    await pna(simulator_client, pna_body(active.sku, active.mfg_pn))  # the limit is 60 again
+
+
+async def test_the_entitlement_can_be_off_from_the_start() -> None:
+    app = create_app(SimulatorConfig(frozen_clock_at=FROZEN_AT, tdsynnex_rest_pna=False))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://simulator") as client:
+        c: TdCatalog = app.state.tdsynnex.catalog
+        product = first(c, lambda p: p.authorized and not p.discontinued)
+        r = await client.post(
+            PNA.format(country="us"),
+            json=pna_body(product.sku, product.mfg_pn),
+            headers=bearer(await token(client)),
+        )
+        assert_error(r, 403, "NOT_ENTITLED")
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "code"),
+    [
+        ({}, "MISSING_TOKEN"),
+        ({"Authorization": "Bearer "}, "MISSING_TOKEN"),
+        ({"Authorization": "Basic abc"}, "MISSING_TOKEN"),
+        ({"Authorization": "Bearer not-a-token"}, "INVALID_TOKEN"),
+    ],
+)
+async def test_a_missing_or_wrong_token_is_401(
+    simulator_client: SimulatorClient, headers: dict[str, str], code: str
+) -> None:
+    r = await simulator_client.post(PNA.format(country="us"), json=EXAMPLE, headers=headers)
+    assert_error(r, 401, code)
+    r = await simulator_client.get(
+        "/tdsynnex/us/api/v1/orders/shipment/details/orderNo/43061107", headers=headers
+    )
+    assert_error(r, 401, code)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        b"{}",
+        b'{"skuList": []}',
+        b'{"skuList": "4512345"}',
+        b'{"skuList": [{"lineNumber": 1}]}',
+        b'{"skuList": [{"synnexSKU": "4512345", "lineNumber": 1, "priceType": "CHEAP"}]}',
+        b'{"skuList": [7]}',
+    ],
+)
+async def test_a_bad_request_is_400(simulator_client: SimulatorClient, body: bytes) -> None:
+    r = await simulator_client.post(
+        PNA.format(country="us"),
+        content=body,
+        headers={**bearer(await token(simulator_client)), "Content-Type": "application/json"},
+    )
+    assert_error(r, 400, "BAD_REQUEST")
+
+
+async def test_unknown_paths_and_wrong_methods_answer_in_the_rest_shape(
+    simulator_client: SimulatorClient,
+) -> None:
+    auth = bearer(await token(simulator_client))
+    r = await simulator_client.get("/tdsynnex/us/api/v1/nothing/here", headers=auth)
+    assert_error(r, 404, "NOT_FOUND")
+    r = await simulator_client.get(PNA.format(country="ca"), headers=auth)
+    assert_error(r, 405, "METHOD_NOT_ALLOWED")
+    r = await simulator_client.get("/tdsynnex/us/oauth2/v1/token")
+    assert_error(r, 405, "METHOD_NOT_ALLOWED")
+    # The XML side keeps its plain answers.
+    r = await simulator_client.get("/tdsynnex/us/SynnexXML/Nothing")
+    assert r.status_code == 404
+    assert not r.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/api/v1/orders/orderNo/43061107", 404, "NOT_FOUND"),
+        ("/api/v1/orders/orderNo/43061107/orderType/SO", 404, "NOT_FOUND"),
+        ("/api/v1/orders/orderNo/DISTY-000123/orderType/PO", 404, "NOT_FOUND"),
+        ("/api/v1/orders/orderNo/43061107/orderType/XX", 400, "BAD_REQUEST"),
+        ("/api/v1/orders/shipment/details/orderNo/43061107", 404, "NOT_FOUND"),
+        ("/api/v1/invoices/invoiceNo/90123456/invoiceType/IV", 404, "NOT_FOUND"),
+        ("/api/v1/invoices/invoiceNo/DISTY-000123/invoiceType/PO", 404, "NOT_FOUND"),
+        ("/api/v1/invoices/invoiceNo/90123456/invoiceType/ZZ", 400, "BAD_REQUEST"),
+    ],
+)
+async def test_look_ups_find_no_order_yet(
+    simulator_client: SimulatorClient, path: str, status: int, code: str
+) -> None:
+    r = await simulator_client.get(
+        "/tdsynnex/us" + path, headers=bearer(await token(simulator_client))
+    )
+    assert_error(r, status, code)
+
+
+# -- the rate limit -----------------------------------------------------------------------------
+
+
+async def test_past_the_limit_429_with_retry_after(
+    simulator_client: SimulatorClient, active: TdProduct
+) -> None:
+    r = await simulator_client.put("/_control/tdsynnex/rest/limits", json={"per_minute": 3})
+    assert r.json() == {"per_minute": 3}
+    auth = bearer(await token(simulator_client))  # the token call is not counted
+    url = PNA.format(country="us")
+    body = pna_body(active.sku, active.mfg_pn)
+    for _ in range(2):
+        assert (await simulator_client.post(url, json=body, headers=auth)).status_code == 200
+    # Every REST call counts, in both countries: the limit is the client's.
+    order = "/tdsynnex/ca/api/v1/orders/orderNo/1"
+    assert (await simulator_client.get(order, headers=auth)).status_code == 404
+    r = await simulator_client.post(url, json=body, headers=auth)
+    assert_error(r, 429, "RATE_LIMIT_EXCEEDED")
+    retry_after = int(r.headers["Retry-After"])
+    assert 1 <= retry_after <= 60
+    # The frozen clock sits on a minute boundary: the whole window is left.
+    assert retry_after == 60 - int(FROZEN_AT) % 60
+    await advance(simulator_client, retry_after)
+    assert (await simulator_client.post(url, json=body, headers=auth)).status_code == 200
+
+
+async def test_the_default_limit_is_60_a_minute(simulator_client: SimulatorClient) -> None:
+    auth = bearer(await token(simulator_client))
+    url = "/tdsynnex/us/api/v1/orders/orderNo/1"
+    for _ in range(60):
+        assert (await simulator_client.get(url, headers=auth)).status_code == 404
+    assert_error(await simulator_client.get(url, headers=auth), 429, "RATE_LIMIT_EXCEEDED")
