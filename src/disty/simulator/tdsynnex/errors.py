@@ -10,8 +10,19 @@ from starlette.responses import Response
 from disty.simulator.tdsynnex.xmlio import add, answer
 
 
-def document_error(root_tag: str, message: str, detail: str) -> Response:
-    root = Element(root_tag)
-    add(root, "ErrorMessage", message)
-    add(root, "ErrorDetail", detail)
+def document_error(
+    root_tag: str,
+    message: str,
+    detail: str,
+    *,
+    envelope: str | None = None,
+    attrib: dict[str, str] | None = None,
+) -> Response:
+    """The error answer; ``envelope`` wraps it (``SynnexB2B`` for the B2B transactions)."""
+    root = body = Element(root_tag, attrib or {})
+    if envelope:
+        root = Element(envelope)
+        root.append(body)
+    add(body, "ErrorMessage", message)
+    add(body, "ErrorDetail", detail)
     return answer(root)
