@@ -33,9 +33,7 @@ RESPONSE_ELEMENTS_V1 = [
     "ShipMethodDescription", "ServiceLevel", "Items", "AvailableShipMethods", "OtherCharges",
     "SynnexInternalReference",
 ]  # fmt: skip
-RESPONSE_ELEMENTS_V2 = [
-    "ShipTo" if tag == "ShipToZipCode" else tag for tag in RESPONSE_ELEMENTS_V1
-]
+RESPONSE_ELEMENTS_V2 = ["ShipTo" if tag == "ShipToZipCode" else tag for tag in RESPONSE_ELEMENTS_V1]
 
 
 def fill(template: str, one: TdProduct, two: TdProduct, **values: str) -> str:
@@ -90,7 +88,9 @@ async def test_the_notes_example_in_canada_gets_every_element(
     assert response.get("version") == "1.0"
     assert kids(response) == RESPONSE_ELEMENTS_V1
     assert response.findtext("CustomerNumber") == DEMO_TDSYNNEX_CUSTOMER
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", response.findtext("ResponseDateTime") or "")
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", response.findtext("ResponseDateTime") or ""
+    )
     assert re.fullmatch(r"\d+\.\d+s", response.findtext("ResponseElapsedTime") or "")
     kg = weight_kg(simulator_client, one) + 3 * weight_kg(simulator_client, two)
     assert response.findtext("TotalWeight") == f"{kg:.2f}"  # kilograms in Canada
@@ -101,14 +101,16 @@ async def test_the_notes_example_in_canada_gets_every_element(
     assert response.findtext("ShipFromWarehouse/Number") == "29"
     assert response.findtext("ShipFromWarehouse/City") == "Guelph, ON"
     assert response.findtext("ShipToZipCode") == "M9W 5Z9"
-    assert (response.findtext("ShipMethodCode"), response.findtext("ShipMethodDescription")) == ("", "")
+    assert response.findtext("ShipMethodCode") == ""
+    assert response.findtext("ShipMethodDescription") == ""
     assert response.findtext("ServiceLevel") == "2"
     items = response.findall("Items/item")  # lower case, as the real 2016 answer
     assert [i.get("lineNumber") for i in items] == ["1", "2"]
     assert kids(items[0]) == ["SKU", "MfgPartNumber", "Description", "Quantity"]
-    assert [(i.findtext("SKU"), i.findtext("MfgPartNumber"), i.findtext("Quantity")) for i in items] == [
-        (one.sku, one.mfg_pn, "1"), (two.sku, two.mfg_pn, "3"),
-    ]  # fmt: skip
+    echoed = [
+        (i.findtext("SKU"), i.findtext("MfgPartNumber"), i.findtext("Quantity")) for i in items
+    ]
+    assert echoed == [(one.sku, one.mfg_pn, "1"), (two.sku, two.mfg_pn, "3")]
     assert items[1].findtext("Description") == two.description
     offered = methods(response)
     assert {"PUX", "UPG", "LMG", "FDXH", "P9X", "WCGU"} <= set(offered)
@@ -146,7 +148,8 @@ async def test_version_2_in_the_us_echoes_the_address_and_weighs_in_pounds(
     assert offered["FO"][:2] == ("FedEx Standard Overnight", 1)
     assert offered["FG"][1] > 2
     assert offered["WC"] == ("SYNNEX Will Call", 0, "0.00")
-    assert "DE" not in offered and "PUG" not in offered
+    assert "DE" not in offered
+    assert "PUG" not in offered
 
 
 async def test_amounts_are_a_pure_function_of_weight_and_distance(
@@ -190,7 +193,7 @@ def _error_cases(one: TdProduct, two: TdProduct, barred: TdProduct) -> dict[str,
     """Each of NOTES 6.3's errors: the request that causes it (Canada unless said)."""
     return {
         "No Result Found": (fill(V1, one, two, method="WC"), CA),  # real, but not quoted
-        "[ErrorNode]": (fill(V1, one, two).replace("<Quantity>3</Quantity>", "<Quantity>x</Quantity>"), CA),
+        "[ErrorNode]": (fill(V1, one, two).replace("<Quantity>3<", "<Quantity>x<"), CA),
         "InvalidSKU": (fill(V1, one, two, sku="99999999"), CA),
         "Not Authorized SKU": (fill(V1, one, two, mfg_pn=barred.mfg_pn), CA),
         "Invalid Ship Method Code, Service Level or Carrier": (fill(V1, one, two, method="ZZ"), CA),
@@ -206,7 +209,9 @@ DETAILS = {
     "No Result Found": "We do not have any ship method meet your request",
     "[ErrorNode]": "XML format error or missing mandatory tag, please check and submit again.",
     "InvalidSKU": "At least one of the sku requested is invalid",
-    "Not Authorized SKU": "At least one of the sku requested is not authorized to buy from customer",
+    "Not Authorized SKU": (
+        "At least one of the sku requested is not authorized to buy from customer"
+    ),
     "Invalid Ship Method Code, Service Level or Carrier": "please check and submit again.",
     "Invalid ZIP Code ": "please check and submit again.",
     "Invalid Address (Not Found) ": "please check and submit again.",
@@ -258,8 +263,9 @@ async def test_a_service_level_too_short_for_any_method_finds_nothing(
 async def test_a_wrong_login_and_malformed_documents(
     simulator_client: SimulatorClient, products: tuple[TdProduct, TdProduct]
 ) -> None:
+    one, two = products
     for login in ({"password": "wrong"}, {"customer": "999999"}, {"user": "someone@else"}):
-        response = quote(await post(simulator_client, fill(V1, *products, **login), CA))
+        response = quote(await post(simulator_client, fill(V1, one, two, **login), CA))
         assert response.findtext("ErrorMessage") == "Client.LoginFailed"
         assert "wrong" not in (response.findtext("ErrorDetail") or "")
         assert response.find("AvailableShipMethods") is None

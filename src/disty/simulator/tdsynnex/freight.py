@@ -33,14 +33,18 @@ MAX_LINES = 100  # as P&A: the spec states no limit
 LB_PER_KG = 2.20462
 
 # NOTES 6.3's messages, byte for byte (the trailing spaces are the spec's).
+AGAIN = "please check and submit again."
 NO_RESULT = ("No Result Found", "We do not have any ship method meet your request")
-ERROR_NODE = ("[ErrorNode]", "XML format error or missing mandatory tag, please check and submit again.")  # fmt: skip
+ERROR_NODE = ("[ErrorNode]", f"XML format error or missing mandatory tag, {AGAIN}")
 INVALID_SKU = ("InvalidSKU", "At least one of the sku requested is invalid")
-NOT_AUTHORIZED = ("Not Authorized SKU", "At least one of the sku requested is not authorized to buy from customer")  # fmt: skip
-INVALID_METHOD = ("Invalid Ship Method Code, Service Level or Carrier", "please check and submit again.")  # fmt: skip
-INVALID_ZIP = ("Invalid ZIP Code ", "please check and submit again.")
-INVALID_ADDRESS = ("Invalid Address (Not Found) ", "please check and submit again.")
-INVALID_WAREHOUSE = ("Invalid Warehouse Number ", "please check and submit again.")
+NOT_AUTHORIZED = (
+    "Not Authorized SKU",
+    "At least one of the sku requested is not authorized to buy from customer",
+)
+INVALID_METHOD = ("Invalid Ship Method Code, Service Level or Carrier", AGAIN)
+INVALID_ZIP = ("Invalid ZIP Code ", AGAIN)
+INVALID_ADDRESS = ("Invalid Address (Not Found) ", AGAIN)
+INVALID_WAREHOUSE = ("Invalid Warehouse Number ", AGAIN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,9 +191,7 @@ def respond(state: TdState, country: str, root: Element, started: float) -> Resp
         (m, days, _freight_cents(m, kg, zone))
         for m in QUOTED[country]
         for days in [_days(m, zone)]
-        if days is not None
-        and (not code or m.code == code)
-        and (not level or days <= int(level))
+        if days is not None and (not code or m.code == code) and (not level or days <= int(level))
     ]
     if not offers:
         return fail(NO_RESULT)
@@ -290,9 +292,8 @@ def _address_found(ship_to: Element | None, place: Place) -> bool:
 
 def _zone(country: str, origin: TdWarehouse, destination: Place) -> int:
     """0 (the warehouse's own area) to 8; crossing the border adds 2."""
-    home = _place(origin.zipcode)
-    assert home is not None  # every warehouse but 98 has a real postal code
-    zone = abs(home.region - destination.region)
+    home = _place(origin.zipcode)  # every warehouse but 98 (never an origin) has a real one
+    zone = abs(home.region - destination.region) if home is not None else 0
     return min(8, zone + (2 if destination.country != country else 0))
 
 
@@ -319,7 +320,9 @@ def _weight_kg(state: TdState, product: TdProduct) -> float:
 def _product(state: TdState, line: Element) -> TdProduct | None:
     """The SKU decides when both are given; the MfgPartNumber only stands in for a missing one."""
     sku = text(line, "SKU")
-    return state.catalog.by_sku(sku) if sku else state.catalog.by_mfg_pn(text(line, "MfgPartNumber"))
+    if sku:
+        return state.catalog.by_sku(sku)
+    return state.catalog.by_mfg_pn(text(line, "MfgPartNumber"))
 
 
 def _description(country: str, code: str) -> str:
