@@ -134,16 +134,26 @@ def _incomplete(detail: str) -> Response:
     return document_error(ROOT, "Client.IncompleteXML", detail, envelope="SynnexB2B")
 
 
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """A request that passed every check, and its quote."""
+
+    origin: TdWarehouse
+    destination: Place
+    full_address: bool  # version 2.0: ShipTo, not ShipToZipCode
+    code: str  # the requested ship method ("" for all)
+    level: str  # the requested service level ("" for all)
+    lines: list[tuple[str, TdProduct, int]]  # line number, product, quantity
+    kg: float
+    offers: list[tuple[Method, int, int]]  # method, service level, freight in cents
+
+
 def respond(state: TdState, country: str, root: Element, started: float) -> Response:
     quote = root.find("FreightQuoteRequest")
     if root.tag != "SynnexB2B" or quote is None:
         return _incomplete("(1)SynnexB2B/FreightQuoteRequest: expected")
     version = quote.get("version", "").strip()
     attrib = {"version": version} if version else {}
-
-    def fail(error: tuple[str, str]) -> Response:
-        return document_error(ROOT, *error, envelope="SynnexB2B", attrib=attrib)
-
     customer = text(quote, "CustomerNumber")
     login = (text(root, "Credential/UserID"), text(root, "Credential/Password"))
     if not state.signed_in(customer, *login):
@@ -153,6 +163,16 @@ def respond(state: TdState, country: str, root: Element, started: float) -> Resp
             "login).",
             envelope="SynnexB2B", attrib=attrib,
         )  # fmt: skip
+    priced = _price(state, country, quote, version)
+    if isinstance(priced, tuple):
+        return document_error(ROOT, *priced, envelope="SynnexB2B", attrib=attrib)
+    out = Element("SynnexB2B")
+    _answer(add(out, ROOT), country, quote, priced, started).attrib.update(attrib)
+    return answer(out)
+
+
+def _price(state: TdState, country: str, quote: Element, version: str) -> Priced | tuple[str, str]:
+    """The quote, or the first of NOTES 6.3's errors the request meets, in the order below."""
     full_address = version.startswith("2")
     lines = quote.findall("Items/Item")
     if (
@@ -164,28 +184,30 @@ def respond(state: TdState, country: str, root: Element, started: float) -> Resp
         or (not full_address and not text(quote, "ShipToZipCode"))
         or (full_address and _missing_address(quote))
     ):
-        return fail(ERROR_NODE)
+        return ERROR_NODE
     origin = _warehouse(country, text(quote, "ShipFromWarehouse"))
     if origin is None:
-        return fail(INVALID_WAREHOUSE)
-    zip_path = "ShipTo/ZipCode" if full_address else "ShipToZipCode"
-    destination = _place(text(quote, zip_path))
+        return INVALID_WAREHOUSE
+    destination = _place(text(quote, "ShipTo/ZipCode" if full_address else "ShipToZipCode"))
     if destination is None:
-        return fail(INVALID_ZIP)
+        return INVALID_ZIP
     if full_address and not _address_found(quote.find("ShipTo"), destination):
-        return fail(INVALID_ADDRESS)
+        return INVALID_ADDRESS
     code, level = text(quote, "ShipMethodCode").upper(), text(quote, "ServiceLevel")
     known = {m.code for m in QUOTED[country]} | UNQUOTED[country]
     if (code and code not in known) or (level and not level.isdigit()):
-        return fail(INVALID_METHOD)
+        return INVALID_METHOD
     products = [_product(state, line) for line in lines]
-    if any(p is None for p in products):
-        return fail(INVALID_SKU)
     found = [p for p in products if p is not None]
+    if len(found) < len(products):
+        return INVALID_SKU
     if not all(p.authorized for p in found):
-        return fail(NOT_AUTHORIZED)
-    quantities = [int(text(line, "Quantity")) for line in lines]
-    kg = sum(_weight_kg(state, p) * q for p, q in zip(found, quantities, strict=True))
+        return NOT_AUTHORIZED
+    rows = [
+        (line.get("lineNumber", ""), p, int(text(line, "Quantity")))
+        for line, p in zip(lines, found, strict=True)
+    ]
+    kg = sum(_weight_kg(state, p) * q for _, p, q in rows)
     zone = _zone(country, origin, destination)
     offers = [
         (m, days, _freight_cents(m, kg, zone))
@@ -194,42 +216,41 @@ def respond(state: TdState, country: str, root: Element, started: float) -> Resp
         if days is not None and (not code or m.code == code) and (not level or days <= int(level))
     ]
     if not offers:
-        return fail(NO_RESULT)
+        return NO_RESULT
+    return Priced(origin, destination, full_address, code, level, rows, kg, offers)
 
-    out = Element("SynnexB2B")
-    response = add(out, ROOT)
-    response.attrib.update(attrib)
-    add(response, "CustomerNumber", customer)
+
+def _answer(
+    response: Element, country: str, quote: Element, priced: Priced, started: float
+) -> Element:
+    add(response, "CustomerNumber", text(quote, "CustomerNumber"))
     add(response, "ResponseDateTime", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
     add(response, "ResponseElapsedTime", f"{time.perf_counter() - started:.3f}s")
-    weight = kg * LB_PER_KG if country == "US" else kg
+    weight = priced.kg * LB_PER_KG if country == "US" else priced.kg
     add(response, "TotalWeight", f"{weight:.2f}")
-    sales = sum(
-        (Decimal(p.price(country)) * q for p, q in zip(found, quantities, strict=True)),
-        Decimal(0),
-    )
+    sales = sum((Decimal(p.price(country)) * q for _, p, q in priced.lines), Decimal(0))
     add(response, "TotalSales", f"{sales:.2f}")
     add(response, "FreeFreightThreshold", "0.0")
     warehouse = add(response, "ShipFromWarehouse")
-    add(warehouse, "Number", origin.number)
-    add(warehouse, "ZipCode", origin.zipcode)
-    add(warehouse, "City", origin.city)
-    add(warehouse, "Addr", origin.addr)
-    _echo_destination(response, quote, full_address)
-    add(response, "ShipMethodCode", code)
-    add(response, "ShipMethodDescription", _description(country, code))
-    add(response, "ServiceLevel", level)
+    add(warehouse, "Number", priced.origin.number)
+    add(warehouse, "ZipCode", priced.origin.zipcode)
+    add(warehouse, "City", priced.origin.city)
+    add(warehouse, "Addr", priced.origin.addr)
+    _echo_destination(response, quote, priced)
+    add(response, "ShipMethodCode", priced.code)
+    add(response, "ShipMethodDescription", _description(country, priced.code))
+    add(response, "ServiceLevel", priced.level)
     items = add(response, "Items")
-    for line, product, quantity in zip(lines, found, quantities, strict=True):
+    for number, product, quantity in priced.lines:
         # The real 2016 answer (BTE-FX) writes "item" in lower case; the spec "Item".
         item = add(items, "item")
-        item.set("lineNumber", line.get("lineNumber", ""))
+        item.set("lineNumber", number)
         add(item, "SKU", product.sku)
         add(item, "MfgPartNumber", product.mfg_pn)
         add(item, "Description", product.description)
         add(item, "Quantity", quantity)
     methods = add(response, "AvailableShipMethods")
-    for method, days, cents in sorted(offers, key=lambda o: o[0].code):
+    for method, days, cents in sorted(priced.offers, key=lambda o: o[0].code):
         row = add(methods, "AvailableShipMethod")
         row.set("code", method.code)
         add(row, "ShipMethodDescription", method.description)
@@ -238,8 +259,8 @@ def respond(state: TdState, country: str, root: Element, started: float) -> Resp
     charges = add(response, "OtherCharges")
     add(charges, "MinOrderFee", "0.00")
     add(charges, "CODFee", "0.00")
-    add(response, "SynnexInternalReference", _reference(root))
-    return answer(out)
+    add(response, "SynnexInternalReference", _reference(quote))
+    return response
 
 
 def _quantity(line: Element) -> bool:
@@ -329,25 +350,22 @@ def _description(country: str, code: str) -> str:
     return next((m.description for m in QUOTED[country] if m.code == code), "")
 
 
-def _echo_destination(response: Element, quote: Element, full_address: bool) -> None:
-    if not full_address:
+def _echo_destination(response: Element, quote: Element, priced: Priced) -> None:
+    if not priced.full_address:
         add(response, "ShipToZipCode", text(quote, "ShipToZipCode"))
         return
     ship_to = quote.find("ShipTo")
     echo = add(response, "ShipTo")
     for name in ("AddressName1", "AddressName2", "AddressLine1", "City", "State", "ZipCode"):
         add(echo, name, text(ship_to, name))
-    add(echo, "Country", text(ship_to, "Country") or _place(text(ship_to, "ZipCode")).country)  # type: ignore[union-attr]
+    add(echo, "Country", text(ship_to, "Country") or priced.destination.country)
     add(echo, "AddressType", "Commercial")
 
 
-def _reference(root: Element) -> str:
+def _reference(quote: Element) -> str:
     """TD SYNNEX's opaque trace ("SPID n, batch_no n, version n"), here a digest of the
     request's quote, so it is the same for the same request."""
-    quote = root.find("FreightQuoteRequest")
-    seed = "|".join(
-        f"{el.tag}={(el.text or '').strip()}" for el in (quote.iter() if quote is not None else [])
-    )
+    seed = "|".join(f"{el.tag}={(el.text or '').strip()}" for el in quote.iter())
     d = hashlib.blake2b(seed.encode(), digest_size=12).digest()
     spid, batch, version = (int.from_bytes(d[i : i + 4], "big") % 10_000_000 for i in (0, 4, 8))
     return f"SPID {spid}, batch_no {batch}, version {version}"
