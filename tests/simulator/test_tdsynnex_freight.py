@@ -276,3 +276,28 @@ async def test_a_wrong_login_and_malformed_documents(
     entity = '<!DOCTYPE x [<!ENTITY e "e">]><SynnexB2B>&e;</SynnexB2B>'
     response = quote(await post(simulator_client, entity, US))
     assert response.findtext("ErrorMessage") == "Client.IncompleteXML"
+
+
+async def test_version_2_from_canada_to_the_us_as_the_spec_sample(
+    simulator_client: SimulatorClient, products: tuple[TdProduct, TdProduct]
+) -> None:
+    one, two = products
+    body = fill(V2, one, two, zip="22407", city="Fredericksburg", state="VA", country="US",
+                method="PUG", level="")  # fmt: skip
+    response = quote(await post(simulator_client, body, CA))
+    assert kids(response) == RESPONSE_ELEMENTS_V2
+    assert response.findtext("ShipTo/Country") == "US"
+    assert response.findtext("ShipMethodDescription") == "Purolator Ground"
+    offered = methods(response)
+    assert list(offered) == ["PUG"]
+    domestic = fill(V2, one, two, zip="N1H 6J3", city="Guelph", state="ON", method="PUG")
+    near = methods(quote(await post(simulator_client, domestic, CA)))
+    assert float(offered["PUG"][2]) > float(near["PUG"][2])  # the border and distance cost
+    assert offered["PUG"][1] > near["PUG"][1]
+
+
+async def test_the_drop_ship_warehouse_is_no_origin(
+    simulator_client: SimulatorClient, products: tuple[TdProduct, TdProduct]
+) -> None:
+    response = quote(await post(simulator_client, fill(V1, *products, warehouse="98"), CA))
+    assert response.findtext("ErrorMessage") == "Invalid Warehouse Number "
