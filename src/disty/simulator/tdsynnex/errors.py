@@ -10,13 +10,17 @@ from starlette.responses import Response
 from disty.simulator.tdsynnex.xmlio import add, answer
 
 
-def document_error(root_tag: str, message: str, detail: str) -> Response:
+def document_error(
+    root_tag: str, message: str, detail: str, *, attrib: dict[str, str] | None = None
+) -> Response:
     """``root_tag`` may be a path (``SynnexB2B/OrderResponse``): the error then sits in the
-    innermost element, as the PO and status specs show it."""
+    innermost element, as the PO, status and freight specs show it; ``attrib`` goes on that
+    element (a ``version`` echoed)."""
     first, *inner = root_tag.split("/")
     root = parent = Element(first)
     for tag in inner:
         parent = add(parent, tag)
+    parent.attrib.update(attrib or {})
     add(parent, "ErrorMessage", message)
     add(parent, "ErrorDetail", detail)
     return answer(root)
