@@ -167,7 +167,10 @@ def respond(state: TdState, country: str, root: Element, started: float) -> Resp
     if isinstance(priced, tuple):
         return document_error(f"SynnexB2B/{ROOT}", *priced, attrib=attrib)
     out = Element("SynnexB2B")
-    _answer(add(out, ROOT), country, quote, priced, started).attrib.update(attrib)
+    at = datetime.fromtimestamp(
+        state.clock.now(), UTC
+    )  # the simulator's clock, as the tests drive it
+    _answer(add(out, ROOT), country, quote, priced, started, at).attrib.update(attrib)
     return answer(out)
 
 
@@ -221,10 +224,15 @@ def _price(state: TdState, country: str, quote: Element, version: str) -> Priced
 
 
 def _answer(
-    response: Element, country: str, quote: Element, priced: Priced, started: float
+    response: Element,
+    country: str,
+    quote: Element,
+    priced: Priced,
+    started: float,
+    at: datetime,
 ) -> Element:
     add(response, "CustomerNumber", text(quote, "CustomerNumber"))
-    add(response, "ResponseDateTime", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+    add(response, "ResponseDateTime", at.strftime("%Y-%m-%dT%H:%M:%S"))
     add(response, "ResponseElapsedTime", f"{time.perf_counter() - started:.3f}s")
     weight = priced.kg * LB_PER_KG if country == "US" else priced.kg
     add(response, "TotalWeight", f"{weight:.2f}")
