@@ -16,6 +16,9 @@ DEMO_CUSTOMER_NUMBER = "20-222222"
 DEMO_TDSYNNEX_CUSTOMER = "1150897"
 DEMO_TDSYNNEX_USER = "buyer@disty.example"
 DEMO_TDSYNNEX_PASSWORD = "disty-demo-xml"  # noqa: S105 - a public demo credential
+# The sending addresses registered for XML POs (NOTES 2.4): loopback, and "testclient", the
+# address Starlette's test client reports. "*" allows every address.
+DEMO_TDSYNNEX_ALLOWED_IPS = ("127.0.0.1", "::1", "testclient")
 
 # 7 decimal digits encode the index inside generated vendor part numbers.
 MAX_PRODUCTS = 10_000_000
@@ -44,6 +47,7 @@ class SimulatorConfig:
     tdsynnex_customer: str = DEMO_TDSYNNEX_CUSTOMER
     tdsynnex_user: str = DEMO_TDSYNNEX_USER
     tdsynnex_password: str = DEMO_TDSYNNEX_PASSWORD
+    tdsynnex_allowed_ips: tuple[str, ...] = DEMO_TDSYNNEX_ALLOWED_IPS
 
     def __post_init__(self) -> None:
         if self.app_state not in APP_STATES:

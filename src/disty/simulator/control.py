@@ -89,8 +89,9 @@ async def overview(state: StateDep) -> dict[str, Any]:
 
 
 @router.post("/reset")
-async def reset(state: StateDep) -> dict[str, str]:
+async def reset(request: Request, state: StateDep) -> dict[str, str]:
     state.reset()
+    request.app.state.tdsynnex.reset()
     return {"status": "reset"}
 
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
-from disty.simulator.tdsynnex import pna
+from disty.simulator.tdsynnex import pna, po, postatus
 from disty.simulator.tdsynnex.state import TdState
 from disty.simulator.tdsynnex.xmlio import MAX_BODY, TooLarge
 
@@ -35,6 +35,8 @@ def _country_routes(state: TdState, country: str) -> list[Route]:
             pna.handler(state, country, availability_only=True),
             methods=["POST"],
         ),
+        Route("/SynnexXML/PO", po.handler(state, country), methods=["POST"]),
+        Route("/SynnexXML/POStatus", postatus.handler(state, country), methods=["POST"]),
     ]
 
 

@@ -10,8 +10,19 @@ from starlette.responses import Response
 from disty.simulator.tdsynnex.xmlio import add, answer
 
 
+def _fill(parent: Element, message: str, detail: str) -> None:
+    add(parent, "ErrorMessage", message)
+    add(parent, "ErrorDetail", detail)
+
+
 def document_error(root_tag: str, message: str, detail: str) -> Response:
     root = Element(root_tag)
-    add(root, "ErrorMessage", message)
-    add(root, "ErrorDetail", detail)
+    _fill(root, message, detail)
+    return answer(root)
+
+
+def b2b_error(response_tag: str, message: str, detail: str, version: str | None = None) -> Response:
+    """The error inside ``SynnexB2B/<response_tag>`` (PO, PO status: 4.8, 5.4)."""
+    root = Element("SynnexB2B", {"version": version} if version else {})
+    _fill(add(root, response_tag), message, detail)
     return answer(root)
