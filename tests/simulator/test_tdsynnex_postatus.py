@@ -261,3 +261,13 @@ async def test_status_is_per_country(simulator_client: SimulatorClient) -> None:
     root = await post(simulator_client, "/tdsynnex/ca/SynnexXML/POStatus",
                       status_request("DISTY-000123"))  # fmt: skip
     assert value(root, "OrderStatusResponse/Code") == "notFound"
+
+
+async def test_the_order_step_is_shared_with_ingram(simulator_client: SimulatorClient) -> None:
+    r = await simulator_client.put("/_control/limits", json={"ship_after_s": 600})
+    assert r.status_code == 200
+    await place(simulator_client)
+    await advance(simulator_client, STEP)
+    assert codes(await status(simulator_client)) == ["accepted", "accepted"]
+    await advance(simulator_client, 600 - STEP)
+    assert codes(await status(simulator_client)) == ["shipped", "accepted"]
