@@ -59,7 +59,7 @@ def no_stock(country: str) -> Any:
 
 
 def po_request(sku1: str, price1: str, sku2: str, price2: str, *, po: str = "DISTY-000123",
-               backorder: str = "Y", qty1: int = 2, **login: str) -> str:  # fmt: skip
+               backorder: str = "Y", qty1: int | str = 2, **login: str) -> str:  # fmt: skip
     values = dict(po=po, backorder=backorder, sku1=sku1, price1=price1, qty1=qty1)
     return fixture("po-request.xml", **values, sku2=sku2, price2=price2, **login)
 

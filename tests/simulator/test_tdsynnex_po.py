@@ -259,3 +259,15 @@ async def test_broken_and_foreign_documents(simulator_client: SimulatorClient) -
     bomb = b'<!DOCTYPE x [<!ENTITY a "aaaa">]><SynnexB2B>&a;</SynnexB2B>'
     detail = value(await post(simulator_client, PO, bomb), "OrderResponse/ErrorDetail")
     assert "DTDs" in detail
+
+
+async def test_prices_and_quantities_must_be_plain_numbers(
+    simulator_client: SimulatorClient,
+) -> None:
+    for price, quantity in (("NaN", "0"), ("1e3", "\u00b2"), ("-1.00", "-2"), ("1_000", "1.0")):
+        body = po_request("10000001", price, "10000002", "1.00", qty1=quantity)
+        detail = value(await post(simulator_client, PO, body), "OrderResponse/ErrorDetail")
+        assert detail.splitlines() == [
+            "(1)OrderRequest/Items/Item[0]/UnitPrice: Float value required",
+            "(2)OrderRequest/Items/Item[0]/OrderQuantity: Integer value required",
+        ]

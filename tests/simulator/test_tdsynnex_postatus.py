@@ -271,3 +271,18 @@ async def test_the_order_step_is_shared_with_ingram(simulator_client: SimulatorC
     assert codes(await status(simulator_client)) == ["accepted", "accepted"]
     await advance(simulator_client, 600 - STEP)
     assert codes(await status(simulator_client)) == ["shipped", "accepted"]
+
+
+async def test_a_line_number_need_not_be_a_number(simulator_client: SimulatorClient) -> None:
+    stocked = pick(td_state(simulator_client).catalog, in_stock("US"))
+    body = po_request(stocked.sku, stocked.price("US"), stocked.sku, stocked.price("US"))
+    body = body.replace('lineNumber="1"', 'lineNumber="A-1"')
+    await post(simulator_client, PO, body)
+    await advance(simulator_client, STEP)
+    root = await status(simulator_client)
+    rows = root.findall("OrderStatusResponse/Items/Item")
+    assert [r.get("lineNumber") for r in rows] == ["A-1", "2"]
+    assert codes(root) == ["shipped", "shipped"]
+    assert value(rows[0], "Packages/Package/TrackingNumber") != value(
+        rows[1], "Packages/Package/TrackingNumber"
+    )

@@ -13,6 +13,7 @@ catches up with the clock whenever it is read (``settle``).
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 
 from disty.simulator.ingram.catalog import mix64
@@ -107,7 +108,8 @@ def settle(order: TdOrder, now: float, ship_after_s: float) -> None:
 
 def _packages(line: TdLine) -> list[Package]:
     boxes = min(line.quantity, MAX_PACKAGES)
-    seed = int(line.order_number) * 1000 + int(line.line_number or 0)
+    # lineNumber is the customer's text (not always a number): hash it for the seed.
+    seed = int(line.order_number) * 1000 + zlib.crc32(line.line_number.encode())
     out = []
     for box in range(boxes):
         units = line.quantity // boxes + (1 if box < line.quantity % boxes else 0)

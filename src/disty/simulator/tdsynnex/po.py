@@ -13,10 +13,11 @@ SDK posts status requests to this path).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from xml.etree.ElementTree import Element
 
 from starlette.requests import Request
@@ -139,16 +140,17 @@ def validate(order: Element, country: str) -> list[str]:
 _PRODUCT_KEYS = ("SKU", "SynnexPartNumber", "ManufacturerPartNumber", "CustomerPartNumber")
 
 
+# Plain decimals only: Decimal() alone would also take "NaN", "1e999" and "1_000".
+_PRICE = re.compile(r"[0-9]{1,9}(\.[0-9]{1,6})?")
+_QUANTITY = re.compile(r"[0-9]{1,6}")
+
+
 def _price(value: str) -> Decimal | None:
-    try:
-        price = Decimal(value)
-    except InvalidOperation:
-        return None
-    return price if price.is_finite() and price >= 0 else None
+    return Decimal(value) if _PRICE.fullmatch(value) else None
 
 
 def _quantity(value: str) -> int | None:
-    return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else None
+    return int(value) if _QUANTITY.fullmatch(value) and int(value) > 0 else None
 
 
 @dataclass
