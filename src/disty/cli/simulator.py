@@ -40,12 +40,24 @@ def simulator(
     ship_after_s: Annotated[
         float, typer.Option(help="Simulated seconds between the steps of an order's life.")
     ] = 60.0,
+    tdsynnex_allowed_ip: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="An address TD SYNNEX accepts XML POs from (repeat it; '*' for any). "
+            "Default: loopback only."
+        ),
+    ] = None,
 ) -> None:
     """Serve the Ingram Micro simulator and print its demo app's credentials."""
     import uvicorn
 
     from disty.simulator import INGRAM_PREFIX, TDSYNNEX_PREFIX, SimulatorConfig, create_app
-    from disty.simulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_CUSTOMER_NUMBER
+    from disty.simulator.config import (
+        DEMO_CLIENT_ID,
+        DEMO_CLIENT_SECRET,
+        DEMO_CUSTOMER_NUMBER,
+        DEMO_TDSYNNEX_ALLOWED_IPS,
+    )
     from disty.simulator.ingram.webhooks import new_secret
 
     if webhook_secret is not None and webhook_url is None:
@@ -68,6 +80,7 @@ def simulator(
             ship_after_s=ship_after_s,
             webhook_url=webhook_url,
             webhook_secret=webhook_secret,
+            tdsynnex_allowed_ips=tuple(tdsynnex_allowed_ip or DEMO_TDSYNNEX_ALLOWED_IPS),
         )
     except ValueError as exc:
         fail(str(exc))
@@ -97,5 +110,7 @@ def simulator(
                   f"{base}{TDSYNNEX_PREFIX}/us/oauth2/v1/token", markup=False)  # fmt: skip
     console.print(f"  client id:       {config.tdsynnex_rest_client_id}", markup=False)
     console.print(f"  client secret:   {config.tdsynnex_rest_client_secret}", markup=False)
+    allowed = ", ".join(config.tdsynnex_allowed_ips)
+    console.print(f"  POs accepted from: {allowed} (--tdsynnex-allowed-ip)", markup=False)
     # No access log: the SDK sends client secrets in the token URL's query string.
     uvicorn.run(create_app(config), host=host, port=port, access_log=False, log_level="warning")

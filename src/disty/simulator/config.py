@@ -20,6 +20,9 @@ DEMO_TDSYNNEX_PASSWORD = "disty-demo-xml"  # noqa: S105 - a public demo credenti
 # one is created apart from the EC Express login (NOTES 8.1).
 DEMO_TDSYNNEX_REST_CLIENT_ID = "disty-tdsynnex-rest-client"
 DEMO_TDSYNNEX_REST_CLIENT_SECRET = "disty-demo-rest"  # noqa: S105 - a public demo credential
+# The sending addresses registered for XML POs (NOTES 2.4): loopback, and "testclient", the
+# address Starlette's test client reports. "*" allows every address.
+DEMO_TDSYNNEX_ALLOWED_IPS = ("127.0.0.1", "::1", "testclient")
 
 # 7 decimal digits encode the index inside generated vendor part numbers.
 MAX_PRODUCTS = 10_000_000
@@ -54,6 +57,7 @@ class SimulatorConfig:
     tdsynnex_rest_pna: bool = True
     # REST calls per client per simulated minute (NOTES 8.5: the real threshold is unpublished).
     tdsynnex_rest_per_minute: int = 60
+    tdsynnex_allowed_ips: tuple[str, ...] = DEMO_TDSYNNEX_ALLOWED_IPS
 
     def __post_init__(self) -> None:
         if self.app_state not in APP_STATES:

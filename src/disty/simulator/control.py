@@ -198,7 +198,7 @@ async def maintenance(body: Switch, state: StateDep, td: TdDep) -> dict[str, boo
 
 
 @router.put("/limits")
-async def limits(body: Limits, state: StateDep) -> dict[str, float]:
+async def limits(request: Request, body: Limits, state: StateDep) -> dict[str, float]:
     if body.get_per_minute is not None:
         state.get_per_minute = body.get_per_minute
     if body.pna_per_minute is not None:
@@ -207,6 +207,8 @@ async def limits(body: Limits, state: StateDep) -> dict[str, float]:
         state.latency_ms = body.latency_ms
     if body.ship_after_s is not None:
         state.ship_after_s = body.ship_after_s
+        # One pace for every distributor's orders (TD SYNNEX's steps from now on).
+        request.app.state.tdsynnex.ship_after_s = body.ship_after_s
     state.limiter.clear()
     return _limits_out(state)
 

@@ -2,15 +2,23 @@
 
 Not part of TD SYNNEX's wire: tests and the demo turn the REST client's GetPriceAvailability
 entitlement off and on (NOTES 8.4, disputed) and set its rate limit.
+
+- ``GET/PUT /allowed-ips``: the addresses POs may come from (NOTES 2.4; ``"*"`` allows all).
+- ``GET /orders``: every order with its lines' state (caught up with the clock).
+- ``POST /orders/{order_number}/advance``: every live line one step on now (a 99 line held
+  for sales ships; shipped lines are invoiced).
+- ``DELETE /orders/{order_number}``: sales cancel what has not shipped (POStatus ``deleted``).
+Any of the PO's sales order numbers names it.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
+from disty.simulator.tdsynnex.orders import TdOrder, step
 from disty.simulator.tdsynnex.state import TdState
 
 
@@ -42,3 +50,73 @@ async def rest_limits(body: RestLimits, state: TdDep) -> dict[str, int]:
     state.rest.per_minute = body.per_minute
     state.rest.limiter.clear()
     return {"per_minute": state.rest.per_minute}
+
+
+class AllowedIps(BaseModel):
+    ips: list[str] = Field(max_length=1000)
+
+
+def _order_out(order: TdOrder) -> dict[str, Any]:
+    return {
+        "country": order.country,
+        "customer_number": order.customer,
+        "po_number": order.po_number,
+        "code": order.code(),
+        "lines": [
+            {
+                "line_number": line.line_number,
+                "order_number": line.order_number,
+                "order_type": line.order_type,
+                "sku": line.product.sku,
+                "quantity": line.quantity,
+                "code": line.code,
+                "next_step_at": line.next_step_at,
+            }
+            for line in order.lines
+        ],
+    }
+
+
+def _order(state: TdState, number: str) -> TdOrder:
+    order = state.orders.by_number(number)
+    if order is None:
+        raise HTTPException(404, f"no TD SYNNEX order {number}")
+    return state.settled(order)
+
+
+@router.get("/allowed-ips")
+async def allowed_ips(state: TdDep) -> dict[str, list[str]]:
+    return {"ips": sorted(state.allowed_ips)}
+
+
+@router.put("/allowed-ips")
+async def set_allowed_ips(body: AllowedIps, state: TdDep) -> dict[str, list[str]]:
+    state.allowed_ips = {ip.strip() for ip in body.ips if ip.strip()}
+    return {"ips": sorted(state.allowed_ips)}
+
+
+@router.get("/orders")
+async def orders(state: TdDep) -> list[dict[str, Any]]:
+    return [_order_out(state.settled(o)) for o in state.orders.orders]
+
+
+@router.post("/orders/{order_number}/advance")
+async def advance(order_number: str, state: TdDep) -> dict[str, Any]:
+    order = _order(state, order_number)
+    now = state.clock.now()
+    moved = [step(line, now, state.ship_after_s) for line in order.lines]
+    if not any(moved):
+        raise HTTPException(409, f"order {order_number} has no further step")
+    return _order_out(order)
+
+
+@router.delete("/orders/{order_number}")
+async def delete(order_number: str, state: TdDep) -> dict[str, Any]:
+    order = _order(state, order_number)
+    open_lines = [line for line in order.lines if line.code == "accepted"]
+    if not open_lines:
+        raise HTTPException(409, f"order {order_number} has nothing left to cancel")
+    for line in open_lines:
+        line.code = "deleted"
+        line.next_step_at = None
+    return _order_out(order)

@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from disty.simulator.ingram.state import SimState
-from disty.simulator.tdsynnex import freight, pna, rest_oauth, rest_orders, rest_pna
+from disty.simulator.tdsynnex import freight, pna, po, postatus, rest_oauth, rest_orders, rest_pna
 from disty.simulator.tdsynnex.faults import TdFaultInjector
 from disty.simulator.tdsynnex.rest_errors import routing_error
 from disty.simulator.tdsynnex.state import TdState
@@ -43,6 +43,8 @@ def _country_routes(state: TdState, country: str) -> list[Route]:
             pna.handler(state, country, availability_only=True),
             methods=["POST"],
         ),
+        Route("/SynnexXML/PO", po.handler(state, country), methods=["POST"]),
+        Route("/SynnexXML/POStatus", postatus.handler(state, country), methods=["POST"]),
         Route("/SynnexXML/FreightQuote", freight.handler(state, country), methods=["POST"]),
         # NOTES 8.1: the token on the sso host and, as one client posts it, on the API host.
         Route("/oauth2/v1/token", rest_oauth.token(state), methods=["POST"]),

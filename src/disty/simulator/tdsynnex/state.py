@@ -1,4 +1,5 @@
-"""What the TD SYNNEX simulator holds: its catalog and the demo account (orders come later)."""
+"""What the TD SYNNEX simulator holds: its catalog, the demo account, the IP allow-list for
+POs and the orders, on the simulator's one clock (shared with Ingram's state)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from disty.simulator.clock import SimClock
 from disty.simulator.config import SimulatorConfig
 from disty.simulator.tdsynnex.catalog import TdCatalog
+from disty.simulator.tdsynnex.orders import OrderBook, TdOrder, settle
 from disty.simulator.tdsynnex.rest_access import RestAccess
 
 
@@ -15,9 +17,12 @@ from disty.simulator.tdsynnex.rest_access import RestAccess
 class TdState:
     config: SimulatorConfig
     catalog: TdCatalog
-    # The simulator's one clock (Ingram's SimState.clock, shared by app.py): REST tokens expire
-    # and rate-limit windows turn on it.
+    # The simulator's one clock (Ingram's SimState.clock, shared by app.py): orders move, REST
+    # tokens expire and rate-limit windows turn on it.
     clock: SimClock = field(default_factory=SimClock)
+    orders: OrderBook = field(default_factory=OrderBook)
+    allowed_ips: set[str] = field(default_factory=set)
+    ship_after_s: float = 60.0
     # The control API's switches (its fault rules live with Ingram's in SimState.faults).
     maintenance: bool = False
     counts: Counter[str] = field(default_factory=Counter)  # requests per path, faulted too
@@ -28,11 +33,20 @@ class TdState:
 
     @classmethod
     def create(cls, config: SimulatorConfig, clock: SimClock | None = None) -> TdState:
-        catalog = TdCatalog(config.products, config.seed)
-        return cls(config, catalog, clock or SimClock(config.frozen_clock_at))
+        state = cls(
+            config,
+            TdCatalog(config.products, config.seed),
+            clock or SimClock(config.frozen_clock_at),
+        )
+        state.reset()
+        return state
 
     def reset(self) -> None:
-        """Back to the configured start (``POST /_control/reset``)."""
+        """Back to the configured start (``POST /_control/reset``; the clock is reset by its
+        owner, Ingram's state)."""
+        self.orders.clear()
+        self.allowed_ips = set(self.config.tdsynnex_allowed_ips)
+        self.ship_after_s = self.config.ship_after_s
         self.maintenance = False
         self.counts.clear()
         self.rest.reset(self.config)  # the REST client's tokens, entitlement and rate limit
@@ -45,3 +59,11 @@ class TdState:
             c.tdsynnex_user.lower(),
             c.tdsynnex_password,
         )
+
+    def ip_allowed(self, ip: str) -> bool:
+        return "*" in self.allowed_ips or ip in self.allowed_ips
+
+    def settled(self, order: TdOrder) -> TdOrder:
+        """The order caught up with the clock."""
+        settle(order, self.clock.now(), self.ship_after_s)
+        return order
