@@ -14,19 +14,17 @@ import hashlib
 import math
 import re
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from xml.etree.ElementTree import Element
 
-from starlette.requests import Request
 from starlette.responses import Response
 
 from disty.simulator.tdsynnex.catalog import WAREHOUSES, TdProduct, TdWarehouse
 from disty.simulator.tdsynnex.errors import document_error
 from disty.simulator.tdsynnex.state import TdState
-from disty.simulator.tdsynnex.xmlio import BadDocument, add, answer, document, read_body, text
+from disty.simulator.tdsynnex.xmlio import Handler, add, answer, endpoint, text
 
 ROOT = "FreightQuoteResponse"
 MAX_LINES = 100  # as P&A: the spec states no limit
@@ -117,17 +115,11 @@ CA_PROVINCES = {
 }  # fmt: skip
 
 
-def handler(state: TdState, country: str) -> Callable[[Request], Awaitable[Response]]:
-    async def freight_quote(request: Request) -> Response:
-        started = time.perf_counter()
-        body = await read_body(request)
-        try:
-            root = document(body, request.headers.get("content-type", ""))
-        except BadDocument as exc:
-            return _incomplete(f"(1)SynnexB2B: {exc}")
-        return respond(state, country, root, started)
-
-    return freight_quote
+def handler(state: TdState, country: str) -> Handler:
+    return endpoint(
+        lambda got: respond(state, country, got.root, got.started),
+        lambda exc: _incomplete(f"(1)SynnexB2B: {exc}"),
+    )
 
 
 def _incomplete(detail: str) -> Response:

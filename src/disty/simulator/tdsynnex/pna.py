@@ -10,34 +10,25 @@ listed for every warehouse of the country, 98 (manufacturer drop ship) included.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from xml.etree.ElementTree import Element
 
-from starlette.requests import Request
 from starlette.responses import Response
 
 from disty.simulator.tdsynnex.catalog import TdProduct
 from disty.simulator.tdsynnex.errors import document_error
 from disty.simulator.tdsynnex.state import TdState
-from disty.simulator.tdsynnex.xmlio import BadDocument, add, answer, document, read_body, text
+from disty.simulator.tdsynnex.xmlio import Handler, add, answer, endpoint, text
 
 MAX_LINES = 100  # NOTES Q10: the XML spec states no limit; the REST variant caps at 100
 
 
-def handler(
-    state: TdState, country: str, *, availability_only: bool
-) -> Callable[[Request], Awaitable[Response]]:
-    async def pna(request: Request) -> Response:
-        body = await read_body(request)
-        try:
-            root = document(body, request.headers.get("content-type", ""))
-        except BadDocument as exc:
-            return document_error(
-                "priceResponse", "Client.IncompleteXML", f"(1)priceRequest: {exc}"
-            )
-        return respond(state, country, root, availability_only=availability_only)
-
-    return pna
+def handler(state: TdState, country: str, *, availability_only: bool) -> Handler:
+    return endpoint(
+        lambda got: respond(state, country, got.root, availability_only=availability_only),
+        lambda exc: document_error(
+            "priceResponse", "Client.IncompleteXML", f"(1)priceRequest: {exc}"
+        ),
+    )
 
 
 def respond(state: TdState, country: str, root: Element, *, availability_only: bool) -> Response:

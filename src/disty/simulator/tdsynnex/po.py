@@ -14,13 +14,10 @@ SDK posts status requests to this path).
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.etree.ElementTree import Element
 
-from starlette.requests import Request
 from starlette.responses import Response
 
 from disty.simulator.tdsynnex import b2b, postatus
@@ -28,7 +25,7 @@ from disty.simulator.tdsynnex.catalog import WAREHOUSES, TdProduct, TdWarehouse
 from disty.simulator.tdsynnex.errors import b2b_error
 from disty.simulator.tdsynnex.orders import TdLine, TdOrder, first_step_at
 from disty.simulator.tdsynnex.state import TdState
-from disty.simulator.tdsynnex.xmlio import BadDocument, add, answer, document, read_body, text
+from disty.simulator.tdsynnex.xmlio import Arrived, Handler, add, answer, endpoint, text
 
 RESPONSE = "OrderResponse"
 TOLERANCE_CENTS = {"US": 1, "CA": 2}  # 4.4: a price off by more stops for sales
@@ -54,20 +51,16 @@ PRODUCT_MISSING = (
 )
 
 
-def handler(state: TdState, country: str) -> Callable[[Request], Awaitable[Response]]:
-    async def po(request: Request) -> Response:
-        started = time.perf_counter()
-        body = await read_body(request)
-        try:
-            root = document(body, request.headers.get("content-type", ""))
-        except BadDocument as exc:
-            return b2b_error(RESPONSE, "Client.IncompleteXML", f"(1)SynnexB2B: {exc}")
-        if root.tag == "SynnexB2B" and root.find("OrderStatusRequest") is not None:
-            return postatus.respond(state, country, root, started)
-        ip = request.client.host if request.client else ""
-        return respond(state, country, root, ip, started)
+def handler(state: TdState, country: str) -> Handler:
+    def order_or_status(got: Arrived) -> Response:
+        if got.root.tag == "SynnexB2B" and got.root.find("OrderStatusRequest") is not None:
+            return postatus.respond(state, country, got.root, got.started)
+        return respond(state, country, got.root, got.ip, got.started)
 
-    return po
+    return endpoint(
+        order_or_status,
+        lambda exc: b2b_error(RESPONSE, "Client.IncompleteXML", f"(1)SynnexB2B: {exc}"),
+    )
 
 
 def respond(state: TdState, country: str, root: Element, ip: str, started: float) -> Response:

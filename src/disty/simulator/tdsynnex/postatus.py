@@ -8,18 +8,15 @@ fee elements. An unknown PO is ``notFound`` with empty ``Reason``, ``PODatetime`
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable
 from xml.etree.ElementTree import Element
 
-from starlette.requests import Request
 from starlette.responses import Response
 
 from disty.simulator.tdsynnex import b2b
 from disty.simulator.tdsynnex.errors import b2b_error
 from disty.simulator.tdsynnex.orders import TdLine, TdOrder
 from disty.simulator.tdsynnex.state import TdState
-from disty.simulator.tdsynnex.xmlio import BadDocument, add, answer, document, read_body, text
+from disty.simulator.tdsynnex.xmlio import Handler, add, answer, endpoint, text
 
 RESPONSE = "OrderStatusResponse"
 FEES_FROM = (2, 4)  # 2.6: version 2.4 or later adds Freight, HandlingFee, Tax, RecyclingFee
@@ -28,17 +25,11 @@ BROKEN = ("PO Status XML", "Error on line -1: Premature end of file.")
 HOLD = ("NL", "Hold Order")  # what a backordered line shows until it ships (4.6)
 
 
-def handler(state: TdState, country: str) -> Callable[[Request], Awaitable[Response]]:
-    async def status(request: Request) -> Response:
-        started = time.perf_counter()
-        body = await read_body(request)
-        try:
-            root = document(body, request.headers.get("content-type", ""))
-        except BadDocument:
-            return b2b_error(RESPONSE, *BROKEN)
-        return respond(state, country, root, started)
-
-    return status
+def handler(state: TdState, country: str) -> Handler:
+    return endpoint(
+        lambda got: respond(state, country, got.root, got.started),
+        lambda exc: b2b_error(RESPONSE, *BROKEN),
+    )
 
 
 def _fees(version: str | None) -> bool:

@@ -9,6 +9,9 @@ billion-laughs body costs nothing.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 from xml.etree.ElementTree import Element, ParseError, SubElement, tostring
@@ -83,3 +86,35 @@ def answer(root: Element, status: int = 200) -> Response:
         '<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode")
     ).encode()
     return Response(body, status, media_type=XML_TYPE)
+
+
+@dataclass(frozen=True, slots=True)
+class Arrived:
+    """One EC Express request, read and parsed: its document, the caller's address (the PO's
+    IP allow-list) and when it arrived (``ResponseElapsedTime``)."""
+
+    root: Element
+    ip: str
+    started: float
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def endpoint(
+    respond: Callable[[Arrived], Response], refuse: Callable[[BadDocument], Response]
+) -> Handler:
+    """An EC Express route: read the body, parse the document and answer it, or ``refuse`` a
+    body that is not one (each transaction words that refusal its own way)."""
+
+    async def route(request: Request) -> Response:
+        started = time.perf_counter()
+        body = await read_body(request)
+        try:
+            root = document(body, request.headers.get("content-type", ""))
+        except BadDocument as exc:
+            return refuse(exc)
+        ip = request.client.host if request.client else ""
+        return respond(Arrived(root, ip, started))
+
+    return route
