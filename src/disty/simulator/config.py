@@ -16,6 +16,8 @@ DEMO_CUSTOMER_NUMBER = "20-222222"
 DEMO_TDSYNNEX_CUSTOMER = "1150897"
 DEMO_TDSYNNEX_USER = "buyer@disty.example"
 DEMO_TDSYNNEX_PASSWORD = "disty-demo-xml"  # noqa: S105 - a public demo credential
+# The account's company name as TD SYNNEX's FTP file names carry it (NOTES 9.2: *_<COMPANY>_856.xml).
+DEMO_TDSYNNEX_COMPANY = "DISTYDEMO"
 # TD SYNNEX's Partner REST API (OAuth2 client credentials): a client of its own, as the real
 # one is created apart from the EC Express login (NOTES 8.1).
 DEMO_TDSYNNEX_REST_CLIENT_ID = "disty-tdsynnex-rest-client"
@@ -51,6 +53,7 @@ class SimulatorConfig:
     tdsynnex_customer: str = DEMO_TDSYNNEX_CUSTOMER
     tdsynnex_user: str = DEMO_TDSYNNEX_USER
     tdsynnex_password: str = DEMO_TDSYNNEX_PASSWORD
+    tdsynnex_company: str = DEMO_TDSYNNEX_COMPANY
     tdsynnex_rest_client_id: str = DEMO_TDSYNNEX_REST_CLIENT_ID
     tdsynnex_rest_client_secret: str = DEMO_TDSYNNEX_REST_CLIENT_SECRET
     # The REST GetPriceAvailability entitlement (disputed, NOTES 8.4): on unless switched off.

@@ -8,17 +8,22 @@ entitlement off and on (NOTES 8.4, disputed) and set its rate limit.
 - ``POST /orders/{order_number}/advance``: every live line one step on now (a 99 line held
   for sales ships; shipped lines are invoiced).
 - ``DELETE /orders/{order_number}``: sales cancel what has not shipped (POStatus ``deleted``).
+- ``PUT /orders/{order_number}/stuck`` ``{on}``: a stuck order takes no step on the clock (nor
+  by ``advance``) until released; then its pending steps come as late as it was stuck.
 Any of the PO's sales order numbers names it.
+- ``GET /ship-notices``, ``GET``/``DELETE /ship-notices/{name}``: the ``ShipNotice3D`` files
+  TD SYNNEX's FTP would hold (NOTES 9.2); integrators delete what they have downloaded.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from disty.simulator.tdsynnex.orders import TdOrder, step
+from disty.simulator.tdsynnex.orders import TdOrder, release, step, stick
+from disty.simulator.tdsynnex.xmlio import XML_TYPE
 from disty.simulator.tdsynnex.state import TdState
 
 
@@ -62,6 +67,8 @@ def _order_out(order: TdOrder) -> dict[str, Any]:
         "customer_number": order.customer,
         "po_number": order.po_number,
         "code": order.code(),
+        "stuck": order.stuck_since is not None,
+        "stuck_since": order.stuck_since,
         "lines": [
             {
                 "line_number": line.line_number,
@@ -103,11 +110,56 @@ async def orders(state: TdDep) -> list[dict[str, Any]]:
 @router.post("/orders/{order_number}/advance")
 async def advance(order_number: str, state: TdDep) -> dict[str, Any]:
     order = _order(state, order_number)
+    if order.stuck_since is not None:
+        raise HTTPException(409, f"order {order_number} is stuck: release it first")
     now = state.clock.now()
+    open_lines = [line for line in order.lines if line.code == "accepted"]
     moved = [step(line, now, state.ship_after_s) for line in order.lines]
     if not any(moved):
         raise HTTPException(409, f"order {order_number} has no further step")
+    state.shipped(order, [line for line in open_lines if line.code == "shipped"])
     return _order_out(order)
+
+
+class Stuck(BaseModel):
+    on: bool
+
+
+@router.put("/orders/{order_number}/stuck")
+async def stuck(order_number: str, body: Stuck, state: TdDep) -> dict[str, Any]:
+    order = _order(state, order_number)  # caught up with the clock up to now
+    now = state.clock.now()
+    if body.on:
+        stick(order, now)
+    else:
+        release(order, now)
+    return _order_out(order)
+
+
+@router.get("/ship-notices")
+async def ship_notices(state: TdDep) -> list[dict[str, Any]]:
+    state.settle_all()  # reading the folder is a read: shipments due by now have their files
+    return [{"name": name, "size": len(body)} for name, body in state.ship_notices.files.items()]
+
+
+def _notice(state: TdState, name: str) -> bytes:
+    state.settle_all()
+    body = state.ship_notices.files.get(name)
+    if body is None:
+        raise HTTPException(404, f"no ship notice {name}")
+    return body
+
+
+@router.get("/ship-notices/{name}")
+async def ship_notice(name: str, state: TdDep) -> Response:
+    return Response(_notice(state, name), media_type=XML_TYPE)
+
+
+@router.delete("/ship-notices/{name}", status_code=204)
+async def delete_ship_notice(name: str, state: TdDep) -> Response:
+    _notice(state, name)
+    del state.ship_notices.files[name]
+    return Response(status_code=204)
 
 
 @router.delete("/orders/{order_number}")

@@ -6,6 +6,9 @@ any of its sales order numbers (the control API's key). Each line lives on its o
 serialised products) -> ``invoiced``, one step every ``ship_after_s`` simulated seconds. A
 backordered line (BO) ships one step later than a stocked one; a line held for sales (99: price
 variance) waits for the control API. Sales may cancel (``deleted``) what has not shipped.
+The control API may make an order stuck: its lines take no step on the clock until released,
+and then resume as if time had stood still for them (each pending step moves on by the time
+stuck).
 
 TD SYNNEX pushes nothing for hardware orders (NOTES 9.1), so nothing is scheduled: an order
 catches up with the clock whenever it is read (``settle``).
@@ -59,6 +62,7 @@ class TdOrder:
     ship_method_description: str
     created_at: float
     lines: list[TdLine]
+    stuck_since: float | None = None  # the control API's stuck-order switch
 
     @property
     def order_numbers(self) -> set[str]:
@@ -100,10 +104,34 @@ def step(line: TdLine, at: float, ship_after_s: float) -> bool:
     return False
 
 
-def settle(order: TdOrder, now: float, ship_after_s: float) -> None:
+def settle(order: TdOrder, now: float, ship_after_s: float) -> list[TdLine]:
+    """Catch the order up with ``now``; the lines that shipped on the way (ship notices)."""
+    shipped = []
     for line in order.lines:
-        while line.next_step_at is not None and line.next_step_at <= now:
+        while order.stuck_since is None and line.next_step_at is not None:
+            if line.next_step_at > now:
+                break
+            was = line.code
             step(line, line.next_step_at, ship_after_s)
+            if was == "accepted" and line.code == "shipped":
+                shipped.append(line)
+    return shipped
+
+
+def stick(order: TdOrder, now: float) -> None:
+    """Stop the order's clock (already caught up with ``now``)."""
+    if order.stuck_since is None:
+        order.stuck_since = now
+
+
+def release(order: TdOrder, now: float) -> None:
+    """Start it again: every pending step moves on by the time it was stuck."""
+    if order.stuck_since is None:
+        return
+    stuck_for, order.stuck_since = now - order.stuck_since, None
+    for line in order.lines:
+        if line.next_step_at is not None:
+            line.next_step_at += stuck_for
 
 
 def _packages(line: TdLine) -> list[Package]:

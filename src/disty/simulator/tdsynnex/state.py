@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from disty.simulator.clock import SimClock
 from disty.simulator.config import SimulatorConfig
 from disty.simulator.tdsynnex.catalog import TdCatalog
-from disty.simulator.tdsynnex.orders import OrderBook, TdOrder, settle
+from disty.simulator.tdsynnex.orders import OrderBook, TdLine, TdOrder, settle
 from disty.simulator.tdsynnex.rest_access import RestAccess
+from disty.simulator.tdsynnex.ship_notices import ShipNotices
 
 
 @dataclass
@@ -21,6 +22,7 @@ class TdState:
     # tokens expire and rate-limit windows turn on it.
     clock: SimClock = field(default_factory=SimClock)
     orders: OrderBook = field(default_factory=OrderBook)
+    ship_notices: ShipNotices = field(default_factory=ShipNotices)  # the FTP folder (9.2)
     allowed_ips: set[str] = field(default_factory=set)
     ship_after_s: float = 60.0
     # The control API's switches (its fault rules live with Ingram's in SimState.faults).
@@ -45,6 +47,7 @@ class TdState:
         """Back to the configured start (``POST /_control/reset``; the clock is reset by its
         owner, Ingram's state)."""
         self.orders.clear()
+        self.ship_notices.clear()
         self.allowed_ips = set(self.config.tdsynnex_allowed_ips)
         self.ship_after_s = self.config.ship_after_s
         self.maintenance = False
@@ -64,6 +67,15 @@ class TdState:
         return "*" in self.allowed_ips or ip in self.allowed_ips
 
     def settled(self, order: TdOrder) -> TdOrder:
-        """The order caught up with the clock."""
-        settle(order, self.clock.now(), self.ship_after_s)
+        """The order caught up with the clock, its shipments' notices written."""
+        self.shipped(order, settle(order, self.clock.now(), self.ship_after_s))
         return order
+
+    def shipped(self, order: TdOrder, lines: list[TdLine]) -> None:
+        """Write the ship-notice files of lines that have just shipped."""
+        if lines:
+            self.ship_notices.write(order, lines, self.config.tdsynnex_company)
+
+    def settle_all(self) -> None:
+        for order in self.orders.orders:
+            self.settled(order)

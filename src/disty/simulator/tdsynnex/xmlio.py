@@ -81,11 +81,13 @@ def add(parent: Element, tag: str, value: Any = None) -> Element:
     return child
 
 
+def serialise(root: Element) -> bytes:
+    """A whole document: the declaration, then the tree (answers and the FTP-style files)."""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode")).encode()
+
+
 def answer(root: Element, status: int = 200) -> Response:
-    body = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode")
-    ).encode()
-    return Response(body, status, media_type=XML_TYPE)
+    return Response(serialise(root), status, media_type=XML_TYPE)
 
 
 @dataclass(frozen=True, slots=True)
