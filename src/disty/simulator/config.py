@@ -16,7 +16,7 @@ DEMO_CUSTOMER_NUMBER = "20-222222"
 DEMO_TDSYNNEX_CUSTOMER = "1150897"
 DEMO_TDSYNNEX_USER = "buyer@disty.example"
 DEMO_TDSYNNEX_PASSWORD = "disty-demo-xml"  # noqa: S105 - a public demo credential
-# The account's company name as TD SYNNEX's FTP file names carry it (NOTES 9.2: *_<COMPANY>_856.xml).
+# The company name in TD SYNNEX FTP file names (NOTES 9.2: *_<COMPANY>_856.xml).
 DEMO_TDSYNNEX_COMPANY = "DISTYDEMO"
 # TD SYNNEX's Partner REST API (OAuth2 client credentials): a client of its own, as the real
 # one is created apart from the EC Express login (NOTES 8.1).

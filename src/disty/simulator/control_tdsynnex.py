@@ -23,8 +23,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from disty.simulator.tdsynnex.orders import TdOrder, release, step, stick
-from disty.simulator.tdsynnex.xmlio import XML_TYPE
 from disty.simulator.tdsynnex.state import TdState
+from disty.simulator.tdsynnex.xmlio import XML_TYPE
 
 
 def _state(request: Request) -> TdState:

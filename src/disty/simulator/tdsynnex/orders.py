@@ -63,21 +63,29 @@ class TdOrder:
     created_at: float
     lines: list[TdLine]
     stuck_since: float | None = None  # the control API's stuck-order switch
+    ship_to: dict[str, str] = field(default_factory=dict)  # the PO's ShipTo, element: text
 
     @property
     def order_numbers(self) -> set[str]:
         return {line.order_number for line in self.lines}
 
     def code(self) -> str:
-        """The PO's roll-up (5.2): deleted rows count only when every row is deleted."""
-        live = {line.code for line in self.lines if line.code != "deleted"}
-        if not live:
-            return "deleted"
-        if live == {"invoiced"}:
-            return "invoiced"
-        if live <= {"shipped", "invoiced"}:
-            return "shipped"
-        return "accepted"
+        return roll_up(self.lines)
+
+    def sales_order(self, number: str) -> list[TdLine]:
+        return [line for line in self.lines if line.order_number == number]
+
+
+def roll_up(lines: list[TdLine]) -> str:
+    """A PO's (5.2) or sales order's code: deleted rows count only when every row is deleted."""
+    live = {line.code for line in lines if line.code != "deleted"}
+    if not live:
+        return "deleted"
+    if live == {"invoiced"}:
+        return "invoiced"
+    if live <= {"shipped", "invoiced"}:
+        return "shipped"
+    return "accepted"
 
 
 def first_step_at(order_type: str, created_at: float, ship_after_s: float) -> float | None:

@@ -83,7 +83,9 @@ def add(parent: Element, tag: str, value: Any = None) -> Element:
 
 def serialise(root: Element) -> bytes:
     """A whole document: the declaration, then the tree (answers and the FTP-style files)."""
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode")).encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode")
+    ).encode()
 
 
 def answer(root: Element, status: int = 200) -> Response:
