@@ -1,12 +1,15 @@
 """TD SYNNEX's Partner REST API (NOTES 8): the OAuth2 token and its life on the simulated
 clock, GetPriceAvailability's every element as 8.4 shows it and its agreement with the XML
-P&A, the entitlement switch, the order look-ups' not-found answer, every error shape and 429.
+P&A, the entitlement switch, the order and shipment look-ups answered from orders placed
+through /SynnexXML/PO (agreeing with POStatus) and their not-found answer, every error shape
+and 429.
 The P&A request is the notes' example (fixtures/tdsynnex/rest-pna-request.json)."""
 
 from __future__ import annotations
 
 import copy
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,9 @@ from disty.simulator.config import (
 )
 from disty.simulator.tdsynnex.catalog import TdCatalog, TdProduct
 from tests.fixtures.simulator import FROZEN_AT, SimulatorClient
+from tests.simulator.tdsynnex_orders import PO, in_stock, no_stock, pick, po_request, post, td_state
 from tests.simulator.test_tdsynnex_pna import catalog, first, request
+from tests.simulator.test_tdsynnex_postatus import place, status
 
 PNA = "/tdsynnex/{country}/api/v1/webservice/json/GetPriceAvailability"
 EXAMPLE: dict[str, Any] = json.loads(
@@ -423,13 +428,169 @@ async def test_unknown_paths_and_wrong_methods_answer_in_the_rest_shape(
         ("/api/v1/invoices/invoiceNo/90123456/invoiceType/ZZ", 400, "BAD_REQUEST"),
     ],
 )
-async def test_look_ups_find_no_order_yet(
+async def test_look_ups_of_unknown_numbers(
     simulator_client: SimulatorClient, path: str, status: int, code: str
 ) -> None:
     r = await simulator_client.get(
         "/tdsynnex/us" + path, headers=bearer(await token(simulator_client))
     )
     assert_error(r, status, code)
+
+
+# -- the order and shipment look-ups, from orders placed through /SynnexXML/PO -------------------
+
+ORDER_FIELDS = {"orderNumber", "invoiceNumber", "purchaseOrderNumber", "salesOrderNumber",
+                "orderStatus", "orderStatusCode", "orderPlacedDate", "total", "tax", "freight",
+                "otherFees", "resellerContactName", "shipTo", "endUser", "lines", "uniqueID",
+                "errorMessage"}  # fmt: skip
+SHIPMENT_LINE = {"displayLineNumber", "lineNumber", "partNumber", "manufacturerPartNumber",
+                 "configStatus", "totalQuantity", "hasMultipleTrackingNumbers",
+                 "hasMultipleCarrier", "lineStatusCode", "lineStatus", "uniqueID",
+                 "subLines"}  # fmt: skip
+SUB_LINE = {"displayLineNumber", "techDataPONumber", "vendorSalesOrderNumber", "quantity",
+            "shipDate", "warehouse", "deliveryNumber", "lineStatus", "tracking"}  # fmt: skip
+
+
+async def look_up(client: httpx.AsyncClient, path: str, status: int = 200) -> Any:
+    r = await client.get("/tdsynnex/us/api/v1" + path, headers=bearer(await token(client)))
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+async def placed_order(client: SimulatorClient) -> tuple[str, str]:
+    """The notes' example PO (a stocked line, SO, and a backorder, BO): their order numbers."""
+    _, _, placed = await place(client)
+    so, bo = (row.findtext("OrderNumber") or "" for row in placed.findall("Items/Item"))
+    return so, bo
+
+
+async def test_an_order_by_its_number_or_po(simulator_client: SimulatorClient) -> None:
+    so, bo = await placed_order(simulator_client)
+    (order,) = await look_up(simulator_client, f"/orders/orderNo/{so}")
+    assert set(order) == ORDER_FIELDS
+    item = (await status(simulator_client)).find("OrderStatusResponse/Items/Item")
+    assert item is not None
+    assert order["orderNumber"] == order["salesOrderNumber"] == so
+    assert order["purchaseOrderNumber"] == "DISTY-000123"
+    assert (order["orderStatus"], order["orderStatusCode"]) == ("Open", "O")
+    assert order["orderPlacedDate"] == "2026-01-01T00:00:00Z"
+    assert order["total"] == f"{Decimal(item.findtext('UnitPrice') or '') * 3:.2f}"
+    assert (order["tax"], order["freight"], order["otherFees"]) == ("0.00", "0.00", "0.00")
+    assert order["shipTo"] == {"name": "ACME DENTAL GROUP", "addressLine1": "100 MAIN ST",
+                               "addressLine2": "SUITE 200", "city": "FREMONT", "state": "CA",
+                               "zipCode": "94539", "country": "US"}  # fmt: skip
+    (line,) = order["lines"]
+    assert line == {
+        "lineNumber": "1",
+        "partNumber": item.findtext("SKU"),
+        "manufacturerPartNumber": item.findtext("MfgPN"),
+        "description": item.findtext("ProductName"),
+        "quantity": "3",
+        "shipQuantity": "0",
+        "unitPrice": line["unitPrice"],
+        "orderType": "SO",
+        "lineStatus": "Open",
+    }
+    assert float(line["unitPrice"]) == float(item.findtext("UnitPrice") or "")
+    assert await look_up(simulator_client, f"/orders/orderNo/{so}/orderType/SO") == [order]
+    # By the PO: every sales order of it, and case-insensitively (as POStatus).
+    by_po = await look_up(simulator_client, "/orders/orderNo/disty-000123/orderType/PO")
+    assert [o["orderNumber"] for o in by_po] == [so, bo]
+    assert by_po[0] == order
+    assert await look_up(simulator_client, "/orders/orderNo/DISTY-000123") == by_po
+    # A sales order number is not a PO number.
+    await look_up(simulator_client, f"/orders/orderNo/{so}/orderType/PO", 404)
+    await look_up(simulator_client, "/orders/orderNo/DISTY-000123/orderType/SO", 404)
+
+
+async def test_shipment_details_agree_with_po_status(simulator_client: SimulatorClient) -> None:
+    so, bo = await placed_order(simulator_client)
+    details = await look_up(simulator_client, f"/orders/shipment/details/orderNo/{so}")
+    assert set(details) == {"orderNumber", "purchaseOrder", "orderStatus", "orderStatusCode",
+                            "uniqueID", "errorMessage", "lines"}  # fmt: skip
+    assert (details["orderNumber"], details["purchaseOrder"]) == (so, "DISTY-000123")
+    assert (details["orderStatus"], details["orderStatusCode"]) == ("Open", "O")
+    (line,) = details["lines"]
+    assert set(line) == SHIPMENT_LINE
+    assert (line["lineStatus"], line["subLines"]) == ("Open", [])
+
+    await advance(simulator_client, 60)  # the SO line ships
+    item = (await status(simulator_client)).find("OrderStatusResponse/Items/Item")
+    assert item is not None
+    assert item.findtext("Code") == "shipped"
+    details = await look_up(simulator_client, f"/orders/shipment/details/orderNo/{so}")
+    assert (details["orderStatus"], details["orderStatusCode"]) == ("Shipped", "S")
+    (line,) = details["lines"]
+    packages = item.findall("Packages/Package")
+    assert line["displayLineNumber"] == "1"
+    assert line["lineNumber"] == "000010"
+    assert line["partNumber"] == item.findtext("SKU")
+    assert line["manufacturerPartNumber"] == item.findtext("MfgPN")
+    assert line["totalQuantity"] == item.findtext("ShipQuantity") == "3"
+    assert line["hasMultipleTrackingNumbers"] is (len(packages) > 1)
+    assert line["hasMultipleCarrier"] is False
+    assert line["lineStatus"] == "Shipped"
+    (sub,) = line["subLines"]
+    assert set(sub) == SUB_LINE
+    assert sub["displayLineNumber"] == "1.1"
+    assert sub["quantity"] == "3"
+    assert sub["shipDate"] == (item.findtext("ShipDatetime") or "")[:10] == "2026-01-01"
+    assert sub["warehouse"] == item.findtext("ShipFromWarehouse")
+    assert len(sub["deliveryNumber"]) == 10
+    assert sub["deliveryNumber"].startswith("80")
+    assert sub["lineStatus"] == "Shipped"
+    assert sub["tracking"] == [
+        {"trackingNumber": p.findtext("TrackingNumber"), "carrierDescription": "FedEx Ground"}
+        for p in packages
+    ]
+    orders = await look_up(simulator_client, "/orders/orderNo/DISTY-000123/orderType/PO")
+    assert [(o["orderStatus"], o["orderStatusCode"]) for o in orders] == [
+        ("Shipped", "S"),
+        ("Open", "O"),
+    ]
+    assert orders[0]["lines"][0]["shipQuantity"] == "3"
+
+    await advance(simulator_client, 60)  # SO invoiced, BO shipped
+    orders = await look_up(simulator_client, "/orders/orderNo/DISTY-000123")
+    assert [o["orderStatusCode"] for o in orders] == ["I", "S"]
+    # A second PO, cancelled by sales before anything shipped, reads as cancelled.
+    so2, _ = await placed_order_again(simulator_client)
+    r = await simulator_client.delete(f"/_control/tdsynnex/orders/{so2}")
+    assert r.status_code == 200
+    (order,) = await look_up(simulator_client, f"/orders/orderNo/{so2}")
+    assert (order["orderStatus"], order["orderStatusCode"], order["total"]) == (
+        "Cancelled",
+        "C",
+        "0.00",
+    )
+    details = await look_up(simulator_client, f"/orders/shipment/details/orderNo/{so2}")
+    assert details["lines"][0]["lineStatus"] == "Cancelled"
+    # Shipment details are asked by sales order number only.
+    await look_up(simulator_client, "/orders/shipment/details/orderNo/DISTY-000123", 404)
+    await look_up(simulator_client, f"/orders/shipment/details/orderNo/{bo}")
+
+
+async def placed_order_again(client: SimulatorClient) -> tuple[str, str]:
+    """Another PO like the notes' example, numbered DISTY-000124."""
+    c = td_state(client).catalog
+    a = pick(c, in_stock("US", 2))
+    b = pick(c, no_stock("US"))
+    body = po_request(a.sku, a.price("US"), b.sku, b.price("US"), po="DISTY-000124")
+    placed = await post(client, PO, body)
+    so, bo = (
+        row.findtext("OrderNumber") or "" for row in placed.findall("OrderResponse/Items/Item")
+    )
+    return so, bo
+
+
+async def test_a_stuck_order_reads_open_on_rest_too(simulator_client: SimulatorClient) -> None:
+    so, _ = await placed_order(simulator_client)
+    r = await simulator_client.put(f"/_control/tdsynnex/orders/{so}/stuck", json={"on": True})
+    assert r.status_code == 200
+    await advance(simulator_client, 600)
+    details = await look_up(simulator_client, f"/orders/shipment/details/orderNo/{so}")
+    assert details["orderStatusCode"] == "O"
+    assert details["lines"][0]["subLines"] == []
 
 
 # -- the rate limit -----------------------------------------------------------------------------
