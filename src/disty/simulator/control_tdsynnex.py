@@ -9,6 +9,8 @@ entitlement off and on (NOTES 8.4, disputed) and set its rate limit.
   for sales ships; shipped lines are invoiced).
 - ``DELETE /orders/{order_number}``: sales cancel what has not shipped (POStatus ``deleted``).
 Any of the PO's sales order numbers names it.
+- ``GET /invoice-files``: the invoice files written so far (NOTES 7.2; written as invoices
+  appear), ``GET /invoice-files/{name}``: one file's XML.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from disty.simulator.tdsynnex.invoicefiles import publish
 from disty.simulator.tdsynnex.orders import TdOrder, step
 from disty.simulator.tdsynnex.state import TdState
+from disty.simulator.tdsynnex.xmlio import XML_TYPE
 
 
 def _state(request: Request) -> TdState:
@@ -120,3 +125,19 @@ async def delete(order_number: str, state: TdDep) -> dict[str, Any]:
         line.code = "deleted"
         line.next_step_at = None
     return _order_out(order)
+
+
+@router.get("/invoice-files")
+async def invoice_files(state: TdDep) -> list[dict[str, Any]]:
+    return [
+        {"name": f.name, "size": len(f.body), "written_at": f.written_at} for f in publish(state)
+    ]
+
+
+@router.get("/invoice-files/{name}")
+async def invoice_file(name: str, state: TdDep) -> Response:
+    publish(state)
+    found = state.invoice_files.get(name)
+    if found is None:
+        raise HTTPException(404, f"no invoice file {name}")
+    return Response(found.body, media_type=XML_TYPE)

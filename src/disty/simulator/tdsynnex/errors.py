@@ -9,10 +9,14 @@ from starlette.responses import Response
 
 from disty.simulator.tdsynnex.xmlio import add, answer
 
+EC_TAGS = ("ErrorMessage", "ErrorDetail")
+# The invoice query's error form (NOTES 7.1: the SDK reads InvoiceResponse/ErrorCode, ErrorReason).
+INVOICE_TAGS = ("ErrorCode", "ErrorReason")
 
-def _fill(parent: Element, message: str, detail: str) -> None:
-    add(parent, "ErrorMessage", message)
-    add(parent, "ErrorDetail", detail)
+
+def _fill(parent: Element, message: str, detail: str, tags: tuple[str, str] = EC_TAGS) -> None:
+    add(parent, tags[0], message)
+    add(parent, tags[1], detail)
 
 
 def document_error(
@@ -30,9 +34,16 @@ def document_error(
     return answer(root)
 
 
-def b2b_error(response_tag: str, message: str, detail: str, version: str | None = None) -> Response:
+def b2b_error(
+    response_tag: str,
+    message: str,
+    detail: str,
+    version: str | None = None,
+    *,
+    tags: tuple[str, str] = EC_TAGS,
+) -> Response:
     """The error inside ``SynnexB2B/<response_tag>`` with the version echoed on ``SynnexB2B``
-    (PO, PO status: 4.8, 5.4)."""
+    (PO, PO status: 4.8, 5.4); ``tags`` name its two elements."""
     root = Element("SynnexB2B", {"version": version} if version else {})
-    _fill(add(root, response_tag), message, detail)
+    _fill(add(root, response_tag), message, detail, tags)
     return answer(root)

@@ -43,6 +43,7 @@ ROOTS_BY_PATH = {
     "/SynnexXML/PO": "SynnexB2B/OrderResponse",
     "/SynnexXML/POStatus": "SynnexB2B/OrderStatusResponse",
     "/SynnexXML/FreightQuote": "SynnexB2B/FreightQuoteResponse",
+    "/webservice/invoice/query": "SynnexB2B/InvoiceResponse",
 }
 
 

@@ -46,6 +46,7 @@ class TdLine:
     code: str = "accepted"  # accepted | shipped | invoiced | deleted
     next_step_at: float | None = None
     shipped_at: float | None = None
+    invoiced_at: float | None = None  # the invoice's date (invoices.py)
     packages: list[Package] = field(default_factory=list)
 
 
@@ -59,6 +60,8 @@ class TdOrder:
     ship_method_description: str
     created_at: float
     lines: list[TdLine]
+    # The PO's Shipment/ShipTo fields as sent (AddressName1, City, ...): the invoice's ShipTo.
+    ship_to: dict[str, str] = field(default_factory=dict)
 
     @property
     def order_numbers(self) -> set[str]:
@@ -95,6 +98,7 @@ def step(line: TdLine, at: float, ship_after_s: float) -> bool:
         return True
     if line.code == "shipped":
         line.code = "invoiced"
+        line.invoiced_at = at
         line.next_step_at = None
         return True
     return False

@@ -247,6 +247,10 @@ def _place(state: TdState, country: str, response: Element, order: Element, star
                 ship_method_description=text(order, "Shipment/ShipMethod/Description"),
                 created_at=now,
                 lines=lines,
+                ship_to={
+                    child.tag: (child.text or "").strip()
+                    for child in order.findall("Shipment/ShipTo/*")
+                },
             )
         )
 

@@ -1,8 +1,8 @@
 """What the REST look-ups (NOTES 8.2, 8.3) ask of TD SYNNEX's orders: the seam to fill in.
 
-The simulator's TD SYNNEX orders are being added to ``TdState`` separately; until they are,
-each function finds nothing (None), and the routes in ``rest_orders.py`` answer 404 in the
-REST error shape. Each returns the JSON the evidence shows, built from ``TdState``:
+Nothing found is None, and the routes in ``rest_orders.py`` answer 404 in the REST error
+shape (``orders`` and ``shipment_details`` still find nothing; ``invoices`` reads the
+orders). Each returns the JSON the evidence shows, built from ``TdState``:
 
 - ``orders``: the array of order objects (8.2: ``orderNumber``, ``purchaseOrderNumber``,
   ``orderStatus``, ``orderStatusCode``, ``lines`` ...) for an order number, TD SYNNEX's sales
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from disty.simulator.tdsynnex import rest_invoices
 from disty.simulator.tdsynnex.state import TdState
 
 Json = dict[str, Any]
@@ -30,4 +31,6 @@ def shipment_details(state: TdState, order_no: str) -> Json | None:
 
 
 def invoices(state: TdState, invoice_no: str, invoice_type: str) -> list[Json] | None:
-    return None
+    """From the invoices the XML query answers (rest_invoices.py); None before any exists."""
+    found = rest_invoices.find(state, invoice_no, invoice_type)
+    return [rest_invoices.to_json(invoice) for invoice in found] or None

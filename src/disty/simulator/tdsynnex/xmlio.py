@@ -81,11 +81,15 @@ def add(parent: Element, tag: str, value: Any = None) -> Element:
     return child
 
 
-def answer(root: Element, status: int = 200) -> Response:
-    body = (
+def serialize(root: Element) -> bytes:
+    """A whole document, declaration first, as every sample starts."""
+    return (
         '<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode")
     ).encode()
-    return Response(body, status, media_type=XML_TYPE)
+
+
+def answer(root: Element, status: int = 200) -> Response:
+    return Response(serialize(root), status, media_type=XML_TYPE)
 
 
 @dataclass(frozen=True, slots=True)
