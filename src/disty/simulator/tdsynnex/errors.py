@@ -20,7 +20,12 @@ def _fill(parent: Element, message: str, detail: str, tags: tuple[str, str] = EC
 
 
 def document_error(
-    root_tag: str, message: str, detail: str, *, attrib: dict[str, str] | None = None
+    root_tag: str,
+    message: str,
+    detail: str,
+    *,
+    attrib: dict[str, str] | None = None,
+    tags: tuple[str, str] = EC_TAGS,
 ) -> Response:
     """``root_tag`` may be a path (``SynnexB2B/FreightQuoteResponse``): the error then sits in
     the innermost element, as the freight spec shows it; ``attrib`` goes on that element (a
@@ -30,7 +35,7 @@ def document_error(
     for tag in inner:
         parent = add(parent, tag)
     parent.attrib.update(attrib or {})
-    _fill(parent, message, detail)
+    _fill(parent, message, detail, tags)
     return answer(root)
 
 
