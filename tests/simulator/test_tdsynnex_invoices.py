@@ -326,3 +326,14 @@ async def test_invoice_files(simulator_client: SimulatorClient) -> None:
     assert r.status_code == 404
     assert (await simulator_client.post("/_control/reset")).status_code == 200
     assert (await simulator_client.get(FILES)).json() == []
+
+
+async def test_maintenance_answers_in_the_invoice_error_form(
+    simulator_client: SimulatorClient,
+) -> None:
+    r = await simulator_client.put(
+        "/_control/maintenance", json={"on": True, "distributor": "tdsynnex"}
+    )
+    assert r.status_code == 200
+    root = await query(simulator_client, invoice_request("PONumber", "DISTY-000123"))
+    assert error(root) == ("ServerError", "SYNNEX XML Server is not Available")
