@@ -45,8 +45,13 @@ async def post(client: httpx.AsyncClient, body: str, path: str = PNA) -> httpx.R
     return await client.post(path, content=body, headers={"Content-Type": "text/plain"})
 
 
-def xml_error(r: httpx.Response, root: str = "priceResponse") -> tuple[str, str]:
-    """(ErrorMessage, ErrorDetail) of an HTTP 200 error document under ``root``."""
+def xml_error(
+    r: httpx.Response,
+    root: str = "priceResponse",
+    tags: tuple[str, str] = ("ErrorMessage", "ErrorDetail"),
+) -> tuple[str, str]:
+    """(ErrorMessage, ErrorDetail) of an HTTP 200 error document under ``root`` (the invoice
+    query's ``tags`` are ErrorCode and ErrorReason)."""
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/xml")
     doc: Element = fromstring(r.content)
@@ -54,8 +59,8 @@ def xml_error(r: httpx.Response, root: str = "priceResponse") -> tuple[str, str]
     assert doc.tag == first_tag
     holder = doc.find(inner) if inner else doc
     assert holder is not None
-    assert [c.tag for c in holder] == ["ErrorMessage", "ErrorDetail"]
-    return holder.findtext("ErrorMessage") or "", holder.findtext("ErrorDetail") or ""
+    assert [c.tag for c in holder] == list(tags)
+    return holder.findtext(tags[0]) or "", holder.findtext(tags[1]) or ""
 
 
 def is_answer(r: httpx.Response) -> bool:
@@ -122,8 +127,13 @@ async def test_error_answers_under_the_requests_own_root(
     # Not XML at all: the endpoint's usual root (NOTES 2.2), else the bare envelope.
     r = await post(simulator_client, "not xml", "/tdsynnex/us/SynnexXML/PO")
     assert xml_error(r, "SynnexB2B/OrderResponse")[0] == "Server.DatabaseIssue"
+    # The invoice query's root, in its own error form (NOTES 7.1).
     await fault(simulator_client, kind="error", endpoint="/webservice/invoice/query")
     r = await post(simulator_client, "not xml", "/tdsynnex/us/webservice/invoice/query")
+    invoice = xml_error(r, "SynnexB2B/InvoiceResponse", ("ErrorCode", "ErrorReason"))
+    assert invoice[0] == "Server.DatabaseIssue"
+    await fault(simulator_client, kind="error", endpoint="/webservice/nothing")
+    r = await post(simulator_client, "not xml", "/tdsynnex/us/webservice/nothing")
     assert xml_error(r, "SynnexB2B")[0] == "Server.DatabaseIssue"
 
 

@@ -26,6 +26,7 @@ from disty.simulator.config import (
 )
 from disty.simulator.tdsynnex.catalog import TdCatalog, TdProduct
 from tests.fixtures.simulator import FROZEN_AT, SimulatorClient
+from tests.simulator import test_tdsynnex_invoices as invoices_test
 from tests.simulator.tdsynnex_orders import PO, in_stock, no_stock, pick, po_request, post, td_state
 from tests.simulator.test_tdsynnex_pna import catalog, first, request
 from tests.simulator.test_tdsynnex_postatus import place, status
@@ -591,6 +592,79 @@ async def test_a_stuck_order_reads_open_on_rest_too(simulator_client: SimulatorC
     details = await look_up(simulator_client, f"/orders/shipment/details/orderNo/{so}")
     assert details["orderStatusCode"] == "O"
     assert details["lines"][0]["subLines"] == []
+
+
+INVOICE_FIELDS = {
+    "shipComplete", "currency", "paymentTerms", "status", "shipDate", "netFreight",
+    "netInvoiceDollars", "taxInDocumentCurrency", "handlingCharge", "stateFee",
+    "plantDescription", "actualFreight", "salesOrderNumber", "purchaseOrderNumber",
+    "invoiceNumber", "invoiceDate", "invoiceDueDate", "totalInvoiceAmount", "invoiceBalance",
+    "customerName", "customerNumber", "contactName", "endUserPO", "floorplan", "blindPackaging",
+    "soldToAddress", "vendorShipTracking", "lines", "handlingUnits",
+}  # fmt: skip
+
+
+async def test_invoices_agree_with_the_xml_invoice_query(
+    simulator_client: SimulatorClient,
+) -> None:
+    """NOTES 8.2's invoice objects, from the invoices the XML query answers (7.1)."""
+    stocked, _, so, bo = await invoices_test.place(simulator_client)
+    auth = bearer(await token(simulator_client))
+    url = "/tdsynnex/us/api/v1/invoices/invoiceNo/{}/invoiceType/{}"
+    # Placed, not yet invoiced: nothing to find.
+    r = await simulator_client.get(url.format("DISTY-000123", "PO"), headers=auth)
+    assert_error(r, 404, "NOT_FOUND")
+    await advance(simulator_client, 3 * invoices_test.STEP)
+    xml = (
+        await invoices_test.query(
+            simulator_client, invoices_test.invoice_request("PONumber", "DISTY-000123")
+        )
+    )[0]
+    by_po = (await simulator_client.get(url.format("disty-000123", "PO"), headers=auth)).json()
+    assert [i["invoiceNumber"] for i in by_po] == [
+        invoices_test.invoice_no(so),
+        invoices_test.invoice_no(bo),
+    ]
+    for found, invoice in zip(by_po, xml.findall("Invoice"), strict=True):
+        assert set(found) == INVOICE_FIELDS
+        assert found["invoiceNumber"] == invoice.findtext("InvoiceNumber")
+        assert found["salesOrderNumber"] == invoice.findtext("InternalReferenceNumber")
+        assert found["purchaseOrderNumber"] == "DISTY-000123"
+        assert found["invoiceDate"] == invoice.findtext("InvoiceDate") == "2026-01-01"
+        assert found["invoiceDueDate"] == "2026-01-31"
+        assert found["shipDate"] == invoice.findtext("ShipDate")
+        total = (invoice.findtext("Summary/TotalInvoiceAmount") or "").replace(",", "")
+        assert found["totalInvoiceAmount"] == found["invoiceBalance"] == total
+        assert found["netInvoiceDollars"] == total
+        assert (found["currency"], found["status"], found["paymentTerms"]) == (
+            "USD", "Open", "NET 30")  # fmt: skip
+        bill_to = invoice.find("BillTo")
+        assert bill_to is not None
+        assert found["customerNumber"] == bill_to.get("code")
+        tracking = (invoice.findtext("Tracking/TrackNumber") or "").split(",")
+        assert found["vendorShipTracking"]["trackingNumbers"] == tracking
+        assert [u["trackingNumber"] for u in found["handlingUnits"]] == tracking
+        (line,) = found["lines"]
+        item = invoice.find("Items/Item")
+        assert item is not None
+        assert line["partNumber"] == item.findtext("SKU")
+        assert line["manufacturerPartNumber"] == item.findtext("ManuafacturerPartNumber")
+        assert line["quantity"] == item.findtext("ShipQuantity")
+        assert line["unitPrice"] == item.findtext("UnitPrice")
+        assert ["SN:" + n for n in line["serialNumbers"]] == [
+            s.text for s in item.findall("SerialNo")
+        ]
+    assert len(by_po[0]["lines"][0]["serialNumbers"]) == 3
+    assert by_po[0]["lines"][0]["partNumber"] == stocked.sku
+    one = (
+        await simulator_client.get(url.format(invoices_test.invoice_no(bo), "IV"), headers=auth)
+    ).json()
+    assert one == [by_po[1]]
+    by_so = (await simulator_client.get(url.format(so, "so"), headers=auth)).json()
+    assert by_so == [by_po[0]]
+    for number, kind in ((so, "IV"), (invoices_test.invoice_no(so), "SO"), ("NOPE-1", "PO")):
+        r = await simulator_client.get(url.format(number, kind), headers=auth)
+        assert_error(r, 404, "NOT_FOUND")
 
 
 # -- the rate limit -----------------------------------------------------------------------------

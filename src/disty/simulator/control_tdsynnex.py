@@ -13,6 +13,8 @@ entitlement off and on (NOTES 8.4, disputed) and set its rate limit.
 Any of the PO's sales order numbers names it.
 - ``GET /ship-notices``, ``GET``/``DELETE /ship-notices/{name}``: the ``ShipNotice3D`` files
   TD SYNNEX's FTP would hold (NOTES 9.2); integrators delete what they have downloaded.
+- ``GET /invoice-files``: the invoice files written so far (NOTES 7.2; written as invoices
+  appear), ``GET /invoice-files/{name}``: one file's XML.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
+from disty.simulator.tdsynnex.invoicefiles import publish
 from disty.simulator.tdsynnex.orders import TdOrder, release, step, stick
 from disty.simulator.tdsynnex.state import TdState
 from disty.simulator.tdsynnex.xmlio import XML_TYPE
@@ -172,3 +175,19 @@ async def delete(order_number: str, state: TdDep) -> dict[str, Any]:
         line.code = "deleted"
         line.next_step_at = None
     return _order_out(order)
+
+
+@router.get("/invoice-files")
+async def invoice_files(state: TdDep) -> list[dict[str, Any]]:
+    return [
+        {"name": f.name, "size": len(f.body), "written_at": f.written_at} for f in publish(state)
+    ]
+
+
+@router.get("/invoice-files/{name}")
+async def invoice_file(name: str, state: TdDep) -> Response:
+    publish(state)
+    found = state.invoice_files.get(name)
+    if found is None:
+        raise HTTPException(404, f"no invoice file {name}")
+    return Response(found.body, media_type=XML_TYPE)

@@ -18,7 +18,16 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from disty.simulator.ingram.state import SimState
-from disty.simulator.tdsynnex import freight, pna, po, postatus, rest_oauth, rest_orders, rest_pna
+from disty.simulator.tdsynnex import (
+    freight,
+    invoicequery,
+    pna,
+    po,
+    postatus,
+    rest_oauth,
+    rest_orders,
+    rest_pna,
+)
 from disty.simulator.tdsynnex.faults import TdFaultInjector
 from disty.simulator.tdsynnex.rest_errors import routing_error
 from disty.simulator.tdsynnex.state import TdState
@@ -46,6 +55,8 @@ def _country_routes(state: TdState, country: str) -> list[Route]:
         Route("/SynnexXML/PO", po.handler(state, country), methods=["POST"]),
         Route("/SynnexXML/POStatus", postatus.handler(state, country), methods=["POST"]),
         Route("/SynnexXML/FreightQuote", freight.handler(state, country), methods=["POST"]),
+        # On TD SYNNEX's ws.{us,ca} hosts (NOTES 7.1); here beside EC Express, per country.
+        Route(invoicequery.PATH, invoicequery.handler(state, country), methods=["POST"]),
         # NOTES 8.1: the token on the sso host and, as one client posts it, on the API host.
         Route("/oauth2/v1/token", rest_oauth.token(state), methods=["POST"]),
         Route("/sso/oauth2/v1/token", rest_oauth.token(state), methods=["POST"]),

@@ -8,7 +8,7 @@ from xml.etree.ElementTree import Element
 
 from starlette.responses import Response
 
-from disty.simulator.tdsynnex.errors import b2b_error
+from disty.simulator.tdsynnex.errors import EC_TAGS, b2b_error
 from disty.simulator.tdsynnex.state import TdState
 from disty.simulator.tdsynnex.xmlio import text
 
@@ -25,9 +25,9 @@ def signed_in(state: TdState, root: Element, request: Element) -> bool:
     )
 
 
-def login_failed(response_tag: str) -> Response:
+def login_failed(response_tag: str, *, tags: tuple[str, str] = EC_TAGS) -> Response:
     # The same answer as P&A's wrong login (pna.py); it never repeats what was sent.
-    return b2b_error(response_tag, "Client.LoginFailed", LOGIN_FAILED)
+    return b2b_error(response_tag, "Client.LoginFailed", LOGIN_FAILED, tags=tags)
 
 
 def stamp(seconds: float | None) -> str:

@@ -9,14 +9,23 @@ from starlette.responses import Response
 
 from disty.simulator.tdsynnex.xmlio import add, answer
 
+EC_TAGS = ("ErrorMessage", "ErrorDetail")
+# The invoice query's error form (NOTES 7.1: the SDK reads InvoiceResponse/ErrorCode, ErrorReason).
+INVOICE_TAGS = ("ErrorCode", "ErrorReason")
 
-def _fill(parent: Element, message: str, detail: str) -> None:
-    add(parent, "ErrorMessage", message)
-    add(parent, "ErrorDetail", detail)
+
+def _fill(parent: Element, message: str, detail: str, tags: tuple[str, str] = EC_TAGS) -> None:
+    add(parent, tags[0], message)
+    add(parent, tags[1], detail)
 
 
 def document_error(
-    root_tag: str, message: str, detail: str, *, attrib: dict[str, str] | None = None
+    root_tag: str,
+    message: str,
+    detail: str,
+    *,
+    attrib: dict[str, str] | None = None,
+    tags: tuple[str, str] = EC_TAGS,
 ) -> Response:
     """``root_tag`` may be a path (``SynnexB2B/FreightQuoteResponse``): the error then sits in
     the innermost element, as the freight spec shows it; ``attrib`` goes on that element (a
@@ -26,13 +35,20 @@ def document_error(
     for tag in inner:
         parent = add(parent, tag)
     parent.attrib.update(attrib or {})
-    _fill(parent, message, detail)
+    _fill(parent, message, detail, tags)
     return answer(root)
 
 
-def b2b_error(response_tag: str, message: str, detail: str, version: str | None = None) -> Response:
+def b2b_error(
+    response_tag: str,
+    message: str,
+    detail: str,
+    version: str | None = None,
+    *,
+    tags: tuple[str, str] = EC_TAGS,
+) -> Response:
     """The error inside ``SynnexB2B/<response_tag>`` with the version echoed on ``SynnexB2B``
-    (PO, PO status: 4.8, 5.4)."""
+    (PO, PO status: 4.8, 5.4); ``tags`` name its two elements."""
     root = Element("SynnexB2B", {"version": version} if version else {})
-    _fill(add(root, response_tag), message, detail)
+    _fill(add(root, response_tag), message, detail, tags)
     return answer(root)

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from disty.simulator.hangups import drop, drop_after, outlasted, read_body, relative_path
 from disty.simulator.ingram.state import FaultRule, SimState
-from disty.simulator.tdsynnex.errors import document_error
+from disty.simulator.tdsynnex.errors import EC_TAGS, INVOICE_TAGS, document_error
 from disty.simulator.tdsynnex.state import TdState
 from disty.simulator.tdsynnex.xmlio import MAX_BODY, BadDocument, document
 
@@ -43,6 +43,7 @@ ROOTS_BY_PATH = {
     "/SynnexXML/PO": "SynnexB2B/OrderResponse",
     "/SynnexXML/POStatus": "SynnexB2B/OrderStatusResponse",
     "/SynnexXML/FreightQuote": "SynnexB2B/FreightQuoteResponse",
+    "/webservice/invoice/query": "SynnexB2B/InvoiceResponse",
 }
 
 
@@ -103,7 +104,9 @@ async def _failure(
     if rule.status == 200:
         message = rule.message or DEFAULT_ERROR
         root = answer_root(endpoint, body, _content_type(scope))
-        response = document_error(root, message, SERVER_ERRORS[message])
+        # The invoice query words its errors its own way (NOTES 7.1).
+        tags = INVOICE_TAGS if root.endswith("/InvoiceResponse") else EC_TAGS
+        response = document_error(root, message, SERVER_ERRORS[message], tags=tags)
     else:
         headers = {"Retry-After": "60"} if rule.status in (429, 503) else None
         response = PlainTextResponse(_REASONS.get(rule.status, "Error"), rule.status, headers)

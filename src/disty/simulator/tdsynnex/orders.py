@@ -49,6 +49,7 @@ class TdLine:
     code: str = "accepted"  # accepted | shipped | invoiced | deleted
     next_step_at: float | None = None
     shipped_at: float | None = None
+    invoiced_at: float | None = None  # the invoice's date (invoices.py)
     packages: list[Package] = field(default_factory=list)
 
 
@@ -63,7 +64,8 @@ class TdOrder:
     created_at: float
     lines: list[TdLine]
     stuck_since: float | None = None  # the control API's stuck-order switch
-    ship_to: dict[str, str] = field(default_factory=dict)  # the PO's ShipTo, element: text
+    # The PO's Shipment/ShipTo fields as sent (AddressName1, City, ...): the invoice's ShipTo.
+    ship_to: dict[str, str] = field(default_factory=dict)
 
     @property
     def order_numbers(self) -> set[str]:
@@ -107,6 +109,7 @@ def step(line: TdLine, at: float, ship_after_s: float) -> bool:
         return True
     if line.code == "shipped":
         line.code = "invoiced"
+        line.invoiced_at = at
         line.next_step_at = None
         return True
     return False

@@ -8,7 +8,7 @@ the answers agree with POStatus for the same order at the same moment.
   reseller's PO number (``PO``, every sales order of the PO), or either (``order_type`` None:
   the sales order number first).
 - ``shipment_details``: one shipment-details object (8.3) for a sales order number.
-- ``invoices``: the array of invoice objects (8.2); not answered from orders yet (None).
+- ``invoices``: the array of invoice objects (8.2), from the invoices the XML query answers.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from disty.simulator.ingram.catalog import mix64
+from disty.simulator.tdsynnex import rest_invoices
 from disty.simulator.tdsynnex.orders import TdLine, TdOrder, roll_up
 from disty.simulator.tdsynnex.state import TdState
 
@@ -65,7 +66,9 @@ def shipment_details(state: TdState, order_no: str) -> Json | None:
 
 
 def invoices(state: TdState, invoice_no: str, invoice_type: str) -> list[Json] | None:
-    return None
+    """From the invoices the XML query answers (rest_invoices.py); None before any exists."""
+    found = rest_invoices.find(state, invoice_no, invoice_type)
+    return [rest_invoices.to_json(invoice) for invoice in found] or None
 
 
 def _money(amount: Decimal) -> str:

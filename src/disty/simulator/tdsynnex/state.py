@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from disty.simulator.clock import SimClock
 from disty.simulator.config import SimulatorConfig
 from disty.simulator.tdsynnex.catalog import TdCatalog
+from disty.simulator.tdsynnex.invoicefile import InvoiceFile
 from disty.simulator.tdsynnex.orders import OrderBook, TdLine, TdOrder, settle
 from disty.simulator.tdsynnex.rest_access import RestAccess
 from disty.simulator.tdsynnex.ship_notices import ShipNotices
@@ -28,6 +29,8 @@ class TdState:
     # The control API's switches (its fault rules live with Ingram's in SimState.faults).
     maintenance: bool = False
     counts: Counter[str] = field(default_factory=Counter)  # requests per path, faulted too
+    # The invoice files written so far (invoicefiles.py), by file name.
+    invoice_files: dict[str, InvoiceFile] = field(default_factory=dict)
     rest: RestAccess = field(init=False)
 
     def __post_init__(self) -> None:
@@ -48,6 +51,7 @@ class TdState:
         owner, Ingram's state)."""
         self.orders.clear()
         self.ship_notices.clear()
+        self.invoice_files.clear()
         self.allowed_ips = set(self.config.tdsynnex_allowed_ips)
         self.ship_after_s = self.config.ship_after_s
         self.maintenance = False
