@@ -246,3 +246,22 @@ def test_the_catalog_overlaps_ingrams_by_manufacturer_part_number(
     assert only_here is not None
     assert ingram.by_vendor_part_number(only_here.mfg_pn) is None
     assert any(c.product(i) is None for i in range(ingram.size))  # only at Ingram
+
+
+async def test_an_mfg_pn_sold_under_two_skus_answers_a_row_for_each(
+    simulator_client: SimulatorClient,
+) -> None:
+    # NOTES 3.1: "mfgPN may map to several SYNNEX SKUs -> several result rows", each carrying
+    # the line's number, the only safe join key.
+    c = catalog(simulator_client)
+    twinned = first(c, lambda p: c.has_twin(p.index) and p.authorized and not p.discontinued)
+    twin = c.twin(twinned.index)
+    assert twin is not None
+    assert twin.sku != twinned.sku
+    answer = await post(simulator_client, request(twin.sku, twinned.mfg_pn))
+    by_sku, *by_mfg_pn, _unknown = rows(answer)
+    assert by_sku.findtext("synnexSKU") == twin.sku  # the second SKU alone is found too
+    assert [r.findtext("synnexSKU") for r in by_mfg_pn] == [twinned.sku, twin.sku]
+    assert {r.findtext("mfgPN") for r in by_mfg_pn} == {twinned.mfg_pn}
+    assert [r.findtext("lineNumber") for r in by_mfg_pn] == ["2", "2"]
+    assert [r.findtext("price") for r in by_mfg_pn] == [twinned.price("US"), twin.price("US")]

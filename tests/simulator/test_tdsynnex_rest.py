@@ -699,3 +699,15 @@ async def test_the_default_limit_is_60_a_minute(simulator_client: SimulatorClien
     for _ in range(60):
         assert (await simulator_client.get(url, headers=auth)).status_code == 404
     assert_error(await simulator_client.get(url, headers=auth), 429, "RATE_LIMIT_EXCEEDED")
+
+
+async def test_an_mfg_pn_sold_under_two_skus_answers_a_row_for_each(
+    simulator_client: SimulatorClient,
+) -> None:
+    c = catalog(simulator_client)
+    twinned = first(c, lambda p: c.has_twin(p.index) and p.authorized and not p.discontinued)
+    twin = c.twin(twinned.index)
+    assert twin is not None
+    body = await pna(simulator_client, pna_body(twin.sku, twinned.mfg_pn))
+    skus = [(row["synnexSKU"], row.get("lineNumber")) for row in body["PriceAvailabilityList"]]
+    assert skus == [(twin.sku, 1), (twinned.sku, 2), (twin.sku, 2)]

@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from disty.simulator.ingram.catalog import AffinePermutation, Catalog, Product, mix64
 
 OVERLAP_PERCENT = 85  # of Ingram's products TD SYNNEX carries too
 NOT_AUTHORIZED_ONE_IN = 29  # products the demo account may not buy (status "Not authorized")
+# Products listed twice, under a second SKU with its own stock and price (NOTES 3.1: "mfgPN may
+# map to several SYNNEX SKUs"; the 2014 spec's warehouse twins), so a P&A by mfgPN answers one
+# row per SKU for the same line.
+TWIN_ONE_IN = 15
 _SKU_BASE = 10_000_000  # 8-digit SKUs (the spec's field is N 8)
 _SKU_SPACE = 90_000_000
 
@@ -128,16 +132,51 @@ class TdCatalog:
             noise=noise,
         )
 
+    def _twin_index(self, i: int) -> int:
+        """The index a product's second listing takes its SKU from (past every real one)."""
+        return self.ingram_size + self.extra + i
+
+    def has_twin(self, i: int) -> bool:
+        return self.product(i) is not None and mix64(self._key + 3 * i + 1) % TWIN_ONE_IN == 0
+
+    def twin(self, i: int) -> TdProduct | None:
+        """Product ``i``'s second listing: the same product under its own SKU, stock and a
+        price up to 3% apart."""
+        if not self.has_twin(i):
+            return None
+        first = self._product(i)
+        noise = mix64(first.noise ^ 0x7A1)
+        return replace(
+            first,
+            sku=self.sku_of(self._twin_index(i)),
+            cents=max(first.cents * (97 + noise % 7) // 100, 1),
+            noise=noise,
+        )
+
+    def listings(self, i: int) -> list[TdProduct]:
+        """Every SKU TD SYNNEX sells product ``i`` under, the first listing first."""
+        first, twin = self.product(i), self.twin(i)
+        return [p for p in (first, twin) if p is not None]
+
     def by_sku(self, sku: str) -> TdProduct | None:
         sku = sku.strip()
         if not sku.isdigit() or len(sku) != 8:
             return None
         i = self._sku_perm.backward(int(sku) - _SKU_BASE)
-        return self.product(i) if i < self.ingram_size + self.extra else None
+        real = self.ingram_size + self.extra
+        if i < real:
+            return self.product(i)
+        return self.twin(i - real) if i - real < real else None
 
     def by_mfg_pn(self, mfg_pn: str) -> TdProduct | None:
+        """The first listing of a manufacturer part number (a PO or a freight line by mfgPN)."""
+        found = self.all_by_mfg_pn(mfg_pn)
+        return found[0] if found else None
+
+    def all_by_mfg_pn(self, mfg_pn: str) -> list[TdProduct]:
+        """Every listing of a manufacturer part number (P&A answers a row for each)."""
         found = self.universe.by_vendor_part_number(mfg_pn)
-        return self.product(found.index) if found is not None else None
+        return self.listings(found.index) if found is not None else []
 
     def only_here(self) -> range:
         """The indices only TD SYNNEX carries."""

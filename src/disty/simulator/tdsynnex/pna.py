@@ -70,8 +70,22 @@ def _line(
     out: Element, state: TdState, country: str, line: Element, *, availability_only: bool
 ) -> None:
     sku, mfg_pn = text(line, "synnexSKU"), text(line, "mfgPN")
-    number = text(line, "lineNumber")
-    product = state.catalog.by_sku(sku) if sku else state.catalog.by_mfg_pn(mfg_pn)
+    # An mfgPN may name several SKUs: a row for each, all with the line's number (3.2).
+    found = [state.catalog.by_sku(sku)] if sku else state.catalog.all_by_mfg_pn(mfg_pn)
+    for product in found or [None]:
+        _row(out, state, country, line, product, availability_only=availability_only)
+
+
+def _row(
+    out: Element,
+    state: TdState,
+    country: str,
+    line: Element,
+    product: TdProduct | None,
+    *,
+    availability_only: bool,
+) -> None:
+    sku, number = text(line, "synnexSKU"), text(line, "lineNumber")
     row = add(out, "PriceAvailabilityList")
     if product is None:  # the short form: what was sent, the status, the line
         add(row, "synnexSKU", sku or "0")

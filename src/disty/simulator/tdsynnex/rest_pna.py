@@ -48,7 +48,7 @@ def handler(state: TdState, country: str) -> Callable[[Request], Awaitable[Respo
         problems = _problems(doc)
         if problems:
             return e.rest_error(400, e.BAD_REQUEST, "; ".join(problems))
-        rows = [_row(state, country, line) for line in doc["skuList"]]
+        rows = [row for line in doc["skuList"] for row in _rows(state, country, line)]
         return JSONResponse(
             {"customerNo": state.config.tdsynnex_customer, "PriceAvailabilityList": rows}
         )
@@ -78,14 +78,21 @@ def _text(line: dict[str, Any], key: str) -> str:
     return str(value).strip() if isinstance(value, str | int) else ""
 
 
-def _row(state: TdState, country: str, line: dict[str, Any]) -> dict[str, Any]:
+def _rows(state: TdState, country: str, line: dict[str, Any]) -> list[dict[str, Any]]:
+    """A row per SKU the line names: an mfgPN may name several, as in the XML P&A (3.2)."""
     sku, mfg_pn = _text(line, "synnexSKU"), _text(line, "mfgPN")
+    found: list[TdProduct | None]
     if sku:
-        product = state.catalog.by_sku(sku)
-    elif mfg_pn:
-        product = state.catalog.by_mfg_pn(mfg_pn)
-    else:
-        product = None  # the simulated account has no customer part numbers
+        found = [state.catalog.by_sku(sku)]
+    else:  # the simulated account has no customer part numbers
+        found = list(state.catalog.all_by_mfg_pn(mfg_pn)) if mfg_pn else []
+    return [_row(state, country, line, product) for product in found or [None]]
+
+
+def _row(
+    state: TdState, country: str, line: dict[str, Any], product: TdProduct | None
+) -> dict[str, Any]:
+    sku = _text(line, "synnexSKU")
     row: dict[str, Any]
     if product is None:  # the short form (8.4): what was sent, the status, the line
         row = {"synnexSKU": sku or "0"}
