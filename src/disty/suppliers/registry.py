@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from disty.suppliers.webhooks import WebhookCodec
 
 # The supplier packages shipped with disty; each module holds ``REGISTRATION``.
-_PACKAGES = ("disty.suppliers.ingram",)
+_PACKAGES = ("disty.suppliers.ingram", "disty.suppliers.tdsynnex")
 
 NO_CAPABILITY = Capability(0)
 EVERY_CAPABILITY = ~NO_CAPABILITY

@@ -1,0 +1,90 @@
+"""The settings of a TD SYNNEX connection, as its admin fills them in (NOTES 2.4)."""
+
+from __future__ import annotations
+
+import re
+
+from disty.errors import InvalidInput
+from disty.suppliers.registry import EVERY_CAPABILITY, Setting
+
+# NOTES 3.1: customerNo is numeric, at most 10 digits.
+_CUSTOMER_NUMBER = re.compile(r"[0-9]{1,10}")
+# NOTES 3.6: warehouse numbers (3, 12, 506, 6523), "US" for the joint pool in Canada.
+_WAREHOUSE = re.compile(r"[0-9]{1,5}|US")
+
+
+def validate_customer_number(value: str) -> str:
+    number = value.strip()
+    if _CUSTOMER_NUMBER.fullmatch(number):
+        return number
+    raise InvalidInput(
+        f"invalid customer number {value!r}: use the digits of your TD SYNNEX account number "
+        "(at most 10, e.g. 1150897)",
+        field="customer_number",
+    )
+
+
+def validate_warehouse(value: str) -> str:
+    warehouse = value.strip().upper()
+    if _WAREHOUSE.fullmatch(warehouse):
+        return warehouse
+    raise InvalidInput(
+        f"invalid ship-from warehouse {value!r}: use a TD SYNNEX warehouse number, e.g. 3",
+        field="ship_from_warehouse",
+    )
+
+
+SETTINGS = (
+    Setting(
+        "customer_number",
+        "customer number",
+        "Your TD SYNNEX account (customer) number, digits only, e.g. 1150897.",
+        required_for=EVERY_CAPABILITY,
+        max_len=10,
+        validate=validate_customer_number,
+        example="1150897",
+    ),
+    Setting(
+        "xml_user",
+        "EC Express XML user",
+        "The user the EC Express XML API signs in with (usually an e-mail address). It may "
+        "differ from your EC Express portal login: TD SYNNEX can issue a separate API user.",
+        required_for=EVERY_CAPABILITY,
+        max_len=254,
+        example="buyer@reseller.example",
+    ),
+    Setting(
+        "xml_password",
+        "EC Express XML password",
+        "That user's password. Passwords of users that place orders expire every 3 months; a "
+        "read-only user for price and availability does not.",
+        secret=True,
+        required_for=EVERY_CAPABILITY,
+    ),
+    Setting(
+        "rest_client_id",
+        "Partner REST client id",
+        "Optional: the client id of TD SYNNEX's Partner REST API (order and shipment look-ups).",
+        max_len=200,
+    ),
+    Setting(
+        "rest_client_secret",
+        "Partner REST client secret",
+        "Optional: that client's secret.",
+        secret=True,
+    ),
+    Setting(
+        "ship_from_warehouse",
+        "ship-from warehouse",
+        "Optional: the TD SYNNEX warehouse number orders should ship from, e.g. 3.",
+        max_len=5,
+        validate=validate_warehouse,
+        example="3",
+    ),
+)
+
+CREDENTIALS_FIX = (
+    "Enter your TD SYNNEX customer number and the EC Express XML user and password (ask your "
+    "TD SYNNEX rep or the XML team for an API user if you have none; it may differ from your "
+    "portal login), save, and run the test again."
+)

@@ -1,0 +1,1 @@
+"""TD SYNNEX over EC Express XML: the client (wire rules) and the adapter (disty types)."""

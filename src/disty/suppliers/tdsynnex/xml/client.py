@@ -1,0 +1,218 @@
+"""The TD SYNNEX EC Express XML client: one method per transaction, answering parsed elements.
+
+The wire rules live here (NOTES 2): a raw XML document POSTed with the login inside it, an
+answer that is HTTP 200 with an ``ErrorMessage``/``ErrorDetail`` body for business and
+validation errors (Q1, Q2), any content type, element names read without regard to case.
+Answers are parsed with defusedxml: a DTD, an entity or an external reference is refused, never
+expanded. The password goes into the document only; it is never logged, and no error repeats
+the document sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+import defusedxml.ElementTree as SafeET
+import httpx
+from defusedxml import DefusedXmlException
+
+from disty.suppliers.errors import (
+    AuthenticationFailed,
+    RateLimited,
+    RequestRejected,
+    SupplierError,
+    Unavailable,
+)
+from disty.suppliers.http import Clock, RetryPolicy, Sleep, retry_after, send
+from disty.suppliers.oauth import TokenCache
+from disty.suppliers.ratelimit import RateLimiter
+from disty.suppliers.tdsynnex import consts
+
+MAX_ANSWER_BYTES = 20 * 1024 * 1024  # a P&A answer of 50 lines is a few hundred kB
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'  # as every sample starts (2.3)
+
+
+@dataclass(frozen=True, slots=True)
+class TdSynnexConfig:
+    """One connection's settings, in plaintext; repr hides the password."""
+
+    base_url: str
+    customer_number: str
+    user: str
+    password: str
+    country: str  # ISO code: US or CA
+    ship_from_warehouse: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"TdSynnexConfig(base_url={self.base_url!r}, customer_number="
+            f"{self.customer_number!r}, user={self.user!r}, country={self.country!r})"
+        )
+
+
+# -- reading answers ---------------------------------------------------------------------------
+
+
+def local(tag: str) -> str:
+    """An element's name without namespace, lowercased (NOTES: case varies between samples)."""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def child(element: Element, name: str) -> Element | None:
+    wanted = name.lower()
+    return next((c for c in element if local(c.tag) == wanted), None)
+
+
+def children(element: Element, name: str) -> list[Element]:
+    wanted = name.lower()
+    return [c for c in element if local(c.tag) == wanted]
+
+
+def text(element: Element, name: str) -> str | None:
+    found = child(element, name)
+    if found is None or found.text is None:
+        return None
+    value = found.text.strip()
+    return value or None
+
+
+def parse(body: bytes, describe: str) -> Element:
+    """The answer's root element, or Unavailable saying the answer was unreadable."""
+    if len(body) > MAX_ANSWER_BYTES:
+        raise Unavailable(f"{describe} answered with more than 20 MiB: try fewer products")
+    try:
+        root: Element = SafeET.fromstring(body)
+    except DefusedXmlException:
+        raise Unavailable(
+            f"{describe} answered with XML disty refuses to read (a DTD or entity): try again "
+            "later, and tell TD SYNNEX's XML team if it lasts"
+        ) from None
+    except SafeET.ParseError as exc:
+        raise Unavailable(
+            f"{describe} answered with something that is not readable XML ({exc}): try again "
+            "later, and tell TD SYNNEX's XML team if it lasts"
+        ) from None
+    return root
+
+
+def raise_for_error(root: Element, describe: str) -> None:
+    """Raise the error tree's error for an ``ErrorMessage``/``ErrorDetail`` answer (under the
+    root or one level below it, as PO answers nest them); return for anything else."""
+    holder = root if child(root, "ErrorMessage") is not None else None
+    if holder is None:
+        holder = next((c for c in root if child(c, "ErrorMessage") is not None), None)
+    if holder is None:
+        return
+    code = text(holder, "ErrorMessage") or ""
+    detail = text(holder, "ErrorDetail") or ""
+    said = f"{code}: {detail}".strip(": ")
+    if code == "Client.LoginFailed" or "login" in code.lower():
+        raise AuthenticationFailed(
+            f"{describe} refused the login ({code}): check the customer number, the EC Express "
+            "XML user and its password (it may differ from the portal login), then test again",
+            supplier_message=said,
+        )
+    if code.startswith("Server") or code == "ServerError":
+        raise Unavailable(
+            f"{describe} could not answer now ({said}): try again in a few minutes",
+            supplier_message=said,
+        )
+    raise RequestRejected(f"{describe} refused the request ({said})", supplier_message=said)
+
+
+def classify(response: httpx.Response) -> SupplierError:
+    """A non-2xx answer: NOTES 2.3 says clients treat them as transport failures."""
+    status = response.status_code
+    describe = (
+        f"TD SYNNEX at {response.request.url.scheme}://{response.request.url.netloc.decode()}"
+    )
+    if status == 429:
+        return RateLimited(
+            f"{describe} asks disty to slow down (429)",
+            retry_after=retry_after(response),
+            status=status,
+        )
+    if status in (401, 403):
+        return AuthenticationFailed(
+            f"{describe} refused the call ({status}): check the login and that TD SYNNEX has "
+            "registered this server's IP address",
+            status=status,
+        )
+    if status >= 500:
+        return Unavailable(f"{describe} is unavailable ({status}): try again later", status=status)
+    return RequestRejected(
+        f"{describe} refused the call ({status}): check the base URL", status=status
+    )
+
+
+# -- the client --------------------------------------------------------------------------------
+
+
+class TdSynnexClient:
+    def __init__(
+        self,
+        config: TdSynnexConfig,
+        *,
+        http: httpx.AsyncClient,
+        tokens: TokenCache,
+        limiter: RateLimiter,
+        policy: RetryPolicy,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        del tokens, limiter  # EC Express XML has no tokens and no published rate limit
+        self.config = config
+        self._http = http
+        self._policy = policy
+        self._sleep = sleep
+        self._clock = clock
+        self.describe = f"{consts.NAME} at {config.base_url}"
+        self._pna = asyncio.Semaphore(consts.PNA_CONCURRENCY)
+
+    async def _post(self, path: str, document: Element, *, safe: bool) -> Element:
+        body = (_DECLARATION + tostring(document, encoding="unicode")).encode("utf-8")
+
+        async def build() -> httpx.Request:
+            return self._http.build_request(
+                "POST",
+                self.config.base_url + path,
+                content=body,
+                headers={"Content-Type": "application/xml; charset=utf-8"},
+            )
+
+        response = await send(
+            self._http,
+            build,
+            safe=safe,
+            policy=self._policy,
+            classify=classify,
+            describe=self.describe,
+            sleep=self._sleep,
+            clock=self._clock,
+        )
+        root = parse(response.content, self.describe)
+        raise_for_error(root, self.describe)
+        return root
+
+    async def price_and_availability(self, lines: list[tuple[str, str]]) -> list[Element]:
+        """The ``PriceAvailabilityList`` rows for ``lines`` ((``synnexSKU`` or ``mfgPN``,
+        value), numbered from 1 as ``lineNumber``), in the order TD SYNNEX sent them."""
+        document = Element("priceRequest", {"version": "2.1"})
+        SubElement(document, "customerNo").text = self.config.customer_number
+        SubElement(document, "userName").text = self.config.user
+        SubElement(document, "password").text = self.config.password
+        for number, (kind, value) in enumerate(lines, start=1):
+            line = SubElement(document, "skuList")
+            SubElement(line, kind).text = value
+            SubElement(line, "lineNumber").text = str(number)
+        async with self._pna:
+            root = await self._post(consts.PNA_PATH, document, safe=True)
+        if local(root.tag) != "priceresponse":
+            raise Unavailable(
+                f"{self.describe} answered price and availability with <{root.tag}>, not "
+                "<priceResponse>: check the base URL"
+            )
+        return children(root, "PriceAvailabilityList")
