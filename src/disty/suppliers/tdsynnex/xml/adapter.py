@@ -123,10 +123,10 @@ class TdSynnexSupplier:
         fetched_at = datetime.now(UTC)
         offers: dict[str, Offer] = {}
         for number, ask in enumerate(batch, start=1):
-            row = first.get(number)
+            found = first.get(number)
             offers[ask.sku.upper()] = (
-                self._offer(ask, row, fetched_at)
-                if row is not None
+                self._offer(ask, found, fetched_at)
+                if found is not None
                 else Offer(
                     self.key,
                     ask.sku,
