@@ -6,10 +6,15 @@ supplier failing never hiding the other's answer."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
+from disty.config import Settings
+from disty.runtime import Runtime, open_runtime
+from disty.services import tenants, tokens
 from disty.simulator.config import (
     DEMO_TDSYNNEX_CUSTOMER,
     DEMO_TDSYNNEX_PASSWORD,
@@ -19,6 +24,7 @@ from disty.simulator.ingram.catalog import Catalog
 from disty.simulator.tdsynnex.catalog import TdCatalog, TdProduct
 from disty.suppliers import registry
 from tests.conftest import Cli
+from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.simulator import TEST_CONFIG, RunningSimulator
 
 WRONG_PASSWORD = "not-the-password-7731"
@@ -219,3 +225,55 @@ def test_one_supplier_failing_never_hides_the_other(
     assert offers[failing]["error"]
     assert offers[other]["status"] == "ok"
     assert offers[other]["price"]
+
+
+@pytest.fixture
+async def rt(settings: Settings) -> AsyncIterator[Runtime]:
+    async with open_runtime(settings) as opened:
+        yield opened
+
+
+@pytest.fixture
+def served(settings: Settings) -> Iterator[ServedDisty]:
+    with serve_disty(settings) as running:
+        yield running
+
+
+async def test_api_lists_its_settings_and_prices_through_it(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    async with rt.sessions() as session:
+        await tenants.add_tenant(session, "smbi", [1])
+    async with rt.sessions() as session:
+        _, token = await tokens.create_token(
+            session, shortcut="smbi", scopes=["admin"], name=None, actor="test"
+        )
+    product = both_carry()
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=served.url + "/api/v1", headers=headers) as api:
+        listed = (await api.get("/suppliers")).json()
+        changed = await api.put(
+            "/connections/tdsynnex/1",
+            json={
+                "customer_number": DEMO_TDSYNNEX_CUSTOMER,
+                "xml_user": DEMO_TDSYNNEX_USER,
+                "xml_password": DEMO_TDSYNNEX_PASSWORD,
+                "base_url": td_url(simulator),
+            },
+        )
+        shown = await api.get("/connections/tdsynnex/1")
+        priced = await api.post("/prices", json={"country_id": 1, "skus": [product.mfg_pn]})
+    td = next(s for s in listed if s["key"] == "tdsynnex")
+    assert {s["name"] for s in td["settings"] if s["secret"]} == {
+        "xml_password",
+        "rest_client_secret",
+    }
+    assert td["webhooks"] is False
+    assert td["usable_api_types"] == ["xml"]
+    assert changed.status_code == 200, changed.text
+    assert shown.json()["xml_password"] == "••••" + DEMO_TDSYNNEX_PASSWORD[-4:]
+    assert DEMO_TDSYNNEX_PASSWORD not in shown.text
+    assert shown.json()["webhook_url"] is None  # no webhooks
+    assert priced.status_code == 200, priced.text
+    [offer] = [o for o in priced.json() if o["supplier"] == "tdsynnex"]
+    assert offer["price"] == product.price("US")
