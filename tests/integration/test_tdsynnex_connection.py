@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,6 +29,10 @@ from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.simulator import TEST_CONFIG, RunningSimulator
 
 WRONG_PASSWORD = "not-the-password-7731"
+SRC = Path(__file__).resolve().parents[2] / "src" / "disty"
+# Where TD SYNNEX may be named: its package, the registry's one line, and the distributor's
+# side of the wire (the simulator and the command that serves it).
+MAY_NAME_IT = ("suppliers/tdsynnex/", "suppliers/registry.py", "simulator/", "cli/simulator.py")
 
 
 def td_url(simulator: RunningSimulator) -> str:
@@ -86,6 +91,19 @@ def pna(cli: Cli, *skus: str) -> dict[tuple[str, str], dict[str, Any]]:
     priced = cli("pna", "--tenant", "smbi", "--country", "1", "--json", *skus)
     assert priced.exit_code == 0, priced.output
     return {(o["supplier"], o["sku"]): o for o in json.loads(priced.stdout)}
+
+
+def test_nothing_in_the_middle_of_disty_names_it() -> None:
+    named = [
+        path.relative_to(SRC).as_posix()
+        for path in SRC.rglob("*")
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and "tdsynnex" in path.read_bytes().decode("utf-8", "replace").lower()
+    ]
+    assert [p for p in named if not p.startswith(MAY_NAME_IT)] == []
+    registry_py = (SRC / "suppliers" / "registry.py").read_text()
+    assert registry_py.count("tdsynnex") == 1  # its line in _PACKAGES
 
 
 def test_it_is_registered_with_its_declared_settings() -> None:
