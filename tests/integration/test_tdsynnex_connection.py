@@ -295,3 +295,30 @@ async def test_api_lists_its_settings_and_prices_through_it(
     assert priced.status_code == 200, priced.text
     [offer] = [o for o in priced.json() if o["supplier"] == "tdsynnex"]
     assert offer["price"] == product.price("US")
+
+
+@pytest.mark.parametrize(
+    ("rule", "said"),
+    [
+        ({"kind": "error"}, "Server.DatabaseIssue"),
+        ({"kind": "error", "status": 502}, "unavailable (502)"),
+    ],
+    ids=["xml-error", "http-502"],
+)
+def test_td_synnex_down_is_an_error_beside_ingrams_offer(
+    cli: Cli, simulator: RunningSimulator, rule: dict[str, object], said: str
+) -> None:
+    assert cli("tenant", "add", "smbi", "--country", "1").exit_code == 0
+    connect_ingram(cli, simulator)
+    connect_tdsynnex(cli, simulator, DEMO_TDSYNNEX_PASSWORD)
+    httpx.post(
+        simulator.control_url + "/faults",
+        json={"distributor": "tdsynnex", "endpoint": "/SynnexXML/PriceAvailability", **rule},
+    ).raise_for_status()
+    product = both_carry()
+    offers = pna(cli, product.mfg_pn)
+    td = offers[("tdsynnex", product.mfg_pn)]
+    assert td["status"] == "error"
+    assert said in td["error"]
+    assert "try again" in td["error"]
+    assert offers[("ingram", product.mfg_pn)]["status"] == "ok"
