@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
@@ -240,6 +240,9 @@ class PlacedOrder:
     order_numbers: tuple[str, ...]
     rejected: dict[int, str]  # line number -> the supplier's reason
     confirmation_number: str | None = None
+    # line number -> what the supplier says of a line it accepted but did not simply book
+    # ("back-ordered", "held for the supplier's price review"); shown on the PO's line.
+    line_notes: dict[int, str] = field(default_factory=dict)
 
 
 class ChangeKind(StrEnum):
@@ -310,6 +313,7 @@ class LineState:
     backordered: int
     quantity: int = 0  # ordered
     supplier_line_number: str | None = None  # how the supplier addresses the line (modify)
+    note: str | None = None  # as PlacedOrder.line_notes; None says nothing (keeps the last)
 
 
 @dataclass(frozen=True, slots=True)

@@ -182,11 +182,15 @@ class Supplier(Protocol):
         """The supplier's order numbers for a PO number; empty when it holds none."""
         ...
 
-    async def order_state(self, order_number: str) -> OrderState: ...
+    async def order_states(self, po_number: str, order_numbers: Sequence[str]) -> list[OrderState]:
+        """The current state of each of a PO's orders at the supplier, in the given order.
+        Both keys are given because suppliers look orders up differently: by order number
+        (one call each) or by PO number (one call for all its orders)."""
+        ...
 
     async def modify_order(self, order_number: str, changes: Sequence[LineChange]) -> ModifiedOrder:
         """Add, change or remove lines of an order held for review; existing lines are named
-        by ``supplier_line_number`` (from ``order_state``). Sent once, never retried."""
+        by ``supplier_line_number`` (from ``order_states``). Sent once, never retried."""
         ...
 
     async def release_order(self, order_number: str) -> None: ...

@@ -65,6 +65,9 @@ class PurchaseOrder(Base):
     # A submitter holds the PO until then, so two workers never send it at once.
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the worker next asks the supplier about this PO (None: at its next round). Set from
+    # the supplier's polling schedule after each refresh (domain/polling.py).
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -101,6 +104,9 @@ class POLine(Base):
     supplier_order_number: Mapped[str | None] = mapped_column(String(40))
     supplier_line_number: Mapped[str | None] = mapped_column(String(20))
     serial_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # What the supplier says of a line it accepted but has not simply booked: back-ordered,
+    # held for its own price review. Replaced by each answer that says something of the line.
+    supplier_note: Mapped[str | None] = mapped_column(Text)
 
     po: Mapped[PurchaseOrder] = relationship(back_populates="lines")
 

@@ -170,7 +170,7 @@ async def modify(
         raise InvalidInput(f"{adapter.name} does not let orders be changed once placed")
     # The supplier names existing lines its own way, and the order may have left the hold
     # since the last poll: read it as it is now.
-    states = [await adapter.order_state(n) for n in po.supplier_order_numbers]
+    states = await adapter.order_states(po.po_number, po.supplier_order_numbers)
     apply_states(po, states, "poll", ctx.actor)
     po.refreshed_at = utcnow()
     await session.commit()

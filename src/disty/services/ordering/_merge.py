@@ -26,6 +26,8 @@ def apply_placed(po: PurchaseOrder, placed: PlacedOrder, actor: str) -> None:
     for line in po.lines:
         if line.line_number in placed.rejected:
             line.rejected_reason = placed.rejected[line.line_number]
+        if line.line_number in placed.line_notes:
+            line.supplier_note = placed.line_notes[line.line_number]
     if not placed.order_numbers:
         po.failure_reason = "; ".join(placed.rejected.values()) or "no order was created"
         move(po, POStatus.FAILED, "submit", actor, f"every line refused: {po.failure_reason}")
@@ -88,6 +90,8 @@ def apply_states(po: PurchaseOrder, states: list[OrderState], source: str, actor
             line.supplier_order_number = state.order_number
             if snapshot.supplier_line_number:
                 line.supplier_line_number = snapshot.supplier_line_number
+            if snapshot.note is not None:  # "" clears it (e.g. a back-order that shipped)
+                line.supplier_note = snapshot.note or None
         known = {(s.tracking_number, s.sku) for s in po.shipments}
         for shipment in state.shipments:
             if (shipment.tracking_number, shipment.sku) not in known:

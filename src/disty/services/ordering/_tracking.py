@@ -23,7 +23,7 @@ from disty.suppliers.base import Supplier
 async def apply_current_states(
     session: AsyncSession, po: PurchaseOrder, adapter: Supplier, source: str, actor: str
 ) -> None:
-    states: list[OrderState] = [await adapter.order_state(n) for n in po.supplier_order_numbers]
+    states: list[OrderState] = await adapter.order_states(po.po_number, po.supplier_order_numbers)
     # Two refreshes of one PO may run at once (two events of one order, or an event and the
     # poll); the later commit then meets the shipments or invoices the other just saved. Merging
     # is idempotent, so it is done again on the PO as now saved, adding only what is missing.
@@ -65,7 +65,7 @@ async def settle(
     po.supplier_order_numbers = sorted(set(found))
     event(po, source, actor, f"the supplier placed it as {', '.join(po.supplier_order_numbers)}")
     await session.commit()  # the order numbers are kept even if reading the detail fails
-    states = [await adapter.order_state(n) for n in po.supplier_order_numbers]
+    states = await adapter.order_states(po.po_number, po.supplier_order_numbers)
     apply_states(po, states, source, actor)
     mark_missing_lines(po, states)
     po.refreshed_at = utcnow()

@@ -200,8 +200,9 @@ class IngramSupplier:
         body = await self.client.search_orders(customerOrderNumber=po_number)
         return orders.order_numbers_for(body, po_number)
 
-    async def order_state(self, order_number: str) -> OrderState:
-        return orders.order_state(await self.client.order_detail(order_number))
+    async def order_states(self, po_number: str, order_numbers: Sequence[str]) -> list[OrderState]:
+        """One order detail call per order (Ingram looks orders up by order number)."""
+        return [orders.order_state(await self.client.order_detail(n)) for n in order_numbers]
 
     async def modify_order(self, order_number: str, changes: Sequence[LineChange]) -> ModifiedOrder:
         """Only while the order is on customer hold; never retried (a change is not idempotent:

@@ -172,13 +172,15 @@ class TdSynnexClient:
         self.describe = f"{consts.NAME} at {config.base_url}"
         self._pna = asyncio.Semaphore(consts.PNA_CONCURRENCY)
 
-    async def _post(self, path: str, document: Element, *, safe: bool) -> Element:
+    async def _post(
+        self, path: str, document: Element, *, safe: bool, base_url: str | None = None
+    ) -> Element:
         body = (_DECLARATION + tostring(document, encoding="unicode")).encode("utf-8")
 
         async def build() -> httpx.Request:
             return self._http.build_request(
                 "POST",
-                self.config.base_url + path,
+                (base_url or self.config.base_url) + path,
                 content=body,
                 headers={"Content-Type": "application/xml; charset=utf-8"},
             )
@@ -216,3 +218,24 @@ class TdSynnexClient:
                 "<priceResponse>: check the base URL"
             )
         return children(root, "PriceAvailabilityList")
+
+    async def b2b(
+        self,
+        path: str,
+        transaction: Element,
+        *,
+        safe: bool,
+        version: str | None = None,
+        base_url: str | None = None,
+    ) -> Element:
+        """Send ``transaction`` (``OrderRequest``, ``OrderStatusRequest``...) in the
+        ``SynnexB2B`` envelope with the login in ``Credential`` (NOTES 2.4), and answer the
+        root of TD SYNNEX's reply once it is known not to be an error. ``safe`` says whether
+        the transport may send it again after a lost answer: never for a PO. ``base_url``
+        names another host of the same account (the invoice query's ``ws`` host)."""
+        document = Element("SynnexB2B", {"version": version} if version else {})
+        credential = SubElement(document, "Credential")
+        SubElement(credential, "UserID").text = self.config.user
+        SubElement(credential, "Password").text = self.config.password
+        document.append(transaction)
+        return await self._post(path, document, safe=safe, base_url=base_url)
