@@ -31,18 +31,26 @@ def _declared_options() -> list[inspect.Parameter]:
     """One ``--option`` per setting any registered supplier declares (suppliers/registry.py),
     so a new supplier's settings appear here without a line of this module changing. A name
     two suppliers declare is one option; its help says which suppliers use it."""
-    users: dict[str, list[str]] = {}
-    first: dict[str, Setting] = {}
+    users: dict[str, list[tuple[str, Setting]]] = {}
     for supplier in registry.registrations():
         for setting in supplier.settings:
-            first.setdefault(setting.name, setting)
-            users.setdefault(setting.name, []).append(supplier.name)
+            users.setdefault(setting.name, []).append((supplier.name, setting))
     every = len(registry.registrations())
     params = []
-    for name, setting in first.items():
-        help_text = setting.help + (" " + STDIN_HELP if setting.secret else "")
-        if len(users[name]) < every:
-            help_text += f" ({', '.join(users[name])})"
+    for name, declared in users.items():
+        setting = declared[0][1]
+        helps = {s.help for _, s in declared}
+        if len(helps) == 1:
+            # One meaning: say it once, and who uses it unless everyone does.
+            help_text = setting.help
+            if len(declared) < every:
+                help_text += f" ({', '.join(supplier for supplier, _ in declared)})"
+        else:
+            # The same flag means each supplier's own thing (a customer number has a different
+            # shape at each): give every supplier's help, not just the first one's.
+            help_text = " ".join(f"{supplier}: {s.help}" for supplier, s in declared)
+        if any(s.secret for _, s in declared):
+            help_text += " " + STDIN_HELP
         option = typer.Option(setting.cli_flag, help=help_text)
         params.append(
             inspect.Parameter(

@@ -56,8 +56,8 @@ SETTINGS = (
     Setting(
         "xml_password",
         "EC Express XML password",
-        "That user's password. Passwords of users that place orders expire every 3 months; a "
-        "read-only user for price and availability does not.",
+        "The EC Express XML user's password. Passwords of users that place orders expire "
+        "every 3 months; a read-only user for price and availability does not.",
         secret=True,
         required_for=EVERY_CAPABILITY,
     ),
