@@ -23,7 +23,7 @@ def simulator(
         str, typer.Option(help="approved, in_review, v7_only or revoked.")
     ] = "approved",
     token_ttl_s: Annotated[int, typer.Option(help="Access token lifetime in seconds.")] = 86_400,
-    latency_ms: Annotated[int, typer.Option(help="Latency added to every Ingram call.")] = 0,
+    latency_ms: Annotated[int, typer.Option(help="Latency added to every distributor call.")] = 0,
     pna_per_minute: Annotated[
         int, typer.Option(help="Price and availability calls allowed per minute per app.")
     ] = 100,

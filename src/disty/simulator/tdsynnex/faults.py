@@ -61,6 +61,8 @@ class TdFaultInjector:
             return
         endpoint = endpoint_of(relative_path(scope))
         self.state.counts[endpoint] += 1
+        if self.registry.latency_ms:  # the simulator's latency is every distributor's
+            await asyncio.sleep(self.registry.latency_ms / 1000)
         for rule in self.registry.draw_faults(DISTRIBUTOR, endpoint):
             if rule.kind == "latency":
                 await asyncio.sleep(rule.latency_ms / 1000)
