@@ -84,9 +84,7 @@ def connected(cli: Cli, simulator: RunningSimulator) -> RunningSimulator:
     return simulator
 
 
-def test_every_check_passes_and_nothing_is_ordered(
-    cli: Cli, connected: RunningSimulator
-) -> None:
+def test_every_check_passes_and_nothing_is_ordered(cli: Cli, connected: RunningSimulator) -> None:
     set_rest(cli, DEMO_TDSYNNEX_REST_CLIENT_ID, DEMO_TDSYNNEX_REST_CLIENT_SECRET)
     checks = run_test(cli, exit_code=0)
     assert set(statuses(checks).values()) == {"pass"}

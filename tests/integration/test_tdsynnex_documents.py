@@ -104,7 +104,7 @@ async def api_for(rt: Runtime, served: ServedDisty, simulator: RunningSimulator,
         yield api
 
 
-TD = {"country_id": 1, "supplier": "tdsynnex"}
+TD: dict[str, str | int] = {"country_id": 1, "supplier": "tdsynnex"}
 
 
 async def test_an_invoiced_po_reads_back_with_its_quirks_undone(
