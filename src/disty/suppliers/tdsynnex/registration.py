@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from disty.domain.connections import ApiType
 from disty.suppliers.registry import ConnectionSettings, Registration
 from disty.suppliers.tdsynnex import consts
+from disty.suppliers.tdsynnex.guide import guide
 from disty.suppliers.tdsynnex.settings import CREDENTIALS_FIX, SETTINGS
 
 if TYPE_CHECKING:
@@ -66,4 +67,5 @@ REGISTRATION = Registration(
     capabilities=consts.CAPABILITIES,
     checks=consts.CHECKS,
     credentials_fix=CREDENTIALS_FIX,
+    setup_guide=guide,
 )
