@@ -8,10 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from disty.runtime import Runtime
 from disty.services import connections, tenants
+from disty.simulator.config import (
+    DEMO_TDSYNNEX_CUSTOMER,
+    DEMO_TDSYNNEX_PASSWORD,
+    DEMO_TDSYNNEX_USER,
+)
 from tests.e2e.conftest import add_user, check_page, first_sign_in
 from tests.fixtures.disty import ServedDisty
 from tests.fixtures.fake_supplier import (
@@ -23,6 +29,7 @@ from tests.fixtures.fake_supplier import (
     serve_tessera,
     tessera_registered,
 )
+from tests.fixtures.simulator import RunningSimulator
 
 
 @pytest.fixture
@@ -89,3 +96,65 @@ async def test_a_registered_supplier_gets_a_settings_page_from_its_declaration(
     await page.goto(served.url + "/t/smbi")
     assert API_KEY not in await page.content()
     await page.close()
+
+
+async def allow_ips(simulator: RunningSimulator, *ips: str) -> None:
+    async with httpx.AsyncClient() as control:
+        sent = await control.put(simulator.control_url + "/tdsynnex/allowed-ips", json={"ips": ips})
+        sent.raise_for_status()
+
+
+async def test_tdsynnex_shows_its_settings_guide_and_run_test_with_fixes(
+    browser: Any, rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    """TD SYNNEX's page, from its registration: its settings, its guide ticking from Run Test,
+    and each failing check with its fix (a wrong password; an IP TD SYNNEX has not
+    registered, with the address it saw)."""
+    password = await add_user(rt, "admin@smbi.example", "admin")
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await first_sign_in(page, served, "admin@smbi.example", password)
+    await page.get_by_role("link", name="TD SYNNEX").click()
+    await page.wait_for_url("**/t/smbi/suppliers/tdsynnex/1")
+    assert await page.get_by_label("EC Express XML password").get_attribute("type") == "password"
+    assert "portal login" in await page.content()  # the XML user's help
+    guide = page.locator("#guide li")
+    assert await guide.count() == 6
+    assert await page.locator("#guide li.done").count() == 0
+    await check_page(page, "tdsynnex-supplier")
+
+    await page.get_by_label("Customer number").fill(DEMO_TDSYNNEX_CUSTOMER)
+    await page.get_by_label("EC Express XML user").fill(DEMO_TDSYNNEX_USER)
+    await page.get_by_label("EC Express XML password").fill("not-the-password-0000")
+    await page.get_by_label("Base URL", exact=False).fill(simulator.root_url + "/tdsynnex/us")
+    await page.get_by_role("button", name="Save", exact=True).click()
+    await page.wait_for_url("**/t/smbi/suppliers/tdsynnex/1")
+    await page.get_by_role("button", name="Run Test").click()
+    credentials = await page.locator('tr[data-check="credentials"]').inner_text()
+    assert "fail" in credentials
+    assert "EC Express XML user" in credentials  # its fix
+    assert "skip" in await page.locator('tr[data-check="ordering_ip"]').inner_text()
+
+    # The right password, from an address TD SYNNEX has not registered.
+    await allow_ips(simulator, "203.0.113.9")
+    await page.get_by_label("EC Express XML password", exact=False).fill(DEMO_TDSYNNEX_PASSWORD)
+    await page.get_by_role("button", name="Save", exact=True).click()
+    await page.wait_for_url("**/t/smbi/suppliers/tdsynnex/1")
+    await page.get_by_role("button", name="Run Test").click()
+    assert "pass" in await page.locator('tr[data-check="credentials"]').inner_text()
+    ip = await page.locator('tr[data-check="ordering_ip"]').inner_text()
+    assert "fail" in ip
+    assert "127.0.0.1" in ip
+    assert "customer number" in ip
+    assert "pass" in await page.locator('tr[data-check="freight"]').inner_text()
+    assert "(optional)" in await page.locator('tr[data-check="rest_token"]').inner_text()
+    await check_page(page, "tdsynnex-ip-not-registered")
+    classes = [await guide.nth(i).get_attribute("class") for i in range(6)]
+    assert classes == ["done", "done", "todo", "todo", "done", "todo"]
+
+    # TD SYNNEX registers it: the check passes and the guide ticks the IP step.
+    await allow_ips(simulator, "*")
+    await page.get_by_role("button", name="Run Test").click()
+    assert "pass" in await page.locator('tr[data-check="ordering_ip"]').inner_text()
+    await page.reload()
+    assert await guide.nth(2).get_attribute("class") == "done"
+    assert DEMO_TDSYNNEX_PASSWORD not in await page.content()

@@ -24,6 +24,10 @@ class SetupState:
     webhook_keys: int = 0  # signing keys saved (current or in their grace period)
     last_delivery_at: datetime | None = None  # the last delivery whose signature verified
     destination_url: str | None = None  # where the supplier delivers webhooks
+    # POs sent through this connection that the supplier accepted (it gave an order number),
+    # and invoices it sent for them: evidence of steps no Run Test check can see.
+    orders_placed: int = 0
+    invoices_received: int = 0
 
     def passed(self, check: str) -> bool:
         return self.checks.get(check) == "pass"

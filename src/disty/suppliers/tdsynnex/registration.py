@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from disty.domain.connections import ApiType
 from disty.suppliers.registry import ConnectionSettings, Registration
 from disty.suppliers.tdsynnex import consts
+from disty.suppliers.tdsynnex.guide import guide
 from disty.suppliers.tdsynnex.settings import CREDENTIALS_FIX, SETTINGS
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ def host_for(base_url: str, country_iso: str) -> str:
 
 def xml_adapter(connection: ConnectionSettings, hub: SupplierHub, settings: Settings) -> Supplier:
     """The adapter over EC Express XML."""
+    from disty.suppliers.tdsynnex.rest.token import RestTokens
     from disty.suppliers.tdsynnex.xml.adapter import TdSynnexSupplier
     from disty.suppliers.tdsynnex.xml.client import TdSynnexClient, TdSynnexConfig
 
@@ -44,8 +46,14 @@ def xml_adapter(connection: ConnectionSettings, hub: SupplierHub, settings: Sett
         password=connection.require("xml_password"),
         country=connection.country_iso,
         ship_from_warehouse=connection.get("ship_from_warehouse"),
+        rest_client_id=connection.get("rest_client_id"),
+        rest_client_secret=connection.get("rest_client_secret"),
     )
-    return TdSynnexSupplier(TdSynnexClient(config, **hub.client_parts()))
+    parts = hub.client_parts()
+    return TdSynnexSupplier(
+        TdSynnexClient(config, **parts),
+        RestTokens(config, http=parts["http"], policy=parts["policy"], sleep=parts["sleep"]),
+    )
 
 
 REGISTRATION = Registration(
@@ -59,4 +67,5 @@ REGISTRATION = Registration(
     capabilities=consts.CAPABILITIES,
     checks=consts.CHECKS,
     credentials_fix=CREDENTIALS_FIX,
+    setup_guide=guide,
 )

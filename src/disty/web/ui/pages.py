@@ -297,15 +297,21 @@ async def _settings_page(
         ]
         view = found[0] if found else None
         health = None
+        evidence = None
         if view is not None:
             health = await _health(session, shortcut, registration, country_id)
+            if registration.setup_guide is not None:
+                connection = await connections.get_connection(
+                    session, tenant, registration.key, country_id
+                )
+                evidence = await setup_guide.order_evidence(session, connection.id)
     url = connections.webhook_url(
         rt.settings.effective_public_url, registration.key, shortcut, country_id
     )
     return render.page(
         request, "supplier.html", user, status, tenant=tenant, site=country_site(country_id),
         supplier=registration, groups=_form_groups(registration), view=view,
-        destination_url=url, steps=setup_guide.guide(registration, view, health),
+        destination_url=url, steps=setup_guide.guide(registration, view, health, evidence),
         report=report or (view.last_test_result if view else None), error=error,
         health=health, page_url=_supplier_url(shortcut, registration.key, country_id),
     )  # fmt: skip

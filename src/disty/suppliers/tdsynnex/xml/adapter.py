@@ -1,7 +1,8 @@
 """TD SYNNEX as a disty Supplier: EC Express XML answers turned into disty's types.
 
 The adapter only composes; each transaction lives in its own module: ``pna`` (price and
-availability), ``checks`` (Run Test). What TD SYNNEX has no API for is refused with a clear
+availability), ``invoices`` (the invoice query), ``freight`` (freight quotes), ``checks`` (Run
+Test). What TD SYNNEX has no API for is refused with a clear
 reason, and its capability flag is off, so disty offers none of it.
 """
 
@@ -17,8 +18,11 @@ from disty.domain.orders import LineChange, ModifiedOrder, OrderRequest, OrderSt
 from disty.suppliers.base import ProgressCallback
 from disty.suppliers.errors import RequestRejected
 from disty.suppliers.tdsynnex import consts
+from disty.suppliers.tdsynnex.rest.token import RestTokens
 from disty.suppliers.tdsynnex.xml import checks
 from disty.suppliers.tdsynnex.xml.client import TdSynnexClient
+from disty.suppliers.tdsynnex.xml.freight import Freight
+from disty.suppliers.tdsynnex.xml.invoices import Invoices
 from disty.suppliers.tdsynnex.xml.pna import PriceAvailability
 
 
@@ -29,13 +33,14 @@ class TdSynnexSupplier:
     pna_batch_size = consts.PNA_BATCH
     checks = consts.CHECKS
     quotes = None
-    invoices = None
     returns = None
-    freight = None
 
-    def __init__(self, client: TdSynnexClient) -> None:
+    def __init__(self, client: TdSynnexClient, rest: RestTokens | None = None) -> None:
         self.client = client
+        self.rest = rest  # the Partner REST API's token, for Run Test only
         self._pna = PriceAvailability(client)
+        self.invoices: Invoices | None = Invoices(client)
+        self.freight: Freight | None = Freight(client)
 
     async def price_and_availability(
         self, skus: Sequence[str], *, progress: ProgressCallback | None = None
@@ -43,7 +48,7 @@ class TdSynnexSupplier:
         return await self._pna.price_and_availability(skus, progress=progress)
 
     async def run_checks(self) -> list[Check]:
-        return await checks.run_checks(self.client)
+        return await checks.run_checks(self.client, self.rest)
 
     async def token_expires_at(self) -> datetime | None:
         return None  # EC Express XML signs in with every document: no token

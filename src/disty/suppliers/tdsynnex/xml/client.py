@@ -45,11 +45,15 @@ class TdSynnexConfig:
     password: str
     country: str  # ISO code: US or CA
     ship_from_warehouse: str | None = None
+    # The Partner REST API's optional client (NOTES 8.1); only Run Test uses it so far.
+    rest_client_id: str | None = None
+    rest_client_secret: str | None = None
 
     def __repr__(self) -> str:
         return (
             f"TdSynnexConfig(base_url={self.base_url!r}, customer_number="
-            f"{self.customer_number!r}, user={self.user!r}, country={self.country!r})"
+            f"{self.customer_number!r}, user={self.user!r}, country={self.country!r}, "
+            f"rest_client_id={self.rest_client_id!r})"
         )
 
 
@@ -98,16 +102,20 @@ def parse(body: bytes, describe: str) -> Element:
     return root
 
 
-def raise_for_error(root: Element, describe: str) -> None:
+def raise_for_error(
+    root: Element, describe: str, tags: tuple[str, str] = ("ErrorMessage", "ErrorDetail")
+) -> None:
     """Raise the error tree's error for an ``ErrorMessage``/``ErrorDetail`` answer (under the
-    root or one level below it, as PO answers nest them); return for anything else."""
-    holder = root if child(root, "ErrorMessage") is not None else None
+    root or one level below it, as PO answers nest them); return for anything else. ``tags``
+    name the two elements: the invoice query says ``ErrorCode``/``ErrorReason`` (NOTES 7.1)."""
+    message, reason = tags
+    holder = root if child(root, message) is not None else None
     if holder is None:
-        holder = next((c for c in root if child(c, "ErrorMessage") is not None), None)
+        holder = next((c for c in root if child(c, message) is not None), None)
     if holder is None:
         return
-    code = text(holder, "ErrorMessage") or ""
-    detail = text(holder, "ErrorDetail") or ""
+    code = text(holder, message) or ""
+    detail = text(holder, reason) or ""
     said = f"{code}: {detail}".strip(": ")
     if code == "Client.LoginFailed" or "login" in code.lower():
         raise AuthenticationFailed(
