@@ -20,13 +20,21 @@ CURRENCY = {"US": "USD", "CA": "CAD"}
 
 # NOTES 2.2
 PNA_PATH = "/SynnexXML/PriceAvailability"
+PO_PATH = "/SynnexXML/PO"
+STATUS_PATH = "/SynnexXML/POStatus"
+STATUS_VERSION = "2.4"  # NOTES 2.6: 2.4 or later adds the fee elements
 
 # NOTES Q10: the XML spec states no batch limit; REST caps at 100. disty asks 50 lines a call
 # (as for Ingram), a few calls at once.
 PNA_BATCH = 50
 PNA_CONCURRENCY = 4
 
-CAPABILITIES = Capability.PRICE_AVAILABILITY
+CAPABILITIES = (
+    Capability.PRICE_AVAILABILITY
+    | Capability.ORDER_CREATE
+    | Capability.ORDER_DETAIL
+    | Capability.ORDER_SEARCH
+)
 # Run Test's checks that talk to TD SYNNEX, in order, with whether each is required.
 CHECKS: tuple[tuple[str, bool], ...] = (("credentials", True), ("price_availability", True))
 
@@ -38,4 +46,33 @@ PORTAL = "TD SYNNEX's EC Express (ec.synnex.com)"
 NEXT_STEP = (
     "TD SYNNEX ordering, order status and catalog search come with disty's next step: "
     "until then, place the order on EC Express"
+)
+
+# -- purchase orders (NOTES 4, 5) ------------------------------------------------------------
+
+# ShipMethod/Code is required (4.1). Without a ship_method setting disty asks for ground
+# shipping: FedEx Ground in the US, Purolator Ground in Canada (4.6; both quoted by freight).
+DEFAULT_SHIP_METHOD = {"US": "FG", "CA": "PUG"}
+# The descriptions disty sends beside a code it knows (4.6); another code goes alone.
+SHIP_METHODS = {
+    "FG": "FedEx Ground", "FHD": "FedEx Home Delivery", "FX": "FedEx Express Saver",
+    "F2": "FedEx 2 Day", "FO": "FedEx Standard Overnight", "FP": "FedEx Priority Overnight",
+    "UP": "UPS Ground", "U3": "UPS 3 Day Select", "UB": "UPS 2 Day Air",
+    "URS": "UPS Next Day Air Saver", "UR": "UPS Next Day Air", "WC": "SYNNEX Will Call",
+    "PUG": "Purolator Ground", "PUX": "Purolator Express Ground", "UPG": "UPS Standard",
+    "UPX": "UPS Express Saver", "LMG": "Loomis Ground", "FDXH": "FedEx Express",
+}  # fmt: skip
+# Shipment/ShipTo's limits (4.1), stricter than disty's own: refused before a PO is saved.
+# AddressLine2 is given no length; it is taken to be AddressLine1's.
+ADDRESS_LIMITS = {"company": 30, "street": 60, "street2": 60, "city": 20, "state": 2,
+                  "postcode": 10}  # fmt: skip
+# Ship-to countries whose ZipCode and State TD SYNNEX requires (4.1, the real IncompleteXML).
+ZIP_COUNTRIES = ("US", "CA", "MX")
+# NOTES 2.4 and 4.5: POs are accepted only from the IP addresses the customer registered.
+IP_FIX = (
+    "TD SYNNEX accepts XML purchase orders only from IP addresses registered for your account: "
+    "e-mail TD SYNNEX's XML team (through the US or Canada helpdesk, or your TD SYNNEX rep) "
+    "with your customer number and the fixed public IP address this disty server sends from, "
+    "wait for them to confirm it, then submit the PO again (its number is checked at TD "
+    "SYNNEX first, so nothing is ordered twice)"
 )

@@ -44,6 +44,7 @@ def xml_adapter(connection: ConnectionSettings, hub: SupplierHub, settings: Sett
         password=connection.require("xml_password"),
         country=connection.country_iso,
         ship_from_warehouse=connection.get("ship_from_warehouse"),
+        ship_method=connection.get("ship_method"),
     )
     return TdSynnexSupplier(TdSynnexClient(config, **hub.client_parts()))
 
@@ -59,4 +60,5 @@ REGISTRATION = Registration(
     capabilities=consts.CAPABILITIES,
     checks=consts.CHECKS,
     credentials_fix=CREDENTIALS_FIX,
+    address_limits=consts.ADDRESS_LIMITS,
 )
