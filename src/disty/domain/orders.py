@@ -175,6 +175,22 @@ def validate_address(address: Address, field: str = "ship_to") -> Address:
     return address
 
 
+def validate_address_limits(
+    address: Address, limits: Mapping[str, int], supplier: str, field: str = "ship_to"
+) -> Address:
+    """The address as given, if it fits one supplier's own limits (stricter than the ones
+    above: ``limits`` maps an Address field to its longest length at that supplier), else a
+    clear error before anything is saved or sent."""
+    for name, limit in limits.items():
+        if len(getattr(address, name)) > limit:
+            raise InvalidInput(
+                f"{field} {name} is longer than {limit} characters, the most {supplier} "
+                "takes: shorten it",
+                field=field,
+            )
+    return address
+
+
 def parse_ship_to(value: str, field: str = "ship_to") -> Address:
     """``Company|Street|City|State|Postcode|CountryCode``; a ``|`` inside a field is ``\\|``."""
     parts: list[str] = []
@@ -216,6 +232,9 @@ class OrderLine:
     sku: str
     quantity: int
     special_bid: str | None = None
+    # The price the PO expects to pay (its line's expected price), for a supplier whose order
+    # carries one per line; None when the PO has none (a quote's order).
+    unit_price: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,9 @@ class Capability(Flag):
     FREIGHT = auto()
     RETURNS = auto()
     WEBHOOKS = auto()
+    # Placing an order on the customer's own hold, to review (modify, release) before it
+    # ships: a PO's "hold" is refused for a supplier without it.
+    ORDER_HOLD = auto()
 
 
 ProgressCallback = Callable[[int], None]  # called with the number of products just answered

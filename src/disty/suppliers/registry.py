@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from disty.domain.connections import ApiType, mask, validate_secret, validate_text
@@ -158,6 +158,9 @@ class Registration:
     hold_rule: str = (
         "The supplier modifies, releases or cancels an order only while it is on customer hold"
     )
+    # Its own limits on a PO's ship-to and end-user address fields, where stricter than
+    # disty's (Address field -> most characters): checked before a PO is saved.
+    address_limits: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A setting's name becomes a stored key, an API field, a form field and a CLI option

@@ -24,7 +24,7 @@ from disty.services.ordering._common import Context, event, move
 from disty.services.ordering._merge import apply_placed
 from disty.services.ordering._tracking import apply_current_states
 from disty.suppliers.base import Supplier
-from disty.suppliers.errors import RequestRejected, SupplierError
+from disty.suppliers.errors import AppNotApproved, RequestRejected, SupplierError
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,10 @@ async def _send(
     await session.commit()  # before sending: a crash after this line means "maybe sent"
     request = OrderRequest(
         po_number=po.po_number,
-        lines=tuple(OrderLine(x.line_number, x.sku, x.quantity, x.special_bid) for x in po.lines),
+        lines=tuple(
+            OrderLine(x.line_number, x.sku, x.quantity, x.special_bid, x.expected_price)
+            for x in po.lines
+        ),
         ship_to=Address.from_dict(po.ship_to),
         end_user=Address.from_dict(po.end_user, "end_user") if po.end_user else None,
         hold=po.hold_for_review,
@@ -135,8 +138,11 @@ async def _send(
     )
     try:
         placed = await adapter.place_order(request)
-    except RequestRejected as exc:
-        # Refused outright (400): nothing was placed.
+    except (RequestRejected, AppNotApproved) as exc:
+        # Refused outright (400), or this caller is not allowed to order at all (an app not
+        # approved, a sending IP not registered): nothing was placed. Sending again on every
+        # poll would only be refused again, so the PO fails with the reason and its fix; once
+        # fixed, the same PO number is submitted again (searched for first, as any resend).
         po.failure_reason = exc.supplier_message or str(exc)
         move(po, POStatus.FAILED, "submit", ctx.actor, f"refused by the supplier: {exc}")
         return po

@@ -13,7 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import POLine, PurchaseOrder
 from disty.domain.countries import country_site
-from disty.domain.orders import Address, POStatus, validate_address, validate_po_number
+from disty.domain.orders import (
+    Address,
+    POStatus,
+    validate_address,
+    validate_address_limits,
+    validate_po_number,
+)
 from disty.errors import Conflict, InvalidInput
 from disty.services.connections import get_connection
 from disty.services.ordering._common import Context, event, po_adapter, still
@@ -22,6 +28,7 @@ from disty.services.ordering._prices import check_prices_then_send
 from disty.services.ordering._refresh import refresh
 from disty.services.tenants import get_tenant
 from disty.suppliers import registry
+from disty.suppliers.base import Capability
 from disty.suppliers.errors import SupplierError
 from disty.suppliers.registry import Registration
 
@@ -126,12 +133,18 @@ async def place(
     """
     po_number = validate_po_number(po_number)
     quote_number = (quote_number or "").strip() or None
-    version = _order_api(registry.get(supplier), api_version, quote_number)
+    registration = registry.get(supplier)
+    _can_order(registration, hold)
+    version = _order_api(registration, api_version, quote_number)
     if not lines and not quote_number:
         raise InvalidInput("a PO needs at least one line: --line SKU=QTY[@PRICE]")
     validate_address(ship_to, "ship_to")
+    validate_address_limits(ship_to, registration.address_limits, registration.name, "ship_to")
     if end_user is not None:
         validate_address(end_user, "end_user")
+        validate_address_limits(
+            end_user, registration.address_limits, registration.name, "end_user"
+        )
     for line in lines:
         if line.quantity < 1:
             raise InvalidInput(f"invalid quantity {line.quantity} for {line.sku}: use 1 or more")
@@ -176,6 +189,22 @@ async def place(
     adapter = ctx.suppliers.adapter(connection)
     await check_prices_then_send(session, po, adapter, ctx, "submit")
     return po, True
+
+
+def _can_order(registration: Registration, hold: bool) -> None:
+    """Refuse, before anything is saved, what the supplier cannot do with an order at all."""
+    if Capability.ORDER_CREATE not in registration.capabilities:
+        raise InvalidInput(
+            f"{registration.name} takes no orders through its API: place the order on its own site",
+            field="supplier",
+        )
+    if hold and Capability.ORDER_HOLD not in registration.capabilities:
+        raise InvalidInput(
+            f"{registration.name} has no customer hold: its orders are processed as soon as "
+            "they are placed. Send it without hold (leave out --hold), once it is ready to "
+            "ship",
+            field="hold",
+        )
 
 
 def _order_api(

@@ -10,6 +10,7 @@ CAPABILITIES = (
     Capability.PRICE_AVAILABILITY
     | Capability.CATALOG_SEARCH
     | Capability.ORDER_CREATE
+    | Capability.ORDER_HOLD
     | Capability.ORDER_MODIFY
     | Capability.ORDER_CANCEL
     | Capability.ORDER_DETAIL

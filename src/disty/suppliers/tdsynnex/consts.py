@@ -36,14 +36,21 @@ INVOICE_HOSTS = {
 # NOTES 8.1: the Partner REST API's token host (one for both countries; none known for CA).
 REST_TOKEN_URL = "https://sso.us.tdsynnex.com/oauth2/v1/token"  # noqa: S105 - a URL
 REST_TOKEN_PATH = "/oauth2/v1/token"  # noqa: S105 - on the API host, as one client posts it
+STATUS_VERSION = "2.4"  # NOTES 2.6: 2.4 or later adds the fee elements
 
 # NOTES Q10: the XML spec states no batch limit; REST caps at 100. disty asks 50 lines a call
 # (as for Ingram), a few calls at once.
 PNA_BATCH = 50
 PNA_CONCURRENCY = 4
 
-CAPABILITIES = Capability.PRICE_AVAILABILITY
-CAPABILITIES = CAPABILITIES | Capability.INVOICES | Capability.FREIGHT  # invoices.py, freight.py
+CAPABILITIES = (
+    Capability.PRICE_AVAILABILITY
+    | Capability.ORDER_CREATE
+    | Capability.ORDER_DETAIL
+    | Capability.ORDER_SEARCH
+    | Capability.INVOICES  # xml/invoices.py
+    | Capability.FREIGHT  # xml/freight.py
+)
 # Run Test's checks that talk to TD SYNNEX, in order, with whether each is required
 # (xml/checks.py says why each is or is not). rest_token runs only when the optional REST
 # client is saved: otherwise it is SKIP, "not set".
@@ -71,7 +78,43 @@ PORTAL_REGISTER_IP = (
 )
 
 PORTAL = "TD SYNNEX's EC Express (ec.synnex.com)"
-NEXT_STEP = (
-    "TD SYNNEX ordering, order status and catalog search come with disty's next step: "
-    "until then, place the order on EC Express"
+# NOTES 1, 4.4: EC Express XML prices, orders and reports status; it has no catalog search
+# (the catalog is a nightly flat file) and no transaction to change or cancel a PO (TD SYNNEX's
+# sales cancel, which POStatus then shows as deleted).
+NO_CATALOG_SEARCH = (
+    "TD SYNNEX's EC Express XML has no catalog search: look products up by SKU or "
+    "manufacturer part number with price and availability"
+)
+NO_ORDER_CHANGES = (
+    "TD SYNNEX's EC Express XML cannot change or cancel a PO once sent: ask your TD SYNNEX "
+    "sales rep, and disty will see the change at its next status check"
+)
+
+# -- purchase orders (NOTES 4, 5) ------------------------------------------------------------
+
+# ShipMethod/Code is required (4.1). Without a ship_method setting disty asks for ground
+# shipping: FedEx Ground in the US, Purolator Ground in Canada (4.6; both quoted by freight).
+DEFAULT_SHIP_METHOD = {"US": "FG", "CA": "PUG"}
+# The descriptions disty sends beside a code it knows (4.6); another code goes alone.
+SHIP_METHODS = {
+    "FG": "FedEx Ground", "FHD": "FedEx Home Delivery", "FX": "FedEx Express Saver",
+    "F2": "FedEx 2 Day", "FO": "FedEx Standard Overnight", "FP": "FedEx Priority Overnight",
+    "UP": "UPS Ground", "U3": "UPS 3 Day Select", "UB": "UPS 2 Day Air",
+    "URS": "UPS Next Day Air Saver", "UR": "UPS Next Day Air", "WC": "SYNNEX Will Call",
+    "PUG": "Purolator Ground", "PUX": "Purolator Express Ground", "UPG": "UPS Standard",
+    "UPX": "UPS Express Saver", "LMG": "Loomis Ground", "FDXH": "FedEx Express",
+}  # fmt: skip
+# Shipment/ShipTo's limits (4.1), stricter than disty's own: refused before a PO is saved.
+# AddressLine2 is given no length; it is taken to be AddressLine1's.
+ADDRESS_LIMITS = {"company": 30, "street": 60, "street2": 60, "city": 20, "state": 2,
+                  "postcode": 10}  # fmt: skip
+# Ship-to countries whose ZipCode and State TD SYNNEX requires (4.1, the real IncompleteXML).
+ZIP_COUNTRIES = ("US", "CA", "MX")
+# NOTES 2.4 and 4.5: POs are accepted only from the IP addresses the customer registered.
+IP_FIX = (
+    "TD SYNNEX accepts XML purchase orders only from IP addresses registered for your account: "
+    "e-mail TD SYNNEX's XML team (through the US or Canada helpdesk, or your TD SYNNEX rep) "
+    "with your customer number and the fixed public IP address this disty server sends from, "
+    "wait for them to confirm it, then submit the PO again (its number is checked at TD "
+    "SYNNEX first, so nothing is ordered twice)"
 )

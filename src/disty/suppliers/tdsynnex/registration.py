@@ -48,6 +48,7 @@ def xml_adapter(connection: ConnectionSettings, hub: SupplierHub, settings: Sett
         ship_from_warehouse=connection.get("ship_from_warehouse"),
         rest_client_id=connection.get("rest_client_id"),
         rest_client_secret=connection.get("rest_client_secret"),
+        ship_method=connection.get("ship_method"),
     )
     parts = hub.client_parts()
     return TdSynnexSupplier(
@@ -68,4 +69,5 @@ REGISTRATION = Registration(
     checks=consts.CHECKS,
     credentials_fix=CREDENTIALS_FIX,
     setup_guide=guide,
+    address_limits=consts.ADDRESS_LIMITS,
 )

@@ -13,6 +13,21 @@ _CUSTOMER_NUMBER = re.compile(r"[0-9]{1,10}")
 _WAREHOUSE = re.compile(r"[0-9]{1,5}|US")
 
 
+# NOTES 4.1, 4.6: ShipMethod/Code is at most 5 letters and digits (FG, PUG, L12G).
+_SHIP_METHOD = re.compile(r"[A-Z0-9]{1,5}")
+
+
+def validate_ship_method(value: str) -> str:
+    code = value.strip().upper()
+    if _SHIP_METHOD.fullmatch(code):
+        return code
+    raise InvalidInput(
+        f"invalid ship method {value!r}: use a TD SYNNEX ship-method code of at most 5 letters "
+        "and digits, e.g. FG (FedEx Ground) or PUG (Purolator Ground)",
+        field="ship_method",
+    )
+
+
 def validate_customer_number(value: str) -> str:
     number = value.strip()
     if _CUSTOMER_NUMBER.fullmatch(number):
@@ -80,6 +95,15 @@ SETTINGS = (
         max_len=5,
         validate=validate_warehouse,
         example="3",
+    ),
+    Setting(
+        "ship_method",
+        "ship method",
+        "Optional: the TD SYNNEX ship-method code for orders, e.g. FG (FedEx Ground) or UP "
+        "(UPS Ground); empty: FG in the US, PUG (Purolator Ground) in Canada.",
+        max_len=5,
+        validate=validate_ship_method,
+        example="FG",
     ),
 )
 

@@ -20,6 +20,7 @@ import httpx
 from defusedxml import DefusedXmlException
 
 from disty.suppliers.errors import (
+    AppNotApproved,
     AuthenticationFailed,
     RateLimited,
     RequestRejected,
@@ -48,6 +49,7 @@ class TdSynnexConfig:
     # The Partner REST API's optional client (NOTES 8.1); only Run Test uses it so far.
     rest_client_id: str | None = None
     rest_client_secret: str | None = None
+    ship_method: str | None = None  # None: the country's default (consts.DEFAULT_SHIP_METHOD)
 
     def __repr__(self) -> str:
         return (
@@ -123,12 +125,25 @@ def raise_for_error(
             "XML user and its password (it may differ from the portal login), then test again",
             supplier_message=said,
         )
+    if _ip_refused(code):
+        # No supplier_message: what a person is shown of it (a failed PO's reason) is then
+        # this whole message, TD SYNNEX's words with the fix, not the words alone.
+        raise AppNotApproved(
+            f"{describe} refused this server's IP address ({said}). {consts.IP_FIX}"
+        )
     if code.startswith("Server") or code == "ServerError":
         raise Unavailable(
             f"{describe} could not answer now ({said}): try again in a few minutes",
             supplier_message=said,
         )
     raise RequestRejected(f"{describe} refused the request ({said})", supplier_message=said)
+
+
+def _ip_refused(code: str) -> bool:
+    """NOTES 4.5: the real "IP Address Invalid", and Appendix D's "ValidateIP" / "IP Address
+    has not been Validated", in any case and spacing."""
+    squeezed = "".join(code.lower().split())
+    return squeezed in ("ipaddressinvalid", "validateip", "ipaddresshasnotbeenvalidated")
 
 
 def classify(response: httpx.Response) -> SupplierError:
