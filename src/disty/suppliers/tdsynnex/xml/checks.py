@@ -40,7 +40,12 @@ from xml.etree.ElementTree import Element, SubElement
 
 from disty.domain.checks import Check, CheckStatus
 from disty.domain.orders import Address
-from disty.suppliers.errors import AuthenticationFailed, RequestRejected, SupplierError
+from disty.suppliers.errors import (
+    AppNotApproved,
+    AuthenticationFailed,
+    RequestRejected,
+    SupplierError,
+)
 from disty.suppliers.tdsynnex import consts
 from disty.suppliers.tdsynnex.rest.token import RestTokens
 from disty.suppliers.tdsynnex.settings import CREDENTIALS_FIX
@@ -56,7 +61,6 @@ PROBE_ADDRESS = {
 }
 # 6.3's refusals of a request TD SYNNEX read and priced: access is proven.
 _FREIGHT_ANSWERED = ("invalidsku", "notauthorizedsku", "noresultfound")
-_IP_REFUSED = ("ipaddressinvalid", "validateip")
 _SEEN_IP = re.compile(r"IP address:?\s*([0-9A-Fa-f:.]{2,45})", re.IGNORECASE)
 _TRY_LATER = "Try again in a few minutes; if it lasts, tell TD SYNNEX's XML team."
 
@@ -137,18 +141,17 @@ class _RunTest:
                 "user cannot order): ask TD SYNNEX's XML team to allow it to send XML POs, or "
                 "save a user that may, then test again.",
             )
-        except RequestRejected as exc:
-            said = exc.supplier_message or ""
-            if _squash(said.partition(":")[0]) in _IP_REFUSED:
-                self._ip_refused(said)
-            else:
-                self.add(
-                    "ordering_ip",
-                    CheckStatus.PASS,
-                    f"{consts.NAME}'s PO endpoint let this server's address through (it "
-                    "refused the Run Test probe, a PO with no PO number and no items, as "
-                    "incomplete: nothing was ordered).",
-                )
+        except AppNotApproved as exc:
+            # The client reads "IP Address Invalid" (and Appendix D's ValidateIP) as this.
+            self._ip_refused(str(exc))
+        except RequestRejected:
+            self.add(
+                "ordering_ip",
+                CheckStatus.PASS,
+                f"{consts.NAME}'s PO endpoint let this server's address through (it "
+                "refused the Run Test probe, a PO with no PO number and no items, as "
+                "incomplete: nothing was ordered).",
+            )
         except SupplierError as exc:
             self.failed("ordering_ip", str(exc), _TRY_LATER)
         else:
