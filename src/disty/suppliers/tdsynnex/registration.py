@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from disty.domain.connections import ApiType
 from disty.suppliers.registry import ConnectionSettings, Registration
-from disty.suppliers.tdsynnex import consts
+from disty.suppliers.tdsynnex import consts, ship_notices
 from disty.suppliers.tdsynnex.settings import CREDENTIALS_FIX, SETTINGS
 
 if TYPE_CHECKING:
@@ -59,4 +59,5 @@ REGISTRATION = Registration(
     capabilities=consts.CAPABILITIES,
     checks=consts.CHECKS,
     credentials_fix=CREDENTIALS_FIX,
+    ship_notices=ship_notices.CODEC,
 )
