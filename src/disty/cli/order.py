@@ -140,9 +140,9 @@ def _print(data: dict[str, Any], as_json: bool) -> None:
     last = (data.get("last_checked_at") or "")[:19]
     checked = f"{last} UTC" if last else "not yet"
     upcoming = (data.get("next_check_at") or "")[:19]
+    console.print(f"checked with the supplier: {checked}", markup=False)
     console.print(
-        f"checked with the supplier: {checked} · next check: "
-        + (f"{upcoming} UTC" if upcoming else "none (not followed in this status)"),
+        f"next check: {upcoming} UTC" if upcoming else "next check: none (not followed now)",
         markup=False,
     )
     lines = Table("line", "sku", "qty", "shipped", "backordered", "price", "note")

@@ -14,12 +14,13 @@ the worker reads on their own schedule). Its POs are asked about:
 - but never less often than every ``LONGEST_WAIT`` (an hour) while the PO is open: a shipment
   is known within the hour, however long the order has been quiet.
 
-Why these numbers: TD SYNNEX publishes no rate limit for its XML interface (its POStatus
-answers in 0.2-2 s, and its ship-notice files come in hourly batches, so checking more often
-than hourly once an order is quiet learns nothing sooner); Ingram allows 60 GET a minute per
-endpoint. A quiet order costs at most one call an hour, so 1,000 open POs cost about 17 calls
-a minute at worst, well inside both; the worker also takes at most a bounded number of due POs
-per round (DISTY_POLL_ROUND_LIMIT), so a backlog is spread over rounds rather than sent at once.
+Why these numbers: a distributor without webhooks may publish no rate limit at all (its
+status call answering in a second or two, its ship-notice files coming in hourly batches, so
+asking more often than hourly about a quiet order learns nothing sooner); the strictest one
+published allows 60 GET a minute per endpoint. A quiet order costs at most one call an hour,
+so 1,000 open POs cost about 17 calls a minute at worst; and the worker takes at most a
+bounded number of due POs per round (DISTY_POLL_ROUND_LIMIT, 20, rounds every 10 s), so a
+backlog is spread over rounds rather than sent at once.
 
 A PO nobody is following yet or any more has no next check: one waiting for a person (draft,
 awaiting approval) and a final one (invoiced, cancelled, voided, failed).

@@ -46,7 +46,7 @@ def validate_drop_folder(value: str, *, field: str, label: str) -> str:
     ):
         raise InvalidInput(
             f"invalid {label} {value!r}: name a folder inside disty's file drop (letters, "
-            "digits, '.', '-', '_', at most 4 levels separated by '/', e.g. acme/tdsynnex), "
+            "digits, '.', '-', '_', at most 4 levels separated by '/', e.g. acme/orders), "
             "never a path of the server",
             field=field,
         )

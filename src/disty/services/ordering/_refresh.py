@@ -70,12 +70,12 @@ async def refresh_open(
         po = await session.get(PurchaseOrder, pk)
         if po is None:
             continue
-        before = po.next_check_at
+        before, number = po.next_check_at, po.po_number
         try:
             await refresh(session, po, ctx)
         except SupplierError as exc:
             await session.rollback()
-            log.info("PO %s: the supplier could not be asked (%s)", po.po_number, exc)
+            log.info("PO %s: the supplier could not be asked (%s)", number, exc)
             await _postpone(session, po, ctx)
             continue  # one unreachable supplier stops no other PO
         unscheduled = po.next_check_at is None and followed(POStatus(po.status))
