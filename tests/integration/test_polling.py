@@ -23,8 +23,14 @@ from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
 from disty.services.po_views import po_json
 from tests.conftest import Cli
-from tests.fixtures.fake_supplier import ACCOUNT, API_KEY, KEY, RunningTessera, serve_tessera
-from tests.fixtures.fake_supplier import tessera_registered
+from tests.fixtures.fake_supplier import (
+    ACCOUNT,
+    API_KEY,
+    KEY,
+    RunningTessera,
+    serve_tessera,
+    tessera_registered,
+)
 
 SHIP_TO = Address("Acme", "1 Main St", "Springfield", "IL", "62701", "US")
 MINUTE = timedelta(minutes=1)
@@ -80,7 +86,8 @@ async def set_times(rt: Runtime, po_number: str, **values: object) -> None:
 async def make_due(rt: Runtime, po_number: str) -> None:
     """Time passes: the PO's check and its schedule move back until it is due (its wait kept)."""
     po = await get(rt, po_number)
-    assert po.next_check_at is not None and po.refreshed_at is not None
+    assert po.next_check_at is not None
+    assert po.refreshed_at is not None
     shift = po.next_check_at - utcnow() + timedelta(seconds=1)
     await set_times(rt, po_number, refreshed_at=po.refreshed_at - shift,
                     next_check_at=po.next_check_at - shift)  # fmt: skip
@@ -92,7 +99,8 @@ async def poll(rt: Runtime, limit: int | None = None) -> int:
 
 
 def wait_of(po: PurchaseOrder) -> timedelta:
-    assert po.next_check_at is not None and po.refreshed_at is not None
+    assert po.next_check_at is not None
+    assert po.refreshed_at is not None
     return po.next_check_at - po.refreshed_at
 
 
@@ -144,7 +152,8 @@ async def test_only_due_pos_most_overdue_first_at_most_the_limit(rt: Runtime) ->
     assert await poll(rt, limit=5) == 0
     for name in ("PO-A", "PO-B", "PO-C", "PO-LATER"):
         po = await get(rt, name)
-        assert po.next_check_at is not None and po.next_check_at > utcnow()
+        assert po.next_check_at is not None
+        assert po.next_check_at > utcnow()
 
 
 async def test_a_failing_po_is_asked_again_later_and_stops_no_other(rt: Runtime) -> None:
@@ -162,7 +171,8 @@ async def test_a_failing_po_is_asked_again_later_and_stops_no_other(rt: Runtime)
     # Asked again as long after as the last good check is old (20 minutes), not next round.
     assert gone.next_check_at - utcnow() > 19 * MINUTE
     fine = await get(rt, "PO-FINE")
-    assert fine.refreshed_at is not None and fine.refreshed_at > long_ago
+    assert fine.refreshed_at is not None
+    assert fine.refreshed_at > long_ago
     assert await poll(rt) == 0
 
 
@@ -171,7 +181,8 @@ async def test_the_last_and_next_check_are_in_the_json_and_gone_once_final(
 ) -> None:
     po = await submit(rt, "PO-SHOWN")
     view = po_json(po)
-    assert po.refreshed_at is not None and po.next_check_at is not None
+    assert po.refreshed_at is not None
+    assert po.next_check_at is not None
     assert view["last_checked_at"] == po.refreshed_at.isoformat()
     assert view["next_check_at"] == po.next_check_at.isoformat()
     await set_times(rt, "PO-SHOWN", status="cancelled")
@@ -196,7 +207,8 @@ def test_order_show_says_when_it_was_checked_and_when_next(
     assert placed.exit_code == 0, placed.output
     view = json.loads(placed.stdout)
     assert view["status"] == "submitted"
-    assert view["last_checked_at"] and view["next_check_at"]
+    assert view["last_checked_at"]
+    assert view["next_check_at"]
     text = cli("order", "show", "PO-CLI-SHOWN", "--tenant", "smbi")
     assert text.exit_code == 0, text.output
     assert f"checked with the supplier: {view['last_checked_at'][:19]} UTC" in text.output

@@ -85,7 +85,8 @@ def test_hostile_and_broken_files_are_refused(body: bytes, reason: str) -> None:
 
 def test_the_registration_declares_the_codec_and_its_setting() -> None:
     td = registry.get("tdsynnex")
-    assert td.ship_notices is not None and td.webhooks is None
+    assert td.ship_notices is not None
+    assert td.webhooks is None
     assert td.ship_notices.pattern == "*_856.xml"
     assert td.setting(td.ship_notices.setting).clean(" acme/td ") == "acme/td"
 

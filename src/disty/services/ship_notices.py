@@ -107,6 +107,16 @@ class FolderResult:
     files: int = 0  # files handled (moved to done/ or refused/)
 
 
+@dataclass(frozen=True)
+class Drop:
+    """A connection with a ship-notice folder, as read before any file is."""
+
+    connection_id: int
+    tenant_id: int
+    supplier: str
+    folder: str  # the setting's value: a folder name inside the drop root
+
+
 async def ingest_all(session: AsyncSession, settings: Settings, *, actor: str = "worker") -> int:
     """One round over every connection with a ship-notice folder; answers the files handled.
     A folder that fails (refused, unreadable) is logged and stops no other."""
@@ -116,30 +126,31 @@ async def ingest_all(session: AsyncSession, settings: Settings, *, actor: str = 
         codec = registration.ship_notices
         if codec is None:  # pragma: no cover - with_ship_notices() has a codec
             continue
-        connections = await session.scalars(
-            select(SupplierConnection)
+        rows = await session.execute(
+            select(SupplierConnection.id, SupplierConnection.tenant_id, SupplierConnection.settings)
             .where(SupplierConnection.supplier == registration.key)
             .order_by(SupplierConnection.id)
         )
-        for connection in list(connections):
-            name = (connection.settings or {}).get(codec.setting)
-            if not name:
-                continue
+        drops = [
+            Drop(pk, tenant_id, registration.key, values[codec.setting])
+            for pk, tenant_id, values in rows
+            if (values or {}).get(codec.setting)
+        ]
+        for drop in drops:
             try:
-                folder = await asyncio.to_thread(drop_folder, root, name)
-                handled += (await ingest_folder(session, connection, codec, folder, actor)).files
-            except (FolderRefused, OSError) as exc:
-                await session.rollback()
+                folder = await asyncio.to_thread(drop_folder, root, drop.folder)
+                handled += (await ingest_folder(session, drop, codec, folder, actor)).files
+            except (InvalidInput, OSError) as exc:
                 log.warning(
                     "ship notices of connection %d (%s) not read: %s",
-                    connection.id, registration.key, exc,
+                    drop.connection_id, drop.supplier, exc,
                 )  # fmt: skip
     return handled
 
 
 async def ingest_folder(
     session: AsyncSession,
-    connection: SupplierConnection,
+    connection: Drop,
     codec: ShipNoticeCodec,
     folder: Path,
     actor: str = "worker",
@@ -168,7 +179,7 @@ async def ingest_folder(
                 result.unknown += 1
                 log.info(
                     "ship-notice file %s names PO %r, which connection %d has not placed: kept "
-                    "in done/", name, notice.po_number, connection.id,
+                    "in done/", name, notice.po_number, connection.connection_id,
                 )  # fmt: skip
         # After the commit: a crash in between reads the file again, which adds nothing.
         await asyncio.to_thread(_move, path, done)
@@ -195,7 +206,7 @@ def _read(path: Path, codec: ShipNoticeCodec) -> list[ShipNotice]:
 
 async def _apply(
     session: AsyncSession,
-    connection: SupplierConnection,
+    connection: Drop,
     notice: ShipNotice,
     file_name: str,
     actor: str,

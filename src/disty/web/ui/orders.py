@@ -9,7 +9,7 @@ few seconds: webhooks change the PO in the database and the page follows without
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlencode
