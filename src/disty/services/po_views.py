@@ -7,7 +7,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from disty.db.base import utcnow
 from disty.db.models import PurchaseOrder
 from disty.domain.orders import POStatus
 from disty.domain.polling import followed
@@ -21,11 +20,9 @@ def _money(value: Decimal | None) -> str | None:
 
 
 def next_check_at(po: PurchaseOrder) -> datetime | None:
-    """When the worker next asks the supplier about the PO; None when it does not follow it.
-    An open PO never scheduled (an older row) is due at the worker's next round: now."""
-    if not followed(POStatus(po.status)):
-        return None
-    return po.next_check_at or utcnow()
+    """When the worker next asks the supplier about the PO; None when it does not follow it
+    (waiting for a person, final) or has not scheduled it (polling off: webhooks alone)."""
+    return po.next_check_at if followed(POStatus(po.status)) else None
 
 
 def po_json(po: PurchaseOrder) -> dict[str, Any]:

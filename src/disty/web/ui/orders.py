@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from disty.domain.orders import FINAL, POStatus
+from disty.domain.polling import followed
 from disty.errors import DistyError, NotFound
 from disty.services import ordering
 from disty.services.ordering import Action, Context
@@ -194,6 +195,7 @@ def _view(po: dict[str, Any]) -> dict[str, Any]:
     view["checked_ago"] = relative(view["last_checked_at"])
     view["next_supplier_check"] = when(view["next_check_at"])
     view["next_supplier_check_in"] = relative(view["next_check_at"])
+    view["followed"] = followed(POStatus(po["status"]))
     return view
 
 
