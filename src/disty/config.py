@@ -87,6 +87,15 @@ class Settings(BaseSettings):
     # How often the worker refreshes open POs from the supplier; 0 switches polling off
     # (webhooks alone then keep POs current).
     poll_interval_s: float = 300.0
+    # The most POs one polling round asks suppliers about (the most overdue first): a backlog
+    # (the worker down for a day, a thousand POs due at once) is spread over rounds rather than
+    # sent to a distributor in one burst. Rounds run every few seconds (jobs/worker.py).
+    poll_round_limit: PositiveInt = 20
+    # The folder under which distributors' files (ship notices) are dropped, by an FTP mirror
+    # the operator runs: a connection names a folder inside it, never a path of its own, so a
+    # tenant admin cannot make disty read or move files elsewhere on the server. Default:
+    # DISTY_HOME/drop.
+    file_drop_root: Path | None = None
     # A webhook event whose processing fails is retried with backoff (this many seconds,
     # doubling each time, at most an hour) and is dead after this many tries.
     event_max_attempts: int = 8
@@ -222,6 +231,11 @@ class Settings(BaseSettings):
                 "DISTY_PUBLIC_URL must start with https:// in production: distributors deliver "
                 "webhooks to HTTPS destinations only"
             )
+
+    @property
+    def resolved_file_drop_root(self) -> Path:
+        root = self.file_drop_root if self.file_drop_root is not None else self.home / "drop"
+        return root.expanduser().resolve()
 
     def ensure_home(self) -> Path:
         home = self.resolved_home

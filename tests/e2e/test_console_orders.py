@@ -222,6 +222,12 @@ async def test_a_held_po_is_released_or_cancelled(
     await buyer.goto(served.url + "/t/smbi/pos/PO-HOLD-1")
     await expect(buyer.locator("#po-status")).to_have_text("on hold")
     assert "held for review" in await buyer.locator("#po-live").inner_text()
+    # When disty last asked the distributor (placing it), in words and in UTC; polling is off
+    # here (the console tests' DISTY_POLL_INTERVAL_S 0), so no next check is scheduled.
+    await expect(buyer.locator("#po-checked")).to_have_text(
+        re.compile(r"^(now|\d+ min ago) \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$")
+    )
+    await expect(buyer.locator("#po-next-check")).to_have_text(re.compile("^not scheduled: "))
     await check_page(buyer, "po-on-hold")
     await buyer.get_by_role("button", name="Release").click()
     await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-HOLD-1$"))
@@ -236,6 +242,7 @@ async def test_a_held_po_is_released_or_cancelled(
     await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-HOLD-2$"))
     await expect(buyer.locator("#po-status")).to_have_text("cancelled")
     assert "cancelled at the supplier" in await buyer.locator("#po-timeline").inner_text()
+    await expect(buyer.locator("#po-next-check")).to_have_text("none: the PO is cancelled")
     await check_page(buyer, "po-cancelled")
     orders = control(simulator, "GET", "/orders")
     assert isinstance(orders, list)

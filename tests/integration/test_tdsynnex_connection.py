@@ -118,6 +118,7 @@ def test_it_is_registered_with_its_declared_settings() -> None:
         ("rest_client_secret", True),
         ("ship_from_warehouse", False),
         ("ship_method", False),
+        ("ship_notice_folder", False),
     ]
     assert all(url.startswith("https://") for url in td.endpoints)
     assert td.webhooks is None

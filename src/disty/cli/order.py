@@ -137,6 +137,14 @@ def _print(data: dict[str, Any], as_json: bool) -> None:
     ]  # fmt: skip
     if extras:
         console.print(" · ".join(extras), markup=False)
+    last = (data.get("last_checked_at") or "")[:19]
+    checked = f"{last} UTC" if last else "not yet"
+    upcoming = (data.get("next_check_at") or "")[:19]
+    console.print(f"checked with the supplier: {checked}", markup=False)
+    console.print(
+        f"next check: {upcoming} UTC" if upcoming else "next check: none (not followed now)",
+        markup=False,
+    )
     lines = Table("line", "sku", "qty", "shipped", "backordered", "price", "note")
     for line in data["lines"]:
         lines.add_row(*(Text(str(v)) for v in (

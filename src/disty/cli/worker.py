@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -28,7 +27,10 @@ def worker(
             events = await jobs.drain_events(rt)
             if events:
                 console.print(f"processed {events} webhook event(s)", markup=False)
-            return await jobs.poll_round(rt, older_than=timedelta(0))
+            notices = await jobs.ship_notice_round(rt)
+            if notices:
+                console.print(f"read {notices} ship-notice file(s)", markup=False)
+            return await jobs.poll_round(rt, poll_interval_s=every, due_only=False)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -1,6 +1,8 @@
-"""The in-process worker: processes the webhook inbox as events arrive, refreshes open POs
-every ``poll interval`` (the safety net when a webhook never comes), checks again the prices
-of POs the distributor could not price yet, and prunes old bodies.
+"""The in-process worker: processes the webhook inbox as events arrive, asks suppliers about
+the POs due a check (domain/polling.py: every ``poll interval`` for a supplier with webhooks,
+the safety net when a webhook never comes; from 2 minutes to hourly for one without), reads
+distributors' ship-notice files, checks again the prices of POs the distributor could not
+price yet, and prunes old bodies.
 
 ``disty serve`` runs it beside the web app; ``disty worker`` runs it alone.
 """
@@ -14,7 +16,7 @@ from datetime import timedelta
 
 from disty.jobs.queue import EventQueue, InboxQueue, RepeatedFailure, wait_unless_stopped
 from disty.runtime import Runtime
-from disty.services import ordering
+from disty.services import ordering, ship_notices
 from disty.services.ordering import Context
 from disty.services.webhooks import processing
 
@@ -22,16 +24,34 @@ log = logging.getLogger(__name__)
 
 PRUNE_EVERY_S = 3600.0
 PRICE_CHECK_EVERY_S = 5.0
+# How often the worker looks for POs due a check: a cheap indexed query (next_check_at), so a
+# PO due in 2 minutes is asked about within seconds of it, whatever the poll interval.
+POLL_TICK_S = 10.0
+SHIP_NOTICES_EVERY_S = 60.0
 
 
-def context(rt: Runtime, actor: str) -> Context:
-    return Context(rt.suppliers, actor)
+def context(rt: Runtime, actor: str, poll_interval_s: float | None = None) -> Context:
+    return Context(rt.suppliers, actor, poll_interval_s)
 
 
-async def poll_round(rt: Runtime, *, older_than: timedelta, actor: str = "worker") -> int:
-    """Finish interrupted submissions and refresh open POs; answers how many were looked at."""
+async def poll_round(
+    rt: Runtime,
+    *,
+    poll_interval_s: float | None = None,
+    due_only: bool = True,
+    actor: str = "worker",
+) -> int:
+    """Finish interrupted submissions and refresh the POs due a check (every open PO when
+    not ``due_only``); answers how many were looked at."""
+    ctx = context(rt, actor, poll_interval_s)
     async with rt.sessions() as session:
-        return await ordering.refresh_open(session, context(rt, actor), older_than=older_than)
+        return await ordering.refresh_open(session, ctx, due_only=due_only)
+
+
+async def ship_notice_round(rt: Runtime, *, actor: str = "worker") -> int:
+    """Read the distributors' ship-notice files of every connection with a folder set."""
+    async with rt.sessions() as session:
+        return await ship_notices.ingest_all(session, rt.settings, actor=actor)
 
 
 async def price_round(rt: Runtime, *, actor: str = "worker") -> int:
@@ -94,8 +114,14 @@ async def run(
     # POs whose price could not be confirmed wait minutes, not a poll interval: a cheap query
     # every few seconds finds those due (whether or not polling is on).
     price_every = min(PRICE_CHECK_EVERY_S, rt.settings.price_check_retry_s)
+    # Ship-notice files are facts like webhooks: read whether or not polling is on.
+    notices_every = min(SHIP_NOTICES_EVERY_S, every) if every > 0 else SHIP_NOTICES_EVERY_S
+    loops.append(_every(stop, notices_every, "ship notices read", lambda: ship_notice_round(rt)))
     loops.append(_every(stop, price_every, "price checks retried", lambda: price_round(rt)))
     if every > 0:
-        age = timedelta(seconds=every)
-        loops.append(_every(stop, every, "POs refreshed", lambda: poll_round(rt, older_than=age)))
+        # Every tick finds the POs due by now (their schedule uses this poll interval).
+        tick = min(POLL_TICK_S, every)
+        loops.append(
+            _every(stop, tick, "POs refreshed", lambda: poll_round(rt, poll_interval_s=every))
+        )
     await asyncio.gather(*loops)

@@ -3,10 +3,13 @@ money as strings so no float ever rounds a price."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from disty.db.models import PurchaseOrder
+from disty.domain.orders import POStatus
+from disty.domain.polling import followed
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -14,6 +17,12 @@ def _money(value: Decimal | None) -> str | None:
         return None
     cents = value.quantize(Decimal("0.01"))
     return f"{cents:f}" if cents == value else f"{value.normalize():f}"
+
+
+def next_check_at(po: PurchaseOrder) -> datetime | None:
+    """When the worker next asks the supplier about the PO; None when it does not follow it
+    (waiting for a person, final) or has not scheduled it (polling off: webhooks alone)."""
+    return po.next_check_at if followed(POStatus(po.status)) else None
 
 
 def po_json(po: PurchaseOrder) -> dict[str, Any]:
@@ -30,6 +39,10 @@ def po_json(po: PurchaseOrder) -> dict[str, Any]:
         "failure_reason": po.failure_reason,
         "approval_reason": po.approval_reason,
         "next_price_check_at": po.price_check_at.isoformat() if po.price_check_at else None,
+        # When the supplier was last asked about the PO, and when the worker asks next (None:
+        # nobody follows it: waiting for a person, or final).
+        "last_checked_at": po.refreshed_at.isoformat() if po.refreshed_at else None,
+        "next_check_at": next_check.isoformat() if (next_check := next_check_at(po)) else None,
         "approved_by": po.approved_by,
         "ship_to": po.ship_to,
         "end_user": po.end_user,

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from disty.config import Settings
     from disty.suppliers.base import Supplier
     from disty.suppliers.hub import SupplierHub
+    from disty.suppliers.ship_notices import ShipNoticeCodec
     from disty.suppliers.webhooks import WebhookCodec
 
 # The supplier packages shipped with disty; each module holds ``REGISTRATION``.
@@ -142,6 +143,9 @@ class Registration:
     checks: tuple[tuple[str, bool], ...]
     credentials_fix: str  # where an admin finds the missing settings
     webhooks: WebhookCodec | None = None
+    # Files the supplier drops saying what it shipped (read by the worker from a folder a
+    # connection setting names); None: it drops none.
+    ship_notices: ShipNoticeCodec | None = None
     # Order APIs an admin may choose per PO, the default first ("v6", "v7" for Ingram); a
     # supplier with one order API leaves this empty.
     order_apis: tuple[str, ...] = ()
@@ -282,3 +286,7 @@ def default_key() -> str:
 
 def with_webhooks() -> tuple[Registration, ...]:
     return tuple(r for r in _load().values() if r.webhooks is not None)
+
+
+def with_ship_notices() -> tuple[Registration, ...]:
+    return tuple(r for r in _load().values() if r.ship_notices is not None)

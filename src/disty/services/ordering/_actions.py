@@ -218,7 +218,7 @@ async def modify(
     audit_act(session, po, ctx, "po.modified")
     await session.commit()
     # Confirmed and back-ordered quantities follow the changes.
-    await apply_current_states(session, po, adapter, "poll", ctx.actor)
+    await apply_current_states(session, po, adapter, "poll", ctx)
     return result
 
 

@@ -13,6 +13,7 @@ from disty.config import Settings
 from disty.db.models import POEvent, PurchaseOrder
 from disty.domain.countries import country_site
 from disty.domain.orders import POStatus
+from disty.domain.polling import PollingSchedule
 from disty.errors import InvalidInput, NotFound
 from disty.services import audit
 from disty.services.suppliers import Suppliers
@@ -27,10 +28,18 @@ class Context:
 
     suppliers: Suppliers
     actor: str
+    # The poll interval this caller follows POs at: DISTY_POLL_INTERVAL_S unless the worker
+    # was started with its own (``disty worker --interval``).
+    poll_interval_s: float | None = None
 
     @property
     def settings(self) -> Settings:
         return self.suppliers.settings
+
+    @property
+    def polling(self) -> PollingSchedule:
+        seconds = self.poll_interval_s
+        return PollingSchedule.every(self.settings.poll_interval_s if seconds is None else seconds)
 
     async def adapter(
         self,

@@ -4,8 +4,18 @@ lines. No I/O: each function changes the PO in memory, the caller commits."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from disty.db.models import POInvoice, POLine, POShipment, PurchaseOrder
-from disty.domain.orders import FINAL, ChangeKind, LineChange, OrderState, PlacedOrder, POStatus
+from disty.domain.orders import (
+    FINAL,
+    ChangeKind,
+    LineChange,
+    OrderState,
+    PlacedOrder,
+    POStatus,
+    Shipment,
+)
 from disty.services.ordering._common import move
 
 
@@ -92,32 +102,8 @@ def apply_states(po: PurchaseOrder, states: list[OrderState], source: str, actor
                 line.supplier_line_number = snapshot.supplier_line_number
             if snapshot.note is not None:  # "" clears it (e.g. a back-order that shipped)
                 line.supplier_note = snapshot.note or None
-        known = {(s.tracking_number, s.sku) for s in po.shipments}
-        for shipment in state.shipments:
-            if (shipment.tracking_number, shipment.sku) not in known:
-                po.shipments.append(
-                    POShipment(
-                        sku=shipment.sku,
-                        carrier=shipment.carrier,
-                        tracking_number=shipment.tracking_number,
-                        tracking_url=shipment.tracking_url,
-                        shipped_on=shipment.shipped_on,
-                        quantity=shipment.quantity,
-                    )
-                )
-                known.add((shipment.tracking_number, shipment.sku))
-                line = by_sku.get(shipment.sku)
-                if line is not None and shipment.serial_numbers:
-                    line.serial_numbers = sorted(
-                        set(line.serial_numbers) | set(shipment.serial_numbers)
-                    )
-        invoiced = {i.invoice_number for i in po.invoices}
-        for number in state.invoices:
-            if number not in invoiced:
-                po.invoices.append(
-                    POInvoice(invoice_number=number, supplier_order_number=state.order_number)
-                )
-                invoiced.add(number)
+        add_shipments(po, state.shipments)
+        add_invoices(po, state.invoices, state.order_number)
     if not states:
         return
     finals = [s.status for s in states if s.status in FINAL]
@@ -137,6 +123,45 @@ def apply_states(po: PurchaseOrder, states: list[OrderState], source: str, actor
             f"{new.value}: {shipped} shipped, {len(po.shipments)} package(s), "
             f"{len(po.invoices)} invoice(s)",
         )
+
+
+def add_shipments(po: PurchaseOrder, shipments: Iterable[Shipment]) -> int:
+    """Add the packages the PO does not hold yet (by tracking number and SKU), their serial
+    numbers to the line of their SKU; answers how many were added (idempotent)."""
+    by_sku = {line.sku: line for line in po.lines if not line.removed}
+    known = {(s.tracking_number, s.sku) for s in po.shipments}
+    added = 0
+    for shipment in shipments:
+        if (shipment.tracking_number, shipment.sku) in known:
+            continue
+        po.shipments.append(
+            POShipment(
+                sku=shipment.sku,
+                carrier=shipment.carrier,
+                tracking_number=shipment.tracking_number,
+                tracking_url=shipment.tracking_url,
+                shipped_on=shipment.shipped_on,
+                quantity=shipment.quantity,
+            )
+        )
+        known.add((shipment.tracking_number, shipment.sku))
+        added += 1
+        line = by_sku.get(shipment.sku)
+        if line is not None and shipment.serial_numbers:
+            line.serial_numbers = sorted(set(line.serial_numbers) | set(shipment.serial_numbers))
+    return added
+
+
+def add_invoices(po: PurchaseOrder, numbers: Iterable[str], order_number: str | None) -> int:
+    """Add the invoice numbers the PO does not hold yet; answers how many (idempotent)."""
+    invoiced = {i.invoice_number for i in po.invoices}
+    added = 0
+    for number in numbers:
+        if number not in invoiced:
+            po.invoices.append(POInvoice(invoice_number=number, supplier_order_number=order_number))
+            invoiced.add(number)
+            added += 1
+    return added
 
 
 def mark_missing_lines(po: PurchaseOrder, states: list[OrderState]) -> None:

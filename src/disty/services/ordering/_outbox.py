@@ -22,6 +22,7 @@ from disty.db.models import PurchaseOrder
 from disty.domain.orders import Address, OrderLine, OrderRequest, POStatus
 from disty.services.ordering._common import Context, event, move
 from disty.services.ordering._merge import apply_placed
+from disty.services.ordering._schedule import checked
 from disty.services.ordering._tracking import apply_current_states
 from disty.suppliers.base import Supplier
 from disty.suppliers.errors import AppNotApproved, RequestRejected, SupplierError
@@ -56,7 +57,12 @@ async def dispatch(
         return po
     try:
         async with _lease_kept(session, po, lease):
-            return await _send(session, po, adapter, ctx)
+            await _send(session, po, adapter, ctx)
+        if po.status != POStatus.SUBMITTING.value:
+            # Placed (or refused): the supplier was just asked; follow it from now. One still
+            # ``submitting`` keeps its time: the worker takes it up at its next round.
+            checked(po, ctx, changed=True)
+        return po
     finally:
         po.lease_until = None
         await session.commit()
@@ -181,4 +187,4 @@ async def _record_found(
         f"found at the supplier as {', '.join(found)}: not sent again",
     )
     await session.commit()
-    await apply_current_states(session, po, adapter, "poll", ctx.actor)
+    await apply_current_states(session, po, adapter, "poll", ctx)

@@ -1,21 +1,27 @@
-"""Bringing a PO up to date from the supplier: one PO (a person, a webhook) or every open PO
-not refreshed lately (the worker's polling round)."""
+"""Bringing a PO up to date from the supplier: one PO (a person, a webhook) or the POs due a
+check (the worker's polling round, on the schedule of domain/polling.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.base import utcnow
 from disty.db.models import PurchaseOrder
 from disty.domain.orders import FINAL, POStatus
+from disty.domain.polling import followed
 from disty.services.ordering._common import Context, po_adapter
 from disty.services.ordering._merge import awaiting_order
 from disty.services.ordering._outbox import dispatch
+from disty.services.ordering._schedule import after_failure
 from disty.services.ordering._tracking import apply_current_states, settle
 from disty.suppliers.errors import SupplierError
+
+log = logging.getLogger(__name__)
+
+FOLLOWED = [s.value for s in POStatus if followed(s)]
 
 
 async def refresh(
@@ -24,38 +30,69 @@ async def refresh(
     """Bring the PO up to date from the supplier (and finish an interrupted submission).
 
     Polling and webhooks both come here (``source`` says which, for the timeline): the state
-    is always read from the supplier's order detail, never taken from a webhook's body.
+    is always read from the supplier's order detail, never taken from a webhook's body. Each
+    check records when it was made and when the worker asks next (``next_check_at``).
     """
     adapter = await po_adapter(session, po, ctx)
     if po.status == POStatus.SUBMITTING.value:
         return await dispatch(session, po, adapter, ctx)
     if awaiting_order(po):
-        return await settle(session, po, adapter, source, ctx.actor)
+        return await settle(session, po, adapter, source, ctx)
     if POStatus(po.status) in FINAL or not po.supplier_order_numbers:
         return po
-    await apply_current_states(session, po, adapter, source, ctx.actor)
+    await apply_current_states(session, po, adapter, source, ctx)
     return po
 
 
-async def refresh_open(session: AsyncSession, ctx: Context, *, older_than: timedelta) -> int:
-    """The polling round: every open PO not refreshed for ``older_than``; answers how many."""
-    due = utcnow() - older_than
-    open_statuses = [
-        s.value
-        for s in POStatus
-        if s not in FINAL and s is not POStatus.DRAFT and s is not POStatus.AWAITING_APPROVAL
-    ]
-    pos = list(
-        await session.scalars(
-            select(PurchaseOrder).where(
-                PurchaseOrder.status.in_(open_statuses),
-                or_(PurchaseOrder.refreshed_at.is_(None), PurchaseOrder.refreshed_at < due),
-            )
+async def refresh_open(
+    session: AsyncSession, ctx: Context, *, limit: int | None = None, due_only: bool = True
+) -> int:
+    """The polling round: the open POs due a check (``next_check_at`` passed, or never set),
+    the most overdue first, at most ``limit`` (DISTY_POLL_ROUND_LIMIT); answers how many.
+
+    ``due_only`` False takes every open PO (``disty worker --once``: a person asked). A PO
+    whose supplier fails is asked again later (``after_failure``), never in the next round
+    straight away, and stops no other PO.
+    """
+    now = utcnow()
+    query = select(PurchaseOrder.id).where(PurchaseOrder.status.in_(FOLLOWED))
+    if due_only:
+        query = query.where(
+            or_(PurchaseOrder.next_check_at.is_(None), PurchaseOrder.next_check_at <= now)
         )
+    # NULL first (never scheduled: older rows, interrupted submissions), then by due time.
+    query = query.order_by(
+        PurchaseOrder.next_check_at.is_not(None), PurchaseOrder.next_check_at, PurchaseOrder.id
     )
-    for po in pos:
+    round_limit = ctx.settings.poll_round_limit if limit is None else limit
+    ids = list(await session.scalars(query.limit(round_limit) if due_only else query))
+    for pk in ids:
+        po = await session.get(PurchaseOrder, pk)
+        if po is None:
+            continue
+        before, number = po.next_check_at, po.po_number
         try:
             await refresh(session, po, ctx)
-        except SupplierError:
-            continue  # the next round tries again; one unreachable supplier stops no other PO
-    return len(pos)
+        except SupplierError as exc:
+            await session.rollback()
+            log.info("PO %s: the supplier could not be asked (%s)", number, exc)
+            await _postpone(session, po, ctx)
+            continue  # one unreachable supplier stops no other PO
+        unscheduled = po.next_check_at is None and followed(POStatus(po.status))
+        if po.next_check_at == before or unscheduled:
+            # Nothing was asked (a send whose sender still holds it, one still unanswered):
+            # never left due, or every round would take it first.
+            await _postpone(session, po, ctx)
+    return len(ids)
+
+
+async def _postpone(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> None:
+    await session.refresh(po)
+    await session.execute(
+        update(PurchaseOrder)
+        .where(PurchaseOrder.id == po.id)
+        .values(next_check_at=after_failure(po, ctx, utcnow()))
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    await session.refresh(po)

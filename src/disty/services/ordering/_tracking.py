@@ -12,24 +12,25 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disty.db.base import utcnow
 from disty.db.models import PurchaseOrder
 from disty.domain.orders import OrderState, POStatus
 from disty.services.ordering._common import Context, event, move, po_adapter
 from disty.services.ordering._merge import apply_states, awaiting_order, mark_missing_lines
+from disty.services.ordering._schedule import checked, fingerprint
 from disty.suppliers.base import Supplier
 
 
 async def apply_current_states(
-    session: AsyncSession, po: PurchaseOrder, adapter: Supplier, source: str, actor: str
+    session: AsyncSession, po: PurchaseOrder, adapter: Supplier, source: str, ctx: Context
 ) -> None:
     states: list[OrderState] = await adapter.order_states(po.po_number, po.supplier_order_numbers)
+    before = fingerprint(po)
     # Two refreshes of one PO may run at once (two events of one order, or an event and the
     # poll); the later commit then meets the shipments or invoices the other just saved. Merging
     # is idempotent, so it is done again on the PO as now saved, adding only what is missing.
     for attempt in range(3):
-        apply_states(po, states, source, actor)
-        po.refreshed_at = utcnow()
+        apply_states(po, states, source, ctx.actor)
+        checked(po, ctx, changed=fingerprint(po) != before)
         try:
             await session.commit()
             return
@@ -53,14 +54,17 @@ async def settle_accepted(
     """
     if not awaiting_order(po):
         return po
-    return await settle(session, po, await po_adapter(session, po, ctx), source, ctx.actor)
+    return await settle(session, po, await po_adapter(session, po, ctx), source, ctx)
 
 
 async def settle(
-    session: AsyncSession, po: PurchaseOrder, adapter: Supplier, source: str, actor: str
+    session: AsyncSession, po: PurchaseOrder, adapter: Supplier, source: str, ctx: Context
 ) -> PurchaseOrder:
+    actor = ctx.actor
     found = await adapter.find_orders(po.po_number)
     if not found:
+        checked(po, ctx, changed=False)
+        await session.commit()
         return po
     po.supplier_order_numbers = sorted(set(found))
     event(po, source, actor, f"the supplier placed it as {', '.join(po.supplier_order_numbers)}")
@@ -68,7 +72,7 @@ async def settle(
     states = await adapter.order_states(po.po_number, po.supplier_order_numbers)
     apply_states(po, states, source, actor)
     mark_missing_lines(po, states)
-    po.refreshed_at = utcnow()
+    checked(po, ctx, changed=True)
     await session.commit()
     return po
 
@@ -82,7 +86,7 @@ async def refuse_accepted(
     if not awaiting_order(po):
         return po
     adapter = await po_adapter(session, po, ctx)
-    await settle(session, po, adapter, source, ctx.actor)
+    await settle(session, po, adapter, source, ctx)
     if po.supplier_order_numbers:
         return po
     po.failure_reason = reason

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from disty.domain.connections import ApiType
 from disty.suppliers.registry import ConnectionSettings, Registration
-from disty.suppliers.tdsynnex import consts
+from disty.suppliers.tdsynnex import consts, ship_notices
 from disty.suppliers.tdsynnex.guide import guide
 from disty.suppliers.tdsynnex.settings import CREDENTIALS_FIX, SETTINGS
 
@@ -70,4 +70,5 @@ REGISTRATION = Registration(
     credentials_fix=CREDENTIALS_FIX,
     setup_guide=guide,
     address_limits=consts.ADDRESS_LIMITS,
+    ship_notices=ship_notices.CODEC,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from disty.domain.ship_notices import validate_drop_folder
 from disty.errors import InvalidInput
 from disty.suppliers.registry import EVERY_CAPABILITY, Setting
 
@@ -104,6 +105,18 @@ SETTINGS = (
         max_len=5,
         validate=validate_ship_method,
         example="FG",
+    ),
+    Setting(
+        "ship_notice_folder",
+        "ship-notice folder",
+        "Optional: the folder, inside disty's file drop (set up by your disty operator), your "
+        "TD SYNNEX FTP ship-notice files (*_856.xml) are copied to, e.g. acme/tdsynnex. disty "
+        "reads each new file and files it away.",
+        max_len=200,
+        validate=lambda value: validate_drop_folder(
+            value, field="ship_notice_folder", label="ship-notice folder"
+        ),
+        example="acme/tdsynnex",
     ),
 )
 

@@ -9,7 +9,7 @@ few seconds: webhooks change the PO in the database and the page follows without
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from disty.domain.orders import FINAL, POStatus
+from disty.domain.polling import followed
 from disty.errors import DistyError, NotFound
 from disty.services import ordering
 from disty.services.ordering import Action, Context
@@ -80,6 +81,25 @@ def when(value: str | datetime | None) -> str:
         return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def relative(value: str | None, now: datetime | None = None) -> str:
+    """A time as a person reads it beside "now": "3 min ago", "in 2 h 5 min", "now"."""
+    if value is None:
+        return ""
+    moment = datetime.fromisoformat(value)
+    seconds = round((moment - (now or datetime.now(UTC))).total_seconds())
+    span = abs(seconds)
+    if span < 30:
+        return "now"
+    if span < 90:
+        words = "1 min"
+    elif span < 3600:
+        words = f"{round(span / 60)} min"
+    else:
+        hours, minutes = divmod(round(span / 60), 60)
+        words = f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"in {words}" if seconds > 0 else f"{words} ago"
 
 
 # -- reading POs -------------------------------------------------------------------------------
@@ -170,6 +190,12 @@ def _view(po: dict[str, Any]) -> dict[str, Any]:
     view["total"] = _total(po)
     view["supplier_name"] = registry.get(po["supplier"]).name
     view["next_check"] = when(view["next_price_check_at"])
+    # When the supplier was last asked about the PO and when the worker asks next.
+    view["checked"] = when(view["last_checked_at"])
+    view["checked_ago"] = relative(view["last_checked_at"])
+    view["next_supplier_check"] = when(view["next_check_at"])
+    view["next_supplier_check_in"] = relative(view["next_check_at"])
+    view["followed"] = followed(POStatus(po["status"]))
     return view
 
 
