@@ -13,6 +13,7 @@ its rows matched to the asks (``AnswerBatch``): the adapter supplies both.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -20,6 +21,10 @@ from datetime import UTC, datetime
 from disty.domain.offers import Offer, OfferStatus
 from disty.suppliers.base import ProgressCallback
 from disty.suppliers.errors import SupplierError
+
+log = logging.getLogger(__name__)
+
+UNREADABLE = "try again; if it persists, disty's log says what it could not read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,7 @@ AnswerBatch = Callable[[list[Ask]], Awaitable[list[Offer]]]
 @dataclass(frozen=True, slots=True)
 class PnaRules:
     supplier: str  # the supplier's key, on offers made here
+    name: str  # its name as people write it, in errors
     batch_size: int  # products per call
     first_ask: Callable[[str], Ask]  # how a (trimmed, non-empty) SKU is asked for first
     retry_kind: str  # the kind a SKU unknown by the supplier's own number is asked again as
@@ -99,13 +105,22 @@ async def _ask_batch(
 ) -> dict[str, Offer]:
     try:
         offers = await answer(batch)
+        if len(offers) != len(batch):
+            raise ValueError(f"{len(offers)} offers for {len(batch)} products")
     except SupplierError as exc:
         # Only this batch's rows fail; the others keep their answers.
-        failed_at = datetime.now(UTC)
-        offers = [
-            Offer(rules.supplier, a.sku, OfferStatus.ERROR, failed_at, error=str(exc))
-            for a in batch
-        ]
+        offers = _failed(batch, rules, str(exc))
+    except Exception:
+        # An answer disty could not read (a distributor sending garbage its reader did not
+        # expect, or a bug there): in full in the log for the operator, and only this batch's
+        # rows fail, so neither the other batches nor the other suppliers lose their answers.
+        log.exception("%s: a price and availability answer could not be read", rules.name)
+        offers = _failed(batch, rules, f"disty could not read {rules.name}'s answer: {UNREADABLE}")
     if progress is not None:
         progress(len(batch))
     return {a.sku.upper(): offer for a, offer in zip(batch, offers, strict=True)}
+
+
+def _failed(batch: list[Ask], rules: PnaRules, error: str) -> list[Offer]:
+    failed_at = datetime.now(UTC)
+    return [Offer(rules.supplier, a.sku, OfferStatus.ERROR, failed_at, error=error) for a in batch]

@@ -49,6 +49,7 @@ def _first_ask(sku: str) -> Ask:
 
 _PNA_RULES = pna.PnaRules(
     supplier=consts.KEY,
+    name=consts.NAME,
     batch_size=consts.PNA_BATCH,
     first_ask=_first_ask,
     retry_kind="vendorPartNumber",
