@@ -97,45 +97,39 @@ async def _connect(rt: Runtime, sim: SimulatorConfig, base_url: str, td_url: str
             await tenants.get_tenant(session, TENANT)
         except NotFound:
             await tenants.add_tenant(session, TENANT, [1], "Demo Reseller")
-    async with rt.sessions() as session:
-        await connections.set_connection(
-            session,
-            shortcut=TENANT,
-            supplier="ingram",
-            country_id=1,
-            changes=ConnectionChanges.of(
-                base_url=base_url,
-                client_id=sim.client_id,
-                client_secret=sim.client_secret,
-                customer_number=sim.customer_number,
-                application_id="DEMO-APP",
-                contact_email="buyer@demo.example",
-                webhook_key=sim.webhook_secret,
-                webhook_label="demo",
-            ),
-            box=rt.box,
-            public_url=rt.settings.effective_public_url,
-            grace=rt.settings.webhook_key_grace,
-            allow_custom_urls=rt.settings.allow_custom_supplier_urls,
-        )
-    async with rt.sessions() as session:
+    accounts = {
+        # The simulator's demo app, its webhook's Signature Token saved as the webhook key.
+        "ingram": ConnectionChanges.of(
+            base_url=base_url,
+            client_id=sim.client_id,
+            client_secret=sim.client_secret,
+            customer_number=sim.customer_number,
+            application_id="DEMO-APP",
+            contact_email="buyer@demo.example",
+            webhook_key=sim.webhook_secret,
+            webhook_label="demo",
+        ),
         # The simulator's EC Express demo account (no webhooks: TD SYNNEX has none).
-        await connections.set_connection(
-            session,
-            shortcut=TENANT,
-            supplier="tdsynnex",
-            country_id=1,
-            changes=ConnectionChanges.of(
-                base_url=td_url,
-                customer_number=sim.tdsynnex_customer,
-                xml_user=sim.tdsynnex_user,
-                xml_password=sim.tdsynnex_password,
-            ),
-            box=rt.box,
-            public_url=rt.settings.effective_public_url,
-            grace=rt.settings.webhook_key_grace,
-            allow_custom_urls=rt.settings.allow_custom_supplier_urls,
-        )
+        "tdsynnex": ConnectionChanges.of(
+            base_url=td_url,
+            customer_number=sim.tdsynnex_customer,
+            xml_user=sim.tdsynnex_user,
+            xml_password=sim.tdsynnex_password,
+        ),
+    }
+    for supplier, changes in accounts.items():
+        async with rt.sessions() as session:
+            await connections.set_connection(
+                session,
+                shortcut=TENANT,
+                supplier=supplier,
+                country_id=1,
+                changes=changes,
+                box=rt.box,
+                public_url=rt.settings.effective_public_url,
+                grace=rt.settings.webhook_key_grace,
+                allow_custom_urls=rt.settings.allow_custom_supplier_urls,
+            )
 
 
 DEMO_ADMIN = "admin@demo.example"
