@@ -15,6 +15,12 @@ from pathlib import Path
 
 import httpx
 
+from disty.cli.demo import SHARED_PART
+from disty.simulator.config import SimulatorConfig
+from disty.simulator.tdsynnex.catalog import TdCatalog
+from disty.suppliers import registry
+from disty.suppliers.base import Capability
+
 DISTY = str(Path(sys.executable).with_name("disty"))
 
 
@@ -23,6 +29,14 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def td_price_of_the_shared_part() -> str:
+    """TD SYNNEX's price for the part the demo orders everywhere, as the demo's simulator
+    (its default catalog) prices it."""
+    config = SimulatorConfig()
+    [product] = TdCatalog(config.products, config.seed).all_by_mfg_pn(SHARED_PART)
+    return product.price("US")
 
 
 def test_the_demo_ships_and_invoices_a_po_from_webhooks(database_url: str) -> None:
@@ -46,6 +60,16 @@ def test_the_demo_ships_and_invoices_a_po_from_webhooks(database_url: str) -> No
         assert "Run Test" in text
         assert "5.43 USD" in text  # part 123512, as Ingram's own examples price it
         assert "webhook_key" in text
+        # Both distributors connected, tested and priced; a PO at each that disty orders from.
+        assert "Run Test · demo · Ingram Micro" in text
+        assert "Run Test · demo · TD SYNNEX" in text
+        assert "TD SYNNEX accepted customer number" in text
+        assert f"{td_price_of_the_shared_part()} USD" in text
+        assert re.search(r"Ingram Micro: PO DEMO-2001 submitted \(order \S+\)", text), text
+        if Capability.ORDER_CREATE in registry.get("tdsynnex").capabilities:
+            assert re.search(r"TD SYNNEX: PO DEMO-2002 \w+ \(order", text), text
+        else:
+            assert "TD SYNNEX: no PO placed: disty does not place orders there yet" in text
         # The console's one-use link opens straight onto a dashboard with the demo's POs; the
         # password printed beside it works afterwards.
         found = re.search(r"Web console: open (\S+)", text)

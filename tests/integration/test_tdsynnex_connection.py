@@ -30,9 +30,13 @@ from tests.fixtures.simulator import TEST_CONFIG, RunningSimulator
 
 WRONG_PASSWORD = "not-the-password-7731"
 SRC = Path(__file__).resolve().parents[2] / "src" / "disty"
-# Where TD SYNNEX may be named: its package, the registry's one line, and the distributor's
-# side of the wire (the simulator and the command that serves it).
-MAY_NAME_IT = ("suppliers/tdsynnex/", "suppliers/registry.py", "simulator/", "cli/simulator.py")
+# Where TD SYNNEX may be named: its package, the registry's one line, the distributor's side
+# of the wire (the simulator and the command that serves it), and the demo's script, which
+# connects the simulator's accounts.
+MAY_NAME_IT = (
+    "suppliers/tdsynnex/", "suppliers/registry.py", "simulator/", "cli/simulator.py",
+    "cli/demo.py",
+)  # fmt: skip
 
 
 def td_url(simulator: RunningSimulator) -> str:

@@ -1,10 +1,12 @@
-"""disty demo: disty and a stand-in Ingram Micro, wired together as a reseller would wire them.
+"""disty demo: disty and stand-in distributors, wired together as a reseller would wire them.
 
-In one process it starts the built-in Ingram Micro simulator (a demo app whose orders move on
-every few seconds) and ``disty serve`` (webhook receiver and worker); connects a ``demo``
-tenant (country 1) to the simulator, with the simulator's webhook pointed at disty's
-Destination URL and its Signature Token saved as the webhook key; runs Run Test; prices a few
-parts live; then prints what to try in another terminal, and serves until Ctrl-C.
+In one process it starts the built-in simulator (Ingram Micro, a demo app whose orders move on
+every few seconds, and TD SYNNEX's EC Express XML) and ``disty serve`` (webhook receiver and
+worker); connects a ``demo`` tenant (country 1) to both: to Ingram with the simulator's webhook
+pointed at disty's Destination URL and its Signature Token saved as the webhook key, to TD
+SYNNEX with the simulator's demo account; runs Run Test on each; prices a few parts live at
+both; places a PO at each supplier that disty can order from; then prints what to try in
+another terminal, and serves until Ctrl-C.
 
 Unless ``DISTY_HOME`` is set, everything lives in a throw-away folder, removed at the end.
 """
@@ -34,23 +36,28 @@ from disty.cli._common import console, fail, guarded
 from disty.config import Settings, load_settings
 from disty.db.engine import describe
 from disty.domain.checks import RunTestReport
-from disty.domain.offers import Offer
+from disty.domain.offers import Offer, OfferStatus
 from disty.domain.orders import Address
-from disty.errors import InvalidInput, NotFound
+from disty.errors import DistyError, InvalidInput, NotFound
 from disty.runtime import Runtime, open_runtime
 from disty.services import connections, ordering, tenants, users
 from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
 from disty.services.pricing import price_and_availability
 from disty.services.run_test import run_test
-from disty.simulator import INGRAM_PREFIX, SimulatorConfig
+from disty.simulator import INGRAM_PREFIX, TDSYNNEX_PREFIX, SimulatorConfig
 from disty.simulator import create_app as simulator_app
+from disty.suppliers import registry
+from disty.suppliers.base import Capability
 from disty.web import create_app
 
 TENANT = "demo"
-# Parts the simulator always carries (the examples of Ingram's own API documentation), one
-# vendor part number, and one part no distributor knows.
-PARTS = ["123512", "QQ0202", "4A0036", "6YE881", "5204303", "NOSUCH-1"]
+# Priced at both distributors: manufacturer part numbers both carry (the products of Ingram's
+# own API documentation examples, which the simulator pins, and which its TD SYNNEX side
+# sells too: C9200L-24P-4G-E is one the demo account may not buy), one Ingram Micro part
+# number, and one part no distributor knows.
+SHARED_PART = "LS1016A-CISCO"  # Ingram's 123512: the part of the PO placed at each supplier
+PARTS = [SHARED_PART, "C9200L-24P-4G-E", "20VE0117MH", "5204303", "4A0036", "NOSUCH-1"]
 
 
 def _port_free(port: int) -> bool:
@@ -84,33 +91,45 @@ async def _started(server: uvicorn.Server, task: asyncio.Task[None], what: str) 
     fail(f"{what} could not start")
 
 
-async def _connect(rt: Runtime, sim: SimulatorConfig, base_url: str) -> None:
+async def _connect(rt: Runtime, sim: SimulatorConfig, base_url: str, td_url: str) -> None:
     async with rt.sessions() as session:
         try:
             await tenants.get_tenant(session, TENANT)
         except NotFound:
             await tenants.add_tenant(session, TENANT, [1], "Demo Reseller")
-    async with rt.sessions() as session:
-        await connections.set_connection(
-            session,
-            shortcut=TENANT,
-            supplier="ingram",
-            country_id=1,
-            changes=ConnectionChanges.of(
-                base_url=base_url,
-                client_id=sim.client_id,
-                client_secret=sim.client_secret,
-                customer_number=sim.customer_number,
-                application_id="DEMO-APP",
-                contact_email="buyer@demo.example",
-                webhook_key=sim.webhook_secret,
-                webhook_label="demo",
-            ),
-            box=rt.box,
-            public_url=rt.settings.effective_public_url,
-            grace=rt.settings.webhook_key_grace,
-            allow_custom_urls=rt.settings.allow_custom_supplier_urls,
-        )
+    accounts = {
+        # The simulator's demo app, its webhook's Signature Token saved as the webhook key.
+        "ingram": ConnectionChanges.of(
+            base_url=base_url,
+            client_id=sim.client_id,
+            client_secret=sim.client_secret,
+            customer_number=sim.customer_number,
+            application_id="DEMO-APP",
+            contact_email="buyer@demo.example",
+            webhook_key=sim.webhook_secret,
+            webhook_label="demo",
+        ),
+        # The simulator's EC Express demo account (no webhooks: TD SYNNEX has none).
+        "tdsynnex": ConnectionChanges.of(
+            base_url=td_url,
+            customer_number=sim.tdsynnex_customer,
+            xml_user=sim.tdsynnex_user,
+            xml_password=sim.tdsynnex_password,
+        ),
+    }
+    for supplier, changes in accounts.items():
+        async with rt.sessions() as session:
+            await connections.set_connection(
+                session,
+                shortcut=TENANT,
+                supplier=supplier,
+                country_id=1,
+                changes=changes,
+                box=rt.box,
+                public_url=rt.settings.effective_public_url,
+                grace=rt.settings.webhook_key_grace,
+                allow_custom_urls=rt.settings.allow_custom_supplier_urls,
+            )
 
 
 DEMO_ADMIN = "admin@demo.example"
@@ -133,7 +152,8 @@ async def _demo_admin(rt: Runtime) -> tuple[str, str | None]:
     return token, password
 
 
-# A few POs, so the dashboard has something to show: (PO, lines, hold, price drift, stage the
+# A few Ingram Micro POs, so the dashboard has something to show (its simulator moves them on
+# through the control API): (PO, lines, hold, price drift, stage the
 # simulator moves the order to at once). The rest of their lives follows by the simulator's
 # clock, each step arriving by webhook.
 SEED: list[tuple[str, dict[str, int], bool, bool, str | None]] = [
@@ -155,7 +175,7 @@ async def _seed_orders(rt: Runtime, control_url: str) -> None:
                                                                  for s in ls}),
             suppliers=rt.suppliers,
         )  # fmt: skip
-    seen = {o.sku: o.price for o in offers}
+    seen = {o.sku: o.price for o in offers if o.supplier == "ingram"}
     async with httpx.AsyncClient(base_url=control_url, timeout=10) as sim:
         for po_number, lines, hold, drift, stage in SEED:
             wanted = []
@@ -176,33 +196,98 @@ async def _seed_orders(rt: Runtime, control_url: str) -> None:
                     answer.raise_for_status()
 
 
-async def _try_it(rt: Runtime) -> tuple[RunTestReport, list[Offer]]:
+async def _connected(rt: Runtime) -> list[str]:
+    """The demo tenant's suppliers in the United States, in the order disty lists them."""
     async with rt.sessions() as session:
-        report = await run_test(
-            session, shortcut=TENANT, supplier="ingram", country_id=1, suppliers=rt.suppliers,
+        found = await connections.list_connections(
+            session, shortcut=TENANT, box=rt.box, public_url=rt.settings.effective_public_url,
+            country_id=1,
         )  # fmt: skip
+    return [c.supplier for c in found]
+
+
+async def _try_it(rt: Runtime) -> tuple[list[tuple[str, RunTestReport]], list[Offer]]:
+    """Run Test on every connected supplier, then one price list across all of them."""
+    reports = []
+    for supplier in await _connected(rt):
+        async with rt.sessions() as session:
+            report = await run_test(
+                session, shortcut=TENANT, supplier=supplier, country_id=1,
+                suppliers=rt.suppliers,
+            )  # fmt: skip
+        reports.append((supplier, report))
     async with rt.sessions() as session:
         offers = await price_and_availability(
             session, shortcut=TENANT, country_id=1, skus=PARTS, suppliers=rt.suppliers,
         )  # fmt: skip
-    return report, offers
+    return reports, offers
 
 
-def _print(report: RunTestReport, offers: list[Offer]) -> None:
-    table = Table("check", "status", "detail", title="Run Test · demo · United States")
-    for check in report.checks:
-        table.add_row(Text(check.name), Text(check.status.value), Text(check.detail))
-    console.print(table)
-    prices = Table("sku", "description", "price", "available", "status", title="Live prices")
+async def _order_at_each(rt: Runtime, offers: list[Offer]) -> list[str]:
+    """One PO at every connected supplier that disty can order from, through the ordering
+    service as any PO: SHARED_PART by the supplier's own SKU, at the price it just offered.
+    A supplier without ordering (its ORDER_CREATE capability off) is skipped, saying so; one
+    that refuses the PO says why, and the demo goes on."""
+    ctx = Context(rt.suppliers, actor="demo")
+    said = []
+    for number, supplier in enumerate(await _connected(rt), start=2001):
+        registration = registry.get(supplier)
+        name = registration.name
+        if Capability.ORDER_CREATE not in registration.capabilities:
+            said.append(f"{name}: no PO placed: disty does not place orders there yet")
+            continue
+        offer = next(
+            (o for o in offers if o.supplier == supplier and o.sku == SHARED_PART
+             and o.status is OfferStatus.OK and o.supplier_sku and o.price is not None),
+            None,
+        )  # fmt: skip
+        if offer is None or offer.supplier_sku is None:
+            said.append(f"{name}: no PO placed: it offered no price for {SHARED_PART}")
+            continue
+        po_number = f"DEMO-{number}"
+        try:
+            async with rt.sessions() as session:
+                po = await ordering.submit(
+                    session, ctx, shortcut=TENANT, country_id=1, supplier=supplier,
+                    po_number=po_number, lines=[LineInput(offer.supplier_sku, 1, offer.price)],
+                    ship_to=SHIP_TO, notes="placed by disty demo",
+                )  # fmt: skip
+        except DistyError as exc:
+            said.append(f"{name}: PO {po_number} not placed: {exc}")
+            continue
+        orders = ", ".join(po.supplier_order_numbers) or "its number follows"
+        said.append(f"{name}: PO {po_number} {po.status} (order {orders})")
+    return said
+
+
+def _print(reports: list[tuple[str, RunTestReport]], offers: list[Offer]) -> None:
+    for supplier, report in reports:
+        title = f"Run Test · demo · {registry.get(supplier).name} · United States"
+        table = Table("check", "status", "detail", title=title)
+        for check in report.checks:
+            table.add_row(Text(check.name), Text(check.status.value), Text(check.detail))
+        console.print(table)
+    prices = Table(
+        "part", "supplier", "its sku", "price", "available", "status",
+        title="Live prices at both distributors",
+    )  # fmt: skip
     for offer in offers:
         prices.add_row(
             Text(offer.sku),
-            Text((offer.description or "")[:38]),
+            Text(registry.get(offer.supplier).name),
+            Text(offer.supplier_sku or ""),
             Text("" if offer.price is None else f"{offer.price:.2f} {offer.currency}"),
             Text("" if offer.available is None else str(offer.available)),
-            Text(offer.status.value),
+            Text(_status(offer)),
         )
     console.print(prices)
+
+
+def _status(offer: Offer) -> str:
+    """A known part without a price says why (not authorized, discontinued)."""
+    if offer.status is OfferStatus.OK and offer.price is None and offer.message:
+        return offer.message
+    return offer.status.value
 
 
 def _instructions(settings: Settings, throwaway: bool) -> str:
@@ -212,7 +297,7 @@ def _instructions(settings: Settings, throwaway: bool) -> str:
     env.append(f"export DISTY_PUBLIC_URL={settings.public_url}")
     env.append("export DISTY_ALLOW_CUSTOM_SUPPLIER_URLS=1")  # the simulator is plain http
     steps = [
-        "disty pna --tenant demo --country 1 123512 QQ0202",
+        f"disty pna --tenant demo --country 1 {SHARED_PART} 5204303 123512",
         "disty order submit --tenant demo --country 1 --supplier ingram --po DEMO-1 "
         "--line 123512=2 --ship-to 'Demo Reseller|1 Main St|Springfield|IL|62701|US'",
         "disty order show DEMO-1 --tenant demo",
@@ -234,7 +319,7 @@ def demo(
         float, typer.Option(help="Seconds between the steps of an order's life.")
     ] = 10.0,
 ) -> None:
-    """Run disty against the built-in Ingram Micro simulator, webhooks and all, until Ctrl-C."""
+    """Run disty against the built-in Ingram Micro and TD SYNNEX simulator, until Ctrl-C."""
     for wanted in (port, simulator_port):
         if not _port_free(wanted):
             fail(f"port {wanted} is in use: choose --port / --simulator-port")
@@ -269,9 +354,10 @@ async def _run(
     simulator_port: int,
     throwaway: bool,
 ) -> None:
-    # The tenant and its connection exist before disty serves, so the first webhook verifies.
+    td_url = f"http://127.0.0.1:{simulator_port}{TDSYNNEX_PREFIX}/us"
+    # The tenant and its connections exist before disty serves, so the first webhook verifies.
     async with open_runtime(settings) as rt:
-        await _connect(rt, sim, base_url)
+        await _connect(rt, sim, base_url, td_url)
         link, password = await _demo_admin(rt)
     simulator = _server(simulator_app(sim), simulator_port, lifespan="off")
     disty = _server(create_app(settings), port, lifespan="on")
@@ -284,11 +370,16 @@ async def _run(
         await _started(simulator, tasks[0], "the simulator")
         await _started(disty, tasks[1], "disty serve")
         console.print(f"Ingram Micro simulator at {base_url}", markup=False)
+        console.print(f"TD SYNNEX simulator at {td_url}", markup=False)
         console.print(f"disty serving at http://127.0.0.1:{port}", markup=False)
         async with open_runtime(settings) as rt:
-            report, offers = await _try_it(rt)
+            reports, offers = await _try_it(rt)
+            placed = await _order_at_each(rt, offers)
             await _seed_orders(rt, f"http://127.0.0.1:{simulator_port}/_control")
-        _print(report, offers)
+        _print(reports, offers)
+        console.print("\nA PO at each distributor:", markup=False)
+        for line in placed:
+            console.print(f"  {line}", markup=False, soft_wrap=True)
         # click.echo, not rich: a URL and a password must come out whole, never wrapped.
         click.echo(
             f"\nWeb console: open http://127.0.0.1:{port}/login/link?token={link}\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,15 +17,17 @@ from rich.text import Text
 from disty.cli._common import console, err_console, fail, run
 from disty.domain.offers import Offer
 from disty.runtime import Runtime
-from disty.services.pricing import price_and_availability
+from disty.services.price_list import describe_age
+from disty.services.pricing import age_seconds, price_and_availability, supplier_name
 from disty.suppliers.base import ProgressCallback
 
 PROGRESS_FROM = 100  # show a progress bar for lists at least this long
 
 
-def offer_json(offer: Offer) -> dict[str, Any]:
+def offer_json(offer: Offer, now: datetime) -> dict[str, Any]:
     return {
         "supplier": offer.supplier,
+        "supplier_name": supplier_name(offer.supplier),
         "sku": offer.sku,
         "supplier_sku": offer.supplier_sku,
         "vendor_part_number": offer.vendor_part_number,
@@ -35,13 +38,20 @@ def offer_json(offer: Offer) -> dict[str, Any]:
         "currency": offer.currency,
         "available": offer.available,
         "warehouses": [
-            {"id": w.warehouse_id, "location": w.location, "available": w.available}
+            {
+                "id": w.warehouse_id,
+                "location": w.location,
+                "available": w.available,
+                "backordered": w.backordered,
+                "on_order": w.on_order,
+            }
             for w in offer.warehouses
         ],
         "status": offer.status.value,
         "message": offer.message,
         "error": offer.error,
         "fetched_at": offer.fetched_at.isoformat(),
+        "age_s": age_seconds(offer, now),  # at the moment this was printed
     }
 
 
@@ -91,26 +101,49 @@ def pna(
             return await fetch(rt, lambda n: bar.advance(task, n))
 
     offers = run(work)
+    now = datetime.now(UTC)
     if as_json:
-        click.echo(json.dumps([offer_json(o) for o in offers], indent=2, ensure_ascii=False))
+        rows = [offer_json(o, now) for o in offers]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
+    console.print(offers_table(offers, now))
+
+
+def offers_table(offers: list[Offer], now: datetime) -> Table:
+    """One row per supplier's offer, the offers for one part together (the service answers
+    part by part, every supplier for a part in turn)."""
     table = Table(
-        "supplier", "sku", "vendor part", "description", "price", "available", "stocked in",
-        "status", "fetched",
+        "part", "supplier", "supplier sku", "mfr part", "description", "price", "available",
+        "by warehouse", "status", "age",
     )  # fmt: skip
+    previous: str | None = None
     for offer in offers:
+        if previous is not None and offer.sku.strip().upper() != previous:
+            table.add_section()
+        previous = offer.sku.strip().upper()
         table.add_row(
-            Text(offer.supplier),
             Text(offer.sku),
+            Text(supplier_name(offer.supplier)),
+            Text(offer.supplier_sku or ""),
             Text(offer.vendor_part_number or ""),
-            Text((offer.description or "")[:40]),
+            Text((offer.description or "")[:30]),
             Text(_money(offer.price, offer.currency)),
             Text("" if offer.available is None else str(offer.available)),
-            Text(str(sum(1 for w in offer.warehouses if w.available > 0))),
+            Text(_by_warehouse(offer)),
             Text(offer.status.value if not offer.error else f"error: {offer.error}"),
-            Text(offer.fetched_at.strftime("%H:%M:%S")),
+            Text(describe_age(offer.fetched_at, now)),
         )
-    console.print(table)
+    return table
+
+
+def _by_warehouse(offer: Offer) -> str:
+    """The warehouses holding stock, one a line: 'Chicago (12): 40'. The JSON lists all."""
+    return "\n".join(
+        f"{w.location} ({w.warehouse_id}): {w.available}" if w.location
+        else f"{w.warehouse_id}: {w.available}"
+        for w in offer.warehouses
+        if w.available > 0
+    )  # fmt: skip
 
 
 def _money(price: Decimal | None, currency: str | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -68,3 +69,14 @@ async def price_and_availability(
 
     per_supplier = await asyncio.gather(*(one(c) for c in connections))
     return [offers[i] for i in range(len(skus)) for offers in per_supplier]
+
+
+def supplier_name(key: str) -> str:
+    """The supplier's name as people write it, for showing an offer beside its key."""
+    return registry.get(key).name
+
+
+def age_seconds(offer: Offer, now: datetime) -> int:
+    """How old an offer is (whole seconds, never negative): a live answer is a moment old by
+    the time it is shown, a kept one (a price list, a cache) may be hours old."""
+    return max(0, int((now - offer.fetched_at).total_seconds()))

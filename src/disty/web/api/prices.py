@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import Field
 
 from disty.services import catalog
-from disty.services.pricing import price_and_availability
+from disty.services.pricing import age_seconds, price_and_availability, supplier_name
 from disty.web.api.deps import DEFAULT_SUPPLIER, CountryId, Reader, Rt, Session, SupplierName
 from disty.web.api.inputs import ApiInput
 from disty.web.api.pagination import Page, Paging
@@ -39,7 +40,13 @@ async def prices(caller: Reader, rt: Rt, session: Session, body: PricesIn) -> li
         session, shortcut=caller.shortcut, country_id=body.country_id, skus=body.skus,
         suppliers=rt.suppliers,
     )  # fmt: skip
-    return [_plain(offer) for offer in offers]
+    now = datetime.now(UTC)
+    return [
+        # The supplier's name to show, and how old the offer is as it leaves.
+        _plain(offer) | {"supplier_name": supplier_name(offer.supplier),
+                         "age_s": age_seconds(offer, now)}
+        for offer in offers
+    ]  # fmt: skip
 
 
 @router.get("/catalog", summary="Search a supplier's catalog")

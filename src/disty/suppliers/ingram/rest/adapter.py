@@ -6,10 +6,8 @@ checks live in checks.py."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -28,24 +26,38 @@ from disty.domain.orders import (
 from disty.domain.paging import SupplierPage
 from disty.domain.quotes import Quote, QuoteSummary, QuoteValidation
 from disty.domain.returns import ReturnCase, ReturnRequest
+from disty.suppliers import pna
 from disty.suppliers.base import ProgressCallback
-from disty.suppliers.errors import NotFound, RequestRejected, SupplierError
+from disty.suppliers.errors import NotFound, RequestRejected
 from disty.suppliers.ingram import consts
 from disty.suppliers.ingram.rest import checks as run_test
 from disty.suppliers.ingram.rest import documents, orders, schemas
 from disty.suppliers.ingram.rest.client import IngramClient
+from disty.suppliers.pna import Ask
 
 # Ingram part numbers are 6 letters and digits; anything else must be a vendor part number.
 _INGRAM_PART = re.compile(r"[A-Z0-9]{6}")
 
+
+def _first_ask(sku: str) -> Ask:
+    """An Ingram part number is sent upper-cased; a vendor part number as written."""
+    key = sku.upper()
+    if _INGRAM_PART.fullmatch(key):
+        return Ask(sku, "ingramPartNumber", key)
+    return Ask(sku, "vendorPartNumber", sku)
+
+
+_PNA_RULES = pna.PnaRules(
+    supplier=consts.KEY,
+    name=consts.NAME,
+    batch_size=consts.PNA_BATCH,
+    first_ask=_first_ask,
+    retry_kind="vendorPartNumber",
+    keep_retried=frozenset({OfferStatus.OK}),
+    relabel=True,  # each row as the caller spelled it
+)
+
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class _Ask:
-    sku: str  # as the caller wrote it
-    kind: str  # "ingramPartNumber" or "vendorPartNumber"
-    value: str
 
 
 class IngramSupplier:
@@ -70,72 +82,14 @@ class IngramSupplier:
         """All batches go out at once; the client's limiter paces them under the app's limit.
 
         A SKU shaped like an Ingram part number is asked for as one first; if Ingram does not
-        know it, it is asked for again as a vendor part number before being called unknown.
+        know it, it is asked for again as a vendor part number before being called unknown
+        (only a found product replaces "unknown").
         """
-        wanted: dict[str, _Ask] = {}
-        for sku in skus:
-            value = sku.strip()
-            key = value.upper()
-            if key and key not in wanted:
-                kind = "ingramPartNumber" if _INGRAM_PART.fullmatch(key) else "vendorPartNumber"
-                wanted[key] = _Ask(
-                    sku=value, kind=kind, value=key if kind != "vendorPartNumber" else value
-                )
-        results = await self._ask_all(list(wanted.values()), progress)
-        retry = [
-            _Ask(a.sku, "vendorPartNumber", a.sku)
-            for key, a in wanted.items()
-            if a.kind == "ingramPartNumber" and results[key].status is OfferStatus.UNKNOWN
-        ]
-        if retry:
-            second = await self._ask_all(retry, None)
-            for key, offer in second.items():
-                if offer.status is OfferStatus.OK:
-                    results[key] = offer
-        fetched_at = datetime.now(UTC)
-        return [
-            _for_sku(results[sku.strip().upper()], sku)
-            if sku.strip()
-            else Offer(
-                supplier=self.key,
-                sku=sku,
-                status=OfferStatus.UNKNOWN,
-                fetched_at=fetched_at,
-                message="empty SKU",
-            )
-            for sku in skus
-        ]
+        return await pna.price_and_availability(skus, _PNA_RULES, self._answer, progress)
 
-    async def _ask_all(
-        self, asks: list[_Ask], progress: ProgressCallback | None
-    ) -> dict[str, Offer]:
-        batches = [asks[i : i + consts.PNA_BATCH] for i in range(0, len(asks), consts.PNA_BATCH)]
-        answered = await asyncio.gather(*(self._ask_batch(b, progress) for b in batches))
-        return {key: offer for batch in answered for key, offer in batch.items()}
-
-    async def _ask_batch(
-        self, batch: list[_Ask], progress: ProgressCallback | None
-    ) -> dict[str, Offer]:
-        try:
-            _, rows = await self.client.price_and_availability([{a.kind: a.value} for a in batch])
-        except SupplierError as exc:
-            # Only this batch's rows fail; the others keep their answers.
-            failed_at = datetime.now(UTC)
-            offers = {
-                a.sku.upper(): Offer(
-                    supplier=self.key,
-                    sku=a.sku,
-                    status=OfferStatus.ERROR,
-                    fetched_at=failed_at,
-                    error=str(exc),
-                )
-                for a in batch
-            }
-        else:
-            offers = _match_rows(batch, rows if isinstance(rows, list) else [])
-        if progress is not None:
-            progress(len(batch))
-        return offers
+    async def _answer(self, batch: list[Ask]) -> list[Offer]:
+        _, rows = await self.client.price_and_availability([{a.kind: a.value} for a in batch])
+        return _match_rows(batch, rows if isinstance(rows, list) else [])
 
     # -- catalog ---------------------------------------------------------------------------
 
@@ -361,16 +315,7 @@ def _page(
     return SupplierPage(items, total, page, size, raw=data)
 
 
-def _for_sku(offer: Offer, sku: str) -> Offer:
-    """The offer as answered for this spelling of the SKU (duplicates share one answer)."""
-    if offer.sku == sku:
-        return offer
-    from dataclasses import replace
-
-    return replace(offer, sku=sku)
-
-
-def _match_rows(batch: list[_Ask], rows: list[Any]) -> dict[str, Offer]:
+def _match_rows(batch: list[Ask], rows: list[Any]) -> list[Offer]:
     fetched_at = datetime.now(UTC)
     by_key: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
@@ -380,19 +325,21 @@ def _match_rows(batch: list[_Ask], rows: list[Any]) -> dict[str, Offer]:
             value = row.get(kind)
             if isinstance(value, str) and value.strip():
                 by_key.setdefault((kind, value.strip().upper()), row)
-    offers: dict[str, Offer] = {}
+    offers: list[Offer] = []
     for position, ask in enumerate(batch):
         row = by_key.get((ask.kind, ask.value.upper()))
         if row is None and len(rows) == len(batch) and isinstance(rows[position], dict):
             row = rows[position]  # same length: Ingram answers in the order asked
         if row is None:
-            offers[ask.sku.upper()] = Offer(
-                supplier="ingram",
-                sku=ask.sku,
-                status=OfferStatus.UNKNOWN,
-                fetched_at=fetched_at,
-                message="Ingram Micro's answer had no row for this product",
+            offers.append(
+                Offer(
+                    supplier="ingram",
+                    sku=ask.sku,
+                    status=OfferStatus.UNKNOWN,
+                    fetched_at=fetched_at,
+                    message="Ingram Micro's answer had no row for this product",
+                )
             )
         else:
-            offers[ask.sku.upper()] = schemas.offer_from_row(ask.sku, row, fetched_at)
+            offers.append(schemas.offer_from_row(ask.sku, row, fetched_at))
     return offers

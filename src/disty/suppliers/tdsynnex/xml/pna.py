@@ -3,17 +3,16 @@ lines, a few at once, rows joined to lines by ``lineNumber``."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from xml.etree.ElementTree import Element
 
 from disty.domain.offers import Offer, OfferStatus, WarehouseStock
+from disty.suppliers import pna
 from disty.suppliers.base import ProgressCallback
-from disty.suppliers.errors import SupplierError
+from disty.suppliers.pna import Ask
 from disty.suppliers.tdsynnex import consts
 from disty.suppliers.tdsynnex.xml.client import TdSynnexClient, child, children, text
 from disty.suppliers.tdsynnex.xml.values import to_decimal, to_int
@@ -22,11 +21,20 @@ from disty.suppliers.tdsynnex.xml.values import to_decimal, to_int
 _SYNNEX_SKU = re.compile(r"[0-9]{1,8}")
 
 
-@dataclass(frozen=True, slots=True)
-class _Ask:
-    sku: str  # as the caller wrote it
-    kind: str  # "synnexSKU" or "mfgPN"
-    value: str
+def _first_ask(sku: str) -> Ask:
+    return Ask(sku, "synnexSKU" if _SYNNEX_SKU.fullmatch(sku) else "mfgPN", sku)
+
+
+_PNA_RULES = pna.PnaRules(
+    supplier=consts.KEY,
+    name=consts.NAME,
+    batch_size=consts.PNA_BATCH,
+    first_ask=_first_ask,
+    retry_kind="mfgPN",
+    # An error asking by mfgPN replaces "not found" by SKU: the product may exist.
+    keep_retried=frozenset({OfferStatus.OK, OfferStatus.ERROR}),
+    relabel=False,  # each row as first spelled (duplicates share it)
+)
 
 
 class PriceAvailability:
@@ -41,63 +49,17 @@ class PriceAvailability:
     async def price_and_availability(
         self, skus: Sequence[str], *, progress: ProgressCallback | None = None
     ) -> list[Offer]:
-        """Batches of at most 50 lines, a few at once. A SKU shaped like a TD SYNNEX SKU is
-        asked for as one first; if TD SYNNEX does not know it, it is asked for again as a
-        manufacturer part number before being called unknown."""
-        wanted: dict[str, _Ask] = {}
-        for sku in skus:
-            value = sku.strip()
-            key = value.upper()
-            if key and key not in wanted:
-                kind = "synnexSKU" if _SYNNEX_SKU.fullmatch(value) else "mfgPN"
-                wanted[key] = _Ask(value, kind, value)
-        results = await self._ask_all(list(wanted.values()), progress)
-        retry = [
-            _Ask(a.sku, "mfgPN", a.value)
-            for key, a in wanted.items()
-            if a.kind == "synnexSKU" and results[key].status is OfferStatus.UNKNOWN
-        ]
-        if retry:
-            second = await self._ask_all(retry, None)
-            for key, offer in second.items():
-                if offer.status is not OfferStatus.UNKNOWN:
-                    results[key] = offer
-        now = datetime.now(UTC)
-        return [
-            results[sku.strip().upper()]
-            if sku.strip()
-            else Offer(self.key, sku, OfferStatus.UNKNOWN, now, message="empty SKU")
-            for sku in skus
-        ]
+        """Batches of at most 50 lines, all at once: the client lets a few out at a time
+        (consts.PNA_CONCURRENCY). A SKU shaped like a TD SYNNEX SKU is asked for as one first;
+        if TD SYNNEX does not know it, it is asked for again as a manufacturer part number
+        before being called unknown."""
+        return await pna.price_and_availability(skus, _PNA_RULES, self._answer, progress)
 
-    async def _ask_all(
-        self, asks: list[_Ask], progress: ProgressCallback | None
-    ) -> dict[str, Offer]:
-        size = consts.PNA_BATCH
-        batches = [asks[i : i + size] for i in range(0, len(asks), size)]
-        # The client lets a few batches out at once (consts.PNA_CONCURRENCY).
-        answered = await asyncio.gather(*(self._ask_batch(b, progress) for b in batches))
-        return {key: offer for batch in answered for key, offer in batch.items()}
+    async def _answer(self, batch: list[Ask]) -> list[Offer]:
+        rows = await self.client.price_and_availability([(a.kind, a.value) for a in batch])
+        return self._match_rows(batch, rows)
 
-    async def _ask_batch(
-        self, batch: list[_Ask], progress: ProgressCallback | None
-    ) -> dict[str, Offer]:
-        try:
-            rows = await self.client.price_and_availability([(a.kind, a.value) for a in batch])
-        except SupplierError as exc:
-            # Only this batch's rows fail; the others keep their answers.
-            failed_at = datetime.now(UTC)
-            offers = {
-                a.sku.upper(): Offer(self.key, a.sku, OfferStatus.ERROR, failed_at, error=str(exc))
-                for a in batch
-            }
-        else:
-            offers = self._match_rows(batch, rows)
-        if progress is not None:
-            progress(len(batch))
-        return offers
-
-    def _match_rows(self, batch: list[_Ask], rows: list[Element]) -> dict[str, Offer]:
+    def _match_rows(self, batch: list[Ask], rows: list[Element]) -> list[Offer]:
         """Rows joined to lines by ``lineNumber``, the only safe join key (NOTES 3.1). An
         mfgPN sold under several SKUs answers a row per SKU for one line: the offer is the
         first row, the listing TD SYNNEX puts first (the one its PO takes for that mfgPN)."""
@@ -107,23 +69,15 @@ class PriceAvailability:
             if line is not None and line.isdigit():
                 first.setdefault(int(line), row)
         fetched_at = datetime.now(UTC)
-        offers: dict[str, Offer] = {}
-        for number, ask in enumerate(batch, start=1):
-            found = first.get(number)
-            offers[ask.sku.upper()] = (
-                self._offer(ask, found, fetched_at)
-                if found is not None
-                else Offer(
-                    self.key,
-                    ask.sku,
-                    OfferStatus.ERROR,
-                    fetched_at,
-                    error=f"{self.name} answered no row for this product: try again",
-                )
-            )
-        return offers
+        missing = f"{self.name} answered no row for this product: try again"
+        return [
+            self._offer(ask, first[number], fetched_at)
+            if number in first
+            else Offer(self.key, ask.sku, OfferStatus.ERROR, fetched_at, error=missing)
+            for number, ask in enumerate(batch, start=1)
+        ]
 
-    def _offer(self, ask: _Ask, row: Element, fetched_at: datetime) -> Offer:
+    def _offer(self, ask: Ask, row: Element, fetched_at: datetime) -> Offer:
         status = (text(row, "status") or "").strip().lower()
         sku = text(row, "synnexSKU")
         common: dict[str, Any] = {
