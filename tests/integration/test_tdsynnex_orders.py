@@ -219,7 +219,8 @@ async def test_backorder_and_price_review_reach_the_lines_and_follow_status(
 
     advance(simulator, 120)  # a back-order ships two steps after the PO
     po = await act(rt, ordering.refresh, "TD-NOTES-1")
-    assert po.status == "submitted"  # the line held for review has not shipped
+    # One sales order shipped, the one in review has not: the PO has partly shipped.
+    assert po.status == "partly_shipped"
     first, second = po.lines
     assert (second.shipped_quantity, second.backordered_quantity) == (1, 0)
     assert second.supplier_note is None  # cleared once shipped
@@ -418,6 +419,17 @@ async def test_a_ship_to_longer_than_td_synnex_takes_is_refused_before_saving(
         await submit(rt, "TD-ADDR-1", [LineInput(stocked().sku, 1)], ship_to=long_city)
     # Ingram's wider limits are unchanged.
     assert consts.ADDRESS_LIMITS["company"] == 30
+
+
+async def test_a_ship_to_named_only_by_a_stored_id_is_refused_before_saving(
+    rt: Runtime,
+) -> None:
+    # TD SYNNEX keeps no ship-to addresses for disty to name: every PO carries its ShipTo.
+    with pytest.raises(InvalidInput, match="keeps no ship-to addresses") as refused:
+        await submit(rt, "TD-ADDR-2", [LineInput(stocked().sku, 1)], ship_to=Address.stored("A1"))
+    assert refused.value.field == "ship_to"
+    with pytest.raises(NotFound):
+        await act(rt, ordering.refresh, "TD-ADDR-2")
 
 
 def test_cli_order_submit_to_td_synnex(cli: Cli, simulator: RunningSimulator) -> None:

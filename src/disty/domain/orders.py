@@ -322,6 +322,7 @@ class Shipment:
     shipped_on: str | None
     quantity: int
     serial_numbers: tuple[str, ...] = ()
+    line_number: int | None = None  # the PO line it ships, when the supplier says
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,6 +159,8 @@ class Registration:
     review_check: str | None = None
     # When a placed order may still be modified, released or cancelled: told to a person whose
     # change the supplier refused.
+    # Whether an order may ship to an address stored at the supplier, named only by its id.
+    stored_addresses: bool = True
     hold_rule: str = (
         "The supplier modifies, releases or cancels an order only while it is on customer hold"
     )

@@ -110,9 +110,16 @@ def apply_states(po: PurchaseOrder, states: list[OrderState], source: str, actor
     if finals and len(finals) == len(states) and len(set(finals)) == 1:
         new = finals[0]
     else:
-        # Several orders for one PO: it is as far along as its least advanced order.
+        # Several orders for one PO: it is as far along as its least advanced order, except
+        # that one order shipped while another waits (a back-order, a line the supplier
+        # reviews) is a PO partly shipped: its goods are on the way. A hold still shows, as it
+        # waits for a person.
         moving = [s.status for s in states if s.status in _ORDER]
         new = min(moving, key=_ORDER.index) if moving else POStatus(po.status)
+        if new in (POStatus.SUBMITTED, POStatus.BACKORDERED) and any(
+            s in (POStatus.PARTLY_SHIPPED, POStatus.SHIPPED, POStatus.INVOICED) for s in moving
+        ):
+            new = POStatus.PARTLY_SHIPPED
     if new.value != po.status:
         shipped = sum(x.shipped_quantity for x in po.lines)
         move(
@@ -127,8 +134,10 @@ def apply_states(po: PurchaseOrder, states: list[OrderState], source: str, actor
 
 def add_shipments(po: PurchaseOrder, shipments: Iterable[Shipment]) -> int:
     """Add the packages the PO does not hold yet (by tracking number and SKU), their serial
-    numbers to the line of their SKU; answers how many were added (idempotent)."""
+    numbers to their line (named by number, else by SKU: a line ordered by manufacturer part
+    number ships under the supplier's SKU); answers how many were added (idempotent)."""
     by_sku = {line.sku: line for line in po.lines if not line.removed}
+    by_number = {line.line_number: line for line in po.lines if not line.removed}
     known = {(s.tracking_number, s.sku) for s in po.shipments}
     added = 0
     for shipment in shipments:
@@ -146,7 +155,9 @@ def add_shipments(po: PurchaseOrder, shipments: Iterable[Shipment]) -> int:
         )
         known.add((shipment.tracking_number, shipment.sku))
         added += 1
-        line = by_sku.get(shipment.sku)
+        line = (
+            by_number.get(shipment.line_number) if shipment.line_number is not None else None
+        ) or by_sku.get(shipment.sku)
         if line is not None and shipment.serial_numbers:
             line.serial_numbers = sorted(set(line.serial_numbers) | set(shipment.serial_numbers))
     return added

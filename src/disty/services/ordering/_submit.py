@@ -139,6 +139,7 @@ async def place(
     if not lines and not quote_number:
         raise InvalidInput("a PO needs at least one line: --line SKU=QTY[@PRICE]")
     validate_address(ship_to, "ship_to")
+    _can_ship_to(registration, ship_to)
     validate_address_limits(ship_to, registration.address_limits, registration.name, "ship_to")
     if end_user is not None:
         validate_address(end_user, "end_user")
@@ -201,9 +202,18 @@ def _can_order(registration: Registration, hold: bool) -> None:
     if hold and Capability.ORDER_HOLD not in registration.capabilities:
         raise InvalidInput(
             f"{registration.name} has no customer hold: its orders are processed as soon as "
-            "they are placed. Send it without hold (leave out --hold), once it is ready to "
-            "ship",
+            "they are placed. Send the PO without hold, once it is ready to ship",
             field="hold",
+        )
+
+
+def _can_ship_to(registration: Registration, address: Address) -> None:
+    stored_only = address.address_id and not (address.company or address.street)
+    if stored_only and not registration.stored_addresses:
+        raise InvalidInput(
+            f"{registration.name} keeps no ship-to addresses for disty to name by id: "
+            "give the whole address",
+            field="ship_to",
         )
 
 

@@ -70,5 +70,6 @@ REGISTRATION = Registration(
     credentials_fix=CREDENTIALS_FIX,
     setup_guide=guide,
     address_limits=consts.ADDRESS_LIMITS,
+    stored_addresses=False,  # NOTES 4.1: every PO carries its whole ShipTo
     ship_notices=ship_notices.CODEC,
 )

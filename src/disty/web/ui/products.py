@@ -90,10 +90,14 @@ def _money(value: Decimal | None) -> str:
 
 
 def _common(tenant: tenants.TenantView, country_id: int, supplier: str | None) -> dict[str, Any]:
+    registration = registry.get(supplier) if supplier else None
     return {
         "tenant": tenant,
         "country_id": country_id,
-        "supplier_name": registry.get(supplier).name if supplier else "the supplier",
+        "supplier_name": registration.name if registration else "the supplier",
+        # Offer only what the supplier can do with an order (the service refuses the rest).
+        "can_hold": registration is not None and Capability.ORDER_HOLD in registration.capabilities,
+        "stored_addresses": registration is not None and registration.stored_addresses,
         "sites": [SITES[c] for c in tenant.country_ids if c in SITES],
         "money": _money,
     }

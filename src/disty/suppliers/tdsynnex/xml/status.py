@@ -132,6 +132,7 @@ def _row(item: Element, header: str) -> StatusRow:
                 shipped_on=shipped_on,
                 quantity=to_int(text(package, "ShipItemQuantity")) or 0,
                 serial_numbers=serials,
+                line_number=to_int(item.get("lineNumber")),
             )
         )
     shipped = to_int(text(item, "ShipQuantity")) or 0
