@@ -119,6 +119,47 @@ def deadline(seconds: float) -> Iterator[Deadline]:
         _shared.reset(token)
 
 
+# More than any answer disty asks for (a 50-line price answer is a few hundred kB): a
+# distributor, or something posing as one, that sends more is refused before it is all in
+# memory, decompressed bytes counted (a small gzip body can unpack to gigabytes).
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
+
+
+async def _bounded(
+    client: httpx.AsyncClient, request: httpx.Request, max_bytes: int, describe: str, safe: bool
+) -> httpx.Response:
+    """The response with its body read, up to ``max_bytes``; past that, Unavailable."""
+    response = await client.send(request, stream=True)
+    try:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise Unavailable(
+                    f"{describe} answered with more than {max_bytes // (1024 * 1024)} MiB, more "
+                    "than any answer disty asks for"
+                    + ("" if safe else ": the request may still have been processed")
+                    + "; try again later"
+                )
+            chunks.append(chunk)
+    finally:
+        await response.aclose()
+    # The body as read (already decoded): the new response must not decode it again.
+    headers = [
+        (name, value)
+        for name, value in response.headers.raw
+        if name.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")
+    ]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=b"".join(chunks),
+        request=request,
+        extensions=response.extensions,
+    )
+
+
 async def send(
     client: httpx.AsyncClient,
     build: Callable[[], Awaitable[httpx.Request]],
@@ -129,6 +170,7 @@ async def send(
     describe: str,
     sleep: Sleep = asyncio.sleep,
     clock: Clock = time.monotonic,
+    max_bytes: int = MAX_ANSWER_BYTES,
 ) -> httpx.Response:
     """Send the request ``build`` makes (anew for each attempt: fresh correlation id and
     token) and return the successful response, or raise a SupplierError, within the deadline.
@@ -158,7 +200,7 @@ async def send(
             async with asyncio.timeout(left if safe else None):
                 request = await build()
                 started = time.perf_counter()
-                response = await client.send(request)
+                response = await _bounded(client, request, max_bytes, describe, safe)
         except TimeoutError:
             error: SupplierError = _deadline_passed(request, describe, safe)
         except httpx.TimeoutException:

@@ -88,7 +88,10 @@ def text(element: Element, name: str) -> str | None:
 def parse(body: bytes, describe: str) -> Element:
     """The answer's root element, or Unavailable saying the answer was unreadable."""
     if len(body) > MAX_ANSWER_BYTES:
-        raise Unavailable(f"{describe} answered with more than 20 MiB: try fewer products")
+        raise Unavailable(
+            f"{describe} answered with more than 20 MiB, more than any answer disty asks for; "
+            "try again later"
+        )
     try:
         root: Element = SafeET.fromstring(body)
     except DefusedXmlException:
@@ -217,6 +220,7 @@ class TdSynnexClient:
             describe=self.describe,
             sleep=self._sleep,
             clock=self._clock,
+            max_bytes=MAX_ANSWER_BYTES,
         )
         root = parse(response.content, self.describe)
         raise_for_error(root, self.describe)
