@@ -13,6 +13,7 @@ import secrets
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
@@ -24,6 +25,9 @@ from typer.testing import CliRunner, Result
 from disty.cli import app
 from disty.config import Settings
 from disty.runtime import Runtime, open_runtime
+
+if TYPE_CHECKING:
+    from tests.fixtures.disty import ServedDisty
 
 # The simulator's fixtures (simulator_server, simulator, simulator_client), for every test.
 pytest_plugins = ["tests.fixtures.simulator"]
@@ -112,6 +116,23 @@ def settings(home: Path, database_url: str, secret_key: str) -> Settings:
 async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
     async with open_runtime(settings) as opened:
         yield opened
+
+
+@pytest.fixture
+def rt(runtime: Runtime) -> Runtime:
+    """The runtime under the short name most tests use (a test module may define its own)."""
+    return runtime
+
+
+@pytest.fixture
+def served(settings: Settings) -> Iterator[ServedDisty]:
+    """``disty serve`` on a free port, over the test's database, its worker running."""
+    # Imported here: at the top it would import the simulator plug-in before pytest can
+    # register it (and rewrite its asserts).
+    from tests.fixtures.disty import serve_disty
+
+    with serve_disty(settings) as running:
+        yield running
 
 
 @dataclass

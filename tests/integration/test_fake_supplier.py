@@ -5,14 +5,14 @@ services, on SQLite and PostgreSQL, with nothing in ``src/`` naming it."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from disty.config import Settings
-from disty.runtime import Runtime, open_runtime
+from disty.runtime import Runtime
 from disty.services import ordering, tenants, tokens
 from disty.services.ordering import Context
 from tests.conftest import Cli
@@ -34,12 +34,6 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "disty"
 def tessera() -> Iterator[RunningTessera]:
     with tessera_registered(), serve_tessera() as running:
         yield running
-
-
-@pytest.fixture
-async def rt(settings: Settings) -> AsyncIterator[Runtime]:
-    async with open_runtime(settings) as opened:
-        yield opened
 
 
 def test_no_line_of_src_names_it() -> None:

@@ -6,7 +6,6 @@ answer."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,12 +13,11 @@ import httpx
 import pytest
 
 from disty.cli._common import console
-from disty.config import Settings
-from disty.runtime import Runtime, open_runtime
+from disty.runtime import Runtime
 from disty.services import tenants, tokens
 from disty.simulator.config import DEMO_TDSYNNEX_PASSWORD
 from tests.conftest import Cli
-from tests.fixtures.disty import ServedDisty, serve_disty
+from tests.fixtures.disty import ServedDisty
 from tests.fixtures.simulator import RunningSimulator
 from tests.integration.test_tdsynnex_connection import both_carry, connect_ingram, connect_tdsynnex
 
@@ -121,18 +119,6 @@ def test_td_synnex_failing_shows_beside_ingrams_offer_in_the_table(
     assert "error:" in td
     assert "ok" in ingram.split()
     assert " USD" in ingram
-
-
-@pytest.fixture
-async def rt(settings: Settings) -> AsyncIterator[Runtime]:
-    async with open_runtime(settings) as opened:
-        yield opened
-
-
-@pytest.fixture
-def served(settings: Settings) -> Iterator[ServedDisty]:
-    with serve_disty(settings) as running:
-        yield running
 
 
 async def test_api_prices_name_each_supplier_and_age_and_survive_one_failing(

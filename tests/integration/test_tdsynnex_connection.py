@@ -6,15 +6,13 @@ supplier failing never hiding the other's answer."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from disty.config import Settings
-from disty.runtime import Runtime, open_runtime
+from disty.runtime import Runtime
 from disty.services import tenants, tokens
 from disty.simulator.config import (
     DEMO_TDSYNNEX_CUSTOMER,
@@ -25,7 +23,7 @@ from disty.simulator.ingram.catalog import Catalog
 from disty.simulator.tdsynnex.catalog import TdCatalog, TdProduct
 from disty.suppliers import registry
 from tests.conftest import Cli
-from tests.fixtures.disty import ServedDisty, serve_disty
+from tests.fixtures.disty import ServedDisty
 from tests.fixtures.simulator import TEST_CONFIG, RunningSimulator
 
 WRONG_PASSWORD = "not-the-password-7731"
@@ -256,18 +254,6 @@ def test_one_supplier_failing_never_hides_the_other(
     assert offers[failing]["error"]
     assert offers[other]["status"] == "ok"
     assert offers[other]["price"]
-
-
-@pytest.fixture
-async def rt(settings: Settings) -> AsyncIterator[Runtime]:
-    async with open_runtime(settings) as opened:
-        yield opened
-
-
-@pytest.fixture
-def served(settings: Settings) -> Iterator[ServedDisty]:
-    with serve_disty(settings) as running:
-        yield running
 
 
 async def test_api_lists_its_settings_and_prices_through_it(

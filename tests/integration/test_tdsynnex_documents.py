@@ -6,7 +6,7 @@ and freight quoted from the ship-from warehouse, or the first one holding the go
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
@@ -14,8 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from disty.config import Settings
-from disty.runtime import Runtime, open_runtime
+from disty.runtime import Runtime
 from disty.services import tenants, tokens
 from disty.simulator.config import (
     DEMO_TDSYNNEX_CUSTOMER,
@@ -26,7 +25,7 @@ from disty.simulator.tdsynnex.catalog import TdCatalog, TdProduct
 from disty.suppliers.hub import SupplierHub
 from disty.suppliers.tdsynnex.xml.client import TdSynnexClient, TdSynnexConfig
 from disty.suppliers.tdsynnex.xml.invoices import invoice_numbers_by_order
-from tests.fixtures.disty import ServedDisty, serve_disty
+from tests.fixtures.disty import ServedDisty
 from tests.fixtures.ingram import FAST
 from tests.fixtures.simulator import TEST_CONFIG, RunningSimulator
 from tests.simulator.tdsynnex_orders import in_stock, no_stock, pick, po_request
@@ -40,18 +39,6 @@ SHIP_TO = {
     "country": "US",
 }
 STEP_S = 60.0  # the test simulator's ship_after_s
-
-
-@pytest.fixture
-async def rt(settings: Settings) -> AsyncIterator[Runtime]:
-    async with open_runtime(settings) as opened:
-        yield opened
-
-
-@pytest.fixture
-def served(settings: Settings) -> Iterator[ServedDisty]:
-    with serve_disty(settings) as running:
-        yield running
 
 
 def catalog() -> TdCatalog:

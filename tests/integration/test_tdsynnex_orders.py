@@ -24,7 +24,7 @@ from disty.db.models import PurchaseOrder
 from disty.domain.orders import Address
 from disty.errors import InvalidInput, NotFound
 from disty.runtime import Runtime, open_runtime
-from disty.services import connections, ordering, tenants
+from disty.services import connections, ordering, setup_guide, tenants
 from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
 from disty.simulator.config import (
@@ -187,9 +187,18 @@ async def test_placed_then_followed_to_shipped_and_invoiced_by_polling(
     advance(simulator, 60)
     po = await act(rt, ordering.refresh, "TD-LIFE-1")
     assert po.status == "invoiced"
+    # POStatus names no invoice: the invoice query gave its number, tied to the sales order.
+    assert len(po.invoices) == 1
+    assert po.invoices[0].supplier_order_number == po.supplier_order_numbers[0]
+    assert po.invoices[0].invoice_number
+    assert po.next_check_at is None  # final: nothing more to ask
     statuses = [e.status for e in po.timeline]
     for step in ("draft", "submitting", "submitted", "shipped", "invoiced"):
         assert step in statuses
+    # The set-up guide's "first PO" and "billing account" steps see it.
+    async with rt.sessions() as session:
+        evidence = await setup_guide.order_evidence(session, po.connection_id)
+    assert (evidence.orders_placed, evidence.invoices_received) == (1, 1)
     # Polling again changes nothing: the merge is idempotent.
     again = await act(rt, ordering.refresh, "TD-LIFE-1")
     assert len(again.timeline) == len(po.timeline)

@@ -22,7 +22,6 @@ RULES = PnaRules(
     first_ask=lambda sku: Ask(sku, OWN if sku.isdigit() else MFR, sku.upper()),
     retry_kind=MFR,
     keep_retried=frozenset({OfferStatus.OK}),
-    relabel=True,
 )
 
 
@@ -103,11 +102,10 @@ async def test_which_retried_answers_replace_unknown(
     assert offer.status is expected
 
 
-async def test_without_relabel_duplicates_share_the_first_spelling() -> None:
-    offers = await price_and_availability(
-        ["abc-1", "ABC-1"], replace(RULES, relabel=False), Shop().answer
-    )
-    assert [o.sku for o in offers] == ["abc-1", "abc-1"]
+async def test_duplicates_in_other_spellings_keep_the_callers_spelling() -> None:
+    offers = await price_and_availability(["abc-1", "ABC-1"], RULES, Shop().answer)
+    assert [o.sku for o in offers] == ["abc-1", "ABC-1"]
+    assert offers[0].price == offers[1].price  # asked once
 
 
 async def test_an_answer_disty_cannot_read_fails_only_its_batch(

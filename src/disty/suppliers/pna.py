@@ -51,9 +51,6 @@ class PnaRules:
     # Which answers of that second ask replace the first "unknown": one supplier keeps only a
     # found product, another also keeps an error (the product may exist; "unknown" would lie).
     keep_retried: frozenset[OfferStatus]
-    # Whether every row carries the SKU exactly as the caller wrote it (duplicates in other
-    # spellings included), or the first spelling asked.
-    relabel: bool
 
 
 async def price_and_availability(
@@ -87,7 +84,9 @@ async def price_and_availability(
             offers.append(Offer(rules.supplier, sku, OfferStatus.UNKNOWN, now, message="empty SKU"))
             continue
         offer = results[sku.strip().upper()]
-        offers.append(replace(offer, sku=sku) if rules.relabel and offer.sku != sku else offer)
+        # Every row carries the SKU as the caller wrote it (a duplicate in another spelling
+        # too): callers match offers to what they asked by it.
+        offers.append(replace(offer, sku=sku) if offer.sku != sku else offer)
     return offers
 
 

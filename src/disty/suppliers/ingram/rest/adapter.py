@@ -54,7 +54,6 @@ _PNA_RULES = pna.PnaRules(
     first_ask=_first_ask,
     retry_kind="vendorPartNumber",
     keep_retried=frozenset({OfferStatus.OK}),
-    relabel=True,  # each row as the caller spelled it
 )
 
 T = TypeVar("T")

@@ -33,7 +33,6 @@ _PNA_RULES = pna.PnaRules(
     retry_kind="mfgPN",
     # An error asking by mfgPN replaces "not found" by SKU: the product may exist.
     keep_retried=frozenset({OfferStatus.OK, OfferStatus.ERROR}),
-    relabel=False,  # each row as first spelled (duplicates share it)
 )
 
 
