@@ -43,7 +43,7 @@ async def rt(settings: Settings, drop: Path) -> AsyncIterator[Runtime]:
             await tenants.add_tenant(session, "smbi", [1])
             await tenants.add_tenant(session, "other", [1])
         for shortcut in ("smbi", "other"):
-            await set_folder(opened, shortcut, f"{shortcut}/td")
+            await set_folder(opened, shortcut, "td")  # DISTY_FILE_DROP_ROOT/<tenant>/td
         yield opened
 
 
@@ -131,7 +131,7 @@ async def test_links_out_of_the_drop_are_never_followed(
     assert names(outside) == ["secret_856.xml"]  # untouched
     assert secret.read_bytes() == NOTES_EXAMPLE
     assert (await po(rt, "DISTY-000123")).shipments == []
-    assert "not inside the file drop" in caplog.text
+    assert "is not inside tenant smbi's file drop" in caplog.text
     assert (theirs / "refused" / "evil_856.xml").is_symlink()  # the link moved, not its target
 
     (theirs / "done").rmdir()  # made empty by the first round
@@ -152,23 +152,45 @@ async def test_a_stored_folder_that_escapes_is_refused_when_read(
     (outside / "x_856.xml").write_bytes(NOTES_EXAMPLE)
     async with rt.sessions() as session:
         await session.execute(
-            update(SupplierConnection).values(settings={"ship_notice_folder": "../outside"})
+            update(SupplierConnection).values(settings={"ship_notice_folder": "../../outside"})
         )
         await session.commit()
     assert await ingest(rt) == 0
     assert names(outside) == ["x_856.xml"]
 
 
-def test_a_folder_resolves_inside_the_root_only(tmp_path: Path) -> None:
+async def test_a_tenant_cannot_reach_another_tenants_notices(rt: Runtime, drop: Path) -> None:
+    # Both tenants have a PO numbered alike; smbi's admin tries to point at other's files.
+    await add_po(rt, "smbi", "DISTY-000123", ["4512345"])
+    await add_po(rt, "other", "DISTY-000123", ["4512345"])
+    theirs = drop / "other" / "td"
+    theirs.mkdir(parents=True)
+    (theirs / "a_856.xml").write_bytes(NOTES_EXAMPLE)
+    with pytest.raises(InvalidInput):
+        await set_folder(rt, "smbi", "../other/td")
+    # A plain name is always inside the tenant's own area: this is smbi/other/td.
+    await set_folder(rt, "smbi", "other/td")
+    mine = ship_notices.drop_folder(drop, "smbi", "other/td")
+    assert mine.relative_to(drop.resolve()).parts == ("smbi", "other", "td")
+    assert await ingest(rt) == 1  # other's file, read by other's own connection only
+    assert (await po(rt, "DISTY-000123", "smbi")).shipments == []
+    assert len((await po(rt, "DISTY-000123", "other")).shipments) == 2
+
+
+def test_a_folder_resolves_inside_its_tenants_area_only(tmp_path: Path) -> None:
     root = tmp_path / "drop"
-    (root / "a").mkdir(parents=True)
-    (root / "a" / "in").symlink_to(root / "a", target_is_directory=True)  # stays inside
-    (root / "a" / "out").symlink_to(tmp_path, target_is_directory=True)
-    assert ship_notices.drop_folder(root, "a/b") == root.resolve() / "a" / "b"
-    assert ship_notices.drop_folder(root, "a/in") == root.resolve() / "a"
-    for escaping in ("a/out", "a/out/drop", "../drop/a", "/tmp"):
+    (root / "smbi" / "a").mkdir(parents=True)
+    (root / "other" / "td").mkdir(parents=True)
+    (root / "smbi" / "a" / "in").symlink_to(root / "smbi" / "a", target_is_directory=True)
+    (root / "smbi" / "a" / "out").symlink_to(tmp_path, target_is_directory=True)
+    (root / "smbi" / "a" / "theirs").symlink_to(root / "other", target_is_directory=True)
+    area = root.resolve() / "smbi"
+    assert ship_notices.drop_folder(root, "smbi", "a/b") == area / "a" / "b"
+    assert ship_notices.drop_folder(root, "smbi", "a/in") == area / "a"
+    # Out of the root, the root itself, or another tenant's area (by name or by a link).
+    for escaping in ("a/out", "a/out/drop", "../other/td", "/tmp", "a/theirs/td", ".."):
         with pytest.raises(InvalidInput):
-            ship_notices.drop_folder(root, escaping)
+            ship_notices.drop_folder(root, "smbi", escaping)
 
 
 # -- the simulator's own files ----------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 A supplier whose registration has a ship-notice codec (suppliers/ship_notices.py) drops
 files saying what it shipped; the operator mirrors them (from the distributor's FTP) into a
-folder per connection under DISTY_FILE_DROP_ROOT, and the connection names that folder (a
-folder name relative to the root, never a path: a tenant admin must not be able to make disty
-read or move files anywhere else on the server).
+folder per connection under DISTY_FILE_DROP_ROOT/<tenant shortcut>/, and the connection names
+that folder inside its tenant's own area (a folder name, never a path: a tenant admin must not
+be able to make disty read or move files anywhere else on the server, nor another tenant's
+files: naming another tenant's folder would file its notices away unread by it and copy its
+tracking numbers onto POs numbered alike).
 
 Each worker round reads the new files of every connection with a folder set:
 
@@ -32,10 +34,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.config import Settings
 from disty.db.base import utcnow
-from disty.db.models import PurchaseOrder, SupplierConnection
+from disty.db.models import PurchaseOrder, SupplierConnection, Tenant
 from disty.domain.orders import POStatus
 from disty.domain.polling import followed
 from disty.domain.ship_notices import ShipNotice, UnreadableNotice, validate_drop_folder
+from disty.domain.tenants import validate_shortcut
 from disty.errors import InvalidInput
 from disty.services.ordering._common import event
 from disty.services.ordering._merge import add_invoices, add_shipments
@@ -54,17 +57,18 @@ class FolderRefused(InvalidInput):
     """A connection's folder that is not a folder inside the drop root."""
 
 
-def drop_folder(root: Path, name: str) -> Path:
-    """The folder ``name`` inside ``root``, resolved; FolderRefused if it is not one.
+def drop_folder(root: Path, tenant: str, name: str) -> Path:
+    """The folder ``name`` inside the tenant's area ``root/<tenant>``, resolved;
+    FolderRefused if it is not one.
 
     The name is checked again (the stored value may predate the rule), then the path is
     resolved with its symbolic links followed: a link anywhere on the way that points out of
-    the root is refused, as is the root itself."""
-    root = root.resolve()
+    the tenant's area is refused, as is the area itself."""
+    area = root.resolve() / validate_shortcut(tenant)
     folder = validate_drop_folder(name, field="folder", label="folder")
-    resolved = root.joinpath(*folder.split("/")).resolve()
-    if resolved == root or not resolved.is_relative_to(root):
-        raise FolderRefused(f"folder {name!r} is not inside the file drop {root}")
+    resolved = area.joinpath(*folder.split("/")).resolve()
+    if resolved == area or not resolved.is_relative_to(area):
+        raise FolderRefused(f"folder {name!r} is not inside tenant {tenant}'s file drop")
     return resolved
 
 
@@ -113,8 +117,9 @@ class Drop:
 
     connection_id: int
     tenant_id: int
+    tenant: str  # its shortcut: the name of its area in the drop root
     supplier: str
-    folder: str  # the setting's value: a folder name inside the drop root
+    folder: str  # the setting's value: a folder name inside the tenant's area
 
 
 async def ingest_all(session: AsyncSession, settings: Settings, *, actor: str = "worker") -> int:
@@ -127,18 +132,24 @@ async def ingest_all(session: AsyncSession, settings: Settings, *, actor: str = 
         if codec is None:  # pragma: no cover - with_ship_notices() has a codec
             continue
         rows = await session.execute(
-            select(SupplierConnection.id, SupplierConnection.tenant_id, SupplierConnection.settings)
+            select(
+                SupplierConnection.id,
+                SupplierConnection.tenant_id,
+                Tenant.shortcut,
+                SupplierConnection.settings,
+            )
+            .join(Tenant, Tenant.id == SupplierConnection.tenant_id)
             .where(SupplierConnection.supplier == registration.key)
             .order_by(SupplierConnection.id)
         )
         drops = [
-            Drop(pk, tenant_id, registration.key, values[codec.setting])
-            for pk, tenant_id, values in rows
+            Drop(pk, tenant_id, shortcut, registration.key, values[codec.setting])
+            for pk, tenant_id, shortcut, values in rows
             if (values or {}).get(codec.setting)
         ]
         for drop in drops:
             try:
-                folder = await asyncio.to_thread(drop_folder, root, drop.folder)
+                folder = await asyncio.to_thread(drop_folder, root, drop.tenant, drop.folder)
                 handled += (await ingest_folder(session, drop, codec, folder, actor)).files
             except (InvalidInput, OSError) as exc:
                 log.warning(

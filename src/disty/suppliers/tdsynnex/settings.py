@@ -109,14 +109,15 @@ SETTINGS = (
     Setting(
         "ship_notice_folder",
         "ship-notice folder",
-        "Optional: the folder, inside disty's file drop (set up by your disty operator), your "
-        "TD SYNNEX FTP ship-notice files (*_856.xml) are copied to, e.g. acme/tdsynnex. disty "
+        "Optional: the folder, inside your tenant's area of disty's file drop (set up by your "
+        "disty operator), your TD SYNNEX FTP ship-notice files (*_856.xml) are copied to, "
+        "e.g. tdsynnex-us. disty "
         "reads each new file and files it away.",
         max_len=200,
         validate=lambda value: validate_drop_folder(
             value, field="ship_notice_folder", label="ship-notice folder"
         ),
-        example="acme/tdsynnex",
+        example="tdsynnex-us",
     ),
 )
 
