@@ -4,7 +4,7 @@ tenant in one country, at once; offers come back in the caller's order."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -29,9 +29,11 @@ async def price_and_availability(
     skus: Sequence[str],
     suppliers: Suppliers,
     progress: ProgressCallback | None = None,
+    only: Collection[str] | None = None,
 ) -> list[Offer]:
     """Offers for every SKU from every supplier connected in that country, SKU by SKU in the
-    caller's order. A supplier that cannot be asked at all marks its rows ERROR with why."""
+    caller's order. A supplier that cannot be asked at all marks its rows ERROR with why.
+    ``only``: ask just these suppliers (sourcing's second round, by the resolved MPN)."""
     site = country_site(country_id)
     tenant = await get_tenant(session, shortcut)
     connections = list(
@@ -48,6 +50,7 @@ async def price_and_availability(
     connections = [
         c for c in connections
         if Capability.PRICE_AVAILABILITY in registry.get(c.supplier).capabilities
+        and (only is None or c.supplier in only)
     ]  # fmt: skip
     if not connections:
         keys = "|".join(r.key for r in registry.registrations())

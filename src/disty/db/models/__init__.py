@@ -9,6 +9,7 @@ from disty.db.models.events import (
     StockLevel,
 )
 from disty.db.models.orders import POEvent, POInvoice, POLine, POShipment, PurchaseOrder
+from disty.db.models.requisitions import Requisition
 from disty.db.models.tenants import Tenant, TenantCountry
 from disty.db.models.users import ConsoleSession, SignInLink, User
 
@@ -25,6 +26,7 @@ __all__ = [
     "POShipment",
     "PurchaseOrder",
     "RejectedDeliveries",
+    "Requisition",
     "SignInLink",
     "StockLevel",
     "SupplierConnection",

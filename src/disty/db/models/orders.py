@@ -68,6 +68,10 @@ class PurchaseOrder(Base):
     # When the worker next asks the supplier about this PO (None: at its next round). Set from
     # the supplier's polling schedule after each refresh (domain/polling.py).
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The requisition this PO was placed for (a sourced list bought across suppliers), if any.
+    requisition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("requisitions.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

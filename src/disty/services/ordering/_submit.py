@@ -118,6 +118,7 @@ async def place(
     api_version: str | None = None,
     quote_number: str | None = None,
     end_user: Address | None = None,
+    requisition_id: int | None = None,
 ) -> tuple[PurchaseOrder, bool]:
     """Save the PO, check prices, and send it; answers the PO and whether this call made it.
 
@@ -130,6 +131,7 @@ async def place(
     ``api_version`` names one of the supplier's order APIs (its registration's
     ``order_apis``, the first by default); a quote is ordered through the one that orders
     quotes, at the quote's prices, its lines taken from the quote when none are given.
+    ``requisition_id`` links a new PO to the requisition it is placed for (saved with it).
     """
     po_number = validate_po_number(po_number)
     quote_number = (quote_number or "").strip() or None
@@ -172,6 +174,7 @@ async def place(
         shipments=[],
         invoices=[],
         timeline=[],
+        requisition_id=requisition_id,
     )
     _fill(po, content)
     session.add(po)
