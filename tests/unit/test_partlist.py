@@ -13,7 +13,7 @@ from disty.errors import InvalidInput
 @pytest.mark.parametrize(
     "line",
     ["QQ0202 3", "QQ0202,3", "QQ0202 , 3", "QQ0202;3", "QQ0202\t3", "QQ0202 x 3", "qq0202 X 3",
-     "  QQ0202   3  ", "QQ0202 × 3"],
+     "  QQ0202   3  ", "QQ0202 × 3", "QQ0202=3", "QQ0202 = 3"],
 )  # fmt: skip
 def test_each_shape_is_a_part_and_a_quantity(line: str) -> None:
     assert parse_part_list(line) == [PartLine("QQ0202", 3, 1)]

@@ -18,9 +18,10 @@ from disty.domain.offers import OfferStatus
 from disty.domain.sourcing import SourcedLine, SourcingResult
 from disty.errors import InvalidInput
 
-# The two choices every line offers besides a supplier's offer (radio values).
-AS_CHOSEN = "chosen"  # what disty chose, with its reason (one supplier, or a split)
-LEAVE_OUT = "none"  # not ordered
+# The choices a line offers besides one supplier's offer (radio values; supplier keys are
+# lower-case words, so neither is one).
+AS_CHOSEN = "split as chosen"  # a line disty split across suppliers, as it split it
+LEAVE_OUT = "leave out"  # not ordered
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,10 @@ class Row:
 
     @property
     def default(self) -> str:
-        """The radio checked before the buyer touches anything."""
+        """The radio checked before the buyer touches anything: the one supplier disty chose
+        (its offer is the same pick), the split as disty made it, or nothing."""
+        if len(self.picks) == 1:
+            return self.picks[0].supplier
         return AS_CHOSEN if self.picks else LEAVE_OUT
 
     @property
@@ -196,10 +200,10 @@ def chosen(comparison: Comparison, form: dict[str, str]) -> list[tuple[Row, tupl
         if value == LEAVE_OUT:
             continue
         if value == AS_CHOSEN:
-            if not row.picks:
+            if not row.split:
                 raise InvalidInput(
-                    f"line {row.number} ({row.part}): disty chose no supplier for it; choose "
-                    "one by hand or leave it out",
+                    f"line {row.number} ({row.part}): disty did not split this line; choose "
+                    "one of the offers shown, or leave it out",
                     field="choice",
                 )
             picked.append((row, row.picks))
@@ -215,7 +219,5 @@ def chosen(comparison: Comparison, form: dict[str, str]) -> list[tuple[Row, tupl
                     backorder=cell.stock < row.quantity)  # fmt: skip
         picked.append((row, (pick,)))
     if not picked:
-        raise InvalidInput(
-            "every line is left out: there is nothing to order", field="choice"
-        )
+        raise InvalidInput("every line is left out: there is nothing to order", field="choice")
     return picked
