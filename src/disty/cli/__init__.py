@@ -7,12 +7,24 @@ from typing import Annotated
 import typer
 
 from disty import __version__
-from disty.cli import db, events, keys, order, supplier, tenant, token, user, webhook
+from disty.cli import (
+    db,
+    events,
+    keys,
+    order,
+    requisition,
+    supplier,
+    tenant,
+    token,
+    user,
+    webhook,
+)
 from disty.cli._common import configure_logging
 from disty.cli.demo import demo
 from disty.cli.pna import pna
 from disty.cli.serve import serve
 from disty.cli.simulator import simulator
+from disty.cli.source import source
 from disty.cli.worker import worker
 
 # Known errors end in one sentence (see _common.run). Anything else is a bug and gets Python's
@@ -34,8 +46,10 @@ app.add_typer(order.app, name="order")
 app.add_typer(events.app, name="events")
 app.add_typer(token.app, name="token")
 app.add_typer(user.app, name="user")
+app.add_typer(requisition.app, name="requisition")
 app.command("demo")(demo)
 app.command("pna")(pna)
+app.command("source")(source)
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("simulator")(simulator)

@@ -154,7 +154,7 @@ async def _stock_levels(
             StockLevel.sku.in_({part for _, part in failed}),
         )
     )
-    return {(key, level.sku.upper()): level for key, level in rows.tuples()
+    return {(key, level.sku.upper()): level for key, level in rows
             if (key, level.sku.upper()) in failed}  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from disty.web.api import (
     prices,
     quotes,
     returns,
+    sourcing,
     suppliers,
 )
 from disty.web.api.problems import PROBLEM_RESPONSES
@@ -21,6 +22,7 @@ router.include_router(suppliers.router)
 router.include_router(connections.router)
 router.include_router(prices.router)
 router.include_router(pos.router)
+router.include_router(sourcing.router)
 router.include_router(quotes.router)
 router.include_router(invoices.router)
 router.include_router(returns.router)
