@@ -39,6 +39,7 @@ from tests.e2e.conftest import (
 )
 from tests.fixtures.disty import ServedDisty
 from tests.fixtures.simulator import TEST_CONFIG, RunningSimulator
+from tests.integration.test_pna_both import td_down
 
 # Products both distributors sell (the simulator's catalogs share their MPNs by index), each
 # in stock at both: which one is cheaper differs by product.
@@ -271,3 +272,26 @@ async def test_a_viewer_compares_but_cannot_create_pos(
         )  # fmt: skip
         assert refused.status_code == 403
     assert await pos_of(rt) == []
+
+
+async def test_one_supplier_failing_is_said_and_its_lines_go_to_the_other(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    await connect_both(rt, simulator, served)
+    td_down(simulator, 500)
+    client = await ready_client(rt, served, "buyer@smbi.example", "buyer")
+    async with aclosing(client):
+        compared = await _compared(client)
+    html = compared.text
+    assert 'class="error supplier-failure"' in html
+    assert "TD SYNNEX could not answer" in html
+    # Every line is chosen at Ingram, the only one that answered, and says why.
+    for index in (INGRAM_CHEAPER, INGRAM_CHEAPER_TOO, TD_CHEAPER):
+        row = re.search(
+            rf'<tr data-line="\d+" data-part="{re.escape(mpn(index))}".*?</tr>', html, re.S
+        )
+        assert row is not None
+        assert 'data-supplier="ingram" class="offer chosen"' in row.group(0)
+        assert "TD SYNNEX could not answer" in row.group(0)
+        # TD SYNNEX's cell offers nothing to choose.
+        assert 'value="tdsynnex"' not in row.group(0)
