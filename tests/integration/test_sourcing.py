@@ -331,3 +331,35 @@ async def test_api_sources_and_places_with_the_order_scope(
             .where(PurchaseOrder.tenant_id == tenant.id)
         )  # fmt: skip
     assert count == 1
+
+
+async def test_a_failed_live_answer_shows_the_last_stock_events_level_and_age(
+    cli: Cli, simulator: RunningSimulator, rt: Runtime
+) -> None:
+    await asyncio.to_thread(both_connected, cli, simulator)
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from disty.db.models import StockLevel, SupplierConnection
+
+    event_time = datetime.now(UTC) - timedelta(hours=2)
+    async with rt.sessions() as session:
+        connection = await session.scalar(
+            select(SupplierConnection).where(SupplierConnection.supplier == "ingram")
+        )
+        assert connection is not None
+        session.add(StockLevel(connection_id=connection.id, sku="123512", total_available=77,
+                               event_id="ev-1", event_time=event_time))  # fmt: skip
+        await session.commit()
+    rule = {"kind": "error", "endpoint": "post-priceandavailability", "status": 500}
+    control(simulator, "POST", "/faults", json=rule)
+    data = await asyncio.to_thread(source, cli, "--line", "123512=3")
+    [line] = data["lines"]
+    kept = offers_of(line)["ingram"]
+    assert (kept["source"], kept["available"], kept["price"]) == ("stock event", 77, None)
+    assert kept["age_s"] >= 2 * 3600
+    assert datetime.fromisoformat(kept["fetched_at"]) == event_time
+    # Shown, never chosen: it has no price.
+    assert line["choice"] == []
+    assert "Ingram Micro could not answer: " in line["reason"]

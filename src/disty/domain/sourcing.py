@@ -23,7 +23,7 @@ The rules, as decided for issue 23:
   each up to its stock, and what no one has is back-ordered at the best source; without it
   the whole line is back-ordered at the best source that takes back-orders. Both are flagged.
 - A supplier that could not answer never hides the others: the line is chosen among those that
-  did, and the reason names the failure ("TD SYNNEX could not answer: ...").
+  did, and the reason names the failure ("<supplier> could not answer: ...").
 """
 
 from __future__ import annotations
@@ -262,7 +262,7 @@ def _why_none(found: Sequence[SourcedOffer]) -> str:
 
 
 def _failed_note(offers: Sequence[SourcedOffer], failures: Mapping[str, str]) -> str:
-    """'; TD SYNNEX could not answer: ...' for each supplier whose live answer failed."""
+    """'; <supplier> could not answer: ...' for each supplier whose live answer failed."""
     notes = []
     for o in offers:
         error = o.offer.error if o.offer.status is OfferStatus.ERROR else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from disty.domain.offers import OfferStatus
 from disty.domain.sourcing import SourcedLine, SourcedOffer, SourcingResult
 from disty.services.pricing import supplier_name
 from disty.services.requisitions import LineChoice
@@ -32,7 +33,7 @@ def offer_json(o: SourcedOffer) -> dict[str, Any]:
         "price": _money(offer.price),
         "landed": _money(o.landed),
         "currency": offer.currency,
-        "available": o.stock,
+        "available": o.stock if offer.status is OfferStatus.OK else None,
         "warehouses": [
             {"id": w.warehouse_id, "location": w.location, "available": w.available}
             for w in offer.warehouses
