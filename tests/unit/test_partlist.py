@@ -13,7 +13,7 @@ from disty.errors import InvalidInput
 @pytest.mark.parametrize(
     "line",
     ["QQ0202 3", "QQ0202,3", "QQ0202 , 3", "QQ0202;3", "QQ0202\t3", "QQ0202 x 3", "qq0202 X 3",
-     "  QQ0202   3  ", "QQ0202 × 3"],
+     "  QQ0202   3  ", "QQ0202 × 3", "QQ0202=3", "QQ0202 = 3"],
 )  # fmt: skip
 def test_each_shape_is_a_part_and_a_quantity(line: str) -> None:
     assert parse_part_list(line) == [PartLine("QQ0202", 3, 1)]
@@ -68,3 +68,10 @@ _parts = st.from_regex(r"[A-Z0-9][A-Z0-9-]{0,11}", fullmatch=True)
 def test_any_written_list_reads_back(wanted: dict[str, int]) -> None:
     text = "\n".join(f"{part} x {qty}" for part, qty in wanted.items())
     assert {line.part: line.quantity for line in parse_part_list(text)} == wanted
+
+
+def test_a_longer_list_may_be_allowed_where_the_caller_takes_one() -> None:
+    text = "\n".join(f"PART{n} 1" for n in range(MAX_LINES + 1))
+    with pytest.raises(InvalidInput, match=f"at most {MAX_LINES}"):
+        parse_part_list(text)
+    assert len(parse_part_list(text, max_lines=500)) == MAX_LINES + 1

@@ -1,8 +1,9 @@
 """A pasted list of parts, one per line, as a buyer copies it from a quote, an e-mail or a
-spreadsheet: ``SKU QTY``, ``SKU,QTY``, ``SKU;QTY``, ``SKU<tab>QTY``, ``SKU x QTY`` or ``SKU``
-alone (quantity 1). Blank lines are ignored; a part named twice is one line with the
-quantities added, so the PO never carries the same part twice. A bad line is refused with
-its number and text, so the buyer can find it in what they pasted."""
+spreadsheet: ``SKU QTY``, ``SKU,QTY``, ``SKU;QTY``, ``SKU<tab>QTY``, ``SKU=QTY`` (as the
+sourcing command's ``--line`` takes it), ``SKU x QTY`` or ``SKU`` alone (quantity 1). Blank
+lines are ignored; a part named twice is one line with the quantities added, so the PO never
+carries the same part twice. A bad line is refused with its number and text, so the buyer can
+find it in what they pasted."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ MAX_QUANTITY = 99_999
 _PART = r"[A-Za-z0-9][A-Za-z0-9._/#+-]{0,49}"
 _LINE = re.compile(
     rf"(?P<part>{_PART})"
-    r"(?:\s*[,;\t]\s*(?P<q1>\S+)"  # SKU,QTY  SKU;QTY  SKU<tab>QTY
+    r"(?:\s*[,;\t=]\s*(?P<q1>\S+)"  # SKU,QTY  SKU;QTY  SKU<tab>QTY  SKU=QTY
     r"|\s+[xX×]\s+(?P<q2>\S+)"  # SKU x QTY
     r"|\s+(?P<q3>\S+))?"  # SKU QTY
 )
@@ -58,9 +59,10 @@ def parse_line(line: str, number: int) -> tuple[str, int] | None:
     return match.group("part").upper(), quantity
 
 
-def parse_part_list(text: str) -> list[PartLine]:
+def parse_part_list(text: str, *, max_lines: int = MAX_LINES) -> list[PartLine]:
     """The parts of a pasted list in the order first named; InvalidInput for a bad line or an
-    empty or overlong list."""
+    empty list, or one of more than ``max_lines`` parts (sourcing takes longer lists than
+    the single supplier's price list)."""
     merged: dict[str, PartLine] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         parsed = parse_line(line, number)
@@ -83,9 +85,9 @@ def parse_part_list(text: str) -> list[PartLine]:
             "the list is empty: paste one part number per line, with its quantity",
             field="parts",
         )
-    if len(merged) > MAX_LINES:
+    if len(merged) > max_lines:
         raise InvalidInput(
-            f"the list names {len(merged)} parts: price at most {MAX_LINES} at a time",
+            f"the list names {len(merged)} parts: price at most {max_lines} at a time",
             field="parts",
         )
     return list(merged.values())

@@ -1,6 +1,7 @@
 """The web console (server-rendered, Jinja2): sign-in, the Supplier Status box, each
 supplier's settings with its set-up guide and the webhook log (pages.py); products and live prices
-(products.py); POs (orders.py); quotes, invoices and returns (documents.py)."""
+(products.py); POs (orders.py); quotes, invoices and returns (documents.py); a list compared
+across suppliers and bought as one PO per supplier (compare.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from disty.web.ui import documents, orders, products
+from disty.web.ui import compare, documents, orders, products
 from disty.web.ui.pages import router
 from disty.web.ui.render import templates
 from disty.web.ui.session import Forbidden, MustChangePassword, PageNotFound, SignInNeeded
@@ -24,6 +25,7 @@ def install(app: FastAPI) -> None:
     app.include_router(products.router)
     app.include_router(orders.router)
     app.include_router(documents.router)
+    app.include_router(compare.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     async def sign_in(request: Request, _: Exception) -> Response:
