@@ -192,6 +192,21 @@ def test_the_table_names_each_choice_and_reason(
     assert "Ingram Micro" in shown.stdout
 
 
+def test_a_file_of_more_than_a_pasted_lists_200_parts_is_sourced(
+    cli: Cli, simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    both_connected(cli, simulator)
+    parts = tmp_path / "parts.txt"
+    parts.write_text("".join(f"NO-SUCH-{n} 1\n" for n in range(250)), encoding="utf-8")
+    data = source(cli, "--file", str(parts))
+    assert len(data["lines"]) == 250  # sourcing's own limit is 500
+    too_many = tmp_path / "too_many.txt"
+    too_many.write_text("".join(f"NO-SUCH-{n} 1\n" for n in range(501)), encoding="utf-8")
+    refused = cli("source", "--tenant", "smbi", "--country", "1", "--file", str(too_many))
+    assert refused.exit_code != 0
+    assert "at most 500" in refused.output
+
+
 def _placed(simulator: RunningSimulator) -> tuple[list[str], list[str]]:
     """The orders each simulator holds for the requisition's POs (Ingram's P-1, TD's P-2)."""
     ingram = [o["number"] for o in control(simulator, "GET", "/orders")

@@ -37,7 +37,7 @@ def parse_lines(values: list[str], file: Path | None) -> tuple[WantedLine, ...]:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
             raise InvalidInput(f"cannot read {file}: {exc.strerror}") from None
-        for parsed in parse_part_list(text):
+        for parsed in parse_part_list(text, max_lines=sourcing.MAX_LINES):
             lines.append(WantedLine(len(lines) + 1, parsed.part, parsed.quantity))
     if not lines:
         raise InvalidInput("no parts given: use --line PART=QTY or --file F")
