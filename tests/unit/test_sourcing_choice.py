@@ -3,6 +3,7 @@ then stock, landed cost, preference; split and back-order; failures named in the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -172,3 +173,16 @@ def test_a_stock_event_offer_is_shown_but_never_chosen() -> None:
     assert line.allocations[0].backorder
     assert "Alpha Dist could not answer: timed out" in line.reason
     assert kept in line.offers
+
+
+def test_prices_in_two_currencies_are_not_compared() -> None:
+    usd, cad = offer("a", "100", 50), offer("b", "90", 50)
+    cad = SourcedOffer(cad.supplier, cad.supplier_name,
+                       replace(cad.offer, currency="CAD"), "live", 0, cad.landed)  # fmt: skip
+    usd = SourcedOffer(usd.supplier, usd.supplier_name,
+                       replace(usd.offer, currency="USD"), "live", 0, usd.landed)  # fmt: skip
+    chosen = choose(LINE, [usd, cad])
+    assert chosen.flag == AMBIGUOUS
+    assert chosen.allocations == ()
+    assert "different currencies" in chosen.reason
+    assert "CAD at Beta Dist" in chosen.reason

@@ -18,7 +18,8 @@ The rules, as decided for issue 23:
   First, enough stock for the whole quantity; then the lowest landed cost, which is the unit
   price (freight is left out: no estimate is asked per line); then the buyer's preference
   (``prefer``, suppliers' keys in order; none by default); then the supplier's key, so the
-  choice never depends on the order answers arrived in.
+  choice never depends on the order answers arrived in. Prices in different currencies are
+  never compared: such a line is flagged ambiguous.
 - Short everywhere. With ``split`` the quantity is taken from the suppliers in that same order,
   each up to its stock, and what no one has is back-ordered at the best source; without it
   the whole line is back-ordered at the best source that takes back-orders. Both are flagged.
@@ -150,7 +151,14 @@ def choose(
 
     if conflict:
         return line((), conflict, AMBIGUOUS)
-    ranked = sorted((o for o in offers if o.buyable), key=_ranking(prefer))
+    buyable = [o for o in offers if o.buyable]
+    currencies = {o.offer.currency for o in buyable if o.offer.currency}
+    if len(currencies) > 1:
+        # Prices in two currencies are not compared by number: the buyer decides.
+        what = ", ".join(f"{o.offer.currency} at {o.supplier_name}" for o in buyable)
+        return line((), f"ambiguous: prices in different currencies ({what}); choose by hand",
+                    AMBIGUOUS)  # fmt: skip
+    ranked = sorted(buyable, key=_ranking(prefer))
     if not ranked:
         return line((), _why_none(found), NOT_OFFERED)
     quantity = wanted.quantity
