@@ -298,6 +298,7 @@ def _instructions(settings: Settings, throwaway: bool) -> str:
     env.append("export DISTY_ALLOW_CUSTOM_SUPPLIER_URLS=1")  # the simulator is plain http
     steps = [
         f"disty pna --tenant demo --country 1 {SHARED_PART} 5204303 123512",
+        f"disty source --tenant demo --country 1 --line {SHARED_PART}=3 --line 5204303=2",
         "disty order submit --tenant demo --country 1 --supplier ingram --po DEMO-1 "
         "--line 123512=2 --ship-to 'Demo Reseller|1 Main St|Springfield|IL|62701|US'",
         "disty order show DEMO-1 --tenant demo",
@@ -388,7 +389,9 @@ async def _run(
             + (f"the password {password}" if password else "the password you chose")
             + ")\n"
             "  In the browser: Products > paste a few parts (e.g. 123512 2) > Get prices > "
-            "Create PO, then watch its page ship and invoice within a minute, live."
+            "Create PO, then watch its page ship and invoice within a minute, live; or "
+            f"Compare > paste {SHARED_PART} 3 > see both distributors' offers and why one "
+            "was chosen > Create POs (one per distributor)."
         )
         console.print(_instructions(settings, throwaway), markup=False)
         await stop.wait()
