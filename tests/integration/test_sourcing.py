@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,119 @@ def test_at_the_same_price_the_preferred_supplier_wins(
         [line] = source(cli, "--prefer", prefer, "--line", f"{product.mfg_pn}=1")["lines"]
         assert [c["supplier"] for c in line["choice"]] == [winner]
         assert line["reason"] == f"same price: {name} preferred"
+
+
+async def test_the_tenants_stored_preference_decides_equal_prices_and_only_admins_set_it(
+    cli: Cli, simulator: RunningSimulator, rt: Runtime, served: ServedDisty
+) -> None:
+    await asyncio.to_thread(both_connected, cli, simulator)
+    product, ingram_part = both_sell()
+    control(simulator, "PUT", f"/prices/{ingram_part}",
+            json={"customer_price_usd": product.price("US")})  # fmt: skip
+    unknown = await asyncio.to_thread(cli, "tenant", "set", "smbi", "--prefer", "acme,ingram")
+    assert unknown.exit_code != 0
+    assert "unknown supplier 'acme'" in unknown.output
+    stored = await asyncio.to_thread(cli, "tenant", "set", "smbi", "--prefer", "tdsynnex,ingram")
+    assert stored.exit_code == 0, stored.output
+    [line] = (await asyncio.to_thread(source, cli, "--line", f"{product.mfg_pn}=1"))["lines"]
+    assert [c["supplier"] for c in line["choice"]] == ["tdsynnex"]
+    assert line["reason"] == "same price: TD SYNNEX preferred"
+
+    # Over the API: a read token sees it, only an admin token changes it.
+    async with rt.sessions() as session:
+        _, reader = await tokens.create_token(
+            session, shortcut="smbi", scopes=["read", "order"], name=None, actor="test"
+        )
+        _, admin = await tokens.create_token(
+            session, shortcut="smbi", scopes=["read", "admin"], name=None, actor="test"
+        )
+    async with httpx.AsyncClient(base_url=served.url + "/api/v1", timeout=30) as api:
+        read = {"Authorization": f"Bearer {reader}"}
+        shown = await api.get("/tenant", headers=read)
+        body = {"supplier_preference": ["ingram"]}
+        refused = await api.put("/tenant/supplier-preference", headers=read, json=body)
+        bad = await api.put("/tenant/supplier-preference",
+                            headers={"Authorization": f"Bearer {admin}"},
+                            json={"supplier_preference": ["ingram", "nope"]})  # fmt: skip
+        changed = await api.put(
+            "/tenant/supplier-preference", headers={"Authorization": f"Bearer {admin}"}, json=body
+        )
+        sourced = await api.post("/sourcing", headers=read, json={
+            "country_id": 1, "lines": [{"part": product.mfg_pn, "quantity": 1}]})  # fmt: skip
+    assert shown.json()["supplier_preference"] == ["tdsynnex", "ingram"]
+    assert refused.status_code == 403
+    assert bad.status_code == 422
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["supplier_preference"] == ["ingram"]
+    [line] = sourced.json()["lines"]
+    assert [c["supplier"] for c in line["choice"]] == ["ingram"]
+    assert line["reason"] == "same price: Ingram Micro preferred"
+
+
+def near_ca() -> tuple[TdProduct, str, int]:
+    """A product both sell where only TD SYNNEX holds stock in a California warehouse:
+    (TD SYNNEX's product, the holder's key, units there)."""
+    for i in range(TEST_CONFIG.products):
+        td, ingram = TD.product(i), INGRAM.product(i)
+        if td is None or not td.authorized or td.discontinued or TD.has_twin(i):
+            continue
+        if ingram.discontinued or ingram.direct_ship or ingram.digital or ingram.backordered:
+            continue
+        td_ca = sum(q for w, q, _ in td.stock("US") if w.city.endswith(", CA"))
+        ingram_ca = sum(s.available for s in ingram.stock("US")
+                        if s.warehouse.location.endswith(", CA"))  # fmt: skip
+        ingram_total = sum(s.available for s in ingram.stock("US"))
+        if td_ca > 0 and ingram_ca == 0 and ingram_total >= td_ca:
+            return td, "tdsynnex", td_ca
+    raise AssertionError("no product only TD SYNNEX holds in California")  # pragma: no cover
+
+
+def test_near_the_ship_to_and_freight_in_the_landed_cost(
+    cli: Cli, simulator: RunningSimulator
+) -> None:
+    both_connected(cli, simulator)
+    product, holder, units = near_ca()
+    part = f"{product.mfg_pn}={units}"
+    # Near the ship-to (Fremont, CA): only TD SYNNEX holds the whole quantity in California.
+    [line] = source(cli, "--near-ship-to", "--ship-to", SHIP_TO, "--line", part)["lines"]
+    assert [c["supplier"] for c in line["choice"]] == [holder]
+    assert line["reason"] == "in stock near CA only at TD SYNNEX"
+    # No warehouse in Wyoming: total stock decides, and the reason says so.
+    [far] = source(cli, "--near", "wy", "--line", part)["lines"]
+    assert far["reason"].endswith("; not near WY")
+
+    # Freight: one estimate per supplier, each offer's landed cost carries its share.
+    # (Ingram Micro's freight call names the reseller's contact.)
+    contact = cli("supplier", "set", "ingram", "--tenant", "smbi", "--country", "1",
+                  "--contact-email", "buyer@example.com")  # fmt: skip
+    assert contact.exit_code == 0, contact.output
+    data = source(cli, "--freight", "--ship-to", SHIP_TO, "--line", part)
+    [line] = data["lines"]
+    offers = offers_of(line)
+    assert data["freight_unknown"] == {}
+    for o in offers.values():
+        assert o["freight"] is not None
+        assert Decimal(o["freight"]) > 0
+        assert Decimal(o["landed"]) == Decimal(o["price"]) + Decimal(o["freight"])
+    best = min(offers.values(), key=lambda o: Decimal(o["landed"]))
+    [choice] = line["choice"]
+    assert choice["supplier"] == best["supplier"]
+    assert choice["unit_price"] == best["price"]  # the PO carries the price, not the freight
+    assert line["reason"].endswith(
+        f"% cheaper landed at {best['supplier_name']} (freight included)"
+    )
+
+    # TD SYNNEX's freight failing: its offer is ranked on price alone, and named.
+    control(simulator, "POST", "/faults", json={
+        "distributor": "tdsynnex", "kind": "error", "endpoint": "/SynnexXML/FreightQuote",
+        "status": 500})  # fmt: skip
+    data = source(cli, "--freight", "--ship-to", SHIP_TO, "--line", part)
+    [line] = data["lines"]
+    assert offers_of(line)["tdsynnex"]["freight"] is None
+    assert set(data["freight_unknown"]) == {"tdsynnex"}
+    assert line["reason"].endswith("; freight unknown at TD SYNNEX")
+    refused = cli("source", "--tenant", "smbi", "--country", "1", "--freight", "--line", part)
+    assert refused.exit_code == 2
 
 
 def test_a_part_named_by_one_suppliers_sku_is_found_at_the_other_by_its_mpn(

@@ -9,7 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from disty.domain.offers import Offer, OfferStatus
+from disty.domain.freight import FreightEstimate
+from disty.domain.nearby import parse_near, warehouse_state
+from disty.domain.offers import Offer, OfferStatus, WarehouseStock
 from disty.domain.sourcing import (
     AMBIGUOUS,
     BACKORDER,
@@ -21,6 +23,8 @@ from disty.domain.sourcing import (
     choose,
     normalize_mpn,
 )
+from disty.errors import InvalidInput
+from disty.services.landed import Candidate, spread_by_value
 
 NOW = datetime(2026, 12, 8, tzinfo=UTC)
 NAMES = {"a": "Alpha Dist", "b": "Beta Dist"}
@@ -186,3 +190,85 @@ def test_prices_in_two_currencies_are_not_compared() -> None:
     assert chosen.allocations == ()
     assert "different currencies" in chosen.reason
     assert "CAD at Beta Dist" in chosen.reason
+
+
+# A warehouse near the ship-to, and freight in the landed cost.
+
+
+def stocked(o: SourcedOffer, *warehouses: tuple[str, int]) -> SourcedOffer:
+    """``o`` with its stock held in these (location, units) warehouses."""
+    held = tuple(
+        WarehouseStock(str(n), where, units) for n, (where, units) in enumerate(warehouses)
+    )
+    return replace(o, offer=replace(o.offer, available=None, warehouses=held))
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [("CA", "CA"), (" ca ", "CA"), ("US-CA", "CA"), ("CA, US", "CA"), ("Fremont, CA", "CA"),
+     ("CA 94539", "CA"), ("california", "CA"), ("New York", "NY"), ("CA-ON", "ON"),
+     ("ON, CA", "ON")],
+)  # fmt: skip
+def test_near_is_read_leniently(text: str, state: str) -> None:
+    assert parse_near(text) == state
+
+
+@pytest.mark.parametrize("text", ["", "94539", "Atlantis", "x" * 81])
+def test_near_that_names_no_state_is_refused(text: str) -> None:
+    with pytest.raises(InvalidInput, match="near"):
+        parse_near(text)
+
+
+def test_warehouse_locations_as_suppliers_write_them() -> None:
+    assert warehouse_state("Fremont, CA") == "CA"
+    assert warehouse_state("Mira Loma, CA 91752") == "CA"
+    assert warehouse_state("Mississauga, ON") == "ON"
+    assert warehouse_state("Fremont") is None
+    assert warehouse_state(None) is None
+
+
+def test_near_stock_in_one_warehouse_beats_a_lower_price() -> None:
+    cheap = stocked(offer("a", "90.00", 0), ("Fort Worth, TX", 50))
+    near = stocked(offer("b", "100.00", 0), ("Fremont, CA", 40), ("Fort Worth, TX", 5))
+    line = choose(LINE, [cheap, near], near="CA")
+    assert line.allocations == (Allocation("b", "B1", 40, Decimal("100.00"), False),)
+    assert line.reason == "in stock near CA only at Beta Dist"
+
+
+def test_near_stock_split_over_two_warehouses_is_not_near() -> None:
+    a = stocked(offer("a", "90.00", 0), ("Fremont, CA", 30), ("Mira Loma, CA", 30))
+    b = stocked(offer("b", "100.00", 0), ("Fort Worth, TX", 50))
+    line = choose(LINE, [a, b], near="CA")
+    assert [x.supplier for x in line.allocations] == ["a"]
+    assert line.reason == "10.0% cheaper at Alpha Dist; not near CA"
+
+
+def test_freight_share_decides_the_landed_cost() -> None:
+    a = replace(offer("a", "100.00", 50), landed=Decimal("104.00"), freight=Decimal("4.00"))
+    b = replace(offer("b", "101.00", 50), landed=Decimal("102.00"), freight=Decimal("1.00"))
+    line = choose(LINE, [a, b], freight=True)
+    # The PO carries the unit price; freight is the supplier's to invoice.
+    assert line.allocations == (Allocation("b", "B1", 40, Decimal("101.00"), False),)
+    assert line.reason == "1.9% cheaper landed at Beta Dist (freight included)"
+
+
+def test_a_supplier_without_freight_is_ranked_on_its_price_and_named() -> None:
+    a = offer("a", "100.00", 50)  # no freight known
+    b = replace(offer("b", "101.00", 50), landed=Decimal("102.00"), freight=Decimal("1.00"))
+    line = choose(LINE, [a, b], freight=True)
+    assert [x.supplier for x in line.allocations] == ["a"]
+    assert line.reason == "2.0% cheaper at Alpha Dist; freight unknown at Alpha Dist"
+
+
+def test_freight_is_spread_over_a_suppliers_lines_by_value() -> None:
+    def candidate(n: int, price: str, quantity: int) -> Candidate:
+        return Candidate(n, replace(offer("a", price, 99).offer, currency="USD"), quantity, None)
+
+    lines = [candidate(1, "100.00", 3), candidate(2, "50.00", 2)]  # values 300 and 100
+    estimate = FreightEstimate("USD", Decimal("40.00"), None, None, None, ())
+    assert spread_by_value(estimate, lines) == {1: Decimal("10.0000"), 2: Decimal("5.0000")}
+    other = replace(estimate, currency="CAD")
+    assert spread_by_value(other, lines) == "freight quoted in CAD, prices in USD"
+    assert spread_by_value(replace(estimate, freight=None), lines) == (
+        "the estimate states no freight"
+    )

@@ -55,8 +55,22 @@ def source(
         bool, typer.Option(help="Split a line no one can fill whole across suppliers.")
     ] = False,
     prefer: Annotated[
-        str, typer.Option(help="Suppliers' keys, most preferred first, for equal prices.")
+        str,
+        typer.Option(
+            help="Suppliers' keys, most preferred first, for equal prices (default: the "
+            "tenant's, set with 'disty tenant set --prefer')."
+        ),
     ] = "",
+    near: Annotated[
+        str | None,
+        typer.Option(help="Prefer stock in a warehouse in this state, e.g. CA or US-CA."),
+    ] = None,
+    near_ship_to: Annotated[
+        bool, typer.Option(help="Prefer stock in a warehouse in the ship-to's state.")
+    ] = False,
+    freight: Annotated[
+        bool, typer.Option(help="Add each supplier's freight estimate (needs --ship-to).")
+    ] = False,
     order: Annotated[bool, typer.Option(help="Place the choices: one PO per supplier.")] = False,
     po_prefix: Annotated[
         str | None, typer.Option(help="The requisition's number; POs are PREFIX-1, PREFIX-2.")
@@ -69,15 +83,23 @@ def source(
     """The best source of each line across every connected supplier, and why."""
     if order and (not po_prefix or not ship_to):
         fail("--order needs --po-prefix and --ship-to", code=2)
+    if (freight or near_ship_to) and not ship_to:
+        fail("--freight and --near-ship-to need --ship-to", code=2)
+    if near and near_ship_to:
+        fail("give --near or --near-ship-to, not both", code=2)
     preferred = tuple(k.strip() for k in prefer.split(",") if k.strip())
     prefix, address = po_prefix or "", ship_to or ""
 
     async def work(rt: Runtime) -> dict[str, Any]:
-        request = SourcingRequest(parse_lines(line or [], file), split, preferred)
+        place_to = parse_ship_to(address) if address else None
+        where = place_to.state if near_ship_to and place_to else near
+        request = SourcingRequest(
+            parse_lines(line or [], file), split, preferred, near=where, freight=freight
+        )
         async with rt.sessions() as session:
             result = await sourcing.source(
                 session, shortcut=tenant, country_id=country, request=request,
-                suppliers=rt.suppliers,
+                suppliers=rt.suppliers, ship_to=place_to,
             )  # fmt: skip
         data = result_json(result)
         if not order:
@@ -87,7 +109,7 @@ def source(
             placed = await sourcing.place(
                 session, Context(rt.suppliers, actor=f"cli:{getpass.getuser()}"),
                 shortcut=tenant, country_id=country, choices=choices, po_prefix=prefix,
-                ship_to=parse_ship_to(address),
+                ship_to=place_to or parse_ship_to(address),
             )  # fmt: skip
         return data | {"requisition": placed.to_json()}
 

@@ -42,17 +42,27 @@ def set_(
     add_country: Annotated[
         list[int] | None, typer.Option("--add-country", help="Add a country id (1 or 29).")
     ] = None,
+    prefer: Annotated[
+        str | None,
+        typer.Option(
+            help="Suppliers' keys, most preferred first, e.g. a,b: sourcing's tie-break when "
+            "a request names none ('' clears it)."
+        ),
+    ] = None,
 ) -> None:
-    """Change a tenant's name or add countries."""
+    """Change a tenant's name, add countries or set its supplier preference."""
+    keys = None if prefer is None else prefer.split(",")
 
     async def work(rt: Runtime) -> tenants.TenantView:
         async with rt.sessions() as session:
             return await tenants.update_tenant(
-                session, shortcut, name=name, add_countries=add_country or []
+                session, shortcut, name=name, add_countries=add_country or [], prefer=keys
             )
 
     tenant = run(work)
     console.print(f"updated tenant {tenant.shortcut} ({_countries(tenant)})", markup=False)
+    if tenant.supplier_preference:
+        console.print("preferred: " + ", ".join(tenant.supplier_preference), markup=False)
 
 
 @app.command("list")

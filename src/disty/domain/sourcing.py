@@ -15,11 +15,15 @@ The rules, as decided for issue 23:
   the reason says which products disagree, so the buyer chooses by hand.
 - Choosing. Only a live offer with a price, a supplier SKU and no "discontinued" can be bought
   (an offer from the last stock event is shown, with its age, but has no price: never chosen).
-  First, enough stock for the whole quantity; then the lowest landed cost, which is the unit
-  price (freight is left out: no estimate is asked per line); then the buyer's preference
-  (``prefer``, suppliers' keys in order; none by default); then the supplier's key, so the
-  choice never depends on the order answers arrived in. Prices in different currencies are
-  never compared: such a line is flagged ambiguous.
+  First, enough stock for the whole quantity; with ``near`` (a state, domain/nearby.py) the
+  offers with the whole quantity in one warehouse in that state come first, and when none has
+  it there the line falls back to total stock, its reason saying "not near <state>". Then the
+  lowest landed cost: the unit price, plus, when freight was asked, the supplier's freight
+  estimate spread over its lines by value (services/landed.py); a supplier whose freight is
+  unknown is ranked on its price alone, and the reason says so. Then the preference
+  (``prefer``, suppliers' keys in order: the request's, else the tenant's stored one); then
+  the supplier's key, so the choice never depends on the order answers arrived in. Prices in
+  different currencies are never compared: such a line is flagged ambiguous.
 - Short everywhere. With ``split`` the quantity is taken from the suppliers in that same order,
   each up to its stock, and what no one has is back-ordered at the best source; without it
   the whole line is back-ordered at the best source that takes back-orders. Both are flagged.
@@ -36,6 +40,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from disty.domain.nearby import warehouse_state
 from disty.domain.offers import Offer, OfferStatus
 
 Source = Literal["live", "stock event"]
@@ -71,6 +76,8 @@ class SourcingRequest:
     lines: tuple[WantedLine, ...]
     split: bool = False
     prefer: tuple[str, ...] = ()  # suppliers' keys, most preferred first
+    near: str | None = None  # a state or province (domain/nearby.py's parse_near)
+    freight: bool = False  # add each supplier's freight estimate to the landed cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +87,8 @@ class SourcedOffer:
     offer: Offer
     source: Source
     age_s: int  # how old the offer was when the result was made
-    landed: Decimal | None  # what one unit costs delivered: the unit price (no freight)
+    landed: Decimal | None  # what one unit costs delivered: the unit price (+ ``freight``)
+    freight: Decimal | None = None  # this unit's share of the freight, when estimated
 
     @property
     def stock(self) -> int:
@@ -88,6 +96,14 @@ class SourcedOffer:
         if self.offer.available is not None:
             return max(0, self.offer.available)
         return sum(max(0, w.available) for w in self.offer.warehouses)
+
+    def stock_near(self, state: str) -> int:
+        """The most units one warehouse in ``state`` holds (one shipment from nearby)."""
+        return max(
+            (max(0, w.available) for w in self.offer.warehouses
+             if warehouse_state(w.location) == state),
+            default=0,
+        )  # fmt: skip
 
     @property
     def buyable(self) -> bool:
@@ -128,6 +144,7 @@ class SourcingResult:
     suppliers_asked: tuple[str, ...]
     failures: dict[str, str] = field(default_factory=dict)  # supplier -> what failed
     asked_at: datetime | None = None
+    freight_unknown: dict[str, str] = field(default_factory=dict)  # supplier -> why
 
 
 def choose(
@@ -137,8 +154,12 @@ def choose(
     split: bool = False,
     prefer: Sequence[str] = (),
     failures: Mapping[str, str] | None = None,
+    near: str | None = None,
+    freight: bool = False,
 ) -> SourcedLine:
-    """Where one line is bought (see the module's rules), with the reason in plain words."""
+    """Where one line is bought (see the module's rules), with the reason in plain words.
+    ``near``: a state code (domain/nearby.py); ``freight``: whether freight was estimated
+    (an offer's ``freight`` is then its share, None where it is unknown)."""
     failures = failures or {}
     found = [o for o in offers if o.offer.status is OfferStatus.OK]
     mpn, manufacturer, conflict = identify(found)
@@ -163,17 +184,23 @@ def choose(
         return line((), _why_none(found), NOT_OFFERED)
     quantity = wanted.quantity
     whole = [o for o in ranked if o.stock >= quantity]
+    notes = _freight_note(ranked) if freight else ""
     if whole:
-        best = whole[0]
-        return line((_allocate(best, quantity, False),), _why(best, whole, ranked, prefer), None)
+        close = [o for o in whole if near and o.stock_near(near) >= quantity]
+        if near and not close:
+            notes = f"; not near {near}" + notes
+        best = (close or whole)[0]
+        reason = _why(best, close or whole, ranked, prefer, near if close else None)
+        return line((_allocate(best, quantity, False),), reason + notes, None)
     if split and sum(o.stock for o in ranked) > 0:
-        return line(*_split(ranked, quantity))
+        allocations, reason, flag = _split(ranked, quantity)
+        return line(allocations, reason + notes, flag)
     best = next((o for o in ranked if o.offer.backorder_allowed is not False), ranked[0])
     most = max(ranked, key=lambda o: o.stock)
     short = f"back-ordered at {best.supplier_name}: no supplier has {quantity}"
     if most.stock:
         short += f" (most: {most.stock} at {most.supplier_name})"
-    return line((_allocate(best, quantity, True),), short, BACKORDER)
+    return line((_allocate(best, quantity, True),), short + notes, BACKORDER)
 
 
 def identify(found: Sequence[SourcedOffer]) -> tuple[str | None, str | None, str | None]:
@@ -216,7 +243,9 @@ def _price(o: SourcedOffer) -> Decimal:
 
 
 def _allocate(o: SourcedOffer, quantity: int, backorder: bool) -> Allocation:
-    return Allocation(o.supplier, o.offer.supplier_sku or "", quantity, _price(o), backorder)
+    """The PO line: at the supplier's unit price (freight is the supplier's to invoice)."""
+    price = o.offer.price if o.offer.price is not None else _price(o)
+    return Allocation(o.supplier, o.offer.supplier_sku or "", quantity, price, backorder)
 
 
 def _why(
@@ -224,18 +253,27 @@ def _why(
     whole: list[SourcedOffer],
     ranked: list[SourcedOffer],
     prefer: Sequence[str],
+    near: str | None,
 ) -> str:
+    """Why ``best`` won among ``whole`` (those with the quantity, near ``near`` if given)."""
     if len(ranked) == 1:
-        return f"only {best.supplier_name} offers it"
+        return f"only {best.supplier_name} offers it" + (f", in stock near {near}" if near else "")
     if len(whole) == 1:
-        return f"in stock only at {best.supplier_name}"
+        return f"in stock {f'near {near} ' if near else ''}only at {best.supplier_name}"
     price, runner = _price(best), _price(whole[1])
     if price < runner:
         percent = (runner - price) / runner * 100
+        if best.freight is not None and whole[1].freight is not None:
+            return f"{percent:.1f}% cheaper landed at {best.supplier_name} (freight included)"
         return f"{percent:.1f}% cheaper at {best.supplier_name}"
     if best.supplier in prefer:
         return f"same price: {best.supplier_name} preferred"
     return f"same price, no preference: {best.supplier_name} (first by name)"
+
+
+def _freight_note(ranked: Sequence[SourcedOffer]) -> str:
+    """'; freight unknown at <supplier>' for each candidate ranked on its price alone."""
+    return "".join(f"; freight unknown at {o.supplier_name}" for o in ranked if o.freight is None)
 
 
 def _split(ranked: list[SourcedOffer], quantity: int) -> tuple[tuple[Allocation, ...], str, str]:

@@ -10,6 +10,11 @@ Asking, in at most two rounds per supplier:
    "unknown", not a failure) is asked again of just those suppliers, by that MPN: a buyer who
    pasted one distributor's SKU still sees the other's offer for the same product.
 
+Then, when the request asks for freight, one freight estimate per supplier, all at once
+(services/landed.py), added to each offer's landed cost. The tenant's stored supplier
+preference stands in for a request that names none; a ``near`` state is read leniently
+(domain/nearby.py).
+
 Where a supplier's live answer failed, the last stock event's level for the part (the
 stock_levels table, keyed by the supplier's SKU: found when the buyer wrote that SKU) stands
 in for its offer, marked "stock event" with its age: shown, never chosen (it has no price).
@@ -25,17 +30,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import StockLevel, SupplierConnection
 from disty.domain.countries import country_site
+from disty.domain.nearby import parse_near, warehouse_state
 from disty.domain.offers import Offer, OfferStatus
+from disty.domain.orders import Address
 from disty.domain.sourcing import (
     SourcedOffer,
     SourcingRequest,
     SourcingResult,
     WantedLine,
     choose,
+    identify,
     normalize_mpn,
 )
 from disty.errors import InvalidInput
-from disty.services import pricing
+from disty.services import landed, pricing
 from disty.services.requisitions import LineChoice, RequisitionView, place, requisition
 from disty.services.suppliers import Suppliers
 from disty.services.tenants import get_tenant
@@ -52,9 +60,16 @@ async def source(
     country_id: int,
     request: SourcingRequest,
     suppliers: Suppliers,
+    ship_to: Address | None = None,
 ) -> SourcingResult:
-    """Every line's offers from every connected supplier, and where each is best bought."""
+    """Every line's offers from every connected supplier, and where each is best bought.
+    ``ship_to``: where the goods go, needed for ``request.freight``."""
     lines = _checked(request)
+    near = parse_near(request.near) if request.near else None
+    if request.freight and ship_to is None:
+        raise InvalidInput("a freight estimate needs a ship-to address", field="ship_to")
+    tenant = await get_tenant(session, shortcut)
+    prefer = request.prefer or tuple(tenant.supplier_preference or ())
     parts = list(dict.fromkeys(line.part.strip().upper() for line in lines))
     first = await pricing.price_and_availability(
         session, shortcut=shortcut, country_id=country_id, skus=parts, suppliers=suppliers
@@ -68,14 +83,67 @@ async def source(
                 if o.status is OfferStatus.ERROR}  # fmt: skip
     levels = await _stock_levels(session, shortcut, country_id, by_part)
     now = datetime.now(UTC)
-    sourced = []
+    shown: dict[int, list[SourcedOffer]] = {}
     for line in lines:
         offers = by_part[line.part.strip().upper()]
-        shown = [_sourced(offers[key], levels, now) for key in asked if key in offers]
-        sourced.append(
-            choose(line, shown, split=request.split, prefer=request.prefer, failures=failures)
+        shown[line.line_number] = [_sourced(offers[k], levels, now) for k in asked if k in offers]
+    unknown: dict[str, str] = {}
+    if request.freight and ship_to is not None:
+        unknown = await _add_freight(
+            session, suppliers, shortcut, country_id, ship_to, lines, shown, near
         )
-    return SourcingResult(tuple(sourced), asked, failures, now)
+    sourced = tuple(
+        choose(line, shown[line.line_number], split=request.split, prefer=prefer,
+               failures=failures, near=near, freight=request.freight)
+        for line in lines
+    )  # fmt: skip
+    return SourcingResult(sourced, asked, failures, now, freight_unknown=unknown)
+
+
+async def _add_freight(
+    session: AsyncSession,
+    suppliers: Suppliers,
+    shortcut: str,
+    country_id: int,
+    ship_to: Address,
+    lines: tuple[WantedLine, ...],
+    shown: dict[int, list[SourcedOffer]],
+    near: str | None,
+) -> dict[str, str]:
+    """Each candidate offer's landed cost with its freight share (in ``shown``, in place);
+    returns why freight is unknown per supplier."""
+    candidates: dict[str, list[landed.Candidate]] = {}
+    for line in lines:
+        offers = shown[line.line_number]
+        if identify([o for o in offers if o.offer.status is OfferStatus.OK])[2]:
+            continue  # two products: the buyer chooses by hand, freight would not decide
+        for o in offers:
+            if o.buyable and o.stock >= line.quantity:
+                candidates.setdefault(o.supplier, []).append(landed.Candidate(
+                    line.line_number, o.offer, line.quantity,
+                    _warehouse(o, line.quantity, near),
+                ))  # fmt: skip
+    if not candidates:
+        return {}
+    found = await landed.estimate(
+        session, suppliers, shortcut=shortcut, country_id=country_id, ship_to=ship_to,
+        candidates=candidates,
+    )  # fmt: skip
+    for number, offers in shown.items():
+        for n, o in enumerate(offers):
+            share = found.shares.get(o.supplier, {}).get(number)
+            if share is not None and o.landed is not None:
+                offers[n] = replace(o, landed=o.landed + share, freight=share)
+    return found.unknown
+
+
+def _warehouse(o: SourcedOffer, quantity: int, near: str | None) -> str | None:
+    """The warehouse holding the whole quantity (one in the ``near`` state first), or None:
+    the supplier then picks one itself."""
+    whole = [w for w in o.offer.warehouses if w.available >= quantity]
+    if near:
+        whole.sort(key=lambda w: warehouse_state(w.location) != near)
+    return whole[0].warehouse_id if whole else None
 
 
 def _checked(request: SourcingRequest) -> tuple[WantedLine, ...]:

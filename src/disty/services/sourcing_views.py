@@ -32,6 +32,7 @@ def offer_json(o: SourcedOffer) -> dict[str, Any]:
         "description": offer.description,
         "price": _money(offer.price),
         "landed": _money(o.landed),
+        "freight": _money(o.freight),
         "currency": offer.currency,
         "available": o.stock if offer.status is OfferStatus.OK else None,
         "warehouses": [
@@ -72,6 +73,7 @@ def result_json(result: SourcingResult) -> dict[str, Any]:
         "asked_at": result.asked_at.isoformat() if result.asked_at else None,
         "suppliers_asked": list(result.suppliers_asked),
         "failures": dict(result.failures),
+        "freight_unknown": dict(result.freight_unknown),
         "lines": [line_json(line) for line in result.lines],
     }
 

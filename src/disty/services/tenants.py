@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import datetime
 
@@ -15,6 +15,8 @@ from disty.db.models import Tenant, TenantCountry
 from disty.domain.countries import country_site
 from disty.domain.tenants import validate_name, validate_shortcut
 from disty.errors import InvalidInput, NotFound
+from disty.services import audit
+from disty.suppliers import registry
 
 
 class CountryView(BaseModel):
@@ -28,6 +30,7 @@ class TenantView(BaseModel):
     shortcut: str
     name: str
     countries: list[CountryView]
+    supplier_preference: list[str] = []  # suppliers' keys, most preferred first
     created_at: datetime
     updated_at: datetime
 
@@ -38,6 +41,7 @@ class TenantView(BaseModel):
             shortcut=tenant.shortcut,
             name=tenant.name,
             countries=countries,
+            supplier_preference=list(tenant.supplier_preference or []),
             created_at=tenant.created_at,
             updated_at=tenant.updated_at,
         )
@@ -98,16 +102,48 @@ async def update_tenant(
     *,
     name: str | None = None,
     add_countries: Iterable[int] = (),
+    prefer: Sequence[str] | None = None,
+    actor: str = "cli",
 ) -> TenantView:
+    """Change a tenant; ``prefer`` replaces its supplier preference (empty: none). Callers
+    check that the actor is the tenant's admin (or the operator: the CLI)."""
     tenant = await get_tenant(session, shortcut)
     if name is not None:
         tenant.name = validate_name(name)
+    if prefer is not None:
+        tenant.supplier_preference = supplier_preference(prefer)
+        audit.record(
+            session, tenant_id=tenant.id, actor=actor, action="tenant.supplier_preference",
+            target=tenant.shortcut, details={"prefer": tenant.supplier_preference},
+        )  # fmt: skip
     for country_id in _country_ids(add_countries):
         if country_id not in tenant.country_ids:
             tenant.countries.append(TenantCountry(country_id=country_id))
     await session.commit()
     await session.refresh(tenant)
     return TenantView.of(tenant)
+
+
+MAX_PREFERENCE = 10
+
+
+def supplier_preference(keys: Sequence[str]) -> list[str]:
+    """Suppliers' keys in order, each a registered supplier and named once."""
+    wanted = [key.strip().lower() for key in keys if key.strip()]
+    known = registry.keys()
+    unknown = [key for key in wanted if key not in known]
+    if unknown:
+        raise InvalidInput(
+            f"unknown supplier {unknown[0][:40]!r} in the preference: use " + ", ".join(known),
+            field="supplier_preference",
+        )
+    if len(set(wanted)) != len(wanted):
+        raise InvalidInput("the preference names a supplier twice", field="supplier_preference")
+    if len(wanted) > MAX_PREFERENCE:
+        raise InvalidInput(
+            f"prefer at most {MAX_PREFERENCE} suppliers", field="supplier_preference"
+        )
+    return wanted
 
 
 async def list_tenants(session: AsyncSession) -> list[TenantView]:

@@ -14,6 +14,7 @@ from disty.web.api import (
     returns,
     sourcing,
     suppliers,
+    tenant,
 )
 from disty.web.api.problems import PROBLEM_RESPONSES
 
@@ -28,5 +29,6 @@ router.include_router(invoices.router)
 router.include_router(returns.router)
 router.include_router(freight.router)
 router.include_router(events.router)
+router.include_router(tenant.router)
 
 __all__ = ["router"]

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from disty.domain.sourcing import SourcingRequest, WantedLine
+from disty.errors import InvalidInput
 from disty.services import sourcing
 from disty.services.sourcing_views import result_json
 from disty.web.api.deps import CountryId, Orderer, Reader, Rt, Session, SupplierName, context
@@ -36,8 +37,16 @@ class SourcingIn(ApiInput):
     lines: list[WantedIn] = Field(min_length=1, max_length=500)
     split: bool = Field(False, description="Split a line no one can fill whole.")
     prefer: list[SupplierName] = Field(
-        default_factory=list, max_length=10, description="Suppliers' keys, most preferred first."
-    )
+        default_factory=list, max_length=10,
+        description="Suppliers' keys, most preferred first (default: the tenant's preference).",
+    )  # fmt: skip
+    near: str | None = Field(
+        None, max_length=80,
+        description="Prefer stock in a warehouse in this state or province, e.g. CA or US-CA.",
+    )  # fmt: skip
+    near_ship_to: bool = Field(False, description="Prefer stock in the ship-to's state.")
+    freight: bool = Field(False, description="Add each supplier's freight estimate (ship_to).")
+    ship_to: ShipToIn | None = Field(None, description="Where the goods go (for freight).")
 
 
 class ChoiceIn(ApiInput):
@@ -63,14 +72,21 @@ class SourcingOrdersIn(ApiInput):
 
 @router.post("/sourcing", summary="Each line's offers at every supplier, the choice and why")
 async def source(caller: Reader, rt: Rt, session: Session, body: SourcingIn) -> dict[str, Any]:
+    ship_to = body.ship_to.address() if body.ship_to else None
+    if (body.freight or body.near_ship_to) and ship_to is None:
+        raise InvalidInput("freight and near_ship_to need a ship_to", field="ship_to")
+    if body.near_ship_to and ship_to is not None and not ship_to.state.strip():
+        raise InvalidInput("near_ship_to: the ship_to names no state", field="ship_to")
     request = SourcingRequest(
         tuple(WantedLine(n, x.part.strip(), x.quantity) for n, x in enumerate(body.lines, 1)),
         body.split,
         tuple(body.prefer),
+        near=ship_to.state if body.near_ship_to and ship_to else body.near,
+        freight=body.freight,
     )
     result = await sourcing.source(
         session, shortcut=caller.shortcut, country_id=body.country_id, request=request,
-        suppliers=rt.suppliers,
+        suppliers=rt.suppliers, ship_to=ship_to,
     )  # fmt: skip
     return result_json(result)
 
