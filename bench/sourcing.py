@@ -141,10 +141,11 @@ async def run(root: str, n: int, home: Path, latency: float) -> None:
         )
     slower = max(single.values())
     print(f"sourcing, both at once: {whole:.3f} s, {chosen} of {n} lines chosen")
-    print(
-        f"round trips: sourcing took {whole / latency:.1f} x the {latency * 1000:.0f} ms "
-        f"latency (the longest chain of calls one after another; target <= 3 per supplier)"
-    )
+    if latency:
+        print(
+            f"round trips: sourcing took {whole / latency:.1f} x the {latency * 1000:.0f} ms "
+            f"latency (the longest chain of calls one after another; target <= 3 per supplier)"
+        )
     print(f"sourcing / slower distributor alone: {whole / slower:.2f}x (target <= 1.3)")
 
 
