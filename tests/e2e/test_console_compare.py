@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from disty.db.models import POLine, PurchaseOrder, Requisition
+from disty.db.models import AuditEntry, POLine, PurchaseOrder, Requisition
 from disty.runtime import Runtime
-from disty.services import connections
+from disty.services import connections, tenants
 from disty.services.connections import ConnectionChanges
 from disty.simulator.config import (
     DEMO_TDSYNNEX_CUSTOMER,
@@ -40,6 +40,7 @@ from tests.e2e.conftest import (
 from tests.fixtures.disty import ServedDisty
 from tests.fixtures.simulator import TEST_CONFIG, RunningSimulator
 from tests.integration.test_pna_both import td_down
+from tests.integration.test_sourcing import near_ca
 
 # Products both distributors sell (the simulator's catalogs share their MPNs by index), each
 # in stock at both: which one is cheaper differs by product.
@@ -50,6 +51,12 @@ SHIP_TO = {
     "ship_company": "SMB Inc", "ship_street": "1 Main Street", "ship_city": "Springfield",
     "ship_state": "IL", "ship_postcode": "62701", "ship_country": "us",
     "ship_contact": "Pat Buyer", "ship_email": "pat@smbi.example",
+}  # fmt: skip
+# Where freight is estimated to, as the compare form's freight ship-to names its fields.
+FREMONT = {
+    "ship_company": "Acme Dental", "ship_street": "100 Main St", "ship_city": "Fremont",
+    "ship_state": "CA", "ship_postcode": "94539", "ship_country": "US",
+    "ship_contact": "Pat Buyer", "ship_email": "pat@acme.example",
 }  # fmt: skip
 INGRAM = Catalog(TEST_CONFIG.products, TEST_CONFIG.seed)
 TD = TdCatalog(TEST_CONFIG.products, TEST_CONFIG.seed)
@@ -88,6 +95,17 @@ async def connect_both(rt: Runtime, simulator: RunningSimulator, served: ServedD
                 xml_password=DEMO_TDSYNNEX_PASSWORD,
                 base_url=simulator.root_url + "/tdsynnex/us",
             ),
+            box=rt.box, public_url=served.url, grace=rt.settings.webhook_key_grace,
+            allow_custom_urls=True,
+        )  # fmt: skip
+
+
+async def ingram_contact(rt: Runtime, served: ServedDisty) -> None:
+    """Ingram Micro's freight call names the reseller's contact: smbi's is set."""
+    async with rt.sessions() as session:
+        await connections.set_connection(
+            session, shortcut="smbi", supplier="ingram", country_id=1,
+            changes=ConnectionChanges.of(contact_email="buyer@smbi.example"),
             box=rt.box, public_url=served.url, grace=rt.settings.webhook_key_grace,
             allow_custom_urls=True,
         )  # fmt: skip
@@ -295,3 +313,75 @@ async def test_one_supplier_failing_is_said_and_its_lines_go_to_the_other(
         assert "TD SYNNEX could not answer" in row.group(0)
         # TD SYNNEX's cell offers nothing to choose.
         assert 'value="tdsynnex"' not in row.group(0)
+
+
+async def test_an_admin_stores_the_preference_and_a_buyer_compares_near_the_ship_to_with_freight(
+    browser: Any, rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    await connect_both(rt, simulator, served)
+    await ingram_contact(rt, served)
+    product, holder, units = near_ca()
+    password = await add_user(rt, "admin@smbi.example", "admin")
+    page = await browser.new_page(viewport={"width": 1366, "height": 900})
+    await first_sign_in(page, served, "admin@smbi.example", password)
+
+    # The admin stores the preference on the dashboard.
+    await page.goto(served.url + "/t/smbi")
+    stored = page.locator("#supplier-preference")
+    await stored.get_by_label("Prefer first").select_option(label="TD SYNNEX")
+    await stored.get_by_label("Then").select_option(label="Ingram Micro")
+    await stored.get_by_role("button", name="Save the preference").click()
+    await page.wait_for_url(re.compile(r"/t/smbi#supplier-preference$"))
+    async with rt.sessions() as session:
+        tenant = await tenants.get_tenant(session, "smbi")
+        entry = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "tenant.supplier_preference")
+        )
+    assert tenant.supplier_preference == ["tdsynnex", "ingram"]
+    assert entry is not None
+    assert (entry.actor, entry.details) == (
+        "console:admin@smbi.example", {"prefer": ["tdsynnex", "ingram"]},
+    )  # fmt: skip
+    assert await stored.get_by_label("Prefer first").input_value() == "tdsynnex"
+
+    # Compare shows it as the default, changeable for this comparison.
+    await page.goto(served.url + "/t/smbi/compare")
+    said = await page.locator("#stored-preference").inner_text()
+    assert said.startswith("Your preference: TD SYNNEX, then Ingram Micro.")
+    assert await page.get_by_label("Preferred supplier").input_value() == "tdsynnex"
+
+    # Near California, with freight to Fremont: only TD SYNNEX holds the line there.
+    await page.get_by_label("Parts, one per line").fill(f"{product.mfg_pn} {units}")
+    await page.get_by_label("Near the ship-to").fill("ca")
+    await page.get_by_label("Include freight").check()
+    await page.locator("#freight-to summary").click()
+    await page.get_by_label("Freight to this address").check()
+    for name, value in FREMONT.items():
+        await page.locator(f"#freight_{name}").fill(value)
+    await check_page(page, "compare-delivery")
+    await page.get_by_role("button", name="Compare offers").click()
+    assert await page.locator("#compared-near").inner_text() == "CA"
+    row = page.locator(f'tr[data-part="{product.mfg_pn}"]')
+    assert await row.locator("td.offer.chosen").get_attribute("data-supplier") == holder
+    assert await row.locator(".reason").inner_text() == "in stock near CA only at TD SYNNEX"
+    # Each offer: its freight share and the landed cost it was ranked on.
+    prices = {"ingram": ingram_price(product.index), "tdsynnex": td_price(product.index)}
+    for key, price in prices.items():
+        freight = await row.locator(f'td[data-supplier="{key}"] .freight').inner_text()
+        found = re.fullmatch(r"\+ ([\d,.]+) freight = ([\d,.]+) landed", freight)
+        assert found is not None, freight
+        share, landed = (Decimal(x.replace(",", "")) for x in found.groups())
+        assert share > 0
+        assert landed == price + share
+    # The POs go where freight was estimated to, unless changed.
+    assert await page.locator("#ship_city").input_value() == "Fremont"
+    await check_page(page, "compare-freight")
+
+    # Bought at Ingram by hand: the PO carries its unit price, never the freight.
+    await page.get_by_role("radio", name=f"Line 1 {product.mfg_pn}: buy at Ingram Micro").check()
+    await page.get_by_label("PO prefix").fill("REQ-F")
+    await page.get_by_role("button", name="Create POs").click()
+    await page.wait_for_url(re.compile(r"/t/smbi/requisitions/REQ-F$"))
+    assert await po_lines(rt, "REQ-F-1") == [(units, ingram_price(product.index))]
+    [po] = await pos_of(rt)
+    assert po.ship_to["city"] == "Fremont"
