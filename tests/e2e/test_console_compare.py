@@ -16,11 +16,11 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from disty.db.models import POLine, PurchaseOrder, Requisition
+from disty.db.models import AuditEntry, POLine, PurchaseOrder, Requisition, SupplierConnection
 from disty.runtime import Runtime
-from disty.services import connections
+from disty.services import connections, tenants
 from disty.services.connections import ConnectionChanges
 from disty.simulator.config import (
     DEMO_TDSYNNEX_CUSTOMER,
@@ -40,6 +40,7 @@ from tests.e2e.conftest import (
 from tests.fixtures.disty import ServedDisty
 from tests.fixtures.simulator import TEST_CONFIG, RunningSimulator
 from tests.integration.test_pna_both import td_down
+from tests.integration.test_sourcing import near_ca
 
 # Products both distributors sell (the simulator's catalogs share their MPNs by index), each
 # in stock at both: which one is cheaper differs by product.
@@ -50,6 +51,12 @@ SHIP_TO = {
     "ship_company": "SMB Inc", "ship_street": "1 Main Street", "ship_city": "Springfield",
     "ship_state": "IL", "ship_postcode": "62701", "ship_country": "us",
     "ship_contact": "Pat Buyer", "ship_email": "pat@smbi.example",
+}  # fmt: skip
+# Where freight is estimated to, as the compare form's freight ship-to names its fields.
+FREMONT = {
+    "ship_company": "Acme Dental", "ship_street": "100 Main St", "ship_city": "Fremont",
+    "ship_state": "CA", "ship_postcode": "94539", "ship_country": "US",
+    "ship_contact": "Pat Buyer", "ship_email": "pat@acme.example",
 }  # fmt: skip
 INGRAM = Catalog(TEST_CONFIG.products, TEST_CONFIG.seed)
 TD = TdCatalog(TEST_CONFIG.products, TEST_CONFIG.seed)
@@ -88,6 +95,17 @@ async def connect_both(rt: Runtime, simulator: RunningSimulator, served: ServedD
                 xml_password=DEMO_TDSYNNEX_PASSWORD,
                 base_url=simulator.root_url + "/tdsynnex/us",
             ),
+            box=rt.box, public_url=served.url, grace=rt.settings.webhook_key_grace,
+            allow_custom_urls=True,
+        )  # fmt: skip
+
+
+async def ingram_contact(rt: Runtime, served: ServedDisty) -> None:
+    """Ingram Micro's freight call names the reseller's contact: smbi's is set."""
+    async with rt.sessions() as session:
+        await connections.set_connection(
+            session, shortcut="smbi", supplier="ingram", country_id=1,
+            changes=ConnectionChanges.of(contact_email="buyer@smbi.example"),
             box=rt.box, public_url=served.url, grace=rt.settings.webhook_key_grace,
             allow_custom_urls=True,
         )  # fmt: skip
@@ -295,3 +313,208 @@ async def test_one_supplier_failing_is_said_and_its_lines_go_to_the_other(
         assert "TD SYNNEX could not answer" in row.group(0)
         # TD SYNNEX's cell offers nothing to choose.
         assert 'value="tdsynnex"' not in row.group(0)
+
+
+async def test_an_admin_stores_the_preference_and_a_buyer_compares_near_the_ship_to_with_freight(
+    browser: Any, rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    await connect_both(rt, simulator, served)
+    await ingram_contact(rt, served)
+    product, holder, units = near_ca()
+    password = await add_user(rt, "admin@smbi.example", "admin")
+    page = await browser.new_page(viewport={"width": 1366, "height": 900})
+    await first_sign_in(page, served, "admin@smbi.example", password)
+
+    # The admin stores the preference on the dashboard.
+    await page.goto(served.url + "/t/smbi")
+    stored = page.locator("#supplier-preference")
+    await stored.get_by_label("Prefer first").select_option(label="TD SYNNEX")
+    await stored.get_by_label("Then").select_option(label="Ingram Micro")
+    await stored.get_by_role("button", name="Save the preference").click()
+    await page.wait_for_url(re.compile(r"/t/smbi#supplier-preference$"))
+    async with rt.sessions() as session:
+        tenant = await tenants.get_tenant(session, "smbi")
+        entry = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "tenant.supplier_preference")
+        )
+    assert tenant.supplier_preference == ["tdsynnex", "ingram"]
+    assert entry is not None
+    assert (entry.actor, entry.details) == (
+        "console:admin@smbi.example", {"prefer": ["tdsynnex", "ingram"]},
+    )  # fmt: skip
+    assert await stored.get_by_label("Prefer first").input_value() == "tdsynnex"
+
+    # Compare shows it as the default, changeable for this comparison.
+    await page.goto(served.url + "/t/smbi/compare")
+    said = await page.locator("#stored-preference").inner_text()
+    assert said.startswith("Your preference: TD SYNNEX, then Ingram Micro.")
+    assert await page.get_by_label("Preferred supplier").input_value() == "tdsynnex"
+
+    # Near California, with freight to Fremont: only TD SYNNEX holds the line there.
+    await page.get_by_label("Parts, one per line").fill(f"{product.mfg_pn} {units}")
+    await page.get_by_label("Near the ship-to").fill("ca")
+    await page.get_by_label("Include freight").check()
+    await page.locator("#freight-to summary").click()
+    await page.get_by_label("Freight to this address").check()
+    for name, value in FREMONT.items():
+        await page.locator(f"#freight_{name}").fill(value)
+    await check_page(page, "compare-delivery")
+    await page.get_by_role("button", name="Compare offers").click()
+    assert await page.locator("#compared-near").inner_text() == "CA"
+    row = page.locator(f'tr[data-part="{product.mfg_pn}"]')
+    assert await row.locator("td.offer.chosen").get_attribute("data-supplier") == holder
+    assert await row.locator(".reason").inner_text() == "in stock near CA only at TD SYNNEX"
+    # Each offer: its freight share and the landed cost it was ranked on.
+    prices = {"ingram": ingram_price(product.index), "tdsynnex": td_price(product.index)}
+    for key, price in prices.items():
+        freight = await row.locator(f'td[data-supplier="{key}"] .freight').inner_text()
+        found = re.fullmatch(r"\+ ([\d,.]+) freight = ([\d,.]+) landed", freight)
+        assert found is not None, freight
+        share, landed = (Decimal(x.replace(",", "")) for x in found.groups())
+        assert share > 0
+        assert landed == price + share
+    # The POs go where freight was estimated to, unless changed.
+    assert await page.locator("#ship_city").input_value() == "Fremont"
+    await check_page(page, "compare-freight")
+
+    # Bought at Ingram by hand: the PO carries its unit price, never the freight.
+    await page.get_by_role("radio", name=f"Line 1 {product.mfg_pn}: buy at Ingram Micro").check()
+    await page.get_by_label("PO prefix").fill("REQ-F")
+    await page.get_by_role("button", name="Create POs").click()
+    await page.wait_for_url(re.compile(r"/t/smbi/requisitions/REQ-F$"))
+    assert await po_lines(rt, "REQ-F-1") == [(units, ingram_price(product.index))]
+    [po] = await pos_of(rt)
+    assert po.ship_to["city"] == "Fremont"
+
+
+def _order_form(compared: httpx.Response, prefix: str) -> dict[str, str]:
+    return {"csrf_token": csrf_of(compared.text), "offers": _sealed(compared.text),
+            "po_prefix": prefix, "ship_to_choice": "typed", **SHIP_TO}  # fmt: skip
+
+
+def _po_row(html: str, po_number: str) -> str:
+    found = re.search(rf'<tr data-po="{re.escape(po_number)}".*?</tr>', html, re.S)
+    assert found is not None, f"no row for {po_number}"
+    return found.group(0)
+
+
+async def test_a_supplier_refusing_its_po_is_said_and_the_same_form_places_it_later(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    await connect_both(rt, simulator, served)
+    sim = httpx.AsyncClient(base_url=simulator.control_url)
+    client = await ready_client(rt, served, "buyer@smbi.example", "buyer")
+    async with aclosing(client), aclosing(sim):
+        form = _order_form(await _compared(client), "REQ-E")
+        # TD SYNNEX takes POs only from registered addresses (NOTES 2.4): disty's is not one.
+        (await sim.put("/tdsynnex/allowed-ips", json={"ips": ["192.0.2.1"]})).raise_for_status()
+        placed = await client.post("/t/smbi/compare/order", data=form)
+        assert placed.status_code == 303, placed.text
+        assert placed.headers["location"] == "/t/smbi/requisitions/REQ-E"
+        shown = (await client.get(placed.headers["location"])).text
+        # Ingram Micro's PO placed; TD SYNNEX's failed, the page saying why and what to do.
+        assert [(p.po_number, p.status) for p in await pos_of(rt)] == [
+            ("REQ-E-1", "submitted"), ("REQ-E-2", "failed"),
+        ]  # fmt: skip
+        refused = _po_row(shown, "REQ-E-2")
+        assert "failed" in refused
+        assert "refused this server&#39;s IP address" in refused
+        assert "IP addresses registered for your account" in refused
+        assert "failed" not in _po_row(shown, "REQ-E-1")
+
+        # The address registered, the same form again: TD SYNNEX's PO is placed now, and
+        # Ingram Micro's is not placed twice.
+        (await sim.put("/tdsynnex/allowed-ips", json={"ips": ["*"]})).raise_for_status()
+        again = await client.post("/t/smbi/compare/order", data=form)
+        assert again.status_code == 303, again.text
+        orders = (await sim.get("/orders")).json()
+    assert [(p.po_number, p.status) for p in await pos_of(rt)] == [
+        ("REQ-E-1", "submitted"), ("REQ-E-2", "submitted"),
+    ]  # fmt: skip
+    assert [o["customer_order_number"] for o in orders].count("REQ-E-1") == 1
+
+
+async def test_a_supplier_that_cannot_take_its_po_now_is_said_on_the_requisition_page(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    await connect_both(rt, simulator, served)
+    client = await ready_client(rt, served, "buyer@smbi.example", "buyer")
+    async with aclosing(client):
+        form = _order_form(await _compared(client), "REQ-G")
+        # TD SYNNEX's connection removed between the comparison and the POs.
+        async with rt.sessions() as session:
+            await session.execute(
+                delete(SupplierConnection).where(SupplierConnection.supplier == "tdsynnex")
+            )
+            await session.commit()
+        failed = await client.post("/t/smbi/compare/order", data=form)
+    # Said now (502, not kept): the PO placed is linked, the other supplier's error named.
+    assert failed.status_code == 502, failed.text
+    alert = re.search(r'<p class="error" role="alert" data-supplier="tdsynnex">(.*?)</p>',
+                      failed.text, re.S)  # fmt: skip
+    assert alert is not None
+    assert alert.group(1).startswith("TD SYNNEX's PO could not be placed: ")
+    assert "has no TD SYNNEX connection" in alert.group(1)
+    assert 'href="/t/smbi/pos/REQ-G-1"' in failed.text
+    assert [(p.po_number, p.status) for p in await pos_of(rt)] == [("REQ-G-1", "submitted")]
+
+
+async def test_a_po_prefix_used_before_with_other_lines_is_refused_and_nothing_is_placed(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    await connect_both(rt, simulator, served)
+    client = await ready_client(rt, served, "buyer@smbi.example", "buyer")
+    async with aclosing(client):
+        first = _order_form(await _compared(client), "REQ-P")
+        assert (await client.post("/t/smbi/compare/order", data=first)).status_code == 303
+        # Another list under the same prefix: refused on the prefix, the offers kept.
+        form = await client.get("/t/smbi/compare")
+        other = await client.post("/t/smbi/compare", data={
+            "csrf_token": csrf_of(form.text), "parts": f"{mpn(TD_CHEAPER)} 2"})  # fmt: skip
+        refused = await client.post("/t/smbi/compare/order", data=_order_form(other, "REQ-P"))
+    assert refused.status_code == 422, refused.text
+    error = re.search(r'<p class="error" role="alert" id="order-error">(.*?)</p>', refused.text)
+    assert error is not None
+    assert error.group(1).startswith("requisition REQ-P was placed with other lines")
+    assert _sealed(refused.text) == _sealed(other.text)  # the same offers, to choose again
+    assert [p.po_number for p in await pos_of(rt)] == ["REQ-P-1", "REQ-P-2"]
+    assert await po_lines(rt, "REQ-P-2") == [(1, td_price(TD_CHEAPER))]  # as first placed
+
+
+async def test_refusals_a_buyer_setting_the_preference_a_bad_near_and_freight_to_nowhere(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    await connect_both(rt, simulator, served)
+    buyer = await ready_client(rt, served, "buyer@smbi.example", "buyer")
+    admin = await ready_client(rt, served, "admin@smbi.example", "admin")
+    async with aclosing(buyer), aclosing(admin):
+        form = await buyer.get("/t/smbi/compare")
+        token = csrf_of(form.text)
+        assert 'id="stored-preference"' not in form.text  # none stored yet
+        # The stored preference is the admin's: a buyer is refused, a post without the
+        # CSRF token too, an unknown supplier is said; nothing is stored.
+        url = "/t/smbi/supplier-preference"
+        forbidden = await buyer.post(url, data={"csrf_token": token, "prefer-1": "tdsynnex"})
+        assert forbidden.status_code == 403
+        no_csrf = await admin.post(url, data={"prefer-1": "tdsynnex"})
+        assert no_csrf.status_code == 403
+        admin_token = csrf_of((await admin.get("/t/smbi")).text)
+        unknown = await admin.post(url, data={"csrf_token": admin_token, "prefer-1": "acme"})
+        assert unknown.status_code == 422
+        assert "unknown supplier &#39;acme&#39;" in unknown.text
+        async with rt.sessions() as session:
+            assert (await tenants.get_tenant(session, "smbi")).supplier_preference in (None, [])
+
+        async def compare(**fields: str) -> httpx.Response:
+            data = {"csrf_token": token, "parts": the_list(), **fields}
+            return await buyer.post("/t/smbi/compare", data=data)
+
+        # A postcode names no state; freight needs an address; both keep what was typed.
+        far = await compare(near="94539")
+        assert far.status_code == 422
+        assert "names no US state or Canadian province" in far.text
+        assert 'value="94539"' in far.text
+        nowhere = await compare(freight="on", freight_ship_to_choice="typed")
+        assert nowhere.status_code == 422
+        assert 'id="compare-error"' in nowhere.text
+        assert 'name="freight" id="freight" checked' in nowhere.text

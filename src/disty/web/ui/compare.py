@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from disty.domain.countries import SITES
+from disty.domain.nearby import parse_near
 from disty.domain.orders import Address, validate_address
 from disty.domain.partlist import parse_part_list
 from disty.domain.sourcing import SourcingRequest, WantedLine
@@ -45,6 +46,9 @@ NOTES_MAX = 500
 # The ship-to's fields, as the price page's address block (products_address.html) names them.
 ADDRESS_FIELDS = ("company", "street", "street2", "city", "state", "postcode", "country",
                   "contact", "phone", "email")  # fmt: skip
+# The compare form's freight ship-to: the PO form's ship-to fields, each name with this prefix
+# (two forms on one page; the PO form starts from the freight ship-to, see ``_po_values``).
+FREIGHT = "freight_"
 
 
 async def _tenant(rt: Runtime, shortcut: str) -> tenants.TenantView:
@@ -96,6 +100,8 @@ async def _page(
     parts: str = "",
     split: bool = False,
     prefer: tuple[str, ...] = (),
+    near: str = "",
+    freight: bool = False,
     comparison: Comparison | None = None,
     sealed: str = "",
     values: dict[str, str] | None = None,
@@ -105,18 +111,23 @@ async def _page(
 ) -> HTMLResponse:
     rt = render.rt(request)
     can_order = user.can(Role.BUYER)
-    recent: list[price_list.RecentShipTo] = []
-    if comparison is not None and can_order:
-        async with rt.sessions() as session:
-            recent = await price_list.recent_ship_tos(session, shortcut=tenant.shortcut)
+    # The recent ship-tos: where freight is estimated to (the form), and where the POs go.
+    async with rt.sessions() as session:
+        recent = await price_list.recent_ship_tos(session, shortcut=tenant.shortcut)
     values = dict(values or {})
-    values.setdefault("ship_to_choice", "recent" if recent else "typed")
+    for prefix in ("", FREIGHT):
+        values.setdefault(f"{prefix}ship_to_choice", "recent" if recent else "typed")
     now = datetime.now(UTC)
     candidates = _candidates(country_id)
+    keys = {r.key for r in candidates}
+    # The tenant's stored preference is what sourcing uses when the form names none, so the
+    # selects show it, changeable for this comparison.
+    stored = tuple(k for k in tenant.supplier_preference if k in keys)
     return render.page(
         request, "compare.html", user, status, tenant=tenant, country_id=country_id,
         sites=[SITES[c] for c in tenant.country_ids if c in SITES],
-        parts=parts, split=split, prefer=prefer, candidates=candidates,
+        parts=parts, split=split, prefer=prefer or stored, stored=stored, candidates=candidates,
+        near=near, freight=freight, FREIGHT=FREIGHT,
         comparison=comparison, sealed=sealed, values=values, error=error,
         order_error=order_error, recent=recent, can_order=can_order,
         address_fields=ADDRESS_FIELDS, money=_money, supplier_name=_name, field_name=field_name,
@@ -167,33 +178,48 @@ async def compare(request: Request, shortcut: str) -> HTMLResponse:
     country_id = _country(tenant, form.get("country"))
     text = form.get("parts", "")[:100_000]
     split = form.get("split") == "on"
+    near_text = form.get("near", "").strip()[:80]
+    freight = form.get("freight") == "on"
     prefer: tuple[str, ...] = ()
     try:
         prefer = _prefer(form, country_id)
         wanted = parse_part_list(text, max_lines=sourcing.MAX_LINES)
+        near = parse_near(near_text) if near_text else None
+        ship_to = await _ship_to(rt, shortcut, form, FREIGHT) if freight else None
         ask = SourcingRequest(
             tuple(WantedLine(x.line_number, x.part, x.quantity) for x in wanted),
-            split=split,
-            prefer=prefer,
-        )
+            split=split, prefer=prefer, near=near, freight=freight,
+        )  # fmt: skip
         async with rt.sessions() as session:
             result = await sourcing.source(
                 session, shortcut=shortcut, country_id=country_id, request=ask,
-                suppliers=rt.suppliers,
+                suppliers=rt.suppliers, ship_to=ship_to,
             )  # fmt: skip
     except DistyError as exc:
         return await _page(
             request, user, tenant, country_id, parts=text, split=split, prefer=prefer,
-            error=str(exc), status=422,
+            near=near_text, freight=freight, values=form, error=str(exc), status=422,
         )  # fmt: skip
-    comparison = comparison_of(result)
+    comparison = comparison_of(result, near=near, freight=freight)
     sealed = seal(
         _seal_key(rt), {"tenant": shortcut, "country": country_id, "offers": comparison.to_json()}
     )
     return await _page(
         request, user, tenant, country_id, parts=text, split=split, prefer=prefer,
-        comparison=comparison, sealed=sealed,
+        near=near or "", freight=freight, comparison=comparison, sealed=sealed,
+        values=_po_values(form) if freight else form,
     )  # fmt: skip
+
+
+def _po_values(form: dict[str, str]) -> dict[str, str]:
+    """The compare form's values, with the PO form's ship-to starting where freight was
+    estimated to: the buyer sees the cost of shipping there, so the POs go there unless
+    changed."""
+    values = dict(form)
+    for name, value in form.items():
+        if name.startswith(FREIGHT):
+            values[name.removeprefix(FREIGHT)] = value
+    return values
 
 
 # -- 3. the POs, one per supplier --------------------------------------------------------------
@@ -207,20 +233,21 @@ def _opened(rt: Runtime, shortcut: str, token: str) -> tuple[int, Comparison]:
     return int(value["country"]), Comparison.from_json(value["offers"])
 
 
-async def _ship_to(rt: Runtime, shortcut: str, form: dict[str, str]) -> Address:
+async def _ship_to(rt: Runtime, shortcut: str, form: dict[str, str], prefix: str = "") -> Address:
     """A recent ship-to or a typed address (an address stored at one supplier means nothing
-    to the others, so it is not offered here)."""
-    choice = form.get("ship_to_choice", "")
+    to the others, so it is not offered here); ``prefix``: the freight ship-to's fields."""
+    choice = form.get(f"{prefix}ship_to_choice", "")
     if choice == "recent":
         async with rt.sessions() as session:
             return await price_list.recent_ship_to(
-                session, shortcut=shortcut, po_number=form.get("recent_po", "")
+                session, shortcut=shortcut, po_number=form.get(f"{prefix}recent_po", "")
             )
     if choice == "typed":
-        values = {name: form.get(f"ship_{name}", "").strip() for name in ADDRESS_FIELDS}
+        values = {name: form.get(f"{prefix}ship_{name}", "").strip() for name in ADDRESS_FIELDS}
         values["country"] = values["country"].upper()
         return validate_address(Address(**values), "ship_to")
-    raise InvalidInput("choose where to ship: a recent ship-to or a typed address")
+    what = "a freight estimate needs a ship-to" if prefix else "choose where to ship"
+    raise InvalidInput(f"{what}: a recent ship-to or a typed address", field="ship_to")
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +324,8 @@ async def order(request: Request, shortcut: str) -> Response:
     except DistyError as exc:
         return await _page(
             request, user, tenant, country_id, parts=_parts_text(comparison),
-            comparison=comparison, sealed=token, values=form, order_error=str(exc), status=422,
+            near=comparison.near or "", freight=comparison.freight, comparison=comparison,
+            sealed=token, values=form, order_error=str(exc), status=422,
         )  # fmt: skip
     if placed.errors:
         # What failed in this run is said now (it is not kept); the POs placed are linked.

@@ -9,7 +9,7 @@ nobody orders at a price the page never showed, or from a supplier that never of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -38,6 +38,15 @@ class Cell:
     currency: str | None = None
     stock: int = 0
     note: str | None = None  # the supplier's error or message
+    # This unit's share of the supplier's freight estimate, when freight was asked and known;
+    # ``price`` stays the unit price the PO carries (freight is the supplier's to invoice).
+    freight: Decimal | None = None
+
+    @property
+    def landed(self) -> Decimal | None:
+        if self.price is None or self.freight is None:
+            return None
+        return self.price + self.freight
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +55,7 @@ class Cell:
             "supplier_sku": self.supplier_sku,
             "price": None if self.price is None else str(self.price),
             "currency": self.currency, "stock": self.stock, "note": self.note,
+            "freight": None if self.freight is None else str(self.freight),
         }  # fmt: skip
 
     @classmethod
@@ -57,6 +67,7 @@ class Cell:
             price=None if data.get("price") is None else Decimal(data["price"]),
             currency=data.get("currency"), stock=int(data.get("stock") or 0),
             note=data.get("note"),
+            freight=None if data.get("freight") is None else Decimal(data["freight"]),
         )  # fmt: skip
 
 
@@ -133,12 +144,19 @@ class Comparison:
     suppliers: tuple[str, ...]  # the columns, in the order asked
     rows: tuple[Row, ...]
     failures: dict[str, str]  # supplier -> what failed for the whole list
+    # What the list was compared with, so a page rendered again from the seal says the same.
+    near: str | None = None  # the state or province code stock was looked for in
+    freight: bool = False  # whether freight estimates were asked
+    freight_unknown: dict[str, str] = field(default_factory=dict)  # supplier -> why
 
     def to_json(self) -> dict[str, Any]:
         return {
             "suppliers": list(self.suppliers),
             "rows": [r.to_json() for r in self.rows],
             "failures": self.failures,
+            "near": self.near,
+            "freight": self.freight,
+            "freight_unknown": self.freight_unknown,
         }
 
     @classmethod
@@ -147,6 +165,11 @@ class Comparison:
             suppliers=tuple(str(s) for s in data["suppliers"]),
             rows=tuple(Row.from_json(r) for r in data["rows"]),
             failures={str(k): str(v) for k, v in dict(data.get("failures") or {}).items()},
+            near=None if data.get("near") is None else str(data["near"]),
+            freight=bool(data.get("freight")),
+            freight_unknown={
+                str(k): str(v) for k, v in dict(data.get("freight_unknown") or {}).items()
+            },
         )
 
 
@@ -160,9 +183,10 @@ def _row(line: SourcedLine) -> Row:
                 supplier=sourced.supplier, status=offer.status.value, source=sourced.source,
                 fetched_at=offer.fetched_at, buyable=sourced.buyable,
                 supplier_sku=offer.supplier_sku,
-                price=sourced.landed if sourced.landed is not None else offer.price,
+                price=offer.price,
                 currency=offer.currency, stock=sourced.stock,
                 note=offer.error if offer.status is OfferStatus.ERROR else offer.message,
+                freight=sourced.freight,
             ),
         )  # fmt: skip
     picks = tuple(
@@ -176,11 +200,16 @@ def _row(line: SourcedLine) -> Row:
     )  # fmt: skip
 
 
-def from_result(result: SourcingResult) -> Comparison:
+def from_result(
+    result: SourcingResult, *, near: str | None = None, freight: bool = False
+) -> Comparison:
     return Comparison(
         suppliers=tuple(result.suppliers_asked),
         rows=tuple(_row(line) for line in result.lines),
         failures=dict(result.failures),
+        near=near,
+        freight=freight,
+        freight_unknown=dict(result.freight_unknown),
     )
 
 

@@ -201,6 +201,18 @@ async def _health(
 async def dashboard(request: Request, shortcut: str) -> HTMLResponse:
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
+    return await _dashboard(request, user, shortcut)
+
+
+async def _dashboard(
+    request: Request,
+    user: ConsoleUser,
+    shortcut: str,
+    *,
+    prefer: list[str] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
     rt = render.rt(request)
     async with rt.sessions() as session:
         try:
@@ -241,7 +253,37 @@ async def dashboard(request: Request, shortcut: str) -> HTMLResponse:
             )
     async with rt.sessions() as session:
         pos = await po_summary.summary(session, shortcut=shortcut)
-    return render.page(request, "dashboard.html", user, tenant=tenant, rows=rows, pos=pos)
+    return render.page(
+        request, "dashboard.html", user, status, tenant=tenant, rows=rows, pos=pos,
+        suppliers=list(registry.registrations()), error=error,
+        prefer=list(tenant.supplier_preference or []) if prefer is None else prefer,
+    )  # fmt: skip
+
+
+# -- Admin > the supplier preference ----------------------------------------------------------
+
+
+@router.post("/t/{shortcut}/supplier-preference", response_model=None)
+async def set_supplier_preference(request: Request, shortcut: str) -> Response:
+    """The tenant's stored preference: sourcing's tie-break when a comparison names none.
+    Form fields ``prefer-1``, ``prefer-2``... in order; all blank clears it."""
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut, Role.ADMIN)
+    form = await web.check_csrf(request, user.csrf_token)
+    count = len(registry.registrations())
+    chosen = [form.get(f"prefer-{n}", "").strip() for n in range(1, count + 1)]
+    chosen = list(dict.fromkeys(key for key in chosen if key))  # a supplier twice: once
+    rt = render.rt(request)
+    async with rt.sessions() as session:
+        try:
+            await tenants.update_tenant(
+                session, shortcut, prefer=chosen, actor=f"console:{user.email}"
+            )
+        except InvalidInput as exc:
+            error = str(exc)
+        else:
+            return render.redirect(f"/t/{shortcut}#supplier-preference")
+    return await _dashboard(request, user, shortcut, prefer=chosen, error=error, status=422)
 
 
 # -- Admin > Suppliers > <a supplier> > <a country> ------------------------------------------
