@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from disty.domain.countries import SITES
 from disty.domain.nearby import parse_near
-from disty.domain.orders import Address, validate_address
+from disty.domain.orders import Address
 from disty.domain.partlist import parse_part_list
 from disty.domain.sourcing import SourcingRequest, WantedLine
 from disty.errors import Conflict, DistyError, InvalidInput, NotFound
@@ -31,7 +31,7 @@ from disty.services.price_list import describe_age
 from disty.services.users import ConsoleUser, Role
 from disty.suppliers import registry
 from disty.suppliers.base import Capability
-from disty.web.ui import render
+from disty.web.ui import buying, render
 from disty.web.ui import session as web
 from disty.web.ui.comparison import AS_CHOSEN, LEAVE_OUT, Comparison, chosen, field_name
 from disty.web.ui.comparison import from_result as comparison_of
@@ -42,29 +42,9 @@ from disty.web.ui.session import PageNotFound
 router = APIRouter(include_in_schema=False)
 
 OFFERS_VALID_S = 3600  # a comparison older than this is made again before it becomes POs
-NOTES_MAX = 500
-# The ship-to's fields, as the price page's address block (products_address.html) names them.
-ADDRESS_FIELDS = ("company", "street", "street2", "city", "state", "postcode", "country",
-                  "contact", "phone", "email")  # fmt: skip
 # The compare form's freight ship-to: the PO form's ship-to fields, each name with this prefix
 # (two forms on one page; the PO form starts from the freight ship-to, see ``_po_values``).
 FREIGHT = "freight_"
-
-
-async def _tenant(rt: Runtime, shortcut: str) -> tenants.TenantView:
-    async with rt.sessions() as session:
-        try:
-            return await tenants.tenant_view(session, shortcut)
-        except NotFound:
-            raise PageNotFound from None
-
-
-def _country(tenant: tenants.TenantView, raw: str | None) -> int:
-    """The country asked for if the tenant is served there; its first country otherwise."""
-    ids = tenant.country_ids
-    if raw and raw.isdigit() and int(raw) in ids:
-        return int(raw)
-    return ids[0]
 
 
 def _candidates(country_id: int) -> list[registry.Registration]:
@@ -80,10 +60,6 @@ def _name(key: str) -> str:
         return registry.get(key).name
     except DistyError:
         return key
-
-
-def _money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:,.2f}"
 
 
 def _seal_key(rt: Runtime) -> bytes:
@@ -130,7 +106,8 @@ async def _page(
         near=near, freight=freight, FREIGHT=FREIGHT,
         comparison=comparison, sealed=sealed, values=values, error=error,
         order_error=order_error, recent=recent, can_order=can_order,
-        address_fields=ADDRESS_FIELDS, money=_money, supplier_name=_name, field_name=field_name,
+        address_fields=buying.ADDRESS_FIELDS, money=buying.money, supplier_name=_name,
+        field_name=field_name,
         age=lambda then: describe_age(then, now), AS_CHOSEN=AS_CHOSEN, LEAVE_OUT=LEAVE_OUT,
         orderable=comparison is not None and any(
             row.picks or any(c.buyable for c in row.cells.values()) for row in comparison.rows
@@ -145,8 +122,8 @@ async def _page(
 async def compare_form(request: Request, shortcut: str, country: str = "") -> HTMLResponse:
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
-    tenant = await _tenant(render.rt(request), shortcut)
-    return await _page(request, user, tenant, _country(tenant, country))
+    tenant = await buying.tenant(render.rt(request), shortcut)
+    return await _page(request, user, tenant, buying.country(tenant, country))
 
 
 # -- 2. the offers side by side ----------------------------------------------------------------
@@ -174,8 +151,8 @@ async def compare(request: Request, shortcut: str) -> HTMLResponse:
     web.tenant_page(user, shortcut)
     form = await web.check_csrf(request, user.csrf_token)
     rt = render.rt(request)
-    tenant = await _tenant(rt, shortcut)
-    country_id = _country(tenant, form.get("country"))
+    tenant = await buying.tenant(rt, shortcut)
+    country_id = buying.country(tenant, form.get("country"))
     text = form.get("parts", "")[:100_000]
     split = form.get("split") == "on"
     near_text = form.get("near", "").strip()[:80]
@@ -236,16 +213,9 @@ def _opened(rt: Runtime, shortcut: str, token: str) -> tuple[int, Comparison]:
 async def _ship_to(rt: Runtime, shortcut: str, form: dict[str, str], prefix: str = "") -> Address:
     """A recent ship-to or a typed address (an address stored at one supplier means nothing
     to the others, so it is not offered here); ``prefix``: the freight ship-to's fields."""
-    choice = form.get(f"{prefix}ship_to_choice", "")
-    if choice == "recent":
-        async with rt.sessions() as session:
-            return await price_list.recent_ship_to(
-                session, shortcut=shortcut, po_number=form.get(f"{prefix}recent_po", "")
-            )
-    if choice == "typed":
-        values = {name: form.get(f"{prefix}ship_{name}", "").strip() for name in ADDRESS_FIELDS}
-        values["country"] = values["country"].upper()
-        return validate_address(Address(**values), "ship_to")
+    chosen = await buying.recent_or_typed(rt, shortcut, form, prefix)
+    if chosen is not None:
+        return chosen
     what = "a freight estimate needs a ship-to" if prefix else "choose where to ship"
     raise InvalidInput(f"{what}: a recent ship-to or a typed address", field="ship_to")
 
@@ -286,8 +256,10 @@ async def _place(
     prefix = form.get("po_prefix", "")
     ship_to = await _ship_to(rt, shortcut, form)
     notes = form.get("notes", "").strip()
-    if len(notes) > NOTES_MAX:
-        raise InvalidInput(f"the notes are longer than {NOTES_MAX} characters", field="notes")
+    if len(notes) > buying.NOTES_MAX:
+        raise InvalidInput(
+            f"the notes are longer than {buying.NOTES_MAX} characters", field="notes"
+        )
     ctx = Context(rt.suppliers, f"console:{user.email}")
     async with rt.sessions() as session:
         try:
@@ -310,13 +282,13 @@ async def order(request: Request, shortcut: str) -> Response:
     web.tenant_page(user, shortcut, Role.BUYER)
     form = await web.check_csrf(request, user.csrf_token)
     rt = render.rt(request)
-    tenant = await _tenant(rt, shortcut)
+    tenant = await buying.tenant(rt, shortcut)
     token = form.get("offers", "")
     try:
         country_id, comparison = _opened(rt, shortcut, token)
     except Unsealed as exc:
         return await _page(
-            request, user, tenant, _country(tenant, None), status=422,
+            request, user, tenant, buying.country(tenant, None), status=422,
             error=f"{exc}: the offers cannot be trusted, so compare the list again",
         )  # fmt: skip
     try:
@@ -342,7 +314,7 @@ def _requisition_page(
 ) -> HTMLResponse:  # fmt: skip
     return render.page(
         request, "requisition.html", user, status, tenant=tenant, req=placed,
-        supplier_name=_name, money=lambda raw: "" if raw is None else _money(Decimal(raw)),
+        supplier_name=_name, money=lambda raw: "" if raw is None else buying.money(Decimal(raw)),
         po_url=lambda number: f"/t/{tenant.shortcut}/pos/{quote(number, safe='')}",
     )  # fmt: skip
 
@@ -352,7 +324,7 @@ async def requisition(request: Request, shortcut: str, number: str) -> HTMLRespo
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
     rt = render.rt(request)
-    tenant = await _tenant(rt, shortcut)
+    tenant = await buying.tenant(rt, shortcut)
     async with rt.sessions() as session:
         try:
             placed = Placed.of(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -32,39 +31,19 @@ from disty.suppliers import registry
 from disty.suppliers.base import Capability
 from disty.suppliers.errors import NotFound as SupplierNotFound
 from disty.suppliers.errors import SupplierError
-from disty.web.ui import render
+from disty.web.ui import buying, render
 from disty.web.ui import session as web
 from disty.web.ui.orders import failure
 from disty.web.ui.render import signed_in
 from disty.web.ui.sealed import Unsealed, seal, unseal
-from disty.web.ui.session import PageNotFound
 
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 25
 PRICES_VALID_S = 3600  # a priced list older than this is priced again before it becomes a PO
-NOTES_MAX = 500
-ADDRESS_FIELDS = ("company", "street", "street2", "city", "state", "postcode", "country",
-                  "contact", "phone", "email")  # fmt: skip
 
 
 # -- what every products page needs ----------------------------------------------------------
-
-
-async def _tenant(rt: Runtime, shortcut: str) -> tenants.TenantView:
-    async with rt.sessions() as session:
-        try:
-            return await tenants.tenant_view(session, shortcut)
-        except NotFound:
-            raise PageNotFound from None
-
-
-def _country(tenant: tenants.TenantView, raw: str | None) -> int:
-    """The country asked for if the tenant is served there; its first country otherwise."""
-    ids = tenant.country_ids
-    if raw and raw.isdigit() and int(raw) in ids:
-        return int(raw)
-    return ids[0]
 
 
 async def _catalog_supplier(rt: Runtime, shortcut: str, country_id: int) -> str:
@@ -85,10 +64,6 @@ async def _price_supplier(rt: Runtime, shortcut: str, country_id: int) -> str | 
             return None
 
 
-def _money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:,.2f}"
-
-
 def _common(tenant: tenants.TenantView, country_id: int, supplier: str | None) -> dict[str, Any]:
     registration = registry.get(supplier) if supplier else None
     return {
@@ -99,7 +74,7 @@ def _common(tenant: tenants.TenantView, country_id: int, supplier: str | None) -
         "can_hold": registration is not None and Capability.ORDER_HOLD in registration.capabilities,
         "stored_addresses": registration is not None and registration.stored_addresses,
         "sites": [SITES[c] for c in tenant.country_ids if c in SITES],
-        "money": _money,
+        "money": buying.money,
     }
 
 
@@ -123,8 +98,8 @@ async def search(
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
     rt = render.rt(request)
-    tenant = await _tenant(rt, shortcut)
-    country_id = _country(tenant, country)
+    tenant = await buying.tenant(rt, shortcut)
+    country_id = buying.country(tenant, country)
     wanted = {"q": q.strip(), "vendor": vendor.strip(), "vpn": vpn.strip()}
     number = _page_number(page)
     results, error, status, supplier = None, None, 200, None
@@ -193,7 +168,7 @@ async def _price_page(
         unknown=[x for x in lines if x.status is OfferStatus.UNKNOWN],
         failed=[x for x in lines if x.status is OfferStatus.ERROR],
         orderable=[x for x in lines if x.orderable],
-        can_order=user.can(Role.BUYER), address_fields=ADDRESS_FIELDS,
+        can_order=user.can(Role.BUYER), address_fields=buying.ADDRESS_FIELDS,
     )  # fmt: skip
 
 
@@ -205,9 +180,9 @@ async def price_form(
     PO's lines) and ``po``, the failed PO being corrected (its page links here)."""
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
-    tenant = await _tenant(render.rt(request), shortcut)
+    tenant = await buying.tenant(render.rt(request), shortcut)
     return await _price_page(
-        request, user, tenant, _country(tenant, country), parts=parts[:10_000],
+        request, user, tenant, buying.country(tenant, country), parts=parts[:10_000],
         correcting=_correcting(po),
     )  # fmt: skip
 
@@ -231,8 +206,8 @@ async def price(request: Request, shortcut: str) -> HTMLResponse:
     web.tenant_page(user, shortcut)
     form = await web.check_csrf(request, user.csrf_token)
     rt = render.rt(request)
-    tenant = await _tenant(rt, shortcut)
-    country_id = _country(tenant, form.get("country"))
+    tenant = await buying.tenant(rt, shortcut)
+    country_id = buying.country(tenant, form.get("country"))
     correcting = _correcting(form.get("correcting"))
     text = form.get("parts", "")
     if form.get("quantity"):  # "Price this part" on a product's page: one part, its quantity
@@ -288,32 +263,22 @@ def _opened(rt: Runtime, shortcut: str, token: str) -> tuple[int, str, list[Pric
     return int(value["country"]), value["supplier"], lines
 
 
-def _address(form: dict[str, str], prefix: str) -> Address:
-    values = {name: form.get(f"{prefix}{name}", "").strip() for name in ADDRESS_FIELDS}
-    values["country"] = values["country"].upper()
-    return Address(**values)
-
-
 async def _ship_to(rt: Runtime, shortcut: str, form: dict[str, str]) -> Address:
+    chosen = await buying.recent_or_typed(rt, shortcut, form)
+    if chosen is not None:
+        return chosen
     choice = form.get("ship_to_choice", "")
-    if choice == "recent":
-        async with rt.sessions() as session:
-            return await price_list.recent_ship_to(
-                session, shortcut=shortcut, po_number=form.get("recent_po", "")
-            )
     if choice == "stored":
         stored = form.get("stored_address_id", "").strip()
         if not stored:
             raise InvalidInput("type the stored address id, or choose another ship-to")
         return validate_address(Address.stored(stored), "ship_to")
-    if choice == "typed":
-        return validate_address(_address(form, "ship_"), "ship_to")
     raise InvalidInput("choose where to ship: a recent ship-to, a typed address or a stored one")
 
 
 def _end_user(form: dict[str, str]) -> Address | None:
-    address = _address(form, "eu_")
-    if not any(getattr(address, name) for name in ADDRESS_FIELDS):
+    address = buying.address(form, "eu_")
+    if not any(getattr(address, name) for name in buying.ADDRESS_FIELDS):
         return None  # optional: left blank
     return validate_address(address, "end_user")
 
@@ -342,8 +307,10 @@ async def _place(
     ship_to = await _ship_to(rt, shortcut, form)
     end_user = _end_user(form)
     notes = form.get("notes", "").strip()
-    if len(notes) > NOTES_MAX:
-        raise InvalidInput(f"the notes are longer than {NOTES_MAX} characters", field="notes")
+    if len(notes) > buying.NOTES_MAX:
+        raise InvalidInput(
+            f"the notes are longer than {buying.NOTES_MAX} characters", field="notes"
+        )
     order = _order_lines(lines)
     ctx = Context(rt.suppliers, f"console:{user.email}")
     async with rt.sessions() as session:
@@ -373,13 +340,13 @@ async def order(request: Request, shortcut: str) -> Response:
     web.tenant_page(user, shortcut, Role.BUYER)
     form = await web.check_csrf(request, user.csrf_token)
     rt = render.rt(request)
-    tenant = await _tenant(rt, shortcut)
+    tenant = await buying.tenant(rt, shortcut)
     token = form.get("priced", "")
     try:
         country_id, supplier, lines = _opened(rt, shortcut, token)
     except Unsealed as exc:
         return await _price_page(
-            request, user, tenant, _country(tenant, None), status=422,
+            request, user, tenant, buying.country(tenant, None), status=422,
             error=f"{exc}: the prices cannot be trusted, so price the list again",
         )  # fmt: skip
     try:
@@ -405,8 +372,8 @@ async def details(request: Request, shortcut: str, sku: str, country: str = "") 
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
     rt = render.rt(request)
-    tenant = await _tenant(rt, shortcut)
-    country_id = _country(tenant, country)
+    tenant = await buying.tenant(rt, shortcut)
+    country_id = buying.country(tenant, country)
     item, error, status, supplier = None, None, 200, None
     try:
         supplier = await _catalog_supplier(rt, shortcut, country_id)
