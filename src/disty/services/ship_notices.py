@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.config import Settings
@@ -40,7 +39,7 @@ from disty.domain.polling import followed
 from disty.domain.ship_notices import ShipNotice, UnreadableNotice, validate_drop_folder
 from disty.domain.tenants import validate_shortcut
 from disty.errors import InvalidInput
-from disty.services.ordering._common import event
+from disty.services.ordering._common import event, merge_and_commit
 from disty.services.ordering._merge import add_invoices, add_shipments
 from disty.suppliers import registry
 from disty.suppliers.ship_notices import ShipNoticeCodec
@@ -232,9 +231,8 @@ async def _apply(
     )
     if po is None:
         return False
-    # A refresh of the same PO may save the same packages meanwhile; the merge is idempotent,
-    # so it is done again on the PO as now saved (as ordering's refresh does).
-    for attempt in range(3):
+
+    def merge() -> None:
         packages = add_shipments(po, notice.shipments)
         invoices = add_invoices(po, notice.invoices, None)
         if packages or invoices:
@@ -248,13 +246,8 @@ async def _apply(
             )  # fmt: skip
         if followed(POStatus(po.status)):
             po.next_check_at = utcnow()  # the worker asks the supplier at its next round
-        try:
-            await session.commit()
-            return True
-        except IntegrityError:
-            await session.rollback()
-            if attempt == 2:
-                raise
-            await session.refresh(po, ["lines", "shipments", "invoices", "timeline"])
-            await session.refresh(po)
-    return True  # pragma: no cover - the loop returns or raises
+
+    # A refresh of the same PO may save the same packages meanwhile: merge_and_commit merges
+    # again on the PO as saved.
+    await merge_and_commit(session, po, merge)
+    return True

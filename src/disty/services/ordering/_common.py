@@ -4,9 +4,11 @@ win, the PO's adapter, and finding POs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.config import Settings
@@ -149,3 +151,25 @@ async def list_pos(
     if status is not None:
         query = query.where(PurchaseOrder.status == POStatus(status).value)
     return list(await session.scalars(query.order_by(PurchaseOrder.created_at, PurchaseOrder.id)))
+
+
+async def merge_and_commit(
+    session: AsyncSession, po: PurchaseOrder, merge: Callable[[], None], *, attempts: int = 3
+) -> None:
+    """Run ``merge`` (an idempotent change of the PO in memory) and commit it.
+
+    Two refreshes of one PO may run at once (two events of one order, an event and the poll,
+    a ship-notice file and the poll); the later commit then meets the shipments or invoices
+    the other just saved. As the merge is idempotent, it is done again on the PO as now
+    saved, adding only what is missing."""
+    for attempt in range(attempts):
+        merge()
+        try:
+            await session.commit()
+            return
+        except IntegrityError:
+            await session.rollback()
+            if attempt == attempts - 1:
+                raise
+            await session.refresh(po, ["lines", "shipments", "invoices", "timeline"])
+            await session.refresh(po)

@@ -9,12 +9,11 @@ refusal announced by the supplier fails the PO only once a search confirms there
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import PurchaseOrder
 from disty.domain.orders import OrderState, POStatus
-from disty.services.ordering._common import Context, event, move, po_adapter
+from disty.services.ordering._common import Context, event, merge_and_commit, move, po_adapter
 from disty.services.ordering._merge import apply_states, awaiting_order, mark_missing_lines
 from disty.services.ordering._schedule import checked, fingerprint
 from disty.suppliers.base import Supplier
@@ -25,21 +24,12 @@ async def apply_current_states(
 ) -> None:
     states: list[OrderState] = await adapter.order_states(po.po_number, po.supplier_order_numbers)
     before = fingerprint(po)
-    # Two refreshes of one PO may run at once (two events of one order, or an event and the
-    # poll); the later commit then meets the shipments or invoices the other just saved. Merging
-    # is idempotent, so it is done again on the PO as now saved, adding only what is missing.
-    for attempt in range(3):
+
+    def merge() -> None:
         apply_states(po, states, source, ctx.actor)
         checked(po, ctx, changed=fingerprint(po) != before)
-        try:
-            await session.commit()
-            return
-        except IntegrityError:
-            await session.rollback()
-            if attempt == 2:
-                raise
-            await session.refresh(po, ["lines", "shipments", "invoices", "timeline"])
-            await session.refresh(po)
+
+    await merge_and_commit(session, po, merge)
 
 
 async def settle_accepted(
