@@ -5,13 +5,8 @@ drift, hold, release and cancel; v7 asynchronous orders and quotes; modifying he
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
-import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -25,6 +20,7 @@ from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
 from tests.fixtures.ingram import FAST, config, control, counts, harness
 from tests.fixtures.ingram import adapter as ingram_adapter
+from tests.fixtures.killing import cli_env, kill_once_received
 from tests.fixtures.simulator import RunningSimulator
 from tests.fixtures.tenants import connect_to_simulator
 
@@ -140,32 +136,12 @@ async def test_a_process_killed_mid_send_is_recovered_without_a_second_order(
     # (SIGKILL) in between, so nothing of the answer was recorded.
     hold_answer = {"kind": "drop_after", "endpoint": CREATE, "times": 1, "latency_ms": 30_000}
     control(simulator, "POST", "/faults", json=hold_answer)
-    env = {
-        **os.environ,
-        "DISTY_HOME": str(settings.home),
-        "DISTY_DATABASE_URL": str(settings.database_url),
-        "DISTY_SECRET_KEYS": secret_key,
-        "DISTY_PUBLIC_URL": "https://d.example",
-        "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS": "1",  # the simulator's http base URL
-        "DISTY_SUPPLIER_TIMEOUT_S": "20",
-        "DISTY_SUBMIT_LEASE_S": "104",  # longer than one send can take (5 x 20 s + 3.5 s)
-    }
-    disty = Path(sys.executable).with_name("disty")
-    process = await asyncio.create_subprocess_exec(
-        str(disty), "order", "submit", "--tenant", "smbi", "--country", "1", "--po", "PO-KILL-1",
-        "--line", f"{part(simulator, 4)}=1", "--ship-to", "Acme|1 Main|Springfield|IL|62701|US",
-        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    await kill_once_received(
+        ["order", "submit", "--tenant", "smbi", "--country", "1", "--po", "PO-KILL-1",
+         "--line", f"{part(simulator, 4)}=1", "--ship-to", "Acme|1 Main|Springfield|IL|62701|US"],
+        cli_env(settings, secret_key),
+        lambda: orders_at_simulator(simulator, "PO-KILL-1"),
     )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while not orders_at_simulator(simulator, "PO-KILL-1"):
-            assert process.returncode is None, "the submitting process ended before it was killed"
-            assert time.monotonic() < deadline, "the simulator never received the order"
-            await asyncio.sleep(0.02)
-        process.send_signal(signal.SIGKILL)
-    finally:
-        await asyncio.wait_for(process.wait(), timeout=10)
-    assert process.returncode == -signal.SIGKILL
 
     async with rt.sessions() as session:
         po = await ordering.find_po(session, shortcut="smbi", po_number="PO-KILL-1")

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +16,7 @@ import httpx
 import pytest
 
 from disty.cli._common import console
+from disty.config import Settings
 from disty.runtime import Runtime
 from disty.services import tenants, tokens
 from disty.simulator.config import DEMO_TDSYNNEX_PASSWORD
@@ -27,6 +24,7 @@ from disty.simulator.ingram.catalog import Catalog
 from disty.simulator.tdsynnex.catalog import TdCatalog, TdProduct
 from tests.conftest import Cli
 from tests.fixtures.disty import ServedDisty
+from tests.fixtures.killing import cli_env, kill_once_received
 from tests.fixtures.simulator import TEST_CONFIG, RunningSimulator
 from tests.integration.test_pna_both import both_connected, td_down
 
@@ -331,9 +329,8 @@ def _placed(simulator: RunningSimulator) -> tuple[list[str], list[str]]:
 
 
 async def test_one_po_per_supplier_placed_once_when_killed_and_run_again(
-    cli: Cli, simulator: RunningSimulator, rt: Runtime, home: Path, database_url: str,
-    secret_key: str,
-) -> None:  # fmt: skip
+    cli: Cli, simulator: RunningSimulator, rt: Runtime, settings: Settings, secret_key: str
+) -> None:
     await asyncio.to_thread(both_connected, cli, simulator)
     # Two lines, one bought at each: TD SYNNEX's own product, and one only Ingram sells.
     td_only = next(p for i in TD.only_here() if (p := TD.product(i)) and p.authorized
@@ -346,24 +343,7 @@ async def test_one_po_per_supplier_placed_once_when_killed_and_run_again(
     control(simulator, "POST", "/faults", json={
         "distributor": "tdsynnex", "kind": "drop_after", "endpoint": "/SynnexXML/PO",
         "times": 1, "latency_ms": 30_000})  # fmt: skip
-    env = {**os.environ, "DISTY_HOME": str(home), "DISTY_DATABASE_URL": database_url,
-           "DISTY_SECRET_KEYS": secret_key, "DISTY_PUBLIC_URL": "https://disty.example.com",
-           "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS": "1", "DISTY_SUPPLIER_TIMEOUT_S": "20",
-           "DISTY_SUBMIT_LEASE_S": "104"}  # fmt: skip
-    disty = Path(sys.executable).with_name("disty")
-    process = await asyncio.create_subprocess_exec(
-        str(disty), *order, env=env, stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while not _placed(simulator)[1]:
-            assert process.returncode is None, "the run ended before it was killed"
-            assert time.monotonic() < deadline, "TD SYNNEX never received its PO"
-            await asyncio.sleep(0.02)
-        process.send_signal(signal.SIGKILL)
-    finally:
-        await asyncio.wait_for(process.wait(), timeout=10)
+    await kill_once_received(order, cli_env(settings, secret_key), lambda: _placed(simulator)[1])
     assert [len(x) for x in _placed(simulator)] == [1, 1]
 
     # Run again: Ingram's PO is answered as placed; TD SYNNEX's is still being sent (the dead

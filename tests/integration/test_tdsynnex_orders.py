@@ -6,15 +6,9 @@ and price-review notes on the lines, a hold refused, and the CLI's order submit.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import signal
-import sys
-import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
@@ -36,6 +30,7 @@ from disty.simulator.tdsynnex.catalog import TdCatalog, TdProduct
 from disty.suppliers.tdsynnex import consts
 from tests.conftest import Cli
 from tests.fixtures.ingram import FAST, harness
+from tests.fixtures.killing import cli_env, kill_once_received
 from tests.fixtures.simulator import TEST_CONFIG, RunningSimulator
 from tests.integration.test_tdsynnex_connection import connect_tdsynnex, td_url
 from tests.simulator.tdsynnex_orders import in_stock, no_stock, pick
@@ -315,33 +310,13 @@ async def test_a_process_killed_mid_send_is_recovered_without_a_second_order(
     # The simulator places the PO, then holds its answer; the CLI submitting it is killed
     # (SIGKILL) in between, so nothing of the answer was recorded.
     fault(simulator, kind="drop_after", endpoint=PO_PATH, times=1, latency_ms=30_000)
-    env = {
-        **os.environ,
-        "DISTY_HOME": str(settings.home),
-        "DISTY_DATABASE_URL": str(settings.database_url),
-        "DISTY_SECRET_KEYS": secret_key,
-        "DISTY_PUBLIC_URL": "https://d.example",
-        "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS": "1",
-        "DISTY_SUPPLIER_TIMEOUT_S": "20",
-        "DISTY_SUBMIT_LEASE_S": "104",
-    }
-    disty = Path(sys.executable).with_name("disty")
-    process = await asyncio.create_subprocess_exec(
-        str(disty), "order", "submit", "--tenant", "smbi", "--country", "1",
-        "--supplier", "tdsynnex", "--po", "TD-KILL-1", "--line", f"{stocked().sku}=1",
-        "--ship-to", "Acme|1 Main St|Fremont|CA|94539|US",
-        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    await kill_once_received(
+        ["order", "submit", "--tenant", "smbi", "--country", "1", "--supplier", "tdsynnex",
+         "--po", "TD-KILL-1", "--line", f"{stocked().sku}=1",
+         "--ship-to", "Acme|1 Main St|Fremont|CA|94539|US"],
+        cli_env(settings, secret_key),
+        lambda: td_orders(simulator, "TD-KILL-1"),
     )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while not td_orders(simulator, "TD-KILL-1"):
-            assert process.returncode is None, "the submitting process ended before it was killed"
-            assert time.monotonic() < deadline, "the simulator never received the PO"
-            await asyncio.sleep(0.02)
-        process.send_signal(signal.SIGKILL)
-    finally:
-        await asyncio.wait_for(process.wait(), timeout=10)
-    assert process.returncode == -signal.SIGKILL
 
     async with rt.sessions() as session:
         po = await ordering.find_po(session, shortcut="smbi", po_number="TD-KILL-1")

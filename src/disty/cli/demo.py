@@ -48,7 +48,6 @@ from disty.services.run_test import run_test
 from disty.simulator import INGRAM_PREFIX, TDSYNNEX_PREFIX, SimulatorConfig
 from disty.simulator import create_app as simulator_app
 from disty.suppliers import registry
-from disty.suppliers.base import Capability
 from disty.web import create_app
 
 TENANT = "demo"
@@ -226,16 +225,12 @@ async def _try_it(rt: Runtime) -> tuple[list[tuple[str, RunTestReport]], list[Of
 async def _order_at_each(rt: Runtime, offers: list[Offer]) -> list[str]:
     """One PO at every connected supplier that disty can order from, through the ordering
     service as any PO: SHARED_PART by the supplier's own SKU, at the price it just offered.
-    A supplier without ordering (its ORDER_CREATE capability off) is skipped, saying so; one
-    that refuses the PO says why, and the demo goes on."""
+    A supplier that takes no orders, or refuses the PO, is said so with the ordering
+    service's reason, and the demo goes on."""
     ctx = Context(rt.suppliers, actor="demo")
     said = []
     for number, supplier in enumerate(await _connected(rt), start=2001):
-        registration = registry.get(supplier)
-        name = registration.name
-        if Capability.ORDER_CREATE not in registration.capabilities:
-            said.append(f"{name}: no PO placed: disty does not place orders there yet")
-            continue
+        name = registry.get(supplier).name
         offer = next(
             (o for o in offers if o.supplier == supplier and o.sku == SHARED_PART
              and o.status is OfferStatus.OK and o.supplier_sku and o.price is not None),

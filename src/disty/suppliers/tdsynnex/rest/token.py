@@ -94,12 +94,11 @@ class RestTokens:
             classify=_classify,
             describe=describe,
             sleep=self._sleep,
+            max_bytes=MAX_TOKEN_BYTES,
         )
         unreadable = Unavailable(
             f"{describe} answered with no readable token: check the base URL and try again"
         )
-        if len(response.content) > MAX_TOKEN_BYTES:
-            raise unreadable
         try:
             body = json.loads(response.content)
         except ValueError:

@@ -32,7 +32,8 @@ from disty.suppliers.oauth import TokenCache
 from disty.suppliers.ratelimit import RateLimiter
 from disty.suppliers.tdsynnex import consts
 
-MAX_ANSWER_BYTES = 20 * 1024 * 1024  # a P&A answer of 50 lines is a few hundred kB
+# Answers are refused past this while they are read (a 50-line P&A answer is a few hundred kB).
+MAX_ANSWER_BYTES = 20 * 1024 * 1024
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'  # as every sample starts (2.3)
 
 
@@ -86,12 +87,8 @@ def text(element: Element, name: str) -> str | None:
 
 
 def parse(body: bytes, describe: str) -> Element:
-    """The answer's root element, or Unavailable saying the answer was unreadable."""
-    if len(body) > MAX_ANSWER_BYTES:
-        raise Unavailable(
-            f"{describe} answered with more than 20 MiB, more than any answer disty asks for; "
-            "try again later"
-        )
+    """The answer's root element, or Unavailable saying the answer was unreadable. (Its size
+    was bounded while it was read: ``send``'s ``max_bytes``, MAX_ANSWER_BYTES here.)"""
     try:
         root: Element = SafeET.fromstring(body)
     except DefusedXmlException:
