@@ -26,9 +26,8 @@ from disty.domain.freight import FreightEstimate, FreightLine
 from disty.domain.offers import Offer
 from disty.domain.orders import Address
 from disty.errors import DistyError
-from disty.services.suppliers import Suppliers
+from disty.services.suppliers import Suppliers, offered
 from disty.services.tenants import get_tenant
-from disty.suppliers import registry
 from disty.suppliers.base import Capability, FreightApi
 
 PLACES = Decimal("0.0001")  # a unit's share, to the hundredth of a cent
@@ -63,22 +62,14 @@ async def estimate(
     tenant = await get_tenant(session, shortcut)
     # Connections are read one by one (one session); the suppliers are then asked at once.
     for key in sorted(candidates):
-        registration = registry.get(key)
-        if Capability.FREIGHT not in registration.capabilities:
-            unknown[key] = f"{registration.name} offers no freight estimates"
-            continue
         try:
             found = await suppliers.context_for(
                 session, tenant=tenant, supplier=key, country_id=country_id,
                 need=Capability.FREIGHT, what="freight estimates",
             )  # fmt: skip
-        except DistyError as exc:
+            apis[key] = offered(found.adapter.freight, found.adapter, "freight estimates")
+        except DistyError as exc:  # no freight API, or the connection cannot be used
             unknown[key] = str(exc)
-            continue
-        if found.adapter.freight is None:
-            unknown[key] = f"{registration.name} offers no freight estimates"
-            continue
-        apis[key] = found.adapter.freight
 
     async def one(key: str) -> FreightEstimate | str:
         lines = [FreightLine(c.offer.supplier_sku or "", c.quantity, c.warehouse_id)
