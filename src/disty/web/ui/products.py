@@ -74,7 +74,6 @@ def _common(tenant: tenants.TenantView, country_id: int, supplier: str | None) -
         "can_hold": registration is not None and Capability.ORDER_HOLD in registration.capabilities,
         "stored_addresses": registration is not None and registration.stored_addresses,
         "sites": [SITES[c] for c in tenant.country_ids if c in SITES],
-        "money": buying.money,
     }
 
 
