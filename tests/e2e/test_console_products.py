@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 from playwright.async_api import expect
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from disty.db.models import PurchaseOrder, StockLevel
 from disty.domain.orders import Address
@@ -255,15 +255,29 @@ async def test_recent_ship_tos_are_offered_and_a_po_number_places_once(
 ) -> None:
     await connect_smbi(rt, simulator, served)
     earlier = Address("Warehouse Co", "9 Dock Road", "Austin", "TX", "73301", "US")
+    # The same place typed otherwise (capitals, spaces, another contact) is offered once, and
+    # the address of a PO the distributor refused is not offered at all.
+    same = Address("WAREHOUSE CO", "9  Dock Road", "Austin", "TX", "73301", "US", contact="Pat")
+    refused = Address("Refused Place", "1 Nowhere Lane", "Austin", "TX", "73301", "US")
     async with rt.sessions() as session:
-        await ordering.submit(
-            session, Context(rt.suppliers, "test"), shortcut="smbi",
-            country_id=1, supplier="ingram", po_number="PO-EARLIER",
-            lines=[LineInput(PART_B, 1)], ship_to=earlier,
-        )  # fmt: skip
+        for number, ship_to in (("PO-SAME", same), ("PO-REFUSED", refused),
+                                ("PO-EARLIER", earlier)):  # fmt: skip
+            await ordering.submit(
+                session, Context(rt.suppliers, "test"), shortcut="smbi",
+                country_id=1, supplier="ingram", po_number=number,
+                lines=[LineInput(PART_B, 1)], ship_to=ship_to,
+            )  # fmt: skip
+        await session.execute(
+            update(PurchaseOrder).where(PurchaseOrder.po_number == "PO-REFUSED").values(
+                status="failed"
+            )
+        )
+        await session.commit()
     buyer = await ready_client(rt, served, "buyer@smbi.example", "buyer")
     priced = await _priced(buyer, f"{PART_A} 2")
     assert "Warehouse Co, 9 Dock Road, Austin, TX, US (PO PO-EARLIER)" in priced.text
+    assert "PO-SAME" not in priced.text
+    assert "Refused Place" not in priced.text
     assert 'value="recent" checked' in priced.text  # the default when there is one
 
     fields = {"po_number": "PO-RECENT-1", "ship_to_choice": "recent", "recent_po": "PO-EARLIER"}
@@ -279,7 +293,7 @@ async def test_recent_ship_tos_are_offered_and_a_po_number_places_once(
     assert "PO number PO-RECENT-1 is taken by another PO" in taken.text
     async with rt.sessions() as session:
         count = len(list(await session.scalars(select(PurchaseOrder.id))))
-    assert count == 2
+    assert count == 4
     # Too long a field, or a bad PO number: 422 with the message, what was typed kept.
     long_city = await _order(buyer, priced, po_number="PO-LONG", ship_city="S" * 26)
     assert long_city.status_code == 422
