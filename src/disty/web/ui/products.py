@@ -22,7 +22,7 @@ from disty.domain.orders import Address, validate_address, validate_po_number
 from disty.domain.partlist import parse_part_list
 from disty.errors import Conflict, DistyError, InvalidInput, NotFound
 from disty.runtime import Runtime
-from disty.services import catalog, ordering, price_list, tenants
+from disty.services import catalog, last_offers, ordering, price_list, pricing, tenants
 from disty.services.ordering import Context, LineInput
 from disty.services.price_list import PricedLine, describe_age
 from disty.services.supplier_choice import supplier_for
@@ -77,6 +77,40 @@ def _common(tenant: tenants.TenantView, country_id: int, supplier: str | None) -
     }
 
 
+# -- price and stock beside products: the last known, and live on request ----------------------
+
+
+async def _known_offers(
+    rt: Runtime, shortcut: str, country_id: int, supplier: str | None, skus: list[str],
+    live: bool,
+) -> tuple[dict[str, last_offers.KnownOffer], str | None]:  # fmt: skip
+    """Each product's last known offer at the supplier (keyed by upper-case part number),
+    asked live first when ``live``; and what went wrong asking, if anything (the last known
+    offers are still shown then)."""
+    if not supplier or not skus:
+        return {}, None
+    error = None
+    async with rt.sessions() as session:
+        if live and Capability.PRICE_AVAILABILITY in registry.get(supplier).capabilities:
+            try:
+                offers = await pricing.price_and_availability(
+                    session, shortcut=shortcut, country_id=country_id, skus=skus,
+                    suppliers=rt.suppliers, only={supplier},
+                )  # fmt: skip
+            except SupplierError as exc:
+                error = failure(exc)[0]
+            except DistyError as exc:
+                error = str(exc)
+            else:
+                failed = [o for o in offers if o.status is OfferStatus.ERROR]
+                if failed:
+                    error = f"Live price and availability failed: {failed[0].error}"
+        known = await last_offers.last_known(
+            session, shortcut=shortcut, country_id=country_id, supplier=supplier, skus=skus
+        )
+    return known, error
+
+
 # -- 1. catalog search -----------------------------------------------------------------------
 
 
@@ -93,6 +127,7 @@ async def search(
     vpn: str = "",
     page: str = "1",
     country: str = "",
+    live: str = "",
 ) -> HTMLResponse:
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
@@ -118,6 +153,9 @@ async def search(
         except DistyError as exc:
             error, status = str(exc), 422
     pages = math.ceil(results.total / max(results.page_size, 1)) if results else 0
+    skus = [item.supplier_sku for item in results.items] if results else []
+    known, live_error = await _known_offers(rt, shortcut, country_id, supplier, skus, live == "1")
+    now = datetime.now(UTC)
 
     def page_url(n: int) -> str:
         query = {**wanted, "country": str(country_id), "page": str(n)}
@@ -127,6 +165,8 @@ async def search(
         request, "products.html", user, status, **_common(tenant, country_id, supplier),
         wanted=wanted,
         results=results, error=error, page_number=number, pages=pages, page_url=page_url,
+        known=known, live_error=live_error, asked_live=live == "1",
+        age=lambda then: describe_age(then, now),
     )  # fmt: skip
 
 
@@ -367,7 +407,9 @@ def _parts_text(lines: list[PricedLine]) -> str:
 
 
 @router.get("/t/{shortcut}/products/{sku}", response_class=HTMLResponse)
-async def details(request: Request, shortcut: str, sku: str, country: str = "") -> HTMLResponse:
+async def details(
+    request: Request, shortcut: str, sku: str, country: str = "", live: str = ""
+) -> HTMLResponse:
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
     rt = render.rt(request)
@@ -388,8 +430,12 @@ async def details(request: Request, shortcut: str, sku: str, country: str = "") 
         error, status = failure(exc)
     except DistyError as exc:
         error, status = str(exc), 422
+    skus = [item.supplier_sku] if item else []
+    known, live_error = await _known_offers(rt, shortcut, country_id, supplier, skus, live == "1")
+    now = datetime.now(UTC)
     return render.page(
         request, "product.html", user, status, **_common(tenant, country_id, supplier), sku=sku,
-        item=item,
-        error=error,
+        item=item, error=error,
+        offer=known.get(item.supplier_sku.upper()) if item else None, live_error=live_error,
+        asked_live=live == "1", age=lambda then: describe_age(then, now),
     )  # fmt: skip
