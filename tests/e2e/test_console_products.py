@@ -134,6 +134,22 @@ async def test_a_buyer_searches_prices_a_list_and_creates_a_po(
     assert await page.locator("#vendor-part-number").inner_text() == "C9200L-24P-4G-E"
     await check_page(page, "product-details")
 
+    # Its price and stock: none known yet; live on request; then known in the search results,
+    # with its age, without another click.
+    assert await page.locator("#offer-none").count() == 1
+    await page.get_by_role("button", name="Get the live price & stock").click()
+    await page.wait_for_url(re.compile(r"live=1"))
+    price = f"${_price(simulator, PART_A):,.2f}"
+    assert await page.locator("#offer-price").inner_text() == price
+    assert "live, just now" in await page.locator("#offer-age").inner_text()
+    await page.goto(served.url + "/t/smbi/products?vpn=C9200L-24P-4G-E")
+    found = results.locator("tbody tr").first
+    assert await found.locator(".known-price").inner_text() == price
+    assert "last known, just now" in await found.locator(".known-stock").inner_text()
+    assert "in stock" in await found.locator(".known-stock").inner_text()
+    await check_page(page, "products-search-known-offer")
+    await page.get_by_role("link", name=PART_A).click()
+
     # Price this part: live, just now.
     await page.get_by_label("Quantity").fill("2")
     await page.get_by_role("button", name="Price this part").click()
@@ -151,6 +167,17 @@ async def test_a_buyer_searches_prices_a_list_and_creates_a_po(
     error = await page.locator("#price-error").inner_text()
     assert f"line 5 ('{PART_B} three')" in error
     assert await parts.input_value() == pasted
+    # A spreadsheet's header row is skipped; every bad line is named, a long one cut short.
+    long_line = "pasted by mistake: " + "x" * 200
+    await parts.fill(f"Part Number\tQty\n{PART_A}\t2\n{PART_B} three\n{long_line}\n<b> 1")
+    await page.get_by_role("button", name="Get prices").click()
+    error = await page.locator("#price-error").inner_text()
+    assert error.startswith("3 lines are not right")
+    assert "line 1" not in error
+    for number in (3, 4, 5):
+        assert f"line {number} (" in error
+    assert "x" * 50 not in error
+    assert "letters, digits and . _ / # + -" in error
     await check_page(page, "price-list-bad-line")
 
     # The list priced: the unknown part flagged, the stock event's level and time shown.
