@@ -174,8 +174,8 @@ async def test_a_buyer_searches_prices_a_list_and_creates_a_po(
     error = await page.locator("#price-error").inner_text()
     assert error.startswith("3 lines are not right")
     assert "line 1" not in error
-    for number in (3, 4, 5):
-        assert f"line {number} (" in error
+    for bad in (3, 4, 5):
+        assert f"line {bad} (" in error
     assert "x" * 50 not in error
     assert "letters, digits and . _ / # + -" in error
     await check_page(page, "price-list-bad-line")
