@@ -368,7 +368,7 @@ async def test_an_admin_stores_the_preference_and_a_buyer_compares_near_the_ship
     prices = {"ingram": ingram_price(product.index), "tdsynnex": td_price(product.index)}
     for key, price in prices.items():
         freight = await row.locator(f'td[data-supplier="{key}"] .freight').inner_text()
-        found = re.fullmatch(r"\+ ([\d,.]+) freight = ([\d,.]+) landed", freight)
+        found = re.fullmatch(r"\+ \$([\d,.]+) freight = \$([\d,.]+) landed", freight)
         assert found is not None, freight
         share, landed = (Decimal(x.replace(",", "")) for x in found.groups())
         assert share > 0

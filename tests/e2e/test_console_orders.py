@@ -137,7 +137,7 @@ async def test_a_buyer_watches_a_po_ship_and_invoice_without_reloading(
     assert re.fullmatch(r"\$\d{1,3}(,\d{3})*\.\d{2}", await page.locator("#po-total").inner_text())
     events = page.locator("#po-timeline li")
     assert "Invoiced" in await events.first.inner_text()
-    assert "Submitted" in await events.last.inner_text()
+    assert "PO saved" in await events.last.inner_text()
     assert re.search(
         r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M UTC", await events.first.inner_text()
     )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import PurchaseOrder, StockLevel
@@ -193,18 +193,22 @@ class RecentShipTo:
 
 
 async def recent_ship_tos(
-    session: AsyncSession, *, shortcut: str, limit: int = 8
+    session: AsyncSession, *, shortcut: str, limit: int = 8, correcting: str | None = None
 ) -> list[RecentShipTo]:
     """The distinct ship-tos of the tenant's latest POs, newest first: one entry per place
     (the same address typed with other capitals, spaces or another contact is one), and none
-    from a PO the supplier refused (its address may be why)."""
+    from a PO the supplier refused (its address may be why), except ``correcting``'s: the
+    refused PO being corrected and sent again, whose ship-to the buyer keeps or changes."""
     tenant = await get_tenant(session, shortcut)
     found: dict[tuple[str, ...], RecentShipTo] = {}
     rows = await session.execute(
         select(PurchaseOrder.po_number, PurchaseOrder.ship_to)
         .where(
             PurchaseOrder.tenant_id == tenant.id,
-            PurchaseOrder.status != POStatus.FAILED.value,
+            or_(
+                PurchaseOrder.status != POStatus.FAILED.value,
+                PurchaseOrder.po_number == (correcting or ""),
+            ),
         )
         .order_by(PurchaseOrder.created_at.desc(), PurchaseOrder.id.desc())
         .limit(limit * 10)

@@ -274,18 +274,23 @@ async def price(request: Request, shortcut: str) -> HTMLResponse:
             "lines": [x.to_json() for x in lines],
         },
     )
-    recent = await _recent(rt, user, shortcut)
+    recent = await _recent(rt, user, shortcut, correcting)
     return await _price_page(
         request, user, tenant, country_id, parts=text, lines=lines, sealed=sealed,
         recent=recent, correcting=correcting,
     )  # fmt: skip
 
 
-async def _recent(rt: Runtime, user: ConsoleUser, shortcut: str) -> list[price_list.RecentShipTo]:
+async def _recent(
+    rt: Runtime, user: ConsoleUser, shortcut: str, correcting: str = ""
+) -> list[price_list.RecentShipTo]:
+    """The recent ship-tos; a refused PO being corrected offers its own again."""
     if not user.can(Role.BUYER):
         return []  # viewers see no PO form: no addresses either
     async with rt.sessions() as session:
-        return await price_list.recent_ship_tos(session, shortcut=shortcut)
+        return await price_list.recent_ship_tos(
+            session, shortcut=shortcut, correcting=correcting or None
+        )
 
 
 # -- 4. the PO made from the priced list -----------------------------------------------------
@@ -391,9 +396,10 @@ async def order(request: Request, shortcut: str) -> Response:
     try:
         po_number = await _place(rt, user, shortcut, country_id, supplier, lines, form)
     except DistyError as exc:
+        correcting = _correcting(form.get("correcting"))
         return await _price_page(
             request, user, tenant, country_id, parts=_parts_text(lines), lines=lines,
-            sealed=token, recent=await _recent(rt, user, shortcut), values=form,
+            sealed=token, recent=await _recent(rt, user, shortcut, correcting), values=form,
             order_error=str(exc), status=422,
         )  # fmt: skip
     return render.redirect(f"/t/{shortcut}/pos/{quote(po_number, safe='')}")
