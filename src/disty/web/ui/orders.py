@@ -17,9 +17,11 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from disty.domain.countries import SITES
 from disty.domain.orders import FINAL, POStatus
 from disty.domain.polling import followed
 from disty.errors import DistyError, NotFound
+from disty.formatting import when
 from disty.services import ordering
 from disty.services.ordering import Action, Context
 from disty.services.po_views import po_json
@@ -75,14 +77,6 @@ def po_url(shortcut: str, po_number: str) -> str:
     return f"/t/{shortcut}/pos/{quote(po_number, safe='')}"
 
 
-def when(value: str | datetime | None) -> str:
-    """A time as the console writes it (UTC, to the second); the API's ISO strings too."""
-    if value is None:
-        return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
-
-
 def relative(value: str | None, now: datetime | None = None) -> str:
     """A time as a person reads it beside "now": "3 min ago", "in 2 h 5 min", "now"."""
     if value is None:
@@ -120,6 +114,12 @@ def _total(po: dict[str, Any]) -> Decimal | None:
     return total.quantize(Decimal("0.01")) if priced else None
 
 
+def _currency(po: dict[str, Any]) -> str | None:
+    """The PO's currency: its country site's (POs are priced in the site's currency)."""
+    site = SITES.get(po["country_id"])
+    return site.currency if site else None
+
+
 def _row(po: dict[str, Any]) -> dict[str, Any]:
     return {
         "po_number": po["po_number"],
@@ -127,6 +127,7 @@ def _row(po: dict[str, Any]) -> dict[str, Any]:
         "supplier_order_numbers": po["supplier_order_numbers"],
         "lines": len(po["lines"]),
         "total": _total(po),
+        "currency": _currency(po),
         "created": when(po["created_at"]),
         "updated": when(po["updated_at"]),
     }
@@ -188,6 +189,7 @@ def _view(po: dict[str, Any]) -> dict[str, Any]:
     view["created"] = when(view["created_at"])
     view["updated"] = when(view["updated_at"])
     view["total"] = _total(po)
+    view["currency"] = _currency(po)
     view["supplier_name"] = registry.get(po["supplier"]).name
     view["next_check"] = when(view["next_price_check_at"])
     # When the supplier was last asked about the PO and when the worker asks next.
