@@ -136,7 +136,7 @@ def _pager(
 
 
 async def _walk(
-    request: Request, shortcut: str, search: Callable[..., Awaitable[SupplierPage[Any]]], **kw: Any
+    request: Request, search: Callable[..., Awaitable[SupplierPage[Any]]], **kw: Any
 ) -> AsyncIterator[Any]:
     """Every row of a distributor's search, page after page of its largest size, at most
     ``EXPORT_MAX`` rows (each page is a call to the distributor, under its rate limits)."""
@@ -173,7 +173,7 @@ async def quote_export(request: Request, shortcut: str) -> Response:
 
     async def rows() -> AsyncIterator[list[Any]]:
         found = _walk(
-            request, shortcut, partial(quotes.search, ctx=context(request, user)),
+            request, partial(quotes.search, ctx=context(request, user)),
             shortcut=shortcut, country_id=country_id, supplier=supplier,
             quote_number=kept["q"] or None, status=kept["status"] or None,
         )  # fmt: skip
@@ -412,7 +412,7 @@ async def return_export(request: Request, shortcut: str) -> Response:
 
     async def rows() -> AsyncIterator[list[Any]]:
         found = _walk(
-            request, shortcut, partial(returns.search, ctx=context(request, user)),
+            request, partial(returns.search, ctx=context(request, user)),
             shortcut=shortcut, country_id=country_id, supplier=supplier,
             case_number=kept["q"] or None, invoice_number=kept["invoice"] or None,
         )  # fmt: skip
