@@ -133,9 +133,11 @@ async def test_po_list_pages_filters_searches_and_exports_one_tenants_pos(
 
     # Filters and search: status, date range, PO number prefix, SKU, supplier order number.
     failed = _shown((await app_client.get("/t/smbi/pos?status=failed")).text)
-    assert failed[:2] == ["PO-0119", "PO-0115"] and len(failed) == 30
+    assert failed[:2] == ["PO-0119", "PO-0115"]
+    assert len(failed) == 30
     day = (await app_client.get("/t/smbi/pos?from=2026-03-01&to=2026-03-01&q=PO-00")).text
-    assert _shown(day)[0] == "PO-0099" and len(_shown(day)) == 50
+    assert _shown(day)[0] == "PO-0099"
+    assert len(_shown(day)) == 50
     assert _shown((await app_client.get("/t/smbi/pos?q=PO-011")).text) == [
         f"PO-{n:04d}" for n in reversed(range(110, 120))
     ]
@@ -145,15 +147,17 @@ async def test_po_list_pages_filters_searches_and_exports_one_tenants_pos(
     ]  # fmt: skip
     assert _shown((await app_client.get("/t/smbi/pos?q=po-011")).text) == []  # case as typed
     sku = _shown((await app_client.get("/t/smbi/pos?q=SKU1&status=shipped")).text)
-    assert sku and all(int(n[3:]) % 3 == 1 and int(n[3:]) % 4 == 1 for n in sku)
+    assert sku
+    assert all(int(n[3:]) % 3 == 1 and int(n[3:]) % 4 == 1 for n in sku)
     bad = await app_client.get("/t/smbi/pos?from=yesterday")
-    assert bad.status_code == 422 and "not a date" in bad.text
+    assert bad.status_code == 422
+    assert "not a date" in bad.text
     assert (await app_client.get("/t/smbi/pos?after=garbage")).status_code == 422
 
     # The export: every PO of the filter, acme's never, the formula guard on every cell.
     export = await app_client.get("/t/smbi/pos.csv?status=failed")
     assert export.headers["content-type"].startswith("text/csv")
-    assert 'attachment; filename="smbi-pos.csv"' == export.headers["content-disposition"]
+    assert export.headers["content-disposition"] == 'attachment; filename="smbi-pos.csv"'
     table = _csv(export.text)
     assert table[0][:4] == ["PO number", "Supplier", "Country", "Status"]
     assert [r[0] for r in table[1:]] == failed
@@ -209,7 +213,7 @@ async def test_events_and_invoices_page_and_export_one_tenants_rows(
                     headers={},
                     status="dead" if n % 10 == 0 else "processed",
                     body="{}",
-                )  # fmt: skip
+                )
                 for n in range(count)
             )
         await session.commit()
@@ -270,8 +274,8 @@ async def test_api_lists_page_by_cursor_and_still_by_offset(
             break
         await _pos(rt, smbi, "PO", 1, start=100 + len(numbers))  # newer: after the end
     assert numbers[:23] == [f"PO-{n:04d}" for n in range(23)]  # oldest first, no gap or twice
-    assert len(numbers) == len(set(numbers)) and not any(n >= "PO-0200" and n < "PO-0205"
-                                                         for n in numbers)  # fmt: skip
+    assert len(numbers) == len(set(numbers))
+    assert not any(n >= "PO-0200" and n < "PO-0205" for n in numbers)
     by_offset = (
         await app_client.get("/api/v1/pos", params={"limit": 5, "offset": 10}, headers=bearer)
     ).json()
