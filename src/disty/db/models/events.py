@@ -24,6 +24,8 @@ class InboundEvent(Base):
         UniqueConstraint("connection_id", "event_id"),
         # The worker's question: which events are due?
         Index("ix_inbound_events_due", "status", "next_attempt_at"),
+        # The last verified delivery of a connection (the dashboard's webhook health).
+        Index("ix_inbound_events_connection_received", "connection_id", "received_at"),
         # The event list's keyset pages (newest first, by status) and its search by event id.
         Index("ix_inbound_events_tenant_received", "tenant_id", "received_at", "id"),
         Index(

@@ -1,6 +1,7 @@
 """Indexes for the console's lists at scale: keyset pages of POs and webhook events by
 (tenant, sort key, id), with and without a status, and the searches by prefix (PO number,
-SKU, supplier order number, invoice number, event id). The events' tenant-only index is
+SKU, supplier order number, invoice number, event id), and a connection's last delivery (the
+dashboard's webhook health read 1M events without it). The events' tenant-only index is
 replaced by (tenant, received, id), which answers everything it did.
 
 Revision ID: 0014
@@ -47,6 +48,12 @@ INDEXES: list[tuple[str, str, list[str], dict[str, str]]] = [
         "po_invoices",
         ["invoice_number"],
         {"invoice_number": BYTEWISE},
+    ),
+    (
+        "ix_inbound_events_connection_received",
+        "inbound_events",
+        ["connection_id", "received_at"],
+        {},
     ),
     ("ix_inbound_events_tenant_received", "inbound_events", ["tenant_id", "received_at", "id"], {}),
     (
