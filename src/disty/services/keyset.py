@@ -83,10 +83,15 @@ def prefix(session: AsyncSession, column: Any, text: str) -> ColumnElement[bool]
     ["PO-", "PO.")); SQLite compares byte-wise already. Unlike LIKE with a bound parameter, a
     range stays an index range in a prepared statement's generic plan.
     """
-    upper = text[:-1] + chr(ord(text[-1]) + 1)
-    if session.get_bind().dialect.name == "postgresql":
-        return and_(column.op("~>=~")(text), column.op("~<~")(upper))
-    return and_(column >= text, column < upper)
+    bytewise = session.get_bind().dialect.name == "postgresql"
+    start: ColumnElement[bool] = column.op("~>=~")(text) if bytewise else column >= text
+    following = ord(text[-1]) + 1
+    if following > 0x10FFFF:  # nothing sorts after the last code point: no upper bound
+        return start
+    if 0xD800 <= following <= 0xDFFF:  # surrogates are not characters (nor UTF-8)
+        following = 0xE000
+    upper = text[:-1] + chr(following)
+    return and_(start, column.op("~<~")(upper) if bytewise else column < upper)
 
 
 def day_start(value: date | None) -> datetime | None:
