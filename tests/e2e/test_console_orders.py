@@ -8,13 +8,15 @@ distributor failure is said clearly. Every page visited has named controls and f
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from playwright.async_api import expect
 
-from disty.db.models import POEvent, POLine, PurchaseOrder
+from disty.db.models import POEvent, POLine, PurchaseOrder, SupplierConnection
 from disty.domain.orders import Address
+from disty.errors import NotFound
 from disty.runtime import Runtime
 from disty.services import connections, ordering, tenants
 from disty.services.connections import ConnectionChanges
@@ -82,6 +84,38 @@ async def submit(
 async def status_of(rt: Runtime, po_number: str) -> str:
     async with rt.sessions() as session:
         return (await ordering.find_po(session, shortcut="smbi", po_number=po_number)).status
+
+
+async def many_pos(rt: Runtime, shortcut: str, prefix: str, count: int) -> None:
+    """``count`` POs straight into the database (older than any placed by the test)."""
+    async with rt.sessions() as session:
+        tenant = await tenants.get_tenant(session, shortcut)
+        try:
+            connection_id = (await connections.get_connection(session, tenant, "ingram", 1)).id
+        except NotFound:
+            made = SupplierConnection(
+                tenant_id=tenant.id, supplier="ingram", country_id=1, base_url="http://x.invalid"
+            )
+            session.add(made)
+            await session.flush()
+            connection_id = made.id
+        for n in range(count):
+            at = datetime.now(UTC) - timedelta(days=1) + timedelta(minutes=n)
+            session.add(
+                PurchaseOrder(
+                    tenant_id=tenant.id,
+                    connection_id=connection_id,
+                    supplier="ingram",
+                    country_id=1,
+                    po_number=f"{prefix}-{n:04d}",
+                    status="submitted",
+                    ship_to={},
+                    supplier_order_numbers=[],
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+        await session.commit()
 
 
 async def person(browser: Any, rt: Runtime, served: ServedDisty, email: str, role: str) -> Any:
@@ -180,6 +214,36 @@ async def test_price_drift_waits_for_an_admin_and_the_list_filters_by_status(
     assert unknown.status == 422
     assert "no PO status 'lost'" in await buyer.locator(".error").inner_text()
     await check_page(buyer, "pos-unknown-status")
+
+    # Paging, search and the export link: 55 more POs (and acme's, never shown).
+    await many_pos(rt, "smbi", "BULK", 55)
+    await many_pos(rt, "acme", "ACME", 3)
+    await buyer.goto(served.url + "/t/smbi/pos")
+    await expect(rows).to_have_count(50)  # newest first: the two placed, then BULK-0054...
+    first = " ".join(await rows.all_inner_texts())
+    assert "PO-DRIFT-1" in first
+    assert "BULK-0007" in first
+    assert "BULK-0006" not in first
+    await buyer.get_by_role("link", name="Next page").click()
+    await buyer.wait_for_url(re.compile(r"after="))
+    await expect(rows).to_have_count(7)
+    second = " ".join(await rows.all_inner_texts())
+    assert "BULK-0006" in second
+    assert "BULK-0000" in second
+    assert "ACME" not in second
+    assert await buyer.get_by_role("link", name="Next page").count() == 0
+    await buyer.get_by_role("link", name="First page").click()
+    await buyer.get_by_label("Search").fill("BULK-001")
+    await buyer.get_by_role("button", name="Filter").click()
+    await buyer.wait_for_url(re.compile(r"q=BULK-001"))
+    await expect(rows).to_have_count(10)
+    export = buyer.get_by_role("link", name="Export CSV")
+    href = await export.get_attribute("href")
+    assert href == "/t/smbi/pos.csv?q=BULK-001"
+    exported = await buyer.request.get(served.url + href)
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert (await exported.text()).count("BULK-001") == 10
+    await check_page(buyer, "pos-search")
 
     await buyer.goto(served.url + "/t/smbi/pos/PO-DRIFT-1")
     assert "waiting for an admin's approval" in await buyer.locator("#po-waiting").inner_text()
