@@ -118,7 +118,8 @@ def database_url(
     do, so a test sees exactly what a migrated database holds."""
     if request.param == "sqlite":
         target = tmp_path / "test.db"
-        shutil.copyfile(migrated_templates.sqlite_file(), target)
+        # With its mode (0600, as disty makes it): a file others can read is warned about.
+        shutil.copy(migrated_templates.sqlite_file(), target)
         yield f"sqlite+aiosqlite:///{target}"
         return
     _require_postgres()
