@@ -6,25 +6,25 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
-from rich.progress import Progress
-from rich.table import Table
-from rich.text import Text
 
 from disty.cli._common import console, err_console, fail, run
-from disty.domain.offers import Offer
-from disty.runtime import Runtime
-from disty.services.price_list import describe_age
-from disty.services.pricing import age_seconds, price_and_availability, supplier_name
-from disty.suppliers.base import ProgressCallback
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from disty.domain.offers import Offer
+    from disty.runtime import Runtime
+    from disty.suppliers.base import ProgressCallback
 
 PROGRESS_FROM = 100  # show a progress bar for lists at least this long
 
 
 def offer_json(offer: Offer, now: datetime) -> dict[str, Any]:
+    from disty.services.pricing import age_seconds, supplier_name
+
     return {
         "supplier": offer.supplier,
         "supplier_name": supplier_name(offer.supplier),
@@ -79,6 +79,10 @@ def pna(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """Live price and availability from every connected supplier, in the input's order."""
+    from rich.progress import Progress
+
+    from disty.services.pricing import price_and_availability
+
     wanted = read_skus(skus or [], file)
 
     async def fetch(rt: Runtime, progress: ProgressCallback | None) -> list[Offer]:
@@ -104,7 +108,7 @@ def pna(
     now = datetime.now(UTC)
     if as_json:
         rows = [offer_json(o, now) for o in offers]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     console.print(offers_table(offers, now))
 
@@ -112,6 +116,12 @@ def pna(
 def offers_table(offers: list[Offer], now: datetime) -> Table:
     """One row per supplier's offer, the offers for one part together (the service answers
     part by part, every supplier for a part in turn)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from disty.services.price_list import describe_age
+    from disty.services.pricing import supplier_name
+
     table = Table(
         "part", "supplier", "supplier sku", "mfr part", "description", "price", "available",
         "by warehouse", "status", "age",

@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from disty.cli._common import console, guarded
-from disty.config import load_settings
-from disty.web import create_app
-from disty.web.server import config
 
 
 def serve(
@@ -21,6 +17,12 @@ def serve(
     ] = True,
 ) -> None:
     """Serve disty: webhooks at /supplierapi/distributorWebhook/..., /healthz and /readyz."""
+    import uvicorn
+
+    from disty.config import load_settings
+    from disty.web import create_app
+    from disty.web.server import config
+
     settings = load_settings()
     app = guarded(lambda: create_app(settings, run_worker=worker, own_process=True))
     console.print(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import getpass
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
 
 from disty.cli._common import console, run
-from disty.runtime import Runtime
-from disty.services import users
+
+if TYPE_CHECKING:
+    from disty.runtime import Runtime
 
 app = typer.Typer(help="Users of the web console.")
 
@@ -25,6 +25,7 @@ def add(
     ] = None,
 ) -> None:
     """Add a user and print a one-time password, to be changed at first sign-in."""
+    from disty.services import users
 
     async def work(rt: Runtime) -> str:
         async with rt.sessions() as session:
@@ -35,7 +36,7 @@ def add(
 
     password = run(work)
     console.print(f"added {email.strip().lower()} ({role}); one-time password:", markup=False)
-    click.echo(password)
+    typer.echo(password)
     console.print("It must be changed at first sign-in.", markup=False)
 
 
@@ -46,6 +47,7 @@ def link(
 ) -> None:
     """Print a one-use link that signs the user in (they then choose a password if they have
     none of their own yet). Send it to them over a channel you trust."""
+    from disty.services import users
 
     async def work(rt: Runtime) -> str:
         async with rt.sessions() as session:
@@ -55,4 +57,4 @@ def link(
     url = run(work)
     console.print(f"one-use sign-in link for {email.strip().lower()}, valid {hours:g} h:",
                   markup=False)  # fmt: skip
-    click.echo(url)
+    typer.echo(url)
