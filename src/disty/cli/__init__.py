@@ -15,7 +15,7 @@ import importlib
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from disty import __version__
 from disty.cli._common import configure_logging
@@ -49,13 +49,40 @@ def load_command(name: str) -> typer.core.TyperCommand | TyperGroup:
     if isinstance(target, typer.Typer):
         group = typer.main.get_group(target)
         group.name = name
+        plain_help(group)
         return group
     single = typer.Typer(add_completion=False)
     single.command(name)(target)
     command = typer.main.get_command(single)
     if not isinstance(command, typer.core.TyperCommand):  # one command, no callback: never
         raise TypeError(f"{COMMANDS[name]} is not one command")
+    plain_help(command)
     return command
+
+
+def plain_help(command: typer.core.TyperCommand | TyperGroup) -> None:
+    """disty's help is plain text, as git's, with each value named for what it is.
+
+    Typer's own draws boxes and reads help texts as rich markup (``SKU=QTY[@PRICE]`` lost its
+    ``[@PRICE]``), and names values by their Python type (``--tenant <str>``, ``<bool>``).
+    Here a flag shows no value, an option the metavar it declares or else its name in
+    capitals (``--tenant TENANT``), an argument its name in capitals (``PO``)."""
+    command.rich_markup_mode = None
+    for param in command.params:
+        takes_value = isinstance(param, TyperArgument) or (
+            isinstance(param, TyperOption) and not (param.is_flag or param.count)
+        )
+        if param.metavar is None and param.name and takes_value:
+            param.metavar = param.name.upper()
+        if isinstance(param, TyperArgument):
+            # Its name says what it is; Typer would add the Python type ("PO <str>").
+            vars(param)["display_type_rich"] = _no_type
+    for sub in getattr(command, "commands", {}).values():
+        plain_help(sub)
+
+
+def _no_type(ctx: object) -> None:
+    return None
 
 
 class _LazyGroup(TyperGroup):
@@ -80,6 +107,7 @@ class _LazyGroup(TyperGroup):
 app = typer.Typer(
     name="disty",
     cls=_LazyGroup,
+    rich_markup_mode=None,  # plain help: see plain_help
     help="disty: the open-source hub between IT resellers and their distributors.",
     no_args_is_help=True,
     add_completion=False,

@@ -221,17 +221,25 @@ def submit(
     po: Annotated[str, typer.Option(help="PO number (customerOrderNumber), at most 18.")],
     line: Annotated[
         list[str] | None,
-        typer.Option(help="SKU=QTY[@PRICE]; repeat for more lines (none: a quote's lines)."),
+        typer.Option(
+            metavar="SKU=QTY[@PRICE]",
+            help="A line, at the price you expect (optional); repeat for more lines (none: a "
+            "quote's lines).",
+        ),
     ] = None,
     supplier: Annotated[str, typer.Option(help="Supplier.")] = DEFAULT_SUPPLIER,
     ship_to: Annotated[
-        str | None, typer.Option(help='"Company|Street|City|State|Postcode|CountryCode"')
+        str | None,
+        typer.Option(
+            metavar="ADDRESS", help='Ship-to: "Company|Street|City|State|Postcode|CountryCode".'
+        ),
     ] = None,
     ship_to_file: Annotated[
         Path | None,
         typer.Option(
+            metavar="FILE",
             help="Ship-to as a JSON object (company, street, city, state, postcode, country; "
-            "street2, contact, phone, email, address_id optional)."
+            "street2, contact, phone, email, address_id optional).",
         ),
     ] = None,
     ship_to_id: Annotated[
@@ -240,10 +248,13 @@ def submit(
     ] = None,
     end_user: Annotated[
         str | None,
-        typer.Option(help='End user: "Company|Street|City|State|Postcode|CountryCode"'),
+        typer.Option(
+            metavar="ADDRESS", help='End user: "Company|Street|City|State|Postcode|CountryCode".'
+        ),
     ] = None,
     end_user_file: Annotated[
-        Path | None, typer.Option(help="End user as a JSON object (fields as --ship-to-file).")
+        Path | None,
+        typer.Option(metavar="FILE", help="End user as a JSON object (fields as --ship-to-file)."),
     ] = None,
     hold: Annotated[bool, typer.Option(help="Place on customer hold for review.")] = False,
     notes: Annotated[str | None, typer.Option(help="Notes for the supplier.")] = None,
@@ -331,7 +342,10 @@ def list_(
     tenant: TenantOpt,
     country: CountryOpt = None,
     status: Annotated[
-        POStatus | None, typer.Option(help="Only POs in this status.", case_sensitive=False)
+        POStatus | None,
+        typer.Option(
+            help="Only POs in this status: " + ", ".join(POStatus) + ".", case_sensitive=False
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
@@ -401,12 +415,16 @@ def modify(
     tenant: TenantOpt,
     country: CountryOpt = None,
     supplier: Annotated[str | None, typer.Option(help="Supplier.")] = None,
-    add: Annotated[list[str] | None, typer.Option(help="Add a line: SKU=QTY; repeatable.")] = None,
+    add: Annotated[
+        list[str] | None, typer.Option(metavar="SKU=QTY", help="Add a line; repeatable.")
+    ] = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Change a line's quantity: LINE=QTY; repeatable."),
+        typer.Option("--set", metavar="LINE=QTY", help="Change a line's quantity; repeatable."),
     ] = None,
-    remove: Annotated[list[str] | None, typer.Option(help="Remove a line: LINE.")] = None,
+    remove: Annotated[
+        list[str] | None, typer.Option(metavar="LINE", help="Remove a line; repeatable.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change the lines of a PO held for review (LINE: the line number 'show' lists)."""

@@ -48,7 +48,8 @@ def source(
     tenant: Annotated[str, typer.Option(help="Tenant shortcut.")],
     country: Annotated[int, typer.Option(help="Country id: 1 = United States, 29 = Canada.")],
     line: Annotated[
-        list[str] | None, typer.Option(help="PART=QTY: an MPN or a supplier's SKU (repeat).")
+        list[str] | None,
+        typer.Option(metavar="PART=QTY", help="An MPN or a supplier's SKU, and how many (repeat)."),
     ] = None,
     file: Annotated[Path | None, typer.Option(help="A list: 'PART QTY' per line.")] = None,
     split: Annotated[
