@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
+import httpx
 from cryptography.fernet import Fernet
 
+from disty.config import Settings
 from disty.db import migrate
+from disty.runtime import open_runtime
+from disty.services import users
 from tests.conftest import Cli
 
 CLIENT_SECRET = "cs-Delta-5e6f7a8b9c0d"
@@ -346,3 +351,74 @@ def test_version(cli: Cli) -> None:
     result = cli("--version")
     ok(result)
     assert result.stdout.startswith("disty ")
+
+
+def _sign_in(settings: Settings, email: str, password: str) -> bool:
+    async def attempt() -> bool:
+        async with open_runtime(settings) as rt, rt.sessions() as session:
+            try:
+                await users.sign_in(session, email=email, password=password, client="test",
+                                    guard=users.SignInGuard())  # fmt: skip
+            except users.SignInRefused:
+                return False
+            return True
+
+    return asyncio.run(attempt())
+
+
+def _link_works(settings: Settings, url: str) -> str:
+    async def use() -> str:
+        async with open_runtime(settings) as rt, rt.sessions() as session:
+            user = await users.use_sign_in_link(session, httpx.URL(url).params["token"])
+            return user.email
+
+    return asyncio.run(use())
+
+
+def test_user_list_reset_password_and_remove(cli: Cli, settings: Settings) -> None:
+    ok(cli("tenant", "add", "smbi", "--country", "1"))
+    assert "no users yet" in cli("user", "list").stdout
+    added = cli("user", "add", "Pat@smbi.example", "--tenant", "smbi", "--role", "admin")
+    ok(added)
+    password = added.stdout.splitlines()[1]
+    ok(cli("user", "add", "ops@platform.example", "--role", "operator"))
+    listed = cli("user", "list", "--json")
+    ok(listed)
+    assert [(u["email"], u["role"], u["tenant"]) for u in json.loads(listed.stdout)] == [
+        ("ops@platform.example", "operator", None),
+        ("pat@smbi.example", "admin", "smbi"),
+    ]
+    table = cli("user", "list", "--tenant", "smbi")
+    ok(table)
+    assert "pat@smbi.example" in table.stdout
+    assert "ops@platform.example" not in table.stdout
+
+    # A reset: the old password stops working at once; the link printed signs them in.
+    assert _sign_in(settings, "pat@smbi.example", password)
+    reset = cli("user", "reset-password", "pat@smbi.example")
+    ok(reset)
+    link = reset.stdout.strip().splitlines()[-1]
+    assert link.startswith("https://disty.example.com/login/link?token=")
+    assert not _sign_in(settings, "pat@smbi.example", password)
+    assert _link_works(settings, link) == "pat@smbi.example"
+
+    # The tenant's only admin stays; others go, after a confirmation.
+    assert_one_sentence_error(
+        cli("user", "remove", "pat@smbi.example", "--yes"), "only admin", "add another admin"
+    )
+    declined = cli("user", "remove", "ops@platform.example", input="n\n")
+    assert declined.exit_code == 1
+    ok(cli("user", "remove", "ops@platform.example", input="y\n"))
+    assert_one_sentence_error(
+        cli("user", "remove", "ops@platform.example", "--yes"), "no user", "disty user list"
+    )
+    assert [u["email"] for u in json.loads(cli("user", "list", "--json").stdout)] == [
+        "pat@smbi.example"
+    ]
+
+
+def test_verbose_shows_no_database_driver_lines(cli: Cli) -> None:
+    shown = cli("-v", "tenant", "list")
+    ok(shown)
+    for driver in ("aiosqlite", "sqlalchemy", "psycopg", "asyncio", "alembic"):
+        assert driver not in shown.output
