@@ -15,8 +15,8 @@ over all of them, each a fresh process as a person or a script starts it:
   up front and prints one line, as a small tool built on the same libraries would;
 - ``python -c pass``: the interpreter's own start.
 
-It prints the median wall time and the median peak RSS (``os.wait4``: that process alone) of
-each, and their ratios to the Typer program. Targets: ``--version`` and ``--help`` at most 0.5x,
+It prints the median wall time and the median peak RSS (``/usr/bin/time``: that process alone)
+of each, and their ratios to the Typer program. Targets: ``--version`` and ``--help`` at most 0.5x,
 database commands at most 1.0x. ``--compare`` runs another disty build (e.g. the main branch's
 virtualenv) the same way beside it. Figures are from one run on one machine (often shared):
 compare ratios, not absolutes.
@@ -68,16 +68,18 @@ class Runs:
     rss_kb: list[int] = field(default_factory=list)
 
     def once(self, env: dict[str, str]) -> None:
-        with tempfile.TemporaryFile() as out:
+        # /usr/bin/time reports the peak RSS of the command alone: a child's own getrusage
+        # figure starts from its parent's at the fork, and this parent is larger than python
+        # -c pass.
+        with tempfile.NamedTemporaryFile("r") as rss, tempfile.TemporaryFile() as out:
+            argv = ["/usr/bin/time", "-f", "%M", "-o", rss.name, *self.argv]
             started = time.perf_counter()
-            proc = subprocess.Popen(self.argv, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-            _, status, usage = os.wait4(proc.pid, 0)
+            done = subprocess.run(argv, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
             self.walls.append(time.perf_counter() - started)
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            if proc.returncode != 0:
+            if done.returncode != 0:
                 out.seek(0)
                 raise SystemExit(f"{self.label} failed:\n{out.read().decode()}")
-        self.rss_kb.append(usage.ru_maxrss)  # KiB on Linux
+            self.rss_kb.append(int(rss.read().split()[-1]))  # KiB
 
 
 def run(argv: list[str], env: dict[str, str], stdin: str | None = None) -> str:
