@@ -7,7 +7,6 @@ imported when a command runs: see :func:`run`.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import sys
@@ -52,6 +51,8 @@ def run(work: Callable[[Runtime], Awaitable[T]], *, apply_migrations: bool = Tru
     A DistyError ends the command with its one-sentence message and exit status 1, never a
     traceback.
     """
+    import asyncio
+
     from disty.config import load_settings
     from disty.runtime import open_runtime
 

@@ -13,7 +13,6 @@ Unless ``DISTY_HOME`` is set, everything lives in a throw-away folder, removed a
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import secrets
@@ -36,6 +35,8 @@ from disty.suppliers import registry
 # The web app, the simulator, the database and the HTTP servers are imported by the functions
 # that use them: `disty --help` and `disty demo --help` do not load them (cli/__init__.py).
 if TYPE_CHECKING:
+    import asyncio
+
     import uvicorn
 
     from disty.config import Settings
@@ -76,6 +77,8 @@ def _server(app: object, port: int, *, lifespan: str) -> uvicorn.Server:
 
 
 async def _started(server: uvicorn.Server, task: asyncio.Task[None], what: str) -> None:
+    import asyncio
+
     for _ in range(500):
         if server.started:
             return
@@ -335,6 +338,8 @@ def demo(
     ] = 10.0,
 ) -> None:
     """Run disty against the built-in Ingram Micro and TD SYNNEX simulator, until Ctrl-C."""
+    import asyncio
+
     from disty.config import load_settings
     from disty.services import connections
     from disty.simulator import INGRAM_PREFIX, SimulatorConfig
@@ -373,6 +378,8 @@ async def _run(
     simulator_port: int,
     throwaway: bool,
 ) -> None:
+    import asyncio
+
     from disty.runtime import open_runtime
     from disty.simulator import TDSYNNEX_PREFIX
     from disty.simulator import create_app as simulator_app

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -21,6 +19,9 @@ def worker(
     once: Annotated[bool, typer.Option(help="Run one round and stop.")] = False,
 ) -> None:
     """Process webhook events, refresh open POs and finish interrupted submissions."""
+    import asyncio
+    import signal
+
     from disty.jobs import worker as jobs
 
     async def work(rt: Runtime) -> int:
