@@ -12,7 +12,8 @@ tests/unit/test_cli_startup.py keeps it so; bench/cli.py measures it.
 from __future__ import annotations
 
 import importlib
-from typing import Annotated
+import inspect
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperArgument, TyperGroup, TyperOption
@@ -100,6 +101,21 @@ class _LazyGroup(TyperGroup):
             self.commands[cmd_name] = load_command(cmd_name)
         found = self.commands.get(cmd_name)
         return found if isinstance(found, typer.core.TyperCommand | TyperGroup) else None
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """``disty --help`` lists each command with its help only: stand-ins that carry it spare
+        building every command line (Typer reads every signature to build one)."""
+        listing = {
+            name: self.commands.get(name) or _stand_in(name) for name in self.list_commands(ctx)
+        }
+        TyperGroup(commands=listing).format_commands(ctx, formatter)
+
+
+def _stand_in(name: str) -> typer.core.TyperCommand:
+    module, _, attribute = COMMANDS[name].partition(":")
+    target = getattr(importlib.import_module(module), attribute)
+    text = target.info.help if isinstance(target, typer.Typer) else inspect.getdoc(target)
+    return typer.core.TyperCommand(name=name, help=text if isinstance(text, str) else None)
 
 
 # Known errors end in one sentence (see _common.run). Anything else is a bug and gets Python's
