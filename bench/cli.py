@@ -159,6 +159,9 @@ def main() -> None:
             "DISTY_PUBLIC_URL": "https://disty.example.com",
             "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS": "1",
             "COLUMNS": "120",
+            # Bytecode cached here for every build compared, also one in a read-only checkout
+            # (which would otherwise compile itself anew each run).
+            "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache"),
         }
         env.pop("DISTY_DATABASE_URL", None)
         yardstick = Path(tmp) / "yardstick.py"
