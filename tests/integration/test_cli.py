@@ -207,7 +207,7 @@ def test_secrets_from_stdin(cli: Cli) -> None:
 
 
 def test_secrets_never_appear_in_output_logs_or_home_files(cli: Cli, home: Path) -> None:
-    """Every command, run with debug logging (which logs SQL and its parameters).
+    """Every command, run with everyone's debug logging (-vv logs SQL and its parameters).
 
     DISTY_DATABASE_URL is left unset, so the SQLite database and the generated development key
     live in DISTY_HOME as they do on a fresh machine.
@@ -215,9 +215,9 @@ def test_secrets_never_appear_in_output_logs_or_home_files(cli: Cli, home: Path)
     del cli.env["DISTY_DATABASE_URL"]
     del cli.env["DISTY_SECRET_KEYS"]
     outputs = [
-        cli("-v", "tenant", "add", "smbi", "--country", "1"),
+        cli("-vv", "tenant", "add", "smbi", "--country", "1"),
         cli(
-            "-v",
+            "-vv",
             "supplier",
             "set",
             "ingram",
@@ -233,7 +233,7 @@ def test_secrets_never_appear_in_output_logs_or_home_files(cli: Cli, home: Path)
             WEBHOOK_KEY,
         ),
         cli(
-            "-v",
+            "-vv",
             "supplier",
             "set",
             "ingram",
@@ -245,10 +245,10 @@ def test_secrets_never_appear_in_output_logs_or_home_files(cli: Cli, home: Path)
             "-",
             input=NEW_WEBHOOK_KEY + "\n",
         ),
-        cli("-v", "supplier", "show", "--tenant", "smbi"),
-        cli("-v", "supplier", "show", "--tenant", "smbi", "--json"),
-        cli("-v", "keys", "rotate"),
-        cli("-v", "webhook", "url", "--tenant", "smbi", "--country", "1"),
+        cli("-vv", "supplier", "show", "--tenant", "smbi"),
+        cli("-vv", "supplier", "show", "--tenant", "smbi", "--json"),
+        cli("-vv", "keys", "rotate"),
+        cli("-vv", "webhook", "url", "--tenant", "smbi", "--country", "1"),
     ]
     for result in outputs:
         ok(result)

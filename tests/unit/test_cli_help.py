@@ -56,17 +56,20 @@ def test_a_status_not_known_is_refused_with_the_known_ones() -> None:
     assert "draft, awaiting_approval" in _help("order", "list")
 
 
-def test_verbose_is_disty_debug_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_v_is_disty_debug_only_two_everyones(monkeypatch: pytest.MonkeyPatch) -> None:
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", list(root.handlers))
     monkeypatch.setattr(root, "level", root.level)
     disty = logging.getLogger("disty")
     monkeypatch.setattr(disty, "level", disty.level)
-    configure_logging(verbose=True)
+    drivers = ("sqlalchemy.engine", "aiosqlite", "psycopg", "httpcore", "httpx", "asyncio")
+    configure_logging(1)
     assert logging.getLogger("disty.services.ordering").isEnabledFor(logging.DEBUG)
-    for driver in ("sqlalchemy.engine", "aiosqlite", "psycopg", "httpcore", "httpx", "asyncio"):
+    for driver in drivers:
         assert not logging.getLogger(driver).isEnabledFor(logging.INFO), driver
         assert logging.getLogger(driver).isEnabledFor(logging.WARNING), driver
-    configure_logging(verbose=False)
+    configure_logging(2)  # -vv: everyone's
+    assert all(logging.getLogger(driver).isEnabledFor(logging.DEBUG) for driver in drivers)
+    configure_logging(0)
     assert not logging.getLogger("disty.services.ordering").isEnabledFor(logging.INFO)
     assert logging.getLogger("disty.services.ordering").isEnabledFor(logging.WARNING)

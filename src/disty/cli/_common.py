@@ -29,15 +29,18 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
-def configure_logging(verbose: bool = False) -> None:
-    """Warnings and errors from everything; with ``--verbose`` also disty's own debug lines.
+def configure_logging(verbosity: int = 0) -> None:
+    """Warnings and errors from everything; ``-v`` adds disty's own debug lines, ``-vv`` also
+    everyone else's (every SQL statement with its parameters, every HTTP exchange).
 
-    Only disty's loggers go down to debug: the database drivers, SQLAlchemy and the HTTP
-    clients log every statement and packet at debug, which would bury disty's lines."""
+    One ``-v`` stays with disty's loggers: the database drivers, SQLAlchemy and the HTTP
+    clients log each statement and packet at debug, which would bury disty's lines."""
     logging.basicConfig(
-        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", force=True
+        level=logging.DEBUG if verbosity >= 2 else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        force=True,
     )
-    logging.getLogger("disty").setLevel(logging.DEBUG if verbose else logging.NOTSET)
+    logging.getLogger("disty").setLevel(logging.DEBUG if verbosity >= 1 else logging.NOTSET)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
