@@ -64,17 +64,18 @@ app()
 class Runs:
     label: str
     argv: list[str]
+    env: dict[str, str]
     walls: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
 
-    def once(self, env: dict[str, str]) -> None:
+    def once(self) -> None:
         # /usr/bin/time reports the peak RSS of the command alone: a child's own getrusage
         # figure starts from its parent's at the fork, and this parent is larger than python
         # -c pass.
         with tempfile.NamedTemporaryFile("r") as rss, tempfile.TemporaryFile() as out:
             argv = ["/usr/bin/time", "-f", "%M", "-o", rss.name, *self.argv]
             started = time.perf_counter()
-            done = subprocess.run(argv, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+            done = subprocess.run(argv, env=self.env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
             self.walls.append(time.perf_counter() - started)
             if done.returncode != 0:
                 out.seek(0)
@@ -117,31 +118,32 @@ def simulator(env: dict[str, str]) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def set_up(env: dict[str, str], root: str) -> None:
+def set_up(disty: str, env: dict[str, str], root: str, po: str) -> None:
     client_id, client_secret, customer = SIMULATOR_CLIENT
-    run([DISTY, "tenant", "add", "bench", "--country", "1"], env)
+    run([disty, "tenant", "add", "bench", "--country", "1"], env)
     run(
-        [DISTY, "supplier", "set", "ingram", "--tenant", "bench", "--country", "1",
+        [disty, "supplier", "set", "ingram", "--tenant", "bench", "--country", "1",
          "--client-id", client_id, "--client-secret", "-", "--customer-number", customer,
          "--base-url", root + "/ingram"],
         env, stdin=client_secret + "\n",
     )  # fmt: skip
     run(
-        [DISTY, "order", "submit", "--tenant", "bench", "--country", "1", "--po", "BENCH-1",
+        [disty, "order", "submit", "--tenant", "bench", "--country", "1", "--po", po,
          "--line", "123512=2", "--ship-to", SHIP_TO],
         env,
     )  # fmt: skip
 
 
-def commands(disty: str, tag: str = "") -> list[Runs]:
+def commands(disty: str, env: dict[str, str], po: str, tag: str = "") -> list[Runs]:
     return [
-        Runs(f"disty --version{tag}", [disty, "--version"]),
-        Runs(f"disty --help{tag}", [disty, "--help"]),
-        Runs(f"disty tenant list{tag}", [disty, "tenant", "list"]),
-        Runs(f"disty order show{tag}", [disty, "order", "show", "BENCH-1", "--tenant", "bench"]),
+        Runs(f"disty --version{tag}", [disty, "--version"], env),
+        Runs(f"disty --help{tag}", [disty, "--help"], env),
+        Runs(f"disty tenant list{tag}", [disty, "tenant", "list"], env),
+        Runs(f"disty order show{tag}", [disty, "order", "show", po, "--tenant", "bench"], env),
         Runs(
             f"disty pna (3 parts){tag}",
             [disty, "pna", "--tenant", "bench", "--country", "1", *PARTS],
+            env,
         ),
     ]
 
@@ -154,7 +156,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="disty-bench-cli-") as tmp:
         env = {
             **os.environ,
-            "DISTY_HOME": tmp,
+            "DISTY_HOME": str(Path(tmp) / "home"),
             "DISTY_SECRET_KEYS": Fernet.generate_key().decode(),
             "DISTY_PUBLIC_URL": "https://disty.example.com",
             "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS": "1",
@@ -167,20 +169,23 @@ def main() -> None:
         yardstick = Path(tmp) / "yardstick.py"
         yardstick.write_text(YARDSTICK, encoding="utf-8")
         with simulator(env) as root:
-            set_up(env, root)
-            typer_program = Runs("small Typer program", [sys.executable, str(yardstick)])
-            bare = Runs("python -c pass", [sys.executable, "-c", "pass"])
-            measured = commands(DISTY)
+            set_up(DISTY, env, root, "BENCH-1")
+            typer_program = Runs("small Typer program", [sys.executable, str(yardstick)], env)
+            bare = Runs("python -c pass", [sys.executable, "-c", "pass"], env)
+            measured = commands(DISTY, env, "BENCH-1")
             if args.compare:
-                measured += commands(args.compare, " (compared)")
+                # Its own database: another build may have other migrations.
+                other = {**env, "DISTY_HOME": str(Path(tmp) / "compared")}
+                set_up(args.compare, other, root, "BENCH-2")
+                measured += commands(args.compare, other, "BENCH-2", " (compared)")
             every = [*measured, typer_program, bare]
             for runs in every:  # warm the file cache and the bytecode once, unmeasured
-                runs.once(env)
+                runs.once()
                 runs.walls.clear()
                 runs.rss_kb.clear()
             for _ in range(args.runs):
                 for runs in every:
-                    runs.once(env)
+                    runs.once()
     base_wall, base_rss = median(typer_program.walls), median(typer_program.rss_kb)
     print(f"medians of {args.runs} runs each; ratios to the small Typer program")
     print(f"{'command':<34} {'wall s':>7} {'ratio':>6} {'peak RSS MB':>12} {'ratio':>6}")
