@@ -161,11 +161,12 @@ def main() -> None:
             "DISTY_PUBLIC_URL": "https://disty.example.com",
             "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS": "1",
             "COLUMNS": "120",
-            # Bytecode cached here for every build compared, also one in a read-only checkout
-            # (which would otherwise compile itself anew each run).
+            # Bytecode written once (the unmeasured first round) and read after, for every
+            # build compared, also one in a read-only checkout: as an installed disty runs.
             "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache"),
         }
         env.pop("DISTY_DATABASE_URL", None)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # else every run compiles disty anew
         yardstick = Path(tmp) / "yardstick.py"
         yardstick.write_text(YARDSTICK, encoding="utf-8")
         with simulator(env) as root:
