@@ -87,6 +87,26 @@ async def fits_390(page: object) -> bool:
     return width <= 390
 
 
+async def tables_fit_390(page: Any, *selectors: str) -> list[str]:
+    """At 390 px wide, the key tables ``selectors`` name (each must be on the page) and their
+    scrolling boxes show all their content: scrollWidth <= clientWidth, so nothing hides
+    behind a sideways scroll inside the page either. Answers those that do not fit."""
+    size = page.viewport_size
+    await page.set_viewport_size({"width": 390, "height": 800})
+    too_wide: list[str] = []
+    for selector in selectors:
+        assert await page.locator(selector).count() > 0, f"{selector} is not on the page"
+        wide = await page.eval_on_selector_all(
+            selector,
+            """tables => tables.flatMap(t => [t, t.closest('.scroll')].filter(Boolean))
+                .filter(e => e.scrollWidth > e.clientWidth)
+                .map(e => `${e.scrollWidth} > ${e.clientWidth}`)""",
+        )
+        too_wide += [f"{selector}: {w}" for w in wide]
+    await page.set_viewport_size(size)
+    return too_wide
+
+
 # -- a served disty with two tenants, and signed-in people -------------------------------------
 
 NEW_PASSWORD = "a-long-new-password-42"

@@ -24,6 +24,7 @@ from tests.e2e.conftest import (
     csrf_of,
     first_sign_in,
     signed_in_client,
+    tables_fit_390,
 )
 from tests.fixtures.disty import ServedDisty
 from tests.fixtures.ingram import control, new_app
@@ -52,15 +53,15 @@ async def test_an_admin_sets_up_ingram_with_the_guide_ticking(
     await page.get_by_role("button", name="Save", exact=True).click()
     await page.get_by_role("button", name="Run Test").click()
     credentials = page.locator('tr[data-check="credentials"]')
-    assert "fail" in await credentials.inner_text()
+    assert "Failed" in await credentials.inner_text()
     assert "client id and client secret" in (await credentials.inner_text()).lower()
     await check_page(page, "ingram-wrong-secret")
 
     await page.get_by_label("Client Secret").fill(client_secret)
     await page.get_by_role("button", name="Save", exact=True).click()
     await page.get_by_role("button", name="Run Test").click()
-    assert "pass" in await page.locator('tr[data-check="credentials"]').inner_text()
-    assert "fail" in await page.locator('tr[data-check="api_access"]').inner_text()
+    assert "Passed" in await page.locator('tr[data-check="credentials"]').inner_text()
+    assert "Failed" in await page.locator('tr[data-check="api_access"]').inner_text()
     guide = page.locator("#guide li")
     assert await guide.nth(2).get_attribute("class") == "done"  # credentials saved
     assert await guide.nth(3).get_attribute("class") == "todo"  # still in review
@@ -76,6 +77,11 @@ async def test_an_admin_sets_up_ingram_with_the_guide_ticking(
     result = await page.locator("#run-test").inner_text()
     assert "Every required check passed" in result, result
     assert await guide.nth(3).get_attribute("class") == "done"
+    # Checks by their titles, not their keys; the table fits a phone without scrolling.
+    checks = await page.locator("#checks").inner_text()
+    assert "Price and availability" in checks
+    assert "price_availability" not in checks
+    assert await tables_fit_390(page, "#checks") == []
 
     # The portal's webhook: its Signature Token becomes the Webhook Key.
     hook = control(
@@ -98,9 +104,10 @@ async def test_an_admin_sets_up_ingram_with_the_guide_ticking(
     await page.goto(served.url + "/t/smbi")
     assert "connected" in await status.inner_text()
     assert "last verified" in await status.inner_text()
+    assert await tables_fit_390(page, "#supplier-table") == []
     await check_page(page, "dashboard-connected")
     await page.get_by_role("link", name="Webhook log").click()
-    assert "processed" in await page.locator("#events").inner_text()
+    assert "Processed" in await page.locator("#events").inner_text()
     await check_page(page, "webhook-log")
 
     # Nothing secret reached the browser on the way.
@@ -155,15 +162,19 @@ async def test_an_admin_replays_a_dead_event(
     await page.goto(served.url + "/t/smbi/webhooks")
     row = page.locator("#event-EVT-DEAD-UI")
     for _ in range(100):
-        if "dead" in await row.inner_text():
+        if "needs replay" in await row.inner_text():
             break
         await asyncio.sleep(0.1)
         await page.reload()
-    assert "dead" in await row.inner_text()
+    shown = await row.inner_text()
+    assert "Failed, needs replay" in shown
+    # The event type in words (Ingram's registration labels it), not its internal name.
+    assert "Order shipped" in shown
+    assert "im::" not in shown
     await check_page(page, "webhook-log-dead")
     control(simulator, "DELETE", "/faults")
     await page.get_by_role("button", name="Replay event EVT-DEAD-UI").click()
-    assert "processed" in await page.locator("#event-EVT-DEAD-UI").inner_text()
+    assert "Processed" in await page.locator("#event-EVT-DEAD-UI").inner_text()
     await check_page(page, "webhook-log-replayed")
     await page.close()
 

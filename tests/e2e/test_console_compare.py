@@ -150,8 +150,8 @@ async def test_a_buyer_compares_changes_a_line_by_hand_and_creates_one_po_per_su
     cheap = page.locator(f'tr[data-part="{mpn(INGRAM_CHEAPER)}"]')
     ingram_cell = cheap.locator('td[data-supplier="ingram"]')
     td_cell = cheap.locator('td[data-supplier="tdsynnex"]')
-    assert f"{ingram_price(INGRAM_CHEAPER):,.2f} USD" in await ingram_cell.inner_text()
-    assert f"{td_price(INGRAM_CHEAPER):,.2f} USD" in await td_cell.inner_text()
+    assert f"${ingram_price(INGRAM_CHEAPER):,.2f}" in await ingram_cell.inner_text()
+    assert f"${td_price(INGRAM_CHEAPER):,.2f}" in await td_cell.inner_text()
     for cell in (ingram_cell, td_cell):
         assert "in stock" in await cell.locator(".stock").inner_text()
         assert await cell.locator(".age").inner_text() == "live, just now"
@@ -368,7 +368,7 @@ async def test_an_admin_stores_the_preference_and_a_buyer_compares_near_the_ship
     prices = {"ingram": ingram_price(product.index), "tdsynnex": td_price(product.index)}
     for key, price in prices.items():
         freight = await row.locator(f'td[data-supplier="{key}"] .freight').inner_text()
-        found = re.fullmatch(r"\+ ([\d,.]+) freight = ([\d,.]+) landed", freight)
+        found = re.fullmatch(r"\+ \$([\d,.]+) freight = \$([\d,.]+) landed", freight)
         assert found is not None, freight
         share, landed = (Decimal(x.replace(",", "")) for x in found.groups())
         assert share > 0

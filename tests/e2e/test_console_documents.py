@@ -16,7 +16,7 @@ from disty.domain.returns import ReturnLineRequest, ReturnRequest
 from disty.runtime import Runtime
 from disty.services import ordering, returns
 from disty.services.ordering import Context
-from tests.e2e.conftest import check_page, csrf_of, ready_client
+from tests.e2e.conftest import check_page, csrf_of, ready_client, tables_fit_390
 from tests.e2e.test_console_orders import (
     DISTRIBUTOR_DOWN,
     SHIP_TO,
@@ -85,7 +85,7 @@ async def test_a_buyer_finds_a_quote_and_turns_it_into_a_po(
     await buyer.get_by_label("Hold for review", exact=False).check()
     await buyer.get_by_role("button", name="Create PO from quote").click()
     await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-QUOTE-1$"))
-    await expect(buyer.locator("#po-status")).to_have_text("submitted")
+    await expect(buyer.locator("#po-status")).to_have_text("Submitted")
     head = await buyer.locator("#po-live").inner_text()
     assert number in head
     assert "v7" in head
@@ -163,6 +163,12 @@ async def test_returns_are_listed_and_opened_with_their_invoices(
     await viewer.wait_for_url(re.compile(rf"/t/smbi/invoices/{invoice}\?country=1$"))
     card = viewer.locator(f'section[data-invoice="{invoice}"]')
     assert "PO-RMA-1" in await card.inner_text()
+    # Money with its currency and separators ("$1,234.50", never "1234.5" or "Freight 0.0"),
+    # days written out, and the lines' table fits a phone.
+    for amount in (".amount-due", ".freight", ".net"):
+        assert re.fullmatch(r"\$\d{1,3}(,\d{3})*\.\d{2,4}", await card.locator(amount).inner_text())
+    assert re.search(r"[A-Z][a-z]{2} \d{1,2}, \d{4}", await card.inner_text())
+    assert await tables_fit_390(viewer, ".invoice-lines") == []
     await check_page(viewer, "invoice-from-return")
 
     # A distributor failure on the list is said on the page with its status, not a 500.

@@ -122,7 +122,7 @@ async def test_a_price_the_distributor_cannot_confirm_is_never_sent_from_the_con
     await price_a_list(buyer, served, f"{PART_A} 1")
     shown = price_of(simulator, PART_A)
     await expect(buyer.locator(f'tr[data-part="{PART_A}"] .price')).to_contain_text(
-        f"{shown:,.2f} USD"
+        f"${shown:,.2f}"
     )
 
     # The attack: the price rises tenfold, and price and availability answers 500.
@@ -137,7 +137,7 @@ async def test_a_price_the_distributor_cannot_confirm_is_never_sent_from_the_con
     await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-PNA-WEB$"))
 
     # Saved, not sent: the page says it waits for its price to be confirmed.
-    await expect(buyer.locator("#po-status")).to_have_text("draft")
+    await expect(buyer.locator("#po-status")).to_have_text("Draft")
     waiting = buyer.locator("#po-price-wait")
     await expect(waiting).to_contain_text("waiting for its price to be confirmed")
     await expect(waiting).to_contain_text("nothing was sent")
@@ -153,7 +153,7 @@ async def test_a_price_the_distributor_cannot_confirm_is_never_sent_from_the_con
     # admin's approval, the reason beside its status; still nothing placed.
     await buyer.get_by_role("button", name="Submit", exact=True).click()
     await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-PNA-WEB$"))
-    await expect(buyer.locator("#po-status")).to_have_text("awaiting approval")
+    await expect(buyer.locator("#po-status")).to_have_text("Awaiting approval")
     await expect(buyer.locator("#po-approval-reason")).to_contain_text("price not confirmed")
     await expect(buyer.locator("#po-waiting")).to_contain_text("waiting for an admin's approval")
     assert await buyer.locator("#po-price-wait").count() == 0
@@ -179,7 +179,7 @@ async def test_a_price_the_distributor_cannot_confirm_is_never_sent_from_the_con
     await check_page(admin, "po-price-unconfirmed-admin")
     await admin.get_by_role("button", name="Approve price").click()
     await admin.wait_for_url(re.compile(r"/t/smbi/pos/PO-PNA-WEB$"))
-    await expect(admin.locator("#po-status")).to_have_text("submitted")
+    await expect(admin.locator("#po-status")).to_have_text("Submitted")
     facts = admin.locator(".po-facts")
     await expect(facts).to_contain_text("console:admin@smbi.example")
     await expect(facts).to_contain_text("price not confirmed")  # why it was stopped, kept
@@ -243,7 +243,7 @@ async def test_a_refused_po_is_corrected_and_sent_again_from_its_page(
     # From the failed PO's page to a price list holding its lines and its number.
     buyer = await person(browser, rt, served, "buyer@smbi.example", "buyer")
     await buyer.goto(served.url + "/t/smbi/pos/PO-FIX-WEB")
-    await expect(buyer.locator("#po-status")).to_have_text("failed")
+    await expect(buyer.locator("#po-status")).to_have_text("Failed")
     await check_page(buyer, "po-failed")
     await buyer.get_by_role("link", name="Correct and send again").click()
     await buyer.wait_for_url(re.compile(r"/t/smbi/products/price\?"))
@@ -259,7 +259,7 @@ async def test_a_refused_po_is_corrected_and_sent_again_from_its_page(
     await check_page(buyer, "price-list-correcting-priced")
     await buyer.get_by_role("button", name="Create PO").click()
     await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-FIX-WEB$"))
-    await expect(buyer.locator("#po-status")).to_have_text("submitted")
+    await expect(buyer.locator("#po-status")).to_have_text("Submitted")
     await expect(buyer.locator("#po-timeline")).to_contain_text(
         "failed PO corrected and submitted again"
     )

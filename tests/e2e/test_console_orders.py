@@ -8,13 +8,15 @@ distributor failure is said clearly. Every page visited has named controls and f
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from playwright.async_api import expect
 
-from disty.db.models import POEvent, POLine, PurchaseOrder
+from disty.db.models import POEvent, POLine, PurchaseOrder, SupplierConnection
 from disty.domain.orders import Address
+from disty.errors import NotFound
 from disty.runtime import Runtime
 from disty.services import connections, ordering, tenants
 from disty.services.connections import ConnectionChanges
@@ -26,6 +28,7 @@ from tests.e2e.conftest import (
     csrf_of,
     first_sign_in,
     ready_client,
+    tables_fit_390,
 )
 from tests.fixtures.disty import ServedDisty
 from tests.fixtures.ingram import control
@@ -83,6 +86,38 @@ async def status_of(rt: Runtime, po_number: str) -> str:
         return (await ordering.find_po(session, shortcut="smbi", po_number=po_number)).status
 
 
+async def many_pos(rt: Runtime, shortcut: str, prefix: str, count: int) -> None:
+    """``count`` POs straight into the database (older than any placed by the test)."""
+    async with rt.sessions() as session:
+        tenant = await tenants.get_tenant(session, shortcut)
+        try:
+            connection_id = (await connections.get_connection(session, tenant, "ingram", 1)).id
+        except NotFound:
+            made = SupplierConnection(
+                tenant_id=tenant.id, supplier="ingram", country_id=1, base_url="http://x.invalid"
+            )
+            session.add(made)
+            await session.flush()
+            connection_id = made.id
+        for n in range(count):
+            at = datetime.now(UTC) - timedelta(days=1) + timedelta(minutes=n)
+            session.add(
+                PurchaseOrder(
+                    tenant_id=tenant.id,
+                    connection_id=connection_id,
+                    supplier="ingram",
+                    country_id=1,
+                    po_number=f"{prefix}-{n:04d}",
+                    status="submitted",
+                    ship_to={},
+                    supplier_order_numbers=[],
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+        await session.commit()
+
+
 async def person(browser: Any, rt: Runtime, served: ServedDisty, email: str, role: str) -> Any:
     """A browser page signed in as a new user of smbi with ``role``."""
     password = await add_user(rt, email, role)
@@ -103,11 +138,12 @@ async def test_a_buyer_watches_a_po_ship_and_invoice_without_reloading(
     await page.goto(served.url + "/t/smbi/pos")
     row = page.locator('tr[data-po="PO-LIVE-1"]')
     assert number in await row.inner_text()
-    assert "submitted" in await row.inner_text()
+    assert "Submitted" in await row.inner_text()
+    assert (await row.locator("td.num").inner_text()).startswith("$")
     await check_page(page, "pos-list")
     await page.get_by_role("link", name="PO-LIVE-1").click()
     await page.wait_for_url(re.compile(r"/t/smbi/pos/PO-LIVE-1$"))
-    await expect(page.locator("#po-status")).to_have_text("submitted")
+    await expect(page.locator("#po-status")).to_have_text("Submitted")
     assert number in await page.locator("#po-orders").inner_text()
     assert "Nothing shipped yet" in await page.locator("#po-live").inner_text()
     await check_page(page, "po-submitted")
@@ -115,7 +151,7 @@ async def test_a_buyer_watches_a_po_ship_and_invoice_without_reloading(
     await page.evaluate("window.notReloaded = true")
 
     control(simulator, "POST", f"/orders/{number}/advance", json={"to": "shipped"})
-    await expect(page.locator("#po-status")).to_have_text("shipped", timeout=LIVE)
+    await expect(page.locator("#po-status")).to_have_text("Shipped", timeout=LIVE)
     tracking = page.locator("#po-shipments a")
     await expect(tracking.first).to_be_visible()
     assert (await tracking.first.get_attribute("href") or "").startswith("http")
@@ -125,12 +161,21 @@ async def test_a_buyer_watches_a_po_ship_and_invoice_without_reloading(
     await check_page(page, "po-shipped")
 
     control(simulator, "POST", f"/orders/{number}/advance", json={"to": "invoiced"})
-    await expect(page.locator("#po-status")).to_have_text("invoiced", timeout=LIVE)
+    await expect(page.locator("#po-status")).to_have_text("Invoiced", timeout=LIVE)
     invoice_link = page.locator("#po-invoices a").first
     await expect(invoice_link).to_be_visible()
     assert await page.evaluate("window.notReloaded") is True
     # A final PO offers nothing more to do.
     assert await page.locator("#po-live button").count() == 0
+    # The total with its currency; the timeline newest first, in words; key tables fit 390 px.
+    assert re.fullmatch(r"\$\d{1,3}(,\d{3})*\.\d{2}", await page.locator("#po-total").inner_text())
+    events = page.locator("#po-timeline li")
+    assert "Invoiced" in await events.first.inner_text()
+    assert "PO saved" in await events.last.inner_text()
+    assert re.search(
+        r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M UTC", await events.first.inner_text()
+    )
+    assert await tables_fit_390(page, "#po-lines", "#po-shipments") == []
     await check_page(page, "po-invoiced")
 
     invoice = (await invoice_link.inner_text()).removeprefix("Invoice ").strip()
@@ -170,6 +215,36 @@ async def test_price_drift_waits_for_an_admin_and_the_list_filters_by_status(
     assert "no PO status 'lost'" in await buyer.locator(".error").inner_text()
     await check_page(buyer, "pos-unknown-status")
 
+    # Paging, search and the export link: 55 more POs (and acme's, never shown).
+    await many_pos(rt, "smbi", "BULK", 55)
+    await many_pos(rt, "acme", "ACME", 3)
+    await buyer.goto(served.url + "/t/smbi/pos")
+    await expect(rows).to_have_count(50)  # newest first: the two placed, then BULK-0054...
+    first = " ".join(await rows.all_inner_texts())
+    assert "PO-DRIFT-1" in first
+    assert "BULK-0007" in first
+    assert "BULK-0006" not in first
+    await buyer.get_by_role("link", name="Next page").click()
+    await buyer.wait_for_url(re.compile(r"after="))
+    await expect(rows).to_have_count(7)
+    second = " ".join(await rows.all_inner_texts())
+    assert "BULK-0006" in second
+    assert "BULK-0000" in second
+    assert "ACME" not in second
+    assert await buyer.get_by_role("link", name="Next page").count() == 0
+    await buyer.get_by_role("link", name="First page").click()
+    await buyer.get_by_label("Search").fill("BULK-001")
+    await buyer.get_by_role("button", name="Filter").click()
+    await buyer.wait_for_url(re.compile(r"q=BULK-001"))
+    await expect(rows).to_have_count(10)
+    export = buyer.get_by_role("link", name="Export CSV")
+    href = await export.get_attribute("href")
+    assert href == "/t/smbi/pos.csv?q=BULK-001"
+    exported = await buyer.request.get(served.url + href)
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert (await exported.text()).count("BULK-001") == 10
+    await check_page(buyer, "pos-search")
+
     await buyer.goto(served.url + "/t/smbi/pos/PO-DRIFT-1")
     assert "waiting for an admin's approval" in await buyer.locator("#po-waiting").inner_text()
     assert await buyer.get_by_role("button", name="Approve price").count() == 0
@@ -195,7 +270,7 @@ async def test_price_drift_waits_for_an_admin_and_the_list_filters_by_status(
     await check_page(admin, "po-awaiting-approval-admin")
     await admin.get_by_role("button", name="Approve price").click()
     await admin.wait_for_url(re.compile(r"/t/smbi/pos/PO-DRIFT-1$"))
-    await expect(admin.locator("#po-status")).to_have_text("submitted")
+    await expect(admin.locator("#po-status")).to_have_text("Submitted")
     assert "price approved" in await admin.locator("#po-timeline").inner_text()
     assert "console:admin@smbi.example" in await admin.locator("main").inner_text()
     assert await status_of(rt, "PO-DRIFT-1") == "submitted"
@@ -220,18 +295,18 @@ async def test_a_held_po_is_released_or_cancelled(
     buyer = await person(browser, rt, served, "buyer@smbi.example", "buyer")
 
     await buyer.goto(served.url + "/t/smbi/pos/PO-HOLD-1")
-    await expect(buyer.locator("#po-status")).to_have_text("on hold")
+    await expect(buyer.locator("#po-status")).to_have_text("On hold")
     assert "held for review" in await buyer.locator("#po-live").inner_text()
     # When disty last asked the distributor (placing it), in words and in UTC; polling is off
     # here (the console tests' DISTY_POLL_INTERVAL_S 0), so no next check is scheduled.
     await expect(buyer.locator("#po-checked")).to_have_text(
-        re.compile(r"^(now|\d+ min ago) \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$")
+        re.compile(r"^(now|\d+ min ago) \([A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M UTC\)$")
     )
     await expect(buyer.locator("#po-next-check")).to_have_text(re.compile("^not scheduled: "))
     await check_page(buyer, "po-on-hold")
     await buyer.get_by_role("button", name="Release").click()
     await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-HOLD-1$"))
-    await expect(buyer.locator("#po-status")).not_to_have_text("on hold")
+    await expect(buyer.locator("#po-status")).not_to_have_text("On hold")
     assert "released" in await buyer.locator("#po-timeline").inner_text()
     assert await status_of(rt, "PO-HOLD-1") != "on_hold"
     assert await buyer.get_by_role("button", name="Release").count() == 0
@@ -240,7 +315,7 @@ async def test_a_held_po_is_released_or_cancelled(
     await buyer.goto(served.url + "/t/smbi/pos/PO-HOLD-2")
     await buyer.get_by_role("button", name="Cancel PO").click()
     await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-HOLD-2$"))
-    await expect(buyer.locator("#po-status")).to_have_text("cancelled")
+    await expect(buyer.locator("#po-status")).to_have_text("Cancelled")
     assert "cancelled at the supplier" in await buyer.locator("#po-timeline").inner_text()
     await expect(buyer.locator("#po-next-check")).to_have_text("none: the PO is cancelled")
     await check_page(buyer, "po-cancelled")
@@ -317,7 +392,7 @@ async def test_a_distributor_failure_on_refresh_is_said_clearly(
     error = buyer.locator("#po-error")
     await expect(error).to_contain_text(DISTRIBUTOR_DOWN)
     assert "try again" in await error.inner_text()
-    await expect(buyer.locator("#po-status")).to_have_text("submitted")
+    await expect(buyer.locator("#po-status")).to_have_text("Submitted")
     await check_page(buyer, "po-refresh-failed")
     control(simulator, "DELETE", "/faults")
 
@@ -365,11 +440,11 @@ async def test_a_draft_po_nobody_queued_is_submitted_from_its_page(
     await saved_draft(rt, simulator, "PO-DRAFT-1")
     buyer = await person(browser, rt, served, "buyer@smbi.example", "buyer")
     await buyer.goto(served.url + "/t/smbi/pos/PO-DRAFT-1")
-    await expect(buyer.locator("#po-status")).to_have_text("draft")
+    await expect(buyer.locator("#po-status")).to_have_text("Draft")
     await check_page(buyer, "po-draft")
     await buyer.get_by_role("button", name="Submit", exact=True).click()
     await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-DRAFT-1$"))
-    await expect(buyer.locator("#po-status")).to_have_text("submitted")
+    await expect(buyer.locator("#po-status")).to_have_text("Submitted")
     await check_page(buyer, "po-draft-submitted")
     assert "console:buyer@smbi.example" in await buyer.locator("#po-timeline").inner_text()
     assert await buyer.get_by_role("button", name="Submit", exact=True).count() == 0

@@ -18,11 +18,12 @@ from typing import Any
 
 import httpx
 from playwright.async_api import expect
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from disty.db.models import PurchaseOrder, StockLevel
 from disty.domain.orders import Address
 from disty.errors import NotFound
+from disty.formatting import when
 from disty.runtime import Runtime
 from disty.services import ordering, tenants
 from disty.services.ordering import Context, LineInput
@@ -133,11 +134,27 @@ async def test_a_buyer_searches_prices_a_list_and_creates_a_po(
     assert await page.locator("#vendor-part-number").inner_text() == "C9200L-24P-4G-E"
     await check_page(page, "product-details")
 
+    # Its price and stock: none known yet; live on request; then known in the search results,
+    # with its age, without another click.
+    assert await page.locator("#offer-none").count() == 1
+    await page.get_by_role("button", name="Get the live price & stock").click()
+    await page.wait_for_url(re.compile(r"live=1"))
+    price = f"${_price(simulator, PART_A):,.2f}"
+    assert await page.locator("#offer-price").inner_text() == price
+    assert "live, just now" in await page.locator("#offer-age").inner_text()
+    await page.goto(served.url + "/t/smbi/products?vpn=C9200L-24P-4G-E")
+    found = results.locator("tbody tr").first
+    assert await found.locator(".known-price").inner_text() == price
+    assert "last known, just now" in await found.locator(".known-stock").inner_text()
+    assert "in stock" in await found.locator(".known-stock").inner_text()
+    await check_page(page, "products-search-known-offer")
+    await page.get_by_role("link", name=PART_A).click()
+
     # Price this part: live, just now.
     await page.get_by_label("Quantity").fill("2")
     await page.get_by_role("button", name="Price this part").click()
     row = page.locator(f'tr[data-part="{PART_A}"]')
-    assert f"{_price(simulator, PART_A):,.2f} USD" in await row.locator(".price").inner_text()
+    assert f"${_price(simulator, PART_A):,.2f}" in await row.locator(".price").inner_text()
     assert "live P&A, just now" in await row.locator(".source").inner_text()
 
     # A pasted list with a bad line: 422, the line named, the text kept.
@@ -150,6 +167,17 @@ async def test_a_buyer_searches_prices_a_list_and_creates_a_po(
     error = await page.locator("#price-error").inner_text()
     assert f"line 5 ('{PART_B} three')" in error
     assert await parts.input_value() == pasted
+    # A spreadsheet's header row is skipped; every bad line is named, a long one cut short.
+    long_line = "pasted by mistake: " + "x" * 200
+    await parts.fill(f"Part Number\tQty\n{PART_A}\t2\n{PART_B} three\n{long_line}\n<b> 1")
+    await page.get_by_role("button", name="Get prices").click()
+    error = await page.locator("#price-error").inner_text()
+    assert error.startswith("3 lines are not right")
+    assert "line 1" not in error
+    for bad in (3, 4, 5):
+        assert f"line {bad} (" in error
+    assert "x" * 50 not in error
+    assert "letters, digits and . _ / # + -" in error
     await check_page(page, "price-list-bad-line")
 
     # The list priced: the unknown part flagged, the stock event's level and time shown.
@@ -163,9 +191,9 @@ async def test_a_buyer_searches_prices_a_list_and_creates_a_po(
     source = await page.locator(f'tr[data-part="{PART_B}"] .source').inner_text()
     assert "live P&A, just now" in source
     assert f"stock event: {level.total_available} available" in source
-    assert level.event_time.strftime("%Y-%m-%d %H:%M") in source
+    assert when(level.event_time) in source
     total = _price(simulator, PART_A) * 2 + _price(simulator, PART_B) * 3
-    assert await page.locator("#list-total").inner_text() == f"{total:,.2f} USD"
+    assert await page.locator("#list-total").inner_text() == f"${total:,.2f}"
     await check_page(page, "price-list-priced")
 
     # The PO form: a missing city is a 422 that keeps what was typed.
@@ -189,14 +217,14 @@ async def test_a_buyer_searches_prices_a_list_and_creates_a_po(
 
     # The whole journey: on the PO's page, without reloading, the simulator's webhooks bring
     # the shipment and then the invoice (polling is off in these tests).
-    await expect(page.locator("#po-status")).to_have_text("submitted")
+    await expect(page.locator("#po-status")).to_have_text("Submitted")
     await page.evaluate("window.notReloaded = true")
     [number] = (await _po(rt, "PO-WEB-1")).supplier_order_numbers
     control(simulator, "POST", f"/orders/{number}/advance", json={"to": "shipped"})
-    await expect(page.locator("#po-status")).to_have_text("shipped", timeout=20_000)
+    await expect(page.locator("#po-status")).to_have_text("Shipped", timeout=20_000)
     await expect(page.locator("#po-shipments a").first).to_be_visible()
     control(simulator, "POST", f"/orders/{number}/advance", json={"to": "invoiced"})
-    await expect(page.locator("#po-status")).to_have_text("invoiced", timeout=20_000)
+    await expect(page.locator("#po-status")).to_have_text("Invoiced", timeout=20_000)
     await expect(page.locator("#po-invoices a").first).to_be_visible()
     assert await page.evaluate("window.notReloaded") is True
     await check_page(page, "journey-po-invoiced")
@@ -255,15 +283,29 @@ async def test_recent_ship_tos_are_offered_and_a_po_number_places_once(
 ) -> None:
     await connect_smbi(rt, simulator, served)
     earlier = Address("Warehouse Co", "9 Dock Road", "Austin", "TX", "73301", "US")
+    # The same place typed otherwise (capitals, spaces, another contact) is offered once, and
+    # the address of a PO the distributor refused is not offered at all.
+    same = Address("WAREHOUSE CO", "9  Dock Road", "Austin", "TX", "73301", "US", contact="Pat")
+    refused = Address("Refused Place", "1 Nowhere Lane", "Austin", "TX", "73301", "US")
     async with rt.sessions() as session:
-        await ordering.submit(
-            session, Context(rt.suppliers, "test"), shortcut="smbi",
-            country_id=1, supplier="ingram", po_number="PO-EARLIER",
-            lines=[LineInput(PART_B, 1)], ship_to=earlier,
-        )  # fmt: skip
+        for number, ship_to in (("PO-SAME", same), ("PO-REFUSED", refused),
+                                ("PO-EARLIER", earlier)):  # fmt: skip
+            await ordering.submit(
+                session, Context(rt.suppliers, "test"), shortcut="smbi",
+                country_id=1, supplier="ingram", po_number=number,
+                lines=[LineInput(PART_B, 1)], ship_to=ship_to,
+            )  # fmt: skip
+        await session.execute(
+            update(PurchaseOrder)
+            .where(PurchaseOrder.po_number == "PO-REFUSED")
+            .values(status="failed")
+        )
+        await session.commit()
     buyer = await ready_client(rt, served, "buyer@smbi.example", "buyer")
     priced = await _priced(buyer, f"{PART_A} 2")
     assert "Warehouse Co, 9 Dock Road, Austin, TX, US (PO PO-EARLIER)" in priced.text
+    assert "PO-SAME" not in priced.text
+    assert "Refused Place" not in priced.text
     assert 'value="recent" checked' in priced.text  # the default when there is one
 
     fields = {"po_number": "PO-RECENT-1", "ship_to_choice": "recent", "recent_po": "PO-EARLIER"}
@@ -279,7 +321,7 @@ async def test_recent_ship_tos_are_offered_and_a_po_number_places_once(
     assert "PO number PO-RECENT-1 is taken by another PO" in taken.text
     async with rt.sessions() as session:
         count = len(list(await session.scalars(select(PurchaseOrder.id))))
-    assert count == 2
+    assert count == 4
     # Too long a field, or a bad PO number: 422 with the message, what was typed kept.
     long_city = await _order(buyer, priced, po_number="PO-LONG", ship_city="S" * 26)
     assert long_city.status_code == 422
@@ -309,7 +351,7 @@ async def test_a_viewer_sees_prices_but_cannot_order(
     await check_page(page, "price-list-empty")
     await page.get_by_label("Parts, one per line: part number and quantity").fill(f"{PART_A} 1")
     await page.get_by_role("button", name="Get prices").click()
-    assert "USD" in await page.locator(f'tr[data-part="{PART_A}"] .price').inner_text()
+    assert "$" in await page.locator(f'tr[data-part="{PART_A}"] .price').inner_text()
     assert await page.locator("#po-form").count() == 0
     assert await page.get_by_role("button", name="Create PO").count() == 0
     await check_page(page, "price-list-viewer")

@@ -68,7 +68,7 @@ async def test_a_registered_supplier_gets_a_settings_page_from_its_declaration(
     assert API_KEY not in await page.content()
     # Its own checks, run against it: the account number is wrong, so its API refuses.
     await page.get_by_role("button", name="Run Test").click()
-    assert "fail" in await page.locator('tr[data-check="credentials"]').inner_text()
+    assert "Failed" in await page.locator('tr[data-check="credentials"]').inner_text()
 
     # A blank secret keeps the saved one; with the right account its checks pass.
     await page.get_by_label("Account number").fill(ACCOUNT)
@@ -76,8 +76,8 @@ async def test_a_registered_supplier_gets_a_settings_page_from_its_declaration(
     await page.wait_for_url(f"**/t/smbi/suppliers/{KEY}/1")
     assert masked in await page.locator("label[for=api_key]").inner_text()
     await page.get_by_role("button", name="Run Test").click()
-    assert "pass" in await page.locator('tr[data-check="credentials"]').inner_text()
-    assert "pass" in await page.locator('tr[data-check="price_availability"]').inner_text()
+    assert "Passed" in await page.locator('tr[data-check="credentials"]').inner_text()
+    assert "Passed" in await page.locator('tr[data-check="price_availability"]').inner_text()
     assert await page.locator('tr[data-check="webhook_key"]').count() == 0
     async with rt.sessions() as session:
         tenant = await tenants.get_tenant(session, "smbi")
@@ -130,9 +130,9 @@ async def test_tdsynnex_shows_its_settings_guide_and_run_test_with_fixes(
     await page.wait_for_url("**/t/smbi/suppliers/tdsynnex/1")
     await page.get_by_role("button", name="Run Test").click()
     credentials = await page.locator('tr[data-check="credentials"]').inner_text()
-    assert "fail" in credentials
+    assert "Failed" in credentials
     assert "EC Express XML user" in credentials  # its fix
-    assert "skip" in await page.locator('tr[data-check="ordering_ip"]').inner_text()
+    assert "Skipped" in await page.locator('tr[data-check="ordering_ip"]').inner_text()
 
     # The right password, from an address TD SYNNEX has not registered.
     await allow_ips(simulator, "203.0.113.9")
@@ -140,12 +140,12 @@ async def test_tdsynnex_shows_its_settings_guide_and_run_test_with_fixes(
     await page.get_by_role("button", name="Save", exact=True).click()
     await page.wait_for_url("**/t/smbi/suppliers/tdsynnex/1")
     await page.get_by_role("button", name="Run Test").click()
-    assert "pass" in await page.locator('tr[data-check="credentials"]').inner_text()
+    assert "Passed" in await page.locator('tr[data-check="credentials"]').inner_text()
     ip = await page.locator('tr[data-check="ordering_ip"]').inner_text()
-    assert "fail" in ip
+    assert "Failed" in ip
     assert "127.0.0.1" in ip
     assert "customer number" in ip
-    assert "pass" in await page.locator('tr[data-check="freight"]').inner_text()
+    assert "Passed" in await page.locator('tr[data-check="freight"]').inner_text()
     assert "(optional)" in await page.locator('tr[data-check="rest_token"]').inner_text()
     await check_page(page, "tdsynnex-ip-not-registered")
     classes = [await guide.nth(i).get_attribute("class") for i in range(6)]
@@ -154,7 +154,7 @@ async def test_tdsynnex_shows_its_settings_guide_and_run_test_with_fixes(
     # TD SYNNEX registers it: the check passes and the guide ticks the IP step.
     await allow_ips(simulator, "*")
     await page.get_by_role("button", name="Run Test").click()
-    assert "pass" in await page.locator('tr[data-check="ordering_ip"]').inner_text()
+    assert "Passed" in await page.locator('tr[data-check="ordering_ip"]').inner_text()
     await page.reload()
     assert await guide.nth(2).get_attribute("class") == "done"
     assert DEMO_TDSYNNEX_PASSWORD not in await page.content()

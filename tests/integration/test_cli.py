@@ -286,14 +286,14 @@ def test_webhook_url_warns_when_public_url_is_unset(cli: Cli) -> None:
     assert "DISTY_PUBLIC_URL is not set" in result.stderr
 
 
-def test_db_upgrade_and_status(cli: Cli) -> None:
-    status = cli("db", "status")
+def test_db_upgrade_and_status(empty_cli: Cli) -> None:
+    status = empty_cli("db", "status")
     ok(status)
     assert "revision none" in status.stdout
-    upgraded = cli("db", "upgrade")
+    upgraded = empty_cli("db", "upgrade")
     ok(upgraded)
     assert f"revision {migrate.head_revision()}" in upgraded.stdout
-    status = cli("db", "status")
+    status = empty_cli("db", "status")
     assert "(current)" in status.stdout
 
 

@@ -50,7 +50,10 @@ def test_submit_show_list_and_actions(cli: Cli, simulator: RunningSimulator) -> 
     shown = cli("order", "show", "PO-CLI-1", "--tenant", "smbi", "--json")
     assert json.loads(shown.stdout)["timeline"][-1]["status"] == "on_hold"
     human = cli("order", "show", "PO-CLI-1", "--tenant", "smbi")
-    assert "PO PO-CLI-1 · ingram · on_hold" in human.stdout
+    assert "PO PO-CLI-1 · ingram · On hold" in human.stdout
+    # The timeline newest first: the hold is the first event under its heading.
+    timeline = human.stdout.split("timeline, newest first:", 1)[1].strip().splitlines()
+    assert "On hold" in timeline[0], timeline
 
     listed = json.loads(
         cli("order", "list", "--tenant", "smbi", "--status", "on_hold", "--json").stdout

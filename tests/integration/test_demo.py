@@ -87,8 +87,8 @@ def test_the_demo_ships_and_invoices_a_po_from_webhooks(database_url: str) -> No
             assert dashboard.status_code == 200
             for po in ("DEMO-1001", "DEMO-1003", "DEMO-1004"):
                 assert po in dashboard.text
-            assert "awaiting approval" in dashboard.text
-            assert "on hold" in dashboard.text
+            assert "Awaiting approval" in dashboard.text
+            assert "On hold" in dashboard.text
             # Spent: the same link signs nobody in again.
             assert browser.post("/login/link", data=form).status_code == 410
         with httpx.Client(base_url=root, follow_redirects=False) as other:

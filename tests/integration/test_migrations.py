@@ -28,8 +28,10 @@ from disty.runtime import Runtime
 from disty.services import connections
 
 
-async def test_upgrade_from_empty_reaches_head_and_matches_the_models(database_url: str) -> None:
-    engine = create_engine(database_url)
+async def test_upgrade_from_empty_reaches_head_and_matches_the_models(
+    empty_database_url: str,
+) -> None:
+    engine = create_engine(empty_database_url)
     try:
         assert await migrate.current_revision(engine) is None
         assert await migrate.stored_revision(engine) is None
@@ -147,11 +149,11 @@ async def test_one_current_webhook_key_per_label(runtime: Runtime) -> None:
 
 
 async def test_conflicting_deliveries_already_kept_are_folded_into_one_row_per_event(
-    database_url: str,
+    empty_database_url: str,
 ) -> None:
     # Before 0008 every conflicting redelivery was a row with its body; after, one row per
     # event id keeps the first body and counts the others.
-    engine = create_engine(database_url)
+    engine = create_engine(empty_database_url)
     try:
         await migrate.upgrade(engine, "0006")
         sessions = session_factory(engine)
@@ -219,7 +221,7 @@ async def _old_connection(engine: AsyncEngine, columns: dict[str, str]) -> int:
 
 
 async def test_declared_settings_take_over_the_ingram_columns_without_loss(
-    database_url: str,
+    empty_database_url: str,
 ) -> None:
     # Before 0010 each Ingram setting had its own column; after, plain ones live in one JSON
     # column and secrets (still the same Fernet tokens) in another. Down again restores them.
@@ -234,7 +236,7 @@ async def test_declared_settings_take_over_the_ingram_columns_without_loss(
         "client_secret_enc": box.encrypt("client-secret-value"),
         "xml_password_enc": box.encrypt("xml-password-value"),
     }
-    engine = create_engine(database_url)
+    engine = create_engine(empty_database_url)
     try:
         await migrate.upgrade(engine, "0009")
         connection_id = await _old_connection(engine, old)

@@ -75,3 +75,44 @@ def test_a_longer_list_may_be_allowed_where_the_caller_takes_one() -> None:
     with pytest.raises(InvalidInput, match=f"at most {MAX_LINES}"):
         parse_part_list(text)
     assert len(parse_part_list(text, max_lines=500)) == MAX_LINES + 1
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["SKU,Qty", "Part Number\tQuantity", "part number; quantity", "Item Qty", "SKU", "MPN x Qty."],
+)
+def test_a_spreadsheet_header_row_is_skipped(header: str) -> None:
+    assert parse_part_list(f"\n{header}\nQQ0202\t3\n") == [PartLine("QQ0202", 3, 3)]
+
+
+def test_a_header_word_after_the_first_line_is_a_bad_line() -> None:
+    with pytest.raises(InvalidInput, match="line 2"):
+        parse_part_list("QQ0202 3\nSKU,Qty")
+
+
+def test_every_bad_line_is_named_with_its_text_cut() -> None:
+    essay = "This is not a part list but a long paragraph pasted by mistake into the box"
+    text = "\n".join(["QQ0202 3", "QQ0202 two", essay, "OK1", "<b> 1", "X,"])
+    with pytest.raises(InvalidInput) as refused:
+        parse_part_list(text)
+    said = str(refused.value)
+    assert said.startswith("4 lines are not right: line 2 ('QQ0202 two')")
+    for number in (2, 3, 5, 6):
+        assert f"line {number} " in said
+    assert essay not in said
+    assert repr(essay[:39] + "…") in said
+    # The accepted characters are the ones the parser takes: '#', '/', '+' are, '<' is not.
+    assert "letters, digits and . _ / # + -" in said
+    assert parse_part_list("AB#1/2+C 1")[0].part == "AB#1/2+C"
+
+
+def test_many_bad_lines_are_all_named() -> None:
+    text = "\n".join(f"BAD! {n}" for n in range(30))
+    with pytest.raises(InvalidInput) as refused:
+        parse_part_list(text)
+    said = str(refused.value)
+    assert said.startswith("30 lines are not right")
+    assert said.count(" is not a part number") == 10
+    assert "and lines 11, 12," in said
+    assert said.count("line ") >= 10
+    assert "30." in said

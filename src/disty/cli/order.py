@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from disty.cli._common import console, err_console, run
+from disty.domain.countries import SITES
 from disty.domain.orders import Address, LineChange, POStatus, parse_ship_to, validate_address
 from disty.errors import InvalidInput
+from disty.formatting import money, po_status
 from disty.suppliers import registry
 
 if TYPE_CHECKING:
@@ -129,7 +131,8 @@ def _print(data: dict[str, Any], as_json: bool) -> None:
         return
     numbers = ", ".join(data["supplier_order_numbers"]) or "none yet"
     console.print(
-        f"PO {data['po_number']} · {data['supplier']} · {data['status']} · order(s) {numbers}",
+        f"PO {data['po_number']} · {data['supplier']} · {po_status(data['status'])} · "
+        f"order(s) {numbers}",
         markup=False,
     )
     # A supplier with one order API has no version to show.
@@ -149,11 +152,12 @@ def _print(data: dict[str, Any], as_json: bool) -> None:
         f"next check: {upcoming} UTC" if upcoming else "next check: none (not followed now)",
         markup=False,
     )
+    currency = SITES[data["country_id"]].currency if data["country_id"] in SITES else None
     lines = Table("line", "sku", "qty", "shipped", "backordered", "price", "note")
     for line in data["lines"]:
         lines.add_row(*(Text(str(v)) for v in (
             line["line_number"], line["sku"], line["quantity"], line["shipped_quantity"],
-            line["backordered_quantity"], line["expected_price"] or "",
+            line["backordered_quantity"], money(line["expected_price"], currency),
             "removed" if line["removed"]
             else line["rejected_reason"] or ", ".join(line["serial_numbers"]),
         )))  # fmt: skip
@@ -166,9 +170,12 @@ def _print(data: dict[str, Any], as_json: bool) -> None:
         )
     if data["invoices"]:
         console.print("invoices: " + ", ".join(data["invoices"]), markup=False)
-    for event in data["timeline"]:
+    if data["timeline"]:
+        console.print("timeline, newest first:", markup=False)
+    for event in reversed(data["timeline"]):
         console.print(
-            f"  {event['at'][:19]}  {event['status']:<17} {event['source']:<7} {event['message']}",
+            f"  {event['at'][:19]}  {po_status(event['status']):<17} {event['source']:<7} "
+            f"{event['message']}",
             markup=False,
         )
 

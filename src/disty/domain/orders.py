@@ -28,6 +28,23 @@ class POStatus(StrEnum):
     # corrected and submitted again)
 
 
+# Each status as the console and the CLI's human output say it (the API keeps the values).
+STATUS_LABELS: dict[POStatus, str] = {
+    POStatus.DRAFT: "Draft",
+    POStatus.AWAITING_APPROVAL: "Awaiting approval",
+    POStatus.SUBMITTING: "Submitting",
+    POStatus.SUBMITTED: "Submitted",
+    POStatus.ON_HOLD: "On hold",
+    POStatus.PARTLY_SHIPPED: "Partly shipped",
+    POStatus.SHIPPED: "Shipped",
+    POStatus.BACKORDERED: "Back-ordered",
+    POStatus.INVOICED: "Invoiced",
+    POStatus.CANCELLED: "Cancelled",
+    POStatus.VOIDED: "Voided",
+    POStatus.FAILED: "Failed",
+}
+
+
 FINAL = frozenset({POStatus.INVOICED, POStatus.CANCELLED, POStatus.VOIDED, POStatus.FAILED})
 
 # States the supplier reports once the order exists there; any may follow another, because
@@ -345,3 +362,11 @@ class OrderState:
     lines: tuple[LineState, ...]
     shipments: tuple[Shipment, ...]
     invoices: tuple[str, ...]
+
+
+def status_words(status: str) -> str:
+    """A status inside a sentence: "PO 7 is on hold" (not ``on_hold``)."""
+    try:
+        return STATUS_LABELS[POStatus(status)].lower()
+    except ValueError:
+        return status.replace("_", " ")

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import PurchaseOrder, StockLevel
 from disty.domain.offers import Offer, OfferStatus
-from disty.domain.orders import Address
+from disty.domain.orders import Address, POStatus
 from disty.domain.partlist import PartLine
 from disty.errors import InvalidInput
 from disty.services import pricing
@@ -193,14 +193,23 @@ class RecentShipTo:
 
 
 async def recent_ship_tos(
-    session: AsyncSession, *, shortcut: str, limit: int = 8
+    session: AsyncSession, *, shortcut: str, limit: int = 8, correcting: str | None = None
 ) -> list[RecentShipTo]:
-    """The distinct ship-tos of the tenant's latest POs, newest first."""
+    """The distinct ship-tos of the tenant's latest POs, newest first: one entry per place
+    (the same address typed with other capitals, spaces or another contact is one), and none
+    from a PO the supplier refused (its address may be why), except ``correcting``'s: the
+    refused PO being corrected and sent again, whose ship-to the buyer keeps or changes."""
     tenant = await get_tenant(session, shortcut)
-    found: dict[tuple[tuple[str, str], ...], RecentShipTo] = {}
+    found: dict[tuple[str, ...], RecentShipTo] = {}
     rows = await session.execute(
         select(PurchaseOrder.po_number, PurchaseOrder.ship_to)
-        .where(PurchaseOrder.tenant_id == tenant.id)
+        .where(
+            PurchaseOrder.tenant_id == tenant.id,
+            or_(
+                PurchaseOrder.status != POStatus.FAILED.value,
+                PurchaseOrder.po_number == (correcting or ""),
+            ),
+        )
         .order_by(PurchaseOrder.created_at.desc(), PurchaseOrder.id.desc())
         .limit(limit * 10)
     )
@@ -209,12 +218,21 @@ async def recent_ship_tos(
             address = Address.from_dict(ship_to or {})
         except InvalidInput:
             continue  # a PO saved by an older disty with other fields: not offered again
-        key = tuple(sorted(address.to_dict().items()))
+        key = _place(address)
         if key not in found:
             found[key] = RecentShipTo(po_number, address)
         if len(found) == limit:
             break
     return list(found.values())
+
+
+def _place(address: Address) -> tuple[str, ...]:
+    """What makes two ship-tos the same place, as the picker shows them."""
+    if address.address_id and not address.company:
+        return ("stored", address.address_id.strip().casefold())
+    fields = (address.company, address.street, address.street2, address.city, address.state,
+              address.postcode, address.country)  # fmt: skip
+    return tuple(" ".join((x or "").split()).casefold() for x in fields)
 
 
 async def recent_ship_to(session: AsyncSession, *, shortcut: str, po_number: str) -> Address:

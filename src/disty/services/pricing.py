@@ -15,6 +15,7 @@ from disty.db.models import SupplierConnection
 from disty.domain.countries import country_site
 from disty.domain.offers import Offer, OfferStatus
 from disty.errors import DistyError, NotFound
+from disty.services import last_offers
 from disty.services.suppliers import Suppliers
 from disty.services.tenants import get_tenant
 from disty.suppliers import registry
@@ -71,6 +72,13 @@ async def price_and_availability(
         return await adapter.price_and_availability(skus, progress=progress)
 
     per_supplier = await asyncio.gather(*(one(c) for c in connections))
+    # Kept as each product's last known offer (product pages show it with its age). Pricing
+    # only reads otherwise, so committing here commits nothing of the caller's.
+    await last_offers.remember(
+        session, {c.supplier: c.id for c in connections},
+        (offer for offers in per_supplier for offer in offers),
+    )  # fmt: skip
+    await session.commit()
     return [offers[i] for i in range(len(skus)) for offers in per_supplier]
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 from disty.domain.connections import ApiType, mask, validate_secret, validate_text
 from disty.domain.guide import GuideStep, SetupState
 from disty.errors import ApiTypeNotAvailable, InvalidInput
+from disty.formatting import humanize
 from disty.suppliers.base import Capability
 
 if TYPE_CHECKING:
@@ -114,6 +115,14 @@ class ConnectionSettings:
         )
 
 
+# Run Test's checks that disty makes itself, whatever the supplier (services/run_test.py).
+HUB_CHECK_TITLES: Mapping[str, str] = {
+    "api_type": "API type",
+    "base_url": "Base URL",
+    "webhook_key": "Webhook key",
+    "webhook_seen": "Webhook deliveries arriving",
+}
+
 # What a connection itself is called by (its view, its changes, the CLI's fixed options).
 RESERVED_NAMES = frozenset(
     {
@@ -167,6 +176,12 @@ class Registration:
     # Its own limits on a PO's ship-to and end-user address fields, where stricter than
     # disty's (Address field -> most characters): checked before a PO is saved.
     address_limits: Mapping[str, int] = field(default_factory=dict)
+    # Run Test's checks as a person reads them (check name -> title: "price_availability" ->
+    # "Price and availability"); the hub's own checks are titled in HUB_CHECK_TITLES.
+    check_titles: Mapping[str, str] = field(default_factory=dict)
+    # The supplier's webhook event types as a person reads them ("im::order_invoiced" ->
+    # "Order invoiced"); an event type missing here is shown in words made from its name.
+    event_labels: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A setting's name becomes a stored key, an API field, a form field and a CLI option
@@ -196,6 +211,14 @@ class Registration:
                 return declared
         known = ", ".join(s.name for s in self.settings)
         raise InvalidInput(f"{self.name} has no setting {name!r}: use {known}", field=name)
+
+    def check_title(self, name: str) -> str:
+        """A Run Test check's title, for the console and the CLI's table."""
+        return self.check_titles.get(name) or HUB_CHECK_TITLES.get(name) or humanize(name)
+
+    def event_label(self, event_type: str) -> str:
+        """A webhook event type as a person reads it."""
+        return self.event_labels.get(event_type) or humanize(event_type)
 
     def api_type_label(self, api_type: ApiType) -> str:
         return self.api_types.get(api_type, api_type.value)

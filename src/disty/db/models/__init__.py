@@ -8,6 +8,7 @@ from disty.db.models.events import (
     RejectedDeliveries,
     StockLevel,
 )
+from disty.db.models.offers import LastOffer
 from disty.db.models.orders import POEvent, POInvoice, POLine, POShipment, PurchaseOrder
 from disty.db.models.requisitions import Requisition
 from disty.db.models.tenants import Tenant, TenantCountry
@@ -20,6 +21,7 @@ __all__ = [
     "ConsoleSession",
     "IdempotencyKey",
     "InboundEvent",
+    "LastOffer",
     "POEvent",
     "POInvoice",
     "POLine",

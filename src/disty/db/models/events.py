@@ -24,13 +24,24 @@ class InboundEvent(Base):
         UniqueConstraint("connection_id", "event_id"),
         # The worker's question: which events are due?
         Index("ix_inbound_events_due", "status", "next_attempt_at"),
-    )
+        # The last verified delivery of a connection (the dashboard's webhook health).
+        Index("ix_inbound_events_connection_received", "connection_id", "received_at"),
+        # The event list's keyset pages (newest first, by status) and its search by event id.
+        Index("ix_inbound_events_tenant_received", "tenant_id", "received_at", "id"),
+        Index(
+            "ix_inbound_events_tenant_status_received", "tenant_id", "status", "received_at", "id"
+        ),
+        Index(
+            "ix_inbound_events_tenant_event_id", "tenant_id", "event_id",
+            postgresql_ops={"event_id": "varchar_pattern_ops"},
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     connection_id: Mapped[int] = mapped_column(
         ForeignKey("supplier_connections.id", ondelete="CASCADE")
     )
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     supplier: Mapped[str] = mapped_column(String(32))
     country_id: Mapped[int] = mapped_column(Integer)
     event_id: Mapped[str] = mapped_column(String(128))

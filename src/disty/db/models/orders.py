@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -27,10 +28,27 @@ from disty.db.base import Base, UTCDateTime, utcnow
 
 MONEY = Numeric(14, 4)
 
+# Search is by prefix (services/keyset.py): PostgreSQL answers it from an index in byte order,
+# whatever the database's collation; SQLite's indexes are in byte order already.
+BYTEWISE = "varchar_pattern_ops"
+
 
 class PurchaseOrder(Base):
     __tablename__ = "purchase_orders"
-    __table_args__ = (UniqueConstraint("tenant_id", "supplier", "po_number"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "supplier", "po_number"),
+        # The lists' keyset pages (newest first, by status), the dashboard's last changed, and
+        # the search by PO number.
+        Index("ix_purchase_orders_tenant_created", "tenant_id", "created_at", "id"),
+        Index(
+            "ix_purchase_orders_tenant_status_created", "tenant_id", "status", "created_at", "id"
+        ),
+        Index("ix_purchase_orders_tenant_updated", "tenant_id", "updated_at", "id"),
+        Index(
+            "ix_purchase_orders_tenant_po_number", "tenant_id", "po_number",
+            postgresql_ops={"po_number": BYTEWISE},
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
@@ -92,7 +110,15 @@ class PurchaseOrder(Base):
 
 class POLine(Base):
     __tablename__ = "po_lines"
-    __table_args__ = (UniqueConstraint("po_id", "line_number"),)
+    __table_args__ = (
+        UniqueConstraint("po_id", "line_number"),
+        # The PO list's search by SKU and by supplier order number.
+        Index("ix_po_lines_sku", "sku", postgresql_ops={"sku": BYTEWISE}),
+        Index(
+            "ix_po_lines_supplier_order_number", "supplier_order_number",
+            postgresql_ops={"supplier_order_number": BYTEWISE},
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     po_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id", ondelete="CASCADE"))
@@ -137,7 +163,14 @@ class POShipment(Base):
 
 class POInvoice(Base):
     __tablename__ = "po_invoices"
-    __table_args__ = (UniqueConstraint("po_id", "invoice_number"),)
+    __table_args__ = (
+        UniqueConstraint("po_id", "invoice_number"),
+        # The invoice list's search by invoice number.
+        Index(
+            "ix_po_invoices_invoice_number", "invoice_number",
+            postgresql_ops={"invoice_number": BYTEWISE},
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     po_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id", ondelete="CASCADE"))

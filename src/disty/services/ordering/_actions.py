@@ -19,6 +19,7 @@ from disty.services.ordering._common import (
     find_po,
     move,
     po_adapter,
+    state,
     still,
 )
 from disty.services.ordering._merge import apply_changes, apply_states
@@ -53,9 +54,9 @@ async def act(
 
 async def approve(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
     if po.status != POStatus.AWAITING_APPROVAL.value:
-        raise InvalidInput(f"PO {po.po_number} is {po.status}, not awaiting approval")
+        raise InvalidInput(f"PO {po.po_number} is {state(po)}, not awaiting approval")
     if not await still(session, po, (POStatus.AWAITING_APPROVAL,), POStatus.SUBMITTING):
-        raise InvalidInput(f"PO {po.po_number} is {po.status} now, not awaiting approval")
+        raise InvalidInput(f"PO {po.po_number} is {state(po)} now, not awaiting approval")
     po.approved_by = ctx.actor
     move(po, POStatus.SUBMITTING, "person", ctx.actor, "price approved; queued for the supplier")
     audit_act(session, po, ctx, "po.approved")
@@ -65,7 +66,7 @@ async def approve(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Pur
 
 async def release(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> PurchaseOrder:
     if po.status != POStatus.ON_HOLD.value:
-        raise InvalidInput(f"PO {po.po_number} is {po.status}: only a PO on hold can be released")
+        raise InvalidInput(f"PO {po.po_number} is {state(po)}: only a PO on hold can be released")
     adapter = await po_adapter(session, po, ctx)
     try:
         for number in po.supplier_order_numbers:
@@ -87,7 +88,7 @@ async def cancel(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Purc
             session, po, (POStatus.DRAFT, POStatus.AWAITING_APPROVAL), POStatus.CANCELLED
         ):
             raise InvalidInput(
-                f"PO {po.po_number} changed meanwhile and is {po.status} now: it can no "
+                f"PO {po.po_number} changed meanwhile and is {state(po)} now: it can no "
                 "longer be cancelled this way; refresh it to see its state"
             )
         move(po, POStatus.CANCELLED, "person", ctx.actor, "cancelled before it was sent")
@@ -96,7 +97,7 @@ async def cancel(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Purc
         return po
     if status is not POStatus.ON_HOLD:
         raise InvalidInput(
-            f"PO {po.po_number} is {po.status}: the supplier cancels only orders still on "
+            f"PO {po.po_number} is {state(po)}: the supplier cancels only orders still on "
             "customer hold (held for review and not released)"
         )
     adapter = await po_adapter(session, po, ctx)
@@ -143,7 +144,7 @@ async def modify(
     reasons and written in the timeline.
     """
     if po.status != POStatus.ON_HOLD.value:
-        raise InvalidInput(f"PO {po.po_number} is {po.status}: only a PO on hold can be modified")
+        raise InvalidInput(f"PO {po.po_number} is {state(po)}: only a PO on hold can be modified")
     if not changes:
         raise InvalidInput("nothing to change: use --add SKU=QTY, --set LINE=QTY or --remove LINE")
     by_number = {line.line_number: line for line in po.lines}
@@ -176,7 +177,7 @@ async def modify(
     await session.commit()
     if po.status != POStatus.ON_HOLD.value:
         raise InvalidInput(
-            f"PO {po.po_number} is no longer on hold at the supplier (it is {po.status}). "
+            f"PO {po.po_number} is no longer on hold at the supplier (it is {state(po)}). "
             f"{_hold_rule(po)}"
         )
 

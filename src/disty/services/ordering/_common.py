@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from disty.config import Settings
 from disty.db.models import POEvent, PurchaseOrder
 from disty.domain.countries import country_site
-from disty.domain.orders import POStatus
+from disty.domain.orders import POStatus, status_words
 from disty.domain.polling import PollingSchedule
 from disty.errors import InvalidInput, NotFound
 from disty.services import audit
@@ -173,3 +173,8 @@ async def merge_and_commit(
                 raise
             await session.refresh(po, ["lines", "shipments", "invoices", "timeline"])
             await session.refresh(po)
+
+
+def state(po: PurchaseOrder) -> str:
+    """The PO's status inside a sentence: "is on hold", not "is on_hold"."""
+    return status_words(po.status)

@@ -22,7 +22,7 @@ from disty.domain.orders import (
 )
 from disty.errors import Conflict, InvalidInput
 from disty.services.connections import get_connection
-from disty.services.ordering._common import Context, event, po_adapter, still
+from disty.services.ordering._common import Context, event, po_adapter, state, still
 from disty.services.ordering._outbox import dispatch
 from disty.services.ordering._prices import check_prices_then_send
 from disty.services.ordering._refresh import refresh
@@ -276,7 +276,7 @@ async def _again(
         return await _send_again(session, ctx, po, content)
     if not content.same_as(po):
         raise Conflict(
-            f"PO number {po.po_number} is taken by another PO ({po.status}, with other lines "
+            f"PO number {po.po_number} is taken by another PO ({state(po)}, with other lines "
             "or addresses): use a new PO number, or read that one with 'disty order show'"
         )
     if po.status == POStatus.SUBMITTING.value:
@@ -321,7 +321,7 @@ async def send_draft(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> 
     PO number again answers it as it is, so this is the way on: the prices are checked now,
     as ``submit`` does, then it is sent."""
     if po.status != POStatus.DRAFT.value:
-        raise InvalidInput(f"PO {po.po_number} is {po.status}: only a draft PO is sent this way")
+        raise InvalidInput(f"PO {po.po_number} is {state(po)}: only a draft PO is sent this way")
     adapter = await po_adapter(session, po, ctx)
     return await check_prices_then_send(session, po, adapter, ctx, "person")
 
@@ -330,7 +330,7 @@ async def resume(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> Purc
     """Finish sending a PO left ``submitting`` (the outbox searches before it resends): the
     API's submit."""
     if po.status != POStatus.SUBMITTING.value:
-        raise InvalidInput(f"PO {po.po_number} is {po.status}: only a PO being sent is resumed")
+        raise InvalidInput(f"PO {po.po_number} is {state(po)}: only a PO being sent is resumed")
     return await refresh(session, po, ctx)
 
 
@@ -341,6 +341,6 @@ async def send_or_resume(session: AsyncSession, po: PurchaseOrder, ctx: Context)
         return await send_draft(session, po, ctx)
     if po.status != POStatus.SUBMITTING.value:
         raise InvalidInput(
-            f"PO {po.po_number} is {po.status}: only a draft PO or one being sent is submitted"
+            f"PO {po.po_number} is {state(po)}: only a draft PO or one being sent is submitted"
         )
     return await refresh(session, po, ctx)

@@ -18,15 +18,16 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import defer
 
 from disty.db.base import upsert_insert, utcnow
 from disty.db.models import ConflictingDelivery, InboundEvent, PurchaseOrder, StockLevel
 from disty.domain.countries import country_site
 from disty.domain.orders import FINAL, POStatus
 from disty.errors import InvalidInput, NotFound
-from disty.services import audit, ordering
+from disty.services import audit, keyset, ordering
 from disty.services.ordering import Context
 from disty.services.tenants import get_tenant
 from disty.suppliers import registry
@@ -291,12 +292,19 @@ class EventFilter:
     country_id: int | None = None
     status: str | None = None
     limit: int = 100
+    received_from: datetime | None = None  # inclusive
+    received_to: datetime | None = None  # exclusive
+    q: str | None = None  # the start of an event id
 
 
-async def list_events(session: AsyncSession, f: EventFilter) -> list[InboundEvent]:
-    """Accepted events of a tenant, newest first."""
-    tenant = await get_tenant(session, f.shortcut)
-    query = select(InboundEvent).where(InboundEvent.tenant_id == tenant.id)
+def events_query(session: AsyncSession, tenant_id: int, f: EventFilter) -> Select[Any]:
+    """A tenant's accepted events as ``f`` narrows them, without their bodies and headers
+    (a list never shows them, and a body may be megabytes); no order, no limit."""
+    query = (
+        select(InboundEvent)
+        .where(InboundEvent.tenant_id == tenant_id)
+        .options(defer(InboundEvent.body), defer(InboundEvent.headers))
+    )
     if f.country_id is not None:
         query = query.where(InboundEvent.country_id == country_site(f.country_id).id)
     if f.status is not None:
@@ -308,6 +316,19 @@ async def list_events(session: AsyncSession, f: EventFilter) -> list[InboundEven
                 field="status",
             ) from None
         query = query.where(InboundEvent.status == status.value)
+    if f.received_from is not None:
+        query = query.where(InboundEvent.received_at >= f.received_from)
+    if f.received_to is not None:
+        query = query.where(InboundEvent.received_at < f.received_to)
+    if f.q:
+        query = query.where(keyset.prefix(session, InboundEvent.event_id, f.q))
+    return query
+
+
+async def list_events(session: AsyncSession, f: EventFilter) -> list[InboundEvent]:
+    """Accepted events of a tenant, newest first."""
+    tenant = await get_tenant(session, f.shortcut)
+    query = events_query(session, tenant.id, f)
     query = query.order_by(InboundEvent.received_at.desc(), InboundEvent.id.desc())
     return list(await session.scalars(query.limit(f.limit)))
 

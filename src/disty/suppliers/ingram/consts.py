@@ -33,6 +33,17 @@ CHECKS: tuple[tuple[str, bool], ...] = (
     ("invoices", True),
     ("quote_to_order", False),
 )
+# Their titles, as Run Test's table shows them.
+CHECK_TITLES = {
+    "credentials": "Credentials (OAuth token)",
+    "api_access": "API access approved",
+    "customer": "Customer account",
+    "catalog": "Catalog search",
+    "price_availability": "Price and availability",
+    "orders": "Orders",
+    "invoices": "Invoices",
+    "quote_to_order": "Quote to order",
+}
 
 PRODUCTION_URL = "https://api.ingrammicro.com:443"
 SANDBOX_URL = PRODUCTION_URL + "/sandbox"

@@ -9,7 +9,7 @@ from disty.domain.connections import ApiType
 from disty.suppliers.ingram import consts
 from disty.suppliers.ingram.guide import guide
 from disty.suppliers.ingram.settings import CREDENTIALS_FIX, SETTINGS
-from disty.suppliers.ingram.webhooks import CODEC
+from disty.suppliers.ingram.webhooks import CODEC, EVENT_LABELS
 from disty.suppliers.registry import ConnectionSettings, Registration
 
 if TYPE_CHECKING:
@@ -48,8 +48,10 @@ REGISTRATION = Registration(
     api_types={ApiType.REST: "APIS (Recommended)", ApiType.XML: "XML"},
     capabilities=consts.CAPABILITIES,
     checks=consts.CHECKS,
+    check_titles=consts.CHECK_TITLES,
     credentials_fix=CREDENTIALS_FIX,
     webhooks=CODEC,
+    event_labels=EVENT_LABELS,
     order_apis=("v6", "v7"),
     quote_order_api="v7",
     setup_guide=guide,

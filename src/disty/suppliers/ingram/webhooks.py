@@ -79,6 +79,17 @@ ORDER_EVENTS = frozenset(
 V7_ORDER_RESULT = "im::async_order_create"
 QUOTE_CREATED = "im::quote_create"
 STOCK_UPDATE = "im::stock_update"
+# Each event type as the console's webhook log names it.
+EVENT_LABELS = {
+    "im::order_shipped": "Order shipped",
+    "im::order_invoiced": "Order invoiced",
+    "im::order_hold": "Order on hold",
+    "im::order_voided": "Order voided",
+    "im::order_backordered": "Order back-ordered",
+    V7_ORDER_RESULT: "Order placed (v7 result)",
+    QUOTE_CREATED: "Quote created",
+    STOCK_UPDATE: "Stock changed",
+}
 
 
 def expected_signature(key: str, event_id: str) -> bytes:

@@ -65,6 +65,16 @@ CHECKS: tuple[tuple[str, bool], ...] = (
     ("freight", False),
     ("rest_token", False),
 )
+# Their titles, as Run Test's table shows them.
+CHECK_TITLES = {
+    "credentials": "Credentials (XML login)",
+    "ordering_ip": "Ordering IP address registered",
+    "price_availability": "Price and availability",
+    "order_status": "Order status",
+    "invoices": "Invoices",
+    "freight": "Freight estimate",
+    "rest_token": "REST API token",
+}
 
 # A read-only P&A line that proves the login without touching anything: an unknown SKU is
 # answered "Not found", which still shows the customer number, user and password were accepted.

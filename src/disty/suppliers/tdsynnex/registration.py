@@ -67,6 +67,7 @@ REGISTRATION = Registration(
     api_types={ApiType.XML: "EC Express XML"},
     capabilities=consts.CAPABILITIES,
     checks=consts.CHECKS,
+    check_titles=consts.CHECK_TITLES,
     credentials_fix=CREDENTIALS_FIX,
     setup_guide=guide,
     address_limits=consts.ADDRESS_LIMITS,

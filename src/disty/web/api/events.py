@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from disty.services import audit
-from disty.services.webhooks import processing
+from disty.services.webhooks import event_list, processing
 from disty.services.webhooks.processing import EventFilter
 from disty.web.api.deps import Admin, CountryId, Orderer, Reader, Rt, Session, context
-from disty.web.api.pagination import Page, Paging, page
+from disty.web.api.pagination import CursorPaging, Page, Paging, page
 
 router = APIRouter(tags=["events and audit"])
 
@@ -19,15 +19,16 @@ router = APIRouter(tags=["events and audit"])
 async def list_(
     caller: Reader,
     session: Session,
-    paging: Paging,
+    paging: CursorPaging,
     status: Annotated[str | None, Query(description="received, processed, failed or dead")] = None,
     country_id: Annotated[CountryId | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=128, description="The start of an event id.")] = None,
 ) -> Page[dict[str, Any]]:
-    found = await processing.list_events(
-        session,
-        EventFilter(caller.shortcut, country_id, status, limit=paging.offset + paging.limit + 1),
-    )
-    return page([processing.to_json(e) for e in found[paging.offset :]], paging)
+    found = await event_list.events(
+        session, EventFilter(caller.shortcut, country_id, status, limit=paging.limit, q=q),
+        after=paging.cursor, offset=paging.offset,
+    )  # fmt: skip
+    return page([processing.to_json(e) for e in found.rows], paging, found.next)
 
 
 @router.post("/events/{event_id}/replay", summary="Process an event once more, now")

@@ -13,8 +13,9 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from disty.domain.orders import Address, LineChange, POStatus
-from disty.services import ordering
+from disty.services import ordering, po_list
 from disty.services.ordering import Action, LineInput
+from disty.services.po_list import POFilter
 from disty.services.po_views import po_json
 from disty.services.tokens import Scope
 from disty.web.api.deps import (
@@ -30,7 +31,7 @@ from disty.web.api.deps import (
 )
 from disty.web.api.idempotency import idempotent
 from disty.web.api.inputs import ApiInput
-from disty.web.api.pagination import Page, Paging, page
+from disty.web.api.pagination import CursorPaging, Page, page
 
 router = APIRouter(prefix="/pos", tags=["purchase orders"])
 
@@ -115,16 +116,21 @@ class ChangeIn(ApiInput):
 async def list_(
     caller: Reader,
     session: Session,
-    paging: Paging,
+    paging: CursorPaging,
     status: Annotated[POStatus | None, Query()] = None,
     country_id: CountryQ = None,
+    supplier: SupplierQ = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=40, description="The start of a PO number, supplier order or SKU."),
+    ] = None,
 ) -> Page[dict[str, Any]]:
-    found = await ordering.list_pos(
-        session, shortcut=caller.shortcut, country_id=country_id,
-        status=status.value if status else None,
+    found = await po_list.pos(
+        session, shortcut=caller.shortcut,
+        f=POFilter(status.value if status else None, supplier, country_id, q=q),
+        after=paging.cursor, limit=paging.limit, newest_first=False, offset=paging.offset,
     )  # fmt: skip
-    window = found[paging.offset : paging.offset + paging.limit + 1]
-    return page([po_json(po) for po in window], paging)
+    return page([po_json(po) for po in found.rows], paging, found.next)
 
 
 @router.get("/{po_number}", summary="One PO: lines, shipments, serials, invoices, timeline")

@@ -4,8 +4,6 @@ ship-to block they both post (products_address.html's fields)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from disty.domain.orders import Address, validate_address
 from disty.errors import InvalidInput, NotFound
 from disty.runtime import Runtime
@@ -32,10 +30,6 @@ def country(view: tenants.TenantView, raw: str | None) -> int:
     if raw and raw.isdigit() and int(raw) in ids:
         return int(raw)
     return ids[0]
-
-
-def money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:,.2f}"
 
 
 def address(form: dict[str, str], prefix: str) -> Address:

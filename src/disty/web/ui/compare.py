@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -106,7 +105,7 @@ async def _page(
         near=near, freight=freight, FREIGHT=FREIGHT,
         comparison=comparison, sealed=sealed, values=values, error=error,
         order_error=order_error, recent=recent, can_order=can_order,
-        address_fields=buying.ADDRESS_FIELDS, money=buying.money, supplier_name=_name,
+        address_fields=buying.ADDRESS_FIELDS, supplier_name=_name,
         field_name=field_name,
         age=lambda then: describe_age(then, now), AS_CHOSEN=AS_CHOSEN, LEAVE_OUT=LEAVE_OUT,
         orderable=comparison is not None and any(
@@ -229,6 +228,7 @@ class Placed:
     lines: list[dict[str, Any]]  # the confirmed choices, by line number
     pos: list[dict[str, Any]]  # po_number, supplier, status, supplier_order_numbers, failure
     errors: dict[str, str]  # supplier -> why its PO could not be placed in this run
+    currency: str | None = None  # its country site's: the unit prices' currency
 
     @classmethod
     def of(cls, view: requisitions.RequisitionView) -> Placed:
@@ -239,7 +239,11 @@ class Placed:
             for po in view.pos
         ]  # fmt: skip
         lines = sorted(view.choices, key=lambda c: int(c["line_number"]))
-        return cls(view.number, view.created_by, lines, pos, dict(view.errors))
+        site = SITES.get(view.country_id)
+        return cls(
+            view.number, view.created_by, lines, pos, dict(view.errors),
+            site.currency if site else None,
+        )  # fmt: skip
 
 
 async def _place(
@@ -314,7 +318,7 @@ def _requisition_page(
 ) -> HTMLResponse:  # fmt: skip
     return render.page(
         request, "requisition.html", user, status, tenant=tenant, req=placed,
-        supplier_name=_name, money=lambda raw: "" if raw is None else buying.money(Decimal(raw)),
+        supplier_name=_name,
         po_url=lambda number: f"/t/{tenant.shortcut}/pos/{quote(number, safe='')}",
     )  # fmt: skip
 

@@ -8,6 +8,7 @@ few seconds: webhooks change the PO in the database and the page follows without
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,17 +18,21 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from disty.domain.countries import SITES
 from disty.domain.orders import FINAL, POStatus
 from disty.domain.polling import followed
-from disty.errors import DistyError, NotFound
+from disty.errors import DistyError, InvalidInput, NotFound
+from disty.formatting import when
 from disty.services import ordering
+from disty.services import po_list as po_list_service
 from disty.services.ordering import Action, Context
+from disty.services.po_list import POFilter, PORow, total_of
 from disty.services.po_views import po_json
 from disty.services.price_list import PRICE_AND_ORDER
 from disty.services.users import ConsoleUser, Role
 from disty.suppliers import errors as supplier
 from disty.suppliers import registry
-from disty.web.ui import render
+from disty.web.ui import csv_export, lists, render
 from disty.web.ui import session as web
 from disty.web.ui.render import signed_in
 from disty.web.ui.session import PageNotFound
@@ -75,14 +80,6 @@ def po_url(shortcut: str, po_number: str) -> str:
     return f"/t/{shortcut}/pos/{quote(po_number, safe='')}"
 
 
-def when(value: str | datetime | None) -> str:
-    """A time as the console writes it (UTC, to the second); the API's ISO strings too."""
-    if value is None:
-        return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
-
-
 def relative(value: str | None, now: datetime | None = None) -> str:
     """A time as a person reads it beside "now": "3 min ago", "in 2 h 5 min", "now"."""
     if value is None:
@@ -106,30 +103,22 @@ def relative(value: str | None, now: datetime | None = None) -> str:
 
 
 def _total(po: dict[str, Any]) -> Decimal | None:
-    """What the PO's lines cost at the prices known (the supplier's, else the expected); the
-    prices are po_json's exact decimal strings."""
-    total = Decimal(0)
-    priced = False
-    for line in po["lines"]:
-        current, expected = line["current_price"], line["expected_price"]
-        price = current if current is not None else expected
-        if line["removed"] or line["rejected_reason"] or price is None:
-            continue
-        total += Decimal(price) * line["quantity"]
-        priced = True
-    return total.quantize(Decimal("0.01")) if priced else None
+    """What the PO's lines cost at the prices known (po_json's exact decimal strings)."""
+
+    def price(value: str | None) -> Decimal | None:
+        return Decimal(value) if value is not None else None
+
+    return total_of(
+        (line["quantity"], price(line["current_price"]), price(line["expected_price"]),
+         line["rejected_reason"])
+        for line in po["lines"]
+    )  # fmt: skip
 
 
-def _row(po: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "po_number": po["po_number"],
-        "status": po["status"],
-        "supplier_order_numbers": po["supplier_order_numbers"],
-        "lines": len(po["lines"]),
-        "total": _total(po),
-        "created": when(po["created_at"]),
-        "updated": when(po["updated_at"]),
-    }
+def _currency(country_id: int) -> str | None:
+    """A PO's currency: its country site's (POs are priced in the site's currency)."""
+    site = SITES.get(country_id)
+    return site.currency if site else None
 
 
 @dataclass(frozen=True)
@@ -188,6 +177,7 @@ def _view(po: dict[str, Any]) -> dict[str, Any]:
     view["created"] = when(view["created_at"])
     view["updated"] = when(view["updated_at"])
     view["total"] = _total(po)
+    view["currency"] = _currency(po["country_id"])
     view["supplier_name"] = registry.get(po["supplier"]).name
     view["next_check"] = when(view["next_price_check_at"])
     # When the supplier was last asked about the PO and when the worker asks next.
@@ -221,20 +211,82 @@ async def _po_page(
     )  # fmt: skip
 
 
+PO_FILTERS = ("status", "supplier", "from", "to", "q")
+
+
+def _po_filter(kept: dict[str, str]) -> POFilter:
+    """The list's filter (InvalidInput for a bad date or status)."""
+    return POFilter(
+        status=kept["status"] or None, supplier=kept["supplier"] or None,
+        created_from=lists.day(kept, "from"), created_to=lists.day(kept, "to"),
+        q=kept["q"] or None,
+    ).checked()  # fmt: skip
+
+
 @router.get("/t/{shortcut}/pos", response_class=HTMLResponse)
-async def po_list(request: Request, shortcut: str, status: str = "") -> HTMLResponse:
+async def po_list(request: Request, shortcut: str) -> HTMLResponse:
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
-    error = None
-    if status and status not in STATUSES:
-        error, status = f"there is no PO status {status!r}: pick one from the list", ""
-    async with render.rt(request).sessions() as session:
-        found = await ordering.list_pos(session, shortcut=shortcut, status=status or None)
-        rows = [_row(po_json(po)) for po in reversed(found)]  # newest first
+    kept = lists.kept(request, *PO_FILTERS)
+    rows: list[dict[str, Any]] = []
+    following, error = None, None
+    try:
+        chosen = _po_filter(kept)
+        async with render.rt(request).sessions() as session:
+            found = await po_list_service.rows(
+                session, shortcut=shortcut, f=chosen, after=request.query_params.get("after")
+            )
+        rows = [_list_row(row) for row in found.rows]
+        following = found.next
+    except InvalidInput as exc:
+        error = str(exc)
+    base = f"/t/{shortcut}/pos"
     return render.page(
         request, "pos.html", user, 422 if error else 200, shortcut=shortcut, rows=rows,
-        chosen=status, statuses=STATUSES, error=error,
+        chosen=kept["status"], statuses=STATUSES, error=error, filters=kept,
+        suppliers=[(r.key, r.name) for r in registry.registrations()],
+        next_url=lists.link(base, kept, after=following) if following else None,
+        first_url=lists.link(base, kept) if request.query_params.get("after") else None,
+        export_url=lists.link(base + ".csv", kept),
     )  # fmt: skip
+
+
+def _list_row(row: PORow) -> dict[str, Any]:
+    return {
+        "po_number": row.po_number,
+        "supplier": registry.get(row.supplier).name,
+        "status": row.status,
+        "supplier_order_numbers": row.supplier_order_numbers,
+        "lines": row.lines,
+        "total": row.total,
+        "currency": _currency(row.country_id),
+        "created": when(row.created_at),
+        "updated": when(row.updated_at),
+    }
+
+
+@router.get("/t/{shortcut}/pos.csv", response_model=None)
+async def po_export(request: Request, shortcut: str) -> Response:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut)
+    try:
+        chosen = _po_filter(lists.kept(request, *PO_FILTERS))
+    except InvalidInput as exc:
+        return lists.invalid(exc)
+
+    async def rows() -> AsyncIterator[list[Any]]:
+        found = po_list_service.export(render.rt(request).sessions, shortcut=shortcut, f=chosen)
+        async for r in found:
+            yield [
+                r.po_number, r.supplier, r.country_id, r.status, r.supplier_order_numbers,
+                r.quote_number, r.lines, r.total, r.created_at, r.updated_at,
+            ]  # fmt: skip
+
+    header = [
+        "PO number", "Supplier", "Country", "Status", "Supplier orders", "Quote", "Lines",
+        "Total", "Created (UTC)", "Last change (UTC)",
+    ]  # fmt: skip
+    return csv_export.response(f"{shortcut}-pos.csv", header, rows())
 
 
 @router.get("/t/{shortcut}/pos/{po_number}", response_class=HTMLResponse)

@@ -5,6 +5,7 @@ the pages show them masked, and a blank secret field keeps the saved value."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
@@ -16,18 +17,18 @@ from disty.domain.connections import ApiType
 from disty.domain.countries import SITES, country_site
 from disty.errors import DistyError, InvalidInput, NotFound
 from disty.runtime import Runtime
-from disty.services import connections, po_summary, setup_guide, tenants, users
+from disty.services import connections, keyset, po_summary, setup_guide, tenants, users
 from disty.services.connections import ConnectionChanges, ConnectionView
 from disty.services.ordering import Context
 from disty.services.run_test import run_test
 from disty.services.users import ConsoleUser, Role
-from disty.services.webhooks import processing, refusals
+from disty.services.webhooks import event_list, processing, refusals
 from disty.services.webhooks.processing import EventFilter
 from disty.services.webhooks.refusals import WebhookHealth
 from disty.suppliers import registry
 from disty.suppliers.registry import Registration, Setting
 from disty.web.security import client_address
-from disty.web.ui import render
+from disty.web.ui import csv_export, lists, render
 from disty.web.ui import session as web
 from disty.web.ui.render import signed_in
 from disty.web.ui.session import Forbidden, PageNotFound, SignInNeeded
@@ -442,14 +443,34 @@ async def test_supplier(
 # -- webhook log -------------------------------------------------------------------------------
 
 
+EVENT_FILTERS = ("status", "from", "to", "q")
+
+
+def _event_filter(shortcut: str, kept: dict[str, str]) -> EventFilter:
+    """The log's filter (InvalidInput for a bad date or status): ``from``/``to`` are UTC days."""
+    return EventFilter(
+        shortcut, status=kept["status"] or None, limit=keyset.PAGE_SIZE,
+        received_from=keyset.day_start(lists.day(kept, "from")),
+        received_to=keyset.day_end(lists.day(kept, "to")), q=kept["q"] or None,
+    )  # fmt: skip
+
+
 @router.get("/t/{shortcut}/webhooks", response_class=HTMLResponse)
 async def webhook_log(request: Request, shortcut: str) -> HTMLResponse:
     user = await signed_in(request)
     web.tenant_page(user, shortcut, Role.ADMIN)
     rt = render.rt(request)
+    kept = lists.kept(request, *EVENT_FILTERS, limit=128)
+    found, following, error = [], None, None
     async with rt.sessions() as session:
         tenant = await tenants.get_tenant(session, shortcut)
-        found = await processing.list_events(session, EventFilter(shortcut, limit=200))
+        try:
+            listed = await event_list.events(
+                session, _event_filter(shortcut, kept), after=request.query_params.get("after")
+            )
+            found, following = listed.rows, listed.next
+        except InvalidInput as exc:
+            error = str(exc)
         rejected = []
         for registration in registry.with_webhooks():
             for country_id in tenant.country_ids:
@@ -465,9 +486,40 @@ async def webhook_log(request: Request, shortcut: str) -> HTMLResponse:
                     {"supplier": registration.name, "country": country_site(country_id),
                      "health": health, "counts": counts}
                 )  # fmt: skip
+    base = f"/t/{shortcut}/webhooks"
     return render.page(
-        request, "webhooks.html", user, tenant=tenant, events=found, rejected=rejected
-    )
+        request, "webhooks.html", user, 422 if error else 200, tenant=tenant, events=found,
+        rejected=rejected, error=error, filters=kept,
+        statuses=[s.value for s in processing.EventStatus],
+        next_url=lists.link(base, kept, after=following) if following else None,
+        first_url=lists.link(base, kept) if request.query_params.get("after") else None,
+        export_url=lists.link(base + ".csv", kept),
+    )  # fmt: skip
+
+
+@router.get("/t/{shortcut}/webhooks.csv", response_model=None)
+async def webhook_export(request: Request, shortcut: str) -> Response:
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut, Role.ADMIN)
+    try:
+        chosen = _event_filter(shortcut, lists.kept(request, *EVENT_FILTERS, limit=128))
+        if chosen.status is not None:
+            processing.EventStatus(chosen.status)
+    except (InvalidInput, ValueError) as exc:
+        return lists.invalid(exc)
+
+    async def rows() -> AsyncIterator[list[Any]]:
+        async for e in event_list.export(render.rt(request).sessions, chosen):
+            yield [
+                e.received_at, e.event_id, e.supplier, e.country_id, e.event_type, e.status,
+                e.attempts, e.outcome, e.error, e.processed_at,
+            ]  # fmt: skip
+
+    header = [
+        "Received (UTC)", "Event", "Supplier", "Country", "Type", "Status", "Attempts",
+        "Outcome", "Error", "Processed (UTC)",
+    ]  # fmt: skip
+    return csv_export.response(f"{shortcut}-webhook-events.csv", header, rows())
 
 
 @router.post("/t/{shortcut}/webhooks/{event_id}/replay", response_model=None)

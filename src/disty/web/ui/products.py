@@ -22,7 +22,7 @@ from disty.domain.orders import Address, validate_address, validate_po_number
 from disty.domain.partlist import parse_part_list
 from disty.errors import Conflict, DistyError, InvalidInput, NotFound
 from disty.runtime import Runtime
-from disty.services import catalog, ordering, price_list, tenants
+from disty.services import catalog, last_offers, ordering, price_list, pricing, tenants
 from disty.services.ordering import Context, LineInput
 from disty.services.price_list import PricedLine, describe_age
 from disty.services.supplier_choice import supplier_for
@@ -74,8 +74,41 @@ def _common(tenant: tenants.TenantView, country_id: int, supplier: str | None) -
         "can_hold": registration is not None and Capability.ORDER_HOLD in registration.capabilities,
         "stored_addresses": registration is not None and registration.stored_addresses,
         "sites": [SITES[c] for c in tenant.country_ids if c in SITES],
-        "money": buying.money,
     }
+
+
+# -- price and stock beside products: the last known, and live on request ----------------------
+
+
+async def _known_offers(
+    rt: Runtime, shortcut: str, country_id: int, supplier: str | None, skus: list[str],
+    live: bool,
+) -> tuple[dict[str, last_offers.KnownOffer], str | None]:  # fmt: skip
+    """Each product's last known offer at the supplier (keyed by upper-case part number),
+    asked live first when ``live``; and what went wrong asking, if anything (the last known
+    offers are still shown then)."""
+    if not supplier or not skus:
+        return {}, None
+    error = None
+    async with rt.sessions() as session:
+        if live and Capability.PRICE_AVAILABILITY in registry.get(supplier).capabilities:
+            try:
+                offers = await pricing.price_and_availability(
+                    session, shortcut=shortcut, country_id=country_id, skus=skus,
+                    suppliers=rt.suppliers, only={supplier},
+                )  # fmt: skip
+            except SupplierError as exc:
+                error = failure(exc)[0]
+            except DistyError as exc:
+                error = str(exc)
+            else:
+                failed = [o for o in offers if o.status is OfferStatus.ERROR]
+                if failed:
+                    error = f"Live price and availability failed: {failed[0].error}"
+        known = await last_offers.last_known(
+            session, shortcut=shortcut, country_id=country_id, supplier=supplier, skus=skus
+        )
+    return known, error
 
 
 # -- 1. catalog search -----------------------------------------------------------------------
@@ -94,6 +127,7 @@ async def search(
     vpn: str = "",
     page: str = "1",
     country: str = "",
+    live: str = "",
 ) -> HTMLResponse:
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
@@ -119,6 +153,9 @@ async def search(
         except DistyError as exc:
             error, status = str(exc), 422
     pages = math.ceil(results.total / max(results.page_size, 1)) if results else 0
+    skus = [item.supplier_sku for item in results.items] if results else []
+    known, live_error = await _known_offers(rt, shortcut, country_id, supplier, skus, live == "1")
+    now = datetime.now(UTC)
 
     def page_url(n: int) -> str:
         query = {**wanted, "country": str(country_id), "page": str(n)}
@@ -128,6 +165,8 @@ async def search(
         request, "products.html", user, status, **_common(tenant, country_id, supplier),
         wanted=wanted,
         results=results, error=error, page_number=number, pages=pages, page_url=page_url,
+        known=known, live_error=live_error, asked_live=live == "1",
+        age=lambda then: describe_age(then, now),
     )  # fmt: skip
 
 
@@ -235,18 +274,23 @@ async def price(request: Request, shortcut: str) -> HTMLResponse:
             "lines": [x.to_json() for x in lines],
         },
     )
-    recent = await _recent(rt, user, shortcut)
+    recent = await _recent(rt, user, shortcut, correcting)
     return await _price_page(
         request, user, tenant, country_id, parts=text, lines=lines, sealed=sealed,
         recent=recent, correcting=correcting,
     )  # fmt: skip
 
 
-async def _recent(rt: Runtime, user: ConsoleUser, shortcut: str) -> list[price_list.RecentShipTo]:
+async def _recent(
+    rt: Runtime, user: ConsoleUser, shortcut: str, correcting: str = ""
+) -> list[price_list.RecentShipTo]:
+    """The recent ship-tos; a refused PO being corrected offers its own again."""
     if not user.can(Role.BUYER):
         return []  # viewers see no PO form: no addresses either
     async with rt.sessions() as session:
-        return await price_list.recent_ship_tos(session, shortcut=shortcut)
+        return await price_list.recent_ship_tos(
+            session, shortcut=shortcut, correcting=correcting or None
+        )
 
 
 # -- 4. the PO made from the priced list -----------------------------------------------------
@@ -352,9 +396,10 @@ async def order(request: Request, shortcut: str) -> Response:
     try:
         po_number = await _place(rt, user, shortcut, country_id, supplier, lines, form)
     except DistyError as exc:
+        correcting = _correcting(form.get("correcting"))
         return await _price_page(
             request, user, tenant, country_id, parts=_parts_text(lines), lines=lines,
-            sealed=token, recent=await _recent(rt, user, shortcut), values=form,
+            sealed=token, recent=await _recent(rt, user, shortcut, correcting), values=form,
             order_error=str(exc), status=422,
         )  # fmt: skip
     return render.redirect(f"/t/{shortcut}/pos/{quote(po_number, safe='')}")
@@ -368,7 +413,9 @@ def _parts_text(lines: list[PricedLine]) -> str:
 
 
 @router.get("/t/{shortcut}/products/{sku}", response_class=HTMLResponse)
-async def details(request: Request, shortcut: str, sku: str, country: str = "") -> HTMLResponse:
+async def details(
+    request: Request, shortcut: str, sku: str, country: str = "", live: str = ""
+) -> HTMLResponse:
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
     rt = render.rt(request)
@@ -389,8 +436,12 @@ async def details(request: Request, shortcut: str, sku: str, country: str = "") 
         error, status = failure(exc)
     except DistyError as exc:
         error, status = str(exc), 422
+    skus = [item.supplier_sku] if item else []
+    known, live_error = await _known_offers(rt, shortcut, country_id, supplier, skus, live == "1")
+    now = datetime.now(UTC)
     return render.page(
         request, "product.html", user, status, **_common(tenant, country_id, supplier), sku=sku,
-        item=item,
-        error=error,
+        item=item, error=error,
+        offer=known.get(item.supplier_sku.upper()) if item else None, live_error=live_error,
+        asked_live=live == "1", age=lambda then: describe_age(then, now),
     )  # fmt: skip

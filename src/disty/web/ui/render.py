@@ -12,8 +12,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from disty import formatting
+from disty.errors import InvalidInput
 from disty.runtime import Runtime
 from disty.services.users import ConsoleUser
+from disty.suppliers import registry
 from disty.web.ui import session as web
 from disty.web.ui.session import MustChangePassword
 
@@ -37,6 +40,27 @@ def http_url(value: object) -> str | None:
 
 
 templates.env.filters["http_url"] = http_url
+# Money, times and statuses in one format on every page (disty/formatting.py says which):
+# ``{{ amount | money(currency) }}``, ``{{ moment | when }}``, ``{{ day | day }}``.
+templates.env.filters.update(
+    money=formatting.money,
+    when=formatting.when,
+    day=formatting.day,
+    po_status=formatting.po_status,
+    check_status=formatting.check_status,
+    event_status=formatting.event_status,
+)
+
+
+def event_label(supplier: str, event_type: str) -> str:
+    """A webhook event type as its supplier's registration names it."""
+    try:
+        return registry.get(supplier).event_label(event_type)
+    except InvalidInput:  # a supplier no longer installed: its events still list
+        return formatting.humanize(event_type)
+
+
+templates.env.globals["event_label"] = event_label
 
 
 def rt(request: Request) -> Runtime:

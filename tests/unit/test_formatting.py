@@ -1,0 +1,78 @@
+"""Money, times and names as the console and the CLI show them (disty/formatting.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from disty.formatting import check_status, day, event_status, humanize, money, po_status, when
+from disty.suppliers import registry
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [
+        (Decimal("3976.6"), "USD", "$3,976.60"),
+        (Decimal("0.0"), "USD", "$0.00"),
+        (Decimal("1250"), "CAD", "CA$1,250.00"),
+        (Decimal("0.4375"), "usd", "$0.4375"),  # a unit price's four decimals are kept
+        (Decimal("-12.5"), "EUR", "-€12.50"),
+        (Decimal("1234567.891"), None, "1,234,567.891"),
+        ("1988.30", "USD", "$1,988.30"),  # the API's exact decimal strings
+        (7, "USD", "$7.00"),
+        (None, "USD", ""),
+        ("n/a", "USD", "n/a"),  # a supplier's odd field is shown as it came
+    ],
+)
+def test_money(amount: Decimal | str | int | None, currency: str | None, shown: str) -> None:
+    assert money(amount, currency) == shown
+
+
+def test_money_never_goes_through_a_float() -> None:
+    # 0.1 + 0.2 as floats is 0.30000000000000004; as Decimals it stays exact, to the last digit.
+    assert money(Decimal("0.1") + Decimal("0.2")) == "0.30"
+    assert money(Decimal("12345678901234.5678"), "USD") == "$12,345,678,901,234.5678"
+
+
+def test_moments_are_one_format_in_utc() -> None:
+    moment = datetime(2026, 12, 9, 14, 5, 3, tzinfo=UTC)
+    assert when(moment) == "Dec 9, 2026, 2:05 PM UTC"
+    assert when("2026-12-09T14:05:03+00:00") == "Dec 9, 2026, 2:05 PM UTC"
+    assert when("2026-12-09T14:05:03") == "Dec 9, 2026, 2:05 PM UTC"  # naive is UTC
+    toronto = timezone(timedelta(hours=-5))
+    assert when(datetime(2026, 12, 9, 9, 5, tzinfo=toronto)) == "Dec 9, 2026, 2:05 PM UTC"
+    assert when(None) == ""
+    assert when("soon") == "soon"
+
+
+def test_days() -> None:
+    assert day("2026-12-09") == "Dec 9, 2026"
+    assert day("2026-12-09T23:00:00") == "Dec 9, 2026"
+    assert day(date(2027, 1, 31)) == "Jan 31, 2027"
+    assert day(datetime(2026, 12, 9, 23, 30, tzinfo=UTC)) == "Dec 9, 2026"
+    assert day("12/09/2026") == "12/09/2026"  # a supplier's own way is left as it wrote it
+    assert day(None) == ""
+
+
+def test_internal_names_become_words() -> None:
+    assert po_status("on_hold") == "On hold"
+    assert po_status("awaiting_approval") == "Awaiting approval"
+    assert po_status("backordered") == "Back-ordered"
+    assert po_status("something_new") == "Something new"
+    assert check_status("pass") == "Passed"
+    assert event_status("dead") == "Failed, needs replay"
+    assert humanize("im::order_invoiced") == "Order invoiced"
+
+
+def test_suppliers_title_every_check_and_label_their_events() -> None:
+    for registration in registry.registrations():
+        for name, _ in registration.checks:
+            assert name in registration.check_titles, (registration.key, name)
+            assert "_" not in registration.check_title(name)
+    ingram = registry.get("ingram")
+    assert ingram.check_title("price_availability") == "Price and availability"
+    assert ingram.check_title("webhook_seen") == "Webhook deliveries arriving"
+    assert ingram.event_label("im::order_invoiced") == "Order invoiced"
+    assert ingram.event_label("im::something_else") == "Something else"
