@@ -28,7 +28,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from disty.crypto import SecretBox, generate_key
 from disty.errors import ConfigurationError
-from disty.suppliers.http import worst_send_s
+from disty.suppliers.retry import worst_send_s
 
 log = logging.getLogger(__name__)
 

@@ -1,14 +1,17 @@
 """What a running disty holds open: settings, the database engine and the secret keys.
 
 Every entry point (CLI command, web app, worker) opens one Runtime; opening it applies the
-migrations, so the schema is always current before any work starts.
+migrations, so the schema is always current before any work starts. The supplier hub (the HTTP
+client, its connection pool and TLS context) is made when first used: most CLI commands only
+read the database and never load it.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -18,9 +21,37 @@ from disty.crypto import SecretBox
 from disty.db import migrate
 from disty.db.engine import create_engine, describe, session_factory
 from disty.errors import ConfigurationError
-from disty.services.suppliers import Suppliers
-from disty.suppliers.http import RetryPolicy
-from disty.suppliers.hub import SupplierHub
+from disty.suppliers.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from disty.services.suppliers import Suppliers
+    from disty.suppliers.hub import SupplierHub
+
+
+class _Hub:
+    """The runtime's supplier hub: the one handed in, or one made on first use."""
+
+    def __init__(self, settings: Settings, given: SupplierHub | None) -> None:
+        self._settings = settings
+        self._given = given
+        self._made: SupplierHub | None = None
+
+    def get(self) -> SupplierHub:
+        if self._given is not None:
+            return self._given
+        if self._made is None:
+            from disty.suppliers.hub import SupplierHub
+
+            self._made = SupplierHub(
+                timeout_s=self._settings.supplier_timeout_s,
+                policy=RetryPolicy(deadline_s=self._settings.supplier_deadline_s),
+            )
+        return self._made
+
+    async def aclose(self) -> None:
+        """Closes the hub made here (one handed in belongs to whoever made it)."""
+        if self._made is not None:
+            await self._made.aclose()
 
 
 @dataclass(frozen=True)
@@ -29,11 +60,17 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     box: SecretBox
-    hub: SupplierHub
+    _hub: _Hub = field(repr=False)
+
+    @property
+    def hub(self) -> SupplierHub:
+        return self._hub.get()
 
     @property
     def suppliers(self) -> Suppliers:
         """What every use case that calls a supplier is handed."""
+        from disty.services.suppliers import Suppliers
+
         return Suppliers(self.box, self.hub, self.settings)
 
 
@@ -55,19 +92,14 @@ async def open_runtime(
     settings.ensure_home()
     box = settings.secret_box()
     engine = create_engine(settings.resolved_database_url)
-    given = hub
-    hub = given or SupplierHub(
-        timeout_s=settings.supplier_timeout_s,
-        policy=RetryPolicy(deadline_s=settings.supplier_deadline_s),
-    )
+    hubs = _Hub(settings, hub)
     try:
         if apply_migrations:
             try:
                 await migrate.upgrade(engine)
             except DBAPIError as exc:
                 raise database_unreachable(settings, exc) from None
-        yield Runtime(settings, engine, session_factory(engine), box, hub)
+        yield Runtime(settings, engine, session_factory(engine), box, hubs)
     finally:
-        if given is None:
-            await hub.aclose()
+        await hubs.aclose()
         await engine.dispose()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
+import httpx
 from cryptography.fernet import Fernet
 
+from disty.config import Settings
 from disty.db import migrate
+from disty.runtime import open_runtime
+from disty.services import users
 from tests.conftest import Cli
 
 CLIENT_SECRET = "cs-Delta-5e6f7a8b9c0d"
@@ -202,7 +207,7 @@ def test_secrets_from_stdin(cli: Cli) -> None:
 
 
 def test_secrets_never_appear_in_output_logs_or_home_files(cli: Cli, home: Path) -> None:
-    """Every command, run with debug logging (which logs SQL and its parameters).
+    """Every command, run with everyone's debug logging (-vv logs SQL and its parameters).
 
     DISTY_DATABASE_URL is left unset, so the SQLite database and the generated development key
     live in DISTY_HOME as they do on a fresh machine.
@@ -210,9 +215,9 @@ def test_secrets_never_appear_in_output_logs_or_home_files(cli: Cli, home: Path)
     del cli.env["DISTY_DATABASE_URL"]
     del cli.env["DISTY_SECRET_KEYS"]
     outputs = [
-        cli("-v", "tenant", "add", "smbi", "--country", "1"),
+        cli("-vv", "tenant", "add", "smbi", "--country", "1"),
         cli(
-            "-v",
+            "-vv",
             "supplier",
             "set",
             "ingram",
@@ -228,7 +233,7 @@ def test_secrets_never_appear_in_output_logs_or_home_files(cli: Cli, home: Path)
             WEBHOOK_KEY,
         ),
         cli(
-            "-v",
+            "-vv",
             "supplier",
             "set",
             "ingram",
@@ -240,10 +245,10 @@ def test_secrets_never_appear_in_output_logs_or_home_files(cli: Cli, home: Path)
             "-",
             input=NEW_WEBHOOK_KEY + "\n",
         ),
-        cli("-v", "supplier", "show", "--tenant", "smbi"),
-        cli("-v", "supplier", "show", "--tenant", "smbi", "--json"),
-        cli("-v", "keys", "rotate"),
-        cli("-v", "webhook", "url", "--tenant", "smbi", "--country", "1"),
+        cli("-vv", "supplier", "show", "--tenant", "smbi"),
+        cli("-vv", "supplier", "show", "--tenant", "smbi", "--json"),
+        cli("-vv", "keys", "rotate"),
+        cli("-vv", "webhook", "url", "--tenant", "smbi", "--country", "1"),
     ]
     for result in outputs:
         ok(result)
@@ -346,3 +351,74 @@ def test_version(cli: Cli) -> None:
     result = cli("--version")
     ok(result)
     assert result.stdout.startswith("disty ")
+
+
+def _sign_in(settings: Settings, email: str, password: str) -> bool:
+    async def attempt() -> bool:
+        async with open_runtime(settings) as rt, rt.sessions() as session:
+            try:
+                await users.sign_in(session, email=email, password=password, client="test",
+                                    guard=users.SignInGuard())  # fmt: skip
+            except users.SignInRefused:
+                return False
+            return True
+
+    return asyncio.run(attempt())
+
+
+def _link_works(settings: Settings, url: str) -> str:
+    async def use() -> str:
+        async with open_runtime(settings) as rt, rt.sessions() as session:
+            user = await users.use_sign_in_link(session, httpx.URL(url).params["token"])
+            return user.email
+
+    return asyncio.run(use())
+
+
+def test_user_list_reset_password_and_remove(cli: Cli, settings: Settings) -> None:
+    ok(cli("tenant", "add", "smbi", "--country", "1"))
+    assert "no users yet" in cli("user", "list").stdout
+    added = cli("user", "add", "Pat@smbi.example", "--tenant", "smbi", "--role", "admin")
+    ok(added)
+    password = added.stdout.splitlines()[1]
+    ok(cli("user", "add", "ops@platform.example", "--role", "operator"))
+    listed = cli("user", "list", "--json")
+    ok(listed)
+    assert [(u["email"], u["role"], u["tenant"]) for u in json.loads(listed.stdout)] == [
+        ("ops@platform.example", "operator", None),
+        ("pat@smbi.example", "admin", "smbi"),
+    ]
+    table = cli("user", "list", "--tenant", "smbi")
+    ok(table)
+    assert "pat@smbi.example" in table.stdout
+    assert "ops@platform.example" not in table.stdout
+
+    # A reset: the old password stops working at once; the link printed signs them in.
+    assert _sign_in(settings, "pat@smbi.example", password)
+    reset = cli("user", "reset-password", "pat@smbi.example")
+    ok(reset)
+    link = reset.stdout.strip().splitlines()[-1]
+    assert link.startswith("https://disty.example.com/login/link?token=")
+    assert not _sign_in(settings, "pat@smbi.example", password)
+    assert _link_works(settings, link) == "pat@smbi.example"
+
+    # The tenant's only admin stays; others go, after a confirmation.
+    assert_one_sentence_error(
+        cli("user", "remove", "pat@smbi.example", "--yes"), "only admin", "add another admin"
+    )
+    declined = cli("user", "remove", "ops@platform.example", input="n\n")
+    assert declined.exit_code == 1
+    ok(cli("user", "remove", "ops@platform.example", input="y\n"))
+    assert_one_sentence_error(
+        cli("user", "remove", "ops@platform.example", "--yes"), "no user", "disty user list"
+    )
+    assert [u["email"] for u in json.loads(cli("user", "list", "--json").stdout)] == [
+        "pat@smbi.example"
+    ]
+
+
+def test_verbose_shows_no_database_driver_lines(cli: Cli) -> None:
+    shown = cli("-v", "tenant", "list")
+    ok(shown)
+    for driver in ("aiosqlite", "sqlalchemy", "psycopg", "asyncio", "alembic"):
+        assert driver not in shown.output

@@ -34,9 +34,13 @@ async def test_upgrade_from_empty_reaches_head_and_matches_the_models(
     engine = create_engine(empty_database_url)
     try:
         assert await migrate.current_revision(engine) is None
+        assert await migrate.stored_revision(engine) is None
         await migrate.upgrade(engine)
         assert await migrate.current_revision(engine) == migrate.head_revision()
         assert await migrate.is_current(engine)
+        # What start-up reads without Alembic (migrate.py): the file names' head, one query.
+        assert migrate.newest_file_revision() == migrate.head_revision()
+        assert await migrate.stored_revision(engine) == migrate.head_revision()
 
         def tables(connection: Connection) -> set[str]:
             return set(inspect(connection).get_table_names())

@@ -80,7 +80,7 @@ def test_json_has_every_suppliers_offer_per_part(cli: Cli, simulator: RunningSim
 
 
 def test_the_table_shows_both_suppliers_stock_by_warehouse_and_age(
-    cli: Cli, simulator: RunningSimulator, wide: None
+    cli: Cli, simulator: RunningSimulator, wide: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     both_connected(cli, simulator)
     product = both_carry()
@@ -103,6 +103,23 @@ def test_the_table_shows_both_suppliers_stock_by_warehouse_and_age(
     assert stocked[0] in td
     for entry in stocked[1:]:
         assert any(entry in line for line in lines)
+
+    # At 80 columns: the columns that fit, one line per offer, every price whole.
+    monkeypatch.setattr(console, "width", 80)
+    narrow = cli("pna", "--tenant", "smbi", "--country", "1", product.mfg_pn, INGRAM_ONLY)
+    assert narrow.exit_code == 0, narrow.output
+    lines = narrow.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), narrow.stdout
+    assert lines[0].split() == ["part", "supplier", "sku", "price", "available", "status", "age"]
+    offers = lines[1:5]
+    assert [line.split()[:2] for line in offers] == [
+        [product.mfg_pn, "ingram"], [product.mfg_pn, "tdsynnex"],
+        [INGRAM_ONLY, "ingram"], [INGRAM_ONLY, "tdsynnex"],
+    ]  # fmt: skip
+    assert f"{product.price('US')} USD" in offers[1]
+    assert "5.43 USD" in offers[2]
+    assert "…" not in narrow.stdout
+    assert "--json or a wider terminal" in lines[5]
 
 
 @pytest.mark.parametrize("status", [None, 500], ids=["xml-error", "http-500"])

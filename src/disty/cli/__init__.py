@@ -1,58 +1,135 @@
-"""The ``disty`` command line: one module per command group."""
+"""The ``disty`` command line: one module per command, imported when that command is used.
+
+A command pays only for what it uses: ``disty --version`` imports no command module, ``disty
+--help`` and ``disty tenant --help`` import the light command modules but no web framework,
+database or simulator, a command that reads the database does not import the web app, and
+``disty serve``/``simulator``/``demo`` import what they serve when they run. So a command module
+keeps its signatures light (Typer reads them to build the command line) and imports the runtime,
+the services, the web app or the simulator inside the function that needs them.
+tests/unit/test_cli_startup.py keeps it so; bench/cli.py measures it.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
+import inspect
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from disty import __version__
-from disty.cli import (
-    db,
-    events,
-    keys,
-    order,
-    requisition,
-    supplier,
-    tenant,
-    token,
-    user,
-    webhook,
-)
 from disty.cli._common import configure_logging
-from disty.cli.demo import demo
-from disty.cli.pna import pna
-from disty.cli.serve import serve
-from disty.cli.simulator import simulator
-from disty.cli.source import source
-from disty.cli.worker import worker
+
+# The commands, in the order help lists them: name -> "module:attribute", where the attribute
+# is a Typer app (a command group) or a function (one command).
+COMMANDS = {
+    "tenant": "disty.cli.tenant:app",
+    "supplier": "disty.cli.supplier:app",
+    "webhook": "disty.cli.webhook:app",
+    "db": "disty.cli.db:app",
+    "keys": "disty.cli.keys:app",
+    "order": "disty.cli.order:app",
+    "events": "disty.cli.events:app",
+    "token": "disty.cli.token:app",
+    "user": "disty.cli.user:app",
+    "requisition": "disty.cli.requisition:app",
+    "demo": "disty.cli.demo:demo",
+    "pna": "disty.cli.pna:pna",
+    "source": "disty.cli.source:source",
+    "serve": "disty.cli.serve:serve",
+    "worker": "disty.cli.worker:worker",
+    "simulator": "disty.cli.simulator:simulator",
+}
+
+
+def load_command(name: str) -> typer.core.TyperCommand | TyperGroup:
+    """Import one command's module and build its command line."""
+    module, _, attribute = COMMANDS[name].partition(":")
+    target = getattr(importlib.import_module(module), attribute)
+    if isinstance(target, typer.Typer):
+        group = typer.main.get_group(target)
+        group.name = name
+        plain_help(group)
+        return group
+    single = typer.Typer(add_completion=False)
+    single.command(name)(target)
+    command = typer.main.get_command(single)
+    if not isinstance(command, typer.core.TyperCommand):  # one command, no callback: never
+        raise TypeError(f"{COMMANDS[name]} is not one command")
+    plain_help(command)
+    return command
+
+
+def plain_help(command: typer.core.TyperCommand | TyperGroup) -> None:
+    """disty's help is plain text, as git's, with each value named for what it is.
+
+    Typer's own draws boxes and reads help texts as rich markup (``SKU=QTY[@PRICE]`` lost its
+    ``[@PRICE]``), and names values by their Python type (``--tenant <str>``, ``<bool>``).
+    Here a flag shows no value, an option the metavar it declares or else its name in
+    capitals (``--tenant TENANT``), an argument its name in capitals (``PO``)."""
+    command.rich_markup_mode = None
+    for param in command.params:
+        takes_value = isinstance(param, TyperArgument) or (
+            isinstance(param, TyperOption) and not (param.is_flag or param.count)
+        )
+        if param.metavar is None and param.name and takes_value:
+            param.metavar = param.name.upper()
+        if isinstance(param, TyperArgument):
+            # Its name says what it is; Typer would add the Python type ("PO <str>").
+            vars(param)["display_type_rich"] = _no_type
+    for sub in getattr(command, "commands", {}).values():
+        plain_help(sub)
+
+
+def _no_type(ctx: object) -> None:
+    return None
+
+
+class _LazyGroup(TyperGroup):
+    """The root group: knows its commands by name and imports one only when it is asked for
+    (to run it, or to list it in ``disty --help``). ``ctx`` is unused, hence ``object``: the
+    context class is Click's or Typer's own, depending on Typer's version."""
+
+    def list_commands(self, ctx: object) -> list[str]:
+        return [*self.commands, *(name for name in COMMANDS if name not in self.commands)]
+
+    def get_command(
+        self, ctx: object, cmd_name: str
+    ) -> typer.core.TyperCommand | TyperGroup | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.commands[cmd_name] = load_command(cmd_name)
+        found = self.commands.get(cmd_name)
+        return found if isinstance(found, typer.core.TyperCommand | TyperGroup) else None
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """``disty --help`` lists each command with its help only: stand-ins that carry it spare
+        building every command line (Typer reads every signature to build one)."""
+        listing = {
+            name: self.commands.get(name) or _stand_in(name) for name in self.list_commands(ctx)
+        }
+        TyperGroup(commands=listing).format_commands(ctx, formatter)
+
+
+def _stand_in(name: str) -> typer.core.TyperCommand:
+    module, _, attribute = COMMANDS[name].partition(":")
+    target = getattr(importlib.import_module(module), attribute)
+    text = target.info.help if isinstance(target, typer.Typer) else inspect.getdoc(target)
+    return typer.core.TyperCommand(name=name, help=text if isinstance(text, str) else None)
+
 
 # Known errors end in one sentence (see _common.run). Anything else is a bug and gets Python's
 # plain traceback; never one with local variables, which could hold a secret.
 app = typer.Typer(
     name="disty",
+    cls=_LazyGroup,
+    rich_markup_mode=None,  # plain help: see plain_help
     help="disty: the open-source hub between IT resellers and their distributors.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
 )
-app.add_typer(tenant.app, name="tenant")
-app.add_typer(supplier.app, name="supplier")
-app.add_typer(webhook.app, name="webhook")
-app.add_typer(db.app, name="db")
-app.add_typer(keys.app, name="keys")
-app.add_typer(order.app, name="order")
-app.add_typer(events.app, name="events")
-app.add_typer(token.app, name="token")
-app.add_typer(user.app, name="user")
-app.add_typer(requisition.app, name="requisition")
-app.command("demo")(demo)
-app.command("pna")(pna)
-app.command("source")(source)
-app.command("serve")(serve)
-app.command("worker")(worker)
-app.command("simulator")(simulator)
 
 
 def _version(value: bool) -> None:
@@ -63,7 +140,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug details.")] = False,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            show_default=False,
+            help="Log disty's debug details; -vv also the database's and HTTP clients'.",
+        ),
+    ] = 0,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,

@@ -1,22 +1,27 @@
-"""What every command shares: opening the runtime, turning errors into one sentence, output."""
+"""What every command shares: opening the runtime, turning errors into one sentence, output.
+
+Light on purpose: every command module imports it, and Typer imports every command module to
+build the command line (also for ``--help``). The runtime (the database, the suppliers) is
+imported when a command runs: see :func:`run`.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
-import click
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 
-from disty.config import load_settings
 from disty.errors import DistyError, InvalidInput
-from disty.runtime import Runtime, open_runtime
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from disty.runtime import Runtime
 
 T = TypeVar("T")
 
@@ -24,12 +29,18 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
-def configure_logging(verbose: bool = False) -> None:
+def configure_logging(verbosity: int = 0) -> None:
+    """Warnings and errors from everything; ``-v`` adds disty's own debug lines, ``-vv`` also
+    everyone else's (every SQL statement with its parameters, every HTTP exchange).
+
+    One ``-v`` stays with disty's loggers: the database drivers, SQLAlchemy and the HTTP
+    clients log each statement and packet at debug, which would bury disty's lines."""
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
+        level=logging.DEBUG if verbosity >= 2 else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
         force=True,
     )
+    logging.getLogger("disty").setLevel(logging.DEBUG if verbosity >= 1 else logging.NOTSET)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -43,6 +54,11 @@ def run(work: Callable[[Runtime], Awaitable[T]], *, apply_migrations: bool = Tru
     A DistyError ends the command with its one-sentence message and exit status 1, never a
     traceback.
     """
+    import asyncio
+
+    from disty.config import load_settings
+    from disty.runtime import open_runtime
+
     try:
         settings = load_settings()
 
@@ -64,12 +80,14 @@ def guarded(work: Callable[[], T]) -> T:
 
 
 def print_json(data: BaseModel | Sequence[BaseModel]) -> None:
+    from pydantic import BaseModel
+
     payload: object
     if isinstance(data, BaseModel):
         payload = data.model_dump(mode="json")
     else:
         payload = [item.model_dump(mode="json") for item in data]
-    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
 
 
 def read_secrets(**options: str | None) -> dict[str, str | None]:

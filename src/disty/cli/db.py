@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from disty.cli._common import console, run
-from disty.db import migrate
-from disty.db.engine import describe
-from disty.runtime import Runtime
+
+if TYPE_CHECKING:
+    from disty.runtime import Runtime
 
 app = typer.Typer(help="The database schema.")
 
@@ -15,6 +17,7 @@ app = typer.Typer(help="The database schema.")
 @app.command("upgrade")
 def upgrade() -> None:
     """Apply every pending migration (disty also does this whenever it starts)."""
+    from disty.db import migrate
 
     async def work(rt: Runtime) -> str | None:
         await migrate.upgrade(rt.engine)
@@ -27,6 +30,8 @@ def upgrade() -> None:
 @app.command("status")
 def status() -> None:
     """Show the database, its revision and whether migrations are pending."""
+    from disty.db import migrate
+    from disty.db.engine import describe
 
     async def work(rt: Runtime) -> tuple[str, str | None]:
         return describe(rt.settings.resolved_database_url), await migrate.current_revision(

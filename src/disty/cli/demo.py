@@ -13,7 +13,6 @@ Unless ``DISTY_HOME`` is set, everything lives in a throw-away folder, removed a
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import secrets
@@ -23,32 +22,27 @@ import socket
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import click
-import httpx
 import typer
-import uvicorn
-from rich.table import Table
-from rich.text import Text
 
 from disty.cli._common import console, fail, guarded
-from disty.config import Settings, load_settings
-from disty.db.engine import describe
-from disty.domain.checks import RunTestReport
 from disty.domain.offers import Offer, OfferStatus
 from disty.domain.orders import Address
 from disty.errors import DistyError, InvalidInput, NotFound
-from disty.runtime import Runtime, open_runtime
-from disty.services import connections, ordering, tenants, users
-from disty.services.connections import ConnectionChanges
-from disty.services.ordering import Context, LineInput
-from disty.services.pricing import price_and_availability
-from disty.services.run_test import run_test
-from disty.simulator import INGRAM_PREFIX, TDSYNNEX_PREFIX, SimulatorConfig
-from disty.simulator import create_app as simulator_app
 from disty.suppliers import registry
-from disty.web import create_app
+
+# The web app, the simulator, the database and the HTTP servers are imported by the functions
+# that use them: `disty --help` and `disty demo --help` do not load them (cli/__init__.py).
+if TYPE_CHECKING:
+    import asyncio
+
+    import uvicorn
+
+    from disty.config import Settings
+    from disty.domain.checks import RunTestReport
+    from disty.runtime import Runtime
+    from disty.simulator import SimulatorConfig
 
 TENANT = "demo"
 # Priced at both distributors: manufacturer part numbers both carry (the products of Ingram's
@@ -65,6 +59,8 @@ def _port_free(port: int) -> bool:
 
 
 def _server(app: object, port: int, *, lifespan: str) -> uvicorn.Server:
+    import uvicorn
+
     config = uvicorn.Config(
         app,  # type: ignore[arg-type]
         host="127.0.0.1",
@@ -81,6 +77,8 @@ def _server(app: object, port: int, *, lifespan: str) -> uvicorn.Server:
 
 
 async def _started(server: uvicorn.Server, task: asyncio.Task[None], what: str) -> None:
+    import asyncio
+
     for _ in range(500):
         if server.started:
             return
@@ -91,6 +89,9 @@ async def _started(server: uvicorn.Server, task: asyncio.Task[None], what: str) 
 
 
 async def _connect(rt: Runtime, sim: SimulatorConfig, base_url: str, td_url: str) -> None:
+    from disty.services import connections, tenants
+    from disty.services.connections import ConnectionChanges
+
     async with rt.sessions() as session:
         try:
             await tenants.get_tenant(session, TENANT)
@@ -138,6 +139,8 @@ async def _demo_admin(rt: Runtime) -> tuple[str, str | None]:
     """A one-use sign-in link's token for the demo tenant's admin, and their password (None:
     the admin existed already, with the password chosen then). The admin's password is not
     one-time: the link should open straight onto the dashboard."""
+    from disty.services import users
+
     async with rt.sessions() as session:
         try:
             _, password = await users.add_user(
@@ -167,6 +170,12 @@ SHIP_TO = Address("Demo Reseller", "1 Main St", "Springfield", "IL", "62701", "U
 
 
 async def _seed_orders(rt: Runtime, control_url: str) -> None:
+    import httpx
+
+    from disty.services import ordering
+    from disty.services.ordering import Context, LineInput
+    from disty.services.pricing import price_and_availability
+
     ctx = Context(rt.suppliers, actor="demo")
     async with rt.sessions() as session:
         offers = await price_and_availability(
@@ -197,6 +206,8 @@ async def _seed_orders(rt: Runtime, control_url: str) -> None:
 
 async def _connected(rt: Runtime) -> list[str]:
     """The demo tenant's suppliers in the United States, in the order disty lists them."""
+    from disty.services import connections
+
     async with rt.sessions() as session:
         found = await connections.list_connections(
             session, shortcut=TENANT, box=rt.box, public_url=rt.settings.effective_public_url,
@@ -207,6 +218,9 @@ async def _connected(rt: Runtime) -> list[str]:
 
 async def _try_it(rt: Runtime) -> tuple[list[tuple[str, RunTestReport]], list[Offer]]:
     """Run Test on every connected supplier, then one price list across all of them."""
+    from disty.services.pricing import price_and_availability
+    from disty.services.run_test import run_test
+
     reports = []
     for supplier in await _connected(rt):
         async with rt.sessions() as session:
@@ -227,6 +241,9 @@ async def _order_at_each(rt: Runtime, offers: list[Offer]) -> list[str]:
     service as any PO: SHARED_PART by the supplier's own SKU, at the price it just offered.
     A supplier that takes no orders, or refuses the PO, is said so with the ordering
     service's reason, and the demo goes on."""
+    from disty.services import ordering
+    from disty.services.ordering import Context, LineInput
+
     ctx = Context(rt.suppliers, actor="demo")
     said = []
     for number, supplier in enumerate(await _connected(rt), start=2001):
@@ -256,6 +273,9 @@ async def _order_at_each(rt: Runtime, offers: list[Offer]) -> list[str]:
 
 
 def _print(reports: list[tuple[str, RunTestReport]], offers: list[Offer]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     for supplier, report in reports:
         title = f"Run Test · demo · {registry.get(supplier).name} · United States"
         table = Table("check", "status", "detail", title=title)
@@ -286,6 +306,8 @@ def _status(offer: Offer) -> str:
 
 
 def _instructions(settings: Settings, throwaway: bool) -> str:
+    from disty.db.engine import describe
+
     env = [f"export DISTY_HOME={settings.resolved_home}"]
     if settings.database_url:
         env.append(f"export DISTY_DATABASE_URL={describe(settings.database_url)}")
@@ -316,6 +338,12 @@ def demo(
     ] = 10.0,
 ) -> None:
     """Run disty against the built-in Ingram Micro and TD SYNNEX simulator, until Ctrl-C."""
+    import asyncio
+
+    from disty.config import load_settings
+    from disty.services import connections
+    from disty.simulator import INGRAM_PREFIX, SimulatorConfig
+
     for wanted in (port, simulator_port):
         if not _port_free(wanted):
             fail(f"port {wanted} is in use: choose --port / --simulator-port")
@@ -350,6 +378,13 @@ async def _run(
     simulator_port: int,
     throwaway: bool,
 ) -> None:
+    import asyncio
+
+    from disty.runtime import open_runtime
+    from disty.simulator import TDSYNNEX_PREFIX
+    from disty.simulator import create_app as simulator_app
+    from disty.web import create_app
+
     td_url = f"http://127.0.0.1:{simulator_port}{TDSYNNEX_PREFIX}/us"
     # The tenant and its connections exist before disty serves, so the first webhook verifies.
     async with open_runtime(settings) as rt:
@@ -376,8 +411,8 @@ async def _run(
         console.print("\nA PO at each distributor:", markup=False)
         for line in placed:
             console.print(f"  {line}", markup=False, soft_wrap=True)
-        # click.echo, not rich: a URL and a password must come out whole, never wrapped.
-        click.echo(
+        # typer.echo, not rich: a URL and a password must come out whole, never wrapped.
+        typer.echo(
             f"\nWeb console: open http://127.0.0.1:{port}/login/link?token={link}\n"
             f"  (signs you in once as {DEMO_ADMIN}, straight onto the dashboard; afterwards "
             f"http://127.0.0.1:{port}/ with "

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
-from rich.table import Table
 
 from disty.cli._common import console, run
-from disty.jobs.worker import context
-from disty.runtime import Runtime
-from disty.services.webhooks import processing
-from disty.services.webhooks.processing import EventFilter
+
+if TYPE_CHECKING:
+    from disty.runtime import Runtime
 
 app = typer.Typer(help="Webhook events received from distributors.")
 
@@ -30,6 +27,10 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """Accepted events, newest first."""
+    from rich.table import Table
+
+    from disty.services.webhooks import processing
+    from disty.services.webhooks.processing import EventFilter
 
     async def work(rt: Runtime) -> list[dict[str, object]]:
         async with rt.sessions() as session:
@@ -40,7 +41,7 @@ def list_(
 
     rows = run(work)
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        typer.echo(json.dumps(rows, indent=2))
         return
     if not rows:
         console.print("no events", markup=False)
@@ -66,6 +67,8 @@ def replay(
     as_json: Annotated[bool, typer.Option("--json", help="Print the event as JSON.")] = False,
 ) -> None:
     """Process one event again now (a dead one, once its cause is fixed)."""
+    from disty.jobs.worker import context
+    from disty.services.webhooks import processing
 
     async def work(rt: Runtime) -> dict[str, object]:
         async with rt.sessions() as session:
@@ -77,7 +80,7 @@ def replay(
 
     row = run(work)
     if as_json:
-        click.echo(json.dumps(row, indent=2))
+        typer.echo(json.dumps(row, indent=2))
         return
     console.print(
         f"event {row['event_id']}: {row['status']} - {row['error'] or row['outcome']}",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import click
+from typing import TYPE_CHECKING
+
 import typer
 
 from disty.cli._common import console, run
-from disty.crypto import generate_key
-from disty.runtime import Runtime
-from disty.services.keys import rotate_secrets
+
+if TYPE_CHECKING:
+    from disty.runtime import Runtime
 
 app = typer.Typer(help="The keys that encrypt stored secrets (DISTY_SECRET_KEYS).")
 
@@ -16,6 +17,7 @@ app = typer.Typer(help="The keys that encrypt stored secrets (DISTY_SECRET_KEYS)
 @app.command("rotate")
 def rotate() -> None:
     """Re-encrypt every stored secret under the first key of DISTY_SECRET_KEYS."""
+    from disty.services.keys import rotate_secrets
 
     async def work(rt: Runtime) -> int:
         async with rt.sessions() as session:
@@ -32,4 +34,6 @@ def rotate() -> None:
 @app.command("generate")
 def generate() -> None:
     """Print a new Fernet key, to put first in DISTY_SECRET_KEYS."""
-    click.echo(generate_key())
+    from disty.crypto import generate_key
+
+    typer.echo(generate_key())

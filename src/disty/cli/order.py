@@ -6,23 +6,20 @@ import getpass
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from disty.cli._common import console, err_console, run
 from disty.domain.countries import SITES
-from disty.domain.orders import Address, LineChange, parse_ship_to, validate_address
+from disty.domain.orders import Address, LineChange, POStatus, parse_ship_to, validate_address
 from disty.errors import InvalidInput
 from disty.formatting import money, po_status
-from disty.runtime import Runtime
-from disty.services import ordering
-from disty.services.ordering import Action, Context, LineInput
-from disty.services.po_views import po_json
 from disty.suppliers import registry
+
+if TYPE_CHECKING:
+    from disty.runtime import Runtime
+    from disty.services.ordering import Context, LineInput
 
 # The supplier a command means when it names none (the API's default too).
 DEFAULT_SUPPLIER = registry.default_key()
@@ -35,11 +32,15 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the PO as JSON.")]
 
 
 def _ctx(rt: Runtime) -> Context:
+    from disty.services.ordering import Context
+
     return Context(rt.suppliers, actor=f"cli:{getpass.getuser()}")
 
 
 def parse_line(value: str) -> LineInput:
     """``SKU=QTY`` or ``SKU=QTY@PRICE``."""
+    from disty.services.ordering import LineInput
+
     sku, sep, rest = value.partition("=")
     quantity, _, price = rest.partition("@")
     try:
@@ -122,8 +123,11 @@ def _end_user(value: str | None, file: Path | None) -> Address | None:
 
 
 def _print(data: dict[str, Any], as_json: bool) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     if as_json:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     numbers = ", ".join(data["supplier_order_numbers"]) or "none yet"
     console.print(
@@ -224,17 +228,25 @@ def submit(
     po: Annotated[str, typer.Option(help="PO number (customerOrderNumber), at most 18.")],
     line: Annotated[
         list[str] | None,
-        typer.Option(help="SKU=QTY[@PRICE]; repeat for more lines (none: a quote's lines)."),
+        typer.Option(
+            metavar="SKU=QTY[@PRICE]",
+            help="A line, at the price you expect (optional); repeat for more lines (none: a "
+            "quote's lines).",
+        ),
     ] = None,
     supplier: Annotated[str, typer.Option(help="Supplier.")] = DEFAULT_SUPPLIER,
     ship_to: Annotated[
-        str | None, typer.Option(help='"Company|Street|City|State|Postcode|CountryCode"')
+        str | None,
+        typer.Option(
+            metavar="ADDRESS", help='Ship-to: "Company|Street|City|State|Postcode|CountryCode".'
+        ),
     ] = None,
     ship_to_file: Annotated[
         Path | None,
         typer.Option(
+            metavar="FILE",
             help="Ship-to as a JSON object (company, street, city, state, postcode, country; "
-            "street2, contact, phone, email, address_id optional)."
+            "street2, contact, phone, email, address_id optional).",
         ),
     ] = None,
     ship_to_id: Annotated[
@@ -243,10 +255,13 @@ def submit(
     ] = None,
     end_user: Annotated[
         str | None,
-        typer.Option(help='End user: "Company|Street|City|State|Postcode|CountryCode"'),
+        typer.Option(
+            metavar="ADDRESS", help='End user: "Company|Street|City|State|Postcode|CountryCode".'
+        ),
     ] = None,
     end_user_file: Annotated[
-        Path | None, typer.Option(help="End user as a JSON object (fields as --ship-to-file).")
+        Path | None,
+        typer.Option(metavar="FILE", help="End user as a JSON object (fields as --ship-to-file)."),
     ] = None,
     hold: Annotated[bool, typer.Option(help="Place on customer hold for review.")] = False,
     notes: Annotated[str | None, typer.Option(help="Notes for the supplier.")] = None,
@@ -268,6 +283,8 @@ def submit(
     """Save and send a PO; the same PO again places nothing new and prints that PO, a failed
     one is sent again as given now. Exits 0 once placed; 3 awaiting approval, 4 not placed
     yet (price not confirmed, or being sent), 5 failed; 1 on an error."""
+    from disty.services import ordering
+    from disty.services.po_views import po_json
 
     async def work(rt: Runtime) -> dict[str, Any]:
         lines = [parse_line(v) for v in line or []]
@@ -285,19 +302,31 @@ def submit(
 
 
 def _on_po(
-    action: Action | None,
+    action: str | None,
     tenant: str,
     po: str,
     country: int | None,
     supplier: str | None,
 ) -> dict[str, Any]:
+    """Find the PO, apply ``action`` (the name of one of the ordering service's actions on a
+    PO: approve, release, cancel, refresh) and answer the PO as JSON."""
+    from disty.services import ordering
+    from disty.services.po_views import po_json
+
+    actions: dict[str, ordering.Action] = {
+        "approve": ordering.approve,
+        "release": ordering.release,
+        "cancel": ordering.cancel,
+        "refresh": ordering.refresh,
+    }
+
     async def work(rt: Runtime) -> dict[str, Any]:
         async with rt.sessions() as session:
             found = await ordering.find_po(
                 session, shortcut=tenant, po_number=po, supplier=supplier, country_id=country
             )
             if action is not None:
-                found = await action(session, found, _ctx(rt))
+                found = await actions[action](session, found, _ctx(rt))
             return po_json(found)
 
     return run(work)
@@ -319,24 +348,31 @@ def show(
 def list_(
     tenant: TenantOpt,
     country: CountryOpt = None,
-    status: Annotated[str | None, typer.Option(help="Only POs in this status.")] = None,
+    status: Annotated[
+        POStatus | None,
+        typer.Option(
+            help="Only POs in this status: " + ", ".join(POStatus) + ".", case_sensitive=False
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """List a tenant's POs."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from disty.services import ordering
+    from disty.services.po_views import po_json
 
     async def work(rt: Runtime) -> list[dict[str, Any]]:
         async with rt.sessions() as session:
-            try:
-                pos = await ordering.list_pos(
-                    session, shortcut=tenant, country_id=country, status=status
-                )
-            except ValueError:
-                raise InvalidInput(f"unknown status {status!r}") from None
+            pos = await ordering.list_pos(
+                session, shortcut=tenant, country_id=country, status=status and status.value
+            )
             return [po_json(p) for p in pos]
 
     found = run(work)
     if as_json:
-        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(found, indent=2, ensure_ascii=False))
         return
     table = Table("PO", "supplier", "status", "order(s)", "lines", "updated")
     for item in found:
@@ -347,7 +383,9 @@ def list_(
     console.print(table)
 
 
-def _action_command(name: str, action: Any, help_text: str) -> None:
+def _action_command(name: str, help_text: str) -> None:
+    """``disty order NAME``: the ordering service's action of that name on one PO."""
+
     def command(
         po: str,
         tenant: TenantOpt,
@@ -355,7 +393,7 @@ def _action_command(name: str, action: Any, help_text: str) -> None:
         supplier: Annotated[str | None, typer.Option(help="Supplier.")] = None,
         as_json: JsonOpt = False,
     ) -> None:
-        _print(_on_po(action, tenant, po, country, supplier), as_json)
+        _print(_on_po(name, tenant, po, country, supplier), as_json)
 
     command.__doc__ = help_text
     app.command(name)(command)
@@ -370,12 +408,12 @@ def approve(
     as_json: JsonOpt = False,
 ) -> None:
     """Approve a PO stopped for its price and send it (exit statuses as 'order submit')."""
-    _finish(_on_po(ordering.approve, tenant, po, country, supplier), as_json, tenant)
+    _finish(_on_po("approve", tenant, po, country, supplier), as_json, tenant)
 
 
-_action_command("release", ordering.release, "Release a PO held for review at the supplier.")
-_action_command("cancel", ordering.cancel, "Cancel a PO (at the supplier only while on hold).")
-_action_command("refresh", ordering.refresh, "Bring a PO up to date from the supplier now.")
+_action_command("release", "Release a PO held for review at the supplier.")
+_action_command("cancel", "Cancel a PO (at the supplier only while on hold).")
+_action_command("refresh", "Bring a PO up to date from the supplier now.")
 
 
 @app.command("modify")
@@ -384,15 +422,21 @@ def modify(
     tenant: TenantOpt,
     country: CountryOpt = None,
     supplier: Annotated[str | None, typer.Option(help="Supplier.")] = None,
-    add: Annotated[list[str] | None, typer.Option(help="Add a line: SKU=QTY; repeatable.")] = None,
+    add: Annotated[
+        list[str] | None, typer.Option(metavar="SKU=QTY", help="Add a line; repeatable.")
+    ] = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Change a line's quantity: LINE=QTY; repeatable."),
+        typer.Option("--set", metavar="LINE=QTY", help="Change a line's quantity; repeatable."),
     ] = None,
-    remove: Annotated[list[str] | None, typer.Option(help="Remove a line: LINE.")] = None,
+    remove: Annotated[
+        list[str] | None, typer.Option(metavar="LINE", help="Remove a line; repeatable.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change the lines of a PO held for review (LINE: the line number 'show' lists)."""
+    from disty.services import ordering
+    from disty.services.po_views import po_json
 
     async def work(rt: Runtime) -> tuple[dict[str, Any], list[dict[str, str]]]:
         changes = parse_changes(add or [], set_ or [], remove or [])
@@ -406,7 +450,7 @@ def modify(
 
     data, refused = run(work)
     if as_json:
-        click.echo(json.dumps({**data, "refused_changes": refused}, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps({**data, "refused_changes": refused}, indent=2, ensure_ascii=False))
         return
     _print(data, as_json=False)
     for item in refused:

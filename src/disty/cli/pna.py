@@ -6,25 +6,25 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
-from rich.progress import Progress
-from rich.table import Table
-from rich.text import Text
 
 from disty.cli._common import console, err_console, fail, run
-from disty.domain.offers import Offer
-from disty.runtime import Runtime
-from disty.services.price_list import describe_age
-from disty.services.pricing import age_seconds, price_and_availability, supplier_name
-from disty.suppliers.base import ProgressCallback
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from disty.domain.offers import Offer
+    from disty.runtime import Runtime
+    from disty.suppliers.base import ProgressCallback
 
 PROGRESS_FROM = 100  # show a progress bar for lists at least this long
 
 
 def offer_json(offer: Offer, now: datetime) -> dict[str, Any]:
+    from disty.services.pricing import age_seconds, supplier_name
+
     return {
         "supplier": offer.supplier,
         "supplier_name": supplier_name(offer.supplier),
@@ -79,6 +79,10 @@ def pna(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """Live price and availability from every connected supplier, in the input's order."""
+    from rich.progress import Progress
+
+    from disty.services.pricing import price_and_availability
+
     wanted = read_skus(skus or [], file)
 
     async def fetch(rt: Runtime, progress: ProgressCallback | None) -> list[Offer]:
@@ -104,32 +108,72 @@ def pna(
     now = datetime.now(UTC)
     if as_json:
         rows = [offer_json(o, now) for o in offers]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    console.print(offers_table(offers, now))
+    table = offers_table(offers, now)
+    unbounded = console.options.update_width(10_000)
+    if console.measure(table, options=unbounded).maximum <= console.width:
+        console.print(table)
+        return
+    console.print(offers_table(offers, now, narrow=True))
+    console.print(
+        "(--json or a wider terminal: descriptions, mfr parts, stock by warehouse)",
+        markup=False,
+        style="dim",
+    )
 
 
-def offers_table(offers: list[Offer], now: datetime) -> Table:
+def offers_table(offers: list[Offer], now: datetime, *, narrow: bool = False) -> Table:
     """One row per supplier's offer, the offers for one part together (the service answers
-    part by part, every supplier for a part in turn)."""
-    table = Table(
-        "part", "supplier", "supplier sku", "mfr part", "description", "price", "available",
-        "by warehouse", "status", "age",
-    )  # fmt: skip
+    part by part, every supplier for a part in turn).
+
+    ``narrow`` (a terminal too narrow for the whole table, as 80 columns): the part, the
+    supplier's key (as --supplier takes it), its SKU, the price, the stock, the status and the
+    age only, without borders. Either way a price is never cut or wrapped, a part number folds
+    rather than losing characters, and a description keeps to one line, cut with an
+    ellipsis."""
+    from rich.table import Column, Table
+    from rich.text import Text
+
+    from disty.services.price_list import describe_age
+    from disty.services.pricing import supplier_name
+
+    def identifier(header: str) -> Column:
+        return Column(header, overflow="fold")
+
+    columns = [
+        identifier("part"),
+        Column("supplier"),
+        identifier("sku" if narrow else "supplier sku"),
+        *([] if narrow else [identifier("mfr part"), Column("description", max_width=30)]),
+        Column("price", justify="right", no_wrap=True),
+        Column("available", justify="right", no_wrap=True),
+        *([] if narrow else [Column("by warehouse")]),
+        Column("status", max_width=None if narrow else 30),  # an error's message wraps
+        Column("age"),
+    ]
+    table = (
+        Table(*columns, box=None, pad_edge=False, header_style="bold underline")
+        if narrow
+        else Table(*columns)
+    )
     previous: str | None = None
     for offer in offers:
         if previous is not None and offer.sku.strip().upper() != previous:
             table.add_section()
         previous = offer.sku.strip().upper()
+        wide = [
+            Text(offer.vendor_part_number or ""),
+            Text(offer.description or "", no_wrap=True, overflow="ellipsis"),
+        ]
         table.add_row(
             Text(offer.sku),
-            Text(supplier_name(offer.supplier)),
+            Text(offer.supplier if narrow else supplier_name(offer.supplier)),
             Text(offer.supplier_sku or ""),
-            Text(offer.vendor_part_number or ""),
-            Text((offer.description or "")[:30]),
+            *([] if narrow else wide),
             Text(_money(offer.price, offer.currency)),
             Text("" if offer.available is None else str(offer.available)),
-            Text(_by_warehouse(offer)),
+            *([] if narrow else [Text(_by_warehouse(offer))]),
             Text(offer.status.value if not offer.error else f"error: {offer.error}"),
             Text(describe_age(offer.fetched_at, now)),
         )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 
 from disty.cli._common import run
 from disty.cli.source import print_requisition
-from disty.runtime import Runtime
-from disty.services import sourcing
+
+if TYPE_CHECKING:
+    from disty.runtime import Runtime
 
 app = typer.Typer(help="Requisitions: a sourced list bought as one PO per supplier.")
 
@@ -23,6 +23,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The requisition's lines and its POs with their statuses."""
+    from disty.services import sourcing
 
     async def work(rt: Runtime) -> dict[str, Any]:
         async with rt.sessions() as session:
@@ -31,6 +32,6 @@ def show(
 
     data = run(work)
     if as_json:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print_requisition(data)

@@ -6,26 +6,26 @@ from __future__ import annotations
 import getpass
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from disty.cli._common import console, err_console, fail, run
 from disty.domain.orders import parse_ship_to
 from disty.domain.partlist import parse_part_list
 from disty.domain.sourcing import SourcingRequest, WantedLine
 from disty.errors import InvalidInput
-from disty.runtime import Runtime
-from disty.services import sourcing
-from disty.services.ordering import Context
-from disty.services.sourcing_views import confirmed, result_json
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from disty.runtime import Runtime
 
 
 def parse_lines(values: list[str], file: Path | None) -> tuple[WantedLine, ...]:
     """``--line PART=QTY`` in order, then the file's lines (a pasted list: 'PART QTY', ...)."""
+    from disty.services import sourcing
+
     lines: list[WantedLine] = []
     for value in values:
         part, sep, quantity = value.partition("=")
@@ -48,7 +48,8 @@ def source(
     tenant: Annotated[str, typer.Option(help="Tenant shortcut.")],
     country: Annotated[int, typer.Option(help="Country id: 1 = United States, 29 = Canada.")],
     line: Annotated[
-        list[str] | None, typer.Option(help="PART=QTY: an MPN or a supplier's SKU (repeat).")
+        list[str] | None,
+        typer.Option(metavar="PART=QTY", help="An MPN or a supplier's SKU, and how many (repeat)."),
     ] = None,
     file: Annotated[Path | None, typer.Option(help="A list: 'PART QTY' per line.")] = None,
     split: Annotated[
@@ -81,6 +82,10 @@ def source(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The best source of each line across every connected supplier, and why."""
+    from disty.services import sourcing
+    from disty.services.ordering import Context
+    from disty.services.sourcing_views import confirmed, result_json
+
     if order and (not po_prefix or not ship_to):
         fail("--order needs --po-prefix and --ship-to", code=2)
     if (freight or near_ship_to) and not ship_to:
@@ -115,7 +120,7 @@ def source(
 
     data = run(work)
     if as_json:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         console.print(lines_table(data["lines"]))
         if data.get("requisition"):
@@ -125,6 +130,9 @@ def source(
 
 
 def lines_table(lines: list[dict[str, Any]]) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table("line", "part", "qty", "offers", "choice", "reason")
     for line in lines:
         offers = "\n".join(

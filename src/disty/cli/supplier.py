@@ -5,22 +5,19 @@ from __future__ import annotations
 import getpass
 import inspect
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from disty.cli._common import console, err_console, print_json, read_secrets, run
-from disty.domain.checks import RunTestReport
 from disty.errors import ApiTypeNotAvailable
-from disty.runtime import Runtime
-from disty.services import connections
-from disty.services.connections import ConnectionChanges, ConnectionView
-from disty.services.run_test import run_test
 from disty.suppliers import registry
-from disty.suppliers.registry import Setting
+
+if TYPE_CHECKING:
+    from disty.domain.checks import RunTestReport
+    from disty.runtime import Runtime
+    from disty.services.connections import ConnectionChanges, ConnectionView
+    from disty.suppliers.registry import Setting
 
 app = typer.Typer(help="Supplier connections: credentials, webhook keys, settings.")
 
@@ -83,6 +80,8 @@ def set_(
     **declared: str | None,
 ) -> None:
     """Create or update a connection; options left out keep their saved values."""
+    from disty.services import connections
+    from disty.services.connections import ConnectionChanges
 
     def work_changes() -> ConnectionChanges:
         registration = registry.get(supplier)
@@ -171,6 +170,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """Show a tenant's connections, secrets masked."""
+    from disty.services import connections
 
     async def work(rt: Runtime) -> list[ConnectionView]:
         async with rt.sessions() as session:
@@ -198,6 +198,9 @@ def show(
 
 
 def _print_view(view: ConnectionView) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(
         title=f"{view.supplier_name} · {view.tenant} · {view.country} ({view.country_id})",
         show_header=False,
@@ -227,7 +230,7 @@ def _print_view(view: ConnectionView) -> None:
         table.add_row(Text(label), Text(value if value is not None else "—"))
     console.print(table)
     # Outside the table and never wrapped: it is pasted whole into the portal.
-    click.echo(f"webhook URL: {view.webhook_url}")
+    typer.echo(f"webhook URL: {view.webhook_url}")
 
 
 @app.command("test")
@@ -241,6 +244,10 @@ def run_test_command(
 
     Exit status 0 when every required check passed, 1 otherwise.
     """
+    from rich.table import Table
+    from rich.text import Text
+
+    from disty.services.run_test import run_test
 
     async def work(rt: Runtime) -> RunTestReport:
         async with rt.sessions() as session:
@@ -254,7 +261,7 @@ def run_test_command(
 
     report = run(work)
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         table = Table("check", "status", "detail", "fix", title=f"Run Test · {tenant} · {country}")
         styles = {"pass": "green", "fail": "red", "skip": "dim", "warn": "yellow"}

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from disty.cli._common import console, print_json, run
-from disty.runtime import Runtime
-from disty.services import tenants
+
+if TYPE_CHECKING:
+    from disty.runtime import Runtime
+    from disty.services import tenants
 
 app = typer.Typer(help="Reseller accounts (tenants) and the countries they are served in.")
 
@@ -26,6 +26,7 @@ def add(
     name: Annotated[str | None, typer.Option(help="Display name (default: the shortcut).")] = None,
 ) -> None:
     """Add a tenant served in one or more countries."""
+    from disty.services import tenants
 
     async def work(rt: Runtime) -> tenants.TenantView:
         async with rt.sessions() as session:
@@ -51,6 +52,8 @@ def set_(
     ] = None,
 ) -> None:
     """Change a tenant's name, add countries or set its supplier preference."""
+    from disty.services import tenants
+
     keys = None if prefer is None else prefer.split(",")
 
     async def work(rt: Runtime) -> tenants.TenantView:
@@ -70,6 +73,10 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """List tenants."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from disty.services import tenants
 
     async def work(rt: Runtime) -> list[tenants.TenantView]:
         async with rt.sessions() as session:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
-from rich.table import Table
 
 from disty.cli._common import console, run
-from disty.runtime import Runtime
-from disty.services import tokens
-from disty.services.tokens import TokenView
+
+if TYPE_CHECKING:
+    from disty.runtime import Runtime
+    from disty.services.tokens import TokenView
 
 app = typer.Typer(help="API tokens for the JSON API (/api/v1).")
 
@@ -40,6 +39,7 @@ def create(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Create a token and print it once: it is stored only as a hash."""
+    from disty.services import tokens
 
     async def work(rt: Runtime) -> tuple[TokenView, str]:
         async with rt.sessions() as session:
@@ -49,13 +49,13 @@ def create(
 
     view, token = run(work)
     if as_json:
-        click.echo(json.dumps({**_json(view), "token": token}, indent=2))
+        typer.echo(json.dumps({**_json(view), "token": token}, indent=2))
         return
     console.print(
         f"token {view.name} (#{view.id}) for {tenant}, scopes {', '.join(view.scopes)}:",
         markup=False,
     )
-    click.echo(token)  # whole, unwrapped, for copying
+    typer.echo(token)  # whole, unwrapped, for copying
     console.print("It is shown only now: store it in your tool's secret settings.", markup=False)
 
 
@@ -65,6 +65,9 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """The tenant's tokens (never the tokens themselves)."""
+    from rich.table import Table
+
+    from disty.services import tokens
 
     async def work(rt: Runtime) -> list[TokenView]:
         async with rt.sessions() as session:
@@ -72,7 +75,7 @@ def list_(
 
     views = run(work)
     if as_json:
-        click.echo(json.dumps([_json(v) for v in views], indent=2))
+        typer.echo(json.dumps([_json(v) for v in views], indent=2))
         return
     table = Table("id", "name", "starts with", "scopes", "created", "last used", "revoked")
     for v in views:
@@ -90,6 +93,7 @@ def revoke(
     tenant: TenantOpt,
 ) -> None:
     """Revoke a token: it stops working at once."""
+    from disty.services import tokens
 
     async def work(rt: Runtime) -> TokenView:
         async with rt.sessions() as session:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
 
 from disty.cli._common import run
 from disty.domain.countries import country_site
 from disty.errors import InvalidInput
-from disty.runtime import Runtime
-from disty.services.connections import webhook_url
-from disty.services.tenants import get_tenant
 from disty.suppliers import registry
+
+if TYPE_CHECKING:
+    from disty.runtime import Runtime
 
 app = typer.Typer(help="Webhooks from distributors.")
 
@@ -38,6 +37,8 @@ def url(
     ] = None,
 ) -> None:
     """Print only the Destination URL to paste into the distributor's portal."""
+    from disty.services.connections import webhook_url
+    from disty.services.tenants import get_tenant
 
     async def work(rt: Runtime) -> str:
         site = country_site(country)
@@ -54,5 +55,5 @@ def url(
             raise InvalidInput(f"{registry.get(key).name} sends no webhooks")
         return address
 
-    # click.echo, not rich: the URL must come out whole, never wrapped, for copying and scripts.
-    click.echo(run(work))
+    # typer.echo, not rich: the URL must come out whole, never wrapped, for copying and scripts.
+    typer.echo(run(work))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from disty.cli._common import console, run
-from disty.jobs import worker as jobs
-from disty.runtime import Runtime
+
+if TYPE_CHECKING:
+    from disty.runtime import Runtime
 
 
 def worker(
@@ -20,6 +19,10 @@ def worker(
     once: Annotated[bool, typer.Option(help="Run one round and stop.")] = False,
 ) -> None:
     """Process webhook events, refresh open POs and finish interrupted submissions."""
+    import asyncio
+    import signal
+
+    from disty.jobs import worker as jobs
 
     async def work(rt: Runtime) -> int:
         every = rt.settings.poll_interval_s if interval is None else interval

@@ -16,7 +16,6 @@ from disty.domain.countries import country_site
 from disty.domain.tenants import validate_name, validate_shortcut
 from disty.errors import InvalidInput, NotFound
 from disty.services import audit
-from disty.suppliers import registry
 
 
 class CountryView(BaseModel):
@@ -129,6 +128,8 @@ MAX_PREFERENCE = 10
 
 def supplier_preference(keys: Sequence[str]) -> list[str]:
     """Suppliers' keys in order, each a registered supplier and named once."""
+    from disty.suppliers import registry  # here: listing tenants needs no supplier loaded
+
     wanted = [key.strip().lower() for key in keys if key.strip()]
     known = registry.keys()
     unknown = [key for key in wanted if key not in known]

@@ -30,12 +30,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.base import utcnow
@@ -81,7 +81,8 @@ class Throttled(DistyError):
         self.retry_after_s = max(1, int(retry_after_s + 0.999))
         super().__init__(
             f"too many failed sign-ins: wait {self.retry_after_s} seconds and try again "
-            "(each further wrong password makes the wait longer)"
+            "(each further wrong password makes the wait longer). Forgot your password? Ask "
+            "your disty administrator for a sign-in link: it lets you choose a new one"
         )
 
 
@@ -454,3 +455,96 @@ async def use_sign_in_link(session: AsyncSession, token: str) -> User:
     user.last_sign_in_at = now
     await session.commit()
     return user
+
+
+# -- the people of a deployment, as whoever runs it manages them (``disty user``) ---------------
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    email: str
+    role: Role
+    tenant: str | None  # its shortcut; None for a platform operator
+    must_change_password: bool
+    created_at: datetime
+    last_sign_in_at: datetime | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "email": self.email,
+            "role": self.role.value,
+            "tenant": self.tenant,
+            "must_change_password": self.must_change_password,
+            "created_at": self.created_at.isoformat(),
+            "last_sign_in_at": self.last_sign_in_at.isoformat() if self.last_sign_in_at else None,
+        }
+
+
+async def list_users(session: AsyncSession, shortcut: str | None = None) -> list[UserView]:
+    """Every user (of one tenant when ``shortcut`` is given), operators first, then by tenant
+    and e-mail address."""
+    query = select(User, Tenant.shortcut).outerjoin(Tenant, Tenant.id == User.tenant_id)
+    if shortcut is not None:
+        query = query.where(User.tenant_id == (await get_tenant(session, shortcut)).id)
+    rows = (await session.execute(query.order_by(Tenant.shortcut.nulls_first(), User.email))).all()
+    return [
+        UserView(
+            email=user.email,
+            role=Role(user.role),
+            tenant=tenant,
+            must_change_password=user.must_change_password,
+            created_at=user.created_at,
+            last_sign_in_at=user.last_sign_in_at,
+        )
+        for user, tenant in rows
+    ]
+
+
+async def _user(session: AsyncSession, email: str) -> User:
+    user = await session.scalar(select(User).where(User.email == _valid_email(email)))
+    if user is None:
+        raise NotFound(f"no user {email.strip().lower()}: 'disty user list' shows who there is")
+    return user
+
+
+async def remove_user(session: AsyncSession, email: str, *, actor: str) -> None:
+    """The user, their sessions and sign-in links are gone. A tenant's last admin stays: its
+    settings would have no one left to change them."""
+    user = await _user(session, email)
+    if user.tenant_id is not None:
+        if user.role == Role.ADMIN.value:
+            admins = await session.scalar(
+                select(func.count()).where(
+                    User.tenant_id == user.tenant_id, User.role == Role.ADMIN.value
+                )
+            )
+            if admins == 1:
+                raise InvalidInput(
+                    f"{user.email} is the tenant's only admin: add another admin first"
+                )
+        audit.record(
+            session, tenant_id=user.tenant_id, actor=actor, action="user.removed",
+            target=f"user {user.email}", details={"role": user.role},
+        )  # fmt: skip
+    await session.execute(delete(User).where(User.id == user.id))
+    await session.commit()
+
+
+async def reset_password(
+    session: AsyncSession, email: str, *, actor: str, lifetime: timedelta = LINK_LIFETIME
+) -> str:
+    """A forgotten (or leaked) password: the old one stops working at once, every session of
+    the user ends, and the answer is a one-use sign-in link's token with which they choose a
+    new one (a link session may, without the current password)."""
+    user = await _user(session, email)
+    # A password no one knows: only the link signs in until a new one is chosen.
+    user.password_hash = await passwords.hash(secrets.token_urlsafe(32))
+    user.must_change_password = True
+    await session.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user.id))
+    if user.tenant_id is not None:
+        audit.record(
+            session, tenant_id=user.tenant_id, actor=actor, action="user.password_reset",
+            target=f"user {user.email}",
+        )  # fmt: skip
+    await session.commit()
+    return await create_sign_in_link(session, user.email, lifetime)

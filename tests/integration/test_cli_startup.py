@@ -1,0 +1,113 @@
+"""What a `disty` command loads before it answers, in a fresh interpreter as a shell starts it:
+help and the version load no web framework, database layer or simulator; commands that read
+the database load no web framework or simulator (cli/__init__.py). And what `disty serve`
+says when it starts: where the console is and, while nobody can sign in, how to make the first
+user."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+DISTY = str(Path(sys.executable).with_name("disty"))
+WEB_ORM_SIMULATOR = ("fastapi", "starlette", "uvicorn", "disty.web", "disty.simulator")
+HEAVY = (*WEB_ORM_SIMULATOR, "sqlalchemy", "alembic", "disty.runtime", "disty.db")
+
+# Runs each command line in turn in one interpreter and prints, after each, which of the
+# watched modules it has loaded so far (the first step to load one is the culprit).
+_PROBE = """
+import json, sys
+watched = json.loads(sys.argv[1])
+loaded = lambda: sorted(m for m in watched if m in sys.modules)
+steps = {}
+import disty.cli
+steps["import disty.cli"] = loaded()
+for line in json.loads(sys.argv[2]):
+    try:
+        disty.cli.app(line, prog_name="disty")
+    except SystemExit:
+        pass
+    steps["disty " + " ".join(line)] = loaded()
+print("PROBE " + json.dumps(steps))
+"""
+
+
+def _probe(
+    lines: list[list[str]], watched: tuple[str, ...], env: dict[str, str]
+) -> dict[str, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(watched), json.dumps(lines)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    [report] = [line for line in done.stdout.splitlines() if line.startswith("PROBE ")]
+    steps: dict[str, list[str]] = json.loads(report.removeprefix("PROBE "))
+    return steps
+
+
+def _env(home: Path) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DISTY_")},
+        "DISTY_HOME": str(home),
+        "DISTY_SECRET_KEYS": Fernet.generate_key().decode(),
+        "DISTY_PUBLIC_URL": "https://disty.example.com",
+    }
+
+
+def test_help_and_version_load_no_web_database_or_simulator(tmp_path: Path) -> None:
+    from disty.cli import COMMANDS
+
+    lines = [["--version"], ["--help"], ["tenant", "--help"]]
+    lines += [[name, "--help"] for name in COMMANDS if name != "tenant"]
+    lines += [["order", "submit", "--help"], ["supplier", "set", "--help"]]
+    steps = _probe(lines, HEAVY, _env(tmp_path))
+    assert steps == {step: [] for step in steps}
+    assert len(steps) == len(lines) + 1
+
+
+def test_database_commands_load_no_web_framework_or_simulator(tmp_path: Path) -> None:
+    lines = [
+        ["tenant", "add", "smbi", "--country", "1"],
+        ["tenant", "list"],
+        ["user", "list"],
+        ["order", "list", "--tenant", "smbi"],
+        ["order", "show", "PO-1", "--tenant", "smbi"],  # no such PO: an error, after the query
+        ["supplier", "show", "--tenant", "smbi"],
+        ["events", "list", "--tenant", "smbi"],
+    ]
+    steps = _probe(lines, (*WEB_ORM_SIMULATOR, "sqlalchemy", "httpx"), _env(tmp_path))
+    # They did read the database; the first ones never needed the HTTP client either.
+    assert steps["disty user list"] == ["sqlalchemy"]
+    assert all(set(loaded) <= {"sqlalchemy", "httpx"} for loaded in steps.values()), steps
+
+
+def test_serve_says_where_the_console_is_and_how_to_make_the_first_user(tmp_path: Path) -> None:
+    env = {**_env(tmp_path), "DISTY_PUBLIC_URL": ""}
+    added = subprocess.run(
+        [DISTY, "tenant", "add", "smbi", "--country", "1"], env=env, capture_output=True
+    )
+    assert added.returncode == 0, added.stderr
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [DISTY, "serve", "--port", str(port), "--no-worker"], env={**env, "COLUMNS": "80"},
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        said = [server.stdout.readline().rstrip("\n") for _ in range(4)]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert said[0].startswith(f"disty serving on http://127.0.0.1:{port} ")
+    assert said[1] == f"web console: http://127.0.0.1:{port}/"
+    assert said[2].startswith("no users yet: make the first admin")
+    # The one tenant there is, named: the command works as printed.
+    assert said[3] == "  disty user add you@example.com --role admin --tenant smbi"
