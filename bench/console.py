@@ -402,12 +402,18 @@ async def run(kind: str, args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1.0: 100,000 POs, 1M events")
-    parser.add_argument("--db", default="sqlite,postgresql", help="sqlite, postgresql or both")
+    parser.add_argument(
+        "--db", default="sqlite,postgresql", help="sqlite, postgresql or sqlite,postgresql"
+    )
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--postgres", default="postgresql://127.0.0.1:5432/test")
     args = parser.parse_args()
-    for kind in args.db.split(","):
-        asyncio.run(run(kind.strip(), args))
+    kinds = [kind.strip() for kind in args.db.split(",")]
+    unknown = set(kinds) - {"sqlite", "postgresql"}
+    if unknown:
+        parser.error(f"--db: {', '.join(sorted(unknown))} is not sqlite or postgresql")
+    for kind in kinds:
+        asyncio.run(run(kind, args))
 
 
 if __name__ == "__main__":
