@@ -16,12 +16,24 @@ class CheckStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Fix:
+    """What to do next, said twice where it names the means: ``cli`` with commands and
+    options, ``console`` with the console's pages, buttons and fields."""
+
+    cli: str
+    console: str
+
+
+@dataclass(frozen=True, slots=True)
 class Check:
     name: str
     status: CheckStatus
     required: bool
     detail: str
     fix: str | None = None
+    # The console's wording where detail or fix name a CLI command or option (errors.py).
+    console_detail: str | None = None
+    console_fix: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,7 +51,7 @@ def failure(exc: DistyError) -> tuple[str, int]:
     The statuses are the JSON API's (problems.py): a refusal is 422, an unknown thing 404, a
     distributor that is slow, limited or down 429/503/504, a refused connection 502.
     """
-    said = str(exc)
+    said = render.said(exc)
     if isinstance(exc, supplier.RequestRejected):
         return f"The distributor refused the request: {said}", 422
     if isinstance(exc, supplier.NotFound):

@@ -117,7 +117,7 @@ async def search(
             # A distributor that is limiting, down or slow is said as such (429/503/504).
             error, status = failure(exc)
         except DistyError as exc:
-            error, status = str(exc), 422
+            error, status = render.said(exc), 422
     pages = math.ceil(results.total / max(results.page_size, 1)) if results else 0
 
     def page_url(n: int) -> str:
@@ -223,7 +223,7 @@ async def price(request: Request, shortcut: str) -> HTMLResponse:
             priced_by = await price_list.supplier(session, shortcut=shortcut, country_id=country_id)
     except DistyError as exc:
         return await _price_page(
-            request, user, tenant, country_id, parts=text, error=str(exc),
+            request, user, tenant, country_id, parts=text, error=render.said(exc),
             correcting=correcting, status=422,
         )  # fmt: skip
     sealed = seal(
@@ -355,7 +355,7 @@ async def order(request: Request, shortcut: str) -> Response:
         return await _price_page(
             request, user, tenant, country_id, parts=_parts_text(lines), lines=lines,
             sealed=token, recent=await _recent(rt, user, shortcut), values=form,
-            order_error=str(exc), status=422,
+            order_error=render.said(exc), status=422,
         )  # fmt: skip
     return render.redirect(f"/t/{shortcut}/pos/{quote(po_number, safe='')}")
 
@@ -388,7 +388,7 @@ async def details(request: Request, shortcut: str, sku: str, country: str = "") 
     except SupplierError as exc:
         error, status = failure(exc)
     except DistyError as exc:
-        error, status = str(exc), 422
+        error, status = render.said(exc), 422
     return render.page(
         request, "product.html", user, status, **_common(tenant, country_id, supplier), sku=sku,
         item=item,

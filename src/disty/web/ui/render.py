@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from disty.errors import DistyError
 from disty.runtime import Runtime
 from disty.services.users import ConsoleUser
 from disty.web.ui import session as web
@@ -60,3 +61,9 @@ async def signed_in(request: Request) -> ConsoleUser:
     if user.must_change_password:
         raise MustChangePassword
     return user
+
+
+def said(exc: DistyError) -> str:
+    """An error as the console says it: its console wording where its next step names a CLI
+    command or option (errors.py), else its one message."""
+    return exc.console_message or str(exc)
