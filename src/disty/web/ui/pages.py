@@ -200,7 +200,8 @@ async def _health(
 async def dashboard(request: Request, shortcut: str) -> HTMLResponse:
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
-    return await _dashboard(request, user, shortcut)
+    saved = request.query_params.get("saved")
+    return await _dashboard(request, user, shortcut, saved=_saved_note(saved) if saved else None)
 
 
 async def _dashboard(
@@ -210,6 +211,7 @@ async def _dashboard(
     *,
     prefer: list[str] | None = None,
     error: str | None = None,
+    saved: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     rt = render.rt(request)
@@ -254,9 +256,55 @@ async def _dashboard(
         pos = await po_summary.summary(session, shortcut=shortcut)
     return render.page(
         request, "dashboard.html", user, status, tenant=tenant, rows=rows, pos=pos,
-        suppliers=list(registry.registrations()), error=error,
+        suppliers=list(registry.registrations()), error=error, saved=saved,
+        connected_any=bool(views),
         prefer=list(tenant.supplier_preference or []) if prefer is None else prefer,
     )  # fmt: skip
+
+
+# -- Admin: suppliers, the webhook log, the supplier preference ------------------------------
+
+
+@router.get("/t/{shortcut}/admin", response_class=HTMLResponse)
+async def admin(request: Request, shortcut: str) -> HTMLResponse:
+    """The Admin menu's page: each supplier the tenant may connect (set up or edit it), and
+    the other admin pages."""
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut, Role.ADMIN)
+    rt = render.rt(request)
+    async with rt.sessions() as session:
+        try:
+            tenant = await tenants.get_tenant(session, shortcut)
+        except NotFound:
+            raise PageNotFound from None
+    views = {(v.supplier, v.country_id): v for v in await _views(rt, shortcut)}
+    rows = [
+        {
+            "supplier": registration.name,
+            "country": country_site(country_id),
+            "status": setup_guide.supplier_status(
+                registration, views.get((registration.key, country_id))
+            ),
+            "saved": (registration.key, country_id) in views,
+            "href": _supplier_url(shortcut, registration.key, country_id),
+        }
+        for registration in registry.registrations()
+        for country_id in tenant.country_ids
+        if country_id in registration.countries
+    ]
+    return render.page(request, "admin.html", user, tenant=tenant, rows=rows)
+
+
+def _saved_note(query: str) -> str | None:
+    """ "Ingram Micro settings saved (United States)." after Save and Exit
+    (``?saved=<supplier>-<country id>``), None for anything else."""
+    key, _, country = query.rpartition("-")
+    try:
+        registration = registry.get(key)
+        site = country_site(int(country))
+    except (InvalidInput, ValueError, KeyError):
+        return None
+    return f"{registration.name} settings saved ({site.name})."
 
 
 # -- Admin > the supplier preference ----------------------------------------------------------
