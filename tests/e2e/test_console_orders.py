@@ -25,6 +25,7 @@ from tests.e2e.conftest import (
     connect_smbi,
     csrf_of,
     first_sign_in,
+    pressed_once,
     ready_client,
 )
 from tests.fixtures.disty import ServedDisty
@@ -235,12 +236,26 @@ async def test_a_held_po_is_released_or_cancelled(
     assert "released" in await buyer.locator("#po-timeline").inner_text()
     assert await status_of(rt, "PO-HOLD-1") != "on_hold"
     assert await buyer.get_by_role("button", name="Release").count() == 0
+    assert "held for review" not in await buyer.locator(".po-status").inner_text()
     await check_page(buyer, "po-released")
 
+    # Cancel asks first, on a page of its own; "Keep it" changes nothing.
     await buyer.goto(served.url + "/t/smbi/pos/PO-HOLD-2")
-    await buyer.get_by_role("button", name="Cancel PO").click()
+    await buyer.get_by_role("link", name="Cancel PO").click()
+    await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-HOLD-2/cancel$"))
+    await check_page(buyer, "po-cancel-confirm")
+    await buyer.get_by_role("link", name="Keep it").click()
     await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-HOLD-2$"))
+    assert await status_of(rt, "PO-HOLD-2") == "on_hold"
+    await buyer.get_by_role("link", name="Cancel PO").click()
+    # While the distributor is asked, the button says so and cannot be pressed again.
+    confirm = buyer.locator("#cancel-confirm")  # by id: its name changes once pressed
+    busy = await pressed_once(buyer, buyer.locator("main form"), confirm)
+    assert busy == (True, "Cancelling…", 1)
+    await buyer.goto(served.url + "/t/smbi/pos/PO-HOLD-2")
     await expect(buyer.locator("#po-status")).to_have_text("cancelled")
+    # Cancelled is where it is: not "held for review" beside it.
+    assert "held for review" not in await buyer.locator(".po-status").inner_text()
     assert "cancelled at the supplier" in await buyer.locator("#po-timeline").inner_text()
     await expect(buyer.locator("#po-next-check")).to_have_text("none: the PO is cancelled")
     await check_page(buyer, "po-cancelled")
