@@ -50,5 +50,12 @@ class RunTestReport:
         return {
             "ok": self.ok,
             "tested_at": self.tested_at.isoformat(),
-            "checks": [{**asdict(c), "status": c.status.value} for c in self.checks],
+            "checks": [_check_json(c) for c in self.checks],
         }
+
+
+def _check_json(check: Check) -> dict[str, Any]:
+    """A check as JSON; its console wording only where it has one (the shape stays as it was
+    for every other check)."""
+    found = {**asdict(check), "status": check.status.value}
+    return {k: v for k, v in found.items() if v is not None or not k.startswith("console_")}
