@@ -12,6 +12,10 @@ says what failed and what to do next, safe to print (it never carries a secret):
 
 Supplier errors (authentication, rate limits, maintenance ...) join this tree under
 ``disty.suppliers.errors`` as subclasses of DistyError.
+
+The CLI speaks of commands and options, the web console of pages, buttons and fields: an
+error whose next step names one of them carries both wordings, ``message`` (the CLI's and the
+API's) and ``console_message`` (the console's, where it differs). The logic stays one.
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ from __future__ import annotations
 class DistyError(Exception):
     """Base of every error disty reports to a person."""
 
-    def __init__(self, message: str) -> None:
+    console_message: str | None = None  # the same sentence as the web console says it
+
+    def __init__(self, message: str, *, console: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        if console is not None:
+            self.console_message = console
 
     def __str__(self) -> str:
         return self.message
@@ -31,8 +39,10 @@ class DistyError(Exception):
 class InvalidInput(DistyError):
     """A value given by a person or a client was refused."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, field: str | None = None, console: str | None = None
+    ) -> None:
+        super().__init__(message, console=console)
         self.field = field
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.async_api import expect
 
 from disty.config import Settings
 from disty.runtime import Runtime, open_runtime
@@ -236,3 +237,21 @@ async def ready_client(
     )  # fmt: skip
     assert changed.status_code == 303, changed.text
     return client
+
+
+async def pressed_once(page: Any, form: Any, button: Any) -> tuple[bool, str, int]:
+    """Press a form's button with its answer opened in a new tab, so this page stays to be
+    looked at: whether the button is then disabled, its text, and how many posts a second
+    press sent in all (one: the second press did nothing)."""
+    posts: list[str] = []
+    page.context.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    await form.evaluate("f => { f.target = '_blank'; }")
+    async with page.context.expect_page() as opened:
+        await button.click()
+    answer = await opened.value
+    await expect(button).to_be_disabled()
+    text = await button.inner_text()
+    await button.click(force=True)  # a second press on the disabled button
+    await answer.wait_for_load_state()
+    await answer.close()
+    return await button.is_disabled(), text, len(posts)

@@ -106,6 +106,7 @@ async def test_an_admin_sets_up_ingram_with_the_guide_ticking(
     assert "last verified" in await status.inner_text()
     assert await tables_fit_390(page, "#supplier-table") == []
     await check_page(page, "dashboard-connected")
+    await page.locator("#admin-menu summary").click()  # the Admin menu opens
     await page.get_by_role("link", name="Webhook log").click()
     assert "Processed" in await page.locator("#events").inner_text()
     await check_page(page, "webhook-log")

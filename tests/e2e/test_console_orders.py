@@ -27,6 +27,7 @@ from tests.e2e.conftest import (
     connect_smbi,
     csrf_of,
     first_sign_in,
+    pressed_once,
     ready_client,
     tables_fit_390,
 )
@@ -248,7 +249,7 @@ async def test_price_drift_waits_for_an_admin_and_the_list_filters_by_status(
     await buyer.goto(served.url + "/t/smbi/pos/PO-DRIFT-1")
     assert "waiting for an admin's approval" in await buyer.locator("#po-waiting").inner_text()
     assert await buyer.get_by_role("button", name="Approve price").count() == 0
-    assert await buyer.get_by_role("button", name="Cancel PO").count() == 1
+    assert await buyer.get_by_role("link", name="Cancel PO").count() == 1
     assert "differs" in await buyer.locator("#po-lines").inner_text()
     await check_page(buyer, "po-awaiting-approval-buyer")
     # The button is not merely hidden: a buyer's post is refused.
@@ -310,12 +311,26 @@ async def test_a_held_po_is_released_or_cancelled(
     assert "released" in await buyer.locator("#po-timeline").inner_text()
     assert await status_of(rt, "PO-HOLD-1") != "on_hold"
     assert await buyer.get_by_role("button", name="Release").count() == 0
+    assert "held for review" not in await buyer.locator(".po-status").inner_text()
     await check_page(buyer, "po-released")
 
+    # Cancel asks first, on a page of its own; "Keep it" changes nothing.
     await buyer.goto(served.url + "/t/smbi/pos/PO-HOLD-2")
-    await buyer.get_by_role("button", name="Cancel PO").click()
+    await buyer.get_by_role("link", name="Cancel PO").click()
+    await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-HOLD-2/cancel$"))
+    await check_page(buyer, "po-cancel-confirm")
+    await buyer.get_by_role("link", name="Keep it").click()
     await buyer.wait_for_url(re.compile(r"/t/smbi/pos/PO-HOLD-2$"))
+    assert await status_of(rt, "PO-HOLD-2") == "on_hold"
+    await buyer.get_by_role("link", name="Cancel PO").click()
+    # While the distributor is asked, the button says so and cannot be pressed again.
+    confirm = buyer.locator("#cancel-confirm")  # by id: its name changes once pressed
+    busy = await pressed_once(buyer, buyer.locator("main form"), confirm)
+    assert busy == (True, "Cancelling…", 1)
+    await buyer.goto(served.url + "/t/smbi/pos/PO-HOLD-2")
     await expect(buyer.locator("#po-status")).to_have_text("Cancelled")
+    # Cancelled is where it is: not "held for review" beside it.
+    assert "held for review" not in await buyer.locator(".po-status").inner_text()
     assert "cancelled at the supplier" in await buyer.locator("#po-timeline").inner_text()
     await expect(buyer.locator("#po-next-check")).to_have_text("none: the PO is cancelled")
     await check_page(buyer, "po-cancelled")

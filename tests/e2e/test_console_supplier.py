@@ -5,6 +5,7 @@ no webhook section or guide, since the supplier has neither."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,7 +62,7 @@ async def test_a_registered_supplier_gets_a_settings_page_from_its_declaration(
     await page.get_by_label("API key").fill(API_KEY)
     await page.get_by_label("Base URL", exact=False).fill(tessera.url)
     await page.get_by_role("button", name="Save", exact=True).click()
-    await page.wait_for_url(f"**/t/smbi/suppliers/{KEY}/1")
+    await page.wait_for_url(re.compile(rf"/t/smbi/suppliers/{KEY}/1\?saved=1$"))
     assert await page.get_by_label("Account number").input_value() == "TS-0000"
     masked = "saved: ••••" + API_KEY[-4:]
     assert masked in await page.locator("label[for=api_key]").inner_text()
@@ -73,7 +74,7 @@ async def test_a_registered_supplier_gets_a_settings_page_from_its_declaration(
     # A blank secret keeps the saved one; with the right account its checks pass.
     await page.get_by_label("Account number").fill(ACCOUNT)
     await page.get_by_role("button", name="Save", exact=True).click()
-    await page.wait_for_url(f"**/t/smbi/suppliers/{KEY}/1")
+    await page.wait_for_url(re.compile(rf"/t/smbi/suppliers/{KEY}/1\?saved=1$"))
     assert masked in await page.locator("label[for=api_key]").inner_text()
     await page.get_by_role("button", name="Run Test").click()
     assert "Passed" in await page.locator('tr[data-check="credentials"]').inner_text()
@@ -127,7 +128,7 @@ async def test_tdsynnex_shows_its_settings_guide_and_run_test_with_fixes(
     await page.get_by_label("EC Express XML password").fill("not-the-password-0000")
     await page.get_by_label("Base URL", exact=False).fill(simulator.root_url + "/tdsynnex/us")
     await page.get_by_role("button", name="Save", exact=True).click()
-    await page.wait_for_url("**/t/smbi/suppliers/tdsynnex/1")
+    await page.wait_for_url(re.compile(r"/t/smbi/suppliers/tdsynnex/1\?saved=1$"))
     await page.get_by_role("button", name="Run Test").click()
     credentials = await page.locator('tr[data-check="credentials"]').inner_text()
     assert "Failed" in credentials
@@ -138,7 +139,7 @@ async def test_tdsynnex_shows_its_settings_guide_and_run_test_with_fixes(
     await allow_ips(simulator, "203.0.113.9")
     await page.get_by_label("EC Express XML password", exact=False).fill(DEMO_TDSYNNEX_PASSWORD)
     await page.get_by_role("button", name="Save", exact=True).click()
-    await page.wait_for_url("**/t/smbi/suppliers/tdsynnex/1")
+    await page.wait_for_url(re.compile(r"/t/smbi/suppliers/tdsynnex/1\?saved=1$"))
     await page.get_by_role("button", name="Run Test").click()
     assert "Passed" in await page.locator('tr[data-check="credentials"]').inner_text()
     ip = await page.locator('tr[data-check="ordering_ip"]').inner_text()

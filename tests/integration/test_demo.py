@@ -1,5 +1,6 @@
 """``disty demo`` as a person runs it: a subprocess that serves until Ctrl-C, and the commands
-it suggests, typed in another "terminal" with the environment it prints."""
+it suggests, typed as printed in another "terminal" (a shell whose PATH does not hold the
+venv) with the environment it prints. The ports it picks when the usual ones are taken."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
+import typer
 
-from disty.cli.demo import SHARED_PART
+from disty.cli.demo import SHARED_PART, choose_port
 from disty.simulator.config import SimulatorConfig
 from disty.simulator.tdsynnex.catalog import TdCatalog
 
@@ -110,6 +113,27 @@ def test_the_demo_ships_and_invoices_a_po_from_webhooks(database_url: str) -> No
         assert home.is_dir()
         shell["DISTY_DATABASE_URL"] = database_url  # printed with its password hidden
 
+        # Its commands work as printed, pasted into a new terminal where the venv is not
+        # activated: no 'disty' on PATH, the printed path to the executable instead.
+        block = text.split("Try it in another terminal", 1)[1].splitlines()
+        printed = [line.strip() for line in block if line.startswith("  ") and line.strip()]
+        exports = [line for line in printed if line.startswith("export ")]
+        commands = [line for line in printed if not line.startswith("export ")]
+        assert not [c for c in commands if c.startswith("disty ")], commands
+        bare = {k: v for k, v in env.items() if k != "VIRTUAL_ENV"}
+        bare["PATH"] = "/usr/bin:/bin"
+        bash = "/bin/bash"
+        assert subprocess.run([bash, "-c", "command -v disty"], env=bare, check=False).returncode
+        script = "\n".join(
+            [*exports, f"export DISTY_DATABASE_URL='{database_url}'", "set -e", commands[0]]
+        )
+        pasted = subprocess.run(
+            [bash, "-c", script], env=bare, capture_output=True, text=True, timeout=60,
+            check=False,
+        )  # fmt: skip
+        assert pasted.returncode == 0, (script, pasted.stdout, pasted.stderr)
+        assert "5.43" in pasted.stdout, pasted.stdout  # 123512 priced live at Ingram Micro
+
         def disty(*args: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
                 [DISTY, *args], env=shell, capture_output=True, text=True, timeout=60, check=False
@@ -150,3 +174,21 @@ def test_the_demo_ships_and_invoices_a_po_from_webhooks(database_url: str) -> No
     assert demo.returncode == 0, "".join(output)
     assert "demo stopped" in "".join(output)
     assert not home.exists()  # the throw-away folder is gone
+
+
+def test_a_taken_default_port_gives_way_to_a_free_one(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        # Left out: the default, or any free port when something holds the default.
+        chosen = choose_port(None, busy, "--port")
+        assert chosen != busy
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", chosen))  # free indeed
+        # Asked for by name: refused with a sentence naming the port and the option.
+        with pytest.raises(typer.Exit):
+            choose_port(busy, 8000, "--simulator-port")
+        said = capsys.readouterr().err
+        assert f"port {busy} is in use" in said
+        assert "--simulator-port" in said

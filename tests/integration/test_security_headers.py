@@ -1,7 +1,8 @@
 """Every answer (console, API, receiver, static files) carries the browser-side protections:
 a Content-Security-Policy without inline script, no framing, nosniff, a Referrer-Policy that
 keeps sign-in link tokens on disty, and HSTS when disty's public URL is https. /docs has a
-policy of its own that allows exactly its one inline script (by hash) and its CDN."""
+policy of its own that allows exactly its one inline script (by hash), and loads Swagger UI
+from disty alone."""
 
 from __future__ import annotations
 
@@ -57,6 +58,18 @@ def test_every_answer_carries_the_protections(settings: Settings) -> None:
         assert f"'sha256-{digest}'" in policy["script-src"]
         assert "'unsafe-inline'" not in policy["script-src"]
         assert policy["frame-ancestors"] == ["'none'"]
+        # Swagger UI comes from disty itself (a machine without internet shows it too): every
+        # file the page names is local and served with its type; the policy names no other host.
+        assert not [v for vs in policy.values() for v in vs if "://" in v], policy
+        named = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+        assert named, docs.text
+        types = {".js": "javascript", ".css": "text/css", ".ico": "image/svg+xml"}
+        for url in named:
+            assert url.startswith("/"), url
+            asset = c.get(url)
+            assert asset.status_code == 200, url
+            kind = next(t for ending, t in types.items() if url.endswith(ending))
+            assert kind in asset.headers["content-type"], (url, asset.headers["content-type"])
         assert c.get("/openapi.json").status_code == 200
         assert c.get("/redoc").status_code == 404  # one documentation page, not two
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -53,9 +55,52 @@ SHARED_PART = "LS1016A-CISCO"  # Ingram's 123512: the part of the PO placed at e
 PARTS = [SHARED_PART, "C9200L-24P-4G-E", "20VE0117MH", "5204303", "4A0036", "NOSUCH-1"]
 
 
+DISTY_PORT = 8000
+SIMULATOR_PORT = 8765
+
+
 def _port_free(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _any_free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def choose_port(asked: int | None, default: int, option: str) -> int:
+    """The port to serve on: the one asked for (refused, naming the option, when it is taken),
+    else the default, else, when something else holds the default, any free one (the demo
+    prints the addresses it uses)."""
+    if asked is not None:
+        if not _port_free(asked):
+            fail(f"port {asked} is in use: choose another with {option} (or leave it out)")
+        return asked
+    return default if _port_free(default) else _any_free_port()
+
+
+def disty_command() -> str:
+    """How another terminal runs this same disty: the executable running now, as a path
+    (relative to the current folder when that is shorter), since the venv it lives in need not
+    be activated there; ``python -m disty`` when it runs as a module."""
+    argv0 = sys.argv[0] if sys.argv else ""
+    found = (shutil.which(argv0) if os.sep not in argv0 else argv0) if argv0 else None
+    if not found or Path(found).suffix == ".py":
+        beside = Path(sys.executable).with_name("disty")
+        if not beside.exists():
+            return f"{shlex.quote(sys.executable)} -m disty"
+        found = str(beside)
+    path = Path(found).absolute()
+    try:
+        relative = path.relative_to(Path.cwd())
+        shown = str(relative) if len(str(relative)) < len(str(path)) else str(path)
+        shown = shown if os.sep in shown else f".{os.sep}{shown}"
+    except ValueError:
+        shown = str(path)
+    return shlex.quote(shown)
 
 
 def _server(app: object, port: int, *, lifespan: str) -> uvicorn.Server:
@@ -308,18 +353,20 @@ def _status(offer: Offer) -> str:
 def _instructions(settings: Settings, throwaway: bool) -> str:
     from disty.db.engine import describe
 
-    env = [f"export DISTY_HOME={settings.resolved_home}"]
+    env = [f"export DISTY_HOME={shlex.quote(str(settings.resolved_home))}"]
     if settings.database_url:
-        env.append(f"export DISTY_DATABASE_URL={describe(settings.database_url)}")
-    env.append(f"export DISTY_PUBLIC_URL={settings.public_url}")
+        env.append(f"export DISTY_DATABASE_URL={shlex.quote(describe(settings.database_url))}")
+    env.append(f"export DISTY_PUBLIC_URL={shlex.quote(str(settings.public_url))}")
     env.append("export DISTY_ALLOW_CUSTOM_SUPPLIER_URLS=1")  # the simulator is plain http
+    # The command as this terminal ran it: in a new one, the venv is not activated.
+    disty = disty_command()
     steps = [
-        f"disty pna --tenant demo --country 1 {SHARED_PART} 5204303 123512",
-        f"disty source --tenant demo --country 1 --line {SHARED_PART}=3 --line 5204303=2",
-        "disty order submit --tenant demo --country 1 --supplier ingram --po DEMO-1 "
+        f"{disty} pna --tenant demo --country 1 {SHARED_PART} 5204303 123512",
+        f"{disty} source --tenant demo --country 1 --line {SHARED_PART}=3 --line 5204303=2",
+        f"{disty} order submit --tenant demo --country 1 --supplier ingram --po DEMO-1 "
         "--line 123512=2 --ship-to 'Demo Reseller|1 Main St|Springfield|IL|62701|US'",
-        "disty order show DEMO-1 --tenant demo",
-        "disty events list --tenant demo",
+        f"{disty} order show DEMO-1 --tenant demo",
+        f"{disty} events list --tenant demo",
     ]
     gone = " (a throw-away folder, removed when the demo stops)" if throwaway else ""
     return (
@@ -331,8 +378,21 @@ def _instructions(settings: Settings, throwaway: bool) -> str:
 
 
 def demo(
-    port: Annotated[int, typer.Option(help="Port for disty serve.")] = 8000,
-    simulator_port: Annotated[int, typer.Option(help="Port for the simulator.")] = 8765,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help=f"Port for disty serve [default: {DISTY_PORT}, or a free one if it is taken]",
+            show_default=False,
+        ),
+    ] = None,
+    simulator_port: Annotated[
+        int | None,
+        typer.Option(
+            help=f"Port for the simulator [default: {SIMULATOR_PORT}, or a free one if it is "
+            "taken]",
+            show_default=False,
+        ),
+    ] = None,
     ship_after_s: Annotated[
         float, typer.Option(help="Seconds between the steps of an order's life.")
     ] = 10.0,
@@ -344,9 +404,10 @@ def demo(
     from disty.services import connections
     from disty.simulator import INGRAM_PREFIX, SimulatorConfig
 
-    for wanted in (port, simulator_port):
-        if not _port_free(wanted):
-            fail(f"port {wanted} is in use: choose --port / --simulator-port")
+    port = choose_port(port, DISTY_PORT, "--port")
+    simulator_port = choose_port(simulator_port, SIMULATOR_PORT, "--simulator-port")
+    if simulator_port == port:  # two free ports picked apart, the same by chance
+        simulator_port = choose_port(None, port + 1, "--simulator-port")
     throwaway = "DISTY_HOME" not in os.environ
     home = Path(tempfile.mkdtemp(prefix="disty-demo-")) if throwaway else None
     disty_url = f"http://127.0.0.1:{port}"
@@ -423,7 +484,8 @@ async def _run(
             f"Compare > paste {SHARED_PART} 3 > see both distributors' offers and why one "
             "was chosen > Create POs (one per distributor)."
         )
-        console.print(_instructions(settings, throwaway), markup=False)
+        # Whole lines, never wrapped to the terminal's width: they are pasted as printed.
+        typer.echo(_instructions(settings, throwaway))
         await stop.wait()
     finally:
         simulator.should_exit = disty.should_exit = True

@@ -16,12 +16,24 @@ class CheckStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Fix:
+    """What to do next, said twice where it names the means: ``cli`` with commands and
+    options, ``console`` with the console's pages, buttons and fields."""
+
+    cli: str
+    console: str
+
+
+@dataclass(frozen=True, slots=True)
 class Check:
     name: str
     status: CheckStatus
     required: bool
     detail: str
     fix: str | None = None
+    # The console's wording where detail or fix name a CLI command or option (errors.py).
+    console_detail: str | None = None
+    console_fix: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,5 +50,12 @@ class RunTestReport:
         return {
             "ok": self.ok,
             "tested_at": self.tested_at.isoformat(),
-            "checks": [{**asdict(c), "status": c.status.value} for c in self.checks],
+            "checks": [_check_json(c) for c in self.checks],
         }
+
+
+def _check_json(check: Check) -> dict[str, Any]:
+    """A check as JSON; its console wording only where it has one (the shape stays as it was
+    for every other check)."""
+    found = {**asdict(check), "status": check.status.value}
+    return {k: v for k, v in found.items() if v is not None or not k.startswith("console_")}

@@ -264,10 +264,13 @@ async def get_connection(
         )
     )
     if connection is None:
+        name = registry.get(supplier).name
         raise NotFound(
-            f"tenant {tenant.shortcut!r} has no {registry.get(supplier).name} connection for "
+            f"tenant {tenant.shortcut!r} has no {name} connection for "
             f"{site.name}: set one up with 'disty supplier set {supplier} --tenant "
-            f"{tenant.shortcut} --country {site.id}'"
+            f"{tenant.shortcut} --country {site.id}'",
+            console=f"there is no {name} connection for {site.name} yet: an admin sets one "
+            "up under Admin > Suppliers",
         )
     return connection
 

@@ -57,7 +57,9 @@ async def price_and_availability(
         keys = "|".join(r.key for r in registry.registrations())
         raise NotFound(
             f"tenant {shortcut!r} has no supplier connection in {site.name}: set one up with "
-            f"'disty supplier set {keys} --tenant {shortcut} --country {site.id} ...'"
+            f"'disty supplier set {keys} --tenant {shortcut} --country {site.id} ...'",
+            console=f"no distributor is connected in {site.name} yet: an admin connects one "
+            "under Admin > Suppliers",
         )
 
     async def one(connection: SupplierConnection) -> list[Offer]:

@@ -61,9 +61,10 @@ async def _supplier_checks(
     try:
         registration.factory(api_type)
     except ApiTypeNotAvailable as exc:
+        labels = [registration.api_type_label(t) for t in registration.adapters]
         usable = " or ".join(
-            f"{registration.api_type_label(t)} (--api-type {t.value})"
-            for t in registration.adapters
+            f"{label} (--api-type {t.value})"
+            for label, t in zip(labels, registration.adapters, strict=True)
         )
         return [
             Check(
@@ -72,6 +73,7 @@ async def _supplier_checks(
                 True,
                 str(exc),
                 f"Set API Type to {usable} and save its settings.",
+                console_fix=f"Choose API Type {' or '.join(labels)} above and save.",
             )
         ]
     url_refused = _base_url_refused(connection, suppliers.settings)
@@ -81,10 +83,12 @@ async def _supplier_checks(
     missing = missing_settings(connection)
     if missing:
         first, *rest = registration.checks
+        shown = missing_settings(connection, console=True)
         return [
             Check(
                 first[0], CheckStatus.FAIL, first[1], "Not saved yet: " + ", ".join(missing) + ".",
                 registration.credentials_fix,
+                console_detail="Not saved yet: " + ", ".join(shown) + ".",
             ),
             *_skipped(rest, "the credentials check failed"),
         ]  # fmt: skip
@@ -119,7 +123,8 @@ def _webhook_key_check(codec: WebhookCodec, keys: list[str]) -> Check:
         CheckStatus.WARN,
         False,
         "No webhook key yet: order updates will arrive by polling only.",
-        codec.key_fix,
+        codec.key_fix.cli,
+        console_fix=codec.key_fix.console,
     )
 
 
@@ -141,7 +146,8 @@ def _webhook_seen_check(codec: WebhookCodec, health: WebhookHealth) -> Check:
             CheckStatus.WARN,
             False,
             "No webhook delivery has reached disty yet.",
-            codec.test_delivery_fix,
+            codec.test_delivery_fix.cli,
+            console_fix=codec.test_delivery_fix.console,
         )
     last = (
         f"Last verified delivery {health.last_verified_at:%Y-%m-%d %H:%M} UTC."
@@ -154,6 +160,7 @@ def _webhook_seen_check(codec: WebhookCodec, health: WebhookHealth) -> Check:
             CheckStatus.WARN,
             False,
             f"{last} Refused deliveries since (counts in all): {refused}.",
-            codec.stale_key_fix,
+            codec.stale_key_fix.cli,
+            console_fix=codec.stale_key_fix.console,
         )
     return Check("webhook_seen", CheckStatus.PASS, False, last)

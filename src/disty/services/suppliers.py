@@ -46,8 +46,12 @@ class Suppliers:
         factory = supplier.factory(ApiType(connection.api_type))
         missing = missing_settings(connection, need)
         if missing:
+            shown = missing_settings(connection, need, console=True)
             raise InvalidInput(
-                "the connection is not complete: save its " + ", ".join(missing) + " first"
+                "the connection is not complete: save its " + ", ".join(missing) + " first",
+                console=f"the {supplier.name} connection is not complete: an admin saves its "
+                + ", ".join(shown)
+                + " on its settings page first",
             )
         # The base URL as the rule reads it (trimmed), not as stored.
         plain = replace(connection_settings(connection, self.box), base_url=base_url)
@@ -125,11 +129,12 @@ def _not_offered(name: str, what: str) -> InvalidInput:
 
 
 def missing_settings(
-    connection: SupplierConnection, need: Capability = EVERY_CAPABILITY
+    connection: SupplierConnection, need: Capability = EVERY_CAPABILITY, *, console: bool = False
 ) -> list[str]:
-    """What must still be saved before the supplier can be called, as a person names it."""
+    """What must still be saved before the supplier can be called, as a person names it (in
+    the CLI, or in the console)."""
     return registry.get(connection.supplier).missing(
-        ApiType(connection.api_type), saved_names(connection), need
+        ApiType(connection.api_type), saved_names(connection), need, console=console
     )
 
 

@@ -39,8 +39,9 @@ class SupplierError(DistyError):
         status: int | None = None,
         supplier_message: str | None = None,
         correlation_id: str | None = None,
+        console: str | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, console=console)
         self.status = status
         self.supplier_message = supplier_message
         self.correlation_id = correlation_id

@@ -247,12 +247,18 @@ class Registration:
             ) from None
 
     def missing(
-        self, api_type: ApiType, saved: Collection[str], need: Capability = EVERY_CAPABILITY
+        self,
+        api_type: ApiType,
+        saved: Collection[str],
+        need: Capability = EVERY_CAPABILITY,
+        *,
+        console: bool = False,
     ) -> list[str]:
         """The settings still to save (``saved`` names those saved) before calls needing
-        ``need`` can be made, as a person names them (label and CLI flag)."""
+        ``need`` can be made, as a person names them (label and CLI flag; the label alone for
+        the console, whose form shows it)."""
         return [
-            f"{s.label} ({s.cli_flag})"
+            s.label if console else f"{s.label} ({s.cli_flag})"
             for s in self.settings
             if s.applies_to(api_type) and s.required_for & need and s.name not in saved
         ]

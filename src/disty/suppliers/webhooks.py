@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from disty.domain.checks import Fix
+
 
 @dataclass(frozen=True, slots=True)
 class Envelope:
@@ -138,17 +140,17 @@ class WebhookCodec(Protocol):
         ...
 
     @property
-    def key_fix(self) -> str:
+    def key_fix(self) -> Fix:
         """How an admin gets the webhook's signing key into disty (Run Test's fix)."""
         ...
 
     @property
-    def test_delivery_fix(self) -> str:
+    def test_delivery_fix(self) -> Fix:
         """How an admin makes the supplier send a delivery now, to see it arrive."""
         ...
 
     @property
-    def stale_key_fix(self) -> str:
+    def stale_key_fix(self) -> Fix:
         """What to do when deliveries carry a signature that matches no saved key."""
         ...
 

@@ -119,7 +119,7 @@ def create_app(
     # Failed sign-ins and failed API tokens, counted in memory per app (services/throttle.py).
     app.state.sign_in_guard = SignInGuard()
     app.state.bad_tokens = Backoff(free=BAD_TOKENS_FREE, cap_s=BAD_TOKENS_MAX_DELAY_S)
-    problems.install(app)
+    problems.install(app, page=ui.error_page)
     app.add_middleware(ControlCharacterGuard)
     app.add_middleware(QuietHangUps)
     # A person's page or an API client waits seconds for distributors, never minutes: past

@@ -9,9 +9,10 @@ Headers (on the console, the API, the webhook receiver alike):
   to carriers' sites; neither may leak a URL to another site;
 - Strict-Transport-Security when disty's public URL is https.
 
-/docs (Swagger UI, from FastAPI) is the one page with a script of its own inline and its code
-on a CDN (cdn.jsdelivr.net): it gets its own policy that allows exactly that script (by hash)
-and that CDN. It never worked without internet access in the browser; /openapi.json does.
+/docs (Swagger UI, from FastAPI) is the one page with a script of its own inline: it gets its
+own policy that allows exactly that script (by hash) and Swagger UI's inline styles. Swagger
+UI's files come from the swagger-ui-bundle-v2 package, served under /docs/assets: the page works
+on a machine without internet access, and loads nothing from another site.
 
 The client address (what sign-in and API throttling count by) is the connection's peer;
 X-Forwarded-For is believed only from the proxies listed in DISTY_TRUSTED_PROXIES (uvicorn's
@@ -28,14 +29,16 @@ import re
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 CONSOLE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'"
 )
-DOCS_CDN = "https://cdn.jsdelivr.net"
+DOCS_ASSETS = "/docs/assets"  # Swagger UI's own files, from the swagger-ui-bundle-v2 package
 HSTS = "max-age=31536000"
 
 
@@ -91,17 +94,20 @@ def install_docs(app: FastAPI) -> None:
             openapi_url=root + (app.openapi_url or "/openapi.json"),
             title=f"{app.title} - API",
             oauth2_redirect_url=None,
+            swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}/favicon.ico",
         )
         html = bytes(page.body).decode()
         page.headers["content-security-policy"] = (
-            f"default-src 'self'; script-src {DOCS_CDN} {_script_hashes(html)}; "
-            f"style-src {DOCS_CDN} 'unsafe-inline'; img-src 'self' data: "
-            "https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'; "
-            "base-uri 'none'; object-src 'none'; form-action 'self'"
+            f"default-src 'self'; script-src 'self' {_script_hashes(html)}; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'"
         )
         return page
 
     app.add_route("/docs", docs, include_in_schema=False)
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
 
 
 def client_address(request: Request) -> str:

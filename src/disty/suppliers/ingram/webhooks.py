@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from disty.domain.checks import Fix
 from disty.suppliers.webhooks import (
     Envelope,
     Fact,
@@ -427,6 +428,31 @@ def shaped_signatures(header: str) -> list[bytes]:
     return [s for s in signatures(header) if len(s) == SIGNATURE_BYTES]
 
 
+# What an admin does about the webhook, said for the CLI and for the console (Run Test's fixes).
+KEY_FIX = Fix(
+    cli="Once Ingram approves the app, create a webhook in the developer portal with "
+    "disty's Destination URL (disty webhook url) and save its Signature Token with "
+    "'disty supplier set ingram --webhook-key -'.",
+    console="Once Ingram approves the app, create a webhook in the developer portal with "
+    "the Destination URL shown here (Copy), and paste its Signature Token into New "
+    "Webhook Key, then Save.",
+)
+TEST_DELIVERY_FIX = Fix(
+    cli="In the developer portal, open the app's webhook and press Send Test Event; "
+    "its Destination URL must be exactly what 'disty webhook url' prints.",
+    console="In the developer portal, open the app's webhook and press Send Test Event; "
+    "its Destination URL must be exactly the one under Webhook Key(s) on this page.",
+)
+STALE_KEY_FIX = Fix(
+    cli="A signature that matches no key means the Signature Token in disty is not the "
+    "webhook's current one: save it again with 'disty supplier set ingram --webhook-key -' "
+    "(Generate New Key in the portal replaces it). Refusals from strangers need no action.",
+    console="A signature that matches no key means the Signature Token in disty is not "
+    "the webhook's current one: paste it again into New Webhook Key and Save (Generate "
+    "New Key in the portal replaces it). Refusals from strangers need no action.",
+)
+
+
 @dataclass(frozen=True)
 class IngramWebhooks:
     """Ingram's webhook codec (suppliers/webhooks.py): this module's functions."""
@@ -441,20 +467,9 @@ class IngramWebhooks:
             event_id_max=EVENT_ID_MAX,
         )
     )
-    key_fix: str = (
-        "Once Ingram approves the app, create a webhook in the developer portal with disty's "
-        "Destination URL (disty webhook url) and paste its Signature Token here "
-        "(--webhook-key)."
-    )
-    test_delivery_fix: str = (
-        "In the developer portal, open the app's webhook and press Send Test Event; "
-        "its Destination URL must be exactly what 'disty webhook url' prints."
-    )
-    stale_key_fix: str = (
-        "A signature that matches no key means the Signature Token in disty is not the "
-        "webhook's current one: paste it again (Generate New Key in the portal replaces "
-        "it). Refusals from strangers need no action."
-    )
+    key_fix: Fix = KEY_FIX
+    test_delivery_fix: Fix = TEST_DELIVERY_FIX
+    stale_key_fix: Fix = STALE_KEY_FIX
 
     def signatures(self, header: str) -> list[bytes]:
         return shaped_signatures(header)

@@ -8,11 +8,12 @@ routes raise the same errors the CLI prints.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
@@ -135,13 +136,22 @@ def respond(problem: Problem, headers: dict[str, str] | None = None) -> JSONResp
     )
 
 
-def install(app: FastAPI) -> None:
-    """Every error of the app answers as a problem."""
+# A person's browser is answered with a page rather than a problem document (the console's
+# error page): given the request and the problem, the page, or None for an API client.
+PageFor = Callable[[Request, Problem, dict[str, str]], Response | None]
 
-    async def disty_error(_: Request, exc: Exception) -> JSONResponse:
-        return respond(*problem_for(exc))
 
-    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+def install(app: FastAPI, *, page: PageFor | None = None) -> None:
+    """Every error of the app answers as a problem, or as ``page`` says for a browser."""
+
+    def answer(request: Request, problem: Problem, headers: dict[str, str]) -> Response:
+        shown = page(request, problem, headers) if page is not None else None
+        return shown if shown is not None else respond(problem, headers)
+
+    async def disty_error(request: Request, exc: Exception) -> Response:
+        return answer(request, *problem_for(exc))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
         if not isinstance(exc, HTTPException):  # pragma: no cover - registered for it only
             raise exc
         titles = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}
@@ -149,7 +159,11 @@ def install(app: FastAPI) -> None:
             title=titles.get(exc.status_code, "HTTP error"), status=exc.status_code,
             detail=str(exc.detail),
         )  # fmt: skip
-        return respond(problem, dict(exc.headers or {}))
+        return answer(request, problem, dict(exc.headers or {}))
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Starlette logs the exception and raises it again after this answer is sent.
+        return answer(request, *problem_for(exc))
 
     async def invalid_request(_: Request, exc: Exception) -> JSONResponse:
         if not isinstance(exc, RequestValidationError):  # pragma: no cover
@@ -171,6 +185,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiProblem, disty_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(Exception, unexpected)
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -9,9 +9,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from disty.web.api.problems import Problem
 from disty.web.ui import compare, documents, orders, products
 from disty.web.ui.pages import router
 from disty.web.ui.render import templates
@@ -27,6 +28,12 @@ def install(app: FastAPI) -> None:
     app.include_router(documents.router)
     app.include_router(compare.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    async def favicon(_: Request) -> Response:
+        # Browsers ask for /favicon.ico whatever a page links: the console's SVG answers.
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+    app.add_route("/favicon.ico", favicon, include_in_schema=False)
 
     async def sign_in(request: Request, _: Exception) -> Response:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
@@ -44,6 +51,23 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(MustChangePassword, change_password)
     app.add_exception_handler(Forbidden, forbidden)
     app.add_exception_handler(PageNotFound, not_found)
+
+
+def error_page(request: Request, problem: Problem, headers: dict[str, str]) -> Response | None:
+    """A person's browser gets a page for an error (a mistyped address, a reload of a form's
+    address, a failure), not a problem document; API clients (``/api/``, or anything not
+    asking for HTML: scripts, distributors' webhooks) get None, so the problem."""
+    if request.url.path.startswith("/api/"):
+        return None
+    if "text/html" not in request.headers.get("accept", ""):
+        return None
+    detail = {
+        404: "There is no such page.",
+        405: "This address is a form's: go back to its page and send the form again.",
+    }.get(problem.status, problem.detail)
+    response = _error(request, problem.status, problem.title, detail)
+    response.headers.update(headers)
+    return response
 
 
 def _error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:

@@ -174,7 +174,7 @@ async def compare(request: Request, shortcut: str) -> HTMLResponse:
     except DistyError as exc:
         return await _page(
             request, user, tenant, country_id, parts=text, split=split, prefer=prefer,
-            near=near_text, freight=freight, values=form, error=str(exc), status=422,
+            near=near_text, freight=freight, values=form, error=render.said(exc), status=422,
         )  # fmt: skip
     comparison = comparison_of(result, near=near, freight=freight)
     sealed = seal(
@@ -301,7 +301,7 @@ async def order(request: Request, shortcut: str) -> Response:
         return await _page(
             request, user, tenant, country_id, parts=_parts_text(comparison),
             near=comparison.near or "", freight=comparison.freight, comparison=comparison,
-            sealed=token, values=form, order_error=str(exc), status=422,
+            sealed=token, values=form, order_error=render.said(exc), status=422,
         )  # fmt: skip
     if placed.errors:
         # What failed in this run is said now (it is not kept); the POs placed are linked.

@@ -56,7 +56,7 @@ def failure(exc: DistyError) -> tuple[str, int]:
     The statuses are the JSON API's (problems.py): a refusal is 422, an unknown thing 404, a
     distributor that is slow, limited or down 429/503/504, a refused connection 502.
     """
-    said = str(exc)
+    said = render.said(exc)
     if isinstance(exc, supplier.RequestRejected):
         return f"The distributor refused the request: {said}", 422
     if isinstance(exc, supplier.NotFound):
@@ -306,6 +306,42 @@ ACTIONS: dict[str, tuple[Action, Role]] = {
     "cancel": (ordering.cancel, Role.BUYER),
     "refresh": (ordering.refresh, Role.BUYER),
 }
+
+
+async def _action_page(request: Request, shortcut: str, po_number: str, action: str) -> Response:
+    """An action's address opened as a page: Cancel asks first (it cannot be undone, and a
+    link or a reload must not cancel anything); the others, whose form is on the PO's page
+    (a reload after a refusal), lead back there."""
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut)
+    if action != "cancel":
+        return render.redirect(po_url(shortcut, po_number))
+    async with render.rt(request).sessions() as session:
+        try:
+            po = po_json(await ordering.find_po(session, shortcut=shortcut, po_number=po_number))
+        except NotFound:
+            raise PageNotFound from None
+    if not actions(po, user).cancel:  # cancelled already, or not this user's to cancel
+        return render.redirect(po_url(shortcut, po_number))
+    return render.page(request, "po_cancel.html", user, shortcut=shortcut, po=_view(po))
+
+
+def _action_address(action: str) -> Any:
+    async def opened(request: Request, shortcut: str, po_number: str) -> Response:
+        return await _action_page(request, shortcut, po_number, action)
+
+    return opened
+
+
+# One GET per action, not a path parameter: /pos/{po}/invoices is another module's page.
+for _name in ACTIONS:
+    router.add_api_route(
+        f"/t/{{shortcut}}/pos/{{po_number}}/{_name}",
+        _action_address(_name),
+        methods=["GET"],
+        response_model=None,
+        include_in_schema=False,
+    )
 
 
 @router.post("/t/{shortcut}/pos/{po_number}/{action}", response_model=None)

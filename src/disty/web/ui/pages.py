@@ -30,7 +30,7 @@ from disty.suppliers.registry import Registration, Setting
 from disty.web.security import client_address
 from disty.web.ui import csv_export, lists, render
 from disty.web.ui import session as web
-from disty.web.ui.render import signed_in
+from disty.web.ui.render import said, signed_in
 from disty.web.ui.session import Forbidden, PageNotFound, SignInNeeded
 
 router = APIRouter(include_in_schema=False)
@@ -173,7 +173,7 @@ async def change_password(request: Request) -> Response:
                 await users.close_other_sessions(session, user.id, token)
                 await users.password_chosen(session, token)
     except DistyError as exc:
-        return render.page(request, "password.html", user, 422, error=str(exc))
+        return render.page(request, "password.html", user, 422, error=said(exc))
     return render.redirect("/")
 
 
@@ -202,7 +202,8 @@ async def _health(
 async def dashboard(request: Request, shortcut: str) -> HTMLResponse:
     user = await signed_in(request)
     web.tenant_page(user, shortcut)
-    return await _dashboard(request, user, shortcut)
+    saved = request.query_params.get("saved")
+    return await _dashboard(request, user, shortcut, saved=_saved_note(saved) if saved else None)
 
 
 async def _dashboard(
@@ -212,6 +213,7 @@ async def _dashboard(
     *,
     prefer: list[str] | None = None,
     error: str | None = None,
+    saved: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     rt = render.rt(request)
@@ -256,9 +258,55 @@ async def _dashboard(
         pos = await po_summary.summary(session, shortcut=shortcut)
     return render.page(
         request, "dashboard.html", user, status, tenant=tenant, rows=rows, pos=pos,
-        suppliers=list(registry.registrations()), error=error,
+        suppliers=list(registry.registrations()), error=error, saved=saved,
+        connected_any=bool(views),
         prefer=list(tenant.supplier_preference or []) if prefer is None else prefer,
     )  # fmt: skip
+
+
+# -- Admin: suppliers, the webhook log, the supplier preference ------------------------------
+
+
+@router.get("/t/{shortcut}/admin", response_class=HTMLResponse)
+async def admin(request: Request, shortcut: str) -> HTMLResponse:
+    """The Admin menu's page: each supplier the tenant may connect (set up or edit it), and
+    the other admin pages."""
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut, Role.ADMIN)
+    rt = render.rt(request)
+    async with rt.sessions() as session:
+        try:
+            tenant = await tenants.get_tenant(session, shortcut)
+        except NotFound:
+            raise PageNotFound from None
+    views = {(v.supplier, v.country_id): v for v in await _views(rt, shortcut)}
+    rows = [
+        {
+            "supplier": registration.name,
+            "country": country_site(country_id),
+            "status": setup_guide.supplier_status(
+                registration, views.get((registration.key, country_id))
+            ),
+            "saved": (registration.key, country_id) in views,
+            "href": _supplier_url(shortcut, registration.key, country_id),
+        }
+        for registration in registry.registrations()
+        for country_id in tenant.country_ids
+        if country_id in registration.countries
+    ]
+    return render.page(request, "admin.html", user, tenant=tenant, rows=rows)
+
+
+def _saved_note(query: str) -> str | None:
+    """ "Ingram Micro settings saved (United States)." after Save and Exit
+    (``?saved=<supplier>-<country id>``), None for anything else."""
+    key, _, country = query.rpartition("-")
+    try:
+        registration = registry.get(key)
+        site = country_site(int(country))
+    except (InvalidInput, ValueError, KeyError):
+        return None
+    return f"{registration.name} settings saved ({site.name})."
 
 
 # -- Admin > the supplier preference ----------------------------------------------------------
@@ -281,7 +329,7 @@ async def set_supplier_preference(request: Request, shortcut: str) -> Response:
                 session, shortcut, prefer=chosen, actor=f"console:{user.email}"
             )
         except InvalidInput as exc:
-            error = str(exc)
+            error = said(exc)
         else:
             return render.redirect(f"/t/{shortcut}#supplier-preference")
     return await _dashboard(request, user, shortcut, prefer=chosen, error=error, status=422)
@@ -326,10 +374,14 @@ async def _settings_page(
     registration: Registration,
     country_id: int,
     *,
-    report: dict[str, Any] | None = None,
     error: str | None = None,
+    error_field: str | None = None,
+    submitted: dict[str, str] | None = None,
+    saved: bool = False,
     status: int = 200,
 ) -> HTMLResponse:
+    """``submitted``: a refused form's values, shown again so that one bad field does not
+    throw away the others (secrets excepted: never echoed), the error beside its field."""
     rt = render.rt(request)
     async with rt.sessions() as session:
         tenant = await tenants.get_tenant(session, shortcut)
@@ -355,9 +407,29 @@ async def _settings_page(
         request, "supplier.html", user, status, tenant=tenant, site=country_site(country_id),
         supplier=registration, groups=_form_groups(registration), view=view,
         destination_url=url, steps=setup_guide.guide(registration, view, health, evidence),
-        report=report or (view.last_test_result if view else None), error=error,
+        report=view.last_test_result if view else None, error=error,
+        error_field=error_field, values=_shown_values(registration, submitted), saved=saved,
+        secrets_dropped=_secrets_typed(registration, submitted),
         health=health, page_url=_supplier_url(shortcut, registration.key, country_id),
     )  # fmt: skip
+
+
+def _shown_values(
+    registration: Registration, submitted: dict[str, str] | None
+) -> dict[str, str] | None:
+    """A refused form's non-secret values, to fill the form with again."""
+    if submitted is None:
+        return None
+    secret = {s.name for s in registration.settings if s.secret} | {"webhook_key"}
+    return {k: v for k, v in submitted.items() if k not in secret and k != "csrf_token"}
+
+
+def _secrets_typed(registration: Registration, submitted: dict[str, str] | None) -> bool:
+    """Whether a refused form carried secrets, which the page does not show again."""
+    if submitted is None:
+        return False
+    secret = [s.name for s in registration.settings if s.secret] + ["webhook_key"]
+    return any(submitted.get(name, "").strip() for name in secret)
 
 
 @router.get("/t/{shortcut}/suppliers/{supplier}/{country_id}", response_class=HTMLResponse)
@@ -367,7 +439,8 @@ async def supplier_settings(
     user = await signed_in(request)
     web.tenant_page(user, shortcut, Role.ADMIN)
     registration = _registration(supplier, country_id)
-    return await _settings_page(request, user, shortcut, registration, country_id)
+    saved = request.query_params.get("saved") == "1"
+    return await _settings_page(request, user, shortcut, registration, country_id, saved=saved)
 
 
 def _changes(registration: Registration, form: dict[str, str]) -> ConnectionChanges:
@@ -409,17 +482,25 @@ async def save_supplier(
             )  # fmt: skip
     except DistyError as exc:
         return await _settings_page(
-            request, user, shortcut, registration, country_id, error=str(exc), status=422
-        )
+            request, user, shortcut, registration, country_id, error=said(exc), status=422,
+            error_field=getattr(exc, "field", None), submitted=form,
+        )  # fmt: skip
     if form.get("action") == "exit":
-        return render.redirect(f"/t/{shortcut}")
-    return render.redirect(_supplier_url(shortcut, registration.key, country_id))
+        return render.redirect(f"/t/{shortcut}?saved={quote(registration.key)}-{country_id}")
+    return render.redirect(_supplier_url(shortcut, registration.key, country_id) + "?saved=1")
 
 
-@router.post("/t/{shortcut}/suppliers/{supplier}/{country_id}/test", response_class=HTMLResponse)
+@router.get("/t/{shortcut}/suppliers/{supplier}/{country_id}/test", response_model=None)
+async def test_address(request: Request, shortcut: str, supplier: str, country_id: int) -> Response:
+    """Run Test's form address opened as a page (a reload after a refusal): its result is
+    on the settings page, where the last Run Test is kept."""
+    return render.redirect(_supplier_url(shortcut, supplier, country_id) + "#run-test")
+
+
+@router.post("/t/{shortcut}/suppliers/{supplier}/{country_id}/test", response_model=None)
 async def test_supplier(
     request: Request, shortcut: str, supplier: str, country_id: int
-) -> HTMLResponse:
+) -> Response:
     user = await signed_in(request)
     web.tenant_page(user, shortcut, Role.ADMIN)
     registration = _registration(supplier, country_id)
@@ -427,17 +508,17 @@ async def test_supplier(
     rt = render.rt(request)
     try:
         async with rt.sessions() as session:
-            report = await run_test(
+            await run_test(
                 session, shortcut=shortcut, supplier=registration.key, country_id=country_id,
                 suppliers=rt.suppliers,
             )  # fmt: skip
     except DistyError as exc:
         return await _settings_page(
-            request, user, shortcut, registration, country_id, error=str(exc), status=422
+            request, user, shortcut, registration, country_id, error=said(exc), status=422
         )
-    return await _settings_page(
-        request, user, shortcut, registration, country_id, report=report.to_json()
-    )
+    # Redirect after the post: Run Test keeps its result on the connection (the dashboard and
+    # the CLI show it too), so the settings page shows it, and a reload runs nothing again.
+    return render.redirect(_supplier_url(shortcut, registration.key, country_id) + "#run-test")
 
 
 # -- webhook log -------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ async def search(
             # A distributor that is limiting, down or slow is said as such (429/503/504).
             error, status = failure(exc)
         except DistyError as exc:
-            error, status = str(exc), 422
+            error, status = render.said(exc), 422
     pages = math.ceil(results.total / max(results.page_size, 1)) if results else 0
     skus = [item.supplier_sku for item in results.items] if results else []
     known, live_error = await _known_offers(rt, shortcut, country_id, supplier, skus, live == "1")
@@ -262,7 +262,7 @@ async def price(request: Request, shortcut: str) -> HTMLResponse:
             priced_by = await price_list.supplier(session, shortcut=shortcut, country_id=country_id)
     except DistyError as exc:
         return await _price_page(
-            request, user, tenant, country_id, parts=text, error=str(exc),
+            request, user, tenant, country_id, parts=text, error=render.said(exc),
             correcting=correcting, status=422,
         )  # fmt: skip
     sealed = seal(
@@ -400,7 +400,7 @@ async def order(request: Request, shortcut: str) -> Response:
         return await _price_page(
             request, user, tenant, country_id, parts=_parts_text(lines), lines=lines,
             sealed=token, recent=await _recent(rt, user, shortcut, correcting), values=form,
-            order_error=str(exc), status=422,
+            order_error=render.said(exc), status=422,
         )  # fmt: skip
     return render.redirect(f"/t/{shortcut}/pos/{quote(po_number, safe='')}")
 
@@ -435,7 +435,7 @@ async def details(
     except SupplierError as exc:
         error, status = failure(exc)
     except DistyError as exc:
-        error, status = str(exc), 422
+        error, status = render.said(exc), 422
     skus = [item.supplier_sku] if item else []
     known, live_error = await _known_offers(rt, shortcut, country_id, supplier, skus, live == "1")
     now = datetime.now(UTC)

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from disty import formatting
-from disty.errors import InvalidInput
+from disty.errors import DistyError, InvalidInput
 from disty.runtime import Runtime
 from disty.services.users import ConsoleUser
 from disty.suppliers import registry
@@ -84,3 +84,9 @@ async def signed_in(request: Request) -> ConsoleUser:
     if user.must_change_password:
         raise MustChangePassword
     return user
+
+
+def said(exc: DistyError) -> str:
+    """An error as the console says it: its console wording where its next step names a CLI
+    command or option (errors.py), else its one message."""
+    return exc.console_message or str(exc)

@@ -8,7 +8,7 @@ here and before a quote's PO is saved (adapter.py).
 
 from __future__ import annotations
 
-from disty.domain.checks import Check, CheckStatus
+from disty.domain.checks import Check, CheckStatus, Fix
 from disty.suppliers.errors import (
     AppNotApproved,
     AuthenticationFailed,
@@ -55,11 +55,16 @@ class _RunTest:
         name: str,
         status: CheckStatus,
         detail: str,
-        fix: str | None = None,
+        fix: str | Fix | None = None,
         *,
         required: bool = True,
     ) -> None:
-        self.checks.append(Check(name, status, required, detail, fix))
+        if isinstance(fix, Fix):
+            self.checks.append(
+                Check(name, status, required, detail, fix.cli, console_fix=fix.console)
+            )
+        else:
+            self.checks.append(Check(name, status, required, detail, fix))
 
     def skip_rest(self, names: list[tuple[str, bool]]) -> None:
         for name, required in names:
@@ -203,8 +208,12 @@ class _RunTest:
                 "invoices",
                 CheckStatus.FAIL,
                 "Invoice calls need the application id (IM-ApplicationID), which is not set.",
-                "Copy the application id from the app in the developer portal and save it with "
-                "the connection (--application-id).",
+                Fix(
+                    cli="Copy the application id from the app in the developer portal and save "
+                    "it with the connection (--application-id).",
+                    console="Copy the application id from the app in the developer portal into "
+                    "Application ID above, and Save.",
+                ),
             )
             return
         try:

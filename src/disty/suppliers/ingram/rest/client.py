@@ -152,12 +152,16 @@ class IngramClient:
         if application_id and not self.config.application_id:
             raise RequestRejected(
                 "this Ingram Micro call needs the application id (IM-ApplicationID): set it "
-                "on the connection with --application-id"
+                "on the connection with --application-id",
+                console="this Ingram Micro call needs the application id (IM-ApplicationID): "
+                "an admin saves it on the Ingram Micro settings page",
             )
         if contact and not self.config.contact_email:
             raise RequestRejected(
                 "this Ingram Micro call needs the contact e-mail (IM-CustomerContact): set it "
-                "on the connection with --contact-email"
+                "on the connection with --contact-email",
+                console="this Ingram Micro call needs the contact e-mail (IM-CustomerContact): "
+                "an admin saves it on the Ingram Micro settings page",
             )
         for attempt in (1, 2):
             token = await self.token()

@@ -3,7 +3,10 @@
 // - a button with data-copy="ID" copies that element's text to the clipboard;
 // - a section with an id and data-refresh="SECONDS" is re-read from the server on that
 //   schedule and replaced in place, so statuses tick without a reload (forms being typed
-//   in are never replaced).
+//   in are never replaced);
+// - a form that posts cannot be sent twice: once sent, its buttons are disabled, and the one
+//   pressed says what is happening (the form's data-busy, e.g. "Testing: asking Ingram
+//   Micro…"); the server's idempotency covers the rest (a PO number is placed once).
 "use strict";
 
 document.addEventListener("click", async (event) => {
@@ -42,3 +45,39 @@ function refresh(section) {
 }
 
 document.querySelectorAll("[data-refresh]").forEach(refresh);
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
+  if (event.defaultPrevented) return;
+  if (form.dataset.sent) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.sent = "1";
+  form.setAttribute("aria-busy", "true");
+  const pressed = event.submitter;
+  // Disabled after this turn: a disabled button's name and value would leave the form's data.
+  setTimeout(() => {
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach((button) => {
+      button.disabled = true;
+    });
+    if (pressed && form.dataset.busy) {
+      pressed.dataset.label = pressed.textContent;
+      pressed.textContent = form.dataset.busy;
+    }
+  }, 0);
+});
+
+// Back to a page the browser kept (back button): its forms may be sent again.
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  document.querySelectorAll("form[data-sent]").forEach((form) => {
+    delete form.dataset.sent;
+    form.removeAttribute("aria-busy");
+    form.querySelectorAll("button").forEach((button) => {
+      button.disabled = false;
+      if (button.dataset.label) button.textContent = button.dataset.label;
+    });
+  });
+});
