@@ -82,10 +82,10 @@ async def test_a_new_admin_connects_a_distributor_from_the_dashboard(
     await page.reload()
     await page.get_by_role("button", name="Run Test").click()
     await page.wait_for_url(re.compile(r"/t/smbi/suppliers/ingram/1#run-test$"))
-    await expect(page.locator('tr[data-check="credentials"]')).to_contain_text("pass")
+    await expect(page.locator('tr[data-check="credentials"]')).to_contain_text("Passed")
     await page.reload()
     result = page.locator("#run-test")
-    await expect(result.locator('tr[data-check="webhook_key"]')).to_contain_text("warn")
+    await expect(result.locator('tr[data-check="webhook_key"]')).to_contain_text("Warning")
     # The console speaks of its own fields and buttons, never of CLI commands or options.
     said = await page.locator("main").inner_text()
     for cli_words in ("--webhook-key", "disty webhook url", "disty supplier set", "--"):
