@@ -7,7 +7,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -421,7 +421,20 @@ def _shown_values(
     if submitted is None:
         return None
     secret = {s.name for s in registration.settings if s.secret} | {"webhook_key"}
-    return {k: v for k, v in submitted.items() if k not in secret and k != "csrf_token"}
+    return {
+        k: _without_userinfo(v)
+        for k, v in submitted.items()
+        if k not in secret and k != "csrf_token"
+    }
+
+
+def _without_userinfo(value: str) -> str:
+    """A typed URL without its ``user:password@``: a base URL holding a password is refused,
+    and the password must not come back in the page that says so."""
+    parts = urlsplit(value.strip())
+    if not parts.netloc or "@" not in parts.netloc:
+        return value
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _secrets_typed(registration: Registration, submitted: dict[str, str] | None) -> bool:
