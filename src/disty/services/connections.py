@@ -304,6 +304,8 @@ async def set_connection(
             f"tenant {shortcut!r} is not served in {site.name}: add the country first with "
             f"'disty tenant set {shortcut} --add-country {site.id}'",
             field="country",
+            console=f"tenant {shortcut!r} is not served in {site.name}: an operator adds the "
+            "country to the tenant first",
         )
     try:
         connection = await get_connection(session, tenant, info.key, site.id)

@@ -206,7 +206,9 @@ async def _requisition(
     if found.choices != content or found.ship_to != address or found.country_id != country_id:
         raise Conflict(
             f"requisition {number} was placed with other lines or another ship-to: use a new "
-            f"PO prefix, or read it with 'disty requisition show {number}'"
+            f"PO prefix, or read it with 'disty requisition show {number}'",
+            console=f"requisition {number} was placed with other lines or another ship-to: "
+            "use a new PO prefix",
         )
     return found
 

@@ -91,6 +91,7 @@ async def add_tenant(
         raise InvalidInput(
             f"tenant {shortcut!r} exists already: change it with 'disty tenant set {shortcut}'",
             field="shortcut",
+            console=f"tenant {shortcut!r} exists already: choose another shortcut",
         ) from None
     return TenantView.of(tenant)
 

@@ -139,7 +139,10 @@ async def place(
     _can_order(registration, hold)
     version = _order_api(registration, api_version, quote_number)
     if not lines and not quote_number:
-        raise InvalidInput("a PO needs at least one line: --line SKU=QTY[@PRICE]")
+        raise InvalidInput(
+            "a PO needs at least one line: --line SKU=QTY[@PRICE]",
+            console="a PO needs at least one line",
+        )
     validate_address(ship_to, "ship_to")
     _can_ship_to(registration, ship_to)
     validate_address_limits(ship_to, registration.address_limits, registration.name, "ship_to")
@@ -237,12 +240,19 @@ def _order_api(
             if apis
             else f"{registration.name} has one order API: leave out --api"
         )
-        raise InvalidInput(f"unknown API version {value!r}: {hint}", field="api")
+        console = f"use {' or '.join(apis)}" if apis else f"{registration.name} has one order API"
+        raise InvalidInput(
+            f"unknown API version {value!r}: {hint}",
+            field="api",
+            console=f"unknown API version {value!r}: {console}",
+        )
     quote_api = registration.quote_order_api
     if quote_number and quote_api is not None and version != quote_api:
         raise InvalidInput(
             f"a quote is ordered through {registration.name}'s {quote_api} API: "
-            f"leave out --api {version}"
+            f"leave out --api {version}",
+            console=f"a quote is ordered through {registration.name}'s {quote_api} API, "
+            f"not {version}",
         )
     return version
 
@@ -275,9 +285,11 @@ async def _again(
     if po.status == POStatus.FAILED.value:
         return await _send_again(session, ctx, po, content)
     if not content.same_as(po):
+        taken = f"PO number {po.po_number} is taken by another PO ({state(po)}, with other lines "
         raise Conflict(
-            f"PO number {po.po_number} is taken by another PO ({state(po)}, with other lines "
-            "or addresses): use a new PO number, or read that one with 'disty order show'"
+            taken + "or addresses): use a new PO number, or read that one with 'disty order show'",
+            console=taken + "or addresses): use a new PO number, or open that one under "
+            "Purchase orders",
         )
     if po.status == POStatus.SUBMITTING.value:
         # A retry of a send that was interrupted: take it up (only once its sender's lease
@@ -298,7 +310,9 @@ async def _send_again(
     if not await still(session, po, (POStatus.FAILED,), POStatus.DRAFT):
         raise Conflict(
             f"PO {po.po_number} is being sent again by another request: read it with "
-            "'disty order show' rather than sending it again"
+            "'disty order show' rather than sending it again",
+            console=f"PO {po.po_number} is being sent again by another request: open it "
+            "under Purchase orders rather than sending it again",
         )
     await session.commit()
     await session.refresh(po)

@@ -99,7 +99,7 @@ def _refuse_what_cannot_go(request: OrderRequest) -> None:
     if unpriced:
         raise RequestRejected(
             f"{name} needs a unit price on every PO line, and {', '.join(unpriced)} has none: "
-            "give the expected price (--line SKU=QTY@PRICE) and submit the PO again"
+            "give each line its expected price and submit the PO again"
         )
 
 
