@@ -25,7 +25,7 @@ from disty.db.models import (
     SupplierConnection,
 )
 from disty.runtime import Runtime, open_runtime
-from disty.services import tenants, tokens, users
+from disty.services import keyset, tenants, tokens, users
 from disty.web.app import create_app
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -110,8 +110,10 @@ def _csv(text: str) -> list[list[str]]:
 
 
 async def test_po_list_pages_filters_searches_and_exports_one_tenants_pos(
-    rt: Runtime, app_client: httpx.AsyncClient
+    rt: Runtime, app_client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Exports read a batch at a time: small batches make every export cross their seams.
+    monkeypatch.setattr(keyset, "EXPORT_BATCH", 7)
     smbi = await _connection(rt, "smbi")
     acme = await _connection(rt, "acme")
     await _pos(rt, smbi, "PO", 120)
@@ -192,8 +194,10 @@ async def test_csv_cells_that_a_spreadsheet_would_run_are_defused(
 
 
 async def test_events_and_invoices_page_and_export_one_tenants_rows(
-    rt: Runtime, app_client: httpx.AsyncClient
+    rt: Runtime, app_client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Exports read a batch at a time: small batches make every export cross their seams.
+    monkeypatch.setattr(keyset, "EXPORT_BATCH", 7)
     smbi = await _connection(rt, "smbi")
     acme = await _connection(rt, "acme")
     await _pos(rt, smbi, "S", 60)

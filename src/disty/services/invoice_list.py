@@ -100,13 +100,10 @@ async def export(
 ) -> AsyncIterator[InvoiceRow]:
     async with sessions() as session:
         tenant_id = (await get_tenant(session, shortcut)).id
-    after: Cursor | None = None
-    while True:
-        async with sessions() as session:
-            batch = await _rows(session, tenant_id, f, after, keyset.EXPORT_BATCH)
-        for _, row in batch:
-            yield row
-        if len(batch) < keyset.EXPORT_BATCH:
-            return
-        pk, last = batch[-1]
-        after = Cursor(last.po_created_at, pk)
+    found = keyset.walk(
+        sessions,
+        lambda session, after, limit: _rows(session, tenant_id, f, after, limit),
+        lambda found: Cursor(found[1].po_created_at, found[0]),
+    )
+    async for _, row in found:
+        yield row

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, literal, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from disty.errors import InvalidInput
 
@@ -58,6 +59,29 @@ class Cursor:
 
 def cursor(value: str | None) -> Cursor | None:
     return Cursor.decode(value) if value else None
+
+
+T = TypeVar("T")
+
+
+async def walk(
+    sessions: async_sessionmaker[AsyncSession],
+    batch: Callable[[AsyncSession, Cursor | None, int], Awaitable[list[T]]],
+    cursor_of: Callable[[T], Cursor],
+) -> AsyncIterator[T]:
+    """Every row of a list (a CSV export), ``EXPORT_BATCH`` at a time from the cursor of the
+    batch before, each batch in a session of its own: a slow download holds no connection
+    between batches, and memory stays flat however many rows there are."""
+    after: Cursor | None = None
+    while True:
+        async with sessions() as session:
+            rows = await batch(session, after, EXPORT_BATCH)
+            session.expunge_all()  # ORM rows outlive their session as plain objects
+        for row in rows:
+            yield row
+        if len(rows) < EXPORT_BATCH:
+            return
+        after = cursor_of(rows[-1])
 
 
 def after(sort: Any, pk: Any, where: Cursor | None, *, newest_first: bool) -> ColumnElement[bool]:

@@ -49,13 +49,10 @@ async def export(
     """Every matching event, newest first, ``EXPORT_BATCH`` at a time (a session each)."""
     async with sessions() as session:
         tenant_id = (await get_tenant(session, f.shortcut)).id
-    after: Cursor | None = None
-    while True:
-        async with sessions() as session:
-            batch = await _after(session, tenant_id, f, after, keyset.EXPORT_BATCH)
-            session.expunge_all()
-        for event in batch:
-            yield event
-        if len(batch) < keyset.EXPORT_BATCH:
-            return
-        after = Cursor(batch[-1].received_at, batch[-1].id)
+    found = keyset.walk(
+        sessions,
+        lambda session, after, limit: _after(session, tenant_id, f, after, limit),
+        lambda event: Cursor(event.received_at, event.id),
+    )
+    async for event in found:
+        yield event
