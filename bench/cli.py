@@ -25,18 +25,16 @@ compare ratios, not absolutes.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 
-import httpx
+from bench.pna import serve
 from cryptography.fernet import Fernet
 
 HERE = Path(sys.executable).parent
@@ -90,34 +88,6 @@ def run(argv: list[str], env: dict[str, str], stdin: str | None = None) -> str:
     return done.stdout
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def simulator(env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-        [DISTY, "simulator", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
-    )
-    root = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(400):
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(root + "/").status_code == 200:
-                    break
-            time.sleep(0.05)
-        yield root
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 def set_up(disty: str, env: dict[str, str], root: str, po: str) -> None:
     client_id, client_secret, customer = SIMULATOR_CLIENT
     run([disty, "tenant", "add", "bench", "--country", "1"], env)
@@ -169,7 +139,7 @@ def main() -> None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # else every run compiles disty anew
         yardstick = Path(tmp) / "yardstick.py"
         yardstick.write_text(YARDSTICK, encoding="utf-8")
-        with simulator(env) as root:
+        with serve(latency_ms=0) as root:
             set_up(DISTY, env, root, "BENCH-1")
             typer_program = Runs("small Typer program", [sys.executable, str(yardstick)], env)
             bare = Runs("python -c pass", [sys.executable, "-c", "pass"], env)

@@ -6,7 +6,7 @@ database or simulator, a command that reads the database does not import the web
 ``disty serve``/``simulator``/``demo`` import what they serve when they run. So a command module
 keeps its signatures light (Typer reads them to build the command line) and imports the runtime,
 the services, the web app or the simulator inside the function that needs them.
-tests/unit/test_cli_startup.py keeps it so; bench/cli.py measures it.
+tests/integration/test_cli_startup.py keeps it so; bench/cli.py measures it.
 """
 
 from __future__ import annotations
@@ -43,10 +43,15 @@ COMMANDS = {
 }
 
 
+def _target(name: str) -> Any:
+    """The command's Typer app or function, its module imported."""
+    module, _, attribute = COMMANDS[name].partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
 def load_command(name: str) -> typer.core.TyperCommand | TyperGroup:
     """Import one command's module and build its command line."""
-    module, _, attribute = COMMANDS[name].partition(":")
-    target = getattr(importlib.import_module(module), attribute)
+    target = _target(name)
     if isinstance(target, typer.Typer):
         group = typer.main.get_group(target)
         group.name = name
@@ -112,8 +117,7 @@ class _LazyGroup(TyperGroup):
 
 
 def _stand_in(name: str) -> typer.core.TyperCommand:
-    module, _, attribute = COMMANDS[name].partition(":")
-    target = getattr(importlib.import_module(module), attribute)
+    target = _target(name)
     text = target.info.help if isinstance(target, typer.Typer) else inspect.getdoc(target)
     return typer.core.TyperCommand(name=name, help=text if isinstance(text, str) else None)
 

@@ -186,7 +186,23 @@ def _view(po: dict[str, Any]) -> dict[str, Any]:
     view["next_supplier_check"] = when(view["next_check_at"])
     view["next_supplier_check_in"] = relative(view["next_check_at"])
     view["followed"] = followed(POStatus(po["status"]))
+    view["hold_badge"] = _hold_badge(po)
     return view
+
+
+def _hold_badge(po: dict[str, Any]) -> str | None:
+    """ "held for review" says where the PO is, so only while it is held; before the
+    distributor has it, "to be held for review". A PO released, shipped or cancelled after a
+    hold says so in its timeline, not beside its status."""
+    if not po["hold_for_review"]:
+        return None
+    status = POStatus(po["status"])
+    if status is POStatus.ON_HOLD:
+        return "held for review"
+    not_there_yet = status in (POStatus.DRAFT, POStatus.AWAITING_APPROVAL, POStatus.SUBMITTING)
+    if not_there_yet or (status is POStatus.SUBMITTED and not po["supplier_order_numbers"]):
+        return "to be held for review"
+    return None
 
 
 async def _po_page(

@@ -298,7 +298,7 @@ async def admin(request: Request, shortcut: str) -> HTMLResponse:
 
 
 def _saved_note(query: str) -> str | None:
-    """ "Ingram Micro settings saved (United States)." after Save and Exit
+    """ "<Supplier> settings saved (<country>)." after Save and Exit
     (``?saved=<supplier>-<country id>``), None for anything else."""
     key, _, country = query.rpartition("-")
     try:
