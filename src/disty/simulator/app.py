@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from disty.simulator.clock import SimClock
 from disty.simulator.config import SimulatorConfig
 from disty.simulator.control import router as control_router
+from disty.simulator.control_ingram_xml import router as control_ingram_xml_router
 from disty.simulator.control_tdsynnex import router as control_tdsynnex_router
 from disty.simulator.control_webhooks import router as control_webhooks_router
 from disty.simulator.ingram.api import create_ingram_app
@@ -46,6 +47,7 @@ def create_app(config: SimulatorConfig | None = None, *, clock: SimClock | None 
         }
 
     app.include_router(control_router)
+    app.include_router(control_ingram_xml_router)
     app.include_router(control_webhooks_router)
     app.include_router(control_tdsynnex_router)
     app.mount(INGRAM_PREFIX, create_ingram_app(state))

@@ -10,6 +10,9 @@ APP_STATES = ("approved", "in_review", "v7_only", "revoked")
 DEMO_CLIENT_ID = "disty-demo-client"
 DEMO_CLIENT_SECRET = "disty-demo-secret"  # noqa: S105 - a public demo credential of the simulator
 DEMO_CUSTOMER_NUMBER = "20-222222"
+# The same account's IM-XML login (6-10 characters each, XML-NOTES 3.1).
+DEMO_XML_LOGIN = "DISTYXML"
+DEMO_XML_PASSWORD = "demoxml1"  # noqa: S105 - a public demo credential of the simulator
 
 # TD SYNNEX's EC Express demo account: the account number and the web login (an e-mail) with
 # its password, sent inside every XML document.
@@ -36,6 +39,8 @@ class SimulatorConfig:
     client_secret: str = DEMO_CLIENT_SECRET
     customer_number: str = DEMO_CUSTOMER_NUMBER
     countries: tuple[str, ...] = ("US", "CA")
+    xml_login: str = DEMO_XML_LOGIN
+    xml_password: str = DEMO_XML_PASSWORD
     app_state: str = "approved"
     token_ttl_s: int = 86_400
     latency_ms: int = 0

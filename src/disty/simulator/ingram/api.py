@@ -29,6 +29,7 @@ from disty.simulator.ingram import (
 )
 from disty.simulator.ingram.faults import FaultInjector
 from disty.simulator.ingram.state import SimState
+from disty.simulator.ingram.xml.endpoint import XmlPaths
 
 
 async def _no_such_proxy(request: Request, exc: Exception) -> Response:
@@ -90,7 +91,7 @@ def create_ingram_app(state: SimState) -> ASGIApp:
     ]
     app = Starlette(routes=routes, exception_handlers={404: _no_such_proxy, 405: _wrong_method})
     app.state.sim = state
-    return FaultInjector(SchedulerKick(app, state), state)
+    return FaultInjector(SchedulerKick(XmlPaths(app, state), state), state)
 
 
 class SchedulerKick:

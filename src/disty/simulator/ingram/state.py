@@ -21,6 +21,7 @@ from disty.simulator.ingram.catalog import Catalog
 from disty.simulator.ingram.orders import Inventory, OrderBook
 from disty.simulator.ingram.ratelimit import RateLimiter
 from disty.simulator.ingram.webhooks import EVENT_KINDS, Dispatcher
+from disty.simulator.ingram.xml.accounts import XmlLogin, demo_login
 
 AppState = Literal["approved", "in_review", "v7_only", "revoked"]
 FaultKind = Literal["latency", "error", "timeout", "drop", "drop_after"]
@@ -105,6 +106,8 @@ class SimState:
     next_stock_at: float = 0.0
     background: set[asyncio.Task[None]] = field(default_factory=set)
     ticker: asyncio.Task[None] | None = None
+    # IM-XML logins by upper-cased LoginID, each an account's second door (xml/accounts.py)
+    xml_logins: dict[str, XmlLogin] = field(default_factory=dict)
 
     @classmethod
     def create(cls, config: SimulatorConfig, clock: SimClock | None = None) -> SimState:
@@ -149,6 +152,8 @@ class SimState:
         self.quotes.clear()
         self.returns.clear()
         self.v7_queue.clear()
+        login = demo_login(cfg)
+        self.xml_logins = {login.login_id.upper(): login}
         self.ship_after_s = cfg.ship_after_s
         self.next_stock_at = self.clock.now() + 900.0
         if cfg.webhook_url:
