@@ -50,7 +50,8 @@ from disty.suppliers.tdsynnex import consts
 from disty.suppliers.tdsynnex.rest.token import RestTokens
 from disty.suppliers.tdsynnex.settings import CREDENTIALS_FIX
 from disty.suppliers.tdsynnex.xml import freight, invoices
-from disty.suppliers.tdsynnex.xml.client import TdSynnexClient, child, text
+from disty.suppliers.tdsynnex.xml.client import TdSynnexClient
+from disty.suppliers.xml import child, text
 
 # The freight probe: a warehouse both the 2014 and the recent lists name (NOTES 3.6) and a
 # commercial address near it, per country.

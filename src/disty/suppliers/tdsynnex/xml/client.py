@@ -3,8 +3,8 @@
 The wire rules live here (NOTES 2): a raw XML document POSTed with the login inside it, an
 answer that is HTTP 200 with an ``ErrorMessage``/``ErrorDetail`` body for business and
 validation errors (Q1, Q2), any content type, element names read without regard to case.
-Answers are parsed with defusedxml: a DTD, an entity or an external reference is refused, never
-expanded. The password goes into the document only; it is never logged, and no error repeats
+Answers are parsed safely (suppliers/xml.py: a DTD, an entity or an external reference is
+refused, never expanded). The password goes into the document only; it is never logged, and no error repeats
 the document sent.
 """
 
@@ -15,10 +15,9 @@ import time
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-import defusedxml.ElementTree as SafeET
 import httpx
-from defusedxml import DefusedXmlException
 
+from disty.suppliers import xml as safe_xml
 from disty.suppliers.errors import (
     AppNotApproved,
     AuthenticationFailed,
@@ -31,6 +30,7 @@ from disty.suppliers.http import Clock, RetryPolicy, Sleep, retry_after, send
 from disty.suppliers.oauth import TokenCache
 from disty.suppliers.ratelimit import RateLimiter
 from disty.suppliers.tdsynnex import consts
+from disty.suppliers.xml import child, children, local, text
 
 # Answers are refused past this while they are read (a 50-line P&A answer is a few hundred kB).
 MAX_ANSWER_BYTES = 20 * 1024 * 1024
@@ -63,45 +63,9 @@ class TdSynnexConfig:
 # -- reading answers ---------------------------------------------------------------------------
 
 
-def local(tag: str) -> str:
-    """An element's name without namespace, lowercased (NOTES: case varies between samples)."""
-    return tag.rsplit("}", 1)[-1].lower()
-
-
-def child(element: Element, name: str) -> Element | None:
-    wanted = name.lower()
-    return next((c for c in element if local(c.tag) == wanted), None)
-
-
-def children(element: Element, name: str) -> list[Element]:
-    wanted = name.lower()
-    return [c for c in element if local(c.tag) == wanted]
-
-
-def text(element: Element, name: str) -> str | None:
-    found = child(element, name)
-    if found is None or found.text is None:
-        return None
-    value = found.text.strip()
-    return value or None
-
-
 def parse(body: bytes, describe: str) -> Element:
-    """The answer's root element, or Unavailable saying the answer was unreadable. (Its size
-    was bounded while it was read: ``send``'s ``max_bytes``, MAX_ANSWER_BYTES here.)"""
-    try:
-        root: Element = SafeET.fromstring(body)
-    except DefusedXmlException:
-        raise Unavailable(
-            f"{describe} answered with XML disty refuses to read (a DTD or entity): try again "
-            "later, and tell TD SYNNEX's XML team if it lasts"
-        ) from None
-    except SafeET.ParseError as exc:
-        raise Unavailable(
-            f"{describe} answered with something that is not readable XML ({exc}): try again "
-            "later, and tell TD SYNNEX's XML team if it lasts"
-        ) from None
-    return root
+    """The answer's root element, or Unavailable saying the answer was unreadable."""
+    return safe_xml.parse(body, describe, "TD SYNNEX's XML team")
 
 
 def raise_for_error(

@@ -22,8 +22,9 @@ from disty.domain.freight import CarrierOption, FreightEstimate, FreightLine, Fr
 from disty.domain.orders import Address
 from disty.suppliers.errors import RequestRejected, Unavailable
 from disty.suppliers.tdsynnex import consts
-from disty.suppliers.tdsynnex.xml.client import TdSynnexClient, child, children, text
+from disty.suppliers.tdsynnex.xml.client import TdSynnexClient
 from disty.suppliers.tdsynnex.xml.values import to_decimal, to_int
+from disty.suppliers.xml import child, children, text
 
 VERSION = "2.0"  # full ShipTo (NOTES 2.6, 6.1)
 MAX_LINES = 100  # as P&A: the spec states no limit

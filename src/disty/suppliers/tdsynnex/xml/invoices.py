@@ -19,14 +19,9 @@ from disty.domain.invoices import Invoice, InvoiceLine, InvoiceSummary
 from disty.domain.paging import SupplierPage
 from disty.suppliers.errors import NotFound, RequestRejected
 from disty.suppliers.tdsynnex import consts
-from disty.suppliers.tdsynnex.xml.client import (
-    TdSynnexClient,
-    child,
-    children,
-    raise_for_error,
-    text,
-)
+from disty.suppliers.tdsynnex.xml.client import TdSynnexClient, raise_for_error
 from disty.suppliers.tdsynnex.xml.values import to_decimal, to_int
+from disty.suppliers.xml import child, children, text
 
 VERSION = "2.2"  # as VAR Connect sends it (NOTES 2.6)
 INVOICE_ERROR_TAGS = ("ErrorCode", "ErrorReason")

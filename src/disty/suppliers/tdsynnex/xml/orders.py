@@ -23,8 +23,9 @@ from xml.etree.ElementTree import Element, SubElement
 from disty.domain.orders import Address, OrderLine, OrderRequest, PlacedOrder
 from disty.suppliers.errors import RequestRejected, Unavailable
 from disty.suppliers.tdsynnex import consts
-from disty.suppliers.tdsynnex.xml.client import TdSynnexConfig, child, children, local, text
+from disty.suppliers.tdsynnex.xml.client import TdSynnexConfig
 from disty.suppliers.tdsynnex.xml.status import StatusAnswer, StatusRow, code_of, line_note
+from disty.suppliers.xml import child, children, local, text
 
 _SIX_PLACES = Decimal("0.000001")  # UnitPrice: a plain decimal (the simulator takes 6 places)
 # TD SYNNEX SKUs are numbers of at most 8 digits (NOTES 3.1, as price and availability reads

@@ -14,8 +14,9 @@ from disty.suppliers import pna
 from disty.suppliers.base import ProgressCallback
 from disty.suppliers.pna import Ask
 from disty.suppliers.tdsynnex import consts
-from disty.suppliers.tdsynnex.xml.client import TdSynnexClient, child, children, text
+from disty.suppliers.tdsynnex.xml.client import TdSynnexClient
 from disty.suppliers.tdsynnex.xml.values import to_decimal, to_int
+from disty.suppliers.xml import child, children, text
 
 # TD SYNNEX SKUs are numbers of at most 8 digits (NOTES 3.1); anything else is an mfgPN.
 _SYNNEX_SKU = re.compile(r"[0-9]{1,8}")

@@ -18,8 +18,8 @@ from xml.etree.ElementTree import Element, SubElement
 from disty.domain.orders import LineState, OrderState, POStatus, Shipment
 from disty.suppliers.errors import NotFound, Unavailable
 from disty.suppliers.tdsynnex import consts
-from disty.suppliers.tdsynnex.xml.client import child, children, local, text
 from disty.suppliers.tdsynnex.xml.values import to_int
+from disty.suppliers.xml import child, children, local, text
 
 SHIPPED_CODES = ("shipped", "invoiced")
 GONE_CODES = ("deleted", "rejected")  # cancelled by TD SYNNEX's sales; refused at submission
