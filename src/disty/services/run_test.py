@@ -79,10 +79,13 @@ async def _supplier_checks(
     url_refused = _base_url_refused(connection, suppliers.settings)
     if url_refused is not None:
         # Nothing is sent, not even the token request: the secret would go to that host.
-        return [url_refused, *_skipped(registration.checks, "the base URL is not allowed")]
+        return [
+            url_refused,
+            *_skipped(registration.checks_for(api_type), "the base URL is not allowed"),
+        ]
     missing = missing_settings(connection)
     if missing:
-        first, *rest = registration.checks
+        first, *rest = registration.checks_for(api_type)
         shown = missing_settings(connection, console=True)
         return [
             Check(

@@ -182,6 +182,9 @@ class Registration:
     # The supplier's webhook event types as a person reads them ("im::order_invoiced" ->
     # "Order invoiced"); an event type missing here is shown in words made from its name.
     event_labels: Mapping[str, str] = field(default_factory=dict)
+    # Run Test's checks of an API type whose checks differ from ``checks`` (another transport
+    # with other transactions); an API type missing here runs ``checks``.
+    api_checks: Mapping[ApiType, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A setting's name becomes a stored key, an API field, a form field and a CLI option
@@ -204,6 +207,10 @@ class Registration:
     @property
     def default_api_type(self) -> ApiType:
         return next(iter(self.adapters))
+
+    def checks_for(self, api_type: ApiType) -> tuple[tuple[str, bool], ...]:
+        """Run Test's checks that talk to the supplier over this API type, in order."""
+        return self.api_checks.get(api_type, self.checks)
 
     def setting(self, name: str) -> Setting:
         for declared in self.settings:

@@ -66,3 +66,26 @@ MAINTENANCE_HINT = (
 )
 
 PORTAL = "Ingram Micro's developer portal (developer.ingrammicro.com)"
+
+# IM-XML (XML-NOTES 2.1): one load-balanced host for every transaction, no test host.
+XML_URL = "https://newport.ingrammicro.com"
+XML_PATH = "/mustang"
+XML_PNA_BATCH = 50  # "Up to 50 item criteria"
+# Run Test's checks over IM-XML, in order, with whether each is required. Order entry is not
+# probed: the only probe would place an order (IM-XML has no test host, XML-NOTES 2.5).
+XML_CHECKS: tuple[tuple[str, bool], ...] = (
+    ("xml_login", True),
+    ("price_availability", True),
+    ("order_status", True),
+    ("order_detail", True),
+    ("order_tracking", True),
+)
+CHECK_TITLES.update(
+    {
+        "xml_login": "XML login",
+        "order_status": "Order status",
+        "order_detail": "Order detail",
+        "order_tracking": "Order tracking",
+    }
+)
+XML_TEAM = "Ingram Micro's e-commerce (IM-XML) team, through your sales rep"

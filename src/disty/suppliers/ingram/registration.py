@@ -38,16 +38,35 @@ def rest_adapter(connection: ConnectionSettings, hub: SupplierHub, settings: Set
     return IngramSupplier(IngramClient(config, **hub.client_parts()))
 
 
+def xml_adapter(connection: ConnectionSettings, hub: SupplierHub, settings: Settings) -> Supplier:
+    """The adapter over IM-XML (API type "XML"). The REST API's own endpoints stand for
+    Ingram's production: IM-XML has one host and no test host (XML-NOTES 2.1, 2.5)."""
+    from disty.suppliers.ingram.xml.adapter import IngramXmlSupplier
+    from disty.suppliers.ingram.xml.client import IngramXmlClient, IngramXmlConfig
+
+    base_url = connection.base_url.rstrip("/")
+    if base_url in (consts.PRODUCTION_URL, consts.SANDBOX_URL):
+        base_url = consts.XML_URL
+    config = IngramXmlConfig(
+        base_url=base_url,
+        login_id=connection.require("xml_login_id"),
+        password=connection.require("xml_password"),
+        country=connection.country_iso,
+    )
+    return IngramXmlSupplier(IngramXmlClient(config, **hub.client_parts()))
+
+
 REGISTRATION = Registration(
     key=consts.KEY,
     name=consts.NAME,
     countries=(1, 29),
-    endpoints=(consts.PRODUCTION_URL, consts.SANDBOX_URL),
+    endpoints=(consts.PRODUCTION_URL, consts.SANDBOX_URL, consts.XML_URL),
     settings=SETTINGS,
-    adapters={ApiType.REST: rest_adapter},
+    adapters={ApiType.REST: rest_adapter, ApiType.XML: xml_adapter},
     api_types={ApiType.REST: "APIS (Recommended)", ApiType.XML: "XML"},
     capabilities=consts.CAPABILITIES,
     checks=consts.CHECKS,
+    api_checks={ApiType.XML: consts.XML_CHECKS},
     check_titles=consts.CHECK_TITLES,
     credentials_fix=CREDENTIALS_FIX,
     webhooks=CODEC,

@@ -28,6 +28,22 @@ def validate_customer_number(value: str) -> str:
     )
 
 
+# IM-XML's LoginID: 6 to 10 characters (XML-NOTES 3.1, the XSD's bounds).
+_XML_LOGIN = re.compile(r"[A-Za-z0-9_.-]{6,10}")
+XML_LOGIN_MAX = 10
+
+
+def validate_xml_login(value: str) -> str:
+    login = value.strip()
+    if _XML_LOGIN.fullmatch(login):
+        return login
+    raise InvalidInput(
+        f"invalid XML login id {value!r}: IM-XML login ids are 6 to 10 letters and digits, as "
+        "Ingram Micro's e-commerce team issued it (not your web login)",
+        field="xml_login_id",
+    )
+
+
 _REST = frozenset({ApiType.REST})
 _XML = frozenset({ApiType.XML})
 
@@ -55,6 +71,7 @@ SETTINGS = (
         max_len=CUSTOMER_NUMBER_MAX,
         validate=validate_customer_number,
         example="20-222222",
+        api_types=_REST,  # an IM-XML login names its account itself
     ),
     Setting("sender_id", "sender id", "IM-SenderID (at most 32).", max_len=32, api_types=_REST),
     Setting("application_id", "application id", "IM-ApplicationID.", max_len=100, api_types=_REST),
@@ -69,12 +86,22 @@ SETTINGS = (
     Setting(
         "xml_login_id",
         "XML login id",
-        "XML API login id.",
-        max_len=100,
+        "IM-XML LoginID from Ingram Micro's e-commerce team (6 to 10 characters).",
+        required_for=EVERY_CAPABILITY,
+        max_len=XML_LOGIN_MAX,
+        validate=validate_xml_login,
         flag="--xml-login",
         api_types=_XML,
+        example="RSLR123",
     ),
-    Setting("xml_password", "XML password", "XML API password.", secret=True, api_types=_XML),
+    Setting(
+        "xml_password",
+        "XML password",
+        "IM-XML Password (not your web login's).",
+        secret=True,
+        required_for=EVERY_CAPABILITY,
+        api_types=_XML,
+    ),
 )
 
 CREDENTIALS_FIX = (

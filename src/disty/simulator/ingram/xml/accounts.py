@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Protocol
+
+from disty.simulator.config import SimulatorConfig
 
 # IM-XML's own country codes (XML-NOTES 3.1: "'MD' = USA not 'US'", "'FT' = CA not 'CA'").
 COUNTRY_OF = {"MD": "US", "FT": "CA"}
@@ -56,14 +57,7 @@ def authenticate(
     return login if country_code in login.countries else None
 
 
-class _Config(Protocol):
-    client_id: str
-    countries: tuple[str, ...]
-    xml_login: str
-    xml_password: str
-
-
-def demo_login(config: _Config) -> XmlLogin:
+def demo_login(config: SimulatorConfig) -> XmlLogin:
     """The configured login, of the demo app's account, in its countries."""
     codes = tuple(CODE_OF[c] for c in config.countries if c in CODE_OF)
     return XmlLogin(config.xml_login, config.xml_password, config.client_id, codes)

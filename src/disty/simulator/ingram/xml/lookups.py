@@ -247,9 +247,11 @@ def tracking(
     any_order = False
     for order in orders:
         shipped = [
-            s for s in suffixes(order)
-            if s.shipment is not None and (s.id == wanted if wanted else now - s.shipment.shipped_at <= TRACKING_WINDOW_S)
-        ]  # fmt: skip
+            (s, s.shipment)
+            for s in suffixes(order)
+            if s.shipment is not None
+            and (s.id == wanted if wanted else now - s.shipment.shipped_at <= TRACKING_WINDOW_S)
+        ]
         if not shipped:
             continue
         any_order = True
@@ -261,9 +263,7 @@ def tracking(
             f"{sum(ln.product.weight_kg * ln.quantity for ln in order.live_lines):.2f}",
         )
         add(block, "CartonCount", len(shipped))
-        for n, suffix in enumerate(shipped, start=1):
-            shipment = suffix.shipment
-            assert shipment is not None
+        for n, (suffix, shipment) in enumerate(shipped, start=1):
             part = add(block, "Suffix", SuffixNumber=suffix.id)
             add(part, "Carrier", shipment.carrier.name, Code=shipment.carrier.code)
             package = add(part, "Package", ID=shipment.tracking_number)

@@ -4,8 +4,8 @@ The wire rules live here (NOTES 2): a raw XML document POSTed with the login ins
 answer that is HTTP 200 with an ``ErrorMessage``/``ErrorDetail`` body for business and
 validation errors (Q1, Q2), any content type, element names read without regard to case.
 Answers are parsed safely (suppliers/xml.py: a DTD, an entity or an external reference is
-refused, never expanded). The password goes into the document only; it is never logged, and no error repeats
-the document sent.
+refused, never expanded). The password goes into the document only; it is never logged, and
+no error repeats the document sent.
 """
 
 from __future__ import annotations
