@@ -4,6 +4,8 @@ paths are, XML-NOTES Q2), dispatching on the root element.
 In order: read the body (too large: the schema error, nothing read past the limit), parse it
 safely, know its root, validate it against its schema, authenticate the header (20007), check
 the login's entitlement to the transaction (20002), then answer. Everything is HTTP 200.
+Besides the path's faults (endpoint ``imxml``), a ``drop_after`` fault may name one
+transaction (``imxml:OrderRequest``): carried out, then the connection is closed unanswered.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from disty.simulator.hangups import relative_path
+from disty.simulator.hangups import drop_after, relative_path
+from disty.simulator.ingram.consts import OP_IMXML
 from disty.simulator.ingram.state import SimState
 from disty.simulator.ingram.xml import lookups, ordering, pna, schema
 from disty.simulator.ingram.xml.accounts import COUNTRY_OF, authenticate
@@ -59,13 +62,18 @@ _ANSWERS: dict[str, Answer] = {
 }
 
 
-async def handle(request: Request, state: SimState) -> Response:
+async def handle(request: Request, state: SimState) -> tuple[str, Response]:
+    """(the transaction's root element, or "" when unreadable; the answer)."""
     try:
         root = parse(await read_body(request))
     except TooLarge:
-        return schema_error("The document is larger than the server accepts.")
+        return "", schema_error("The document is larger than the server accepts.")
     except Refused as exc:
-        return schema_error(str(exc))
+        return "", schema_error(str(exc))
+    return root.tag, _answer(root, state)
+
+
+def _answer(root: Element, state: SimState) -> Response:
     name = _RESPONSES.get(root.tag)
     if name is None:
         return schema_error(f"The root element '{root.tag}' is not a known transaction.")
@@ -93,6 +101,10 @@ async def handle(request: Request, state: SimState) -> Response:
     return answer(out)
 
 
+async def _answered(scope: Scope, receive: Receive, send: Send) -> None:
+    """The request was carried out already: nothing more to do before hanging up."""
+
+
 class XmlPaths:
     """Sends ``POST`` to IM-XML's paths to the XML endpoint; everything else to the REST app."""
 
@@ -106,7 +118,12 @@ class XmlPaths:
             and scope["method"] == "POST"
             and relative_path(scope).lower() in PATHS
         ):
-            reply = await handle(Request(scope, receive), self.state)
+            tag, reply = await handle(Request(scope, receive), self.state)
+            # Faults per transaction ("imxml:OrderRequest"): the path names none of them.
+            for rule in self.state.draw_faults("ingram", f"{OP_IMXML}:{tag}"):
+                if rule.kind == "drop_after":
+                    await drop_after(_answered, rule.latency_ms, scope, receive)
+                    return
             await reply(scope, receive, send)
             return
         await self.app(scope, receive, send)
