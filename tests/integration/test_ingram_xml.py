@@ -36,7 +36,8 @@ async def set_xml(
         await connections.set_connection(
             session, shortcut="smbi", supplier="ingram", country_id=1,
             changes=ConnectionChanges.of(
-                api_type="xml", xml_login_id=login, xml_password=password, base_url=simulator.base_url,
+                api_type="xml", xml_login_id=login, xml_password=password,
+                base_url=simulator.base_url,
             ),
             box=rt.box, public_url="https://d.example", grace=rt.settings.webhook_key_grace,
             allow_custom_urls=True,
@@ -48,7 +49,8 @@ async def set_rest(rt: Runtime, simulator: RunningSimulator) -> None:
         await connections.set_connection(
             session, shortcut="smbi", supplier="ingram", country_id=1,
             changes=ConnectionChanges.of(
-                api_type="rest", client_id=simulator.client_id, client_secret=simulator.client_secret,
+                api_type="rest", client_id=simulator.client_id,
+                client_secret=simulator.client_secret,
                 customer_number=simulator.customer_number, application_id="APP-TEST",
             ),
             box=rt.box, public_url="https://d.example", grace=rt.settings.webhook_key_grace,
@@ -112,11 +114,13 @@ async def test_price_and_availability_over_xml(rt: Runtime, simulator: RunningSi
     known, by_vendor, unknown = await supplier.price_and_availability(
         [product.ingram_part_number, product.vendor_part_number, "ZZZZZZ"]
     )
-    assert known.status is OfferStatus.OK and known.price is not None and known.currency == "USD"
-    assert known.warehouses and known.supplier_sku == product.ingram_part_number
-    assert (
-        by_vendor.status is OfferStatus.OK and by_vendor.supplier_sku == product.ingram_part_number
-    )
+    assert known.status is OfferStatus.OK
+    assert known.price is not None
+    assert known.currency == "USD"
+    assert known.warehouses
+    assert known.supplier_sku == product.ingram_part_number
+    assert by_vendor.status is OfferStatus.OK
+    assert by_vendor.supplier_sku == product.ingram_part_number
     assert unknown.status is OfferStatus.UNKNOWN
 
 
@@ -133,7 +137,8 @@ async def test_a_po_lives_over_xml_then_switches_to_rest_keeping_its_history(
     control(simulator, "POST", f"/orders/{number}/advance", json={})
     po = await refresh(rt, "PO-XML-LIFE")
     assert po.status == "partly_shipped"
-    assert po.shipments and all(s.tracking_number and s.carrier for s in po.shipments)
+    assert po.shipments
+    assert all(s.tracking_number and s.carrier for s in po.shipments)
     control(simulator, "POST", f"/orders/{number}/advance", json={})  # invoiced
     po = await refresh(rt, "PO-XML-LIFE")
     assert len(po.invoices) == 1
@@ -142,14 +147,17 @@ async def test_a_po_lives_over_xml_then_switches_to_rest_keeping_its_history(
     await set_rest(rt, simulator)
     control(simulator, "POST", f"/orders/{number}/advance", json={})  # the backorder ships
     po = await refresh(rt, "PO-XML-LIFE")
-    assert po.supplier_order_numbers == [number] and len(po.timeline) > before
-    assert po.status == "shipped" and len(po.shipments) == 2
+    assert po.supplier_order_numbers == [number]
+    assert len(po.timeline) > before
+    assert po.status == "shipped"
+    assert len(po.shipments) == 2
     # ... and back to XML: the invoices it reads are the same numbers REST gave.
     await set_xml(rt, simulator)
     control(simulator, "POST", f"/orders/{number}/advance", json={})
     po = await refresh(rt, "PO-XML-LIFE")
     assert po.status == "invoiced"
-    assert len(po.invoices) == 2 and len(po.shipments) == 2
+    assert len(po.invoices) == 2
+    assert len(po.shipments) == 2
 
 
 async def test_a_lost_answer_is_looked_up_before_any_resend(
@@ -171,7 +179,8 @@ async def test_a_hold_is_refused_over_xml_with_the_way_out(
     rt: Runtime, simulator: RunningSimulator
 ) -> None:
     po = await submit(rt, "PO-XML-HOLD", [LineInput(part(simulator, 3), 1)], hold=True)
-    assert po.status == "failed" and "APIS" in (po.failure_reason or "")
+    assert po.status == "failed"
+    assert "APIS" in (po.failure_reason or "")
     assert orders_at_simulator(simulator, "PO-XML-HOLD") == []
 
 
@@ -199,9 +208,11 @@ async def test_run_test_over_xml_passes_then_names_each_fix(
     )
     await set_xml(rt, simulator, "LIMITED1", "limited1")
     limited = await checks()
-    assert limited["price_availability"][0] == "pass" and limited["order_status"][0] == "fail"
+    assert limited["price_availability"][0] == "pass"
+    assert limited["order_status"][0] == "fail"
     assert "enable Order Status" in (limited["order_status"][1] or "")
     await set_xml(rt, simulator, "LIMITED1", "wrongpw1")
     wrong = await checks()
-    assert wrong["xml_login"][0] == "fail" and "XML Password" in (wrong["xml_login"][1] or "")
+    assert wrong["xml_login"][0] == "fail"
+    assert "XML Password" in (wrong["xml_login"][1] or "")
     assert wrong["order_status"][0] == "skip"

@@ -6,6 +6,7 @@ huge body, wrong encoding, garbage), each answered with the schema error and not
 from __future__ import annotations
 
 import re
+from xml.etree.ElementTree import Element
 
 import pytest
 from defusedxml.ElementTree import fromstring
@@ -29,7 +30,8 @@ def header(
 def order(po: str, lines: str, *, kill: str = "N", backorder: str = "Y", release: str = "1") -> str:
     return (
         f"<OrderRequest>{header()}<OrderHeaderInformation><AddressingInformation>"
-        f"<CustomerPO>{po}</CustomerPO><ShipToAttention>Zoë Müller</ShipToAttention><ShipTo><Address>"
+        f"<CustomerPO>{po}</CustomerPO><ShipToAttention>Zoë Müller</ShipToAttention>"
+        "<ShipTo><Address>"
         "<ShipToAddress1>Café Acme</ShipToAddress1><ShipToCity>Springfield</ShipToCity>"
         "<ShipToProvince>IL</ShipToProvince><ShipToPostalCode>62701</ShipToPostalCode>"
         "</Address></ShipTo></AddressingInformation><ProcessingOptions>"
@@ -41,19 +43,30 @@ def order(po: str, lines: str, *, kill: str = "N", backorder: str = "Y", release
 
 
 def line(sku: str, qty: int, n: int) -> str:
-    return f"<ProductLine><SKU>{sku}</SKU><Quantity>{qty}</Quantity><CustomerLineNumber>{n:03d}</CustomerLineNumber></ProductLine>"
+    return (
+        f"<ProductLine><SKU>{sku}</SKU><Quantity>{qty}</Quantity>"
+        f"<CustomerLineNumber>{n:03d}</CustomerLineNumber></ProductLine>"
+    )
 
 
-async def post(client: SimulatorClient, body: str | bytes) -> object:
+async def post(client: SimulatorClient, body: str | bytes) -> Element:
     raw = body.encode("utf-8") if isinstance(body, str) else body
     r = await client.post(URL, content=raw)
     assert r.status_code == 200
     assert r.content.startswith(b'<?xml version="1.0" encoding="ISO-8859-1"?>')
-    return fromstring(r.content)
+    root: Element = fromstring(r.content)
+    return root
 
 
-def error_number(root: object) -> str:
-    status = root.find("TransactionHeader/ErrorStatus")  # type: ignore[attr-defined]
+def at(root: Element, path: str) -> Element:
+    found = root.find(path)
+    assert found is not None, path
+    return found
+
+
+def error_number(root: Element) -> str:
+    status = root.find("TransactionHeader/ErrorStatus")
+    assert status is not None
     return str(status.get("ErrorNumber"))
 
 
@@ -66,19 +79,25 @@ async def test_pna_on_every_path_with_the_header_swapped(
     simulator_client: SimulatorClient, path: str
 ) -> None:
     sku = part(simulator_client, 10)
-    body = f'<PNARequest>{header()}<PNAInformation SKU="{sku}" Quantity="1"/><PNAInformation SKU="ZZZZZZ"/><ShowDetail>2</ShowDetail></PNARequest>'
+    body = (
+        f'<PNARequest>{header()}<PNAInformation SKU="{sku}" Quantity="1"/>'
+        '<PNAInformation SKU="ZZZZZZ"/><ShowDetail>2</ShowDetail></PNARequest>'
+    )
     r = await simulator_client.post(path, content=body)
     root = fromstring(r.content)
-    assert root.tag == "PNAResponse" and error_number(root) == ""
-    head = root.find("TransactionHeader")
+    assert root.tag == "PNAResponse"
+    assert error_number(root) == ""
+    head = at(root, "TransactionHeader")
     assert (
         head.findtext("SenderID"),
         head.findtext("ReceiverID"),
         head.findtext("TransactionID"),
     ) == ("YOU", "ME", "42")
-    assert re.fullmatch(r"\{[0-9A-F-]{36}\}", head.findtext("DocumentID"))
+    assert re.fullmatch(r"\{[0-9A-F-]{36}\}", head.findtext("DocumentID") or "")
     found, unknown = root.findall("PriceAndAvailability")
-    assert found.get("SKU") == sku and found.findtext("Price") and found.findall("Branch")
+    assert found.get("SKU") == sku
+    assert found.findtext("Price")
+    assert found.findall("Branch")
     assert unknown.findtext("SKUStatus") == "ERROR: SKU not found"
 
 
@@ -104,7 +123,8 @@ async def test_a_bad_login_or_country_is_20007_and_an_unentitled_one_20002(
         "/_control/ingram/xml-logins/NOPNA01",
         json={"password": "secret1", "transactions": ["OrderStatusRequest"]},
     )
-    assert r.status_code == 200 and "secret1" not in r.text
+    assert r.status_code == 200
+    assert "secret1" not in r.text
     root = await post(
         simulator_client, f"<PNARequest>{header('NOPNA01', 'secret1')}{pna}</PNARequest>"
     )
@@ -118,7 +138,8 @@ async def test_schema_failures_are_the_bare_error_document(
     short = await post(
         simulator_client, f'<PNARequest>{header(login="abc")}<PNAInformation SKU="X"/></PNARequest>'
     )
-    assert short.tag == "ERROR" and short.get("Number") == "-1061158593"
+    assert short.tag == "ERROR"
+    assert short.get("Number") == "-1061158593"
     assert "Length is less than the minimum length." in (short.text or "")
     misplaced = header().replace("<Version>2.0</Version>", "") + "<Version>2.0</Version>"
     wrong_order = await post(
@@ -138,8 +159,8 @@ async def test_an_order_over_xml_is_a_rest_order_and_lives_on_the_clock(
     body = order("PO-XML-1", line(sku, 60000, 1) + line("ZZZZZZ", 1, 2)).encode("iso-8859-1")
     root = await post(c, b'<?xml version="1.0" encoding="ISO-8859-1"?>' + body)
     assert error_number(root) == ""
-    numbers = root.find("OrderInfo/OrderNumbers")
-    branch_order = numbers.findtext("BranchOrderNumber")
+    numbers = at(root, "OrderInfo/OrderNumbers")
+    branch_order = numbers.findtext("BranchOrderNumber") or ""
     assert len(branch_order) == 7
     assert numbers.findtext("ShipToAttention") == "ZOË MÜLLER"  # ISO-8859-1 both ways, upper-cased
     suffixes = {s.get("Suffix"): s for s in numbers.findall("OrderSuffix")}
@@ -161,13 +182,15 @@ async def test_an_order_over_xml_is_a_rest_order_and_lives_on_the_clock(
         f"<OrderDetailRequest>{header()}<OrderHeaderInfo><BranchOrderNumber>{branch_order}</BranchOrderNumber><CustomerPO>PO-XML-1</CustomerPO></OrderHeaderInfo><ShowDetail>2</ShowDetail></OrderDetailRequest>",
     )
     said = {s.get("ID"): s.findtext("OrderStatus") for s in detail.iter("OrderSuffix")}
-    assert said["11"] in ("Shipped", "Invoiced") and len(said) == 2
+    assert said["11"] in ("Shipped", "Invoiced")
+    assert len(said) == 2
     tracking = await post(
         c,
         f"<OrderTrackingRequest>{header()}<TrackingRequestHeader><BranchOrderNumber>{branch_order}</BranchOrderNumber><CustomerPO>PO-XML-1</CustomerPO></TrackingRequestHeader><ShowDetail>2</ShowDetail></OrderTrackingRequest>",
     )
-    package = tracking.find("Order/Suffix/Package")
-    assert package.get("ID") and package.findtext("Contents/ContentDetail/SKU") == sku
+    package = at(tracking, "Order/Suffix/Package")
+    assert package.get("ID")
+    assert package.findtext("Contents/ContentDetail/SKU") == sku
 
 
 async def test_fill_or_kill_no_backorder_and_lookups_that_find_nothing(
@@ -177,7 +200,8 @@ async def test_fill_or_kill_no_backorder_and_lookups_that_find_nothing(
     killed = await post(
         c, order("PO-KILL", line(part(c, 10), 1, 1) + line("ZZZZZZ", 1, 2), kill="Y")
     )
-    assert error_number(killed) == "20044" and not c.sim.orders.orders
+    assert error_number(killed) == "20044"
+    assert not c.sim.orders.orders
     none = await post(
         c,
         f"<OrderStatusRequest>{header()}<OrderHeaderInfo><CustomerPO>PO-NONE</CustomerPO></OrderHeaderInfo></OrderStatusRequest>",
@@ -219,5 +243,6 @@ async def test_hostile_bodies_get_the_schema_error(
     simulator_client: SimulatorClient, name: str
 ) -> None:
     root = await post(simulator_client, HOSTILE[name])
-    assert root.tag == "ERROR" and root.get("Number") == "-1061158593"
+    assert root.tag == "ERROR"
+    assert root.get("Number") == "-1061158593"
     assert b"root:" not in HOSTILE[name] or "root:" not in (root.text or "")

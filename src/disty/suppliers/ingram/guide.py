@@ -7,6 +7,8 @@ from disty.domain.guide import GuideStep, SetupState
 
 
 def guide(state: SetupState) -> list[GuideStep]:
+    if "xml_login_id" in state.saved and "client_id" not in state.saved:
+        return _xml_guide(state)
     saved = {"client_id", "client_secret"} <= state.saved
     approved = state.passed("api_access")
     keyed = state.webhook_keys > 0
@@ -60,5 +62,38 @@ def guide(state: SetupState) -> list[GuideStep]:
             "Press Send Test Event in the portal. This step ticks when disty receives a "
             "delivery whose signature verifies.",
             delivered,
+        ),
+    ]
+
+
+def _xml_guide(state: SetupState) -> list[GuideStep]:
+    """API type XML (IM-XML): a login Ingram issues, no portal app. Orders are followed by
+    polling; webhooks need the REST app as well."""
+    saved = {"xml_login_id", "xml_password"} <= state.saved
+    return [
+        GuideStep(
+            "Get your IM-XML login from Ingram Micro",
+            "Ingram Micro's e-commerce team issues the XML Login ID and Password (6 to 10 "
+            "characters each; not your web login). Ask your sales rep if you do not have them. "
+            "New integrations are steered to APIS (Recommended).",
+            saved,
+        ),
+        GuideStep(
+            "Enter the XML Login ID and XML Password here, then Save and Exit",
+            "The password is stored encrypted and is never shown again, only its last four "
+            "characters.",
+            saved,
+        ),
+        GuideStep(
+            "Press Run Test",
+            "It checks the login and each transaction disty uses (price and availability, "
+            "order status, detail and tracking); ask Ingram to enable any it refuses. Ordering "
+            "is not tested: it would place an order.",
+            state.passed("xml_login") and state.passed("order_status"),
+        ),
+        GuideStep(
+            "Place a first order",
+            "XML has no webhooks: disty follows each order by asking Ingram from time to time.",
+            state.orders_placed > 0,
         ),
     ]
