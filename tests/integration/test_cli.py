@@ -149,13 +149,15 @@ def test_supplier_set_and_show(cli: Cli) -> None:
     assert f"webhook URL: {url}\n" in human.stdout
 
 
-def test_xml_api_type_is_saved_with_a_note(cli: Cli) -> None:
+def test_xml_api_type_is_saved_and_its_login_checked(cli: Cli) -> None:
     ok(cli("tenant", "add", "smbi", "--country", "1"))
     result = cli(
         "supplier", "set", "ingram", "--tenant", "smbi", "--country", "1", "--api-type", "xml"
     )
     ok(result)
-    assert "the XML API type is not available yet: switch to APIS (Recommended)" in result.stderr
+    assert "not available" not in result.stderr
+    base = ("supplier", "set", "ingram", "--tenant", "smbi", "--country", "1")
+    assert_one_sentence_error(cli(*base, "--xml-login", "abc"), "XML login id")
 
 
 def test_supplier_errors(cli: Cli) -> None:

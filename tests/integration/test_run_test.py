@@ -162,16 +162,17 @@ async def test_missing_application_id_fails_invoices_only(
     assert _failing(report) == ["invoices"]
 
 
-async def test_xml_connection_answers_one_failing_check(
+async def test_xml_connection_without_its_login_names_what_to_save(
     rt: Runtime, simulator: RunningSimulator
 ) -> None:
     from disty.domain.connections import ApiType
 
     await _connect(rt, simulator, api_type=ApiType.XML)
     report = await _test(rt)
-    assert [(c.name, c.status.value) for c in report.checks] == [("api_type", "fail")]
+    statuses = [(c.name, c.status.value) for c in report.checks]
+    assert statuses[:2] == [("xml_login", "fail"), ("price_availability", "skip")]
     assert report.checks[0].detail == (
-        "the XML API type is not available yet: switch to APIS (Recommended)"
+        "Not saved yet: XML login id (--xml-login), XML password (--xml-password)."
     )
 
 

@@ -42,10 +42,10 @@ async def test_optional_parts_match_the_capability_flags(
             )
             adapter = factory(connection, hub, settings)
             for flag, part in parts(adapter).items():
-                offered = flag in registration.capabilities
+                offered = flag in registration.capabilities_for(api_type)
                 assert (part is not None) == offered, (registration.key, api_type, flag)
                 assert (flag in adapter.capabilities) == offered, (registration.key, flag)
-            if Capability.QUOTE_TO_ORDER in registration.capabilities:
+            if Capability.QUOTE_TO_ORDER in registration.capabilities_for(api_type):
                 assert adapter.quotes is not None, (registration.key, api_type)
     finally:
         await hub.aclose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import string
 
 import pytest
@@ -12,7 +11,7 @@ from hypothesis import strategies as st
 from disty.domain.connections import ApiType, mask, validate_email
 from disty.domain.countries import country_site
 from disty.domain.tenants import validate_shortcut
-from disty.errors import ApiTypeNotAvailable, InvalidInput
+from disty.errors import InvalidInput
 from disty.services.connections import webhook_url
 from disty.suppliers import registry
 from disty.suppliers.endpoints import check_base_url
@@ -121,11 +120,8 @@ def test_api_types() -> None:
     with pytest.raises(InvalidInput, match="use rest"):
         ingram.parse_api_type("soap")
     assert ingram.factory(ApiType.REST) is not None
-    with pytest.raises(
-        ApiTypeNotAvailable,
-        match=re.escape("the XML API type is not available yet: switch to APIS (Recommended)"),
-    ):
-        ingram.factory(ApiType.XML)
+    assert ingram.factory(ApiType.XML) is not None  # IM-XML (suppliers/ingram/xml)
+    assert next(n for n, _ in ingram.checks_for(ApiType.XML)) == "xml_login"
 
 
 def test_base_url_and_email_rules() -> None:

@@ -185,6 +185,9 @@ class Registration:
     # Run Test's checks of an API type whose checks differ from ``checks`` (another transport
     # with other transactions); an API type missing here runs ``checks``.
     api_checks: Mapping[ApiType, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
+    # What an API type can do where it is less than ``capabilities`` (the supplier's best);
+    # its adapter's ``capabilities`` and optional parts say the same.
+    api_capabilities: Mapping[ApiType, Capability] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A setting's name becomes a stored key, an API field, a form field and a CLI option
@@ -207,6 +210,9 @@ class Registration:
     @property
     def default_api_type(self) -> ApiType:
         return next(iter(self.adapters))
+
+    def capabilities_for(self, api_type: ApiType) -> Capability:
+        return self.api_capabilities.get(api_type, self.capabilities)
 
     def checks_for(self, api_type: ApiType) -> tuple[tuple[str, bool], ...]:
         """Run Test's checks that talk to the supplier over this API type, in order."""

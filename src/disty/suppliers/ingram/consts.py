@@ -67,6 +67,14 @@ MAINTENANCE_HINT = (
 
 PORTAL = "Ingram Micro's developer portal (developer.ingrammicro.com)"
 
+# What IM-XML gives disty: P&A, orders and following them (no catalog, changes, hold release,
+# invoices query, quotes, returns, freight or webhooks of its own).
+XML_CAPABILITIES = (
+    Capability.PRICE_AVAILABILITY
+    | Capability.ORDER_CREATE
+    | Capability.ORDER_DETAIL
+    | Capability.ORDER_SEARCH
+)
 # IM-XML (XML-NOTES 2.1): one load-balanced host for every transaction, no test host.
 XML_URL = "https://newport.ingrammicro.com"
 XML_PATH = "/mustang"

@@ -67,6 +67,7 @@ REGISTRATION = Registration(
     capabilities=consts.CAPABILITIES,
     checks=consts.CHECKS,
     api_checks={ApiType.XML: consts.XML_CHECKS},
+    api_capabilities={ApiType.XML: consts.XML_CAPABILITIES},
     check_titles=consts.CHECK_TITLES,
     credentials_fix=CREDENTIALS_FIX,
     webhooks=CODEC,

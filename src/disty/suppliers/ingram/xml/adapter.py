@@ -30,7 +30,7 @@ from disty.domain.orders import (
     PlacedOrder,
 )
 from disty.suppliers import pna
-from disty.suppliers.base import Capability, ProgressCallback
+from disty.suppliers.base import ProgressCallback
 from disty.suppliers.errors import NotFound, RequestRejected
 from disty.suppliers.ingram import consts
 from disty.suppliers.ingram.xml import checks, documents
@@ -40,12 +40,6 @@ from disty.suppliers.xml import children
 
 _INGRAM_PART = re.compile(r"[A-Z0-9]{6}")
 
-CAPABILITIES = (
-    Capability.PRICE_AVAILABILITY
-    | Capability.ORDER_CREATE
-    | Capability.ORDER_DETAIL
-    | Capability.ORDER_SEARCH
-)
 SWITCH = "switch the connection's API type to APIS (Recommended), which has it"
 
 
@@ -73,7 +67,7 @@ def _transaction_id() -> str:
 class IngramXmlSupplier:
     key = consts.KEY
     name = consts.NAME
-    capabilities = CAPABILITIES
+    capabilities = consts.XML_CAPABILITIES
     pna_batch_size = consts.XML_PNA_BATCH
     checks = consts.XML_CHECKS
     quotes = None
