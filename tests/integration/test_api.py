@@ -169,7 +169,7 @@ async def test_connection_fields_are_the_suppliers_declared_settings(
     assert secret == {"client_secret", "xml_password"}
     assert {"client_id", "customer_number"} <= {s["name"] for s in ingram["settings"]}
     assert ingram["webhooks"] is True
-    assert ingram["usable_api_types"] == ["rest"]
+    assert ingram["usable_api_types"] == ["rest", "xml"]
     for response in refused:
         assert response.status_code == 422, response.text
     assert "evil_field" in refused[0].text
