@@ -61,6 +61,9 @@ _ADDRESS_KEYS = (
 )
 
 
+DELIVERY_S = 3 * 86400.0  # a shipment's estimated delivery, three days after it ships
+
+
 def day(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.UTC).date().isoformat()
 
@@ -203,10 +206,15 @@ def _tracking(order: Order, s: Shipment) -> list[JSON]:
     ]
 
 
+def delivery(sub_order_number: str) -> str:
+    """A shipment's delivery number (order detail shows it; invoice search filters by it)."""
+    return sub_order_number.replace("-", "")[2:]
+
+
 def _shipment_detail(order: Order, s: Shipment) -> JSON:
     return {
         "quantity": s.quantity,
-        "deliveryNumber": s.sub_order_number.replace("-", "")[2:],
+        "deliveryNumber": delivery(s.sub_order_number),
         "estimatedShipDate": day(s.shipped_at),
         "shipFromWarehouseId": s.warehouse.id,
         "shipFromLocation": s.warehouse.location,
@@ -218,7 +226,7 @@ def _shipment_detail(order: Order, s: Shipment) -> JSON:
                 "carrierName": s.carrier.name,
                 "quantity": s.quantity,
                 "shippedDate": day(s.shipped_at),
-                "estimatedDeliveryDate": day(s.shipped_at + 3 * 86400),
+                "estimatedDeliveryDate": day(s.shipped_at + DELIVERY_S),
                 "deliveredDate": "",
                 "carrierPickupDate": day(s.shipped_at),
                 "trackingDetails": _tracking(order, s),

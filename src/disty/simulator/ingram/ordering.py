@@ -8,6 +8,7 @@ are listed in ``routes_orders`` (as Ingram documents them) and in the simulator'
 
 from __future__ import annotations
 
+import copy
 import secrets
 from typing import Any
 
@@ -15,6 +16,7 @@ from disty.simulator.ingram import order_wire
 from disty.simulator.ingram.catalog import Product
 from disty.simulator.ingram.orders import (
     HOLD_LIMIT_S,
+    Inventory,
     Line,
     Order,
     Stage,
@@ -24,6 +26,7 @@ from disty.simulator.ingram.orders import (
 )
 from disty.simulator.ingram.quotes import find_quote
 from disty.simulator.ingram.state import SimState
+from disty.simulator.ingram.webhooks import Dispatcher
 
 # -- placing ----------------------------------------------------------------------------------
 
@@ -412,3 +415,42 @@ def advance_to(state: SimState, order: Order, target: Stage, at: float) -> None:
         if target == "partially_shipped" and order.stage in ("shipped", "invoiced"):
             return
         step(state, order, at)
+
+
+def as_if(state: SimState, order: Order, target: Stage, at: float) -> Order:
+    """The order as it would look at ``target``, for ``simulateStatus``: a copy moved on in a
+    scratch world (its own stock counts and a webhook dispatcher nobody subscribes to), so the
+    real order, stock and webhook log stay exactly as they were. The spec calls the parameter
+    a canned test response, not an action."""
+    shadow = copy.copy(order)
+    shadow.history = list(order.history)
+    shadow.lines = []
+    for ln in order.lines:
+        twin = copy.copy(ln)
+        twin.shipments = [copy.copy(s) for s in ln.shipments]
+        shadow.lines.append(twin)
+    scratch = copy.copy(state)
+    scratch.inventory = Inventory()
+    scratch.inventory.taken.update(state.inventory.taken)
+    scratch.webhooks = Dispatcher(state.clock)
+    if target == "partially_shipped" and not shadow.shipments:
+        _hold_back_some(shadow)
+    advance_to(scratch, shadow, target, at)
+    return shadow
+
+
+def _hold_back_some(order: Order) -> None:
+    """Make a backorder for a partial shipment to show: half the largest line, or the last
+    line when every line is a single unit (an order of one unit ships whole)."""
+    live = [ln for ln in order.live_lines if ln.confirmed]
+    if not live or any(ln.backordered for ln in live):
+        return
+    big = max(live, key=lambda ln: ln.confirmed)
+    if big.confirmed > 1:
+        held = big.confirmed // 2
+    elif len(live) > 1:
+        big, held = live[-1], live[-1].confirmed
+    else:
+        return
+    big.confirmed -= held
+    big.backordered += held
