@@ -394,6 +394,7 @@ def test_quote_created_webhook(
         headers=_h(simulator),
         json={
             "quoteName": "Q1",
+            "CustomerContact": "buyer@example.com",
             "products": [{"ingramPartNumber": p.ingram_part_number, "quantity": "2"}],
         },
     )

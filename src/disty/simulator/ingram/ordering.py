@@ -100,9 +100,11 @@ def place(
     ``prices``: unit prices by Ingram part number that override the list price (a quote's).
     """
     attrs = _attributes(body)
-    con = body["customerOrderNumber"].strip()
-    if state.orders.duplicate(client_id, con) and not _truthy(
-        attrs.get("allowDuplicateCustomerOrderNumber")
+    con = text_of(body.get("customerOrderNumber"))  # optional on v7
+    if (
+        con
+        and state.orders.duplicate(client_id, con)
+        and not _truthy(attrs.get("allowDuplicateCustomerOrderNumber"))
     ):
         return None, [], f"Duplicate customerOrderNumber {con}"
     special_bid = text_of(body.get("specialBidNumber"))
@@ -213,17 +215,18 @@ def process_v7(state: SimState, item: dict[str, Any], now: float) -> None:
                 for n, p in enumerate(quote["products"])
             ]
             body["specialBidNumber"] = quote.get("specialBidId", "")
-    order, rejected, _refusal = place(state, item["client_id"], item["country"], body, now, prices)
+    order, rejected, refusal = place(state, item["client_id"], item["country"], body, now, prices)
+    con = text_of(body.get("customerOrderNumber"))
     if order is not None:
         order.confirmation_number = item["confirmation"]
-        answer = order_wire.create_answer(order, rejected)
+        resource = order_wire.v7_resource(order, order_wire.create_answer(order, rejected))
     else:
-        answer = None
-    resource = order_wire.v7_resource(order, answer, body["customerOrderNumber"])
+        lines = body.get("lines") if isinstance(body.get("lines"), list) else []
+        resource = order_wire.v7_refusal(
+            con, item["country"], rejected, refusal or "No line could be ordered", len(lines), now
+        )
     state.webhooks.emit(
-        "order_async_create",
-        item["client_id"],
-        order_wire.v7_event(resource, body["customerOrderNumber"], now),
+        "order_async_create", item["client_id"], order_wire.v7_event(resource, con, now)
     )
 
 

@@ -60,13 +60,19 @@ SIMULATE_STATUS: dict[str, Stage] = {
 }
 
 
-def check_header(body: Any, max_con: int) -> Fields:
-    """Field errors of an order body (400), before any line is looked at."""
+def check_header(body: Any, max_con: int, *, con_required: bool = True) -> Fields:
+    """Field errors of an order body (400), before any line is looked at.
+
+    ``customerOrderNumber`` is required on v6 (Ingram's notes) and optional on v7 (the spec and
+    both official SDKs).
+    """
     if not isinstance(body, dict):
         return [field_error("body", "", "The request body must be a JSON object")]
     bad: Fields = []
     con = body.get("customerOrderNumber")
-    if not isinstance(con, str) or not con.strip():
+    if con is None and not con_required:
+        pass
+    elif not isinstance(con, str) or (con_required and not con.strip()):
         bad.append(field_error("customerOrderNumber", con, "Required field is missing"))
     elif len(con) > max_con:
         bad.append(
@@ -137,7 +143,7 @@ async def create_v7(request: Request) -> Response:
     state = state_of(request)
     now = state.clock.now()
     body = await json_body(request)
-    bad = check_header(body, MAX_CUSTOMER_ORDER_NUMBER_V7)
+    bad = check_header(body, MAX_CUSTOMER_ORDER_NUMBER_V7, con_required=False)
     quote_number = ordering.text_of(body.get("quoteNumber")) if isinstance(body, dict) else ""
     if not bad and quote_number and find_quote(state, ctx.app.client_id, quote_number) is None:
         bad.append(field_error("quoteNumber", quote_number, "Quote not found"))
