@@ -226,7 +226,10 @@ def process_v7(state: SimState, item: dict[str, Any], now: float) -> None:
             con, item["country"], rejected, refusal or "No line could be ordered", len(lines), now
         )
     state.webhooks.emit(
-        "order_async_create", item["client_id"], order_wire.v7_event(resource, con, now)
+        "order_async_create",
+        item["client_id"],
+        order_wire.v7_event(resource, con, now),
+        item["country"],
     )
 
 
@@ -321,7 +324,12 @@ def apply_changes(
 
 
 def emit_order(state: SimState, kind: str, order: Order, at: float) -> None:
-    state.webhooks.emit(kind, order.client_id, order_wire.order_event(kind, order, at))  # type: ignore[arg-type]
+    state.webhooks.emit(
+        kind,  # type: ignore[arg-type]
+        order.client_id,
+        order_wire.order_event(kind, order, at),
+        order.country,
+    )
 
 
 def schedule_after_create(state: SimState, order: Order, at: float) -> None:

@@ -150,5 +150,6 @@ def create_quote(
                 }
             ],
         },
+        country,
     )
     return quote
