@@ -30,6 +30,8 @@ OP_RETURN_SEARCH = "get-resellers-v6-returnssearch"
 OP_RETURN_DETAIL = "get-resellers-v6-returnsdetails"
 OP_RETURN_CREATE = "post-returnscreate"
 OP_FREIGHT = "post-freightestimate"
+# In the official SDK 1.3.0, not in the spec version held: the id is ours.
+OP_VENDOR_REQUIRED_INFO = "post-vendorrequiredinfo_v7"
 
 # (method, path pattern relative to the Ingram root, operation id); part 2 appends orders etc.
 ROUTES: list[tuple[str, re.Pattern[str], str]] = [
@@ -59,6 +61,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("POST", re.compile(r"/resellers/v6/returns/create"), OP_RETURN_CREATE),
     ("GET", re.compile(r"/resellers/v6/returns/[^/]+"), OP_RETURN_DETAIL),
     ("POST", re.compile(r"/resellers/v6/freightestimate"), OP_FREIGHT),
+    ("POST", re.compile(r"/resellers/v7/vendorrequiredinfo"), OP_VENDOR_REQUIRED_INFO),
 ]
 
 

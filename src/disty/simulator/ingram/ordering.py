@@ -221,7 +221,8 @@ def process_v7(state: SimState, item: dict[str, Any], now: float) -> None:
         order.confirmation_number = item["confirmation"]
         resource = order_wire.v7_resource(order, order_wire.create_answer(order, rejected))
     else:
-        lines = body.get("lines") if isinstance(body.get("lines"), list) else []
+        raw = body.get("lines")
+        lines: list[Any] = raw if isinstance(raw, list) else []
         resource = order_wire.v7_refusal(
             con, item["country"], rejected, refusal or "No line could be ordered", len(lines), now
         )

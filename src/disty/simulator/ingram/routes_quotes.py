@@ -72,16 +72,18 @@ async def search(request: Request) -> Response:
         for x in all_quotes(state, ctx.app.client_id)
         if all(in_range(utc_day(x["created_at"]), span) for span in spans)
     ]
-    for key, get in (
-        ("quoteNumber", lambda x: x["quoteNumber"]),
-        ("quoteName", lambda x: x["quoteName"]),
-        ("specialBidNumber", lambda x: x["specialBidId"]),
-        ("status", lambda x: x["status"]),
-        ("endUserContact", lambda x: x["end_user"].get("contact", "")),
+    for key, field in (
+        ("quoteNumber", "quoteNumber"),
+        ("quoteName", "quoteName"),
+        ("specialBidNumber", "specialBidId"),
+        ("status", "status"),
     ):
         wanted = q.get(key)
         if wanted:
-            found = [x for x in found if wanted.lower() in str(get(x)).lower()]
+            found = [x for x in found if wanted.lower() in str(x[field]).lower()]
+    if q.get("endUserContact"):
+        wanted = q["endUserContact"].lower()
+        found = [x for x in found if wanted in x["end_user"].get("contact", "").lower()]
     if q.get("vendorName"):
         found = [
             x
