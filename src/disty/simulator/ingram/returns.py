@@ -97,7 +97,7 @@ async def create(request: Request) -> Response:
         case = _case_number()
         claim = {
             "client_id": ctx.app.client_id,
-            "rmaClaimId": "",
+            "rmaClaimId": "RMA" + case[4:9],  # found again by search's returnClaimId
             "caseRequestNumber": case,
             "referenceNumber": str(item.get("referenceNumber") or ""),
             "createdOn": order_wire.stamp(now),
