@@ -78,6 +78,7 @@ def world(simulator: RunningSimulator) -> dict[str, Any]:
         "/resellers/v6/quotes/create",
         json={
             "quoteName": "EX",
+            "CustomerContact": "buyer@example.com",
             "products": [{"ingramPartNumber": p.ingram_part_number, "quantity": 2}],
         },
     ).json()

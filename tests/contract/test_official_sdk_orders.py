@@ -243,6 +243,7 @@ def test_quotes_v7_deals_renewals_freight_through_the_sdk(simulator: RunningSimu
         },
         json={
             "quoteName": "SDK quote",
+            "CustomerContact": "buyer@example.com",
             "products": [{"ingramPartNumber": p.ingram_part_number, "quantity": "3"}],
         },
     )

@@ -9,7 +9,8 @@ token and identity headers so they reach the handlers rather than the gateway. C
 - schemathesis's own response-schema conformance for declared statuses.
 
 The spec is adjusted before loading, as part 1's schema tests do: fields its own examples
-show as ``null`` become nullable (see ``test_spec_schemas.py``).
+show as ``null`` become nullable (see ``test_spec_schemas.py``). Both allowances are rows of
+``disty.simulator.ingram.spec_conflicts``, whose table docs/simulator-ingram.md must carry.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import pytest
 import requests
 from hypothesis import HealthCheck, Phase, given, settings
 
-from tests.contract.spec import load_spec, resolve
+from disty.simulator.ingram.spec_conflicts import UNDECLARED_STATUSES, markdown
+from tests.contract.spec import REPO_ROOT, load_spec, resolve
 from tests.contract.test_spec_schemas import _examples_nulls
 from tests.fixtures.simulator import RunningSimulator
 
@@ -30,11 +32,8 @@ schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.specs.openapi.checks import response_schema_conformance  # noqa: E402
 
 EXAMPLES = 12
-# Statuses Ingram documents (NOTES.md) that the spec does not declare for every operation:
-# 400 (validation), 401 (gateway token and API-product checks), 404 (no records, unknown
-# order/invoice/quote/deal/renewal/return), 405 (gateway: wrong method), 429 (rate limits),
-# 204 (search with no match), 207 (partial success).
-UNDECLARED = {204, 207, 400, 401, 404, 405, 429}
+# The one list of allowed departures, mirrored by docs/simulator-ingram.md (test_doc_table).
+UNDECLARED = set(UNDECLARED_STATUSES)
 
 
 def _nullable(node: Any, path: list[str]) -> None:
@@ -219,3 +218,11 @@ def _check(
             problems.append(f"{label}: {str(exc)[:400]}")
 
     return check
+
+
+def test_doc_table_is_the_code() -> None:
+    """docs/simulator-ingram.md carries spec_conflicts.markdown() verbatim: no drift."""
+    doc = (REPO_ROOT / "docs" / "simulator-ingram.md").read_text(encoding="utf-8")
+    start, end = "<!-- spec-conflicts:start -->\n", "<!-- spec-conflicts:end -->"
+    table = doc[doc.index(start) + len(start) : doc.index(end)]
+    assert table == markdown(), "run: python -m disty.simulator.ingram.spec_conflicts"

@@ -148,6 +148,7 @@ def test_quotes(world: dict[str, Any]) -> None:
         "/resellers/v6/quotes/create",
         json={
             "quoteName": "EX2",
+            "CustomerContact": "buyer@example.com",
             "products": [{"ingramPartNumber": world["p"].ingram_part_number, "quantity": "1"}],
         },
     )

@@ -101,6 +101,7 @@ def _provoke_every_event(sim: RunningSimulator, rx: WebhookReceiver) -> None:
         headers=h,
         json={
             "quoteName": "WB",
+            "CustomerContact": "buyer@example.com",
             "products": [{"ingramPartNumber": p.ingram_part_number, "quantity": 1}],
         },
     )

@@ -37,7 +37,7 @@ async def make_quote(rt: Runtime, simulator: RunningSimulator, *indexes: int) ->
     parts = [str(simulator.state.catalog.product(i).ingram_part_number) for i in indexes]
     created = await client.request(
         "POST", "/resellers/v6/quotes/create", safe=False,
-        json={"quoteName": "Lab refresh", "products": [
+        json={"quoteName": "Lab refresh", "CustomerContact": "buyer@example.com", "products": [
             {"ingramPartNumber": p, "quantity": 1 + k} for k, p in enumerate(parts)
         ]},
     )  # fmt: skip

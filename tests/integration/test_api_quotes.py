@@ -90,7 +90,8 @@ def client_of(rt: Runtime, simulator: RunningSimulator, app: tuple[str, str]) ->
 async def make_quote(client: IngramClient, products: list[dict[str, Any]]) -> str:
     created = await client.request(
         "POST", "/resellers/v6/quotes/create",
-        json={"quoteName": "Lab refresh", "products": products}, safe=False,
+        json={"quoteName": "Lab refresh", "CustomerContact": "buyer@example.com",
+              "products": products}, safe=False,
     )  # fmt: skip
     return str(created.json()["quoteNumber"])
 
@@ -328,7 +329,7 @@ async def test_an_app_without_v7_gets_a_problem_saying_to_subscribe_it(
             access = token_answer.json()["access_token"]
             created = await http.post(
                 base_url + "/resellers/v6/quotes/create",
-                json={"quoteName": "No v7", "products": [
+                json={"quoteName": "No v7", "CustomerContact": "buyer@example.com", "products": [
                     {"ingramPartNumber": state.catalog.product(3).ingram_part_number,
                      "quantity": 1}]},
                 headers={"Authorization": f"Bearer {access}",

@@ -385,7 +385,8 @@ async def test_a_quote_is_ordered_at_its_prices_with_its_lines(
                 {"ingramPartNumber": part(simulator, 24), "quantity": 1}]  # fmt: skip
     created = await client.request(
         "POST", "/resellers/v6/quotes/create",
-        json={"quoteName": "Lab refresh", "products": products}, safe=False,
+        json={"quoteName": "Lab refresh", "CustomerContact": "buyer@example.com",
+              "products": products}, safe=False,
     )  # fmt: skip
     quote_number = created.json()["quoteNumber"]
     quote = await client.quote_detail(quote_number)

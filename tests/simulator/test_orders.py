@@ -256,16 +256,42 @@ async def test_hold_voided_after_24_hours(simulator_client: SimulatorClient) -> 
     assert r.status_code == 400
 
 
-async def test_simulate_status_moves_the_order(simulator_client: SimulatorClient) -> None:
+async def test_simulate_status_answers_as_if_and_changes_nothing(
+    simulator_client: SimulatorClient,
+) -> None:
+    """simulateStatus is a canned test answer (the spec): the order, its stock, search and the
+    webhook log stay as they were."""
     c = simulator_client
     h = await authed(c)
-    p = stocked(c.sim)
-    r = await c.post(ORDERS, headers=h, json=order_body("SIM-1", (p.ingram_part_number, 1)))
+    p = stocked(c.sim, 4)
+    await c.post("/_control/apps/" + c.sim.config.client_id + "/webhooks", json={
+        "destination_url": "http://127.0.0.1:9/unused"})  # fmt: skip
+    r = await c.post(ORDERS, headers=h, json=order_body("SIM-1", (p.ingram_part_number, 4)))
     number = r.json()["orders"][0]["ingramOrderNumber"]
-    d = await c.get(ORDER_DETAIL + number, headers=h, params={"simulateStatus": "IM::SHIPPED"})
-    assert d.json()["orderStatus"] == "Shipped"
-    d = await c.get(ORDER_DETAIL + number, headers=h, params={"simulateStatus": "IM::INVOICED"})
-    assert d.json()["lines"][0]["shipmentDetails"][0]["invoiceNumber"]
+    before = (await c.get(ORDER_DETAIL + number, headers=h)).json()
+    found = (await c.get(ORDER_SEARCH, headers=h, params={"ingramOrderNumber": number})).json()
+    events = (await c.get("/_control/events")).json()
+    stock = c.sim.inventory.available(p, "US")
+
+    as_if = {}
+    for status in ("IM::SHIPPED", "IM::PARTIALLY_SHIPPED", "IM::HOLD", "IM::INVOICED"):
+        d = await c.get(ORDER_DETAIL + number, headers=h, params={"simulateStatus": status})
+        assert d.status_code == 200, d.text
+        as_if[status] = d.json()
+    assert as_if["IM::SHIPPED"]["orderStatus"] == "Shipped"
+    assert as_if["IM::PARTIALLY_SHIPPED"]["orderStatus"] == "Partially Shipped"
+    assert as_if["IM::HOLD"]["orderStatus"] == "On Hold"
+    assert as_if["IM::INVOICED"]["lines"][0]["shipmentDetails"][0]["invoiceNumber"]
+
+    assert (await c.get(ORDER_DETAIL + number, headers=h)).json() == before
+    again = (await c.get(ORDER_SEARCH, headers=h, params={"ingramOrderNumber": number})).json()
+    assert again == found
+    assert (await c.get("/_control/events")).json() == events
+    assert c.sim.inventory.available(p, "US") == stock
+    invoices = await c.get("/ingram/resellers/v6/invoices", headers={
+        **h, "IM-ApplicationID": "t"}, params={"orderNumber": number})  # fmt: skip
+    assert invoices.json()["invoices"] == []
+
     bad = await c.get(ORDER_DETAIL + number, headers=h, params={"simulateStatus": "IM::LOST"})
     assert bad.status_code == 400
     assert (await c.get(ORDER_DETAIL + "20-NOPE0", headers=h)).status_code == 404

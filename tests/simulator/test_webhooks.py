@@ -54,11 +54,17 @@ def _control(sim: RunningSimulator, method: str, path: str, body: Any = None) ->
 
 
 def _hook(
-    sim: RunningSimulator, rx: WebhookReceiver, name: str, events: list[str] | None = None
+    sim: RunningSimulator,
+    rx: WebhookReceiver,
+    name: str,
+    events: list[str] | None = None,
+    country: str | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"destination_url": rx.url(name)}
     if events is not None:
         body["events"] = events
+    if country is not None:
+        body["country"] = country
     created: dict[str, Any] = _control(sim, "POST", f"/apps/{sim.client_id}/webhooks", body)
     rx.expect(name, created["secret"])
     return created
@@ -382,6 +388,37 @@ def test_stock_updates_are_deltas_of_at_most_4000_skus(
     assert sizes == [4000, 500]
 
 
+def test_stock_updates_go_one_event_per_country(
+    simulator: RunningSimulator, webhook_receiver: WebhookReceiver
+) -> None:
+    """The body names no country, so one SKU's US and Canadian figures never share an event:
+    a country's webhook gets its country's figures only; a webhook for every country gets
+    one event per country, each SKU once."""
+    rx = webhook_receiver
+    _hook(simulator, rx, "us", ["stock_update"], country="US")
+    _hook(simulator, rx, "ca", ["stock_update"], country="CA")
+    _hook(simulator, rx, "all", ["stock_update"])
+    for country, qty in (("US", 7), ("CA", 3)):
+        _control(simulator, "POST", "/stock/restock", {
+            "country": country, "first_index": 10, "count": 2, "quantity": qty})  # fmt: skip
+    _control(simulator, "POST", "/stock/publish")
+    p = simulator.state.catalog.product(10)
+    for hook, country in (("us", "US"), ("ca", "CA")):
+        (event,) = rx.of(hook)
+        rows = {r["ingramPartNumber"]: r["totalAvailability"] for r in event.body["resource"]}
+        assert len(rows) == len(event.body["resource"]) == 2
+        assert rows[p.ingram_part_number] == str(simulator.state.inventory.available(p, country))
+    everything = rx.of("all")
+    assert len(everything) == 2
+    for event in everything:
+        skus = [r["ingramPartNumber"] for r in event.body["resource"]]
+        assert len(skus) == len(set(skus)) == 2
+    # A country the app does not serve is refused.
+    r = httpx.post(simulator.control_url + f"/apps/{simulator.client_id}/webhooks",
+                   json={"destination_url": rx.url("x"), "country": "MX"})  # fmt: skip
+    assert r.status_code == 422
+
+
 @pytest.mark.parametrize("kind", ["quote_create"])
 def test_quote_created_webhook(
     simulator: RunningSimulator, webhook_receiver: WebhookReceiver, kind: str
@@ -394,6 +431,7 @@ def test_quote_created_webhook(
         headers=_h(simulator),
         json={
             "quoteName": "Q1",
+            "CustomerContact": "buyer@example.com",
             "products": [{"ingramPartNumber": p.ingram_part_number, "quantity": "2"}],
         },
     )

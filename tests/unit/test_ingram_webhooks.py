@@ -124,6 +124,11 @@ def test_the_v7_result_and_its_refusal() -> None:
     assert result.order_numbers == ()
     assert result.refusal == "SKU-NOTFOUND"
     assert result.po_number == "PO-V7B"
+    # v7's own schema: an order entry without a number, its notes saying why.
+    refused["resource"] = {
+        "orders": [{"ingramOrderNumber": "", "numberOfLinesWithError": 1, "notes": "Duplicate"}]
+    }
+    assert webhooks.v7_result(refused).refusal == "Duplicate"
 
 
 def test_stock_rows_skip_what_cannot_be_read() -> None:

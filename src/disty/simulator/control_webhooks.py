@@ -30,6 +30,8 @@ class WebhookIn(BaseModel):
     destination_url: str = Field(min_length=1)
     events: list[EventKind] = Field(default_factory=lambda: list(EVENT_KINDS))
     secret: str | None = Field(default=None, min_length=1)
+    # The country the webhook serves (one of the app's); none: every country of the app.
+    country: str | None = Field(default=None, pattern="^[A-Z]{2}$")
 
 
 class WebhookPatch(BaseModel):
@@ -80,8 +82,14 @@ async def list_webhooks(client_id: str, state: StateDep) -> list[dict[str, objec
 async def add_webhook(client_id: str, body: WebhookIn, state: StateDep) -> dict[str, object]:
     if client_id not in state.apps:
         raise HTTPException(404, f"no app {client_id}")
+    if body.country is not None and body.country not in state.apps[client_id].countries:
+        raise HTTPException(422, f"app {client_id} does not serve country {body.country}")
     sub = state.webhooks.subscribe(
-        client_id, body.destination_url, tuple(dict.fromkeys(body.events)), body.secret
+        client_id,
+        body.destination_url,
+        tuple(dict.fromkeys(body.events)),
+        body.secret,
+        country=body.country,
     )
     # The one time the secret is shown (as the portal shows the Signature Token).
     return {**sub.public(), "secret": sub.secret}

@@ -26,6 +26,7 @@ from disty.simulator.ingram import (
     routes_orders,
     routes_pna,
     routes_quotes,
+    routes_vendor_info,
 )
 from disty.simulator.ingram.faults import FaultInjector
 from disty.simulator.ingram.state import SimState
@@ -88,6 +89,11 @@ def create_ingram_app(state: SimState) -> ASGIApp:
         Route("/resellers/v6/returns/create", returns.create, methods=["POST"]),
         Route("/resellers/v6/returns/{caseRequestNumber}", returns.detail, methods=["GET"]),
         Route("/resellers/v6/freightestimate", freight.estimate, methods=["POST"]),
+        Route(
+            "/resellers/v7/vendorrequiredinfo",
+            routes_vendor_info.vendor_required_info,
+            methods=["POST"],
+        ),
     ]
     app = Starlette(routes=routes, exception_handlers={404: _no_such_proxy, 405: _wrong_method})
     app.state.sim = state

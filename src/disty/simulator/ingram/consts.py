@@ -32,6 +32,8 @@ OP_RETURN_CREATE = "post-returnscreate"
 OP_FREIGHT = "post-freightestimate"
 # IM-XML's one endpoint (xml/endpoint.py): not in the REST spec, named here for faults and counts.
 OP_IMXML = "imxml"
+# In the official SDK 1.3.0, not in the spec version held: the id is ours.
+OP_VENDOR_REQUIRED_INFO = "post-vendorrequiredinfo_v7"
 
 # (method, path pattern relative to the Ingram root, operation id); part 2 appends orders etc.
 ROUTES: list[tuple[str, re.Pattern[str], str]] = [
@@ -61,6 +63,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("POST", re.compile(r"/resellers/v6/returns/create"), OP_RETURN_CREATE),
     ("GET", re.compile(r"/resellers/v6/returns/[^/]+"), OP_RETURN_DETAIL),
     ("POST", re.compile(r"/resellers/v6/freightestimate"), OP_FREIGHT),
+    ("POST", re.compile(r"/resellers/v7/vendorrequiredinfo"), OP_VENDOR_REQUIRED_INFO),
     ("POST", re.compile(r"/?(mustang/?)?", re.IGNORECASE), OP_IMXML),
 ]
 

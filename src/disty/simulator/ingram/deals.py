@@ -109,7 +109,7 @@ async def search(request: Request) -> Response:
         else "",
         "previousPage": f"/resellers/v6/deals/search?Size={size}&Page={number - 1}"
         if number > 1
-        else None,
+        else "",
     }
     return JSONResponse(body, headers=ctx.headers)
 

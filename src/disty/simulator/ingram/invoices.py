@@ -16,7 +16,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from disty.simulator.ingram import errors, order_wire
-from disty.simulator.ingram.calls import Fields, admit, field_error, int_param, invalid, page
+from disty.simulator.ingram.calls import (
+    Fields,
+    admit,
+    date_param,
+    int_param,
+    invalid,
+    page,
+    utc_day,
+)
 from disty.simulator.ingram.consts import OP_INVOICE_DETAIL, OP_INVOICE_SEARCH
 from disty.simulator.ingram.gateway import state_of
 from disty.simulator.ingram.orders import Line, Order, Shipment
@@ -24,6 +32,7 @@ from disty.simulator.ingram.state import SimState
 
 JSON = dict[str, Any]
 NET_DAYS = 30
+INVOICE_TYPE = "Invoice"  # no credit or debit memos here
 _APP_HEADER = ("IM-ApplicationID",)
 
 
@@ -88,8 +97,40 @@ def _row(inv: Invoice) -> JSON:
     }
 
 
-def _in_range(day: str, lo: str | None, hi: str | None) -> bool:
-    return (not lo or day >= lo[:10]) and (not hi or day <= hi[:10])
+def _within(day: float, lo: dt.date | None, hi: dt.date | None, on: dt.date | None) -> bool:
+    d = utc_day(day)
+    return (lo is None or d >= lo) and (hi is None or d <= hi) and (on is None or d == on)
+
+
+def _same(wanted: str | None, *values: str) -> bool:
+    return not wanted or wanted.strip().upper() in {v.upper() for v in values}
+
+
+def _matches(inv: Invoice, q: Any, days: dict[str, dt.date | None]) -> bool:
+    """Every filter the spec documents for invoice search narrows the result."""
+    order, sub = inv.order, inv.shipment.sub_order_number
+    return (
+        _same((q.get("invoiceNumber") or "").replace("-", ""), inv.number)
+        and _same(q.get("orderNumber"), order.number, sub)
+        and _same(q.get("customerOrderNumber"), order.customer_order_number)
+        and _same(q.get("endCustomerOrderNumber"), order.end_customer_order_number)
+        and _same(q.get("specialBidNumber"), order.special_bid_number)
+        and _same(q.get("invoiceStatus"), "OPEN")
+        and _same(q.get("invoiceType"), INVOICE_TYPE)
+        # The spec spells it DeliveryNumber; the delivery is the shipment (order detail's
+        # shipmentDetails[].deliveryNumber).
+        and _same(q.get("DeliveryNumber") or q.get("deliveryNumber"), order_wire.delivery(sub))
+        and (
+            not q.get("serialNumber")
+            or q["serialNumber"] in {n for _, s in inv.parts for n in s.serials}
+        )
+        and _within(inv.date, days["invoiceFromDate"], days["invoiceToDate"], days["invoiceDate"])
+        and _within(
+            inv.due, days["invoiceFromDueDate"], days["invoiceToDueDate"], days["invoiceDueDate"]
+        )
+        and _within(inv.due, None, None, days["paymentTermsNetDate"])
+        and _within(order.created_at, days["orderFromDate"], days["orderToDate"], days["orderDate"])
+    )
 
 
 async def search(request: Request) -> Response:
@@ -102,42 +143,28 @@ async def search(request: Request) -> Response:
     bad: Fields = []
     size = int_param(q.get("pageSize"), 25, "pageSize", bad, hi=100)
     number = int_param(q.get("pageNumber"), 1, "pageNumber", bad)
-    for name in ("invoiceDate", "invoiceFromDate", "invoiceToDate", "orderFromDate", "orderToDate"):
-        raw = q.get(name)
-        if raw:
-            try:
-                dt.date.fromisoformat(raw[:10])
-            except ValueError:
-                bad.append(field_error(name, raw, f"{name} must be yyyy-MM-dd"))
+    days = {
+        name: date_param(q, name, bad)
+        for name in (
+            "invoiceDate",
+            "invoiceFromDate",
+            "invoiceToDate",
+            "invoiceDueDate",
+            "invoiceFromDueDate",
+            "invoiceToDueDate",
+            "paymentTermsNetDate",
+            "orderDate",
+            "orderFromDate",
+            "orderToDate",
+        )
+    }
     if bad:
         return invalid(ctx, now, bad)
-    found = []
-    for inv in invoices_of(state, ctx.app.client_id):
-        if inv.order.country != ctx.country:
-            continue
-        row = _row(inv)
-        if q.get("invoiceNumber") and q["invoiceNumber"].replace("-", "") != inv.number:
-            continue
-        if q.get("orderNumber") and q["orderNumber"] not in (
-            inv.order.number,
-            inv.shipment.sub_order_number,
-        ):
-            continue
-        if q.get("customerOrderNumber") and q["customerOrderNumber"] != row["customerOrderNumber"]:
-            continue
-        if q.get("invoiceStatus") and q["invoiceStatus"].upper() != row["invoiceStatus"]:
-            continue
-        if q.get("serialNumber") and q["serialNumber"] not in {
-            n for _, s in inv.parts for n in s.serials
-        }:
-            continue
-        if q.get("invoiceDate") and q["invoiceDate"][:10] != row["invoiceDate"]:
-            continue
-        if not _in_range(row["invoiceDate"], q.get("invoiceFromDate"), q.get("invoiceToDate")):
-            continue
-        if not _in_range(row["orderCreateDate"], q.get("orderFromDate"), q.get("orderToDate")):
-            continue
-        found.append(row)
+    found = [
+        _row(inv)
+        for inv in invoices_of(state, ctx.app.client_id)
+        if inv.order.country == ctx.country and _matches(inv, q, days)
+    ]
     reverse = (q.get("direction") or "desc").lower() != "asc"
     found.sort(key=lambda r: (r["invoiceDate"], r["invoiceNumber"]), reverse=reverse)
     body: JSON = {
@@ -188,7 +215,7 @@ def invoice_detail(inv: Invoice, customer_number: str, include_serials: bool) ->
         "endCustomerOrderNumber": order.end_customer_order_number,
         "orderDate": order_wire.day(order.created_at),
         "billToID": order.bill_to_address_id,
-        "invoiceType": "Invoice",
+        "invoiceType": INVOICE_TYPE,
         "invoiceDueDate": order_wire.day(inv.due),
         "customerCountryCode": order.country,
         "customerNumber": customer_number,

@@ -22,6 +22,7 @@ from disty.simulator.ingram import order_wire
 from disty.simulator.ingram.ordering import process_v7, step
 
 if TYPE_CHECKING:
+    from disty.simulator.ingram.catalog import Product
     from disty.simulator.ingram.state import SimState
 
 log = logging.getLogger("disty.simulator.scheduler")
@@ -46,43 +47,47 @@ def _run_due_orders(state: SimState, now: float) -> None:
 
 
 def publish_stock(state: SimState, at: float) -> int:
-    """Stock deltas since the last publication, at most ``STOCK_BATCH`` SKUs an event."""
+    """Stock deltas since the last publication: one event per country (the body names no
+    country, so a SKU's US and Canadian figures never share one), at most ``STOCK_BATCH``
+    SKUs an event, each country's going only to webhooks of that country."""
     dirty = list(state.inventory.dirty.items())
     state.inventory.dirty.clear()
-    rows = []
+    by_country: dict[str, list[dict[str, Any]]] = {}
     for (_index, country), product in dirty:
-        available = state.inventory.available(product, country)
-        rows.append(
-            {
-                "eventType": "IM::STOCK_UPDATE",
-                "ingramPartNumber": product.ingram_part_number,
-                "vendorPartNumber": product.vendor_part_number,
-                "vendorName": product.vendor_name,
-                "upcCode": product.upc,
-                "skuStatus": "Active" if not product.discontinued else "Discontinued",
-                "backOrderFlag": "Y" if not product.discontinued and not product.digital else "N",
-                "totalAvailability": str(available),
-                "links": [
-                    {
-                        "topic": "catalog",
-                        "href": f"/resellers/v6/catalog/details/{product.ingram_part_number}",
-                        "type": "GET",
-                    }
-                ],
-            }
-        )
+        by_country.setdefault(country, []).append(_stock_row(state, product, country))
     events = 0
-    for start in range(0, len(rows), STOCK_BATCH):
-        body: dict[str, Any] = {
-            "topic": "resellers/catalog",
-            "event": "im::updated",
-            "eventTimeStamp": order_wire.stamp_ms(at),
-            # Required by the spec's availabilityupdate schema (a copy of the order one's).
-            "customerOrderNumber": "",
-            "resource": rows[start : start + STOCK_BATCH],
-        }
-        events += len(state.webhooks.emit("stock_update", None, body))
+    for country, rows in sorted(by_country.items()):
+        for start in range(0, len(rows), STOCK_BATCH):
+            body: dict[str, Any] = {
+                "topic": "resellers/catalog",
+                "event": "im::updated",
+                "eventTimeStamp": order_wire.stamp_ms(at),
+                # Required by the spec's availabilityupdate schema (a copy of the order one's).
+                "customerOrderNumber": "",
+                "resource": rows[start : start + STOCK_BATCH],
+            }
+            events += len(state.webhooks.emit("stock_update", None, body, country))
     return events
+
+
+def _stock_row(state: SimState, product: Product, country: str) -> dict[str, Any]:
+    return {
+        "eventType": "IM::STOCK_UPDATE",
+        "ingramPartNumber": product.ingram_part_number,
+        "vendorPartNumber": product.vendor_part_number,
+        "vendorName": product.vendor_name,
+        "upcCode": product.upc,
+        "skuStatus": "Active" if not product.discontinued else "Discontinued",
+        "backOrderFlag": "Y" if not product.discontinued and not product.digital else "N",
+        "totalAvailability": str(state.inventory.available(product, country)),
+        "links": [
+            {
+                "topic": "catalog",
+                "href": f"/resellers/v6/catalog/details/{product.ingram_part_number}",
+                "type": "GET",
+            }
+        ],
+    }
 
 
 def _run_v7_queue(state: SimState, now: float) -> None:

@@ -19,6 +19,7 @@ from disty.simulator.ingram.orders import (
     Shipment,
     invoice_number_of,
 )
+from disty.simulator.ingram.vocab import CURRENCY
 
 JSON = dict[str, Any]
 
@@ -59,6 +60,9 @@ _ADDRESS_KEYS = (
     "phoneNumber",
     "email",
 )
+
+
+DELIVERY_S = 3 * 86400.0  # a shipment's estimated delivery, three days after it ships
 
 
 def day(ts: float) -> str:
@@ -156,21 +160,15 @@ def create_answer(order: Order, rejected: list[JSON], reseller: JSON | None = No
     }
 
 
-def v7_resource(order: Order | None, answer: JSON | None, customer_order_number: str) -> JSON:
+def v7_resource(order: Order, answer: JSON) -> JSON:
     """The v7 result's resource: the v6 create answer plus v7's extra fields."""
-    if answer is None:
-        return {
-            "eventType": "IM::async_order_create",
-            "customerOrderNumber": customer_order_number,
-            "orders": [],
-        }
     res: JSON = {"eventType": "IM::async_order_create", **answer}
     res["resellerInfo"] = _full_address(BILL_TO)
     res["endUserInfo"] = {
         "endUserId": "",
         "addressSequenceNumber": "",
         "contactId": "",
-        **_full_address(order.end_user if order else {}),
+        **_full_address(order.end_user),
     }
     for sub in res["orders"]:
         for line in sub["lines"]:
@@ -179,10 +177,49 @@ def v7_resource(order: Order | None, answer: JSON | None, customer_order_number:
             line["vendorNumber"] = ""
             line["endUserInfo"] = {
                 "endUserId": "",
-                **_full_address(order.end_user if order else {}),
+                **_full_address(order.end_user),
             }
             line["warrantyInfo"] = {"directLineLink": ""}
     return res
+
+
+def v7_refusal(
+    customer_order_number: str,
+    country: str,
+    rejected: list[JSON],
+    message: str,
+    line_count: int,
+    at: float,
+) -> JSON:
+    """The v7 result when no order was placed: one order entry without a number, counting
+    its lines as errors (``numberOfLinesWithError``) and saying why in ``notes``, the fields
+    v7's schema has; the refused lines as v6 names them (``rejectedLineItems``)."""
+    return {
+        "eventType": "IM::async_order_create",
+        "customerOrderNumber": customer_order_number,
+        "billToAddressId": "000",
+        "orderSplit": False,
+        "processedPartially": False,
+        "purchaseOrderTotal": 0,
+        "orders": [
+            {
+                "numberOfLinesWithSuccess": 0,
+                "numberOfLinesWithError": max(line_count, len(rejected), 1),
+                "numberOfLinesWithWarning": 0,
+                "ingramOrderNumber": "",
+                "ingramOrderDate": day(at),
+                "notes": message,
+                "orderType": "",
+                "orderTotal": 0,
+                "freightCharges": 0,
+                "totalTax": 0,
+                "currencyCode": CURRENCY.get(country, "USD"),
+                "lines": [],
+                "links": [],
+            }
+        ],
+        "rejectedLineItems": rejected,
+    }
 
 
 # -- v6.1 detail ------------------------------------------------------------------------------
@@ -203,10 +240,15 @@ def _tracking(order: Order, s: Shipment) -> list[JSON]:
     ]
 
 
+def delivery(sub_order_number: str) -> str:
+    """A shipment's delivery number (order detail shows it; invoice search filters by it)."""
+    return sub_order_number.replace("-", "")[2:]
+
+
 def _shipment_detail(order: Order, s: Shipment) -> JSON:
     return {
         "quantity": s.quantity,
-        "deliveryNumber": s.sub_order_number.replace("-", "")[2:],
+        "deliveryNumber": delivery(s.sub_order_number),
         "estimatedShipDate": day(s.shipped_at),
         "shipFromWarehouseId": s.warehouse.id,
         "shipFromLocation": s.warehouse.location,
@@ -218,7 +260,7 @@ def _shipment_detail(order: Order, s: Shipment) -> JSON:
                 "carrierName": s.carrier.name,
                 "quantity": s.quantity,
                 "shippedDate": day(s.shipped_at),
-                "estimatedDeliveryDate": day(s.shipped_at + 3 * 86400),
+                "estimatedDeliveryDate": day(s.shipped_at + DELIVERY_S),
                 "deliveredDate": "",
                 "carrierPickupDate": day(s.shipped_at),
                 "trackingDetails": _tracking(order, s),
@@ -452,6 +494,16 @@ def modify_answer(order: Order, lines: list[Line], rejected: list[JSON], now: fl
 # -- webhooks ---------------------------------------------------------------------------------
 
 
+# The orderstatusevent schema's line statuses ("One of: Backordered, Open, Shipped"). Holds,
+# voids and cancellations are the event's type (im::order_hold, im::order_voided), not a line's.
+WEBHOOK_LINE_STATUSES = ("Backordered", "Open", "Shipped")
+
+
+def webhook_line_status(order: Order, ln: Line) -> str:
+    status = ln.status(order.stage)
+    return status if status in WEBHOOK_LINE_STATUSES else "Open"
+
+
 def _webhook_line(order: Order, ln: Line) -> JSON:
     backordered = str(max(0, ln.quantity - max(ln.confirmed, ln.shipped)))
     return {
@@ -460,7 +512,7 @@ def _webhook_line(order: Order, ln: Line) -> JSON:
         "subOrderNumber": ln.shipments[-1].sub_order_number
         if ln.shipments
         else f"{order.number}-11",
-        "lineStatus": ln.status(order.stage),
+        "lineStatus": webhook_line_status(order, ln),
         "ingramPartNumber": ln.product.ingram_part_number,
         "vendorPartNumber": ln.product.vendor_part_number,
         "requestedQuantity": str(ln.quantity),

@@ -8,6 +8,7 @@ are listed in ``routes_orders`` (as Ingram documents them) and in the simulator'
 
 from __future__ import annotations
 
+import copy
 import secrets
 from typing import Any
 
@@ -15,6 +16,7 @@ from disty.simulator.ingram import order_wire
 from disty.simulator.ingram.catalog import Product
 from disty.simulator.ingram.orders import (
     HOLD_LIMIT_S,
+    Inventory,
     Line,
     Order,
     Stage,
@@ -24,6 +26,7 @@ from disty.simulator.ingram.orders import (
 )
 from disty.simulator.ingram.quotes import find_quote
 from disty.simulator.ingram.state import SimState
+from disty.simulator.ingram.webhooks import Dispatcher
 
 # -- placing ----------------------------------------------------------------------------------
 
@@ -97,9 +100,11 @@ def place(
     ``prices``: unit prices by Ingram part number that override the list price (a quote's).
     """
     attrs = _attributes(body)
-    con = body["customerOrderNumber"].strip()
-    if state.orders.duplicate(client_id, con) and not _truthy(
-        attrs.get("allowDuplicateCustomerOrderNumber")
+    con = text_of(body.get("customerOrderNumber"))  # optional on v7
+    if (
+        con
+        and state.orders.duplicate(client_id, con)
+        and not _truthy(attrs.get("allowDuplicateCustomerOrderNumber"))
     ):
         return None, [], f"Duplicate customerOrderNumber {con}"
     special_bid = text_of(body.get("specialBidNumber"))
@@ -210,17 +215,22 @@ def process_v7(state: SimState, item: dict[str, Any], now: float) -> None:
                 for n, p in enumerate(quote["products"])
             ]
             body["specialBidNumber"] = quote.get("specialBidId", "")
-    order, rejected, _refusal = place(state, item["client_id"], item["country"], body, now, prices)
+    order, rejected, refusal = place(state, item["client_id"], item["country"], body, now, prices)
+    con = text_of(body.get("customerOrderNumber"))
     if order is not None:
         order.confirmation_number = item["confirmation"]
-        answer = order_wire.create_answer(order, rejected)
+        resource = order_wire.v7_resource(order, order_wire.create_answer(order, rejected))
     else:
-        answer = None
-    resource = order_wire.v7_resource(order, answer, body["customerOrderNumber"])
+        raw = body.get("lines")
+        lines: list[Any] = raw if isinstance(raw, list) else []
+        resource = order_wire.v7_refusal(
+            con, item["country"], rejected, refusal or "No line could be ordered", len(lines), now
+        )
     state.webhooks.emit(
         "order_async_create",
         item["client_id"],
-        order_wire.v7_event(resource, body["customerOrderNumber"], now),
+        order_wire.v7_event(resource, con, now),
+        item["country"],
     )
 
 
@@ -315,7 +325,12 @@ def apply_changes(
 
 
 def emit_order(state: SimState, kind: str, order: Order, at: float) -> None:
-    state.webhooks.emit(kind, order.client_id, order_wire.order_event(kind, order, at))  # type: ignore[arg-type]
+    state.webhooks.emit(
+        kind,  # type: ignore[arg-type]
+        order.client_id,
+        order_wire.order_event(kind, order, at),
+        order.country,
+    )
 
 
 def schedule_after_create(state: SimState, order: Order, at: float) -> None:
@@ -412,3 +427,42 @@ def advance_to(state: SimState, order: Order, target: Stage, at: float) -> None:
         if target == "partially_shipped" and order.stage in ("shipped", "invoiced"):
             return
         step(state, order, at)
+
+
+def as_if(state: SimState, order: Order, target: Stage, at: float) -> Order:
+    """The order as it would look at ``target``, for ``simulateStatus``: a copy moved on in a
+    scratch world (its own stock counts and a webhook dispatcher nobody subscribes to), so the
+    real order, stock and webhook log stay exactly as they were. The spec calls the parameter
+    a canned test response, not an action."""
+    shadow = copy.copy(order)
+    shadow.history = list(order.history)
+    shadow.lines = []
+    for ln in order.lines:
+        twin = copy.copy(ln)
+        twin.shipments = [copy.copy(s) for s in ln.shipments]
+        shadow.lines.append(twin)
+    scratch = copy.copy(state)
+    scratch.inventory = Inventory()
+    scratch.inventory.taken.update(state.inventory.taken)
+    scratch.webhooks = Dispatcher(state.clock)
+    if target == "partially_shipped" and not shadow.shipments:
+        _hold_back_some(shadow)
+    advance_to(scratch, shadow, target, at)
+    return shadow
+
+
+def _hold_back_some(order: Order) -> None:
+    """Make a backorder for a partial shipment to show: half the largest line, or the last
+    line when every line is a single unit (an order of one unit ships whole)."""
+    live = [ln for ln in order.live_lines if ln.confirmed]
+    if not live or any(ln.backordered for ln in live):
+        return
+    big = max(live, key=lambda ln: ln.confirmed)
+    if big.confirmed > 1:
+        held = big.confirmed // 2
+    elif len(live) > 1:
+        big, held = live[-1], live[-1].confirmed
+    else:
+        return
+    big.confirmed -= held
+    big.backordered += held

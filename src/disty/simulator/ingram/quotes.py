@@ -40,7 +40,7 @@ def _standing(state: SimState, client_id: str) -> list[JSON]:
                 [(p.ingram_part_number, 1 + k) for k, p in enumerate(products)],
                 state,
                 start + n * DAY_S,
-                {"companyName": f"END USER {n}"},
+                {"companyName": f"END USER {n}", "contact": f"BUYER {n}"},
                 deal_id=f"SIM-DEAL-{n:04d}",
             )
         )
@@ -150,5 +150,6 @@ def create_quote(
                 }
             ],
         },
+        country,
     )
     return quote

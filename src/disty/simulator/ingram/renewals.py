@@ -6,13 +6,25 @@ renewals from contracts the simulator does not model, so they are not stateful.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from disty.simulator.ingram import errors, order_wire
-from disty.simulator.ingram.calls import Fields, admit, int_param, invalid, json_body, page
+from disty.simulator.ingram.calls import (
+    Fields,
+    admit,
+    day_of,
+    field_error,
+    in_range,
+    int_param,
+    invalid,
+    json_body,
+    page,
+    utc_day,
+)
 from disty.simulator.ingram.consts import OP_RENEWAL_DETAIL, OP_RENEWAL_SEARCH
 from disty.simulator.ingram.gateway import state_of
 from disty.simulator.ingram.state import SimState
@@ -35,6 +47,15 @@ def _renewal(state: SimState, n: int) -> JSON:
         "endUser": ("ACME HOSPITAL", "NORTHWIND TRADING", "CONTOSO SCHOOLS")[n % 3],
         "vendor": p.vendor_name,
         "expirationDate": order_wire.stamp(base + n * 15 * _DAY)[:19],
+        # A year's contract ending at expiry, invoiced when it started; one serial each.
+        "dates": {
+            "startDate": utc_day(base + n * 15 * _DAY - 365 * _DAY),
+            "endDate": utc_day(base + n * 15 * _DAY),
+            "invoiceDate": utc_day(base + n * 15 * _DAY - 365 * _DAY),
+            "expirationDate": utc_day(base + n * 15 * _DAY),
+        },
+        "serialNumber": f"SIMREN{4_200_000 + n}",
+        "ingramPurchaseOrderNumber": f"20-REN{n:02d}",
         "renewalValue": round(price * qty, 2),
         "status": _STATUSES[n % len(_STATUSES)],
         "product": p,
@@ -45,6 +66,40 @@ def _renewal(state: SimState, n: int) -> JSON:
 
 def renewals(state: SimState) -> list[JSON]:
     return [_renewal(state, n) for n in range(1, RENEWALS + 1)]
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _text_in(node: Any, *path: str) -> Any:
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def _spans(criteria: JSON, bad: Fields) -> dict[str, tuple[dt.date, dt.date]]:
+    """``dateType``'s ranges (``MM/dd/yyyy`` as the example, or ``yyyy-MM-dd``); either end
+    may be left out."""
+    spans = {}
+    for name in ("startDate", "endDate", "invoiceDate", "expirationDate"):
+        node = _text_in(criteria, "dateType", name)
+        if not isinstance(node, dict):
+            continue
+        lo_raw, hi_raw = _text(node.get("customStartDate")), _text(node.get("customEndDate"))
+        if not lo_raw and not hi_raw:
+            continue
+        lo, hi = (
+            day_of(lo_raw) if lo_raw else dt.date.min,
+            day_of(hi_raw) if hi_raw else dt.date.max,
+        )
+        if lo is None or hi is None:
+            bad.append(
+                field_error(f"dateType.{name}", f"{lo_raw},{hi_raw}", "Dates are MM/dd/yyyy")
+            )
+            continue
+        spans[name] = (lo, hi)
+    return spans
 
 
 async def search(request: Request) -> Response:
@@ -62,13 +117,25 @@ async def search(request: Request) -> Response:
     body = await json_body(request)
     # The schema says an object; the spec's example sends a list of one: take either.
     criteria = body[0] if isinstance(body, list) and body else body
-    found = renewals(state)
-    if isinstance(criteria, dict):
-        for key in ("vendor", "endUser"):
-            if isinstance(criteria.get(key), str) and criteria[key]:
-                found = [r for r in found if criteria[key].lower() in r[key].lower()]
-    if q.get("customerOrderNumber"):
-        found = [r for r in found if r["customerOrderNumber"] == q["customerOrderNumber"]]
+    criteria = criteria if isinstance(criteria, dict) else {}
+    spans = _spans(criteria, bad)
+    if bad:
+        return invalid(ctx, now, bad)
+    found = [
+        r
+        for r in renewals(state)
+        if all(in_range(r["dates"][name], span) for name, span in spans.items())
+    ]
+    for key in ("vendor", "endUser"):
+        if isinstance(criteria.get(key), str) and criteria[key]:
+            found = [r for r in found if criteria[key].lower() in r[key].lower()]
+    status = criteria.get("status")
+    wanted = _text(_text_in(status, "OpporutinyStatus", "value"))
+    if wanted:
+        found = [r for r in found if r["status"].lower() == wanted.lower()]
+    for key in ("customerOrderNumber", "ingramPurchaseOrderNumber", "serialNumber"):
+        if q.get(key):
+            found = [r for r in found if r[key].upper() == q[key].strip().upper()]
     rows = [
         {
             "renewalId": r["renewalId"],
@@ -118,7 +185,7 @@ async def detail(request: Request) -> Response:
         "ingramOrderNumber": "",
         "ingramOrderDate": None,
         "expirationDate": r["expirationDate"],
-        "ingramPurchaseOrderNumber": "",
+        "ingramPurchaseOrderNumber": r["ingramPurchaseOrderNumber"],
         "customerOrderNumber": r["customerOrderNumber"],
         "endCustomerOrderNumber": r["endCustomerOrderNumber"],
         "renewalValue": str(r["renewalValue"]),
@@ -161,7 +228,14 @@ async def detail(request: Request) -> Response:
                 "startDate": None,
                 "expirationDate": None,
                 "isConsolidated": "",
-            }
+            },
+            {
+                "attributeDescription": "SerialNumber",
+                "attributeValue": r["serialNumber"],
+                "startDate": None,
+                "expirationDate": None,
+                "isConsolidated": "",
+            },
         ],
     }
     return JSONResponse(body, headers=ctx.headers)

@@ -18,10 +18,14 @@ from disty.simulator.ingram import errors, order_wire
 from disty.simulator.ingram.calls import (
     Fields,
     admit,
+    between_param,
+    day_of,
     field_error,
+    in_range,
     int_param,
     invalid,
     json_body,
+    listed,
     page,
 )
 from disty.simulator.ingram.consts import OP_RETURN_CREATE, OP_RETURN_DETAIL, OP_RETURN_SEARCH
@@ -93,7 +97,7 @@ async def create(request: Request) -> Response:
         case = _case_number()
         claim = {
             "client_id": ctx.app.client_id,
-            "rmaClaimId": "",
+            "rmaClaimId": "RMA" + case[4:9],  # found again by search's returnClaimId
             "caseRequestNumber": case,
             "referenceNumber": str(item.get("referenceNumber") or ""),
             "createdOn": order_wire.stamp(now),
@@ -149,25 +153,40 @@ async def search(request: Request) -> Response:
     bad: Fields = []
     size = int_param(q.get("size"), 25, "size", bad, hi=100)
     number = int_param(q.get("page"), 1, "page", bad)
+    created = between_param(q, "createdOn-bt", bad)
+    modified = between_param(q, "modifiedOn-bt", bad)
     if bad:
         return invalid(ctx, now, bad)
-    found = [c for c in state.returns.values() if c["client_id"] == ctx.app.client_id]
-    for key in (
-        "caseRequestNumber",
-        "invoiceNumber",
-        "referenceNumber",
-        "ingramPartNumber",
-        "vendorPartNumber",
+    found = [
+        c
+        for c in state.returns.values()
+        if c["client_id"] == ctx.app.client_id
+        and in_range(day_of(c["createdOn"]), created)
+        and in_range(day_of(c["modifiedOn"]), modified)
+    ]
+    for key, field in (
+        ("caseRequestNumber", "caseRequestNumber"),
+        ("invoiceNumber", "invoiceNumber"),
+        ("referenceNumber", "referenceNumber"),
+        ("ingramPartNumber", "ingramPartNumber"),
+        ("vendorPartNumber", "vendorPartNumber"),
+        ("returnClaimId", "rmaClaimId"),
     ):
         if q.get(key):
             found = [
                 c
                 for c in found
-                if str(c[key]).upper() == q[key].replace("-", "").upper() or c[key] == q[key]
+                if str(c[field]).upper() == q[key].replace("-", "").upper() or c[field] == q[key]
             ]
-    statuses = [s.lower() for v in q.getlist("returnStatus-in") for s in v.split(",") if s]
-    if statuses:
-        found = [c for c in found if c["status"].lower() in statuses]
+    # Claim and return status are one status here (a claim is the return request).
+    for key, field in (
+        ("returnStatus-in", "status"),
+        ("claimStatus-in", "status"),
+        ("returnReason-in", "returnReason"),
+    ):
+        wanted = listed(q, key)
+        if wanted:
+            found = [c for c in found if c[field].lower() in wanted]
     body = {
         "recordsFound": len(found),
         "pageSize": size,
@@ -188,8 +207,13 @@ async def search(request: Request) -> Response:
             }
             for c in page(found, number, size)
         ],
-        "nextPage": None,
-        "previousPage": None,
+        # Empty links are "" on every search (invoices, orders, renewals, deals, returns).
+        "nextPage": f"/resellers/v6/returns/search?size={size}&page={number + 1}"
+        if number * size < len(found)
+        else "",
+        "previousPage": f"/resellers/v6/returns/search?size={size}&page={number - 1}"
+        if number > 1
+        else "",
     }
     return JSONResponse(body, headers=ctx.headers)
 

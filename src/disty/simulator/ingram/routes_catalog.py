@@ -17,6 +17,7 @@ from disty.simulator.ingram.consts import (
     OP_SEARCH,
 )
 from disty.simulator.ingram.gateway import CallContext, admit_v6, state_of
+from disty.simulator.ingram.plans import find_plan, subscription_details
 
 _SKU_TYPES = {"im::physical": "physical", "im::digital": "digital", "im::any": None}
 
@@ -141,8 +142,13 @@ async def details_by_vendor_part_number(request: Request) -> Response:
     vpn = q.get("vendorPartNumber")
     if not vpn:
         if q.get("planId") or q.get("planName"):
-            # Subscription (cloud) products are not simulated: nothing matches a plan.
-            return errors.not_found(correlation_id=ctx.correlation_id, now=now, headers=ctx.headers)
+            plan = find_plan(state.catalog, q.get("planId") or "", q.get("planName") or "")
+            if plan is None:
+                return errors.not_found(
+                    correlation_id=ctx.correlation_id, now=now, headers=ctx.headers
+                )
+            body = {**wire.details(plan.product), "subscriptionDetails": subscription_details(plan)}
+            return JSONResponse(body, headers=ctx.headers)
         return errors.validation_failed(
             [
                 {

@@ -18,7 +18,6 @@ Only request checks and answers here; ``ordering`` places, changes and moves the
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from starlette.requests import Request
@@ -28,11 +27,15 @@ from disty.simulator.ingram import errors, order_wire, ordering
 from disty.simulator.ingram.calls import (
     Fields,
     admit,
+    between_param,
+    date_param,
     field_error,
+    in_range,
     int_param,
     invalid,
     json_body,
     page,
+    utc_day,
 )
 from disty.simulator.ingram.consts import (
     OP_ORDER_CANCEL,
@@ -57,13 +60,19 @@ SIMULATE_STATUS: dict[str, Stage] = {
 }
 
 
-def check_header(body: Any, max_con: int) -> Fields:
-    """Field errors of an order body (400), before any line is looked at."""
+def check_header(body: Any, max_con: int, *, con_required: bool = True) -> Fields:
+    """Field errors of an order body (400), before any line is looked at.
+
+    ``customerOrderNumber`` is required on v6 (Ingram's notes) and optional on v7 (the spec and
+    both official SDKs).
+    """
     if not isinstance(body, dict):
         return [field_error("body", "", "The request body must be a JSON object")]
     bad: Fields = []
     con = body.get("customerOrderNumber")
-    if not isinstance(con, str) or not con.strip():
+    if con is None and not con_required:
+        pass
+    elif not isinstance(con, str) or (con_required and not con.strip()):
         bad.append(field_error("customerOrderNumber", con, "Required field is missing"))
     elif len(con) > max_con:
         bad.append(
@@ -134,7 +143,7 @@ async def create_v7(request: Request) -> Response:
     state = state_of(request)
     now = state.clock.now()
     body = await json_body(request)
-    bad = check_header(body, MAX_CUSTOMER_ORDER_NUMBER_V7)
+    bad = check_header(body, MAX_CUSTOMER_ORDER_NUMBER_V7, con_required=False)
     quote_number = ordering.text_of(body.get("quoteNumber")) if isinstance(body, dict) else ""
     if not bad and quote_number and find_quote(state, ctx.app.client_id, quote_number) is None:
         bad.append(field_error("quoteNumber", quote_number, "Quote not found"))
@@ -196,18 +205,12 @@ async def detail(request: Request) -> Response:
                     )
                 ],
             )
-        ordering.advance_to(state, order, target, now)
+        # A canned answer "as if": the order itself does not change.
+        order = ordering.as_if(state, order, target, now)
     return JSONResponse(order_wire.detail(order), headers=ctx.headers)
 
 
 # -- search -----------------------------------------------------------------------------------
-
-
-def _date(raw: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw[:10])
-    except ValueError:
-        return None
 
 
 def _matches(order: Order, q: Any, bad: Fields) -> bool:
@@ -226,21 +229,22 @@ def _matches(order: Order, q: Any, bad: Fields) -> bool:
         statuses.append(q["orderStatus"].upper())
     if statuses and SEARCH_STATUS[order.stage] not in statuses:
         return False
-    created = dt.datetime.fromtimestamp(order.created_at, dt.UTC).date()
+    created = utc_day(order.created_at)
     if q.get("ingramOrderDate"):
-        d = _date(q["ingramOrderDate"])
-        if d is None:
-            bad.append(field_error("ingramOrderDate", q["ingramOrderDate"], "Use yyyy-MM-dd"))
-        elif d != created:
+        d = date_param(q, "ingramOrderDate", bad)
+        if d is not None and d != created:
             return False
-    between = [s for s in q.getlist("ingramOrderDate-bt") for s in s.split(",") if s]
-    if between:
-        dates = [_date(s) for s in between]
-        if len(dates) != 2 or None in dates:
-            bad.append(
-                field_error("ingramOrderDate-bt", ",".join(between), "Two dates, yyyy-MM-dd")
-            )
-        elif not (dates[0] or created) <= created <= (dates[1] or created):
+    if not in_range(created, between_param(q, "ingramOrderDate-bt", bad)):
+        return False
+    shipments = order.shipments
+    for name, days in (
+        ("invoiceDate_bt", [utc_day(s.invoiced_at) for s in shipments if s.invoiced_at]),
+        ("shipDate_bt", [utc_day(s.shipped_at) for s in shipments]),
+        # Delivered dates are not simulated: the estimate order detail shows stands in.
+        ("deliveryDate_bt", [utc_day(s.shipped_at + order_wire.DELIVERY_S) for s in shipments]),
+    ):
+        span = between_param(q, name, bad)
+        if span is not None and not any(in_range(d, span) for d in days):
             return False
     lines = order.live_lines
     for name, values in (

@@ -12,11 +12,14 @@ from disty.simulator.ingram import errors, order_wire
 from disty.simulator.ingram.calls import (
     Fields,
     admit,
+    between_param,
     field_error,
+    in_range,
     int_param,
     invalid,
     json_body,
     page,
+    utc_day,
 )
 from disty.simulator.ingram.consts import (
     OP_QUOTE_CREATE,
@@ -60,9 +63,15 @@ async def search(request: Request) -> Response:
     bad: Fields = []
     size = int_param(q.get("pageSize"), 25, "pageSize", bad, hi=100)
     number = int_param(q.get("pageNumber"), 1, "pageNumber", bad)
+    # A quote's only date is its creation: both ranges the spec documents read it.
+    spans = [between_param(q, name, bad) for name in ("quoteCreateDate-bt", "ingramOrderDate-bt")]
     if bad:
         return invalid(ctx, now, bad)
-    found = all_quotes(state, ctx.app.client_id)
+    found = [
+        x
+        for x in all_quotes(state, ctx.app.client_id)
+        if all(in_range(utc_day(x["created_at"]), span) for span in spans)
+    ]
     for key, field in (
         ("quoteNumber", "quoteNumber"),
         ("quoteName", "quoteName"),
@@ -72,6 +81,9 @@ async def search(request: Request) -> Response:
         wanted = q.get(key)
         if wanted:
             found = [x for x in found if wanted.lower() in str(x[field]).lower()]
+    if q.get("endUserContact"):
+        wanted = q["endUserContact"].lower()
+        found = [x for x in found if wanted in x["end_user"].get("contact", "").lower()]
     if q.get("vendorName"):
         found = [
             x
@@ -150,21 +162,38 @@ async def create(request: Request) -> Response:
             ctx, now, [field_error("body", "", "The request body must be a JSON object")]
         )
     bad: Fields = []
+    # The spec's one required field; the quote's name is optional.
+    contact = body.get("CustomerContact")
+    if not isinstance(contact, str) or not contact.strip():
+        bad.append(field_error("CustomerContact", contact, "Required field is missing"))
     name = body.get("quoteName")
-    if not isinstance(name, str) or not name.strip():
-        bad.append(field_error("quoteName", name, "Required field is missing"))
+    if name is not None and not isinstance(name, str):
+        bad.append(field_error("quoteName", name, "quoteName must be a string"))
     items: list[tuple[str, int]] = []
     raw_products = body.get("products")
     for n, raw in enumerate(raw_products if isinstance(raw_products, list) else []):
-        ipn = raw.get("ingramPartNumber") if isinstance(raw, dict) else None
-        qty = raw.get("quantity") if isinstance(raw, dict) else None
+        if not isinstance(raw, dict):
+            bad.append(field_error(f"products[{n}]", "", "Each product must be an object"))
+            continue
+        # Either part number names the product, as the spec says.
+        ipn, vpn, qty = (
+            raw.get("ingramPartNumber"),
+            raw.get("vendorPartNumber"),
+            raw.get("quantity"),
+        )
+        product = None
+        if isinstance(ipn, str) and ipn:
+            product = state.catalog.by_ingram_part_number(ipn)
+        elif isinstance(vpn, str) and vpn:
+            product = state.catalog.by_vendor_part_number(vpn)
         qty_n = int(qty) if isinstance(qty, int | str) and str(qty).isdigit() else 0
-        if not isinstance(ipn, str) or state.catalog.by_ingram_part_number(ipn) is None:
-            bad.append(field_error(f"products[{n}].ingramPartNumber", ipn, "Product not found"))
+        if product is None:
+            which = "ingramPartNumber" if ipn or not vpn else "vendorPartNumber"
+            bad.append(field_error(f"products[{n}].{which}", ipn or vpn, "Product not found"))
         elif qty_n < 1:
             bad.append(field_error(f"products[{n}].quantity", qty, "quantity must be at least 1"))
         else:
-            items.append((ipn, qty_n))
+            items.append((product.ingram_part_number, qty_n))
     if bad:
         return invalid(ctx, now, bad)
     end_user = body.get("endUserInfo") if isinstance(body.get("endUserInfo"), dict) else {}
@@ -172,7 +201,7 @@ async def create(request: Request) -> Response:
         state,
         ctx.app.client_id,
         ctx.country,
-        str(name),
+        name or "",
         items,
         {k: str(v) for k, v in (end_user or {}).items() if isinstance(v, str)},
         deal_id=str(body.get("dealId") or ""),

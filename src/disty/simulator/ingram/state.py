@@ -157,8 +157,13 @@ class SimState:
         self.ship_after_s = cfg.ship_after_s
         self.next_stock_at = self.clock.now() + 900.0
         if cfg.webhook_url:
+            # The demo's one destination URL names one country: the app's first.
             self.webhooks.subscribe(
-                cfg.client_id, cfg.webhook_url, EVENT_KINDS, cfg.webhook_secret or None
+                cfg.client_id,
+                cfg.webhook_url,
+                EVENT_KINDS,
+                cfg.webhook_secret or None,
+                country=cfg.countries[0] if cfg.countries else None,
             )
 
     # -- apps and tokens ------------------------------------------------------------------

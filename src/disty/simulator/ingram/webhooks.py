@@ -84,6 +84,16 @@ class Subscription:
     events: tuple[EventKind, ...]
     secret: str
     active: bool = True
+    # The country (marketplace) it serves: its events only. None: every country of the app,
+    # still one event per country (a stock figure never stands without its country).
+    country: str | None = None
+
+    def wants(self, kind: EventKind, country: str | None) -> bool:
+        return (
+            self.active
+            and kind in self.events
+            and (self.country is None or country is None or self.country == country)
+        )
 
     def public(self) -> dict[str, object]:
         # The secret is shown once (create, regenerate); afterwards only its last 4 characters.
@@ -92,6 +102,7 @@ class Subscription:
             "client_id": self.client_id,
             "destination_url": self.destination_url,
             "events": list(self.events),
+            "country": self.country,
             "secret": "****" + self.secret[-4:],
             "active": self.active,
         }
@@ -104,6 +115,7 @@ class Event:
     client_id: str
     created_at: float
     body: dict[str, Any]
+    country: str | None = None
 
 
 @dataclass(slots=True)
@@ -159,18 +171,35 @@ class Dispatcher:
     # -- configuration ----------------------------------------------------------------------
 
     def subscribe(
-        self, client_id: str, url: str, events: tuple[EventKind, ...], secret: str | None = None
+        self,
+        client_id: str,
+        url: str,
+        events: tuple[EventKind, ...],
+        secret: str | None = None,
+        country: str | None = None,
     ) -> Subscription:
         sub = Subscription(
-            "wh-" + secrets.token_hex(4), client_id, url, events, secret or new_secret()
+            "wh-" + secrets.token_hex(4),
+            client_id,
+            url,
+            events,
+            secret or new_secret(),
+            country=country,
         )
         self.subscriptions[sub.id] = sub
         return sub
 
     # -- events -----------------------------------------------------------------------------
 
-    def emit(self, kind: EventKind, client_id: str | None, body: dict[str, Any]) -> list[Event]:
-        """Record an event per app (``client_id`` None: every app) and queue its deliveries.
+    def emit(
+        self,
+        kind: EventKind,
+        client_id: str | None,
+        body: dict[str, Any],
+        country: str | None = None,
+    ) -> list[Event]:
+        """Record an event per app (``client_id`` None: every app) and queue its deliveries
+        to the app's webhooks for ``country`` (None: every webhook).
 
         ``body`` is the envelope without ``eventId``; each app's event gets a fresh id.
         """
@@ -185,11 +214,11 @@ class Dispatcher:
             subs = [
                 s
                 for s in self.subscriptions.values()
-                if s.client_id == app and s.active and kind in s.events
+                if s.client_id == app and s.wants(kind, country)
             ]
             if not subs and client_id is None:
                 continue
-            event = Event(new_event_id(), kind, app, now, {**body})
+            event = Event(new_event_id(), kind, app, now, {**body}, country)
             event.body["eventId"] = event.id
             self.events[event.id] = event
             out.append(event)

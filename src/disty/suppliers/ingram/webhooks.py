@@ -365,6 +365,12 @@ def v7_result(data: dict[str, Any]) -> OrderResult:
             number = _text(_get(order, "ingramOrderNumber", "orderNumber"))
             if number and number not in numbers:
                 numbers.append(number)
+            elif not number:
+                # An entry without a number is the refusal: v7's schema says why in its notes
+                # (numberOfLinesWithError counts the lines refused).
+                reason = _text(_get(order, "notes"))
+                if reason:
+                    reasons.append(reason)
     for item in _get(resource, "rejectedLineItems") or []:
         if isinstance(item, dict):
             reason = _text(_get(item, "rejectReason", "rejectCode"))
