@@ -73,6 +73,7 @@ async def set_limits(
     actor: str,
 ) -> Limits:
     """Both limits, or neither (assistants only draft)."""
+    per_po, per_day = parse_limit(per_po, "per_po"), parse_limit(per_day, "per_day")
     if (per_po is None) != (per_day is None):
         raise InvalidInput(
             "give both limits (per PO and per day) to let assistants submit, or neither to "
