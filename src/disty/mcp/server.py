@@ -146,7 +146,6 @@ def _ctx(rt: Runtime, who: Principal) -> ordering.Context:
 
 def _po(po: Any) -> dict[str, Any]:
     found = po_json(po)
-    found["drafted_by"] = po.origin
     found["timeline"] = found["timeline"][-10:]  # the latest events: an assistant's context
     return found
 
