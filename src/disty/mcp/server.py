@@ -359,9 +359,9 @@ def build(runtime: RuntimeSource, caller: CallerSource, **server_options: Any) -
                 )  # fmt: skip
             found = report.to_json()
             found["fixes"] = [
-                f"{c['name']}: {c.get('fix') or c.get('message')}"
+                f"{c['name']}: {c.get('fix') or c['detail']}"
                 for c in found["checks"]
-                if c["status"] not in ("pass", "skipped")
+                if c["status"] in ("fail", "warn")
             ]
             return found
 
