@@ -16,7 +16,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 DISTY = str(Path(sys.executable).with_name("disty"))
-WEB_ORM_SIMULATOR = ("fastapi", "starlette", "uvicorn", "disty.web", "disty.simulator")
+WEB_ORM_SIMULATOR = ("fastapi", "starlette", "uvicorn", "disty.web", "disty.simulator", "mcp")
 HEAVY = (*WEB_ORM_SIMULATOR, "sqlalchemy", "alembic", "disty.runtime", "disty.db")
 
 # Runs each command line in turn in one interpreter and prints, after each, which of the

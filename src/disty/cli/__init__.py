@@ -40,6 +40,7 @@ COMMANDS = {
     "serve": "disty.cli.serve:serve",
     "worker": "disty.cli.worker:worker",
     "simulator": "disty.cli.simulator:simulator",
+    "mcp": "disty.cli.mcp:mcp",
 }
 
 

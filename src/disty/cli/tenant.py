@@ -97,3 +97,45 @@ def list_(
 
 def _countries(tenant: tenants.TenantView) -> str:
     return ", ".join(f"{c.id} {c.iso}" for c in tenant.countries)
+
+
+@app.command("assistant-limits")
+def assistant_limits(
+    shortcut: Annotated[str, typer.Argument(help="The tenant's shortcut.")],
+    per_po: Annotated[
+        str | None, typer.Option(help="Most an assistant may submit in one PO, e.g. 500.")
+    ] = None,
+    per_day: Annotated[
+        str | None, typer.Option(help="Most assistants may submit in total per UTC day.")
+    ] = None,
+    off: Annotated[bool, typer.Option("--off", help="Assistants only draft again.")] = False,
+) -> None:
+    """Show, or set, what AI assistants (MCP) with an order token may submit without a person.
+
+    By default they only draft POs that a person submits in the console."""
+    import getpass
+
+    from disty.services import assistant
+
+    async def work(rt: Runtime) -> assistant.Limits:
+        async with rt.sessions() as session:
+            if not off and per_po is None and per_day is None:
+                return await assistant.limits(session, shortcut)
+            return await assistant.set_limits(
+                session, shortcut,
+                per_po=None if off else assistant.parse_limit(per_po, "--per-po"),
+                per_day=None if off else assistant.parse_limit(per_day, "--per-day"),
+                actor=f"cli:{getpass.getuser()}",
+            )  # fmt: skip
+
+    found = run(work)
+    if found.allowed:
+        console.print(
+            f"assistants of {shortcut} may submit POs up to {found.per_po} each, "
+            f"{found.per_day} a day",
+            markup=False,
+        )
+    else:
+        console.print(
+            f"assistants of {shortcut} only draft POs: a person submits them", markup=False
+        )

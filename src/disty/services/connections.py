@@ -407,3 +407,17 @@ def verification_keys(
     return [
         box.decrypt(key.secret_enc) for key in connection.webhook_keys if _key_is_live(key, moment)
     ]
+
+
+async def connected_suppliers(session: AsyncSession, shortcut: str, country_id: int) -> list[str]:
+    """The keys of the suppliers the tenant has connected in a country, in key order."""
+    tenant = await get_tenant(session, shortcut)
+    found = await session.scalars(
+        select(SupplierConnection.supplier)
+        .where(
+            SupplierConnection.tenant_id == tenant.id,
+            SupplierConnection.country_id == country_site(country_id).id,
+        )
+        .order_by(SupplierConnection.supplier)
+    )
+    return list(found)

@@ -44,6 +44,8 @@ def po_json(po: PurchaseOrder) -> dict[str, Any]:
         "last_checked_at": po.refreshed_at.isoformat() if po.refreshed_at else None,
         "next_check_at": next_check.isoformat() if (next_check := next_check_at(po)) else None,
         "approved_by": po.approved_by,
+        # "assistant:<token name>#<id>" for a draft an AI assistant made (MCP); else None.
+        "drafted_by": po.origin,
         "ship_to": po.ship_to,
         "end_user": po.end_user,
         "notes": po.notes,

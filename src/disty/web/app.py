@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.routing import Route
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from disty import __version__
@@ -16,6 +17,7 @@ from disty.config import Settings
 from disty.db.engine import create_engine, session_factory
 from disty.jobs import worker
 from disty.jobs.queue import InboxQueue
+from disty.mcp import http as mcp_http
 from disty.runtime import open_runtime
 from disty.services import connections
 from disty.services.throttle import Backoff, ThrottledLog
@@ -54,7 +56,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         given = hub() if hub is not None else None
-        async with open_runtime(chosen, hub=given) as rt:
+        async with (
+            open_runtime(chosen, hub=given) as rt,
+            assistants.session_manager.run(),
+        ):
             queue = InboxQueue(rt.sessions)
             app.state.rt = rt
             # The receiver's own engine: its connections give up in seconds (a lock, an
@@ -131,6 +136,9 @@ def create_app(
         # Added last, so it runs first: every part of the app sees the real client address.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=chosen.trusted_proxy_list)
     install_docs(app)
+    # AI assistants (MCP) at /mcp, with the API's tokens; its tools read app.state.rt.
+    assistants = mcp_http.mounted(lambda: app.state.rt, chosen.effective_public_url)
+    app.router.routes.append(Route(mcp_http.PATH, assistants.app, include_in_schema=False))
     app.include_router(health.router)
     app.include_router(webhooks.router())
     app.include_router(api.router)

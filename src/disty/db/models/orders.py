@@ -72,6 +72,10 @@ class PurchaseOrder(Base):
     confirmation_number: Mapped[str | None] = mapped_column(String(64))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     approved_by: Mapped[str | None] = mapped_column(String(200))
+    # Who drafted the PO when it was not a person: "assistant:<token name>#<id>" for an AI
+    # assistant over MCP (the console says so, and a person approves it). None: a person or
+    # a client of the API.
+    origin: Mapped[str | None] = mapped_column(String(200))
     submit_attempts: Mapped[int] = mapped_column(Integer, default=0)
     # A price that cannot be confirmed is never sent: while the distributor's price check
     # fails, the PO stays ``draft`` and the worker checks again at ``price_check_at``

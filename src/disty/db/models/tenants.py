@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, text
+from sqlalchemy import JSON, ForeignKey, Integer, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from disty.db.base import Base, UTCDateTime, utcnow
@@ -20,6 +21,10 @@ class Tenant(Base):
     supplier_preference: Mapped[list[str]] = mapped_column(
         JSON, default=list, server_default=text("'[]'")
     )
+    # What an AI assistant (MCP) with an ``order`` token may submit without a person: at most
+    # this value per PO and in total per UTC day. None (the default): assistants only draft.
+    assistant_po_limit: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    assistant_day_limit: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

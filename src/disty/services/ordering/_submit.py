@@ -119,6 +119,8 @@ async def place(
     quote_number: str | None = None,
     end_user: Address | None = None,
     requisition_id: int | None = None,
+    send: bool = True,
+    origin: str | None = None,
 ) -> tuple[PurchaseOrder, bool]:
     """Save the PO, check prices, and send it; answers the PO and whether this call made it.
 
@@ -132,6 +134,8 @@ async def place(
     ``order_apis``, the first by default); a quote is ordered through the one that orders
     quotes, at the quote's prices, its lines taken from the quote when none are given.
     ``requisition_id`` links a new PO to the requisition it is placed for (saved with it).
+    ``send=False`` saves a new PO as a draft that a person (or a guarded assistant) sends
+    later (``send_draft``); ``origin`` records who drafted it when it was not a person.
     """
     po_number = validate_po_number(po_number)
     quote_number = (quote_number or "").strip() or None
@@ -178,10 +182,11 @@ async def place(
         invoices=[],
         timeline=[],
         requisition_id=requisition_id,
+        origin=origin,
     )
     _fill(po, content)
     session.add(po)
-    event(po, "person", ctx.actor, "PO saved")
+    event(po, "person", ctx.actor, "PO saved" if send else "PO drafted: a person submits it")
     try:
         await session.commit()
     except IntegrityError:
@@ -192,6 +197,8 @@ async def place(
             f"placed by this one. Read it (disty order show, GET /api/v1/pos/{po_number}) "
             "rather than sending it again"
         ) from None
+    if not send:
+        return po, True
 
     adapter = ctx.suppliers.adapter(connection)
     await check_prices_then_send(session, po, adapter, ctx, "submit")

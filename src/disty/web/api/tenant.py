@@ -3,12 +3,13 @@ preference, sourcing's tie-break when a request names none (``admin`` to change)
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter
 from pydantic import Field
 
-from disty.services import tenants
+from disty.services import assistant, tenants
 from disty.web.api.deps import Admin, Reader, Session, SupplierName
 from disty.web.api.inputs import ApiInput
 
@@ -42,3 +43,32 @@ async def set_preference(caller: Admin, session: Session, body: PreferenceIn) ->
         session, caller.shortcut, prefer=body.supplier_preference, actor=caller.actor
     )
     return _view(found)
+
+
+class AssistantLimitsIn(ApiInput):
+    per_po: Decimal | None = Field(
+        None, ge=0, max_digits=14, decimal_places=2,
+        description="The most an assistant may submit in one PO; null (with per_day) for none.",
+    )  # fmt: skip
+    per_day: Decimal | None = Field(
+        None, ge=0, max_digits=14, decimal_places=2,
+        description="The most assistants may submit in total per UTC day.",
+    )  # fmt: skip
+
+
+@router.get("/tenant/assistant-limits", summary="What AI assistants (MCP) may submit alone")
+async def show_assistant_limits(caller: Admin, session: Session) -> dict[str, Any]:
+    return (await assistant.limits(session, caller.shortcut)).to_json()
+
+
+@router.put(
+    "/tenant/assistant-limits",
+    summary="Let order-scope assistants submit POs up to these values (both null: drafts only)",
+)
+async def set_assistant_limits(
+    caller: Admin, session: Session, body: AssistantLimitsIn
+) -> dict[str, Any]:
+    found = await assistant.set_limits(
+        session, caller.shortcut, per_po=body.per_po, per_day=body.per_day, actor=caller.actor
+    )
+    return found.to_json()
