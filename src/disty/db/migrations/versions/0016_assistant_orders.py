@@ -1,7 +1,7 @@
 """AI assistants (MCP): who drafted a PO, and what a tenant lets assistants submit alone.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-20 10:00:00
 """
 
@@ -10,8 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0020"
-# TEMPORARY: chained on 0015 in this branch; the lead rewires it to "0019" at merge.
+revision: str = "0016"
 down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
