@@ -5,11 +5,13 @@ the audit log, and no secret in any answer."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from disty.config import Settings
 from disty.runtime import Runtime, open_runtime
-from disty.services import audit, connections, tenants, tokens
+from disty.services import assistant, audit, connections, tenants, tokens
 from disty.services.connections import ConnectionChanges
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, harness
@@ -281,6 +283,35 @@ async def test_a_tenant_never_reads_another_tenants_po(
         assert (await answers.call(client, "list_open_pos"))["open"] == []
         with pytest.raises(Exception, match=r"no PO|SECRET-PO"):
             await client.read_resource("disty://po/SECRET-PO")
+
+
+async def test_two_assistants_at_once_never_both_pass_the_days_limit(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    """Two drafts of 100 against a day's limit of 150, submitted at the same moment by two
+    tokens: the day's total is read under the tenant's lock, so exactly one is sent."""
+    async with rt.sessions() as session:
+        await assistant.set_limits(
+            session, "smbi", per_po=Decimal(150), per_day=Decimal(150), actor="test"
+        )
+    bots = [await token(rt, "smbi", "order", f"bot-{i}") for i in (1, 2)]
+    line = {"sku": part(simulator, 21), "quantity": 1, "expected_price": "100"}
+    answers = Answers()
+    async with over_http(served, bots[0]) as one, over_http(served, bots[1]) as two:
+        for po_number in ("RACE-1", "RACE-2"):
+            await answers.call(
+                one, "create_draft_po", po_number=po_number, supplier="ingram", lines=[line],
+                ship_to=SHIP_TO,
+            )  # fmt: skip
+        results = await asyncio.gather(
+            answers.call(one, "submit_po", po_number="RACE-1"),
+            answers.call(two, "submit_po", po_number="RACE-2"),
+        )
+    assert sorted(r["submitted"] for r in results) == [False, True]
+    refused = next(r for r in results if not r["submitted"])
+    assert "today" in refused["reason"]
+    placed = orders_at_simulator(simulator, "RACE-1") + orders_at_simulator(simulator, "RACE-2")
+    assert len(placed) == 1
 
 
 def orders_at_simulator(simulator: RunningSimulator, po_number: str) -> list[str]:

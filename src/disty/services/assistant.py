@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import AuditEntry, PurchaseOrder, Tenant
+from disty.domain.orders import POStatus
 from disty.errors import InvalidInput
 from disty.services import audit
 from disty.services.tenants import get_tenant
@@ -116,8 +117,14 @@ async def submitted_today(session: AsyncSession, tenant_id: int, now: datetime) 
 
 
 async def refusal(session: AsyncSession, po: PurchaseOrder, now: datetime) -> str | None:
-    """Why an assistant may not submit this PO itself (it stays a draft), or None."""
-    per_po, per_day = await _tenant_limits(session, po.tenant_id)
+    """Why an assistant may not submit this PO itself (it stays a draft), or None.
+
+    Holds the tenant's row until the caller commits (with :func:`record_submission`), so two
+    assistants submitting at once are counted against the day one after the other."""
+    per_po, per_day = await _hold_limits(session, po.tenant_id)
+    await session.refresh(po, ["status"])
+    if po.status != POStatus.DRAFT.value:
+        return f"the PO is {po.status}, not a draft: nothing was sent"
     if per_po is None or per_day is None:
         return (
             "this tenant lets assistants draft POs only: a person submits it in the console "
@@ -141,14 +148,19 @@ async def refusal(session: AsyncSession, po: PurchaseOrder, now: datetime) -> st
     return None
 
 
-async def _tenant_limits(
+async def _hold_limits(
     session: AsyncSession, tenant_id: int
 ) -> tuple[Decimal | None, Decimal | None]:
+    """The tenant's limits, read by a write that changes nothing: on PostgreSQL it locks the
+    tenant's row, on SQLite it takes the one writer's lock (waiting up to the busy timeout).
+    A plain read would let two submissions both see the same day's total and both pass."""
     row = (
         await session.execute(
-            select(Tenant.assistant_po_limit, Tenant.assistant_day_limit).where(
-                Tenant.id == tenant_id
-            )
+            update(Tenant)
+            .where(Tenant.id == tenant_id)
+            .values(assistant_day_limit=Tenant.assistant_day_limit)
+            .returning(Tenant.assistant_po_limit, Tenant.assistant_day_limit)
+            .execution_options(synchronize_session=False)
         )
     ).one()
     return row[0], row[1]
