@@ -22,8 +22,10 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from disty.config import Settings
+from disty.db.base import utcnow
+from disty.domain.orders import Address
 from disty.runtime import Runtime, open_runtime
-from disty.services import assistant, audit, connections, tenants, tokens
+from disty.services import assistant, audit, connections, ordering, sourcing, tenants, tokens
 from disty.services.connections import ConnectionChanges
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, harness
@@ -121,8 +123,9 @@ async def test_discovery_and_questions_over_http_carry_no_secret(
     async with over_http(served, reader) as client:
         listed = {t.name: t for t in (await client.list_tools()).tools}
         assert set(listed) == {
-            "search_catalog", "price_list", "source_list", "create_draft_po", "submit_po",
-            "show_po", "list_open_pos", "run_connection_test", "list_webhook_events",
+            "search_catalog", "price_list", "source_list", "create_draft_po",
+            "create_requisition", "submit_po", "show_po", "list_open_pos",
+            "run_connection_test", "list_webhook_events",
         }  # fmt: skip
         assert listed["price_list"].input_schema["properties"]["skus"]["maxItems"] == 200
         assert "never" in (listed["create_draft_po"].description or "") or "Nothing is sent" in (
@@ -312,6 +315,91 @@ async def test_two_assistants_at_once_never_both_pass_the_days_limit(
     assert "today" in refused["reason"]
     placed = orders_at_simulator(simulator, "RACE-1") + orders_at_simulator(simulator, "RACE-2")
     assert len(placed) == 1
+
+
+async def test_a_requisition_by_an_assistant_is_drafts_that_wait_for_a_person(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    """source_list's choices drafted as a requisition: one draft PO per supplier, nothing sent
+    (not by running it again either); each is sent only through the guarded submit_po."""
+    orderer = await token(rt, "smbi", "order", "sourcing-bot")
+    answers = Answers()
+    wanted = [
+        {"part": part(simulator, 4), "quantity": 2},
+        {"part": part(simulator, 5), "quantity": 1},
+    ]
+    async with over_http(served, orderer) as client:
+        sourced = await answers.call(client, "source_list", lines=wanted)
+        choices = [
+            {"line_number": line["line_number"], "part": line["part"]}
+            | {k: c[k] for k in ("supplier", "supplier_sku", "quantity", "unit_price")}
+            for line in sourced["lines"]
+            for c in line["choice"]
+        ]
+        assert len(choices) == 2
+        args = {"po_prefix": "REQ-7", "choices": choices, "ship_to": SHIP_TO}
+        made = await answers.call(client, "create_requisition", **args)
+        assert made["number"] == "REQ-7"
+        assert made["created_by"].startswith("assistant:sourcing-bot#")
+        assert made["errors"] == {}
+        [po] = made["pos"]
+        assert (po["po_number"], po["status"]) == ("REQ-7-1", "draft")
+        assert po["drafted_by"] == made["created_by"]
+        again = await answers.call(client, "create_requisition", **args)  # the same: no change
+        assert [p["status"] for p in again["pos"]] == ["draft"]
+        waiting = await answers.call(client, "list_open_pos")
+        assert [r["po_number"] for r in waiting["waiting_for_a_person"]] == ["REQ-7-1"]
+        kept = await answers.call(client, "submit_po", po_number="REQ-7-1", supplier="ingram")
+        assert kept["submitted"] is False
+    # A person running the same requisition again (the API's way) does not send the drafts.
+    async with rt.sessions() as session:
+        view = await sourcing.place(
+            session, ordering.Context(rt.suppliers, "console:buyer@example.com"),
+            shortcut="smbi", country_id=1, po_prefix="REQ-7", ship_to=Address.from_dict(SHIP_TO),
+            choices=[sourcing.LineChoice(c["line_number"], c["part"], c["supplier"],
+                                         c["supplier_sku"], c["quantity"],
+                                         Decimal(c["unit_price"])) for c in choices],
+        )  # fmt: skip
+    assert [p.status for p in view.pos] == ["draft"]
+    assert orders_at_simulator(simulator, "REQ-7-1") == []
+    # Within the tenant's limits, submit_po sends it, counted against the day's total.
+    async with rt.sessions() as session:
+        await assistant.set_limits(
+            session, "smbi", per_po=Decimal(100_000), per_day=Decimal(100_000), actor="test"
+        )
+    async with over_http(served, orderer) as client:
+        sent = await answers.call(client, "submit_po", po_number="REQ-7-1", supplier="ingram")
+        assert sent["submitted"] is True
+    assert len(orders_at_simulator(simulator, "REQ-7-1")) == 1
+    async with rt.sessions() as session:
+        tenant_id = (await tenants.get_tenant(session, "smbi")).id
+        spent = await assistant.submitted_today(session, tenant_id, utcnow())
+    assert spent == sum(Decimal(c["unit_price"]) * c["quantity"] for c in choices)
+    answers.assert_no_secret(simulator.client_secret, WEBHOOK_KEY, orderer)
+
+
+async def test_a_draft_never_sends_a_failed_po_again(
+    rt: Runtime, served: ServedDisty, simulator: RunningSimulator
+) -> None:
+    """A failed PO is sent again when it is submitted again; drafting under its number must
+    not do that (it would be an order no limit saw): refused, nothing sent."""
+    line = ordering.LineInput(part(simulator, 6), 1)
+    for shortcut in ("smbi", "acme"):  # one Ingram account: acme's PO-number is a duplicate
+        async with rt.sessions() as session:
+            po = await ordering.submit(
+                session, ordering.Context(rt.suppliers, "test"), shortcut=shortcut,
+                country_id=1, supplier="ingram", po_number="DUP-9", lines=[line],
+                ship_to=Address.from_dict(SHIP_TO),
+            )  # fmt: skip
+    assert po.status == "failed"
+    bot = await token(rt, "acme", "order", "acme-bot")
+    async with over_http(served, bot) as client:
+        text = await Answers().error(
+            client, "create_draft_po", po_number="DUP-9", supplier="ingram",
+            lines=[{"sku": line.sku, "quantity": 1}], ship_to=SHIP_TO,
+        )  # fmt: skip
+    assert "failed" in text
+    assert len(orders_at_simulator(simulator, "DUP-9")) == 1
 
 
 def orders_at_simulator(simulator: RunningSimulator, po_number: str) -> list[str]:

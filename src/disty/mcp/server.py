@@ -50,8 +50,9 @@ CallerSource = Callable[[], Awaitable[Principal]]
 
 INSTRUCTIONS = """disty connects this reseller to its IT distributors (all of them at once).
 Use search_catalog, price_list and source_list to answer questions: they never order.
-To buy, create_draft_po saves a draft; a person approves it in disty's console unless the
-tenant lets this token submit directly (submit_po says which, and why a PO stays a draft).
+To buy, create_draft_po saves a draft for one supplier, create_requisition drafts a sourced
+list as one PO per supplier; a person approves drafts in disty's console unless the tenant
+lets this token submit directly (submit_po says which, and why a PO stays a draft).
 Country ids: 1 = United States, 29 = Canada."""
 
 Country = Annotated[
@@ -77,6 +78,21 @@ class LineIn(BaseModel):
     expected_price: Decimal | None = Field(
         None, ge=0, max_digits=14, decimal_places=4,
         description="The unit price you expect; left out, today's live price is used.",
+    )  # fmt: skip
+
+
+class ChoiceIn(BaseModel):
+    line_number: int = Field(
+        ge=1, le=100_000, description="The source_list line this choice fills (its line_number)."
+    )
+    part: Sku
+    supplier: SupplierKey
+    supplier_sku: str = Field(min_length=1, max_length=40, description="The supplier's SKU.")
+    quantity: int = Field(ge=1, le=1_000_000)
+    unit_price: Decimal = Field(
+        ge=0, max_digits=14, decimal_places=4,
+        description="The unit price source_list chose: the PO's expected price, what the "
+        "tenant's limits count and the price-drift check compares with.",
     )  # fmt: skip
 
 
@@ -281,6 +297,53 @@ def build(runtime: RuntimeSource, caller: CallerSource, **server_options: Any) -
 
         args = {"po_number": po_number, "supplier": supplier, "lines": len(lines)}
         return await tools.call("create_draft_po", Scope.ORDER, args, work)
+
+    @server.tool(annotations=_WRITES)
+    async def create_requisition(
+        po_prefix: Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=16,
+                description="The requisition's number; each supplier's PO is PREFIX-N.",
+            ),
+        ],
+        choices: Annotated[list[ChoiceIn], Field(min_length=1, max_length=500)],
+        ship_to: ShipToIn,
+        country_id: Country = 1,
+        notes: Annotated[str | None, Field(max_length=500)] = None,
+    ) -> dict[str, Any]:
+        """Draft a sourced list as one PO per supplier, linked to one requisition: give the
+        choices source_list made (or others). Nothing is sent to any distributor: each PO is
+        a draft a person approves in disty's console, or that submit_po sends where the
+        tenant allows (give it the PO's number and supplier from the answer). The same
+        prefix with the same choices and ship-to answers the existing requisition."""
+
+        async def work(rt: Runtime, who: Principal) -> dict[str, Any]:
+            picked = [
+                sourcing.LineChoice(
+                    c.line_number,
+                    c.part.strip(),
+                    registry.get(c.supplier).key,
+                    c.supplier_sku,
+                    c.quantity,
+                    c.unit_price,
+                )
+                for c in choices
+            ]
+            async with rt.sessions() as session:
+                view = await sourcing.place(
+                    session, _ctx(rt, who), shortcut=who.shortcut, country_id=country_id,
+                    choices=picked, po_prefix=po_prefix,
+                    ship_to=Address.from_dict(ship_to.model_dump()), notes=notes, send=False,
+                    origin=assistant.origin(who.token_name, who.token_id),
+                )  # fmt: skip
+            found = view.to_json()
+            found["pos"] = [_po(po) for po in view.pos]
+            return found
+
+        args = {"po_prefix": po_prefix, "choices": len(choices), "country_id": country_id}
+        return await tools.call("create_requisition", Scope.ORDER, args, work)
 
     @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False))
     async def submit_po(po_number: PoNumber, supplier: SupplierKey | None = None) -> dict[str, Any]:

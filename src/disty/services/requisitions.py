@@ -14,6 +14,9 @@ linked to one requisition the buyer can follow.
   first is placed, so a mistake is not found halfway through. A PO refused once placing
   has begun does not stop the others: each PO's status (and failure) is in the answer.
 - The price-drift check applies to each PO: the confirmed unit price is the expected price.
+- Drafts (``send=False``, an AI assistant's requisition): the same POs, saved as drafts with
+  their ``origin`` and never sent, not even by a later run; each is sent as any draft is (a
+  person in the console, or an assistant's guarded submit_po).
 """
 
 from __future__ import annotations
@@ -113,9 +116,12 @@ async def place(
     po_prefix: str,
     ship_to: Address,
     notes: str | None = None,
+    send: bool = True,
+    origin: str | None = None,
 ) -> RequisitionView:
     """One PO per supplier of ``choices``, each placed at most once, linked to the
-    requisition ``po_prefix`` (see the module's rules)."""
+    requisition ``po_prefix`` (see the module's rules). ``send=False`` saves the POs as
+    drafts only, recording ``origin`` as who drafted them (as ``ordering.place``)."""
     prefix = check_prefix(po_prefix)
     site = country_site(country_id)
     groups = _grouped(choices)
@@ -133,9 +139,9 @@ async def place(
             po, _ = await ordering.place(
                 session, ctx, shortcut=shortcut, country_id=site.id, supplier=supplier,
                 po_number=numbers[supplier], lines=lines, ship_to=ship_to, notes=notes,
-                requisition_id=req.id,
+                requisition_id=req.id, send=send, origin=origin,
             )  # fmt: skip
-            await _finish(session, ctx, po, req.id)
+            await _finish(session, ctx, po, req.id, send)
         except DistyError as exc:
             await session.rollback()
             errors[supplier] = str(exc)
@@ -220,13 +226,25 @@ async def _find(session: AsyncSession, tenant_id: int, number: str) -> Requisiti
 
 
 async def _finish(
-    session: AsyncSession, ctx: ordering.Context, po: PurchaseOrder, requisition_id: int
+    session: AsyncSession,
+    ctx: ordering.Context,
+    po: PurchaseOrder,
+    requisition_id: int,
+    send: bool,
 ) -> None:
-    """Link a PO found from an earlier run, and send one that run left saved but unsent."""
+    """Link a PO found from an earlier run, and send one that run left saved but unsent.
+    A draft made on purpose (``origin``: an assistant's) is not left over: it waits for its
+    approval, whoever runs the requisition again."""
     if po.requisition_id is None:
         po.requisition_id = requisition_id
         await session.commit()
-    if po.status == POStatus.DRAFT.value and po.price_check_at is None and not po.price_checks:
+    left_over = (
+        po.status == POStatus.DRAFT.value
+        and po.origin is None
+        and po.price_check_at is None
+        and not po.price_checks
+    )
+    if send and left_over:
         await ordering.send_draft(session, po, ctx)
 
 

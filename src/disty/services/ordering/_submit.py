@@ -135,7 +135,8 @@ async def place(
     quotes, at the quote's prices, its lines taken from the quote when none are given.
     ``requisition_id`` links a new PO to the requisition it is placed for (saved with it).
     ``send=False`` saves a new PO as a draft that a person (or a guarded assistant) sends
-    later (``send_draft``); ``origin`` records who drafted it when it was not a person.
+    later (``send_draft``); ``origin`` records who drafted it when it was not a person. A
+    draft never sends anything: not even a ``failed`` PO under its number (a Conflict).
     """
     po_number = validate_po_number(po_number)
     quote_number = (quote_number or "").strip() or None
@@ -168,7 +169,7 @@ async def place(
         )
     )
     if existing is not None:
-        return await _again(session, ctx, existing, content), False
+        return await _again(session, ctx, existing, content, send), False
     connection = await get_connection(session, tenant, supplier, country_id)
     po = PurchaseOrder(
         tenant_id=tenant.id,
@@ -286,10 +287,16 @@ def _fill(po: PurchaseOrder, content: _Content) -> None:
 
 
 async def _again(
-    session: AsyncSession, ctx: Context, po: PurchaseOrder, content: _Content
+    session: AsyncSession, ctx: Context, po: PurchaseOrder, content: _Content, send: bool
 ) -> PurchaseOrder:
     """A submission under the number of an existing PO."""
     if po.status == POStatus.FAILED.value:
+        if not send:
+            # Sending it again is an order: a draft (an assistant's) must not place one.
+            raise Conflict(
+                f"PO {po.po_number} failed ({po.failure_reason or 'refused'}): a person "
+                "corrects it and sends it again, or use a new PO number for a draft"
+            )
         return await _send_again(session, ctx, po, content)
     if not content.same_as(po):
         taken = f"PO number {po.po_number} is taken by another PO ({state(po)}, with other lines "
