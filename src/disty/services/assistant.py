@@ -51,6 +51,8 @@ class Limits:
 def parse_limit(value: str | Decimal | None, name: str) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if len(str(value)) > 40:  # no amount is this long; and the error must not echo a page
+        raise InvalidInput(f"{name}: not an amount, e.g. 500 or 1200.50", field=name)
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:

@@ -17,7 +17,15 @@ from disty.domain.connections import ApiType
 from disty.domain.countries import SITES, country_site
 from disty.errors import DistyError, InvalidInput, NotFound
 from disty.runtime import Runtime
-from disty.services import connections, keyset, po_summary, setup_guide, tenants, users
+from disty.services import (
+    assistant,
+    connections,
+    keyset,
+    po_summary,
+    setup_guide,
+    tenants,
+    users,
+)
 from disty.services.connections import ConnectionChanges, ConnectionView
 from disty.services.ordering import Context
 from disty.services.run_test import run_test
@@ -269,16 +277,32 @@ async def _dashboard(
 
 @router.get("/t/{shortcut}/admin", response_class=HTMLResponse)
 async def admin(request: Request, shortcut: str) -> HTMLResponse:
-    """The Admin menu's page: each supplier the tenant may connect (set up or edit it), and
-    the other admin pages."""
+    """The Admin menu's page: each supplier the tenant may connect (set up or edit it), what AI
+    assistants may submit alone, and the other admin pages."""
     user = await signed_in(request)
     web.tenant_page(user, shortcut, Role.ADMIN)
+    saved = request.query_params.get("saved") == "assistant-limits"
+    return await _admin_page(request, user, shortcut, saved=saved)
+
+
+async def _admin_page(
+    request: Request,
+    user: ConsoleUser,
+    shortcut: str,
+    *,
+    limits_error: str | None = None,
+    limits_given: dict[str, str] | None = None,
+    saved: bool = False,
+    status: int = 200,
+) -> HTMLResponse:
+    """``limits_given``: a refused limits form's values, shown again beside its error."""
     rt = render.rt(request)
     async with rt.sessions() as session:
         try:
             tenant = await tenants.get_tenant(session, shortcut)
         except NotFound:
             raise PageNotFound from None
+        limits = await assistant.limits(session, shortcut)
     views = {(v.supplier, v.country_id): v for v in await _views(rt, shortcut)}
     rows = [
         {
@@ -294,7 +318,42 @@ async def admin(request: Request, shortcut: str) -> HTMLResponse:
         for country_id in tenant.country_ids
         if country_id in registration.countries
     ]
-    return render.page(request, "admin.html", user, tenant=tenant, rows=rows)
+    shown = limits_given or {
+        "per_po": "" if limits.per_po is None else str(limits.per_po),
+        "per_day": "" if limits.per_day is None else str(limits.per_day),
+    }
+    return render.page(
+        request, "admin.html", user, status, tenant=tenant, rows=rows, limits=limits,
+        limits_shown=shown, limits_error=limits_error, limits_saved=saved,
+    )  # fmt: skip
+
+
+# -- Admin > AI assistants' limits ------------------------------------------------------------
+
+
+@router.post("/t/{shortcut}/assistant-limits", response_model=None)
+async def set_assistant_limits(request: Request, shortcut: str) -> Response:
+    """What order-scope AI assistants (MCP) may submit without a person: both limits (per PO,
+    per UTC day), or both blank for drafts only. The same rules and audit entry as the API's
+    PUT /api/v1/tenant/assistant-limits and ``disty tenant assistant-limits``."""
+    user = await signed_in(request)
+    web.tenant_page(user, shortcut, Role.ADMIN)
+    form = await web.check_csrf(request, user.csrf_token)
+    given = {name: form.get(name, "").strip() for name in ("per_po", "per_day")}
+    async with render.rt(request).sessions() as session:
+        try:
+            await assistant.set_limits(
+                session, shortcut, per_po=assistant.parse_limit(given["per_po"], "per_po"),
+                per_day=assistant.parse_limit(given["per_day"], "per_day"),
+                actor=f"console:{user.email}",
+            )  # fmt: skip
+        except InvalidInput as exc:
+            error = said(exc)
+        else:
+            return render.redirect(f"/t/{shortcut}/admin?saved=assistant-limits#assistant-limits")
+    return await _admin_page(
+        request, user, shortcut, limits_error=error, limits_given=given, status=422
+    )
 
 
 def _saved_note(query: str) -> str | None:
