@@ -6,7 +6,8 @@
 - A client sending a new X-Forwarded-For with every guess is still one client, unless it is
   a proxy listed in DISTY_TRUSTED_PROXIES.
 - Unknown API tokens: after twenty from one client, 429 with Retry-After before the database
-  is asked; other clients' valid tokens keep working.
+  is asked; other clients' valid tokens keep working. The same at /mcp (AI assistants), with
+  one count per client across both doors.
 - A flood of wrong passwords writes nothing to the database.
 """
 
@@ -17,7 +18,10 @@ import re
 from collections.abc import Iterator
 
 import httpx
+import httpx2
 import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -175,6 +179,49 @@ async def test_unknown_api_tokens_are_throttled_per_client(settings: Settings) -
                 "/api/v1/pos", headers={"Authorization": "Bearer disty_nope"}
             )
             assert wrong.status_code == 401
+
+
+async def test_unknown_tokens_at_mcp_are_throttled_per_client_as_at_the_api(
+    settings: Settings,
+) -> None:
+    proxied = settings.model_copy(update={"trusted_proxies": "127.0.0.1"})
+    async with open_runtime(proxied) as rt:
+        token = await _api_token(rt)
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    accept = {"Accept": "application/json, text/event-stream"}
+    guesser = accept | {"X-Forwarded-For": "192.0.2.7"}
+    with serve_disty(proxied, run_worker=False) as served:
+        async with httpx.AsyncClient(base_url=served.url, timeout=30) as http:
+            answers = [
+                await http.post(
+                    "/mcp",
+                    json=body,
+                    headers=guesser | {"Authorization": f"Bearer disty_guess{n:040d}"},
+                )
+                for n in range(CLIENT_FREE + 3)
+            ]
+            statuses = [a.status_code for a in answers]
+            assert statuses[:CLIENT_FREE] == [401] * CLIENT_FREE, statuses
+            assert set(statuses[CLIENT_FREE:]) == {429}, statuses
+            assert int(answers[-1].headers["Retry-After"]) >= 1
+            assert "wait" in answers[-1].json()["detail"]
+            # Even its valid token waits (the database is not asked), and so does the API:
+            # one count per client, not one per door.
+            waits = await http.post(
+                "/mcp", json=body, headers=guesser | {"Authorization": f"Bearer {token}"}
+            )
+            assert waits.status_code == 429
+            api = await http.get(
+                "/api/v1/pos", headers={"X-Forwarded-For": "192.0.2.7", "Authorization": "Bearer x"}
+            )
+            assert api.status_code == 429
+            # Another client's valid token is neither refused nor delayed, over the SDK's client.
+            other = {"X-Forwarded-For": "192.0.2.8", "Authorization": f"Bearer {token}"}
+            async with (
+                httpx2.AsyncClient(headers=other, timeout=30) as http2,
+                Client(streamable_http_client(served.url + "/mcp", http_client=http2)) as mcp,
+            ):
+                assert "price_list" in {t.name for t in (await mcp.list_tools()).tools}
 
 
 async def test_one_ipv6_network_is_one_client(settings: Settings) -> None:

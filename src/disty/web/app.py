@@ -31,6 +31,7 @@ from disty.web import api, health, ui, webhooks
 from disty.web.api import problems
 from disty.web.guard import ControlCharacterGuard, QuietHangUps, SupplierDeadline
 from disty.web.security import SecurityHeaders, install_docs
+from disty.web.token_guard import BadTokenBackoff
 
 # A client may send this many unknown API tokens before each further one waits (1 s,
 # doubling, at most 5 minutes): a misconfigured script notices, a guesser gets nowhere.
@@ -136,9 +137,11 @@ def create_app(
         # Added last, so it runs first: every part of the app sees the real client address.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=chosen.trusted_proxy_list)
     install_docs(app)
-    # AI assistants (MCP) at /mcp, with the API's tokens; its tools read app.state.rt.
+    # AI assistants (MCP) at /mcp, with the API's tokens (and its backoff for unknown ones);
+    # its tools read app.state.rt.
     assistants = mcp_http.mounted(lambda: app.state.rt, chosen.effective_public_url)
-    app.router.routes.append(Route(mcp_http.PATH, assistants.app, include_in_schema=False))
+    guarded = BadTokenBackoff(assistants.app, app.state.bad_tokens)
+    app.router.routes.append(Route(mcp_http.PATH, guarded, include_in_schema=False))
     app.include_router(health.router)
     app.include_router(webhooks.router())
     app.include_router(api.router)

@@ -61,15 +61,7 @@ async def principal(
     client = client_address(request)
     wait = failures.wait_s(client)
     if wait > 0:
-        seconds = max(1, int(wait + 0.999))
-        raise ApiProblem(
-            429,
-            "too-many-failed-authentications",
-            "Too many unknown tokens",
-            f"this client sent too many unknown or revoked tokens: wait {seconds} seconds, "
-            "then retry with a valid token (disty token list shows them)",
-            {"Retry-After": str(seconds)},
-        )
+        raise too_many_bad_tokens(wait)
     async with rt.sessions() as opened:
         found = await authenticate(opened, credentials.credentials)
     if found is None:
@@ -79,6 +71,19 @@ async def principal(
         )
         raise unauthorized
     return found
+
+
+def too_many_bad_tokens(wait_s: float) -> ApiProblem:
+    """The answer to a client that must wait (``app.state.bad_tokens``): here and at /mcp."""
+    seconds = max(1, int(wait_s + 0.999))
+    return ApiProblem(
+        429,
+        "too-many-failed-authentications",
+        "Too many unknown tokens",
+        f"this client sent too many unknown or revoked tokens: wait {seconds} seconds, "
+        "then retry with a valid token (disty token list shows them)",
+        {"Retry-After": str(seconds)},
+    )
 
 
 def require(caller: Principal, scope: Scope) -> Principal:
