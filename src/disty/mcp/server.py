@@ -65,16 +65,32 @@ PoNumber = Annotated[
 SupplierKey = Annotated[
     str, Field(min_length=1, max_length=32, description="A supplier's key, e.g. from price_list.")
 ]
+WhichSupplier = Annotated[
+    str | None,
+    Field(
+        max_length=32,
+        description="The PO's supplier key: needed only when two suppliers' POs share the number.",
+    ),
+]
+Notes = Annotated[
+    str | None,
+    Field(max_length=500, description="A note to the distributor, sent with the order."),
+]
+Quantity = Field(ge=1, le=1_000_000, description="How many units.")
 
 
 class WantedIn(BaseModel):
+    """A part wanted, in any supplier's terms."""
+
     part: Sku
-    quantity: int = Field(ge=1, le=99_999)
+    quantity: int = Field(ge=1, le=99_999, description="How many units.")
 
 
 class LineIn(BaseModel):
+    """One line of a PO to one supplier."""
+
     sku: str = Field(min_length=1, max_length=40, description="The supplier's SKU.")
-    quantity: int = Field(ge=1, le=1_000_000)
+    quantity: int = Quantity
     expected_price: Decimal | None = Field(
         None, ge=0, max_digits=14, decimal_places=4,
         description="The unit price you expect; left out, today's live price is used.",
@@ -82,13 +98,15 @@ class LineIn(BaseModel):
 
 
 class ChoiceIn(BaseModel):
+    """One choice of a source_list answer: a line's part bought at one supplier."""
+
     line_number: int = Field(
         ge=1, le=100_000, description="The source_list line this choice fills (its line_number)."
     )
     part: Sku
     supplier: SupplierKey
     supplier_sku: str = Field(min_length=1, max_length=40, description="The supplier's SKU.")
-    quantity: int = Field(ge=1, le=1_000_000)
+    quantity: int = Quantity
     unit_price: Decimal = Field(
         ge=0, max_digits=14, decimal_places=4,
         description="The unit price source_list chose: the PO's expected price, what the "
@@ -97,16 +115,18 @@ class ChoiceIn(BaseModel):
 
 
 class ShipToIn(BaseModel):
-    company: str = Field(min_length=1, max_length=200)
-    street: str = Field(min_length=1, max_length=200)
-    city: str = Field(min_length=1, max_length=100)
-    state: str = Field("", max_length=50)
-    postcode: str = Field("", max_length=20)
+    """Where the goods go: the distributor ships to this address."""
+
+    company: str = Field(min_length=1, max_length=200, description="The receiving company.")
+    street: str = Field(min_length=1, max_length=200, description="Street and number.")
+    city: str = Field(min_length=1, max_length=100, description="The city or town.")
+    state: str = Field("", max_length=50, description="State or province code, e.g. IL.")
+    postcode: str = Field("", max_length=20, description="ZIP or postal code.")
     country: str = Field(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. US.")
-    street2: str = Field("", max_length=200)
-    contact: str = Field("", max_length=200)
-    phone: str = Field("", max_length=50)
-    email: str = Field("", max_length=200)
+    street2: str = Field("", max_length=200, description="A second address line.")
+    contact: str = Field("", max_length=200, description="Who receives the goods.")
+    phone: str = Field("", max_length=50, description="The contact's phone number.")
+    email: str = Field("", max_length=200, description="The contact's e-mail address.")
 
 
 _READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=True)
@@ -216,7 +236,10 @@ def build(runtime: RuntimeSource, caller: CallerSource, **server_options: Any) -
 
     @server.tool(annotations=_READ_ONLY)
     async def price_list(
-        skus: Annotated[list[Sku], Field(min_length=1, max_length=200)],
+        skus: Annotated[
+            list[Sku],
+            Field(min_length=1, max_length=200, description="SKUs or vendor part numbers."),
+        ],
         country_id: Country = 1,
     ) -> dict[str, Any]:
         """Live price and availability for a list of SKUs or vendor part numbers from every
@@ -244,7 +267,10 @@ def build(runtime: RuntimeSource, caller: CallerSource, **server_options: Any) -
 
     @server.tool(annotations=_READ_ONLY)
     async def source_list(
-        lines: Annotated[list[WantedIn], Field(min_length=1, max_length=200)],
+        lines: Annotated[
+            list[WantedIn],
+            Field(min_length=1, max_length=200, description="The parts wanted, with quantities."),
+        ],
         country_id: Country = 1,
         split: Annotated[bool, Field(description="Split a line no one can fill whole.")] = False,
         prefer: Annotated[
@@ -274,10 +300,13 @@ def build(runtime: RuntimeSource, caller: CallerSource, **server_options: Any) -
     async def create_draft_po(
         po_number: PoNumber,
         supplier: SupplierKey,
-        lines: Annotated[list[LineIn], Field(min_length=1, max_length=200)],
-        ship_to: ShipToIn,
+        lines: Annotated[
+            list[LineIn],
+            Field(min_length=1, max_length=200, description="The PO's lines, in its order."),
+        ],
+        ship_to: Annotated[ShipToIn, Field(description="Where the goods go.")],
         country_id: Country = 1,
-        notes: Annotated[str | None, Field(max_length=500)] = None,
+        notes: Notes = None,
     ) -> dict[str, Any]:
         """Save a draft purchase order for one supplier. Nothing is sent to the distributor:
         a person approves the draft in disty's console (or submit_po sends it, where the
@@ -308,10 +337,17 @@ def build(runtime: RuntimeSource, caller: CallerSource, **server_options: Any) -
                 description="The requisition's number; each supplier's PO is PREFIX-N.",
             ),
         ],
-        choices: Annotated[list[ChoiceIn], Field(min_length=1, max_length=500)],
-        ship_to: ShipToIn,
+        choices: Annotated[
+            list[ChoiceIn],
+            Field(
+                min_length=1,
+                max_length=500,
+                description="The lines as bought: each line's choice from source_list.",
+            ),
+        ],
+        ship_to: Annotated[ShipToIn, Field(description="Where every PO's goods go.")],
         country_id: Country = 1,
-        notes: Annotated[str | None, Field(max_length=500)] = None,
+        notes: Notes = None,
     ) -> dict[str, Any]:
         """Draft a sourced list as one PO per supplier, linked to one requisition: give the
         choices source_list made (or others). Nothing is sent to any distributor: each PO is
@@ -346,7 +382,7 @@ def build(runtime: RuntimeSource, caller: CallerSource, **server_options: Any) -
         return await tools.call("create_requisition", Scope.ORDER, args, work)
 
     @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False))
-    async def submit_po(po_number: PoNumber, supplier: SupplierKey | None = None) -> dict[str, Any]:
+    async def submit_po(po_number: PoNumber, supplier: WhichSupplier = None) -> dict[str, Any]:
         """Submit a draft PO to its distributor, if the tenant lets this token do so: within
         its per-PO and per-day limits. Otherwise the PO stays a draft for a person to approve
         in the console, and the answer says why (submitted: false, reason)."""
@@ -372,7 +408,7 @@ def build(runtime: RuntimeSource, caller: CallerSource, **server_options: Any) -
         return await tools.call("submit_po", Scope.ORDER, {"po_number": po_number}, work)
 
     @server.tool(annotations=_READ_ONLY)
-    async def show_po(po_number: PoNumber, supplier: SupplierKey | None = None) -> dict[str, Any]:
+    async def show_po(po_number: PoNumber, supplier: WhichSupplier = None) -> dict[str, Any]:
         """One purchase order: its status, lines, supplier order numbers, shipments with
         carriers and tracking, invoices, who drafted it, and its latest events."""
 
@@ -388,7 +424,7 @@ def build(runtime: RuntimeSource, caller: CallerSource, **server_options: Any) -
 
     @server.tool(annotations=_READ_ONLY)
     async def list_open_pos(
-        limit: Annotated[int, Field(ge=1, le=200)] = 50,
+        limit: Annotated[int, Field(ge=1, le=200, description="Open POs to list, at most.")] = 50,
     ) -> dict[str, Any]:
         """The open purchase orders (not yet invoiced, cancelled or failed), newest first, and
         which of them wait for a person: drafts to approve, POs stopped for their price, POs
@@ -437,7 +473,7 @@ def build(runtime: RuntimeSource, caller: CallerSource, **server_options: Any) -
             Literal["received", "processed", "failed", "dead"] | None,
             Field(description="Only events in this state."),
         ] = None,
-        limit: Annotated[int, Field(ge=1, le=100)] = 20,
+        limit: Annotated[int, Field(ge=1, le=100, description="Events to list, at most.")] = 20,
     ) -> dict[str, Any]:
         """The latest webhook events the distributors sent (newest first): type, status,
         what processing did with each, and the error of one that failed."""
