@@ -68,6 +68,7 @@ SupplierKey = Annotated[
 WhichSupplier = Annotated[
     str | None,
     Field(
+        min_length=1,
         max_length=32,
         description="The PO's supplier key: needed only when two suppliers' POs share the number.",
     ),
