@@ -25,9 +25,10 @@ from disty.services.webhooks.destinations import DestinationCache
 from disty.services.webhooks.refusals import RejectionCounts
 from disty.services.webhooks.writer import InboxWriter
 from disty.suppliers.hub import SupplierHub
-from disty.web import api, health, ui, webhooks
+from disty.web import api, health, metrics, ui, webhooks
 from disty.web.api import problems
 from disty.web.guard import ControlCharacterGuard, QuietHangUps, SupplierDeadline
+from disty.web.request_id import RequestId
 from disty.web.security import SecurityHeaders, install_docs
 
 # A client may send this many unknown API tokens before each further one waits (1 s,
@@ -127,11 +128,13 @@ def create_app(
     app.add_middleware(SupplierDeadline, seconds=chosen.web_supplier_deadline_s)
     public_https = (chosen.public_url or "").startswith("https://")
     app.add_middleware(SecurityHeaders, https=public_https)
+    app.add_middleware(RequestId)
     if chosen.trusted_proxy_list:
         # Added last, so it runs first: every part of the app sees the real client address.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=chosen.trusted_proxy_list)
     install_docs(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(webhooks.router())
     app.include_router(api.router)
     ui.install(app)

@@ -45,6 +45,7 @@ from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, event, sel
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from disty import logs
 from disty.db.base import upsert_insert, utcnow
 from disty.db.engine import create_engine, create_sync_engine, is_sqlite
 from disty.db.models import ConflictingDelivery, InboundEvent
@@ -76,10 +77,14 @@ class Delivery:
 
 
 def kept_headers(destination: Destination, headers: Mapping[str, str]) -> dict[str, str]:
-    """The request's headers as stored: never the signature, never credentials."""
+    """The request's headers as stored: never the signature, never credentials; and the id of
+    the request (disty/logs.py), which the event's processing logs with its lines."""
     codec = registry.get(destination.supplier).webhooks
-    drop = {"authorization", "cookie"} | ({codec.signature_header} if codec else set())
-    return {k.lower(): v for k, v in headers.items() if k.lower() not in drop}
+    drop = {"authorization", "cookie", logs.HEADER} | ({codec.signature_header} if codec else set())
+    kept = {k.lower(): v for k, v in headers.items() if k.lower() not in drop}
+    if (rid := logs.REQUEST_ID.get()) is not None:
+        kept[logs.HEADER] = rid  # the sane one the request runs under, not whatever was sent
+    return kept
 
 
 _Key = tuple[int, str]  # (connection id, event id): unique in the inbox
