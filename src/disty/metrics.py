@@ -56,14 +56,16 @@ SUPPLIER_RESPONSES = Counter(
 )
 
 MAX_ENDPOINTS = 50  # per supplier: past this, ``other`` (a path scheme gone wrong, not traffic)
-_WORD = re.compile(r"(?:[a-z][a-z_-]{0,39}|v\d{1,2})")  # "orders", "v6", "price-and-availability"
+# A word such as "orders", "price-and-availability", "v6" or "oauth20" (a few digits at the
+# end only): a lowercase id of letters alone would pass, and MAX_ENDPOINTS bounds those.
+_WORD = re.compile(r"[a-z][a-z_-]{0,39}\d{0,3}")
 _seen: dict[str, set[str]] = {}
 _lock = threading.Lock()
 
 
 def endpoint_label(supplier: str, path: str) -> str:
-    """The path as a label: segments that are lowercase words (or a version such as v6) kept,
-    any other (an order number, a SKU, anything with a digit or a capital) as ``:id``."""
+    """The path as a label: segments that are lowercase words (``_WORD``) kept, any other (an
+    order number, a SKU: a capital, a digit inside, a dot) as ``:id``; no query string."""
     parts = [p if _WORD.fullmatch(p) else ":id" for p in path.split("?", 1)[0].split("/") if p]
     label = "/" + "/".join(parts[:8])
     with _lock:

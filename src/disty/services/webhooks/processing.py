@@ -12,6 +12,7 @@ stored.
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,6 +42,8 @@ from disty.suppliers.webhooks import (
     QuoteCreated,
     StockChanged,
 )
+
+log = logging.getLogger(__name__)
 
 
 class EventStatus(StrEnum):
@@ -262,6 +265,7 @@ async def process(
                 event.processed_at = utcnow()
                 event.lease_until = None
                 await session.commit()
+                log.debug("event %s processed: %s", event.event_id, outcome)
                 return event
             except Exception as exc:  # whatever broke, the event waits for a retry, never lost
                 reason = str(exc) if isinstance(exc, EventFailed | SupplierError) else repr(exc)
@@ -271,6 +275,7 @@ async def process(
                     raise NotFound(f"event {pk} disappeared while being processed") from exc
                 event = reloaded
                 _failed(event, reason, ctx, replay=replay)
+                log.info("event %s failed (%s): %s", event.event_id, event.status, reason[:200])
             event.lease_until = None
             await session.commit()
             return event
