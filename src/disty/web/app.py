@@ -121,6 +121,8 @@ def create_app(
     app.state.sign_in_guard = SignInGuard()
     app.state.bad_tokens = Backoff(free=BAD_TOKENS_FREE, cap_s=BAD_TOKENS_MAX_DELAY_S)
     problems.install(app, page=ui.error_page)
+    # Innermost of disty's own: every check above it applies to deliveries too.
+    app.add_middleware(webhooks.WebhookDoor)
     app.add_middleware(ControlCharacterGuard)
     app.add_middleware(QuietHangUps)
     # A person's page or an API client waits seconds for distributors, never minutes: past
