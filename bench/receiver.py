@@ -21,8 +21,8 @@ replica behind a load balancer would run; the worker is another process's job) a
 ``disty worker`` (when the command exists) beside them, wrk on each replica at once: the
 figures per replica and their sum.
 
-``--profile DIR`` records py-spy (if installed) on disty's server during its SQLite run and
-writes the functions where the most time went (own and total) to stdout and DIR.
+``--profile DIR`` records py-spy (if installed) on disty's server during its first run on each
+database and writes the functions where the most time went (own and total) to stdout and DIR.
 """
 
 from __future__ import annotations
@@ -222,6 +222,18 @@ def wrk(label: str, url: str, script: Path, events: Path, seconds: float, conns:
 # -- the run ---------------------------------------------------------------------------------
 
 
+def drained(port: int, timeout_s: float = 180.0) -> None:
+    """Wait for disty's worker to process what the run left in the inbox (read from /metrics,
+    open to this machine in development), so its work never overlaps the next run."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        page = httpx.get(f"http://{HOST}:{port}/metrics").text
+        if 'disty_jobs_queued{queue="webhook_events"} 0.0' in page:
+            return
+        time.sleep(0.5)
+    print(f"the worker had not processed the inbox within {timeout_s:.0f} s")
+
+
 def postgres_database() -> tuple[str, str]:
     """A fresh database on the test server: (its name, disty's URL to it)."""
     name = f"disty_bench_{uuid.uuid4().hex[:8]}"
@@ -320,6 +332,7 @@ def main() -> None:
                 warm = events_file(tmp, f"W{kind}", per_run)
                 wrk("warm", murl, script, minimal_events, args.warmup, args.connections)
                 wrk("warm", durl, script, warm, args.warmup, args.connections)
+                drained(dport)
                 for round_ in range(args.rounds):
                     theirs.append(
                         wrk(f"minimal FastAPI ({kind} run)", murl, script, minimal_events,
@@ -327,18 +340,20 @@ def main() -> None:
                     )  # fmt: skip
                     events = events_file(tmp, f"D{kind}{round_}", per_run)
                     spy = None
-                    if args.profile and kind == "SQLite" and round_ == 0:
-                        args.profile.mkdir(parents=True, exist_ok=True)
-                        spy = profiled(pid, args.seconds, args.profile / "disty.raw")
+                    raw = args.profile / f"disty-{kind}.raw" if args.profile else None
+                    if raw is not None and round_ == 0:
+                        raw.parent.mkdir(parents=True, exist_ok=True)
+                        spy = profiled(pid, args.seconds, raw)
                     mine.append(
                         wrk(f"disty durable, {kind}", durl, script, events, args.seconds,
                             args.connections)
                     )  # fmt: skip
-                    if spy is not None:
+                    drained(dport)
+                    if spy is not None and raw is not None:
                         spy.wait(timeout=60)
-                        summary = summarize_profile(args.profile / "disty.raw")
-                        (args.profile / "summary.txt").write_text(summary + "\n")
-                        print(summary)
+                        summary = summarize_profile(raw)
+                        raw.with_suffix(".txt").write_text(summary + "\n")
+                        print(f"py-spy, disty on {kind}: {summary}")
             results.extend(theirs + mine)
             rate = median(r.rate for r in mine) / median(r.rate for r in theirs)
             p99 = median(r.p99 for r in mine) / median(r.p99 for r in theirs)
