@@ -14,6 +14,7 @@ import os
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -114,6 +115,13 @@ class Settings(BaseSettings):
     http_request_timeout_s: PositiveFloat = 60.0
     http_max_connections: PositiveInt = 1000
     webhook_body_timeout_s: PositiveFloat = 15.0
+    # Log lines as text for a person (the default) or as one JSON object a line for a log
+    # collector (disty/logs.py); read by the CLI before anything else, declared here too.
+    log_format: Literal["text", "json"] = "text"
+    # Who may read /metrics (web/metrics.py): with a token, whoever sends it as
+    # "Authorization: Bearer <token>"; without one, nobody in production, and only this
+    # machine (a loopback peer) in development.
+    metrics_token: SecretStr | None = None
 
     @field_validator("public_url")
     @classmethod

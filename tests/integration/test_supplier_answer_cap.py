@@ -37,7 +37,7 @@ async def _get(client: httpx.AsyncClient, *, safe: bool, max_bytes: int = MAX_AN
 
     return await send(
         client, build, safe=safe, policy=RetryPolicy(base_delay_s=0), classify=_classify,
-        describe="Distributor at https://distributor.example", max_bytes=max_bytes,
+        describe="Distributor at https://distributor.example", supplier="test", max_bytes=max_bytes,
     )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ imported when a command runs: see :func:`run`.
 from __future__ import annotations
 
 import json
-import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, TypeVar
@@ -30,17 +30,13 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def configure_logging(verbosity: int = 0) -> None:
-    """Warnings and errors from everything; ``-v`` adds disty's own debug lines, ``-vv`` also
-    everyone else's (every SQL statement with its parameters, every HTTP exchange).
+    """disty/logs.py's ``configure``, in the format DISTY_LOG_FORMAT names (text or json)."""
+    from disty import logs
 
-    One ``-v`` stays with disty's loggers: the database drivers, SQLAlchemy and the HTTP
-    clients log each statement and packet at debug, which would bury disty's lines."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbosity >= 2 else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        force=True,
-    )
-    logging.getLogger("disty").setLevel(logging.DEBUG if verbosity >= 1 else logging.NOTSET)
+    fmt = os.environ.get("DISTY_LOG_FORMAT", "text").strip().lower() or "text"
+    if fmt not in logs.FORMATS:
+        fail(f"DISTY_LOG_FORMAT is invalid: use {' or '.join(logs.FORMATS)}, not {fmt!r}")
+    logs.configure(verbosity, fmt)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -29,6 +29,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from disty import metrics
 from disty.suppliers.errors import RateLimited, SupplierError, Timeout, Unavailable
 
 # Their home is retry.py (free of httpx); the adapters' clients take them from here too.
@@ -142,6 +143,7 @@ async def send(
     policy: RetryPolicy,
     classify: Classifier,
     describe: str,
+    supplier: str,
     sleep: Sleep = asyncio.sleep,
     clock: Clock = time.monotonic,
     max_bytes: int = MAX_ANSWER_BYTES,
@@ -150,7 +152,8 @@ async def send(
     token) and return the successful response, or raise a SupplierError, within the deadline.
 
     ``describe`` names the target for messages ("<supplier> at https://..."); it never
-    holds a secret.
+    holds a secret. ``supplier`` (the registry's key) labels the call's metrics (disty/metrics.py:
+    every attempt's time and outcome, by supplier and endpoint, the path with its ids cut out).
     """
     ends_at = clock() + policy.deadline_s
     shared = _shared.get()
@@ -167,6 +170,8 @@ async def send(
             )
         request: httpx.Request | None = None
         started = time.perf_counter()
+        status: int | None = None
+        error: SupplierError | None = None
         try:
             # Building may wait for the client-side rate limiter: that counts too. An unsafe
             # call (an order) once started is not cut short by the deadline, only by the HTTP
@@ -175,8 +180,9 @@ async def send(
                 request = await build()
                 started = time.perf_counter()
                 response = await _bounded(client, request, max_bytes, describe, safe)
+                status = response.status_code
         except TimeoutError:
-            error: SupplierError = _deadline_passed(request, describe, safe)
+            error = _deadline_passed(request, describe, safe)
         except httpx.TimeoutException:
             error = Timeout(
                 f"{describe} did not answer in time"
@@ -188,7 +194,13 @@ async def send(
                 f"cannot reach {describe} ({type(exc).__name__}): check the base URL and the "
                 "network, then try again"
             )
-        else:
+        finally:
+            if request is not None:  # sent (or tried): not when the rate limiter ran out
+                metrics.supplier_call(
+                    supplier, request.url.path, status, time.perf_counter() - started
+                )
+        if error is None:
+            assert request is not None  # noqa: S101 - an answer came, so it was sent
             # Method, path and status only: query strings and bodies may hold secrets.
             log.debug(
                 "%s %s -> %s in %.0f ms (correlation id %s, attempt %d)",

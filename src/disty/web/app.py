@@ -27,9 +27,10 @@ from disty.services.webhooks.destinations import DestinationCache
 from disty.services.webhooks.refusals import RejectionCounts
 from disty.services.webhooks.writer import InboxWriter
 from disty.suppliers.hub import SupplierHub
-from disty.web import api, health, ui, webhooks
+from disty.web import api, health, metrics, ui, webhooks
 from disty.web.api import problems
 from disty.web.guard import ControlCharacterGuard, QuietHangUps, SupplierDeadline
+from disty.web.request_id import RequestId
 from disty.web.security import SecurityHeaders, install_docs
 from disty.web.token_guard import BadTokenBackoff
 
@@ -126,6 +127,8 @@ def create_app(
     app.state.sign_in_guard = SignInGuard()
     app.state.bad_tokens = Backoff(free=BAD_TOKENS_FREE, cap_s=BAD_TOKENS_MAX_DELAY_S)
     problems.install(app, page=ui.error_page)
+    # Innermost of disty's own: every check above it applies to deliveries too.
+    app.add_middleware(webhooks.WebhookDoor)
     app.add_middleware(ControlCharacterGuard)
     app.add_middleware(QuietHangUps)
     # A person's page or an API client waits seconds for distributors, never minutes: past
@@ -133,6 +136,7 @@ def create_app(
     app.add_middleware(SupplierDeadline, seconds=chosen.web_supplier_deadline_s)
     public_https = (chosen.public_url or "").startswith("https://")
     app.add_middleware(SecurityHeaders, https=public_https)
+    app.add_middleware(RequestId)
     if chosen.trusted_proxy_list:
         # Added last, so it runs first: every part of the app sees the real client address.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=chosen.trusted_proxy_list)
@@ -143,6 +147,7 @@ def create_app(
     guarded = BadTokenBackoff(assistants.app, app.state.bad_tokens)
     app.router.routes.append(Route(mcp_http.PATH, guarded, include_in_schema=False))
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(webhooks.router())
     app.include_router(api.router)
     ui.install(app)

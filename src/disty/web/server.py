@@ -212,6 +212,8 @@ def config(app: Any, settings: Settings, *, host: str, port: int) -> uvicorn.Con
         # uvicorn would believe X-Forwarded-For from any local peer; the app believes it only
         # from DISTY_TRUSTED_PROXIES (web/security.py).
         proxy_headers=False,
+        # JSON logs: uvicorn's own lines go through disty's handler (disty/logs.py) too.
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
     )
     # After uvicorn.Config, which sets its loggers up.
     uvicorn_log = logging.getLogger("uvicorn.error")

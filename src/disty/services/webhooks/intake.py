@@ -18,6 +18,7 @@ import time
 from collections.abc import AsyncIterable, Callable, Mapping
 from dataclasses import dataclass
 
+from disty import metrics
 from disty.services.throttle import ThrottledLog
 from disty.services.webhooks.destinations import Destination, DestinationCache
 from disty.services.webhooks.refusals import MAX_BODY_BYTES, Refusal, RejectionCounts
@@ -107,6 +108,22 @@ class Intake:
         self, supplier: str, shortcut: str, country_id: str, incoming: Incoming
     ) -> Accepted | Refused:
         """Admit the delivery and commit its events to the inbox before answering."""
+        result = await self._receive(supplier, shortcut, country_id, incoming)
+        if isinstance(result, Refused):
+            metrics.WEBHOOK_DELIVERIES.labels(supplier, "refused").inc()
+            metrics.WEBHOOK_REFUSALS.labels(supplier, result.reason.value).inc()
+        else:
+            outcome = "accepted" if result.stored else "duplicate"
+            metrics.WEBHOOK_DELIVERIES.labels(supplier, outcome).inc()
+            for name, n in (("stored", result.stored), ("duplicate", result.duplicates),
+                            ("conflict", result.conflicts)):  # fmt: skip
+                if n:
+                    metrics.WEBHOOK_EVENTS.labels(supplier, name).inc(n)
+        return result
+
+    async def _receive(
+        self, supplier: str, shortcut: str, country_id: str, incoming: Incoming
+    ) -> Accepted | Refused:
         registration = registry.get(supplier)
         admitted = await self.admit(registration, shortcut, country_id, incoming)
         if isinstance(admitted, Refused):

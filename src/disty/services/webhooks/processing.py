@@ -12,6 +12,7 @@ stored.
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
 
+from disty import logs
 from disty.db.base import upsert_insert, utcnow
 from disty.db.models import ConflictingDelivery, InboundEvent, PurchaseOrder, StockLevel
 from disty.domain.countries import country_site
@@ -40,6 +42,8 @@ from disty.suppliers.webhooks import (
     QuoteCreated,
     StockChanged,
 )
+
+log = logging.getLogger(__name__)
 
 
 class EventStatus(StrEnum):
@@ -244,33 +248,37 @@ async def process(
         event = await session.get(InboundEvent, pk)
         if event is None:
             raise NotFound(f"no event with id {pk}")
-        if event.status == EventStatus.PROCESSED.value and not replay:
-            return event  # a redelivery or a second worker: processed once only
-        if replay:
-            event.attempts += 1
-            await session.commit()  # a try that dies half-way still counts
-        try:
-            outcome, unmatched = await apply(session, ctx, event)
-            event.status = EventStatus.PROCESSED.value
-            event.outcome = outcome
-            event.unmatched = unmatched
-            event.error = None
-            event.next_attempt_at = None
-            event.processed_at = utcnow()
+        # Its lines carry the id of the request that delivered it, whichever process runs it.
+        with logs.request_id(event.headers.get(logs.HEADER)):
+            if event.status == EventStatus.PROCESSED.value and not replay:
+                return event  # a redelivery or a second worker: processed once only
+            if replay:
+                event.attempts += 1
+                await session.commit()  # a try that dies half-way still counts
+            try:
+                outcome, unmatched = await apply(session, ctx, event)
+                event.status = EventStatus.PROCESSED.value
+                event.outcome = outcome
+                event.unmatched = unmatched
+                event.error = None
+                event.next_attempt_at = None
+                event.processed_at = utcnow()
+                event.lease_until = None
+                await session.commit()
+                log.debug("event %s processed: %s", event.event_id, outcome)
+                return event
+            except Exception as exc:  # whatever broke, the event waits for a retry, never lost
+                reason = str(exc) if isinstance(exc, EventFailed | SupplierError) else repr(exc)
+                await session.rollback()
+                reloaded = await session.get(InboundEvent, pk, populate_existing=True)
+                if reloaded is None:  # pragma: no cover - deleted while it was being processed
+                    raise NotFound(f"event {pk} disappeared while being processed") from exc
+                event = reloaded
+                _failed(event, reason, ctx, replay=replay)
+                log.info("event %s failed (%s): %s", event.event_id, event.status, reason[:200])
             event.lease_until = None
             await session.commit()
             return event
-        except Exception as exc:  # whatever broke, the event waits for a retry, never lost
-            reason = str(exc) if isinstance(exc, EventFailed | SupplierError) else repr(exc)
-            await session.rollback()
-            reloaded = await session.get(InboundEvent, pk, populate_existing=True)
-            if reloaded is None:  # pragma: no cover - deleted while it was being processed
-                raise NotFound(f"event {pk} disappeared while being processed") from exc
-            event = reloaded
-            _failed(event, reason, ctx, replay=replay)
-        event.lease_until = None
-        await session.commit()
-        return event
 
 
 def _failed(event: InboundEvent, reason: str, ctx: Context, *, replay: bool) -> None:

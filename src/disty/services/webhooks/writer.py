@@ -33,19 +33,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import logging
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any, cast
 
-from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, event, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Connection,
+    Dialect,
+    Engine,
+    Integer,
+    Table,
+    bindparam,
+    event,
+    select,
+)
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from disty.db.base import upsert_insert, utcnow
+from disty import logs
+from disty.db.base import UTCDateTime, upsert_insert, utcnow
 from disty.db.engine import create_engine, create_sync_engine, is_sqlite
 from disty.db.models import ConflictingDelivery, InboundEvent
 from disty.services.webhooks.destinations import Destination
@@ -76,10 +90,14 @@ class Delivery:
 
 
 def kept_headers(destination: Destination, headers: Mapping[str, str]) -> dict[str, str]:
-    """The request's headers as stored: never the signature, never credentials."""
+    """The request's headers as stored: never the signature, never credentials; and the id of
+    the request (disty/logs.py), which the event's processing logs with its lines."""
     codec = registry.get(destination.supplier).webhooks
-    drop = {"authorization", "cookie"} | ({codec.signature_header} if codec else set())
-    return {k.lower(): v for k, v in headers.items() if k.lower() not in drop}
+    drop = {"authorization", "cookie", logs.HEADER} | ({codec.signature_header} if codec else set())
+    kept = {k.lower(): v for k, v in headers.items() if k.lower() not in drop}
+    if (rid := logs.REQUEST_ID.get()) is not None:
+        kept[logs.HEADER] = rid  # the sane one the request runs under, not whatever was sent
+    return kept
 
 
 _Key = tuple[int, str]  # (connection id, event id): unique in the inbox
@@ -164,6 +182,44 @@ def _store_new(conn: Connection, rows: list[dict[str, Any]]) -> bool:
         return False
 
 
+_PG_ARRAYS = {Integer: "int[]", Boolean: "bool[]", UTCDateTime: "timestamptz[]", JSON: "text[]"}
+_PG_INSERTS: dict[tuple[str, ...], str] = {}
+
+
+def _postgres_insert(rows: list[dict[str, Any]]) -> tuple[str, tuple[list[Any], ...]]:
+    """PostgreSQL: the batch as one INSERT ... SELECT FROM unnest(one array per column), its
+    SQL the same whatever the batch's size. SQLAlchemy's multi-row VALUES has a placeholder per
+    value: each batch size is another statement, rendered anew, and psycopg parses (and never
+    caches) one that long on every execution, which cost the receiver more CPU than the rest
+    of the commit (bench/receiver.py's profile). Values are converted as the ORM would: times
+    to UTC, JSON as text cast by the database."""
+    names = tuple(rows[0])
+    if names not in _PG_INSERTS:
+        columns = [_EVENTS.c[n] for n in names]
+        arrays = ", ".join(
+            f"%s::{next((a for t, a in _PG_ARRAYS.items() if isinstance(c.type, t)), 'text[]')}"
+            for c in columns
+        )
+        picks = ", ".join(f"{n}::json" if isinstance(c.type, JSON) else n
+                          for n, c in zip(names, columns, strict=True))  # fmt: skip
+        _PG_INSERTS[names] = (
+            # Names and types from the table itself, never from input: no injection.
+            f"INSERT INTO {_EVENTS.name} ({', '.join(names)}) SELECT {picks} "  # noqa: S608
+            f"FROM unnest({arrays}) AS batch({', '.join(names)}) "
+            "ON CONFLICT (connection_id, event_id) DO NOTHING RETURNING connection_id, event_id"
+        )
+    values = []
+    for name in names:
+        kind = _EVENTS.c[name].type
+        column = [row[name] for row in rows]
+        if isinstance(kind, JSON):
+            column = [None if v is None else json.dumps(v) for v in column]
+        elif isinstance(kind, UTCDateTime):
+            column = [None if v is None else v.astimezone(UTC) for v in column]
+        values.append(column)
+    return _PG_INSERTS[names], tuple(values)
+
+
 def store(conn: Connection, deliveries: list[Delivery]) -> list[Accepted]:
     """Commit several deliveries to the inbox in one transaction, each answered as if it had
     come alone (a later one with an event id an earlier one stored is its redelivery).
@@ -214,7 +270,10 @@ def store(conn: Connection, deliveries: list[Delivery]) -> list[Accepted]:
         return [Accepted(*c) for c in counts]
     with conn.begin():
         if rows:
-            result = conn.execute(_new_events(conn.dialect), rows)
+            if conn.dialect.name == "postgresql":
+                result = conn.exec_driver_sql(*_postgres_insert(rows))
+            else:
+                result = conn.execute(_new_events(conn.dialect), rows)
             inserted = {(connection_id, event_id) for connection_id, event_id in result}
         counts = [[0, 0, 0] for _ in deliveries]  # stored, duplicates, conflicts
         for index, key, digest, item, delivery in entries:

@@ -108,6 +108,7 @@ class IngramClient:
             policy=self._policy,
             classify=_classify_token,
             describe=self._describe,
+            supplier=consts.KEY,
             sleep=self._sleep,
             clock=self._clock,
         )
@@ -187,6 +188,7 @@ class IngramClient:
                     policy=self._policy,
                     classify=classify,
                     describe=self._describe,
+                    supplier=consts.KEY,
                     sleep=self._sleep,
                     clock=self._clock,
                 )

@@ -93,6 +93,7 @@ class RestTokens:
             policy=self._policy,
             classify=_classify,
             describe=describe,
+            supplier=consts.KEY,
             sleep=self._sleep,
             max_bytes=MAX_TOKEN_BYTES,
         )

@@ -179,6 +179,7 @@ class TdSynnexClient:
             policy=self._policy,
             classify=classify,
             describe=self.describe,
+            supplier=consts.KEY,
             sleep=self._sleep,
             clock=self._clock,
             max_bytes=MAX_ANSWER_BYTES,
