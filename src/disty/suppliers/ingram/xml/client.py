@@ -184,6 +184,7 @@ class IngramXmlClient:
         response = await send(
             self._http,
             build,
+            supplier=consts.KEY,
             safe=safe,
             policy=self._policy,
             classify=classify,
