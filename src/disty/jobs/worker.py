@@ -4,7 +4,9 @@ the safety net when a webhook never comes; from 2 minutes to hourly for one with
 distributors' ship-notice files, checks again the prices of POs the distributor could not
 price yet, and prunes old bodies.
 
-``disty serve`` runs it beside the web app; ``disty worker`` runs it alone.
+``disty serve`` runs it beside the web app; ``disty worker`` runs it alone. On PostgreSQL the
+same rounds run as jobs of procrastinate's queue (jobs/pgqueue.py), so any number of replicas
+and workers share them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from disty.db.engine import is_sqlite
 from disty.jobs.queue import EventQueue, InboxQueue, RepeatedFailure, wait_unless_stopped
 from disty.runtime import Runtime
 from disty.services import ordering, ship_notices
@@ -106,6 +109,11 @@ async def run(
 ) -> None:
     """Work until ``stop`` is set. ``interval_s`` 0 switches polling off."""
     every = rt.settings.poll_interval_s if interval_s is None else interval_s
+    if queue is None and not is_sqlite(rt.settings.resolved_database_url):
+        from disty.jobs import pgqueue  # procrastinate's import, on PostgreSQL only
+
+        await pgqueue.work(rt, stop, poll_interval_s=every)
+        return
     inbox = queue or InboxQueue(rt.sessions)
     loops = [
         inbox.run(lambda pk: process_event(rt, pk), stop),

@@ -7,13 +7,14 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from disty import __version__
 from disty.config import Settings
-from disty.db.engine import create_engine, session_factory
+from disty.db.engine import create_engine, is_sqlite, session_factory
 from disty.jobs import worker
 from disty.jobs.queue import InboxQueue
 from disty.runtime import open_runtime
@@ -29,6 +30,9 @@ from disty.web import api, health, ui, webhooks
 from disty.web.api import problems
 from disty.web.guard import ControlCharacterGuard, QuietHangUps, SupplierDeadline
 from disty.web.security import SecurityHeaders, install_docs
+
+if TYPE_CHECKING:
+    from disty.jobs.pgqueue import Notifier
 
 # A client may send this many unknown API tokens before each further one waits (1 s,
 # doubling, at most 5 minutes): a misconfigured script notices, a guesser gets nowhere.
@@ -55,7 +59,19 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         given = hub() if hub is not None else None
         async with open_runtime(chosen, hub=given) as rt:
-            queue = InboxQueue(rt.sessions)
+            # SQLite: the inbox is the queue, in this process. PostgreSQL: procrastinate's
+            # queue, shared by every replica and worker (jobs/pgqueue.py).
+            queue: InboxQueue | None = None
+            jobs: Notifier | None = None
+            if is_sqlite(chosen.resolved_database_url):
+                queue = InboxQueue(rt.sessions)
+                notify = queue.notify
+            else:
+                from disty.jobs.pgqueue import Notifier  # procrastinate, on PostgreSQL only
+
+                jobs = Notifier(chosen.resolved_database_url)
+                await jobs.open()
+                notify = jobs.notify
             app.state.rt = rt
             # The receiver's own engine: its connections give up in seconds (a lock, an
             # unreachable server) so a delivery gets its 503, and the worker's connections
@@ -77,7 +93,7 @@ def create_app(
                     writer=writer,
                     counts=counts,
                     refusal_log=refusal_log,
-                    notify=queue.notify,
+                    notify=notify,
                     body_timeout_s=chosen.webhook_body_timeout_s,
                 ),
             )
@@ -97,6 +113,8 @@ def create_app(
                 stop.set()
                 await counts.close()
                 await writer.close()
+                if jobs is not None:
+                    await jobs.close()
                 if task is not None:
                     with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                         await asyncio.wait_for(task, timeout=10)

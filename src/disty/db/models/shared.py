@@ -32,7 +32,8 @@ class RateLimitCall(Base):
 
     id: Mapped[int] = mapped_column(
         # SQLite numbers rows only in an INTEGER primary key.
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
     )
     key: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(UTCDateTime)

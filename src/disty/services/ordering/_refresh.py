@@ -54,6 +54,16 @@ async def refresh_open(
     whose supplier fails is asked again later (``after_failure``), never in the next round
     straight away, and stops no other PO.
     """
+    ids = await due_ids(session, ctx, limit=limit, due_only=due_only)
+    for pk in ids:
+        await refresh_one(session, ctx, pk)
+    return len(ids)
+
+
+async def due_ids(
+    session: AsyncSession, ctx: Context, *, limit: int | None = None, due_only: bool = True
+) -> list[int]:
+    """The open POs due a check, the most overdue first (see ``refresh_open``)."""
     now = utcnow()
     query = select(PurchaseOrder.id).where(PurchaseOrder.status.in_(FOLLOWED))
     if due_only:
@@ -65,25 +75,27 @@ async def refresh_open(
         PurchaseOrder.next_check_at.is_not(None), PurchaseOrder.next_check_at, PurchaseOrder.id
     )
     round_limit = ctx.settings.poll_round_limit if limit is None else limit
-    ids = list(await session.scalars(query.limit(round_limit) if due_only else query))
-    for pk in ids:
-        po = await session.get(PurchaseOrder, pk)
-        if po is None:
-            continue
-        before, number = po.next_check_at, po.po_number
-        try:
-            await refresh(session, po, ctx)
-        except SupplierError as exc:
-            await session.rollback()
-            log.info("PO %s: the supplier could not be asked (%s)", number, exc)
-            await _postpone(session, po, ctx)
-            continue  # one unreachable supplier stops no other PO
-        unscheduled = po.next_check_at is None and followed(POStatus(po.status))
-        if po.next_check_at == before or unscheduled:
-            # Nothing was asked (a send whose sender still holds it, one still unanswered):
-            # never left due, or every round would take it first.
-            await _postpone(session, po, ctx)
-    return len(ids)
+    return list(await session.scalars(query.limit(round_limit) if due_only else query))
+
+
+async def refresh_one(session: AsyncSession, ctx: Context, pk: int) -> None:
+    """One PO of a polling round (the job queue runs one such job per PO at a time)."""
+    po = await session.get(PurchaseOrder, pk)
+    if po is None:
+        return
+    before, number = po.next_check_at, po.po_number
+    try:
+        await refresh(session, po, ctx)
+    except SupplierError as exc:
+        await session.rollback()
+        log.info("PO %s: the supplier could not be asked (%s)", number, exc)
+        await _postpone(session, po, ctx)
+        return  # one unreachable supplier stops no other PO
+    unscheduled = po.next_check_at is None and followed(POStatus(po.status))
+    if po.next_check_at == before or unscheduled:
+        # Nothing was asked (a send whose sender still holds it, one still unanswered):
+        # never left due, or every round would take it first.
+        await _postpone(session, po, ctx)
 
 
 async def _postpone(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> None:

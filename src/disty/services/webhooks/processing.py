@@ -13,6 +13,7 @@ stored.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -191,9 +192,14 @@ def backoff(attempt: int, base_s: float) -> timedelta:
 
 
 async def claim(
-    sessions: async_sessionmaker[AsyncSession], *, limit: int, lease: timedelta
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    limit: int,
+    lease: timedelta,
+    only: Sequence[int] | None = None,
 ) -> list[int]:
-    """Take up to ``limit`` due events for this worker; another worker skips them."""
+    """Take up to ``limit`` due events for this worker (among ``only``, when given: a job
+    queue's job names its event); another worker skips them."""
     now = utcnow()
     due = or_(InboundEvent.next_attempt_at.is_(None), InboundEvent.next_attempt_at <= now)
     free = or_(InboundEvent.lease_until.is_(None), InboundEvent.lease_until < now)
@@ -202,7 +208,9 @@ async def claim(
         ids = list(
             await session.scalars(
                 select(InboundEvent.id)
-                .where(waiting, due, free)
+                .where(
+                    waiting, due, free, *([InboundEvent.id.in_(only)] if only is not None else [])
+                )
                 .order_by(InboundEvent.id)
                 .limit(limit)
             )
@@ -222,6 +230,27 @@ async def claim(
         taken = sorted(result.scalars())
         await session.commit()
     return taken
+
+
+async def due(sessions: async_sessionmaker[AsyncSession], *, limit: int) -> list[int]:
+    """The events ``claim`` would take now, without taking them (a job queue makes one job of
+    each, and the job claims its event)."""
+    now = utcnow()
+    async with sessions() as session:
+        return list(
+            await session.scalars(
+                select(InboundEvent.id)
+                .where(
+                    InboundEvent.status.in_([EventStatus.RECEIVED.value, EventStatus.FAILED.value]),
+                    or_(
+                        InboundEvent.next_attempt_at.is_(None), InboundEvent.next_attempt_at <= now
+                    ),
+                    or_(InboundEvent.lease_until.is_(None), InboundEvent.lease_until < now),
+                )
+                .order_by(InboundEvent.id)
+                .limit(limit)
+            )
+        )
 
 
 async def next_due(sessions: async_sessionmaker[AsyncSession]) -> datetime | None:
