@@ -701,3 +701,97 @@ async def test_the_v7_result_arrives_by_webhook(
 
     await eventually(failed)
     assert (await po_status(rt, "PO-V7-NONE")).failure_reason
+
+
+async def test_replicas_and_workers_on_postgresql_process_every_accepted_event_once(
+    rt: Runtime, server_settings: Settings, simulator: RunningSimulator
+) -> None:
+    """Two `disty serve --no-worker` replicas and two `disty worker` processes over one
+    PostgreSQL (procrastinate's queue); one replica and one worker are killed with SIGKILL
+    half-way through a burst. Every delivery answered 200 is processed, once."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if rt.engine.dialect.name == "sqlite":
+        pytest.skip("separate workers share PostgreSQL's job queue; SQLite is one process")
+    po = await submit(rt, simulator, "PO-SCALE-1")
+    [number] = po.supplier_order_numbers
+    env = {
+        **os.environ,
+        "DISTY_HOME": str(server_settings.home),
+        "DISTY_DATABASE_URL": str(server_settings.database_url),
+        "DISTY_SECRET_KEYS": server_settings.secret_keys.get_secret_value(),  # type: ignore[union-attr]
+        "DISTY_PUBLIC_URL": "https://d.example",
+        "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS": "1",  # the simulator's http base URL
+        "DISTY_POLL_INTERVAL_S": "0",
+    }
+    disty = str(Path(sys.executable).with_name("disty"))
+
+    def free_port() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+
+    def start(*args: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [disty, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    ports = [free_port(), free_port()]
+    replicas = [start("serve", "--port", str(p), "--no-worker") for p in ports]
+    workers = [start("worker"), start("worker")]
+    children = replicas + workers
+    try:
+        for process, port in zip(replicas, ports, strict=True):
+            deadline = time.monotonic() + 30
+            while True:
+                assert process.poll() is None, "disty serve ended"
+                assert time.monotonic() < deadline, "disty serve did not start"
+                try:
+                    async with httpx.AsyncClient() as client:
+                        if (await client.get(f"http://127.0.0.1:{port}/readyz")).is_success:
+                            break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+        answered: list[str] = []
+        for n in range(60):
+            if n == 30:  # mid-burst: one replica and one worker die without a word
+                for victim in (replicas[0], workers[0]):
+                    victim.send_signal(signal.SIGKILL)
+                    victim.wait(timeout=10)
+            port = ports[1] if n >= 30 else ports[n % 2]
+            event_id = f"EVT-SCALE-{n}"
+            body = json.dumps(order_event(event_id, po="PO-SCALE-1", order=number)).encode()
+            hook = f"http://127.0.0.1:{port}/supplierapi/distributorWebhook/smbi/1"
+            if (await post(hook, body, sign(KEY, event_id))).status_code == 200:
+                answered.append(event_id)
+        assert len(answered) == 60
+        # A killed worker is known dead after 10 s without a heartbeat; its events' leases
+        # (15 s) then run out and they are dispatched again.
+        deadline = time.monotonic() + 90
+        while True:
+            rows = await inbox_rows(rt)
+            if len(rows) == 60 and all(r.status == "processed" for r in rows):
+                break
+            assert time.monotonic() < deadline, [
+                (r.event_id, r.status, r.attempts, r.lease_until, r.error)
+                for r in rows
+                if r.status != "processed"
+            ]
+            await asyncio.sleep(0.2)
+        assert sorted(r.event_id for r in rows) == sorted(answered)
+        # Tried once each, but those the killed worker held (at most its concurrency).
+        assert sum(r.attempts > 1 for r in rows) <= 4
+    finally:
+        for process in children:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in children:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()

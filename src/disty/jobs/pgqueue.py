@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 # How long a job's claim on an event holds it from anything outside the queue; a job cut
 # short by a dead worker is retried by ``retry_stalled``, which waits for the lease.
-EVENT_LEASE = timedelta(seconds=30)
+EVENT_LEASE = timedelta(seconds=15)
 # A worker beats every HEARTBEAT_S; one silent for STALLED_AFTER_S is taken for dead.
 HEARTBEAT_S = 2.0
 STALLED_AFTER_S = 10.0
