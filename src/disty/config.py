@@ -114,6 +114,16 @@ class Settings(BaseSettings):
     http_request_timeout_s: PositiveFloat = 60.0
     http_max_connections: PositiveInt = 1000
     webhook_body_timeout_s: PositiveFloat = 15.0
+    # The job queue on PostgreSQL (jobs/pgqueue.py). A worker beats every job_heartbeat_s; one
+    # silent for job_stalled_after_s is taken for dead and its jobs are tried again. A job
+    # holds its webhook event job_event_lease_s from anything outside the queue (a `disty
+    # worker --once`, a replay); the queue's own job lock already keeps a second job off it.
+    # A stopping worker lets its running jobs finish for job_shutdown_grace_s, then aborts
+    # them (they are tried again; every job is safe to repeat).
+    job_heartbeat_s: PositiveFloat = 2.0
+    job_stalled_after_s: PositiveFloat = 10.0
+    job_event_lease_s: PositiveFloat = 15.0
+    job_shutdown_grace_s: PositiveFloat = 10.0
 
     @field_validator("public_url")
     @classmethod
@@ -213,6 +223,13 @@ class Settings(BaseSettings):
                 f"{self.supplier_timeout_s:g} ({worst:g} s: a token fetched with retries, then "
                 f"the order): a PO being sent must stay held until its answer can no longer "
                 f"arrive. Set it to {math.floor(worst) + 1} or more"
+            )
+        if self.job_stalled_after_s < 3 * self.job_heartbeat_s:
+            raise ConfigurationError(
+                f"DISTY_JOB_STALLED_AFTER_S ({self.job_stalled_after_s:g}) must be at least three "
+                f"heartbeats (DISTY_JOB_HEARTBEAT_S {self.job_heartbeat_s:g}): a worker late by a "
+                f"beat or two under load would be taken for dead and its jobs run twice. Set it "
+                f"to {3 * self.job_heartbeat_s:g} or more"
             )
         if not self.is_production:
             return

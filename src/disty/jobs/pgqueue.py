@@ -45,14 +45,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# How long a job's claim on an event holds it from anything outside the queue; a job cut
-# short by a dead worker is retried by ``retry_stalled``, which waits for the lease.
-EVENT_LEASE = timedelta(seconds=15)
-# A worker beats every HEARTBEAT_S; one silent for STALLED_AFTER_S is taken for dead.
-HEARTBEAT_S = 2.0
-STALLED_AFTER_S = 10.0
+# The event lease, the heartbeat, when a silent worker is taken for dead and the shutdown
+# grace are settings (DISTY_JOB_*, config.py): a test shortens them to see a kill -9 mended in
+# seconds. A job cut short by a dead worker is retried by ``retry_stalled``; an event whose
+# lease a dead job left is dispatched again by ``dispatch_events`` once the lease has run out.
 CONCURRENCY = 4
 DISPATCH_BATCH = 500
+# The safety net's cadence (the receiver wakes the workers at once): at most this, and at
+# most one event lease, so an event a dead worker held is taken up soon after its lease ends.
 DISPATCH_EVERY_S = 5
 POLL_EVERY_S = int(rounds.POLL_TICK_S)
 PRICE_EVERY_S = int(rounds.PRICE_CHECK_EVERY_S)
@@ -94,12 +94,18 @@ async def defer_dispatch(app: App) -> None:
 def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float) -> None:
     """The jobs, bound to the runtime they work in."""
 
+    settings = rt.settings
+    lease = timedelta(seconds=settings.job_event_lease_s)
+    dispatch_every = min(DISPATCH_EVERY_S, int(settings.job_event_lease_s))
+    # Half the silence that makes a worker dead: its jobs are retried soon after.
+    stalled_every = min(5, int(settings.job_stalled_after_s / 2))
+
     @app.task(name="disty.process_event")
     async def process_event(pk: int) -> None:
-        if await processing.claim(rt.sessions, limit=1, lease=EVENT_LEASE, only=[pk]):
+        if await processing.claim(rt.sessions, limit=1, lease=lease, only=[pk]):
             await rounds.process_event(rt, pk)
 
-    @app.periodic(cron=_every(DISPATCH_EVERY_S), periodic_id="dispatch")
+    @app.periodic(cron=_every(dispatch_every), periodic_id="dispatch")
     @app.task(name="disty.dispatch_events", queueing_lock="disty.dispatch_events")
     async def dispatch_events(timestamp: int | None = None) -> int:
         deferred = 0
@@ -142,11 +148,13 @@ def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float) -> None:
     async def prune(timestamp: int) -> int:
         return await rounds.prune_round(rt)
 
-    @app.periodic(cron=_every(5))
+    @app.periodic(cron=_every(stalled_every))
     @app.task(name="disty.retry_stalled", queueing_lock="disty.retry_stalled")
     async def retry_stalled(timestamp: int) -> int:
         stalled = list(
-            await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_S)
+            await app.job_manager.get_stalled_jobs(
+                seconds_since_heartbeat=settings.job_stalled_after_s
+            )
         )
         for job in stalled:
             try:
@@ -203,9 +211,9 @@ async def work(rt: Runtime, stop: asyncio.Event, *, poll_interval_s: float | Non
                 name=f"{socket.gethostname()}:{os.getpid()}",
                 concurrency=CONCURRENCY,
                 install_signal_handlers=False,
-                update_heartbeat_interval=HEARTBEAT_S,
-                stalled_worker_timeout=STALLED_AFTER_S,
-                shutdown_graceful_timeout=10.0,
+                update_heartbeat_interval=rt.settings.job_heartbeat_s,
+                stalled_worker_timeout=rt.settings.job_stalled_after_s,
+                shutdown_graceful_timeout=rt.settings.job_shutdown_grace_s,
                 delete_jobs="successful",
             )
         )

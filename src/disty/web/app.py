@@ -117,7 +117,8 @@ def create_app(
                     await jobs.close()
                 if task is not None:
                     with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                        await asyncio.wait_for(task, timeout=10)
+                        # The running jobs' grace, and a little to unregister the worker.
+                        await asyncio.wait_for(task, timeout=chosen.job_shutdown_grace_s + 5)
                 if given is not None:
                     await given.aclose()
                 await receiver_engine.dispose()
