@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import (
+    NonNegativeInt,
     PositiveFloat,
     PositiveInt,
     PrivateAttr,
@@ -124,6 +125,13 @@ class Settings(BaseSettings):
     job_stalled_after_s: PositiveFloat = 10.0
     job_event_lease_s: PositiveFloat = 15.0
     job_shutdown_grace_s: PositiveFloat = 10.0
+    # Each process's pool of database connections: db_pool_size kept open, db_pool_overflow
+    # more at a busy moment. A request that finds them all busy waits db_pool_timeout_s for
+    # one, then is answered 503 with Retry-After (a client tries again; nothing hangs). On
+    # PostgreSQL, (replicas + workers) x (size + overflow) must stay under max_connections.
+    db_pool_size: PositiveInt = 10
+    db_pool_overflow: NonNegativeInt = 10
+    db_pool_timeout_s: PositiveFloat = 5.0
 
     @field_validator("public_url")
     @classmethod

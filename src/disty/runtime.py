@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from disty.config import Settings
 from disty.crypto import SecretBox
 from disty.db import migrate
-from disty.db.engine import create_engine, describe, session_factory
+from disty.db.engine import PoolLimits, create_engine, describe, session_factory
 from disty.errors import ConfigurationError
 from disty.suppliers.retry import RetryPolicy
 
@@ -104,7 +104,10 @@ async def open_runtime(
     """``hub`` lets a test hand in one with its own retry policy or timeouts."""
     settings.ensure_home()
     box = settings.secret_box()
-    engine = create_engine(settings.resolved_database_url)
+    limits = PoolLimits(
+        settings.db_pool_size, settings.db_pool_overflow, settings.db_pool_timeout_s
+    )
+    engine = create_engine(settings.resolved_database_url, pool=limits)
     hubs = _Hub(settings, hub, engine, box)
     try:
         if apply_migrations:

@@ -11,10 +11,12 @@ The same rounds as the in-process worker (jobs/worker.py), cut into jobs:
   due, one whose worker died and whose lease ran out); its queueing lock makes each event's
   job queued once. A replica's receiver defers one ``dispatch_events`` per burst (``Notifier``)
   and the worker's schedule runs it every few seconds as the safety net.
-- ``poll_due``: defers a ``refresh_po`` for every PO due a check. ``refresh_po`` sends a PO
-  left ``submitting`` (the outbox: search first, never twice) or asks about a placed one;
-  its lock and queueing lock are the PO's, so one worker at a time polls a PO, however many
-  workers run.
+- ``poll_due``: defers a ``refresh_po`` for every PO due a check; ``resume_sends`` (the outbox
+  sweep, every few seconds whatever the poll interval) for every PO left ``submitting`` whose
+  sender died (its lease run out) or whose unanswered send is due again. ``refresh_po`` sends
+  a PO left ``submitting`` (search first, never twice) or asks about a placed one; its lock
+  and queueing lock are the PO's, so one worker at a time polls a PO, however many workers
+  run.
 - ``price_checks``, ``ship_notices``, ``prune``: the worker's other rounds, each run by one
   worker per tick (procrastinate's periodic tasks defer each tick once).
 - ``retry_stalled``: a worker killed mid-job (kill -9, a lost machine) stops beating; its
@@ -122,6 +124,18 @@ def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float) -> None:
         ctx = rounds.context(rt, "worker", poll_interval_s)
         async with rt.sessions() as session:
             ids = await ordering.due_ids(session, ctx)
+        deferred = 0
+        for pk in ids:
+            deferred += await _defer_once(app, "disty.refresh_po", f"po:{pk}", pk=pk)
+        return deferred
+
+    @app.periodic(cron=_every(int(rounds.OUTBOX_EVERY_S)))
+    @app.task(name="disty.resume_sends", queueing_lock="disty.resume_sends")
+    async def resume_sends(timestamp: int) -> int:
+        # Whatever the poll interval (off included): a PO left ``submitting`` by a replica or
+        # worker that died is taken up once its lease has run out (searched for first).
+        async with rt.sessions() as session:
+            ids = await ordering.resumable_ids(session, limit=rounds.OUTBOX_ROUND_LIMIT)
         deferred = 0
         for pk in ids:
             deferred += await _defer_once(app, "disty.refresh_po", f"po:{pk}", pk=pk)

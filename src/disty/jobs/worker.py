@@ -31,6 +31,10 @@ PRICE_CHECK_EVERY_S = 5.0
 # PO due in 2 minutes is asked about within seconds of it, whatever the poll interval.
 POLL_TICK_S = 10.0
 SHIP_NOTICES_EVERY_S = 60.0
+# How often the worker looks for sends to take up (a sender that died, its lease run out; a
+# send that got no answer, come due): whatever the poll interval, polling off included.
+OUTBOX_EVERY_S = 5.0
+OUTBOX_ROUND_LIMIT = 50
 
 
 def context(rt: Runtime, actor: str, poll_interval_s: float | None = None) -> Context:
@@ -49,6 +53,18 @@ async def poll_round(
     ctx = context(rt, actor, poll_interval_s)
     async with rt.sessions() as session:
         return await ordering.refresh_open(session, ctx, due_only=due_only)
+
+
+async def outbox_round(
+    rt: Runtime, *, poll_interval_s: float | None = None, actor: str = "worker"
+) -> int:
+    """Take up the sends left ``submitting`` (``ordering.resumable_ids``); answers how many."""
+    ctx = context(rt, actor, poll_interval_s)
+    async with rt.sessions() as session:
+        ids = await ordering.resumable_ids(session, limit=OUTBOX_ROUND_LIMIT)
+        for pk in ids:
+            await ordering.refresh_one(session, ctx, pk)
+    return len(ids)
 
 
 async def ship_notice_round(rt: Runtime, *, actor: str = "worker") -> int:
@@ -126,6 +142,16 @@ async def run(
     notices_every = min(SHIP_NOTICES_EVERY_S, every) if every > 0 else SHIP_NOTICES_EVERY_S
     loops.append(_every(stop, notices_every, "ship notices read", lambda: ship_notice_round(rt)))
     loops.append(_every(stop, price_every, "price checks retried", lambda: price_round(rt)))
+    # The outbox's sweep, polling or not (a short poll interval, a test's, shortens it).
+    outbox_every = min(OUTBOX_EVERY_S, every) if every > 0 else OUTBOX_EVERY_S
+    loops.append(
+        _every(
+            stop,
+            outbox_every,
+            "interrupted sends taken up",
+            lambda: outbox_round(rt, poll_interval_s=every),
+        )
+    )
     if every > 0:
         # Every tick finds the POs due by now (their schedule uses this poll interval).
         tick = min(POLL_TICK_S, every)

@@ -215,8 +215,8 @@ async def _act(
 # spends money the buyer did not expect: an admin's call, as in the console.
 _ACTIONS: dict[str, tuple[Action, str, Scope]] = {
     "submit": (
-        # A draft too: a create request that died with its replica leaves its PO saved but
-        # never sent, and creating it again only answers it.
+        # A draft too: saved but never queued (its request died, its connection could not
+        # be used then); creating the same PO again sends it as well.
         ordering.send_or_resume,
         "Send a draft PO (saved, never sent), or finish sending one whose submission was "
         "interrupted",
