@@ -701,3 +701,43 @@ async def test_the_v7_result_arrives_by_webhook(
 
     await eventually(failed)
     assert (await po_status(rt, "PO-V7-NONE")).failure_reason
+
+
+async def test_a_processing_longer_than_its_lease_is_not_taken_by_another_worker(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    from disty.db.base import utcnow
+    from disty.jobs import worker
+
+    po = await submit(rt, simulator, "PO-LONG-1")
+    [number] = po.supplier_order_numbers
+    async with rt.sessions() as session:
+        destination = await destinations.find_destination(session, rt.box, "ingram", "smbi", 1)
+        assert destination is not None
+        row = InboundEvent(
+            connection_id=destination.connection_id, tenant_id=destination.tenant_id,
+            supplier="ingram", country_id=1, event_id="EVT-LONG-1",
+            event_type="im::order_shipped", headers={}, body_sha256="0" * 64,
+            body=json.dumps(order_event("EVT-LONG-1", po="PO-LONG-1", order=number)),
+        )  # fmt: skip
+        session.add(row)
+        await session.commit()
+        pk = row.id
+    # The supplier takes longer to answer than the job's hold on the event lasts.
+    lease = timedelta(seconds=0.3)
+    slow = {"kind": "latency", "endpoint": "get-orderdetails-v6.1", "latency_ms": 1200}
+    control(simulator, "POST", "/faults", json=slow)
+    assert await processing.claim(rt.sessions, limit=1, lease=lease, only=[pk]) == [pk]
+    first_hold_ends = utcnow() + lease
+    job = asyncio.create_task(worker.process_claimed(rt, pk, lease))
+    outlived = False
+    while not job.done():
+        # Another worker, all along, finds nothing to take.
+        assert await processing.due(rt.sessions, limit=10) == []
+        assert await processing.claim(rt.sessions, limit=1, lease=lease, only=[pk]) == []
+        outlived = outlived or (utcnow() > first_hold_ends + lease and not job.done())
+        await asyncio.sleep(0.05)
+    await job
+    assert outlived, "the processing did not outlast its first lease: the test proves nothing"
+    [row] = await inbox_rows(rt)
+    assert (row.status, row.attempts, row.lease_until) == ("processed", 1, None)

@@ -5,8 +5,8 @@ The same rounds as the in-process worker (jobs/worker.py), cut into jobs:
 
 - ``process_event``: one webhook event. The inbox row stays the record (its status, tries,
   backoff, dead letter); the job only says "try this event now". Its job lock lets one
-  worker at a time try it; the event's own lease (``claim``) keeps out anything else (a
-  ``disty worker --once``, a replay).
+  worker at a time try it; the event's own lease (``claim``, renewed while the job runs)
+  keeps out anything else (a ``disty worker --once``, a replay).
 - ``dispatch_events``: defers a ``process_event`` for every event due (new, a retry come
   due, one whose worker died and whose lease ran out); its queueing lock makes each event's
   job queued once. A replica's receiver defers one ``dispatch_events`` per burst (``Notifier``)
@@ -105,7 +105,7 @@ def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float) -> None:
     @app.task(name="disty.process_event")
     async def process_event(pk: int) -> None:
         if await processing.claim(rt.sessions, limit=1, lease=lease, only=[pk]):
-            await rounds.process_event(rt, pk)
+            await rounds.process_claimed(rt, pk, lease)
 
     @app.periodic(cron=_every(dispatch_every), periodic_id="dispatch")
     @app.task(name="disty.dispatch_events", queueing_lock="disty.dispatch_events")

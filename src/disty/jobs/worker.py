@@ -83,6 +83,13 @@ async def process_event(rt: Runtime, pk: int) -> None:
     await processing.process(rt.sessions, context(rt, "webhook"), pk)
 
 
+async def process_claimed(rt: Runtime, pk: int, lease: timedelta) -> None:
+    """Process an event claimed with a short ``lease`` (the job queue's), renewed while its
+    processing runs (which may wait for a supplier up to DISTY_SUPPLIER_DEADLINE_S)."""
+    async with processing.lease_kept(rt.sessions, pk, lease):
+        await process_event(rt, pk)
+
+
 async def drain_events(rt: Runtime) -> int:
     """Process every event due now, once each; answers how many were tried."""
     tried = 0
