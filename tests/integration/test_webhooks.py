@@ -28,7 +28,8 @@ from disty.config import Settings
 from disty.db.models import ConflictingDelivery, InboundEvent, PurchaseOrder, StockLevel
 from disty.domain.orders import Address
 from disty.runtime import Runtime, open_runtime
-from disty.services import ordering, tenants
+from disty.services import connections, ordering, tenants
+from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
 from disty.services.run_test import run_test
 from disty.services.webhooks import destinations, processing, refusals
@@ -741,3 +742,47 @@ async def test_a_processing_longer_than_its_lease_is_not_taken_by_another_worker
     assert outlived, "the processing did not outlast its first lease: the test proves nothing"
     [row] = await inbox_rows(rt)
     assert (row.status, row.attempts, row.lease_until) == ("processed", 1, None)
+
+
+async def test_a_key_changed_on_one_replica_holds_on_another_at_once(
+    rt: Runtime, server_settings: Settings
+) -> None:
+    """Two replicas over PostgreSQL: the key is replaced through one (no grace), and the
+    other, whose cached destinations would otherwise live for an hour, takes the new key and
+    refuses the old one once PostgreSQL's notice reaches it."""
+    if rt.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite is one process: a change is forgotten in-process (watch_changes)")
+    from disty.web import create_app
+
+    one, other = (create_app(server_settings, run_worker=False) for _ in range(2))
+    async with (
+        one.router.lifespan_context(one),
+        other.router.lifespan_context(other),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://o") as client,
+    ):
+        other.state.destinations.ttl_s = 3600.0  # only a notice makes it read the key again
+
+        async def deliver(key: str, n: int) -> int:
+            event_id = f"EVT-ROTATE-{n}"
+            answer = await client.post(
+                "/supplierapi/distributorWebhook/smbi/1",
+                content=json.dumps(order_event(event_id)),
+                headers={"x-hub-signature": sign(key, event_id)},
+            )
+            return answer.status_code
+
+        assert await deliver(KEY, 0) == 200  # the destination is cached now
+        new_key = "signature-token-of-smbi-0002"
+        async with one.state.rt.sessions() as session:
+            await connections.set_connection(
+                session, shortcut="smbi", supplier="ingram", country_id=1,
+                changes=ConnectionChanges(webhook_key=new_key), box=rt.box,
+                public_url="https://d.example", grace=timedelta(0),
+                allow_custom_urls=True,
+            )  # fmt: skip
+        deadline = time.monotonic() + 10
+        n = 1
+        while (await deliver(new_key, n), await deliver(KEY, n + 1)) != (200, 401):
+            assert time.monotonic() < deadline, "the other replica never learned the new key"
+            n += 2
+            await asyncio.sleep(0.05)

@@ -185,6 +185,13 @@ def create_sync_engine(url: str, *, pool_size: int = 1) -> Engine:
     return _create_sync_engine(parsed, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
 
 
+def libpq_conninfo(database_url: str) -> str:
+    """libpq's form of a PostgreSQL database URL (its options, such as a search path, kept),
+    for what connects without SQLAlchemy (the job queue, a LISTEN connection)."""
+    parsed = make_url(normalise_url(database_url)).set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=False)
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

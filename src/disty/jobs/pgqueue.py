@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 from procrastinate import App, PsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from procrastinate.jobs import Status
-from sqlalchemy.engine import make_url
 
+from disty.db.engine import libpq_conninfo
 from disty.jobs import worker as rounds
 from disty.services import ordering
 from disty.services.webhooks import processing
@@ -61,15 +61,11 @@ PRICE_EVERY_S = int(rounds.PRICE_CHECK_EVERY_S)
 NOTICES_EVERY_S = int(rounds.SHIP_NOTICES_EVERY_S)
 
 
-def conninfo(database_url: str) -> str:
-    """libpq's form of disty's database URL (its options, such as a search path, kept)."""
-    parsed = make_url(database_url).set(drivername="postgresql")
-    return parsed.render_as_string(hide_password=False)
-
-
 def open_app(database_url: str, *, pool_size: int = 4) -> App:
     """An app that defers jobs (and, with ``add_tasks``, runs them)."""
-    connector = PsycopgConnector(conninfo=conninfo(database_url), min_size=1, max_size=pool_size)
+    connector = PsycopgConnector(
+        conninfo=libpq_conninfo(database_url), min_size=1, max_size=pool_size
+    )
     return App(connector=connector)
 
 

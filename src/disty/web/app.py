@@ -19,6 +19,7 @@ from disty.jobs import worker
 from disty.jobs.queue import InboxQueue
 from disty.runtime import open_runtime
 from disty.services import connections
+from disty.services.change_notices import ChangeListener
 from disty.services.throttle import Backoff, ThrottledLog
 from disty.services.users import SignInGuard
 from disty.services.webhooks import intake
@@ -79,9 +80,15 @@ def create_app(
             receiver_engine = create_engine(chosen.resolved_database_url, bounded=True)
             receiver_sessions = session_factory(receiver_engine)
             destinations = DestinationCache(receiver_sessions, rt.box)
+            app.state.destinations = destinations
             # A connection saved in this process (console, API) verifies with its new key at
             # once.
             connections.watch_changes(rt.engine.sync_engine, destinations)
+            # One saved by another process (replica, worker, CLI): at once too, on PostgreSQL.
+            listener: ChangeListener | None = None
+            if jobs is not None:
+                listener = ChangeListener(chosen.resolved_database_url, destinations)
+                await listener.open()
             writer = InboxWriter(chosen.resolved_database_url)
             writer.start()
             refusal_log = ThrottledLog(intake.log)
@@ -115,6 +122,8 @@ def create_app(
                 await writer.close()
                 if jobs is not None:
                     await jobs.close()
+                if listener is not None:
+                    await listener.close()
                 if task is not None:
                     with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                         # The running jobs' grace, and a little to unregister the worker.
