@@ -18,6 +18,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
+    NonNegativeInt,
     PositiveFloat,
     PositiveInt,
     PrivateAttr,
@@ -122,6 +123,24 @@ class Settings(BaseSettings):
     # "Authorization: Bearer <token>"; without one, nobody in production, and only this
     # machine (a loopback peer) in development.
     metrics_token: SecretStr | None = None
+    # The job queue on PostgreSQL (jobs/pgqueue.py). A worker beats every job_heartbeat_s; one
+    # silent for job_stalled_after_s is taken for dead and its jobs are tried again. A job
+    # holds its webhook event job_event_lease_s from anything outside the queue (a `disty
+    # worker --once`, a replay), renewed every third of it while it runs (a processing may
+    # wait for a supplier longer); the queue's own job lock already keeps a second job off it.
+    # A stopping worker lets its running jobs finish for job_shutdown_grace_s, then aborts
+    # them (they are tried again; every job is safe to repeat).
+    job_heartbeat_s: PositiveFloat = 2.0
+    job_stalled_after_s: PositiveFloat = 10.0
+    job_event_lease_s: PositiveFloat = 15.0
+    job_shutdown_grace_s: PositiveFloat = 10.0
+    # Each process's pool of database connections: db_pool_size kept open, db_pool_overflow
+    # more at a busy moment. A request that finds them all busy waits db_pool_timeout_s for
+    # one, then is answered 503 with Retry-After (a client tries again; nothing hangs). On
+    # PostgreSQL, (replicas + workers) x (size + overflow) must stay under max_connections.
+    db_pool_size: PositiveInt = 10
+    db_pool_overflow: NonNegativeInt = 10
+    db_pool_timeout_s: PositiveFloat = 5.0
 
     @field_validator("public_url")
     @classmethod
@@ -221,6 +240,13 @@ class Settings(BaseSettings):
                 f"{self.supplier_timeout_s:g} ({worst:g} s: a token fetched with retries, then "
                 f"the order): a PO being sent must stay held until its answer can no longer "
                 f"arrive. Set it to {math.floor(worst) + 1} or more"
+            )
+        if self.job_stalled_after_s < 3 * self.job_heartbeat_s:
+            raise ConfigurationError(
+                f"DISTY_JOB_STALLED_AFTER_S ({self.job_stalled_after_s:g}) must be at least three "
+                f"heartbeats (DISTY_JOB_HEARTBEAT_S {self.job_heartbeat_s:g}): a worker late by a "
+                f"beat or two under load would be taken for dead and its jobs run twice. Set it "
+                f"to {3 * self.job_heartbeat_s:g} or more"
             )
         if not self.is_production:
             return

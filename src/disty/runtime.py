@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from disty.config import Settings
 from disty.crypto import SecretBox
 from disty.db import migrate
-from disty.db.engine import create_engine, describe, session_factory
+from disty.db.engine import PoolLimits, create_engine, describe, session_factory
 from disty.errors import ConfigurationError
 from disty.suppliers.retry import RetryPolicy
 
@@ -31,9 +31,12 @@ if TYPE_CHECKING:
 class _Hub:
     """The runtime's supplier hub: the one handed in, or one made on first use."""
 
-    def __init__(self, settings: Settings, given: SupplierHub | None) -> None:
+    def __init__(
+        self, settings: Settings, given: SupplierHub | None, engine: AsyncEngine, box: SecretBox
+    ) -> None:
         self._settings = settings
         self._given = given
+        self._engine, self._box = engine, box
         self._made: SupplierHub | None = None
 
     def get(self) -> SupplierHub:
@@ -42,9 +45,19 @@ class _Hub:
         if self._made is None:
             from disty.suppliers.hub import SupplierHub
 
+            shared = {}
+            if self._engine.dialect.name == "postgresql":
+                # Replicas and workers share one token per app and the distributors' limits.
+                from disty.services.shared_state import SharedRateLimiter, SharedTokenCache
+
+                shared = {
+                    "tokens": SharedTokenCache(self._engine, self._box),
+                    "limiter": SharedRateLimiter(self._engine),
+                }
             self._made = SupplierHub(
                 timeout_s=self._settings.supplier_timeout_s,
                 policy=RetryPolicy(deadline_s=self._settings.supplier_deadline_s),
+                **shared,  # type: ignore[arg-type]
             )
         return self._made
 
@@ -91,8 +104,11 @@ async def open_runtime(
     """``hub`` lets a test hand in one with its own retry policy or timeouts."""
     settings.ensure_home()
     box = settings.secret_box()
-    engine = create_engine(settings.resolved_database_url)
-    hubs = _Hub(settings, hub)
+    limits = PoolLimits(
+        settings.db_pool_size, settings.db_pool_overflow, settings.db_pool_timeout_s
+    )
+    engine = create_engine(settings.resolved_database_url, pool=limits)
+    hubs = _Hub(settings, hub, engine, box)
     try:
         if apply_migrations:
             try:

@@ -46,7 +46,9 @@ async def test_upgrade_from_empty_reaches_head_and_matches_the_models(
             return set(inspect(connection).get_table_names())
 
         def differences(connection: Connection) -> list[object]:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": migrate.ours}
+            )
             return list(compare_metadata(context, Base.metadata))
 
         async with engine.connect() as connection:

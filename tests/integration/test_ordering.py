@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -279,6 +280,50 @@ async def test_the_worker_polls_and_finishes_submissions_without_anyone_acting(
         stop.set()
         await task
     assert len(orders_at_simulator(simulator, "PO-WORKER")) == 1
+
+
+async def test_a_send_whose_sender_died_is_taken_up_by_the_worker_alone(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    from disty.db.base import utcnow
+    from disty.jobs import worker
+
+    # The order lands but its answer is lost, and so is the search after it: "submitting".
+    control(
+        simulator, "POST", "/faults", json={"kind": "drop_after", "endpoint": CREATE, "times": 1}
+    )
+    search = "get-resellers-v6-ordersearch"
+    control(simulator, "POST", "/faults", json={"kind": "error", "endpoint": search, "times": 4})
+    await submit(rt, "PO-DEAD-SENDER", [LineInput(part(simulator, 12), 1)])
+    control(simulator, "DELETE", "/faults")
+    [number] = orders_at_simulator(simulator, "PO-DEAD-SENDER")
+    # As a sender killed mid-send leaves it: its lease still running, never checked since.
+    async with rt.sessions() as session:
+        po = await ordering.find_po(session, shortcut="smbi", po_number="PO-DEAD-SENDER")
+        assert po.status == "submitting"
+        held = utcnow() + timedelta(minutes=5)
+        po.lease_until, po.next_check_at = held, None
+        await session.commit()
+
+    # A polling round (a long poll interval) meets the hold: nothing sent, and the PO is due
+    # again when the hold runs out, not a poll interval later.
+    assert await worker.poll_round(rt, poll_interval_s=3600) >= 1
+    assert await worker.outbox_round(rt, poll_interval_s=3600) == 0
+    async with rt.sessions() as session:
+        po = await ordering.find_po(session, shortcut="smbi", po_number="PO-DEAD-SENDER")
+        assert (po.status, po.next_check_at) == ("submitting", held)
+        po.lease_until = utcnow() - timedelta(seconds=1)  # the dead sender's hold ran out
+        await session.commit()
+
+    # The outbox sweep takes it up with polling off: found at the supplier, not sent again.
+    assert await worker.outbox_round(rt, poll_interval_s=0) == 1
+    async with rt.sessions() as session:
+        po = await ordering.find_po(session, shortcut="smbi", po_number="PO-DEAD-SENDER")
+    # (Its state is the supplier's: submitted, or backordered if the part is out of stock.)
+    assert po.status not in ("submitting", "failed")
+    assert po.supplier_order_numbers == [number]
+    assert orders_at_simulator(simulator, "PO-DEAD-SENDER") == [number]
+    assert await worker.outbox_round(rt, poll_interval_s=0) == 0
 
 
 # -- v7: asynchronous orders and quotes ---------------------------------------------------------

@@ -28,7 +28,8 @@ from disty.config import Settings
 from disty.db.models import ConflictingDelivery, InboundEvent, PurchaseOrder, StockLevel
 from disty.domain.orders import Address
 from disty.runtime import Runtime, open_runtime
-from disty.services import ordering, tenants
+from disty.services import connections, ordering, tenants
+from disty.services.connections import ConnectionChanges
 from disty.services.ordering import Context, LineInput
 from disty.services.run_test import run_test
 from disty.services.webhooks import destinations, processing, refusals
@@ -701,3 +702,87 @@ async def test_the_v7_result_arrives_by_webhook(
 
     await eventually(failed)
     assert (await po_status(rt, "PO-V7-NONE")).failure_reason
+
+
+async def test_a_processing_longer_than_its_lease_is_not_taken_by_another_worker(
+    rt: Runtime, simulator: RunningSimulator
+) -> None:
+    from disty.db.base import utcnow
+    from disty.jobs import worker
+
+    po = await submit(rt, simulator, "PO-LONG-1")
+    [number] = po.supplier_order_numbers
+    async with rt.sessions() as session:
+        destination = await destinations.find_destination(session, rt.box, "ingram", "smbi", 1)
+        assert destination is not None
+        row = InboundEvent(
+            connection_id=destination.connection_id, tenant_id=destination.tenant_id,
+            supplier="ingram", country_id=1, event_id="EVT-LONG-1",
+            event_type="im::order_shipped", headers={}, body_sha256="0" * 64,
+            body=json.dumps(order_event("EVT-LONG-1", po="PO-LONG-1", order=number)),
+        )  # fmt: skip
+        session.add(row)
+        await session.commit()
+        pk = row.id
+    # The supplier takes longer to answer than the job's hold on the event lasts.
+    lease = timedelta(seconds=0.3)
+    slow = {"kind": "latency", "endpoint": "get-orderdetails-v6.1", "latency_ms": 1200}
+    control(simulator, "POST", "/faults", json=slow)
+    assert await processing.claim(rt.sessions, limit=1, lease=lease, only=[pk]) == [pk]
+    first_hold_ends = utcnow() + lease
+    job = asyncio.create_task(worker.process_claimed(rt, pk, lease))
+    outlived = False
+    while not job.done():
+        # Another worker, all along, finds nothing to take.
+        assert await processing.due(rt.sessions, limit=10) == []
+        assert await processing.claim(rt.sessions, limit=1, lease=lease, only=[pk]) == []
+        outlived = outlived or (utcnow() > first_hold_ends + lease and not job.done())
+        await asyncio.sleep(0.05)
+    await job
+    assert outlived, "the processing did not outlast its first lease: the test proves nothing"
+    [row] = await inbox_rows(rt)
+    assert (row.status, row.attempts, row.lease_until) == ("processed", 1, None)
+
+
+async def test_a_key_changed_on_one_replica_holds_on_another_at_once(
+    rt: Runtime, server_settings: Settings
+) -> None:
+    """Two replicas over PostgreSQL: the key is replaced through one (no grace), and the
+    other, whose cached destinations would otherwise live for an hour, takes the new key and
+    refuses the old one once PostgreSQL's notice reaches it."""
+    if rt.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite is one process: a change is forgotten in-process (watch_changes)")
+    from disty.web import create_app
+
+    one, other = (create_app(server_settings, run_worker=False) for _ in range(2))
+    async with (
+        one.router.lifespan_context(one),
+        other.router.lifespan_context(other),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://o") as client,
+    ):
+        other.state.destinations.ttl_s = 3600.0  # only a notice makes it read the key again
+
+        async def deliver(key: str, n: int) -> int:
+            event_id = f"EVT-ROTATE-{n}"
+            answer = await client.post(
+                "/supplierapi/distributorWebhook/smbi/1",
+                content=json.dumps(order_event(event_id)),
+                headers={"x-hub-signature": sign(key, event_id)},
+            )
+            return answer.status_code
+
+        assert await deliver(KEY, 0) == 200  # the destination is cached now
+        new_key = "signature-token-of-smbi-0002"
+        async with one.state.rt.sessions() as session:
+            await connections.set_connection(
+                session, shortcut="smbi", supplier="ingram", country_id=1,
+                changes=ConnectionChanges(webhook_key=new_key), box=rt.box,
+                public_url="https://d.example", grace=timedelta(0),
+                allow_custom_urls=True,
+            )  # fmt: skip
+        deadline = time.monotonic() + 10
+        n = 1
+        while (await deliver(new_key, n), await deliver(KEY, n + 1)) != (200, 401):
+            assert time.monotonic() < deadline, "the other replica never learned the new key"
+            n += 2
+            await asyncio.sleep(0.05)

@@ -90,3 +90,11 @@ def test_after_a_failure_wait_as_long_as_the_last_good_check_is_old() -> None:
     assert after(NOW - timedelta(minutes=20)) == timedelta(minutes=20)
     assert after(NOW - timedelta(days=2)) == LONGEST_WAIT
     assert after(NOW - timedelta(days=2), webhooks=True) == timedelta(seconds=300)
+
+
+def test_polling_off_still_retries_a_send_not_known_to_have_landed() -> None:
+    # No webhook tells of an order the supplier may not have: the outbox asks again anyway.
+    off = PollingSchedule.every(0)
+    assert after_failure(off, POStatus.SUBMITTED, now=NOW, webhooks=True, last_checked=None) is None
+    at = after_failure(off, POStatus.SUBMITTING, now=NOW, webhooks=True, last_checked=None)
+    assert at == NOW + FIRST_CHECK

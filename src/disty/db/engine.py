@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -120,20 +121,42 @@ def _postgres_limits(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.autocommit = autocommit
 
 
-def create_engine(url: str, *, bounded: bool = False) -> AsyncEngine:
+@dataclass(frozen=True)
+class PoolLimits:
+    """A pool's connections kept (``size``), more at a busy moment (``overflow``), and how long
+    a checkout waits for one before it fails (SQLAlchemy's TimeoutError: the web app's 503)
+    rather than hanging (Settings.db_pool_*)."""
+
+    size: int = 5
+    overflow: int = 10
+    timeout_s: float = 30.0
+
+    def options(self) -> dict[str, Any]:
+        return {
+            "pool_size": self.size,
+            "max_overflow": self.overflow,
+            "pool_timeout": self.timeout_s,
+        }
+
+
+def create_engine(
+    url: str, *, bounded: bool = False, pool: PoolLimits | None = None
+) -> AsyncEngine:
     """``bounded``: the webhook receiver's engine. On PostgreSQL its connections give up after
     the limits above, so every database failure on the receiver's path is an error in seconds;
-    on SQLite the busy timeout (5 s) bounds the wait for a lock already."""
+    on SQLite the busy timeout (5 s) bounds the wait for a lock already. ``pool``: the
+    limits of the pool (SQLAlchemy's defaults without)."""
     normalised = normalise_url(url)
+    options = pool.options() if pool is not None else {}
     if is_sqlite(normalised):
         _private_sqlite_file(make_url(normalised))
         # No pre-ping: a file database has no connection to lose, and the ping would cost a
         # round trip to aiosqlite's thread on every checkout.
-        engine = _create_async_engine(normalised)
+        engine = _create_async_engine(normalised, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     if not bounded:
-        return _create_async_engine(normalised, pool_pre_ping=True)
+        return _create_async_engine(normalised, pool_pre_ping=True, **options)
     query = make_url(normalised).query
     connect_args = {
         name: value
@@ -160,6 +183,13 @@ def create_sync_engine(url: str, *, pool_size: int = 1) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return _create_sync_engine(parsed, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
+
+
+def libpq_conninfo(database_url: str) -> str:
+    """libpq's form of a PostgreSQL database URL (its options, such as a search path, kept),
+    for what connects without SQLAlchemy (the job queue, a LISTEN connection)."""
+    parsed = make_url(normalise_url(database_url)).set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=False)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -25,6 +25,12 @@ VERSIONS = Path(__file__).parent / "migrations" / "versions"
 VERSION_TABLE = "alembic_version"  # Alembic's default, which migrations/env.py keeps
 
 
+def ours(name: str | None, type_: str, parent_names: object) -> bool:
+    """Whether Alembic compares a table with the models: not procrastinate's, which migration
+    0017 brings on PostgreSQL from procrastinate itself (its job queue)."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+
+
 def alembic_config() -> Config:
     from alembic.config import Config
 

@@ -102,8 +102,12 @@ def after_failure(
     """
     if not followed(status):
         return None
-    if webhooks:
-        return now + schedule.poll_interval if schedule.poll_interval is not None else None
+    if webhooks and schedule.poll_interval is not None:
+        return now + schedule.poll_interval
+    if webhooks and status is not POStatus.SUBMITTING:
+        return None  # polling off: the webhooks alone keep it current
+    # A send not known to have landed is the outbox's, polling or not (no webhook tells of an
+    # order the supplier may not have): asked again as a PO without webhooks would be.
     quiet = now - last_checked if last_checked is not None else schedule.first_check
     return now + _clamp(quiet, schedule)
 

@@ -4,7 +4,9 @@ the safety net when a webhook never comes; from 2 minutes to hourly for one with
 distributors' ship-notice files, checks again the prices of POs the distributor could not
 price yet, and prunes old bodies.
 
-``disty serve`` runs it beside the web app; ``disty worker`` runs it alone.
+``disty serve`` runs it beside the web app; ``disty worker`` runs it alone. On PostgreSQL the
+same rounds run as jobs of procrastinate's queue (jobs/pgqueue.py), so any number of replicas
+and workers share them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from disty.db.engine import is_sqlite
 from disty.jobs.queue import EventQueue, InboxQueue, RepeatedFailure, wait_unless_stopped
 from disty.runtime import Runtime
 from disty.services import ordering, ship_notices
@@ -28,6 +31,10 @@ PRICE_CHECK_EVERY_S = 5.0
 # PO due in 2 minutes is asked about within seconds of it, whatever the poll interval.
 POLL_TICK_S = 10.0
 SHIP_NOTICES_EVERY_S = 60.0
+# How often the worker looks for sends to take up (a sender that died, its lease run out; a
+# send that got no answer, come due): whatever the poll interval, polling off included.
+OUTBOX_EVERY_S = 5.0
+OUTBOX_ROUND_LIMIT = 50
 
 
 def context(rt: Runtime, actor: str, poll_interval_s: float | None = None) -> Context:
@@ -48,6 +55,18 @@ async def poll_round(
         return await ordering.refresh_open(session, ctx, due_only=due_only)
 
 
+async def outbox_round(
+    rt: Runtime, *, poll_interval_s: float | None = None, actor: str = "worker"
+) -> int:
+    """Take up the sends left ``submitting`` (``ordering.resumable_ids``); answers how many."""
+    ctx = context(rt, actor, poll_interval_s)
+    async with rt.sessions() as session:
+        ids = await ordering.resumable_ids(session, limit=OUTBOX_ROUND_LIMIT)
+        for pk in ids:
+            await ordering.refresh_one(session, ctx, pk)
+    return len(ids)
+
+
 async def ship_notice_round(rt: Runtime, *, actor: str = "worker") -> int:
     """Read the distributors' ship-notice files of every connection with a folder set."""
     async with rt.sessions() as session:
@@ -62,6 +81,13 @@ async def price_round(rt: Runtime, *, actor: str = "worker") -> int:
 
 async def process_event(rt: Runtime, pk: int) -> None:
     await processing.process(rt.sessions, context(rt, "webhook"), pk)
+
+
+async def process_claimed(rt: Runtime, pk: int, lease: timedelta) -> None:
+    """Process an event claimed with a short ``lease`` (the job queue's), renewed while its
+    processing runs (which may wait for a supplier up to DISTY_SUPPLIER_DEADLINE_S)."""
+    async with processing.lease_kept(rt.sessions, pk, lease):
+        await process_event(rt, pk)
 
 
 async def drain_events(rt: Runtime) -> int:
@@ -106,6 +132,11 @@ async def run(
 ) -> None:
     """Work until ``stop`` is set. ``interval_s`` 0 switches polling off."""
     every = rt.settings.poll_interval_s if interval_s is None else interval_s
+    if queue is None and not is_sqlite(rt.settings.resolved_database_url):
+        from disty.jobs import pgqueue  # procrastinate's import, on PostgreSQL only
+
+        await pgqueue.work(rt, stop, poll_interval_s=every)
+        return
     inbox = queue or InboxQueue(rt.sessions)
     loops = [
         inbox.run(lambda pk: process_event(rt, pk), stop),
@@ -118,6 +149,16 @@ async def run(
     notices_every = min(SHIP_NOTICES_EVERY_S, every) if every > 0 else SHIP_NOTICES_EVERY_S
     loops.append(_every(stop, notices_every, "ship notices read", lambda: ship_notice_round(rt)))
     loops.append(_every(stop, price_every, "price checks retried", lambda: price_round(rt)))
+    # The outbox's sweep, polling or not (a short poll interval, a test's, shortens it).
+    outbox_every = min(OUTBOX_EVERY_S, every) if every > 0 else OUTBOX_EVERY_S
+    loops.append(
+        _every(
+            stop,
+            outbox_every,
+            "interrupted sends taken up",
+            lambda: outbox_round(rt, poll_interval_s=every),
+        )
+    )
     if every > 0:
         # Every tick finds the POs due by now (their schedule uses this poll interval).
         tick = min(POLL_TICK_S, every)

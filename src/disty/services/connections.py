@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, select
@@ -26,6 +26,7 @@ from disty.domain.connections import ApiType, mask, validate_secret, validate_te
 from disty.domain.countries import country_site
 from disty.errors import InvalidInput, NotFound
 from disty.services import audit
+from disty.services.change_notices import Forgets, announce
 from disty.services.tenants import get_tenant
 from disty.suppliers import registry
 from disty.suppliers.endpoints import check_base_url, shown
@@ -35,17 +36,10 @@ from disty.suppliers.webhooks import webhook_path
 DEFAULT_WEBHOOK_LABEL = "default"
 
 
-class Forgets(Protocol):
-    """Something that keeps connections for a while (the webhook receiver's destination cache)
-    and must drop them when one is saved."""
-
-    def forget(self) -> None: ...
-
-
 # The caches that read through each engine, i.e. this process's runtime: a connection saved
 # through that engine (console, API, CLI alike, all through ``set_connection``) is dropped from
 # them at once. Another process (a CLI beside ``disty serve``) shares no engine: its change
-# reaches the server when the cache's entry runs out (``DestinationCache``). Weak references:
+# reaches the server by PostgreSQL's notice (services/change_notices.py). Weak references:
 # a closed app's cache is not kept alive by being watched.
 _watchers: weakref.WeakKeyDictionary[Engine, weakref.WeakSet[Forgets]] = weakref.WeakKeyDictionary()
 
@@ -331,6 +325,7 @@ async def set_connection(
         target=f"{info.key} connection, country {site.id}",
         details={"fields": changes.named()},
     )
+    await announce(session)  # every other process, once committed (PostgreSQL)
     try:
         await session.commit()
     except IntegrityError:

@@ -7,6 +7,7 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from starlette.routing import Route
@@ -14,12 +15,13 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from disty import __version__
 from disty.config import Settings
-from disty.db.engine import create_engine, session_factory
+from disty.db.engine import create_engine, is_sqlite, session_factory
 from disty.jobs import worker
 from disty.jobs.queue import InboxQueue
 from disty.mcp import http as mcp_http
 from disty.runtime import open_runtime
 from disty.services import connections
+from disty.services.change_notices import ChangeListener
 from disty.services.throttle import Backoff, ThrottledLog
 from disty.services.users import SignInGuard
 from disty.services.webhooks import intake
@@ -33,6 +35,9 @@ from disty.web.guard import ControlCharacterGuard, QuietHangUps, SupplierDeadlin
 from disty.web.request_id import RequestId
 from disty.web.security import SecurityHeaders, install_docs
 from disty.web.token_guard import BadTokenBackoff
+
+if TYPE_CHECKING:
+    from disty.jobs.pgqueue import Notifier
 
 # A client may send this many unknown API tokens before each further one waits (1 s,
 # doubling, at most 5 minutes): a misconfigured script notices, a guesser gets nowhere.
@@ -62,7 +67,19 @@ def create_app(
             open_runtime(chosen, hub=given) as rt,
             assistants.session_manager.run(),
         ):
-            queue = InboxQueue(rt.sessions)
+            # SQLite: the inbox is the queue, in this process. PostgreSQL: procrastinate's
+            # queue, shared by every replica and worker (jobs/pgqueue.py).
+            queue: InboxQueue | None = None
+            jobs: Notifier | None = None
+            if is_sqlite(chosen.resolved_database_url):
+                queue = InboxQueue(rt.sessions)
+                notify = queue.notify
+            else:
+                from disty.jobs.pgqueue import Notifier  # procrastinate, on PostgreSQL only
+
+                jobs = Notifier(chosen.resolved_database_url)
+                await jobs.open()
+                notify = jobs.notify
             app.state.rt = rt
             # The receiver's own engine: its connections give up in seconds (a lock, an
             # unreachable server) so a delivery gets its 503, and the worker's connections
@@ -70,9 +87,15 @@ def create_app(
             receiver_engine = create_engine(chosen.resolved_database_url, bounded=True)
             receiver_sessions = session_factory(receiver_engine)
             destinations = DestinationCache(receiver_sessions, rt.box)
+            app.state.destinations = destinations
             # A connection saved in this process (console, API) verifies with its new key at
             # once.
             connections.watch_changes(rt.engine.sync_engine, destinations)
+            # One saved by another process (replica, worker, CLI): at once too, on PostgreSQL.
+            listener: ChangeListener | None = None
+            if jobs is not None:
+                listener = ChangeListener(chosen.resolved_database_url, destinations)
+                await listener.open()
             writer = InboxWriter(chosen.resolved_database_url)
             writer.start()
             refusal_log = ThrottledLog(intake.log)
@@ -84,7 +107,7 @@ def create_app(
                     writer=writer,
                     counts=counts,
                     refusal_log=refusal_log,
-                    notify=queue.notify,
+                    notify=notify,
                     body_timeout_s=chosen.webhook_body_timeout_s,
                 ),
             )
@@ -104,9 +127,14 @@ def create_app(
                 stop.set()
                 await counts.close()
                 await writer.close()
+                if jobs is not None:
+                    await jobs.close()
+                if listener is not None:
+                    await listener.close()
                 if task is not None:
                     with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                        await asyncio.wait_for(task, timeout=10)
+                        # The running jobs' grace, and a little to unregister the worker.
+                        await asyncio.wait_for(task, timeout=chosen.job_shutdown_grace_s + 5)
                 if given is not None:
                     await given.aclose()
                 await receiver_engine.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 import disty.db.models  # noqa: F401  (registers every table on Base.metadata)
 from disty.db.base import Base
+from disty.db.migrate import ours
 
 target_metadata = Base.metadata
 
@@ -21,6 +22,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode copies the table instead.
         render_as_batch=True,
         compare_type=True,
+        include_name=ours,
     )
     with context.begin_transaction():
         context.run_migrations()

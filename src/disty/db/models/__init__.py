@@ -11,6 +11,7 @@ from disty.db.models.events import (
 from disty.db.models.offers import LastOffer
 from disty.db.models.orders import POEvent, POInvoice, POLine, POShipment, PurchaseOrder
 from disty.db.models.requisitions import Requisition
+from disty.db.models.shared import RateLimitCall, SharedToken
 from disty.db.models.tenants import Tenant, TenantCountry
 from disty.db.models.users import ConsoleSession, SignInLink, User
 
@@ -27,8 +28,10 @@ __all__ = [
     "POLine",
     "POShipment",
     "PurchaseOrder",
+    "RateLimitCall",
     "RejectedDeliveries",
     "Requisition",
+    "SharedToken",
     "SignInLink",
     "StockLevel",
     "SupplierConnection",

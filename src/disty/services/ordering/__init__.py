@@ -29,7 +29,13 @@ from disty.services.ordering._common import Context, find_po, list_pos
 from disty.services.ordering._merge import apply_states
 from disty.services.ordering._outbox import dispatch
 from disty.services.ordering._prices import retry_price_checks
-from disty.services.ordering._refresh import refresh, refresh_open
+from disty.services.ordering._refresh import (
+    due_ids,
+    refresh,
+    refresh_one,
+    refresh_open,
+    resumable_ids,
+)
 from disty.services.ordering._submit import (
     LineInput,
     place,
@@ -50,14 +56,17 @@ __all__ = [
     "approve",
     "cancel",
     "dispatch",
+    "due_ids",
     "find_po",
     "list_pos",
     "modify",
     "place",
     "refresh",
+    "refresh_one",
     "refresh_open",
     "refuse_accepted",
     "release",
+    "resumable_ids",
     "resume",
     "retry_price_checks",
     "send_draft",

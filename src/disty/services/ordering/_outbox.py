@@ -59,12 +59,16 @@ async def dispatch(
         async with _lease_kept(session, po, lease):
             await _send(session, po, adapter, ctx)
         if po.status != POStatus.SUBMITTING.value:
-            # Placed (or refused): the supplier was just asked; follow it from now. One still
-            # ``submitting`` keeps its time: the worker takes it up at its next round.
+            # Placed (or refused): the supplier was just asked; follow it from now.
             checked(po, ctx, changed=True)
         return po
     finally:
         po.lease_until = None
+        if po.status == POStatus.SUBMITTING.value:
+            # No answer (nor found): due now, so the worker's outbox sweep takes it up at its
+            # next round, polling or not (``resumable_ids``); the worker's own tries back off
+            # (``refresh_one``).
+            po.next_check_at = utcnow()
         await session.commit()
 
 

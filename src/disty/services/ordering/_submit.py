@@ -125,10 +125,11 @@ async def place(
     """Save the PO, check prices, and send it; answers the PO and whether this call made it.
 
     The PO number is the idempotency key. The same PO again is answered as it is, placing
-    nothing (one left ``submitting`` is taken up again: the outbox searches the supplier
-    before it sends). A ``failed`` PO (refused, nothing placed) is replaced by what is given
-    now and sent again, the supplier searched first. Anything else under an existing number
-    is a ``Conflict``, and so is losing the race to create the PO to another request.
+    nothing new (one left ``draft`` by a request that died before queueing it is sent; one
+    left ``submitting`` is taken up again: the outbox searches the supplier before it sends).
+    A ``failed`` PO (refused, nothing placed) is replaced by what is given now and sent again,
+    the supplier searched first. Anything else under an existing number is a ``Conflict``, and
+    so is losing the race to create the PO to another request.
 
     ``api_version`` names one of the supplier's order APIs (its registration's
     ``order_apis``, the first by default); a quote is ordered through the one that orders
@@ -305,6 +306,10 @@ async def _again(
             console=taken + "or addresses): use a new PO number, or open that one under "
             "Purchase orders",
         )
+    if po.status == POStatus.DRAFT.value and po.price_check_at is None and not po.price_checks:
+        # A retry of a request that died between saving the PO and queueing it (its replica
+        # killed): carried on from there, as a requisition's next run does.
+        return await send_draft(session, po, ctx)
     if po.status == POStatus.SUBMITTING.value:
         # A retry of a send that was interrupted: take it up (only once its sender's lease
         # has run out; the supplier is searched before anything is sent again).

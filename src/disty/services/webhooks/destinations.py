@@ -52,8 +52,10 @@ class DestinationCache:
     """Destinations for a few seconds, so a burst of deliveries costs no query each.
 
     A connection saved in this process (console, API: ``connections.set_connection``) is
-    forgotten at once (``forget``). One saved by another process (a CLI beside ``disty serve``,
-    another replica) takes effect within ``2 * ttl_s`` (10 s): an entry is fresh for ``ttl_s``;
+    forgotten at once (``forget``); on PostgreSQL, one saved by any other process (a replica,
+    a CLI) too, by its notice (services/change_notices.py). Otherwise (a CLI beside ``disty
+    serve`` on SQLite; a notice lost while the listener reconnects) it takes effect within
+    ``2 * ttl_s`` (10 s): an entry is fresh for ``ttl_s``;
     after that it is still used while one lookup renews it, for up to another ``ttl_s``. Its
     age counts from when its lookup started, so a save committed during that lookup is no
     later than the bound either. The deliveries of a burst never wait for a lookup one by one:

@@ -12,14 +12,18 @@ stored.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
 
@@ -195,9 +199,14 @@ def backoff(attempt: int, base_s: float) -> timedelta:
 
 
 async def claim(
-    sessions: async_sessionmaker[AsyncSession], *, limit: int, lease: timedelta
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    limit: int,
+    lease: timedelta,
+    only: Sequence[int] | None = None,
 ) -> list[int]:
-    """Take up to ``limit`` due events for this worker; another worker skips them."""
+    """Take up to ``limit`` due events for this worker (among ``only``, when given: a job
+    queue's job names its event); another worker skips them."""
     now = utcnow()
     due = or_(InboundEvent.next_attempt_at.is_(None), InboundEvent.next_attempt_at <= now)
     free = or_(InboundEvent.lease_until.is_(None), InboundEvent.lease_until < now)
@@ -206,7 +215,9 @@ async def claim(
         ids = list(
             await session.scalars(
                 select(InboundEvent.id)
-                .where(waiting, due, free)
+                .where(
+                    waiting, due, free, *([InboundEvent.id.in_(only)] if only is not None else [])
+                )
                 .order_by(InboundEvent.id)
                 .limit(limit)
             )
@@ -226,6 +237,68 @@ async def claim(
         taken = sorted(result.scalars())
         await session.commit()
     return taken
+
+
+@asynccontextmanager
+async def lease_kept(
+    sessions: async_sessionmaker[AsyncSession], pk: int, lease: timedelta
+) -> AsyncIterator[None]:
+    """Renew a claimed event's lease every third of it while its processing runs.
+
+    A lease shorter than one processing (a job queue's, so that a dead worker's events are
+    taken up soon) would otherwise run out mid-way, and another worker would take the event
+    and process it a second time. If the process dies, renewals stop and the lease runs out
+    as before. ``process`` clears the lease when done; a renewal after that changes nothing.
+    """
+    stop = asyncio.Event()
+    every = lease.total_seconds() / 3
+
+    async def renew() -> None:
+        while True:
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=every)
+                return
+            except TimeoutError:
+                pass
+            try:
+                async with sessions() as session:
+                    await session.execute(
+                        update(InboundEvent)
+                        .where(InboundEvent.id == pk, InboundEvent.lease_until.is_not(None))
+                        .values(lease_until=utcnow() + lease)
+                        .execution_options(synchronize_session=False)
+                    )
+                    await session.commit()
+            except SQLAlchemyError as exc:  # the next renewal may work; the lease still runs
+                log.warning("could not renew the lease of event %s: %s", pk, exc)
+
+    task = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+async def due(sessions: async_sessionmaker[AsyncSession], *, limit: int) -> list[int]:
+    """The events ``claim`` would take now, without taking them (a job queue makes one job of
+    each, and the job claims its event)."""
+    now = utcnow()
+    async with sessions() as session:
+        return list(
+            await session.scalars(
+                select(InboundEvent.id)
+                .where(
+                    InboundEvent.status.in_([EventStatus.RECEIVED.value, EventStatus.FAILED.value]),
+                    or_(
+                        InboundEvent.next_attempt_at.is_(None), InboundEvent.next_attempt_at <= now
+                    ),
+                    or_(InboundEvent.lease_until.is_(None), InboundEvent.lease_until < now),
+                )
+                .order_by(InboundEvent.id)
+                .limit(limit)
+            )
+        )
 
 
 async def next_due(sessions: async_sessionmaker[AsyncSession]) -> datetime | None:

@@ -215,8 +215,11 @@ async def _act(
 # spends money the buyer did not expect: an admin's call, as in the console.
 _ACTIONS: dict[str, tuple[Action, str, Scope]] = {
     "submit": (
-        ordering.resume,
-        "Finish sending a PO whose submission was interrupted",
+        # A draft too: saved but never queued (its request died, its connection could not
+        # be used then); creating the same PO again sends it as well.
+        ordering.send_or_resume,
+        "Send a draft PO (saved, never sent), or finish sending one whose submission was "
+        "interrupted",
         Scope.ORDER,
     ),
     "approve": (

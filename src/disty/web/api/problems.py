@@ -7,6 +7,7 @@ routes raise the same errors the CLI prints.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from typing import Any
@@ -15,12 +16,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from disty import errors
 from disty.suppliers import errors as supplier
 
+log = logging.getLogger(__name__)
+
 MEDIA_TYPE = "application/problem+json"
+POOL_RETRY_AFTER_S = 1
 BASE = "https://disty.dev/problems/"  # the type URIs name the kind; they need not resolve
 
 
@@ -75,6 +80,14 @@ def problem_for(exc: Exception) -> tuple[Problem, dict[str, str]]:
         ), {}  # fmt: skip
     if isinstance(exc, supplier.SupplierError):
         return _supplier_problem(exc)
+    if isinstance(exc, PoolTimeout):
+        # Every connection of this process's pool busy past DISTY_DB_POOL_TIMEOUT_S: a burst
+        # this replica cannot take now; another (or this one in a moment) can.
+        return Problem(
+            type=BASE + "database-busy", title="disty is too busy right now", status=503,
+            detail="every database connection of this server is in use: try again in a "
+            "moment (Retry-After)",
+        ), _retry_after(POOL_RETRY_AFTER_S)  # fmt: skip
     if isinstance(exc, errors.DistyError):  # configuration or key errors: safe to say
         return Problem(
             type=BASE + "server-configuration", title="disty is not configured for this",
@@ -161,6 +174,12 @@ def install(app: FastAPI, *, page: PageFor | None = None) -> None:
         )  # fmt: skip
         return answer(request, problem, dict(exc.headers or {}))
 
+    async def busy(request: Request, exc: Exception) -> Response:
+        # Expected under a burst (not a bug): a warning, without the traceback ``unexpected``
+        # would log.
+        log.warning("%s %s answered 503: %s", request.method, request.url.path, exc)
+        return answer(request, *problem_for(exc))
+
     async def unexpected(request: Request, exc: Exception) -> Response:
         # Starlette logs the exception and raises it again after this answer is sent.
         return answer(request, *problem_for(exc))
@@ -185,6 +204,7 @@ def install(app: FastAPI, *, page: PageFor | None = None) -> None:
     app.add_exception_handler(ApiProblem, disty_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(PoolTimeout, busy)
     app.add_exception_handler(Exception, unexpected)
 
 
@@ -200,7 +220,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         422: "invalid input, or refused by the distributor with its reason",
         429: "the distributor's rate limit (Retry-After says when)",
         502: "the distributor refused the connection's credentials or app",
-        503: "the distributor is unavailable or in maintenance (Retry-After)",
+        503: "the distributor is unavailable or in maintenance, or disty too busy (Retry-After)",
         504: "the distributor did not answer in time",
     }.items()
 }

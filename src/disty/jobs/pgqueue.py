@@ -1,0 +1,235 @@
+"""Background work on PostgreSQL: procrastinate's job queue, for any number of web replicas
+(``disty serve --no-worker``) and workers (``disty worker``) over one database.
+
+The same rounds as the in-process worker (jobs/worker.py), cut into jobs:
+
+- ``process_event``: one webhook event. The inbox row stays the record (its status, tries,
+  backoff, dead letter); the job only says "try this event now". Its job lock lets one
+  worker at a time try it; the event's own lease (``claim``, renewed while the job runs)
+  keeps out anything else (a ``disty worker --once``, a replay).
+- ``dispatch_events``: defers a ``process_event`` for every event due (new, a retry come
+  due, one whose worker died and whose lease ran out); its queueing lock makes each event's
+  job queued once. A replica's receiver defers one ``dispatch_events`` per burst (``Notifier``)
+  and the worker's schedule runs it every few seconds as the safety net.
+- ``poll_due``: defers a ``refresh_po`` for every PO due a check; ``resume_sends`` (the outbox
+  sweep, every few seconds whatever the poll interval) for every PO left ``submitting`` whose
+  sender died (its lease run out) or whose unanswered send is due again. ``refresh_po`` sends
+  a PO left ``submitting`` (search first, never twice) or asks about a placed one; its lock
+  and queueing lock are the PO's, so one worker at a time polls a PO, however many workers
+  run.
+- ``price_checks``, ``ship_notices``, ``prune``: the worker's other rounds, each run by one
+  worker per tick (procrastinate's periodic tasks defer each tick once).
+- ``retry_stalled``: a worker killed mid-job (kill -9, a lost machine) stops beating; its
+  jobs are tried again, so their locks never stay held by the dead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from procrastinate import App, PsycopgConnector
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
+from procrastinate.jobs import Status
+
+from disty.db.engine import libpq_conninfo
+from disty.jobs import worker as rounds
+from disty.services import ordering
+from disty.services.webhooks import processing
+
+if TYPE_CHECKING:
+    from disty.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+# The event lease, the heartbeat, when a silent worker is taken for dead and the shutdown
+# grace are settings (DISTY_JOB_*, config.py): a test shortens them to see a kill -9 mended in
+# seconds. A job cut short by a dead worker is retried by ``retry_stalled``; an event whose
+# lease a dead job left is dispatched again by ``dispatch_events`` once the lease has run out.
+CONCURRENCY = 4
+DISPATCH_BATCH = 500
+# The safety net's cadence (the receiver wakes the workers at once): at most this, and at
+# most one event lease, so an event a dead worker held is taken up soon after its lease ends.
+DISPATCH_EVERY_S = 5
+POLL_EVERY_S = int(rounds.POLL_TICK_S)
+PRICE_EVERY_S = int(rounds.PRICE_CHECK_EVERY_S)
+NOTICES_EVERY_S = int(rounds.SHIP_NOTICES_EVERY_S)
+
+
+def open_app(database_url: str, *, pool_size: int = 4) -> App:
+    """An app that defers jobs (and, with ``add_tasks``, runs them)."""
+    connector = PsycopgConnector(
+        conninfo=libpq_conninfo(database_url), min_size=1, max_size=pool_size
+    )
+    return App(connector=connector)
+
+
+def _every(seconds: int) -> str:
+    """A cron with seconds (procrastinate's sixth column), every ``seconds`` (1-59)."""
+    return f"* * * * * */{max(1, min(59, seconds))}"
+
+
+async def _defer_once(app: App, task: str, lock: str | None = None, **kwargs: Any) -> bool:
+    """Defer ``task`` unless one with the same queueing lock is queued already."""
+    try:
+        await app.configure_task(name=task, lock=lock, queueing_lock=lock or task).defer_async(
+            **kwargs
+        )
+    except AlreadyEnqueued:
+        return False
+    return True
+
+
+async def defer_dispatch(app: App) -> None:
+    await _defer_once(app, "disty.dispatch_events")
+
+
+def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float) -> None:
+    """The jobs, bound to the runtime they work in."""
+
+    settings = rt.settings
+    lease = timedelta(seconds=settings.job_event_lease_s)
+    dispatch_every = min(DISPATCH_EVERY_S, int(settings.job_event_lease_s))
+    # Half the silence that makes a worker dead: its jobs are retried soon after.
+    stalled_every = min(5, int(settings.job_stalled_after_s / 2))
+
+    @app.task(name="disty.process_event")
+    async def process_event(pk: int) -> None:
+        if await processing.claim(rt.sessions, limit=1, lease=lease, only=[pk]):
+            await rounds.process_claimed(rt, pk, lease)
+
+    @app.periodic(cron=_every(dispatch_every), periodic_id="dispatch")
+    @app.task(name="disty.dispatch_events", queueing_lock="disty.dispatch_events")
+    async def dispatch_events(timestamp: int | None = None) -> int:
+        deferred = 0
+        for pk in await processing.due(rt.sessions, limit=DISPATCH_BATCH):
+            lock = f"event:{pk}"
+            deferred += await _defer_once(app, "disty.process_event", lock, pk=pk)
+        return deferred
+
+    @app.periodic(cron=_every(min(POLL_EVERY_S, int(poll_interval_s) or POLL_EVERY_S)))
+    @app.task(name="disty.poll_due", queueing_lock="disty.poll_due")
+    async def poll_due(timestamp: int) -> int:
+        if poll_interval_s <= 0:
+            return 0  # polling off: webhooks alone keep POs current
+        ctx = rounds.context(rt, "worker", poll_interval_s)
+        async with rt.sessions() as session:
+            ids = await ordering.due_ids(session, ctx)
+        deferred = 0
+        for pk in ids:
+            deferred += await _defer_once(app, "disty.refresh_po", f"po:{pk}", pk=pk)
+        return deferred
+
+    @app.periodic(cron=_every(int(rounds.OUTBOX_EVERY_S)))
+    @app.task(name="disty.resume_sends", queueing_lock="disty.resume_sends")
+    async def resume_sends(timestamp: int) -> int:
+        # Whatever the poll interval (off included): a PO left ``submitting`` by a replica or
+        # worker that died is taken up once its lease has run out (searched for first).
+        async with rt.sessions() as session:
+            ids = await ordering.resumable_ids(session, limit=rounds.OUTBOX_ROUND_LIMIT)
+        deferred = 0
+        for pk in ids:
+            deferred += await _defer_once(app, "disty.refresh_po", f"po:{pk}", pk=pk)
+        return deferred
+
+    @app.task(name="disty.refresh_po")
+    async def refresh_po(pk: int) -> None:
+        ctx = rounds.context(rt, "worker", poll_interval_s)
+        async with rt.sessions() as session:
+            await ordering.refresh_one(session, ctx, pk)
+
+    @app.periodic(cron=_every(PRICE_EVERY_S))
+    @app.task(name="disty.price_checks", queueing_lock="disty.price_checks")
+    async def price_checks(timestamp: int) -> int:
+        return await rounds.price_round(rt)
+
+    @app.periodic(cron=_every(NOTICES_EVERY_S))
+    @app.task(name="disty.ship_notices", queueing_lock="disty.ship_notices")
+    async def ship_notices(timestamp: int) -> int:
+        return await rounds.ship_notice_round(rt)
+
+    @app.periodic(cron="0 * * * *")
+    @app.task(name="disty.prune", queueing_lock="disty.prune")
+    async def prune(timestamp: int) -> int:
+        return await rounds.prune_round(rt)
+
+    @app.periodic(cron=_every(stalled_every))
+    @app.task(name="disty.retry_stalled", queueing_lock="disty.retry_stalled")
+    async def retry_stalled(timestamp: int) -> int:
+        stalled = list(
+            await app.job_manager.get_stalled_jobs(
+                seconds_since_heartbeat=settings.job_stalled_after_s
+            )
+        )
+        for job in stalled:
+            try:
+                await app.job_manager.retry_job(job)
+            except ConnectorException:
+                # The same job is queued again already (its queueing lock): this one ends.
+                await app.job_manager.finish_job(job, status=Status.FAILED, delete_job=False)
+            log.warning("job %s (%s) of a dead worker tried again", job.id, job.task_name)
+        return len(stalled)
+
+
+class Notifier:
+    """The receiver's ``notify`` on PostgreSQL: defers a dispatch, off the delivery's path (its
+    200 never waits for the queue), one at a time however many deliveries come meanwhile: a
+    burst is one job. A failure loses nothing: the workers dispatch every few seconds."""
+
+    def __init__(self, database_url: str) -> None:
+        self.app = open_app(database_url, pool_size=1)
+        self._wanted = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def open(self) -> None:
+        await self.app.open_async()
+        self._task = asyncio.create_task(self._dispatcher())
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.app.close_async()
+
+    def notify(self) -> None:
+        self._wanted.set()
+
+    async def _dispatcher(self) -> None:
+        while True:
+            await self._wanted.wait()
+            self._wanted.clear()
+            try:
+                await defer_dispatch(self.app)
+            except Exception as exc:  # the database briefly away, say
+                log.warning("could not wake the workers: %s", exc)
+
+
+async def work(rt: Runtime, stop: asyncio.Event, *, poll_interval_s: float | None = None) -> None:
+    """Run jobs until ``stop`` is set (``disty worker``, or beside ``disty serve``)."""
+    every = rt.settings.poll_interval_s if poll_interval_s is None else poll_interval_s
+    app = open_app(rt.settings.resolved_database_url, pool_size=CONCURRENCY + 2)
+    add_tasks(app, rt, poll_interval_s=every)
+    async with app.open_async():
+        running = asyncio.create_task(
+            app.run_worker_async(
+                name=f"{socket.gethostname()}:{os.getpid()}",
+                concurrency=CONCURRENCY,
+                install_signal_handlers=False,
+                update_heartbeat_interval=rt.settings.job_heartbeat_s,
+                stalled_worker_timeout=rt.settings.job_stalled_after_s,
+                shutdown_graceful_timeout=rt.settings.job_shutdown_grace_s,
+                delete_jobs="successful",
+            )
+        )
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait([running, stopping], return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
