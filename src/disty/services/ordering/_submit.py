@@ -306,9 +306,16 @@ async def _again(
             console=taken + "or addresses): use a new PO number, or open that one under "
             "Purchase orders",
         )
-    if po.status == POStatus.DRAFT.value and po.price_check_at is None and not po.price_checks:
+    if (
+        send
+        and po.status == POStatus.DRAFT.value
+        and po.origin is None
+        and po.price_check_at is None
+        and not po.price_checks
+    ):
         # A retry of a request that died between saving the PO and queueing it (its replica
-        # killed): carried on from there, as a requisition's next run does.
+        # killed): carried on from there, as a requisition's next run does. A draft made on
+        # purpose (``origin``: an assistant's) waits for its person, whoever asks again.
         return await send_draft(session, po, ctx)
     if po.status == POStatus.SUBMITTING.value:
         # A retry of a send that was interrupted: take it up (only once its sender's lease
