@@ -21,6 +21,7 @@ from disty.jobs.queue import EventQueue, InboxQueue, RepeatedFailure, wait_unles
 from disty.runtime import Runtime
 from disty.services import ordering, ship_notices
 from disty.services.ordering import Context
+from disty.services.throttle import FORGET_AFTER_S as FORGET_THROTTLES_AFTER_S
 from disty.services.webhooks import processing
 
 log = logging.getLogger(__name__)
@@ -102,9 +103,15 @@ async def drain_events(rt: Runtime) -> int:
 
 async def prune_round(rt: Runtime) -> int:
     async with rt.sessions() as session:
-        return await processing.prune(
+        pruned = await processing.prune(
             session, older_than=timedelta(days=rt.settings.event_retention_days)
         )
+    if rt.engine.dialect.name == "postgresql":
+        # Failure counts quiet for longer than any throttle remembers (used on PostgreSQL).
+        from disty.services.shared_state import prune_throttles
+
+        pruned += await prune_throttles(rt.engine, FORGET_THROTTLES_AFTER_S)
+    return pruned
 
 
 async def _every(

@@ -7,11 +7,14 @@ PostgreSQL (runtime.py picks them there; SQLite, one process, keeps the in-memor
 - ``SharedRateLimiter``: a sliding window per key (an app and endpoint), counted in a table
   under an advisory lock per key, on the database's clock: the distributor's limit holds
   for all processes together, not for each.
+- ``SharedFailures``: a throttle's failure counts (services/throttle.py) for every replica,
+  one row per key, with the delay computed by the database on its own clock.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -22,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from disty.crypto import SecretBox
 from disty.db.base import upsert_insert
-from disty.db.models import RateLimitCall, SharedToken
+from disty.db.models import RateLimitCall, SharedToken, SignInThrottle
+from disty.services.throttle import Backoff
 from disty.suppliers.oauth import Token
 
 # The two kinds of advisory lock, apart: hashtextextended's seed.
@@ -104,3 +108,93 @@ class SharedRateLimiter:
                 await connection.execute(insert(calls).values(key=key, at=now))
                 return 0.0
             return max(0.01, float((oldest + period - now).total_seconds()))
+
+
+# A failure, in one statement: a row quiet for longer than forget_after starts again from one;
+# from the ``free``-th failure on, the delay doubles with each (base_s, 2 base_s ... cap_s),
+# as Backoff counts it in memory. The parameters are cast: the driver sends them untyped.
+_FREE, _BASE, _CAP = "CAST(:free AS integer)", "CAST(:base AS float8)", "CAST(:cap AS float8)"
+_FORGET = "make_interval(secs => CAST(:forget AS float8))"
+_NEW_FAILURES = (
+    f"CASE WHEN t.last_failure < EXCLUDED.last_failure - {_FORGET} THEN 1 ELSE t.failures + 1 END"
+)
+_FAILED = text(
+    f"""
+    INSERT INTO sign_in_throttles AS t (key, failures, blocked_until, last_failure)
+    VALUES (:key, 1,
+            CASE WHEN 1 >= {_FREE} THEN clock_timestamp() + make_interval(secs => {_BASE}) END,
+            clock_timestamp())
+    ON CONFLICT (key) DO UPDATE SET
+        failures = {_NEW_FAILURES},
+        blocked_until = CASE WHEN {_NEW_FAILURES} >= {_FREE}
+            THEN EXCLUDED.last_failure + make_interval(secs => least(
+                {_CAP}, {_BASE} * power(2, least({_NEW_FAILURES} - {_FREE}, 32))))
+            END,
+        last_failure = EXCLUDED.last_failure
+    RETURNING failures,
+        coalesce(extract(epoch FROM blocked_until - last_failure), 0)::float8
+    """  # noqa: S608 (made of the constants above: no input reaches the text)
+)
+_READ = text(
+    f"""
+    SELECT failures,
+        greatest(0, coalesce(extract(epoch FROM blocked_until - clock_timestamp()), 0))::float8
+    FROM sign_in_throttles
+    WHERE key = :key AND last_failure >= clock_timestamp() - {_FORGET}
+    """  # noqa: S608 (made of the constants above)
+)
+_PRUNE = text(
+    f"DELETE FROM sign_in_throttles WHERE last_failure < clock_timestamp() - {_FORGET}"  # noqa: S608
+)
+
+
+class SharedFailures:
+    """One Backoff's counts in ``sign_in_throttles`` (the ``SharedCounts`` it is given on
+    PostgreSQL). ``scope`` keeps apart the Backoffs whose keys could be alike (an account, a
+    client address); a row's key is the SHA-256 of scope and key, so the table holds no
+    e-mail address or device id."""
+
+    def __init__(self, engine: AsyncEngine, scope: str, backoff: Backoff) -> None:
+        self.engine, self.scope = engine, scope
+        self._limits = {
+            "free": backoff.free,
+            "base": backoff.base_s,
+            "cap": backoff.cap_s,
+            "forget": backoff.forget_after_s,
+        }
+
+    def _key(self, key: str) -> str:
+        return hashlib.sha256(f"{self.scope}\0{key}".encode()).hexdigest()
+
+    async def read(self, key: str) -> tuple[int, float]:
+        async with self.engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    _READ, {"key": self._key(key), "forget": self._limits["forget"]}
+                )
+            ).first()
+        return (0, 0.0) if row is None else (int(row[0]), float(row[1]))
+
+    async def failed(self, key: str) -> tuple[int, float]:
+        async with self.engine.begin() as connection:
+            row = (await connection.execute(_FAILED, {"key": self._key(key), **self._limits})).one()
+        return int(row[0]), float(row[1])
+
+    async def forget(self, key: str) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                delete(SignInThrottle).where(SignInThrottle.key == self._key(key))
+            )
+
+
+def share(backoff: Backoff, engine: AsyncEngine, scope: str) -> None:
+    """Makes ``backoff`` count with every replica (PostgreSQL)."""
+    backoff.shared = SharedFailures(engine, scope, backoff)
+
+
+async def prune_throttles(engine: AsyncEngine, forget_after_s: float) -> int:
+    """Drops the rows quiet for longer than ``forget_after_s`` (the retention job): they
+    count as nothing already, and the table stays as small as the recent failures."""
+    async with engine.begin() as connection:
+        found = await connection.execute(_PRUNE, {"forget": forget_after_s})
+    return int(found.rowcount or 0)

@@ -11,10 +11,19 @@ flight") or answers how long to wait, and ``done`` says how the attempt ended. O
 failures are used up (counting those still in flight), only one attempt at a time is let
 through, so forty parallel guesses get at most ``free`` password checks, not forty.
 
-Why memory and not the database: a flood of failures must cost no database writes (on
-SQLite every write takes the one write lock the webhook receiver needs). The counts are per
-process; with N replicas an attacker gets at most N times the allowance, still doubling
-delays. Every method is synchronous and called from the event loop only, so a check and its
+Why memory first: a flood of failures must cost no database writes beyond what the throttled
+rate lets through (on SQLite every write takes the one write lock the webhook receiver
+needs). On SQLite (one process) memory is all there is. On PostgreSQL a Backoff also has a
+``shared`` count (services/shared_state.py, one row per key) that every replica reads and
+writes, so N replicas do not give a guesser N times the allowance: ``consult`` reads it
+(only for an attempt the memory let through), ``record`` writes a failure or a success's
+forgetting, and both copy the shared count into memory (``adopt``), so a key blocked by
+another replica is refused here without asking the database again until the delay ends.
+Attempts still in flight are counted per process only: a burst sent at the same moment to
+N replicas can reach N times ``free`` checks once, after which the shared count (the delay
+doubling with each of them) holds for all.
+
+The synchronous methods are called from the event loop only, so a check and its
 reservation can never interleave with another request's.
 """
 
@@ -25,6 +34,22 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
+
+
+class SharedCounts(Protocol):
+    """A key's failures kept where every replica sees them: each answer is the key's
+    failure count and the seconds it must still wait (0.0 if none)."""
+
+    async def read(self, key: str) -> tuple[int, float]: ...
+
+    async def failed(self, key: str) -> tuple[int, float]: ...
+
+    async def forget(self, key: str) -> None: ...
+
+
+# How long a quiet key's failures are remembered (every Backoff of disty's uses this).
+FORGET_AFTER_S = 3600.0
 
 
 @dataclass(slots=True)
@@ -44,7 +69,7 @@ class Backoff:
         free: int,
         base_s: float = 1.0,
         cap_s: float = 300.0,
-        forget_after_s: float = 3600.0,
+        forget_after_s: float = FORGET_AFTER_S,
         max_keys: int = 100_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -58,6 +83,8 @@ class Backoff:
         self.max_keys = max_keys
         self._clock = clock
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        # Set on PostgreSQL when the app starts (web/app.py): the count every replica shares.
+        self.shared: SharedCounts | None = None
 
     def _bucket(self, key: str, now: float) -> _Bucket | None:
         bucket = self._buckets.get(key)
@@ -113,6 +140,43 @@ class Backoff:
             bucket.blocked_until = 0.0
         if not bucket.in_flight and not bucket.failures:
             del self._buckets[key]
+
+    def adopt(self, key: str, failures: int, wait_s: float) -> None:
+        """Takes the shared count as this process's (it is the whole truth: a success on
+        another replica may have cleared it); attempts in flight here stay counted."""
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if not failures:
+                return
+            self.reserve(key)
+            bucket = self._buckets[key]
+            bucket.in_flight -= 1
+        now = self._clock()
+        bucket.failures = failures
+        bucket.blocked_until = now + wait_s if wait_s > 0 else 0.0
+        if failures:
+            bucket.last_failure = now
+        elif not bucket.in_flight:
+            del self._buckets[key]
+
+    async def consult(self, key: str) -> float:
+        """The seconds the shared count says to wait (0.0: none, or nothing shared). Call it
+        after ``admit``/``reserve``, so only attempts the memory lets through ask."""
+        if self.shared is None:
+            return 0.0
+        failures, wait = await self.shared.read(key)
+        self.adopt(key, failures, wait)
+        return wait
+
+    async def record(self, key: str, *, failed: bool, forget: bool = False) -> None:
+        """Tells the shared count how an attempt ended (after ``done`` or ``failed``): one
+        write for a failure or a forgetting success, none otherwise."""
+        if self.shared is None:
+            return
+        if failed:
+            self.adopt(key, *await self.shared.failed(key))
+        elif forget:
+            await self.shared.forget(key)
 
     def failed(self, key: str) -> None:
         """A failure counted after the fact (for checks cheap enough to need no reservation)."""

@@ -8,8 +8,10 @@ checked, per account and per client address. An account may fail ``ACCOUNT_FREE_
 times, a client ``CLIENT_FREE_FAILURES`` times (many people may share one address); after that
 each attempt waits a delay that doubles with every failure (1 s, 2 s, 4 s ... at most
 ``ACCOUNT_MAX_DELAY`` / ``CLIENT_MAX_DELAY``), which the account's owner can wait out; a
-successful sign-in clears its account's count. The counts live in memory, so a flood of wrong
-passwords writes nothing to the database.
+successful sign-in clears its account's count. The counts live in memory, so on SQLite a flood
+of wrong passwords writes nothing to the database; on PostgreSQL every replica also shares them
+(one row per key, written only by the attempts the memory lets through), so N replicas do not
+give a guesser N times the allowance.
 
 Passwords are argon2 hashes (64 MiB and about 0.1 s of CPU each). Hashing and checking run in
 a small pool of threads of their own (``PASSWORD_THREADS``), never on the event loop, which
@@ -268,7 +270,8 @@ async def sign_in(
 ) -> User:
     """The user, or SignInRefused / Throttled / Busy. The attempt is counted (for the account
     and for the client address) before the password is checked; nothing is written to the
-    database unless the sign-in succeeds.
+    database unless the sign-in succeeds or, on PostgreSQL, to count a failure for every
+    replica.
 
     ``device``: the id of a browser that signed in to this account before (its device cookie,
     checked by the caller). Its attempts are counted on their own, not with the account's or
@@ -287,6 +290,10 @@ async def sign_in(
     guard.clients.reserve(client)
     failed: bool | None = None  # None: the password was never checked (busy, database error)
     try:
+        # PostgreSQL: what every replica counted (one read each, far cheaper than argon2).
+        wait = max(await guard.accounts.consult(account), await guard.clients.consult(client))
+        if wait > 0:
+            raise Throttled(wait)
         user = await session.scalar(select(User).where(User.email == email))
         ok = await passwords.verify(user.password_hash if user else None, password)
         failed = not ok or user is None
@@ -297,6 +304,8 @@ async def sign_in(
         else:
             guard.accounts.done(account, failed=failed, forget=not failed)
             guard.clients.done(client, failed=failed)
+    await guard.accounts.record(account, failed=failed, forget=not failed)
+    await guard.clients.record(client, failed=failed)
     if failed or user is None:
         raise SignInRefused("wrong e-mail address or password")
     user.last_sign_in_at = utcnow()

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.routing import Route
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -43,6 +44,17 @@ if TYPE_CHECKING:
 # doubling, at most 5 minutes): a misconfigured script notices, a guesser gets nowhere.
 BAD_TOKENS_FREE = 20
 BAD_TOKENS_MAX_DELAY_S = 300.0
+
+
+def share_throttles(app: FastAPI, engine: AsyncEngine) -> None:
+    """On PostgreSQL: the app's failure counts (sign-ins, unknown API tokens) are kept with
+    every replica's too, in the database (services/shared_state.py)."""
+    from disty.services.shared_state import share
+
+    guard: SignInGuard = app.state.sign_in_guard
+    share(guard.accounts, engine, "account")
+    share(guard.clients, engine, "client")
+    share(app.state.bad_tokens, engine, "api-token")
 
 
 def create_app(
@@ -81,6 +93,9 @@ def create_app(
                 await jobs.open()
                 notify = jobs.notify
             app.state.rt = rt
+            if jobs is not None:
+                # Failed sign-ins and unknown tokens counted by every replica together.
+                share_throttles(app, rt.engine)
             # The receiver's own engine: its connections give up in seconds (a lock, an
             # unreachable server) so a delivery gets its 503, and the worker's connections
             # cannot use up its pool.
@@ -151,7 +166,8 @@ def create_app(
         description="The hub between IT resellers and their distributors. Authenticate with "
         "'Authorization: Bearer <token>' (disty token create).",
     )
-    # Failed sign-ins and failed API tokens, counted in memory per app (services/throttle.py).
+    # Failed sign-ins and failed API tokens, counted in memory per app (services/throttle.py)
+    # and, on PostgreSQL, by every replica together (share_throttles, when the app starts).
     app.state.sign_in_guard = SignInGuard()
     app.state.bad_tokens = Backoff(free=BAD_TOKENS_FREE, cap_s=BAD_TOKENS_MAX_DELAY_S)
     problems.install(app, page=ui.error_page)

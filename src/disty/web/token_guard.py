@@ -1,6 +1,7 @@
 """Unknown API tokens at /mcp cost the sender time, as they do at the JSON API (api/deps.py):
 both count failures in the one ``app.state.bad_tokens`` per client address, so a guesser
-gets the same free attempts across the two doors, not twice as many.
+gets the same free attempts across the two doors, not twice as many (and, on PostgreSQL,
+across every replica: ``Backoff.record``).
 
 The MCP SDK checks a token (mcp/http.py) without seeing who sent it, so this wraps /mcp's
 ASGI app instead: a client that must wait is answered 429 with Retry-After before the SDK
@@ -53,3 +54,4 @@ class BadTokenBackoff:
         await self.app(scope, receive, watched)
         if status == 401:
             self.failures.failed(client)
+            await self.failures.record(client, failed=True)

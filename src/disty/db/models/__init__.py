@@ -11,7 +11,7 @@ from disty.db.models.events import (
 from disty.db.models.offers import LastOffer
 from disty.db.models.orders import POEvent, POInvoice, POLine, POShipment, PurchaseOrder
 from disty.db.models.requisitions import Requisition
-from disty.db.models.shared import RateLimitCall, SharedToken
+from disty.db.models.shared import RateLimitCall, SharedToken, SignInThrottle
 from disty.db.models.tenants import Tenant, TenantCountry
 from disty.db.models.users import ConsoleSession, SignInLink, User
 
@@ -33,6 +33,7 @@ __all__ = [
     "Requisition",
     "SharedToken",
     "SignInLink",
+    "SignInThrottle",
     "StockLevel",
     "SupplierConnection",
     "Tenant",

@@ -37,3 +37,17 @@ class RateLimitCall(Base):
     )
     key: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SignInThrottle(Base):
+    """Failed attempts counted for one throttle key (an account, a client address, a client's
+    unknown API tokens) by every replica together (services/shared_state.py). The key is a
+    SHA-256 of the throttle's own key, so no e-mail address or device id is stored."""
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (Index("ix_sign_in_throttles_last_failure", "last_failure"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failure: Mapped[datetime] = mapped_column(UTCDateTime)

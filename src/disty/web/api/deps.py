@@ -47,7 +47,9 @@ async def principal(
     send another (429 with Retry-After); that is checked before the database is asked, so
     guessing costs the guesser time and disty nothing. Valid tokens are never counted, and
     requests in flight are not either (a busy integration may send many at once); the price
-    is that a burst of simultaneous bad tokens is counted only as its answers come in."""
+    is that a burst of simultaneous bad tokens is counted only as its answers come in. On
+    PostgreSQL each unknown token is also counted for every replica (one write, whose answer
+    this process then holds to); a valid token costs no extra query."""
     unauthorized = ApiProblem(
         401,
         "unauthorized",
@@ -66,6 +68,7 @@ async def principal(
         found = await authenticate(opened, credentials.credentials)
     if found is None:
         failures.failed(client)
+        await failures.record(client, failed=True)  # PostgreSQL: counted for every replica
         unauthorized.detail = (
             "the token is unknown or revoked: create one with 'disty token create'"
         )
