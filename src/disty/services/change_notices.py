@@ -5,9 +5,11 @@ the same transaction (``announce``: PostgreSQL delivers the notice when it commi
 a change rolled back). Each web replica listens (``ChangeListener``) and drops its cached
 webhook destinations at once, so a new or replaced webhook key verifies, and a key past its
 grace refuses, on every replica within the notice's delivery (milliseconds), not when a
-cache entry expires. A listener that loses its connection forgets everything, connects
-again and forgets again once listening (notices sent meanwhile are lost); until then the
-cache's own expiry bounds what it keeps. SQLite is one process: ``watch_changes`` in
+cache entry expires. A listener that loses its connection connects again and forgets
+everything once listening (notices sent meanwhile are lost); until then the cache's own expiry
+bounds what it keeps. It keeps the cache while disconnected: when the database is down no key
+can change, and the receiver goes on refusing forged deliveries from what it knows (a valid
+one gets its 503: it cannot be stored). SQLite is one process: ``watch_changes`` in
 services/connections.py serves alone there.
 """
 
@@ -66,6 +68,7 @@ class ChangeListener:
     async def _run(self) -> None:
         import psycopg  # the PostgreSQL driver, imported where PostgreSQL is used
 
+        failing = False  # logged once an outage, not at every try
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(
@@ -75,10 +78,14 @@ class ChangeListener:
                     # Whatever changed before this point is read afresh from now on.
                     self.cache.forget()
                     self.listening.set()
+                    if failing:
+                        log.warning("told of connection changes again")
+                        failing = False
                     async for _notice in connection.notifies():
                         self.cache.forget()
             except Exception as exc:  # the server restarted, the network dropped
-                log.warning("not told of connection changes (%s): trying again", exc)
+                if not failing:
+                    log.warning("not told of connection changes (%s): trying again", exc)
+                    failing = True
             self.listening.clear()
-            self.cache.forget()  # notices may be lost until listening again
             await asyncio.sleep(self.reconnect_s)
