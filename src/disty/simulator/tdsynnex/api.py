@@ -17,6 +17,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
+from disty.simulator.bodies import TooLarge
 from disty.simulator.ingram.state import SimState
 from disty.simulator.tdsynnex import (
     freight,
@@ -31,7 +32,7 @@ from disty.simulator.tdsynnex import (
 from disty.simulator.tdsynnex.faults import TdFaultInjector
 from disty.simulator.tdsynnex.rest_errors import routing_error
 from disty.simulator.tdsynnex.state import TdState
-from disty.simulator.tdsynnex.xmlio import MAX_BODY, TooLarge
+from disty.simulator.tdsynnex.xmlio import MAX_BODY
 
 COUNTRIES = {"us": "US", "ca": "CA"}
 

@@ -21,6 +21,8 @@ from defusedxml.ElementTree import fromstring
 from starlette.requests import Request
 from starlette.responses import Response
 
+from disty.simulator.bodies import read_limited
+
 MAX_BODY = 20 * 1024 * 1024
 XML_TYPE = "application/xml; charset=utf-8"
 
@@ -29,23 +31,8 @@ class BadDocument(ValueError):
     """The body is not one well-formed, entity-free XML document."""
 
 
-class TooLarge(ValueError):
-    pass
-
-
 async def read_body(request: Request) -> bytes:
-    """The request's bytes, refusing (TooLarge) once more than MAX_BODY have arrived."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
-        raise TooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await read_limited(request, MAX_BODY)
 
 
 def document(body: bytes, content_type: str) -> Element:

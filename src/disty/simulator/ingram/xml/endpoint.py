@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from disty.simulator.bodies import TooLarge
 from disty.simulator.hangups import drop_after, relative_path
 from disty.simulator.ingram.consts import OP_IMXML
 from disty.simulator.ingram.state import SimState
@@ -24,7 +25,6 @@ from disty.simulator.ingram.xml import lookups, ordering, pna, schema
 from disty.simulator.ingram.xml.accounts import COUNTRY_OF, authenticate
 from disty.simulator.ingram.xml.wire import (
     Refused,
-    TooLarge,
     answer,
     parse,
     read_body,

@@ -18,6 +18,8 @@ from defusedxml.ElementTree import fromstring
 from starlette.requests import Request
 from starlette.responses import Response
 
+from disty.simulator.bodies import read_limited
+
 MAX_BODY = 2 * 1024 * 1024  # a 50-line P&A request is a few kB
 CONTENT_TYPE = "text/xml; charset=ISO-8859-1"  # XML-NOTES Q3: assumed
 # The MSXML HRESULT Ingram's real schema failures carry (XML-NOTES 3.4).
@@ -28,22 +30,8 @@ class Refused(ValueError):
     """The document failed validation; the message is MSXML's reason."""
 
 
-class TooLarge(ValueError):
-    pass
-
-
 async def read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
-        raise TooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await read_limited(request, MAX_BODY)
 
 
 def parse(body: bytes) -> Element:
