@@ -7,19 +7,18 @@ one order per PO whatever fails, and the PO reaches ``submitted`` without anyone
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from sqlalchemy import or_, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.base import utcnow
 from disty.db.models import PurchaseOrder
 from disty.domain.orders import Address, OrderLine, OrderRequest, POStatus
+from disty.services import leases
 from disty.services.ordering._common import Context, event, move
 from disty.services.ordering._merge import apply_placed
 from disty.services.ordering._schedule import checked
@@ -81,45 +80,26 @@ async def _lease_kept(
     The HTTP layer retries (a token first, then the order), so one send may take several
     timeouts; a lease that ran out meanwhile would let another worker take the PO, search,
     find nothing yet and send it a second time. The renewal runs in its own session (the
-    sender's is busy); if the process dies, renewals stop and the lease runs out as before.
+    sender's is busy).
     """
     engine = session.bind
-    stop = asyncio.Event()
 
     async def renew() -> None:
-        while not await _stopped(stop, lease.total_seconds() / 3):
-            try:
-                async with AsyncSession(engine) as own:
-                    await own.execute(
-                        update(PurchaseOrder)
-                        .where(
-                            PurchaseOrder.id == po.id,
-                            PurchaseOrder.status == POStatus.SUBMITTING.value,
-                            PurchaseOrder.lease_until.is_not(None),
-                        )
-                        .values(lease_until=utcnow() + lease)
-                        .execution_options(synchronize_session=False)
-                    )
-                    await own.commit()
-            except SQLAlchemyError as exc:
-                # The lease still covers one send (config.check); the next renewal may work.
-                log.warning("could not renew the send lease of PO %s: %s", po.po_number, exc)
+        async with AsyncSession(engine) as own:
+            await own.execute(
+                update(PurchaseOrder)
+                .where(
+                    PurchaseOrder.id == po.id,
+                    PurchaseOrder.status == POStatus.SUBMITTING.value,
+                    PurchaseOrder.lease_until.is_not(None),
+                )
+                .values(lease_until=utcnow() + lease)
+                .execution_options(synchronize_session=False)
+            )
+            await own.commit()
 
-    task = asyncio.create_task(renew())
-    try:
+    async with leases.renewed(renew, lease, f"PO {po.po_number}'s send"):
         yield
-    finally:
-        stop.set()
-        await task
-
-
-async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
-    """Wait ``seconds`` unless ``stop`` is set first; answers whether it was."""
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        return False
-    return True
 
 
 async def _send(

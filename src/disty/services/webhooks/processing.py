@@ -12,7 +12,6 @@ stored.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from collections.abc import AsyncIterator, Sequence
@@ -23,7 +22,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, or_, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
 
@@ -33,7 +31,7 @@ from disty.db.models import ConflictingDelivery, InboundEvent, PurchaseOrder, St
 from disty.domain.countries import country_site
 from disty.domain.orders import FINAL, POStatus
 from disty.errors import InvalidInput, NotFound
-from disty.services import audit, keyset, ordering
+from disty.services import audit, keyset, leases, ordering
 from disty.services.ordering import Context
 from disty.services.tenants import get_tenant
 from disty.suppliers import registry
@@ -247,37 +245,22 @@ async def lease_kept(
 
     A lease shorter than one processing (a job queue's, so that a dead worker's events are
     taken up soon) would otherwise run out mid-way, and another worker would take the event
-    and process it a second time. If the process dies, renewals stop and the lease runs out
-    as before. ``process`` clears the lease when done; a renewal after that changes nothing.
+    and process it a second time. ``process`` clears the lease when done; a renewal after
+    that changes nothing.
     """
-    stop = asyncio.Event()
-    every = lease.total_seconds() / 3
 
     async def renew() -> None:
-        while True:
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=every)
-                return
-            except TimeoutError:
-                pass
-            try:
-                async with sessions() as session:
-                    await session.execute(
-                        update(InboundEvent)
-                        .where(InboundEvent.id == pk, InboundEvent.lease_until.is_not(None))
-                        .values(lease_until=utcnow() + lease)
-                        .execution_options(synchronize_session=False)
-                    )
-                    await session.commit()
-            except SQLAlchemyError as exc:  # the next renewal may work; the lease still runs
-                log.warning("could not renew the lease of event %s: %s", pk, exc)
+        async with sessions() as session:
+            await session.execute(
+                update(InboundEvent)
+                .where(InboundEvent.id == pk, InboundEvent.lease_until.is_not(None))
+                .values(lease_until=utcnow() + lease)
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
 
-    task = asyncio.create_task(renew())
-    try:
+    async with leases.renewed(renew, lease, f"event {pk}"):
         yield
-    finally:
-        stop.set()
-        await task
 
 
 async def due(sessions: async_sessionmaker[AsyncSession], *, limit: int) -> list[int]:
