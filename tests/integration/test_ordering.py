@@ -259,7 +259,9 @@ async def test_the_worker_polls_and_finishes_submissions_without_anyone_acting(
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(rt, interval_s=0.05, stop=stop))
     try:
-        async with asyncio.timeout(20):
+        # A deadline, not a speed: on PostgreSQL the sweep is a periodic job of procrastinate
+        # (seconds apart), and the four failed searches each wait their turn (8-11 s idle).
+        async with asyncio.timeout(45):
             while True:
                 async with rt.sessions() as session:
                     found = await ordering.find_po(session, shortcut="smbi", po_number="PO-WORKER")

@@ -117,8 +117,16 @@ async def refresh_one(session: AsyncSession, ctx: Context, pk: int) -> None:
     held = po.lease_until
     if po.status == POStatus.SUBMITTING.value and held is not None and held > utcnow():
         # Another sender holds it (or held it, and died): due when that hold runs out, not a
-        # poll interval later; the outbox sweep takes it up then.
-        await _reschedule(session, po, held)
+        # poll interval later; the outbox sweep takes it up then. Only while it is still held:
+        # a sender that let go meanwhile has set the next check itself, and a hold written
+        # over it would leave the PO waiting a whole lease for nothing.
+        await session.execute(
+            update(PurchaseOrder)
+            .where(PurchaseOrder.id == po.id, PurchaseOrder.lease_until > utcnow())
+            .values(next_check_at=PurchaseOrder.lease_until)
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
         return
     unscheduled = po.next_check_at is None and followed(POStatus(po.status))
     unsent = po.status == POStatus.SUBMITTING.value
