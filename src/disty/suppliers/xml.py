@@ -1,5 +1,4 @@
-"""Safe reading of suppliers' XML answers, for every XML transport (TD SYNNEX's EC Express,
-Ingram Micro's IM-XML).
+"""Safe reading of suppliers' XML answers, for every supplier's XML transport.
 
 Answers are parsed with defusedxml: a DTD, an entity or an external reference is refused,
 never expanded (billion laughs, external entities). Their size is bounded while they are read
@@ -43,7 +42,8 @@ def text(element: Element, name: str) -> str | None:
 
 def parse(body: bytes, describe: str, team: str) -> Element:
     """The answer's root element, or Unavailable saying the answer was unreadable and whom to
-    tell (``team``: "TD SYNNEX's XML team")."""
+    tell (``team``: the supplier's own words for its XML support, e.g. "the distributor's XML
+    team")."""
     try:
         root: Element = SafeET.fromstring(body, forbid_dtd=True)
     except DefusedXmlException:
