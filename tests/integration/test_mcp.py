@@ -25,11 +25,11 @@ from disty.config import Settings
 from disty.db.base import utcnow
 from disty.domain.orders import Address
 from disty.runtime import Runtime, open_runtime
-from disty.services import assistant, audit, connections, ordering, sourcing, tenants, tokens
-from disty.services.connections import ConnectionChanges
+from disty.services import assistant, audit, ordering, sourcing, tenants, tokens
 from tests.fixtures.disty import ServedDisty, serve_disty
 from tests.fixtures.ingram import FAST, harness
 from tests.fixtures.simulator import RunningSimulator
+from tests.fixtures.tenants import connect_to_simulator
 
 WEBHOOK_KEY = "webhook-signature-token-mcp"
 SHIP_TO = {
@@ -45,19 +45,9 @@ async def rt(settings: Settings, simulator: RunningSimulator) -> AsyncIterator[R
         open_runtime(settings, hub=h.hub) as opened,
     ):
         for shortcut in ("smbi", "acme"):
-            async with opened.sessions() as session:
-                await tenants.add_tenant(session, shortcut, [1])
-            async with opened.sessions() as session:
-                await connections.set_connection(
-                    session, shortcut=shortcut, supplier="ingram", country_id=1,
-                    changes=ConnectionChanges.of(
-                        client_id=simulator.client_id, client_secret=simulator.client_secret,
-                        customer_number=simulator.customer_number, base_url=simulator.base_url,
-                        application_id="APP-TEST", webhook_key=WEBHOOK_KEY + shortcut,
-                    ),
-                    box=opened.box, public_url="https://d.example",
-                    grace=opened.settings.webhook_key_grace, allow_custom_urls=True,
-                )  # fmt: skip
+            await connect_to_simulator(
+                opened, simulator, shortcut, webhook_key=WEBHOOK_KEY + shortcut
+            )
         yield opened
 
 
