@@ -1,5 +1,6 @@
 """Operations: /metrics (what it counts, who may read it), the request id from a delivery to
-its event's processing, JSON log lines that hold no secret, /readyz when the schema is behind.
+its event's processing and from a PO's submission to its send by the worker, JSON log lines
+that hold no secret, /readyz when the schema is behind.
 
 The app runs in this process (tests/fixtures/disty.py), so its counters are read here directly
 (``metrics.REGISTRY``) before and after, exactly."""
@@ -19,8 +20,12 @@ from sqlalchemy import text
 from disty import logs, metrics
 from disty.config import Environment, Settings
 from disty.db import migrate
+from disty.jobs import worker
 from disty.runtime import Runtime
+from disty.services import ordering, tokens
 from tests.fixtures.disty import ServedDisty, serve_disty
+from tests.fixtures.ingram import control
+from tests.fixtures.simulator import RunningSimulator
 from tests.integration import test_webhooks as hooks
 from tests.integration.test_webhooks import KEY, eventually, inbox_rows, order_event, sign
 
@@ -108,6 +113,77 @@ async def test_a_delivery_is_counted_and_its_request_id_follows_it_into_processi
     for secret in (KEY, signature, signature[:20]):
         assert secret not in json_lines.getvalue()
         assert secret not in scraped
+
+
+async def test_a_po_sent_later_by_the_worker_logs_under_the_request_that_submitted_it(
+    rt: Runtime,
+    simulator: RunningSimulator,
+    server_settings: Settings,
+    json_lines: io.StringIO,
+) -> None:
+    async with rt.sessions() as session:
+        _, bearer = await tokens.create_token(
+            session, shortcut="smbi", scopes=["order"], name=None, actor="test"
+        )
+    sku = str(simulator.state.catalog.product(21).ingram_part_number)
+    ship_to = {"company": "Acme", "street": "1 Main St", "city": "Springfield", "state": "IL",
+               "postcode": "62701", "country": "US"}  # fmt: skip
+    priced_later, resent = "api-submit-0000aaaa", "api-submit-0000bbbb"
+
+    async def submit(client: httpx.AsyncClient, po: str, rid: str) -> str:
+        body = {"po_number": po, "country_id": 1, "lines": [{"sku": sku, "quantity": 1}],
+                "ship_to": ship_to}  # fmt: skip
+        answer = await client.post("/api/v1/pos", json=body, headers={"x-request-id": rid})
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["status"])
+
+    def fault(**given: object) -> None:
+        control(simulator, "POST", "/faults", json=given)
+
+    # Web only: the test runs the worker's rounds itself, outside any request, when it likes.
+    with serve_disty(server_settings, run_worker=False) as web:
+        async with httpx.AsyncClient(
+            base_url=web.url, headers={"authorization": f"Bearer {bearer}"}, timeout=30
+        ) as client:
+            # Prices cannot be confirmed: nothing sent, the worker checks them again later.
+            fault(kind="error", endpoint="post-priceandavailability")
+            assert await submit(client, "PO-RID-PRICE", priced_later) == "draft"
+            control(simulator, "DELETE", "/faults")
+            # The order's answer is lost and the search for it fails: the outbox resends later.
+            fault(kind="drop_after", endpoint="post-createorder_v6", times=1)
+            fault(kind="error", endpoint="get-resellers-v6-ordersearch")
+            assert await submit(client, "PO-RID-LOST", resent) == "submitting"
+            control(simulator, "DELETE", "/faults")
+    sent_in_request = json_lines.getvalue()
+
+    async with rt.sessions() as session:
+        po = await ordering.find_po(session, shortcut="smbi", po_number="PO-RID-PRICE")
+        assert po.price_check_at is not None
+        po.price_check_at = po.price_check_at.replace(year=2000)  # due now
+        await session.commit()
+    assert logs.REQUEST_ID.get() is None  # the rounds below run in no request
+    assert await worker.price_round(rt) == 1
+    assert await worker.outbox_round(rt) == 1
+    async with rt.sessions() as session:
+        for number in ("PO-RID-PRICE", "PO-RID-LOST"):
+            po = await ordering.find_po(session, shortcut="smbi", po_number=number)
+            assert po.status == "submitted", (number, po.status)
+
+    later = json_lines.getvalue()[len(sent_in_request) :]
+    lines = [json.loads(line) for line in later.splitlines()]
+    sending = [e for e in lines if e["message"].startswith("PO PO-RID-")]
+    by_po = {(e["message"].split(":")[0], e.get("request_id")) for e in sending}
+    # Each PO's lines, logged by the worker, carry the id of the request that submitted it.
+    assert by_po == {("PO PO-RID-PRICE", priced_later), ("PO PO-RID-LOST", resent)}, sending
+    messages = [e["message"] for e in sending]
+    assert "PO PO-RID-PRICE: sending it to ingram (send 1)" in messages
+    assert any(m.startswith("PO PO-RID-LOST: found at ingram as") for m in messages)
+    # And the request's own lines (its first send, the answer lost) carry it too.
+    asked = [json.loads(line) for line in sent_in_request.splitlines()]
+    assert any(
+        e.get("request_id") == resent and e["message"].startswith("PO PO-RID-LOST: no answer")
+        for e in asked
+    ), asked
 
 
 async def test_metrics_are_for_the_operator_only(settings: Settings) -> None:

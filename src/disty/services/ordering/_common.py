@@ -4,15 +4,17 @@ win, the PO's adapter, and finding POs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from disty import logs
 from disty.config import Settings
-from disty.db.models import POEvent, PurchaseOrder
+from disty.db.models import AuditEntry, POEvent, PurchaseOrder
 from disty.domain.countries import country_site
 from disty.domain.orders import POStatus, status_words
 from disty.domain.polling import PollingSchedule
@@ -66,12 +68,47 @@ def event(po: PurchaseOrder, source: str, actor: str, message: str) -> None:
     po.timeline.append(POEvent(source=source, actor=actor, status=po.status, message=message))
 
 
+def _target(po: PurchaseOrder) -> str:
+    return f"PO {po.po_number} ({po.supplier})"
+
+
 def audit_act(session: AsyncSession, po: PurchaseOrder, ctx: Context, action: str) -> None:
-    """The audit log's entry for a person's (or client's) act on a PO; committed with it."""
+    """The audit log's entry for a person's (or client's) act on a PO; committed with it (with
+    the request's id, when made in one: ``sent_for``)."""
     audit.record(
         session, tenant_id=po.tenant_id, actor=ctx.actor, action=action,
-        target=f"PO {po.po_number} ({po.supplier})", details={"status": po.status},
+        target=_target(po), details={"status": po.status},
     )  # fmt: skip
+
+
+# The acts that set a PO's send going: its submission (a draft sent, a failed one sent again)
+# and an admin's approval of one stopped for its price.
+_SENDING_ACTS = ("po.submitted", "po.approved")
+_BEING_SENT = (POStatus.DRAFT.value, POStatus.SUBMITTING.value)
+
+
+@asynccontextmanager
+async def sent_for(session: AsyncSession, po: PurchaseOrder) -> AsyncIterator[None]:
+    """Lines logged inside carry the id of the request that set the PO's send going, when this
+    runs outside any request (the worker's outbox sweep, its price checks, a procrastinate
+    job): the latest sending act's audit entry keeps it (services/audit.py), so any process
+    finds it. None for an act made outside a request (the CLI), and inside a request the
+    request's own id stays: it is the one acting now."""
+    rid = None
+    if logs.REQUEST_ID.get() is None and po.status in _BEING_SENT:
+        details = await session.scalar(
+            select(AuditEntry.details)
+            .where(
+                AuditEntry.tenant_id == po.tenant_id,
+                AuditEntry.target == _target(po),
+                AuditEntry.action.in_(_SENDING_ACTS),
+            )
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(1)
+        )
+        rid = (details or {}).get(audit.REQUEST_ID)
+    with logs.request_id(rid):
+        yield
 
 
 def move(po: PurchaseOrder, status: POStatus, source: str, actor: str, message: str) -> None:

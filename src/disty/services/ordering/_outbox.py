@@ -126,6 +126,7 @@ async def _send(
         api_version=po.api_version or None,
         quote_number=po.quote_number,
     )
+    log.info("PO %s: sending it to %s (send %d)", po.po_number, po.supplier, po.submit_attempts)
     try:
         placed = await adapter.place_order(request)
     except (RequestRejected, AppNotApproved) as exc:
@@ -134,9 +135,11 @@ async def _send(
         # poll would only be refused again, so the PO fails with the reason and its fix; once
         # fixed, the same PO number is submitted again (searched for first, as any resend).
         po.failure_reason = exc.supplier_message or str(exc)
+        log.warning("PO %s: refused by %s: %s", po.po_number, po.supplier, exc)
         move(po, POStatus.FAILED, "submit", ctx.actor, f"refused by the supplier: {exc}")
         return po
     except SupplierError as exc:
+        log.warning("PO %s: no answer from %s (%s)", po.po_number, po.supplier, exc)
         event(
             po,
             "submit",
@@ -149,6 +152,7 @@ async def _send(
             await _record_found(session, po, adapter, found, ctx)
         return po
     apply_placed(po, placed, ctx.actor)
+    log.info("PO %s: placed at %s, %s", po.po_number, po.supplier, po.status)
     return po
 
 
@@ -163,6 +167,9 @@ async def _record_found(
     session: AsyncSession, po: PurchaseOrder, adapter: Supplier, found: list[str], ctx: Context
 ) -> None:
     po.supplier_order_numbers = sorted(set(po.supplier_order_numbers) | set(found))
+    log.info(
+        "PO %s: found at %s as %s, not sent again", po.po_number, po.supplier, ", ".join(found)
+    )
     move(
         po,
         POStatus.SUBMITTED,

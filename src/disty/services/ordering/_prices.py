@@ -16,7 +16,15 @@ from disty.db.models import POLine, PurchaseOrder
 from disty.domain.offers import OfferStatus
 from disty.domain.orders import POStatus, drifted
 from disty.errors import DistyError
-from disty.services.ordering._common import Context, audit_act, event, move, po_adapter, still
+from disty.services.ordering._common import (
+    Context,
+    audit_act,
+    event,
+    move,
+    po_adapter,
+    sent_for,
+    still,
+)
 from disty.services.ordering._outbox import dispatch
 from disty.services.suppliers import offered
 from disty.suppliers.base import Supplier
@@ -209,8 +217,9 @@ async def retry_price_checks(session: AsyncSession, ctx: Context) -> int:
             continue
         tried += 1
         try:
-            adapter = await po_adapter(session, po, ctx)
-            await check_prices_then_send(session, po, adapter, ctx, "worker", audited=False)
+            async with sent_for(session, po):
+                adapter = await po_adapter(session, po, ctx)
+                await check_prices_then_send(session, po, adapter, ctx, "worker", audited=False)
         except DistyError:
             await session.rollback()
             continue  # taken until the lease ends, then tried again; no PO stops another

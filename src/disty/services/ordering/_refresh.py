@@ -13,7 +13,7 @@ from disty.db.base import utcnow
 from disty.db.models import PurchaseOrder
 from disty.domain.orders import FINAL, POStatus
 from disty.domain.polling import followed
-from disty.services.ordering._common import Context, po_adapter
+from disty.services.ordering._common import Context, po_adapter, sent_for
 from disty.services.ordering._merge import awaiting_order
 from disty.services.ordering._outbox import dispatch
 from disty.services.ordering._schedule import after_failure
@@ -107,13 +107,14 @@ async def refresh_one(session: AsyncSession, ctx: Context, pk: int) -> None:
     if po is None:
         return
     before, number = po.next_check_at, po.po_number
-    try:
-        await refresh(session, po, ctx)
-    except SupplierError as exc:
-        await session.rollback()
-        log.info("PO %s: the supplier could not be asked (%s)", number, exc)
-        await _postpone(session, po, ctx)
-        return  # one unreachable supplier stops no other PO
+    async with sent_for(session, po):
+        try:
+            await refresh(session, po, ctx)
+        except SupplierError as exc:
+            await session.rollback()
+            log.info("PO %s: the supplier could not be asked (%s)", number, exc)
+            await _postpone(session, po, ctx)
+            return  # one unreachable supplier stops no other PO
     held = po.lease_until
     if po.status == POStatus.SUBMITTING.value and held is not None and held > utcnow():
         # Another sender holds it (or held it, and died): due when that hold runs out, not a
