@@ -18,6 +18,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
+    Field,
     NonNegativeInt,
     PositiveFloat,
     PositiveInt,
@@ -123,6 +124,10 @@ class Settings(BaseSettings):
     # "Authorization: Bearer <token>"; without one, nobody in production, and only this
     # machine (a loopback peer) in development.
     metrics_token: SecretStr | None = None
+    # A `disty worker` serves /metrics of its own only when given a port (`--metrics-port`,
+    # web/worker_metrics.py), on this address: this machine only unless the operator opens it.
+    worker_metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
     # The job queue on PostgreSQL (jobs/pgqueue.py). A worker beats every job_heartbeat_s; one
     # silent for job_stalled_after_s is taken for dead and its jobs are tried again. A job
     # holds its webhook event job_event_lease_s from anything outside the queue (a `disty
