@@ -8,9 +8,12 @@ The request id: every HTTP request has one (web/request_id.py takes a sane X-Req
 makes one, and echoes it in the answer); it sits in ``REQUEST_ID`` while the request runs, so
 every line logged meanwhile carries it. Work done later on the request's behalf carries it too:
 a webhook delivery's id is stored with its inbox rows (in their stored headers, as
-``x-request-id``), and processing an event sets ``REQUEST_ID`` from there. That works whatever
-process runs the job (the in-process worker, ``disty worker``, a procrastinate job): the inbox
-row is the record, not this process's memory.
+``x-request-id``), and processing an event sets ``REQUEST_ID`` from there. A PO's send taken up
+later (the outbox sweep, a price check tried again) sets it from the PO's latest sending act in
+the audit log, whose entries keep the request they were made in (services/audit.py,
+``ordering._common.sent_for``). That works whatever process runs the job (the in-process
+worker, ``disty worker``, a procrastinate job): the stored row is the record, not this
+process's memory.
 
 Nothing secret reaches a log line through here: lines are written by disty's own code, which
 logs no secret (tests/integration/test_observability.py holds it to that in both formats), and
