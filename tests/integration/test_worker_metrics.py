@@ -32,10 +32,11 @@ SHOWN = re.compile(rb"metrics on (http://127\.0\.0\.1:\d+/metrics)")
 
 async def _read_until(stream: asyncio.StreamReader, pattern: re.Pattern[bytes]) -> str:
     seen = b""
-    while (line := await stream.readline()) and not (found := pattern.search(line)):
+    while line := await stream.readline():
+        if found := pattern.search(line):
+            return found.group(1).decode()
         seen += line
-    assert line, f"the worker ended before saying where its metrics are: {seen!r}"
-    return found.group(1).decode()
+    raise AssertionError(f"the worker ended before saying where its metrics are: {seen!r}")
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

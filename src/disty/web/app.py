@@ -101,6 +101,8 @@ def create_app(
             # cannot use up its pool.
             receiver_engine = create_engine(chosen.resolved_database_url, bounded=True)
             receiver_sessions = session_factory(receiver_engine)
+            # /readyz asks through it too: a probe answers in seconds whatever the database does.
+            app.state.bounded_engine = receiver_engine
             destinations = DestinationCache(receiver_sessions, rt.box)
             app.state.destinations = destinations
             # A connection saved in this process (console, API) verifies with its new key at

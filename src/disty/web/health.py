@@ -1,5 +1,10 @@
 """``GET /healthz``: the process answers. ``GET /readyz``: it can do its work (the database
-answers and its schema is at the migrations' head), so a load balancer may send it traffic."""
+answers and its schema is at the migrations' head), so a load balancer may send it traffic.
+
+/readyz asks through the receiver's bounded engine (db/engine.py: libpq's connect timeout, a
+statement timeout, a short pool wait), so it answers 503 within seconds when the database is
+stopped or hangs, rather than never: a probe that hangs holds a connection and tells the load
+balancer nothing."""
 
 from __future__ import annotations
 
@@ -7,9 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from disty.db import migrate
-from disty.runtime import Runtime
 
 router = APIRouter(tags=["health"])
 
@@ -21,11 +26,11 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    rt: Runtime = request.app.state.rt
+    engine: AsyncEngine = request.app.state.bounded_engine
     try:
-        async with rt.engine.connect() as connection:
+        async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-        current = await migrate.current_revision(rt.engine)
+        current = await migrate.current_revision(engine)
     except (SQLAlchemyError, OSError) as exc:
         # The error's class says enough; its text might hold a connection string.
         return JSONResponse(

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from disty.db.engine import create_engine
 from disty.errors import ConfigurationError
 from disty.runtime import Runtime
 from disty.web import metrics
@@ -65,12 +66,16 @@ async def serve(rt: Runtime, sock: socket.socket, stop: asyncio.Event) -> None:
     """Serve ``/metrics`` on ``sock`` until ``stop`` is set."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.rt = rt
+    app.state.bounded_engine = create_engine(rt.settings.resolved_database_url, bounded=True)
     app.include_router(metrics.router)
     host, port = sock.getsockname()[:2]
     server = _Server(config(app, rt.settings, host=host, port=port))
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     stopping = asyncio.create_task(stop.wait())
-    await asyncio.wait([serving, stopping], return_when=asyncio.FIRST_COMPLETED)
-    server.should_exit = True
-    stopping.cancel()
-    await serving
+    try:
+        await asyncio.wait([serving, stopping], return_when=asyncio.FIRST_COMPLETED)
+        server.should_exit = True
+        stopping.cancel()
+        await serving
+    finally:
+        await app.state.bounded_engine.dispose()
