@@ -36,6 +36,7 @@ from disty.services.webhooks.writer import (
     Delivery,
     InboxWriter,
     commit_batch,
+    new_events,
     writer_engine,
 )
 from disty.suppliers.ingram import webhooks as ingram_webhooks
@@ -148,12 +149,16 @@ async def test_new_events_go_in_through_the_driver_as_sqlalchemy_stores_them(
     # it stores must read back exactly as what SQLAlchemy's way stores.
     engine = writer_engine(rt.settings.resolved_database_url)
     conn = engine.connect()  # the writer's kind (its pool holds one)
+
+    def commit(deliveries: list[Delivery]) -> list[Accepted | Exception] | None:
+        # As SQLiteCommits does: the batch made ready for the driver, then committed.
+        return commit_batch(conn, deliveries, new_events(engine.dialect, deliveries))
+
     through_sqlalchemy: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *a: through_sqlalchemy.append(a[2]))
     try:
-        alone = commit_batch(conn, [delivery(destination, order_event("EVT-A"), headers=HEADERS)])
-        batch = commit_batch(
-            conn,
+        alone = commit([delivery(destination, order_event("EVT-A"), headers=HEADERS)])
+        batch = commit(
             [
                 delivery(destination, order_event("EVT-B"), headers=HEADERS),
                 delivery(destination, order_event("EVT-C"), headers=HEADERS),
@@ -162,19 +167,17 @@ async def test_new_events_go_in_through_the_driver_as_sqlalchemy_stores_them(
         driver_statements = len(through_sqlalchemy)
         # An id repeated within the batch takes SQLAlchemy's way, as does one already known:
         # the driver's insert of EVT-E beside the known EVT-B is rolled back, then redone.
-        repeated = commit_batch(
-            conn,
+        repeated = commit(
             [delivery(destination, order_event("EVT-D"), order_event("EVT-D"), headers=HEADERS)],
         )
-        mixed = commit_batch(
-            conn,
+        mixed = commit(
             [
                 delivery(destination, order_event("EVT-E"), headers=HEADERS),
                 delivery(destination, order_event("EVT-B")),
             ],
         )
-        again = commit_batch(conn, [delivery(destination, order_event("EVT-A"))])
-        tampered = commit_batch(conn, [delivery(destination, order_event("EVT-A", po="PO-X"))])
+        again = commit([delivery(destination, order_event("EVT-A"))])
+        tampered = commit([delivery(destination, order_event("EVT-A", po="PO-X"))])
         with conn.begin():
             stored = conn.exec_driver_sql(
                 "SELECT event_id, event_time, received_at, headers, unmatched, attempts, status"
