@@ -1,8 +1,6 @@
 """Who may call the JSON API, what was asked of it, and what changed: API tokens, idempotency
 keys and the audit log."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

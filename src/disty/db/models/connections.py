@@ -3,8 +3,6 @@
 Columns ending in ``_enc`` hold Fernet tokens (see disty.crypto), never plaintext.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
@@ -52,7 +50,7 @@ class SupplierConnection(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    webhook_keys: Mapped[list[WebhookKey]] = relationship(
+    webhook_keys: Mapped[list["WebhookKey"]] = relationship(
         back_populates="connection",
         cascade="all, delete-orphan",
         order_by="WebhookKey.id",

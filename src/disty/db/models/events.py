@@ -7,8 +7,6 @@ twice. The row is also the job: ``status``, ``attempts``, ``next_attempt_at`` an
 ``lease_until`` are what the in-process worker (or, later, a shared PostgreSQL queue) claims.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

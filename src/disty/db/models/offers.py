@@ -1,8 +1,6 @@
 """The last price and availability a supplier answered for a product, per connection: what the
 product pages show at once (with its age) before anyone asks the supplier live again."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 

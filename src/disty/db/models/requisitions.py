@@ -6,8 +6,6 @@ confirmed is kept (``choices``), so a second run with other lines under the same
 refused before anything is placed.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

@@ -6,8 +6,6 @@ to none and manages tenants. Passwords are stored as argon2 hashes; a session is
 token whose SHA-256 is stored, so a copy of the database opens no session.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, String
