@@ -24,6 +24,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from disty.db.base import Base, UTCDateTime, utcnow
 
+# The tables this module's foreign keys name, loaded with it: a flush resolves the foreign
+# keys of every table it writes (to order the rows) and fails on a table not on Base.metadata.
+from disty.db.models import connections, requisitions, tenants  # noqa: F401
+
 MONEY = Numeric(14, 4)
 
 # Search is by prefix (services/keyset.py): PostgreSQL answers it from an index in byte order,

@@ -13,6 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from disty.db.base import Base, UTCDateTime, utcnow
 
+# The tables this module's foreign keys name, loaded with it: a flush resolves the foreign
+# keys of every table it writes (to order the rows) and fails on a table not on Base.metadata.
+from disty.db.models import tenants  # noqa: F401
+
 
 class User(Base):
     __tablename__ = "users"
