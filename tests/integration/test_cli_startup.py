@@ -81,13 +81,19 @@ def test_database_commands_load_no_web_framework_or_simulator(tmp_path: Path) ->
         ["supplier", "show", "--tenant", "smbi"],
         ["events", "list", "--tenant", "smbi"],
     ]
+    from disty.suppliers import registry
+
     ordering = "disty.services.ordering"  # the use cases that change POs, and their suppliers
-    steps = _probe(lines, (*WEB_ORM_SIMULATOR, "sqlalchemy", "httpx", ordering), _env(tmp_path))
+    packages = [f"disty.suppliers.{r.key}" for r in registry.registrations()]
+    watched = (*WEB_ORM_SIMULATOR, "sqlalchemy", "httpx", ordering, *packages)
+    steps = _probe(lines, watched, _env(tmp_path))
     # They did read the database; the first ones never needed the HTTP client either, and
-    # listing or showing a PO needs only its lookup (services/po_lookup.py).
+    # listing or showing a PO needs only its lookup (services/po_lookup.py), not a supplier's
+    # package (the order commands' default supplier is a key: suppliers/registry.py).
     assert steps["disty user list"] == ["sqlalchemy"]
     assert steps["disty order show PO-1 --tenant smbi"] == ["sqlalchemy"]
-    assert all(set(loaded) <= {"sqlalchemy", "httpx", ordering} for loaded in steps.values())
+    allowed = {"sqlalchemy", "httpx", ordering, *packages}
+    assert all(set(loaded) <= allowed for loaded in steps.values())
 
 
 def test_serve_says_where_the_console_is_and_how_to_make_the_first_user(tmp_path: Path) -> None:
