@@ -96,6 +96,38 @@ def test_database_commands_load_no_web_framework_or_simulator(tmp_path: Path) ->
     assert all(set(loaded) <= allowed for loaded in steps.values())
 
 
+def test_only_the_commands_that_keep_running_collect_garbage(tmp_path: Path) -> None:
+    # disty (main) runs a command that ends with the collector off: it mostly loads modules
+    # that live until the process ends. A server or the worker must not grow for want of it.
+    from disty.cli import COMMANDS, KEEP_RUNNING
+
+    assert {"serve", "worker"} <= KEEP_RUNNING <= set(COMMANDS)
+    probe = (
+        "import gc, sys\n"
+        "from disty.cli import main\n"
+        "sys.argv = ['disty', *sys.argv[1:]]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('COLLECTING', gc.isenabled())\n"
+    )
+    said = {}
+    for line in (["tenant", "list"], ["order", "--help"], ["serve", "--help"], ["mcp", "--help"]):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *line], env=_env(tmp_path), capture_output=True,
+            text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        said[line[0]] = done.stdout.splitlines()[-1]
+    assert said == {
+        "tenant": "COLLECTING False",
+        "order": "COLLECTING False",
+        "serve": "COLLECTING True",
+        "mcp": "COLLECTING True",
+    }
+
+
 def test_serve_says_where_the_console_is_and_how_to_make_the_first_user(tmp_path: Path) -> None:
     env = {**_env(tmp_path), "DISTY_PUBLIC_URL": ""}
     added = subprocess.run(
