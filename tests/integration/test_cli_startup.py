@@ -96,6 +96,28 @@ def test_database_commands_load_no_web_framework_or_simulator(tmp_path: Path) ->
     assert all(set(loaded) <= allowed for loaded in steps.values())
 
 
+def test_reading_commands_map_the_models_they_read(tmp_path: Path) -> None:
+    # Mapping a model costs SQLAlchemy milliseconds (db/models/__init__.py): the tenant list
+    # maps the tenants' models, a PO its own and the tables its foreign keys name; neither
+    # the audit log's, which only a change writes.
+    from disty.db import models
+
+    env = _env(tmp_path)
+    # Made first, on its own: migrating a new database maps every model (Alembic compares).
+    added = subprocess.run(
+        [DISTY, "tenant", "add", "smbi", "--country", "1"], env=env, capture_output=True
+    )
+    assert added.returncode == 0, added.stderr
+    lines = [["tenant", "list"], ["order", "show", "PO-1", "--tenant", "smbi"]]  # no such PO
+    watched = tuple(f"disty.db.models.{module}" for module in set(models.MODULES.values()))
+    steps = _probe(lines, watched, env)
+    assert steps["disty tenant list"] == ["disty.db.models.tenants"]
+    assert steps["disty order show PO-1 --tenant smbi"] == [
+        f"disty.db.models.{module}"
+        for module in ("connections", "orders", "requisitions", "tenants")
+    ]
+
+
 def test_only_the_commands_that_keep_running_collect_garbage(tmp_path: Path) -> None:
     # disty (main) runs a command that ends with the collector off: it mostly loads modules
     # that live until the process ends. A server or the worker must not grow for want of it.
