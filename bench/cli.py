@@ -1,6 +1,8 @@
 """How long a ``disty`` command takes to answer, and its peak memory, beside a small Typer program.
 
-Run: ``python bench/cli.py [--runs 5] [--compare /path/to/another/bin/disty]``
+Run from the repository's root as a module: ``python -m bench.cli [--runs 5] [--compare
+/path/to/another/bin/disty]`` (``python bench/cli.py`` cannot import ``bench.pna``, whose
+simulator it starts).
 
 Sets up a throw-away ``DISTY_HOME`` (SQLite) with one tenant connected to the Ingram Micro
 simulator (``disty simulator``, started as a subprocess) and one PO placed there, then runs each
@@ -17,9 +19,10 @@ over all of them, each a fresh process as a person or a script starts it:
 
 It prints the median wall time and the median peak RSS (``/usr/bin/time``: that process alone)
 of each, and their ratios to the Typer program. Targets: ``--version`` and ``--help`` at most 0.5x,
-database commands at most 1.0x. ``--compare`` runs another disty build (e.g. the main branch's
-virtualenv) the same way beside it. Figures are from one run on one machine (often shared):
-compare ratios, not absolutes.
+database commands at most 1.0x. disty runs a command that ends with Python's garbage collector
+off (cli/__init__.py's ``main``); the Typer program keeps Python's default. ``--compare`` runs
+another disty build (e.g. the main branch's virtualenv) the same way beside it. Figures are
+from one run on one machine (often shared): compare ratios, not absolutes.
 """
 
 from __future__ import annotations

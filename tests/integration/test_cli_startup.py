@@ -81,10 +81,73 @@ def test_database_commands_load_no_web_framework_or_simulator(tmp_path: Path) ->
         ["supplier", "show", "--tenant", "smbi"],
         ["events", "list", "--tenant", "smbi"],
     ]
-    steps = _probe(lines, (*WEB_ORM_SIMULATOR, "sqlalchemy", "httpx"), _env(tmp_path))
-    # They did read the database; the first ones never needed the HTTP client either.
+    from disty.suppliers import registry
+
+    ordering = "disty.services.ordering"  # the use cases that change POs, and their suppliers
+    packages = [f"disty.suppliers.{r.key}" for r in registry.registrations()]
+    watched = (*WEB_ORM_SIMULATOR, "sqlalchemy", "httpx", ordering, *packages)
+    steps = _probe(lines, watched, _env(tmp_path))
+    # They did read the database; the first ones never needed the HTTP client either, and
+    # listing or showing a PO needs only its lookup (services/po_lookup.py), not a supplier's
+    # package (the order commands' default supplier is a key: suppliers/registry.py).
     assert steps["disty user list"] == ["sqlalchemy"]
-    assert all(set(loaded) <= {"sqlalchemy", "httpx"} for loaded in steps.values()), steps
+    assert steps["disty order show PO-1 --tenant smbi"] == ["sqlalchemy"]
+    allowed = {"sqlalchemy", "httpx", ordering, *packages}
+    assert all(set(loaded) <= allowed for loaded in steps.values())
+
+
+def test_reading_commands_map_the_models_they_read(tmp_path: Path) -> None:
+    # Mapping a model costs SQLAlchemy milliseconds (db/models/__init__.py): the tenant list
+    # maps the tenants' models, a PO its own and the tables its foreign keys name; neither
+    # the audit log's, which only a change writes.
+    from disty.db import models
+
+    env = _env(tmp_path)
+    # Made first, on its own: migrating a new database maps every model (Alembic compares).
+    added = subprocess.run(
+        [DISTY, "tenant", "add", "smbi", "--country", "1"], env=env, capture_output=True
+    )
+    assert added.returncode == 0, added.stderr
+    lines = [["tenant", "list"], ["order", "show", "PO-1", "--tenant", "smbi"]]  # no such PO
+    watched = tuple(f"disty.db.models.{module}" for module in set(models.MODULES.values()))
+    steps = _probe(lines, watched, env)
+    assert steps["disty tenant list"] == ["disty.db.models.tenants"]
+    assert steps["disty order show PO-1 --tenant smbi"] == [
+        f"disty.db.models.{module}"
+        for module in ("connections", "orders", "requisitions", "tenants")
+    ]
+
+
+def test_only_the_commands_that_keep_running_collect_garbage(tmp_path: Path) -> None:
+    # disty (main) runs a command that ends with the collector off: it mostly loads modules
+    # that live until the process ends. A server or the worker must not grow for want of it.
+    from disty.cli import COMMANDS, KEEP_RUNNING
+
+    assert {"serve", "worker"} <= KEEP_RUNNING <= set(COMMANDS)
+    probe = (
+        "import gc, sys\n"
+        "from disty.cli import main\n"
+        "sys.argv = ['disty', *sys.argv[1:]]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('COLLECTING', gc.isenabled())\n"
+    )
+    said = {}
+    for line in (["tenant", "list"], ["order", "--help"], ["serve", "--help"], ["mcp", "--help"]):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *line], env=_env(tmp_path), capture_output=True,
+            text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        said[line[0]] = done.stdout.splitlines()[-1]
+    assert said == {
+        "tenant": "COLLECTING False",
+        "order": "COLLECTING False",
+        "serve": "COLLECTING True",
+        "mcp": "COLLECTING True",
+    }
 
 
 def test_serve_says_where_the_console_is_and_how_to_make_the_first_user(tmp_path: Path) -> None:

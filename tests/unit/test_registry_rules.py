@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from disty.suppliers import registry
 from disty.suppliers.registry import Setting
 from tests.fixtures.fake_supplier import REGISTRATION
 
@@ -23,3 +24,10 @@ def test_a_setting_declared_twice_is_refused() -> None:
     twice = (Setting("account", "a", "a"), Setting("account", "b", "b"))
     with pytest.raises(ValueError, match="declared twice"):
         replace(REGISTRATION, settings=twice)
+
+
+def test_the_default_supplier_is_the_first_package_registered() -> None:
+    # default_key() answers without importing a package (the CLI's defaults need it at
+    # start-up); the packages' registrations say the same.
+    assert registry.default_key() == registry.keys()[0]
+    assert registry.default_key() == registry.registrations()[0].key

@@ -309,23 +309,25 @@ def _on_po(
     supplier: str | None,
 ) -> dict[str, Any]:
     """Find the PO, apply ``action`` (the name of one of the ordering service's actions on a
-    PO: approve, release, cancel, refresh) and answer the PO as JSON."""
-    from disty.services import ordering
+    PO: approve, release, cancel, refresh) and answer the PO as JSON. Showing a PO (no action)
+    imports no ordering use case: only the lookup."""
+    from disty.services.po_lookup import find_po
     from disty.services.po_views import po_json
-
-    actions: dict[str, ordering.Action] = {
-        "approve": ordering.approve,
-        "release": ordering.release,
-        "cancel": ordering.cancel,
-        "refresh": ordering.refresh,
-    }
 
     async def work(rt: Runtime) -> dict[str, Any]:
         async with rt.sessions() as session:
-            found = await ordering.find_po(
+            found = await find_po(
                 session, shortcut=tenant, po_number=po, supplier=supplier, country_id=country
             )
             if action is not None:
+                from disty.services import ordering
+
+                actions: dict[str, ordering.Action] = {
+                    "approve": ordering.approve,
+                    "release": ordering.release,
+                    "cancel": ordering.cancel,
+                    "refresh": ordering.refresh,
+                }
                 found = await actions[action](session, found, _ctx(rt))
             return po_json(found)
 
@@ -360,12 +362,12 @@ def list_(
     from rich.table import Table
     from rich.text import Text
 
-    from disty.services import ordering
+    from disty.services.po_lookup import list_pos
     from disty.services.po_views import po_json
 
     async def work(rt: Runtime) -> list[dict[str, Any]]:
         async with rt.sessions() as session:
-            pos = await ordering.list_pos(
+            pos = await list_pos(
                 session, shortcut=tenant, country_id=country, status=status and status.value
             )
             return [po_json(p) for p in pos]

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -26,8 +25,17 @@ def utcnow() -> datetime:
 
 
 def upsert_insert(dialect: Dialect) -> Any:
-    """The dialect's INSERT, the one that knows ON CONFLICT (SQLite and PostgreSQL both do)."""
-    return postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+    """The dialect's INSERT, the one that knows ON CONFLICT (SQLite and PostgreSQL both do).
+
+    Imported here: PostgreSQL's dialect package (every driver's module) costs a SQLite command
+    20 ms it need not pay."""
+    if dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 class UTCDateTime(TypeDecorator[datetime]):

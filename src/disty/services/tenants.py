@@ -15,7 +15,6 @@ from disty.db.models import Tenant, TenantCountry
 from disty.domain.countries import country_site
 from disty.domain.tenants import validate_name, validate_shortcut
 from disty.errors import InvalidInput, NotFound
-from disty.services import audit
 
 
 class CountryView(BaseModel):
@@ -112,6 +111,10 @@ async def update_tenant(
         tenant.name = validate_name(name)
     if prefer is not None:
         tenant.supplier_preference = supplier_preference(prefer)
+        # Imported here: the audit log's model need not be mapped by every command that only
+        # reads a tenant (disty tenant list, order show).
+        from disty.services import audit
+
         audit.record(
             session, tenant_id=tenant.id, actor=actor, action="tenant.supplier_preference",
             target=tenant.shortcut, details={"prefer": tenant.supplier_preference},

@@ -25,25 +25,29 @@ How a supplier unlike the first fits without changes here:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from enum import Flag, auto
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from disty.domain.checks import Check
-from disty.domain.freight import FreightEstimate, FreightLine
-from disty.domain.invoices import Invoice, InvoiceSummary
-from disty.domain.offers import CatalogItem, CatalogPage, Offer
-from disty.domain.orders import (
-    Address,
-    LineChange,
-    ModifiedOrder,
-    OrderRequest,
-    OrderState,
-    PlacedOrder,
-)
-from disty.domain.paging import SupplierPage
-from disty.domain.quotes import Quote, QuoteSummary, QuoteValidation
-from disty.domain.returns import ReturnCase, ReturnRequest
+# The domain types only annotate the protocols: a module that needs ``Capability`` alone (the
+# registry, so every command that names a supplier) need not import every domain module.
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from disty.domain.checks import Check
+    from disty.domain.freight import FreightEstimate, FreightLine
+    from disty.domain.invoices import Invoice, InvoiceSummary
+    from disty.domain.offers import CatalogItem, CatalogPage, Offer
+    from disty.domain.orders import (
+        Address,
+        LineChange,
+        ModifiedOrder,
+        OrderRequest,
+        OrderState,
+        PlacedOrder,
+    )
+    from disty.domain.paging import SupplierPage
+    from disty.domain.quotes import Quote, QuoteSummary, QuoteValidation
+    from disty.domain.returns import ReturnCase, ReturnRequest
 
 
 class Capability(Flag):

@@ -6,7 +6,8 @@ an admin fills in, secret or not, with their validators), its API types with the
 factory for each, its capabilities, the names of its Run Test checks, its webhook codec where
 it has webhooks, and the set-up steps the console shows. The middle of disty (services, web,
 CLI, jobs) asks this module, never a package, so adding a distributor is adding a package and
-one line to ``_PACKAGES``.
+one line to ``_PACKAGES``. A package is imported the first time a registration is asked for:
+knowing the default supplier's key (a command line's default) imports none.
 
 This is the only module outside the packages that imports them (an import-linter contract in
 .ci/run keeps it so).
@@ -21,20 +22,21 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from disty.domain.connections import ApiType, mask, validate_secret, validate_text
-from disty.domain.guide import GuideStep, SetupState
 from disty.errors import ApiTypeNotAvailable, InvalidInput
 from disty.formatting import humanize
 from disty.suppliers.base import Capability
 
 if TYPE_CHECKING:
     from disty.config import Settings
+    from disty.domain.guide import GuideStep, SetupState
     from disty.suppliers.base import Supplier
     from disty.suppliers.hub import SupplierHub
     from disty.suppliers.ship_notices import ShipNoticeCodec
     from disty.suppliers.webhooks import WebhookCodec
 
-# The supplier packages shipped with disty; each module holds ``REGISTRATION``.
-_PACKAGES = ("disty.suppliers.ingram", "disty.suppliers.tdsynnex")
+# The supplier packages shipped with disty, each named for its supplier's key
+# (``suppliers/<key>/`` holds ``REGISTRATION``); the first is the default.
+_PACKAGES = ("ingram", "tdsynnex")
 
 NO_CAPABILITY = Capability(0)
 EVERY_CAPABILITY = ~NO_CAPABILITY
@@ -284,9 +286,12 @@ _loaded = False
 def _load() -> dict[str, Registration]:
     global _loaded
     if not _loaded:
-        for module in _PACKAGES:
-            registration: Registration = importlib.import_module(module).REGISTRATION
-            _registry.setdefault(registration.key, registration)
+        for key in _PACKAGES:
+            package = importlib.import_module(f"disty.suppliers.{key}")
+            registration: Registration = package.REGISTRATION
+            if registration.key != key:  # default_key() reads the key off the package's name
+                raise ValueError(f"suppliers/{key}/ registers {registration.key!r}: name it {key}")
+            _registry.setdefault(key, registration)
         _loaded = True
     return _registry
 
@@ -324,8 +329,9 @@ def get(key: str) -> Registration:
 
 def default_key() -> str:
     """The supplier a request means when it names none: the first of disty's own packages
-    (the API and CLI had one supplier before they had several; their defaults stay it)."""
-    return keys()[0]
+    (the API and CLI had one supplier before they had several; their defaults stay it).
+    Imports no package: the command line's defaults need only the key."""
+    return _PACKAGES[0]
 
 
 def with_webhooks() -> tuple[Registration, ...]:

@@ -8,10 +8,11 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import disty.db.models  # noqa: F401  (registers every table on Base.metadata)
+from disty.db import models
 from disty.db.base import Base
 from disty.db.migrate import ours
 
+models.load_all()  # every table on Base.metadata, for autogenerate to compare
 target_metadata = Base.metadata
 
 

@@ -1,19 +1,60 @@
-"""All models, imported here so that Base.metadata knows every table (Alembic reads it)."""
+"""The models, one module per area. ``from disty.db.models import Tenant`` imports the module
+that defines it (and what that one imports), not every model: mapping a class costs SQLAlchemy
+a few milliseconds, and a command such as ``disty tenant list`` needs two of the two dozen.
+Each module holds its classes' relationships, so a module loaded alone maps completely.
 
-from disty.db.models.access import ApiToken, AuditEntry, IdempotencyKey
-from disty.db.models.connections import SupplierConnection, WebhookKey
-from disty.db.models.events import (
-    ConflictingDelivery,
-    InboundEvent,
-    RejectedDeliveries,
-    StockLevel,
-)
-from disty.db.models.offers import LastOffer
-from disty.db.models.orders import POEvent, POInvoice, POLine, POShipment, PurchaseOrder
-from disty.db.models.requisitions import Requisition
-from disty.db.models.shared import RateLimitCall, SharedToken, SignInThrottle
-from disty.db.models.tenants import Tenant, TenantCountry
-from disty.db.models.users import ConsoleSession, SignInLink, User
+What needs every table (Alembic, comparing the models with the database) calls
+:func:`load_all` first.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from disty.db.models.access import ApiToken, AuditEntry, IdempotencyKey
+    from disty.db.models.connections import SupplierConnection, WebhookKey
+    from disty.db.models.events import (
+        ConflictingDelivery,
+        InboundEvent,
+        RejectedDeliveries,
+        StockLevel,
+    )
+    from disty.db.models.offers import LastOffer
+    from disty.db.models.orders import POEvent, POInvoice, POLine, POShipment, PurchaseOrder
+    from disty.db.models.requisitions import Requisition
+    from disty.db.models.shared import RateLimitCall, SharedToken, SignInThrottle
+    from disty.db.models.tenants import Tenant, TenantCountry
+    from disty.db.models.users import ConsoleSession, SignInLink, User
+
+# Each model's module, by the model's name.
+MODULES = {
+    "ApiToken": "access",
+    "AuditEntry": "access",
+    "IdempotencyKey": "access",
+    "SupplierConnection": "connections",
+    "WebhookKey": "connections",
+    "ConflictingDelivery": "events",
+    "InboundEvent": "events",
+    "RejectedDeliveries": "events",
+    "StockLevel": "events",
+    "LastOffer": "offers",
+    "POEvent": "orders",
+    "POInvoice": "orders",
+    "POLine": "orders",
+    "POShipment": "orders",
+    "PurchaseOrder": "orders",
+    "Requisition": "requisitions",
+    "RateLimitCall": "shared",
+    "SharedToken": "shared",
+    "SignInThrottle": "shared",
+    "Tenant": "tenants",
+    "TenantCountry": "tenants",
+    "ConsoleSession": "users",
+    "SignInLink": "users",
+    "User": "users",
+}
 
 __all__ = [
     "ApiToken",
@@ -40,4 +81,18 @@ __all__ = [
     "TenantCountry",
     "User",
     "WebhookKey",
+    "load_all",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+def load_all() -> None:
+    """Import every model, so that Base.metadata knows every table."""
+    for module in sorted(set(MODULES.values())):
+        importlib.import_module(f"{__name__}.{module}")

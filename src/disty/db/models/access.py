@@ -1,8 +1,6 @@
 """Who may call the JSON API, what was asked of it, and what changed: API tokens, idempotency
 keys and the audit log."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +8,10 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from disty.db.base import Base, UTCDateTime, utcnow
+
+# The tables this module's foreign keys name, loaded with it: a flush resolves the foreign
+# keys of every table it writes (to order the rows) and fails on a table not on Base.metadata.
+from disty.db.models import tenants  # noqa: F401
 
 
 class ApiToken(Base):

@@ -3,8 +3,6 @@
 Columns ending in ``_enc`` hold Fernet tokens (see disty.crypto), never plaintext.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +20,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from disty.db.base import Base, UTCDateTime, utcnow
+
+# The tables this module's foreign keys name, loaded with it: a flush resolves the foreign
+# keys of every table it writes (to order the rows) and fails on a table not on Base.metadata.
+from disty.db.models import tenants  # noqa: F401
 
 
 class SupplierConnection(Base):
@@ -52,7 +54,7 @@ class SupplierConnection(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    webhook_keys: Mapped[list[WebhookKey]] = relationship(
+    webhook_keys: Mapped[list["WebhookKey"]] = relationship(
         back_populates="connection",
         cascade="all, delete-orphan",
         order_by="WebhookKey.id",

@@ -7,8 +7,6 @@ twice. The row is also the job: ``status``, ``attempts``, ``next_attempt_at`` an
 ``lease_until`` are what the in-process worker (or, later, a shared PostgreSQL queue) claims.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +14,10 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from disty.db.base import Base, UTCDateTime, utcnow
+
+# The tables this module's foreign keys name, loaded with it: a flush resolves the foreign
+# keys of every table it writes (to order the rows) and fails on a table not on Base.metadata.
+from disty.db.models import connections, tenants  # noqa: F401
 
 
 class InboundEvent(Base):

@@ -1,8 +1,6 @@
 """The last price and availability a supplier answered for a product, per connection: what the
 product pages show at once (with its age) before anyone asks the supplier live again."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 
@@ -10,6 +8,10 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from disty.db.base import Base, UTCDateTime
+
+# The tables this module's foreign keys name, loaded with it: a flush resolves the foreign
+# keys of every table it writes (to order the rows) and fails on a table not on Base.metadata.
+from disty.db.models import connections  # noqa: F401
 from disty.db.models.orders import MONEY
 
 

@@ -5,8 +5,6 @@ A PO in status ``submitting`` is the outbox: it is committed before anything is 
 search the supplier for the PO number before sending again.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -25,6 +23,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from disty.db.base import Base, UTCDateTime, utcnow
+
+# The tables this module's foreign keys name, loaded with it: a flush resolves the foreign
+# keys of every table it writes (to order the rows) and fails on a table not on Base.metadata.
+from disty.db.models import connections, requisitions, tenants  # noqa: F401
 
 MONEY = Numeric(14, 4)
 
@@ -97,17 +99,17 @@ class PurchaseOrder(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    lines: Mapped[list[POLine]] = relationship(
+    lines: Mapped[list["POLine"]] = relationship(
         back_populates="po", cascade="all, delete-orphan", order_by="POLine.line_number",
         lazy="selectin",
     )  # fmt: skip
-    shipments: Mapped[list[POShipment]] = relationship(
+    shipments: Mapped[list["POShipment"]] = relationship(
         cascade="all, delete-orphan", order_by="POShipment.id", lazy="selectin"
     )
-    invoices: Mapped[list[POInvoice]] = relationship(
+    invoices: Mapped[list["POInvoice"]] = relationship(
         cascade="all, delete-orphan", order_by="POInvoice.id", lazy="selectin"
     )
-    timeline: Mapped[list[POEvent]] = relationship(
+    timeline: Mapped[list["POEvent"]] = relationship(
         cascade="all, delete-orphan", order_by="POEvent.id", lazy="selectin"
     )
 

@@ -6,8 +6,6 @@ confirmed is kept (``choices``), so a second run with other lines under the same
 refused before anything is placed.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +13,10 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from disty.db.base import Base, UTCDateTime, utcnow
+
+# The tables this module's foreign keys name, loaded with it: a flush resolves the foreign
+# keys of every table it writes (to order the rows) and fails on a table not on Base.metadata.
+from disty.db.models import tenants  # noqa: F401
 
 
 class Requisition(Base):

@@ -3,8 +3,6 @@ distributors' OAuth tokens (one per app, not one per process) and the calls coun
 the distributors' rate limits (the limit holds for the whole platform). On SQLite (one
 process) the in-memory implementations serve and these tables stay empty."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Float, Index, Integer, String, Text

@@ -1,7 +1,5 @@
 """Tenants (reseller accounts) and the country sites each one uses."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 
@@ -28,7 +26,7 @@ class Tenant(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    countries: Mapped[list[TenantCountry]] = relationship(
+    countries: Mapped[list["TenantCountry"]] = relationship(
         back_populates="tenant",
         cascade="all, delete-orphan",
         order_by="TenantCountry.country_id",

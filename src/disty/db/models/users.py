@@ -6,14 +6,16 @@ to none and manages tenants. Passwords are stored as argon2 hashes; a session is
 token whose SHA-256 is stored, so a copy of the database opens no session.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from disty.db.base import Base, UTCDateTime, utcnow
+
+# The tables this module's foreign keys name, loaded with it: a flush resolves the foreign
+# keys of every table it writes (to order the rows) and fails on a table not on Base.metadata.
+from disty.db.models import tenants  # noqa: F401
 
 
 class User(Base):

@@ -13,7 +13,9 @@ Private modules, the public names re-exported here (``from disty.services import
 - ``_refresh``: bringing one PO, or every open one, up to date (polling and webhooks);
 - ``_actions``: a person's actions on a PO (``act``, ``approve``, ``release``, ``cancel``,
   ``modify``);
-- ``_common``: what they share (``Context``, the PO's timeline, ``find_po``, ``list_pos``).
+- ``_common``: what they share (``Context``, the PO's timeline);
+- ``disty.services.po_lookup``: finding POs (``find_po``, ``list_pos``), outside the package so
+  that reading a PO needs none of the above.
 """
 
 from disty.services.ordering._actions import (
@@ -25,7 +27,7 @@ from disty.services.ordering._actions import (
     modify,
     release,
 )
-from disty.services.ordering._common import Context, find_po, list_pos
+from disty.services.ordering._common import Context
 from disty.services.ordering._merge import apply_states
 from disty.services.ordering._outbox import dispatch
 from disty.services.ordering._prices import retry_price_checks
@@ -45,6 +47,7 @@ from disty.services.ordering._submit import (
     submit,
 )
 from disty.services.ordering._tracking import refuse_accepted, settle_accepted
+from disty.services.po_lookup import find_po, list_pos
 
 __all__ = [
     "Action",

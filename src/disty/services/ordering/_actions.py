@@ -16,7 +16,6 @@ from disty.services.ordering._common import (
     Context,
     audit_act,
     event,
-    find_po,
     move,
     po_adapter,
     state,
@@ -26,6 +25,7 @@ from disty.services.ordering._merge import apply_changes, apply_states
 from disty.services.ordering._outbox import dispatch
 from disty.services.ordering._refresh import refresh
 from disty.services.ordering._tracking import apply_current_states
+from disty.services.po_lookup import find_po
 from disty.suppliers import registry
 from disty.suppliers.base import Capability
 from disty.suppliers.errors import SupplierError

@@ -1,6 +1,6 @@
 """What the ordering modules share: the ``Context`` a use case runs in, the PO's timeline
 and audit entries, the conditional status move that lets exactly one of two racing requests
-win, the PO's adapter, and finding POs."""
+win, and the PO's adapter."""
 
 from __future__ import annotations
 
@@ -15,13 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from disty import logs
 from disty.config import Settings
 from disty.db.models import AuditEntry, POEvent, PurchaseOrder
-from disty.domain.countries import country_site
 from disty.domain.orders import POStatus, status_words
 from disty.domain.polling import PollingSchedule
-from disty.errors import InvalidInput, NotFound
 from disty.services import audit
 from disty.services.suppliers import Suppliers
-from disty.services.tenants import get_tenant
 from disty.suppliers.base import Capability, Supplier
 
 
@@ -144,50 +141,6 @@ async def po_adapter(session: AsyncSession, po: PurchaseOrder, ctx: Context) -> 
         session, tenant_id=po.tenant_id, supplier=po.supplier, country_id=po.country_id
     )
     return context.adapter
-
-
-async def find_po(
-    session: AsyncSession,
-    *,
-    shortcut: str,
-    po_number: str,
-    supplier: str | None = None,
-    country_id: int | None = None,
-) -> PurchaseOrder:
-    tenant = await get_tenant(session, shortcut)
-    query = select(PurchaseOrder).where(
-        PurchaseOrder.tenant_id == tenant.id, PurchaseOrder.po_number == po_number
-    )
-    if supplier is not None:
-        query = query.where(PurchaseOrder.supplier == supplier)
-    if country_id is not None:
-        query = query.where(PurchaseOrder.country_id == country_id)
-    found = list(await session.scalars(query))
-    if not found:
-        raise NotFound(
-            f"no PO {po_number!r} for tenant {shortcut!r}: list them with 'disty order list'"
-        )
-    if len(found) > 1:
-        raise InvalidInput(
-            f"PO {po_number!r} exists for several suppliers: name one with --supplier"
-        )
-    return found[0]
-
-
-async def list_pos(
-    session: AsyncSession,
-    *,
-    shortcut: str,
-    country_id: int | None = None,
-    status: str | None = None,
-) -> list[PurchaseOrder]:
-    tenant = await get_tenant(session, shortcut)
-    query = select(PurchaseOrder).where(PurchaseOrder.tenant_id == tenant.id)
-    if country_id is not None:
-        query = query.where(PurchaseOrder.country_id == country_site(country_id).id)
-    if status is not None:
-        query = query.where(PurchaseOrder.status == POStatus(status).value)
-    return list(await session.scalars(query.order_by(PurchaseOrder.created_at, PurchaseOrder.id)))
 
 
 async def merge_and_commit(
