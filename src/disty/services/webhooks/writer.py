@@ -7,21 +7,21 @@ fsync), and whatever arrives meanwhile goes in the next. Nothing waits for a bat
 lone delivery is committed after one turn of the event loop, and a burst that the server has
 already read joins one batch (``InboxWriter._gather``), so batches grow with the load.
 
-On SQLite the commit runs on the event loop itself, through the blocking driver
-(``SQLiteCommits``). It is a call into a local library whose cost is mostly the fsync (0.15-
-0.25 ms on the disks measured); done from any other thread, each call into SQLite gives the
-GIL back and must wait for the busy loop to return it, and those hand-offs cost more than the
-commit (p50 2.7-3.6 ms against 1.7 ms on the loop, at 800 deliveries/s; measured again at
-full load with the GIL's switch interval at 0.2 ms: 0.56 of the minimal app's throughput
-against 0.69 on the loop). The price: the loop
-waits out each fsync, so a disk that stalls stalls the server for as long (the deliveries
-would wait for it anyway). The loop never waits for a lock: SQLite's write lock, when the
-worker or a CLI holds it, is asked for again after half a millisecond while the loop goes on
-serving. A batch of new events (the usual case) goes in straight through the driver, not
-through SQLAlchemy's transaction, which costs the loop more than the commit itself. The WAL
-is copied back into the database (a checkpoint, 5-15 ms, more after a long stretch of the
-worker's processing) by a thread beside it (``Checkpointer``), not by the commit that happens
-to fill the WAL, and not while deliveries stream in.
+On SQLite the batch is inserted on the event loop itself, through the blocking driver
+(``SQLiteCommits``), and only its COMMIT, the fsync, runs on a thread of its own while the
+loop reads the next deliveries. Done wholly from another thread, each call into SQLite gives
+the GIL back and must wait for the busy loop to return it, and those hand-offs cost more than
+the work (p50 2.7-3.6 ms against 1.7 ms on the loop at 800 deliveries/s; at full load 0.46-0.56
+of the minimal app's throughput, bench/receiver.py); the COMMIT takes it back once. Wholly on
+the loop, the loop waited out every fsync: 2-3 ms for a batch of 32 on the disks measured, as
+the WAL grows by ~100 KB a batch (p99 2.2x the minimal app's against 1.8x). The loop never
+waits for a lock: SQLite's write lock, when the worker or a CLI holds it, is asked for again
+after half a millisecond while the loop goes on serving. A batch of new events (the usual
+case) goes in straight through the driver, not through SQLAlchemy's transaction, which costs
+the loop more than the commit itself. The WAL is copied back into the database (a checkpoint,
+5-15 ms, more after a long stretch of the worker's processing) by a thread beside it
+(``Checkpointer``), not by the commit that happens to fill the WAL, and not while deliveries
+stream in.
 
 On PostgreSQL the same ``commit_batch`` runs over the async driver (``DriverCommits``): a
 commit is network round trips, and the loop serves other requests while they happen.
@@ -42,6 +42,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any, cast
@@ -197,7 +198,7 @@ def _converters(dialect: Dialect, names: tuple[str, ...]) -> dict[str, Callable[
     return _CONVERTERS[key]
 
 
-def insert_new(conn: Connection, batch: NewEvents) -> bool:
+def insert_new(conn: Connection, batch: NewEvents, *, commit: bool = True) -> bool:
     """SQLite: insert a ``new_events`` batch straight through the driver (SQLAlchemy's way,
     its transaction, statement execution and result, costs the loop more than the commit
     itself), without RETURNING (fetching the rows back is a call into SQLite per row; the
@@ -211,11 +212,14 @@ def insert_new(conn: Connection, batch: NewEvents) -> bool:
     if driver.isolation_level is not None or driver.in_transaction:
         return False  # not the writer's autocommit connection (``writer_engine``)
     try:
-        if batch.rows == 1:
+        if batch.rows == 1 and commit:
             return driver.execute(batch.sql, batch.params).rowcount == 1
         driver.execute("BEGIN IMMEDIATE")
         stored = driver.execute(batch.sql, batch.params).rowcount == batch.rows
-        driver.execute("COMMIT" if stored else "ROLLBACK")
+        if not stored:
+            driver.execute("ROLLBACK")
+        elif commit:
+            driver.execute("COMMIT")
         return stored
     except sqlite3.OperationalError as exc:
         if driver.in_transaction:
@@ -523,17 +527,30 @@ _GATHER_TURNS = 32
 
 
 class SQLiteCommits:
-    """Batches committed on the event loop itself (see the module's docstring), their values
-    made ready for the driver first (``new_events``). While another connection holds the write
-    lock the loop goes on serving, and the batch asks again every half millisecond (about as
-    often as a lock held for a few ms is let go), for at most ``lock_wait_s``."""
+    """Batches inserted on the event loop itself (see the module's docstring), their values
+    made ready for the driver first (``new_events``); the COMMIT of a batch of new events, the
+    fsync, on a thread of its own, while the loop reads the deliveries of the next batch.
+    While another connection holds the write lock the loop goes on serving, and the batch asks
+    again every half millisecond (about as often as a lock held for a few ms is let go), for
+    at most ``lock_wait_s``."""
 
     def __init__(self, database_url: str, lock_wait_s: float) -> None:
         self.lock_wait_s = lock_wait_s
         self._engine = writer_engine(database_url)
         self._link = Link(self._engine)
+        self._syncs = ThreadPoolExecutor(1, thread_name_prefix="disty-inbox-fsync")
         self._checkpoints = Checkpointer(database_url)
         self._checkpoints.start()
+
+    async def _new_only(self, conn: Connection, new: NewEvents) -> list[Accepted] | None:
+        """``new`` inserted on the loop, committed on the thread (the COMMIT gives the GIL
+        back for its fsync and takes it once more to return); None when not every event is new
+        (nothing stored). Raises as ``insert_new`` does."""
+        if not insert_new(conn, new, commit=False):
+            return None
+        driver = cast(sqlite3.Connection, conn.connection.driver_connection)
+        await asyncio.get_running_loop().run_in_executor(self._syncs, driver.execute, "COMMIT")
+        return list(new.answers)
 
     async def commit(self, deliveries: list[Delivery]) -> list[Accepted | Exception]:
         deadline = time.monotonic() + self.lock_wait_s
@@ -542,9 +559,15 @@ class SQLiteCommits:
         except Exception:  # a value the driver's way cannot convert: ``store`` reports it
             new = None
         while True:
+            answers: list[Accepted | Exception] | None
             try:
-                answers = commit_batch(self._link.get(), deliveries, new)
-            except Exception as exc:  # the connection could not even be opened
+                conn = self._link.get()
+                answers = None if new is None else list(await self._new_only(conn, new) or [])
+                if not answers:
+                    answers = commit_batch(conn, deliveries)
+            except OperationalError as exc:
+                answers = None if _locked(exc) else [exc] * len(deliveries)
+            except Exception as exc:  # the connection could not even be opened, a failed fsync
                 answers = [exc] * len(deliveries)
             if answers is not None:
                 break
@@ -555,12 +578,13 @@ class SQLiteCommits:
                 break
             await asyncio.sleep(_RETRY_S)
         if any(isinstance(a, Exception) for a in answers):
-            self._link.drop()
+            self._link.drop()  # closing it rolls back whatever a failed COMMIT left open
         self._checkpoints.wrote()
         return answers
 
     async def close(self) -> None:
         await asyncio.to_thread(self._checkpoints.close)
+        self._syncs.shutdown()
         self._link.drop()
         self._engine.dispose()
 
