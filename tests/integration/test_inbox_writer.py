@@ -36,6 +36,7 @@ from disty.services.webhooks.writer import (
     Delivery,
     InboxWriter,
     commit_batch,
+    insert_new,
     new_events,
     writer_engine,
 )
@@ -151,8 +152,13 @@ async def test_new_events_go_in_through_the_driver_as_sqlalchemy_stores_them(
     conn = engine.connect()  # the writer's kind (its pool holds one)
 
     def commit(deliveries: list[Delivery]) -> list[Accepted | Exception] | None:
-        # As SQLiteCommits does: the batch made ready for the driver, then committed.
-        return commit_batch(conn, deliveries, new_events(engine.dialect, deliveries))
+        # As SQLiteCommits does (its COMMIT on a thread, here inline): the batch made ready
+        # for the driver, inserted and committed; else SQLAlchemy's way.
+        new = new_events(engine.dialect, deliveries)
+        if new is not None and insert_new(conn, new):
+            conn.connection.driver_connection.execute("COMMIT")  # type: ignore[union-attr]
+            return list(new.answers)
+        return commit_batch(conn, deliveries)
 
     through_sqlalchemy: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *a: through_sqlalchemy.append(a[2]))

@@ -109,14 +109,19 @@ _Key = tuple[int, str]  # (connection id, event id): unique in the inbox
 _NEW_EVENTS: dict[str, Any] = {}
 
 
+def _insert_events(dialect: Dialect) -> Any:
+    """Insert into the inbox, an event id the connection already has left as it is."""
+    return upsert_insert(dialect)(_EVENTS).on_conflict_do_nothing(
+        index_elements=["connection_id", "event_id"]
+    )
+
+
 def _new_events(dialect: Dialect) -> Any:
     """The multi-row insert of new events, built once per database kind: building and caching
     a statement per batch cost as much CPU as the rest of the commit."""
     if dialect.name not in _NEW_EVENTS:
-        _NEW_EVENTS[dialect.name] = (
-            upsert_insert(dialect)(_EVENTS)
-            .on_conflict_do_nothing(index_elements=["connection_id", "event_id"])
-            .returning(_EVENTS.c.connection_id, _EVENTS.c.event_id)
+        _NEW_EVENTS[dialect.name] = _insert_events(dialect).returning(
+            _EVENTS.c.connection_id, _EVENTS.c.event_id
         )
     return _NEW_EVENTS[dialect.name]
 
@@ -135,8 +140,7 @@ def _driver_insert(
     key = (dialect.name, names, count)
     if key not in _DRIVER_INSERTS:
         compiled = (
-            upsert_insert(dialect)(_EVENTS)
-            .on_conflict_do_nothing(index_elements=["connection_id", "event_id"])
+            _insert_events(dialect)
             .values([{n: bindparam(f"r{i}_{n}") for n in names} for i in range(count)])
             .compile(dialect=dialect)
         )
@@ -198,28 +202,24 @@ def _converters(dialect: Dialect, names: tuple[str, ...]) -> dict[str, Callable[
     return _CONVERTERS[key]
 
 
-def insert_new(conn: Connection, batch: NewEvents, *, commit: bool = True) -> bool:
+def insert_new(conn: Connection, batch: NewEvents) -> bool:
     """SQLite: insert a ``new_events`` batch straight through the driver (SQLAlchemy's way,
     its transaction, statement execution and result, costs the loop more than the commit
     itself), without RETURNING (fetching the rows back is a call into SQLite per row; the
-    count of rows inserted says as much). One row goes in as one autocommit statement;
-    several in BEGIN IMMEDIATE / insert / COMMIT. True: all stored. False: nothing stored,
-    as some id is already known (or the database refused a row): ``commit_batch`` then finds
-    out which and how. A busy lock raises, as ``store`` does."""
+    count of rows inserted says as much), in BEGIN IMMEDIATE. True: all inserted, the
+    transaction left open for the caller's COMMIT (``SQLiteCommits`` runs it off the loop).
+    False: nothing stored, as some id is already known (or the database refused a row):
+    ``commit_batch`` then finds out which and how. A busy lock raises, as ``store`` does."""
     if conn.dialect.name != "sqlite":
         return False
     driver = cast(sqlite3.Connection, conn.connection.driver_connection)
     if driver.isolation_level is not None or driver.in_transaction:
         return False  # not the writer's autocommit connection (``writer_engine``)
     try:
-        if batch.rows == 1 and commit:
-            return driver.execute(batch.sql, batch.params).rowcount == 1
         driver.execute("BEGIN IMMEDIATE")
         stored = driver.execute(batch.sql, batch.params).rowcount == batch.rows
         if not stored:
             driver.execute("ROLLBACK")
-        elif commit:
-            driver.execute("COMMIT")
         return stored
     except sqlite3.OperationalError as exc:
         if driver.in_transaction:
@@ -398,17 +398,12 @@ class Link:
             self._conn = None
 
 
-def commit_batch(
-    conn: Connection, deliveries: list[Delivery], new: NewEvents | None = None
-) -> list[Accepted | Exception] | None:
-    """``store`` the batch (SQLite: ``insert_new`` first, when ``new`` is the batch made
-    ready for it); if that fails, store each delivery alone, so that one delivery's trouble (a
-    connection deleted meanwhile) fails that delivery only. Every delivery gets its answer or
-    its error; None when SQLite's write lock is held by another connection (the worker, a
-    CLI): nothing was stored, and the caller tries again (without blocking)."""
+def commit_batch(conn: Connection, deliveries: list[Delivery]) -> list[Accepted | Exception] | None:
+    """``store`` the batch; if that fails, store each delivery alone, so that one delivery's
+    trouble (a connection deleted meanwhile) fails that delivery only. Every delivery gets its
+    answer or its error; None when SQLite's write lock is held by another connection (the
+    worker, a CLI): nothing was stored, and the caller tries again (without blocking)."""
     try:
-        if new is not None and insert_new(conn, new):
-            return list(new.answers)
         return list(store(conn, deliveries))
     except OperationalError as exc:
         if _locked(exc):
@@ -542,15 +537,11 @@ class SQLiteCommits:
         self._checkpoints = Checkpointer(database_url)
         self._checkpoints.start()
 
-    async def _new_only(self, conn: Connection, new: NewEvents) -> list[Accepted] | None:
-        """``new`` inserted on the loop, committed on the thread (the COMMIT gives the GIL
-        back for its fsync and takes it once more to return); None when not every event is new
-        (nothing stored). Raises as ``insert_new`` does."""
-        if not insert_new(conn, new, commit=False):
-            return None
+    async def _commit_off_the_loop(self, conn: Connection) -> None:
+        """The open transaction's COMMIT on the thread: it gives the GIL back for its fsync
+        and takes it once more to return."""
         driver = cast(sqlite3.Connection, conn.connection.driver_connection)
         await asyncio.get_running_loop().run_in_executor(self._syncs, driver.execute, "COMMIT")
-        return list(new.answers)
 
     async def commit(self, deliveries: list[Delivery]) -> list[Accepted | Exception]:
         deadline = time.monotonic() + self.lock_wait_s
@@ -562,8 +553,10 @@ class SQLiteCommits:
             answers: list[Accepted | Exception] | None
             try:
                 conn = self._link.get()
-                answers = None if new is None else list(await self._new_only(conn, new) or [])
-                if not answers:
+                if new is not None and insert_new(conn, new):
+                    await self._commit_off_the_loop(conn)
+                    answers = list(new.answers)
+                else:
                     answers = commit_batch(conn, deliveries)
             except OperationalError as exc:
                 answers = None if _locked(exc) else [exc] * len(deliveries)
