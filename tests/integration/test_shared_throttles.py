@@ -4,6 +4,7 @@ engines stand for two replicas (each its own pool), each with its own in-memory 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -108,3 +109,38 @@ async def test_the_delay_doubles_on_the_database_clock_and_quiet_rows_go(
     assert await prune_throttles(engine, 0) == 1
     await counts.forget("k")
     assert await counts.read("k") == (0, 0.0)
+
+
+async def test_an_answer_older_than_a_failure_counted_here_never_lowers_the_count(
+    runtime: Runtime, replicas: list[users.SignInGuard]
+) -> None:
+    # A guesser sends its next token as soon as it has its 401, while the database still
+    # writes the last failure: that write's answer comes back after the next failure is
+    # counted here. Taken as the whole truth it would lower the count (and lift the delay)
+    # every time, and a quick guesser would never be held back (seen under load at /mcp).
+    backoff = Backoff(free=2, base_s=10, cap_s=100)
+    counts = SharedFailures(runtime.engine, "test", backoff)
+    backoff.shared = counts
+    backoff.failed("k")
+    await backoff.record("k", failed=True)  # the row exists: 1 failure
+    async with runtime.engine.connect() as holder:
+        # Another replica's write holds the row, so this one's answer waits.
+        await holder.execute(
+            text("SELECT 1 FROM sign_in_throttles WHERE key = :k FOR UPDATE"),
+            {"k": counts._key("k")},
+        )
+        backoff.failed("k")  # the second failure: 10 s
+        second = asyncio.ensure_future(backoff.record("k", failed=True))
+        await asyncio.sleep(0.2)
+        assert not second.done()
+        backoff.failed("k")  # the third, counted before the second's answer: 20 s
+        assert 19 < backoff.wait_s("k") <= 20
+        await holder.rollback()
+    await second  # the database says 2 failures, 10 s: older than the memory
+    assert 19 < backoff.wait_s("k") <= 20
+    # The third's own answer is the database's truth again: 3 failures, 20 s.
+    await backoff.record("k", failed=True)
+    assert 19 < backoff.wait_s("k") <= 20
+    failures, wait = await counts.read("k")
+    assert failures == 3
+    assert 19 < wait <= 20

@@ -19,6 +19,9 @@ writes, so N replicas do not give a guesser N times the allowance: ``consult`` r
 (only for an attempt the memory let through), ``record`` writes a failure or a success's
 forgetting, and both copy the shared count into memory (``adopt``), so a key blocked by
 another replica is refused here without asking the database again until the delay ends.
+An answer the database gave while this process counted a later failure of the key (answers
+come back after the client has its 401 and may already have sent its next guess) is older
+than the memory: it may raise the count and the delay, never lower them.
 Attempts still in flight are counted per process only: a burst sent at the same moment to
 N replicas can reach N times ``free`` checks once, after which the shared count (the delay
 doubling with each of them) holds for all.
@@ -58,6 +61,8 @@ class _Bucket:
     in_flight: int = 0
     blocked_until: float = 0.0
     last_failure: float = 0.0
+    # The Backoff's ``_changes`` when this process last counted a failure or a forgetting.
+    changed: int = 0
 
 
 class Backoff:
@@ -85,6 +90,9 @@ class Backoff:
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
         # Set on PostgreSQL when the app starts (web/app.py): the count every replica shares.
         self.shared: SharedCounts | None = None
+        # Counts the failures and forgettings this process has seen: whether a shared answer
+        # is older than the memory (``adopt``).
+        self._changes = 0
 
     def _bucket(self, key: str, now: float) -> _Bucket | None:
         bucket = self._buckets.get(key)
@@ -128,6 +136,9 @@ class Backoff:
         if bucket is None:
             return
         bucket.in_flight = max(0, bucket.in_flight - 1)
+        if failed or forget:
+            self._changes += 1
+            bucket.changed = self._changes
         if failed:
             now = self._clock()
             bucket.failures += 1
@@ -141,9 +152,12 @@ class Backoff:
         if not bucket.in_flight and not bucket.failures:
             del self._buckets[key]
 
-    def adopt(self, key: str, failures: int, wait_s: float) -> None:
+    def adopt(self, key: str, failures: int, wait_s: float, asked: int | None = None) -> None:
         """Takes the shared count as this process's (it is the whole truth: a success on
-        another replica may have cleared it); attempts in flight here stay counted."""
+        another replica may have cleared it); attempts in flight here stay counted.
+
+        ``asked``: ``_changes`` when the database was asked. If this process has counted a
+        failure (or forgotten) the key since, the answer predates it: it only raises."""
         bucket = self._buckets.get(key)
         if bucket is None:
             if not failures:
@@ -152,8 +166,12 @@ class Backoff:
             bucket = self._buckets[key]
             bucket.in_flight -= 1
         now = self._clock()
+        blocked_until = now + wait_s if wait_s > 0 else 0.0
+        if asked is not None and bucket.changed > asked:
+            failures = max(failures, bucket.failures)
+            blocked_until = max(blocked_until, bucket.blocked_until)
         bucket.failures = failures
-        bucket.blocked_until = now + wait_s if wait_s > 0 else 0.0
+        bucket.blocked_until = blocked_until
         if failures:
             bucket.last_failure = now
         elif not bucket.in_flight:
@@ -164,9 +182,12 @@ class Backoff:
         after ``admit``/``reserve``, so only attempts the memory lets through ask."""
         if self.shared is None:
             return 0.0
+        asked = self._changes
         failures, wait = await self.shared.read(key)
-        self.adopt(key, failures, wait)
-        return wait
+        self.adopt(key, failures, wait, asked)
+        bucket = self._buckets.get(key)
+        # A failure counted here meanwhile may have made the delay longer than the answer's.
+        return max(wait, bucket.blocked_until - self._clock()) if bucket else wait
 
     async def record(self, key: str, *, failed: bool, forget: bool = False) -> None:
         """Tells the shared count how an attempt ended (after ``done`` or ``failed``): one
@@ -174,7 +195,8 @@ class Backoff:
         if self.shared is None:
             return
         if failed:
-            self.adopt(key, *await self.shared.failed(key))
+            asked = self._changes
+            self.adopt(key, *await self.shared.failed(key), asked)
         elif forget:
             await self.shared.forget(key)
 

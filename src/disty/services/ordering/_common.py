@@ -122,13 +122,20 @@ async def still(
     submit, an admin's approval) run in different requests, each on the PO as it read it; a
     plain write would let the later one overwrite the other, and a cancelled PO be placed.
     This conditional update lets exactly one of them win. False: another request moved the
-    PO first; its pending changes here are dropped and it is read again as it is now."""
-    moved = await session.execute(
-        update(PurchaseOrder)
-        .where(PurchaseOrder.id == po.id, PurchaseOrder.status.in_([s.value for s in was]))
-        .values(status=now.value)
-        .execution_options(synchronize_session=False)
-    )
+    PO first; its pending changes here are dropped and it is read again as it is now.
+
+    The claim is this transaction's first write: the changes already made to the PO and its
+    lines (a price check's prices) are flushed only after it. Flushed before, two requests
+    sending one PO at once would each lock rows the other then waits for (PostgreSQL ends
+    one with a deadlock: a 500); claimed first, the loser waits on the PO row alone and then
+    finds it moved."""
+    with session.no_autoflush:
+        moved = await session.execute(
+            update(PurchaseOrder)
+            .where(PurchaseOrder.id == po.id, PurchaseOrder.status.in_([s.value for s in was]))
+            .values(status=now.value)
+            .execution_options(synchronize_session=False)
+        )
     if getattr(moved, "rowcount", 0):
         return True
     await session.rollback()
