@@ -34,6 +34,7 @@ from disty.services.webhooks.destinations import Destination, DestinationCache, 
 from disty.services.webhooks.writer import (
     Accepted,
     Delivery,
+    DriverCommits,
     InboxWriter,
     commit_batch,
     insert_new,
@@ -146,12 +147,18 @@ async def test_a_batch_is_answered_as_if_each_delivery_came_alone(
 async def test_new_events_go_in_through_the_driver_as_sqlalchemy_stores_them(
     rt: Runtime, destination: Destination
 ) -> None:
-    # On SQLite a batch of new events takes a shorter way in (the driver's own insert); what
-    # it stores must read back exactly as what SQLAlchemy's way stores.
-    engine = writer_engine(rt.settings.resolved_database_url)
+    # A batch of new events takes a shorter way in (the driver's own insert: SQLite's in
+    # BEGIN IMMEDIATE, PostgreSQL's one statement in autocommit); what it stores must read
+    # back exactly as what SQLAlchemy's way stores.
+    url = rt.settings.resolved_database_url
+    engine = writer_engine(url)
     conn = engine.connect()  # the writer's kind (its pool holds one)
+    postgres = DriverCommits(url) if engine.dialect.name == "postgresql" else None
+    through_sqlalchemy: list[str] = []
 
-    def commit(deliveries: list[Delivery]) -> list[Accepted | Exception] | None:
+    async def commit(deliveries: list[Delivery]) -> list[Accepted | Exception] | None:
+        if postgres is not None:  # as the writer commits on PostgreSQL
+            return await postgres.commit(deliveries)
         # As SQLiteCommits does (its COMMIT on a thread, here inline): the batch made ready
         # for the driver, inserted and committed; else SQLAlchemy's way.
         new = new_events(engine.dialect, deliveries)
@@ -160,11 +167,11 @@ async def test_new_events_go_in_through_the_driver_as_sqlalchemy_stores_them(
             return list(new.answers)
         return commit_batch(conn, deliveries)
 
-    through_sqlalchemy: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda *a: through_sqlalchemy.append(a[2]))
+    watched = engine if postgres is None else postgres.engine.sync_engine
+    event.listen(watched, "before_cursor_execute", lambda *a: through_sqlalchemy.append(a[2]))
     try:
-        alone = commit([delivery(destination, order_event("EVT-A"), headers=HEADERS)])
-        batch = commit(
+        alone = await commit([delivery(destination, order_event("EVT-A"), headers=HEADERS)])
+        batch = await commit(
             [
                 delivery(destination, order_event("EVT-B"), headers=HEADERS),
                 delivery(destination, order_event("EVT-C"), headers=HEADERS),
@@ -173,17 +180,17 @@ async def test_new_events_go_in_through_the_driver_as_sqlalchemy_stores_them(
         driver_statements = len(through_sqlalchemy)
         # An id repeated within the batch takes SQLAlchemy's way, as does one already known:
         # the driver's insert of EVT-E beside the known EVT-B is rolled back, then redone.
-        repeated = commit(
+        repeated = await commit(
             [delivery(destination, order_event("EVT-D"), order_event("EVT-D"), headers=HEADERS)],
         )
-        mixed = commit(
+        mixed = await commit(
             [
                 delivery(destination, order_event("EVT-E"), headers=HEADERS),
                 delivery(destination, order_event("EVT-B")),
             ],
         )
-        again = commit([delivery(destination, order_event("EVT-A"))])
-        tampered = commit([delivery(destination, order_event("EVT-A", po="PO-X"))])
+        again = await commit([delivery(destination, order_event("EVT-A"))])
+        tampered = await commit([delivery(destination, order_event("EVT-A", po="PO-X"))])
         with conn.begin():
             stored = conn.exec_driver_sql(
                 "SELECT event_id, event_time, received_at, headers, unmatched, attempts, status"
@@ -192,11 +199,12 @@ async def test_new_events_go_in_through_the_driver_as_sqlalchemy_stores_them(
     finally:
         conn.close()
         engine.dispose()
+        if postgres is not None:
+            await postgres.close()
     assert alone == [Accepted(1, 0, 0)]
     assert batch == [Accepted(1, 0, 0), Accepted(1, 0, 0)]
-    if engine.dialect.name == "sqlite":
-        assert driver_statements == 0  # the driver's own way in, not through SQLAlchemy
-        assert len(through_sqlalchemy) > driver_statements  # and the others through it
+    assert driver_statements == 0  # the driver's own way in, not through SQLAlchemy
+    assert len(through_sqlalchemy) > driver_statements  # and the others through it
     assert repeated == [Accepted(1, 1, 0)]
     assert mixed == [Accepted(1, 0, 0), Accepted(0, 1, 0)]
     assert again == [Accepted(0, 1, 0)]

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any, cast
 
+import psycopg
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -164,12 +165,21 @@ class NewEvents:
 
 
 def new_events(dialect: Dialect, deliveries: list[Delivery]) -> NewEvents | None:
-    """The batch as one multi-row insert with its values converted as the ORM converts them
-    (each column's bind processor from SQLAlchemy), or None when an event id repeats within
-    the batch or it is too large: then ``commit_batch`` decides, event by event."""
+    """The batch as one insert the driver takes as it is, with its values converted as the
+    ORM converts them, or None when an event id repeats within the batch or it is too large:
+    then ``commit_batch`` decides, event by event. On SQLite a multi-row insert (each
+    column's bind processor from SQLAlchemy); on PostgreSQL ``_postgres_insert``'s."""
     now = utcnow()
     entries, rows = _rows(deliveries, now)
-    if not rows or len(rows) != len(entries) or len(rows) > _DRIVER_MAX_ROWS:
+    if not rows or len(rows) != len(entries):
+        return None
+    counts = [0] * len(deliveries)
+    for index, *_ in entries:
+        counts[index] += 1
+    answers = [Accepted(n, 0, 0) for n in counts]
+    if dialect.name == "postgresql":  # one statement whatever the batch's size
+        return NewEvents(*_postgres_insert(rows, all_new=True), len(rows), answers)
+    if len(rows) > _DRIVER_MAX_ROWS:
         return None
     names = tuple(rows[0])
     sql, order = _driver_insert(dialect, names, len(rows))
@@ -184,10 +194,7 @@ def new_events(dialect: Dialect, deliveries: list[Delivery]) -> NewEvents | None
               else convert(rows[row][column]))
         for row, column in order
     )  # fmt: skip
-    counts = [0] * len(deliveries)
-    for index, *_ in entries:
-        counts[index] += 1
-    return NewEvents(sql, params, len(rows), [Accepted(n, 0, 0) for n in counts])
+    return NewEvents(sql, params, len(rows), answers)
 
 
 _CONVERTERS: dict[tuple[str, tuple[str, ...]], dict[str, Callable[[Any], Any] | None]] = {}
@@ -233,19 +240,38 @@ def insert_new(conn: Connection, batch: NewEvents) -> bool:
         return False
 
 
+async def insert_new_postgres(driver: psycopg.AsyncConnection[Any], batch: NewEvents) -> bool:
+    """PostgreSQL: insert a ``new_events`` batch as one statement in autocommit, so that its
+    answer is its commit: one round trip, where SQLAlchemy's transaction costs three (BEGIN,
+    the insert, COMMIT) and more of the loop's time than the database's. Without ON CONFLICT:
+    an event id already known fails the whole statement, nothing is stored, and False sends
+    the batch the general way (``commit_batch``), as does any row the database refuses. A
+    lost server raises."""
+    if not driver.autocommit:
+        await driver.set_autocommit(True)
+    try:
+        cursor = await driver.execute(batch.sql, batch.params)
+    except (psycopg.IntegrityError, psycopg.DataError, psycopg.ProgrammingError):
+        return False
+    return cursor.rowcount == batch.rows
+
+
 _PG_ARRAYS = {Integer: "int[]", Boolean: "bool[]", UTCDateTime: "timestamptz[]", JSON: "text[]"}
-_PG_INSERTS: dict[tuple[str, ...], str] = {}
+_PG_INSERTS: dict[tuple[tuple[str, ...], bool], str] = {}
 
 
-def _postgres_insert(rows: list[dict[str, Any]]) -> tuple[str, tuple[list[Any], ...]]:
+def _postgres_insert(
+    rows: list[dict[str, Any]], *, all_new: bool = False
+) -> tuple[str, tuple[list[Any], ...]]:
     """PostgreSQL: the batch as one INSERT ... SELECT FROM unnest(one array per column), its
     SQL the same whatever the batch's size. SQLAlchemy's multi-row VALUES has a placeholder per
     value: each batch size is another statement, rendered anew, and psycopg parses (and never
     caches) one that long on every execution, which cost the receiver more CPU than the rest
     of the commit (bench/receiver.py's profile). Values are converted as the ORM would: times
-    to UTC, JSON as text cast by the database."""
+    to UTC, JSON as text cast by the database. ``all_new``: no ON CONFLICT (an id already
+    known fails the statement) and nothing returned (``insert_new_postgres``)."""
     names = tuple(rows[0])
-    if names not in _PG_INSERTS:
+    if (names, all_new) not in _PG_INSERTS:
         columns = [_EVENTS.c[n] for n in names]
         arrays = ", ".join(
             f"%s::{next((a for t, a in _PG_ARRAYS.items() if isinstance(c.type, t)), 'text[]')}"
@@ -253,11 +279,15 @@ def _postgres_insert(rows: list[dict[str, Any]]) -> tuple[str, tuple[list[Any], 
         )
         picks = ", ".join(f"{n}::json" if isinstance(c.type, JSON) else n
                           for n, c in zip(names, columns, strict=True))  # fmt: skip
-        _PG_INSERTS[names] = (
+        _PG_INSERTS[names, all_new] = (
             # Names and types from the table itself, never from input: no injection.
             f"INSERT INTO {_EVENTS.name} ({', '.join(names)}) SELECT {picks} "  # noqa: S608
-            f"FROM unnest({arrays}) AS batch({', '.join(names)}) "
-            "ON CONFLICT (connection_id, event_id) DO NOTHING RETURNING connection_id, event_id"
+            f"FROM unnest({arrays}) AS batch({', '.join(names)})"
+        ) + (
+            ""
+            if all_new
+            else " ON CONFLICT (connection_id, event_id) DO NOTHING"
+            " RETURNING connection_id, event_id"
         )
     values = []
     for name in names:
@@ -268,7 +298,7 @@ def _postgres_insert(rows: list[dict[str, Any]]) -> tuple[str, tuple[list[Any], 
         elif isinstance(kind, UTCDateTime):
             column = [None if v is None else v.astimezone(UTC) for v in column]
         values.append(column)
-    return _PG_INSERTS[names], tuple(values)
+    return _PG_INSERTS[names, all_new], tuple(values)
 
 
 def _rows(
@@ -583,18 +613,32 @@ class SQLiteCommits:
 
 
 class DriverCommits:
-    """PostgreSQL: the same ``commit_batch`` over the async driver, so the loop serves other
-    requests while the database answers. The connection is kept open from batch to batch (a
-    checkout would cost a ping) and replaced after any error (a restarted server)."""
+    """PostgreSQL, over the async driver, so the loop serves other requests while the
+    database answers: a batch of new events (the usual case) as one statement in autocommit
+    (``insert_new_postgres``), any other through ``commit_batch`` in a transaction. The
+    connection is kept open from batch to batch (a checkout would cost a ping) and replaced
+    after any error (a restarted server)."""
 
     def __init__(self, database_url: str) -> None:
-        self._engine = create_engine(database_url, bounded=True)  # 503 in seconds, not a hang
+        self.engine = create_engine(database_url, bounded=True)  # 503 in seconds, not a hang
         self._conn: AsyncConnection | None = None
+        self._driver: psycopg.AsyncConnection[Any] | None = None
 
     async def commit(self, deliveries: list[Delivery]) -> list[Accepted | Exception]:
         try:
-            if self._conn is None:
-                self._conn = await self._engine.connect()
+            new = new_events(self.engine.dialect, deliveries)
+        except Exception:  # a value the driver's way cannot convert: ``store`` reports it
+            new = None
+        answers: list[Accepted | Exception] | None
+        try:
+            if self._conn is None or self._driver is None:
+                self._conn = await self.engine.connect()
+                raw = await self._conn.get_raw_connection()
+                self._driver = cast(psycopg.AsyncConnection[Any], raw.driver_connection)
+            if new is not None and await insert_new_postgres(self._driver, new):
+                return list(new.answers)
+            if self._driver.autocommit:  # ``commit_batch``'s transaction is SQLAlchemy's
+                await self._driver.set_autocommit(False)
             answers = await self._conn.run_sync(commit_batch, deliveries)
         except Exception as exc:
             answers = [exc] * len(deliveries)
@@ -608,11 +652,11 @@ class DriverCommits:
         if self._conn is not None:
             with contextlib.suppress(Exception):
                 await self._conn.close()
-            self._conn = None
+            self._conn = self._driver = None
 
     async def close(self) -> None:
         await self._drop()
-        await self._engine.dispose()
+        await self.engine.dispose()
 
 
 class InboxWriter:
