@@ -39,6 +39,7 @@ from procrastinate.jobs import Status
 
 from disty.db.engine import libpq_conninfo
 from disty.jobs import worker as rounds
+from disty.jobs.queue import Burst
 from disty.services import ordering
 from disty.services.webhooks import processing
 
@@ -89,8 +90,10 @@ async def defer_dispatch(app: App) -> None:
     await _defer_once(app, "disty.dispatch_events")
 
 
-def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float) -> None:
-    """The jobs, bound to the runtime they work in."""
+def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float, burst: Burst | None = None) -> None:
+    """The jobs, bound to the runtime they work in. ``burst``: the deliveries of the server
+    this worker runs in (``disty serve`` without ``--no-worker``), which its events make way
+    for; None in a worker of its own."""
 
     settings = rt.settings
     lease = timedelta(seconds=settings.job_event_lease_s)
@@ -100,8 +103,9 @@ def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float) -> None:
 
     @app.task(name="disty.process_event")
     async def process_event(pk: int) -> None:
-        if await processing.claim(rt.sessions, limit=1, lease=lease, only=[pk]):
-            await rounds.process_claimed(rt, pk, lease)
+        async with burst.turn() if burst is not None else contextlib.nullcontext():
+            if await processing.claim(rt.sessions, limit=1, lease=lease, only=[pk]):
+                await rounds.process_claimed(rt, pk, lease)
 
     @app.periodic(cron=_every(dispatch_every), periodic_id="dispatch")
     @app.task(name="disty.dispatch_events", queueing_lock="disty.dispatch_events")
@@ -210,11 +214,18 @@ class Notifier:
                 log.warning("could not wake the workers: %s", exc)
 
 
-async def work(rt: Runtime, stop: asyncio.Event, *, poll_interval_s: float | None = None) -> None:
-    """Run jobs until ``stop`` is set (``disty worker``, or beside ``disty serve``)."""
+async def work(
+    rt: Runtime,
+    stop: asyncio.Event,
+    *,
+    poll_interval_s: float | None = None,
+    burst: Burst | None = None,
+) -> None:
+    """Run jobs until ``stop`` is set (``disty worker``, or beside ``disty serve``: then
+    ``burst`` is its deliveries)."""
     every = rt.settings.poll_interval_s if poll_interval_s is None else poll_interval_s
     app = open_app(rt.settings.resolved_database_url, pool_size=CONCURRENCY + 2)
-    add_tasks(app, rt, poll_interval_s=every)
+    add_tasks(app, rt, poll_interval_s=every, burst=burst)
     async with app.open_async():
         running = asyncio.create_task(
             app.run_worker_async(

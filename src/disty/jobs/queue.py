@@ -16,7 +16,7 @@ import contextlib
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Protocol
 
@@ -77,17 +77,76 @@ class EventQueue(Protocol):
         """Hand every due event to ``handle`` until ``stop`` is set."""
 
 
-class InboxQueue:
-    """The inbox table as the queue, polled every ``idle_s`` and woken by ``notify``.
+class Burst:
+    """Deliveries arriving in this process, for the processing that runs beside them.
 
-    Deliveries come first. While they keep arriving in this process (a burst, such as
-    a distributor's stock deltas; "arriving" means one within the last ``quiet_s``), processing
-    waits for the burst to end: the events are committed and lose nothing by waiting, and
-    the worker's transactions would otherwise take SQLite's write lock, and the loop, from
-    under the deliveries. It waits at most ``max_defer_s``: a flood that goes on longer is
-    processed one event at a time, each followed by a pause, so that processing takes at
-    most ``share`` of the time and still makes steady progress. Between bursts,
-    ``concurrency`` events are processed at once.
+    Deliveries come first. While they keep arriving (a burst, such as a distributor's stock
+    deltas; "arriving" means one within the last ``quiet_s``), processing waits for the burst
+    to end: the events are committed and lose nothing by waiting, and processing would
+    otherwise take the loop (and, on SQLite, the write lock) from under the deliveries. It
+    waits at most ``max_defer_s``: a flood that goes on longer is processed one event at a
+    time, each followed by a pause, so that processing takes at most ``share`` of the time
+    and still makes steady progress.
+
+    The SQLite worker's queue (``InboxQueue``) and, on PostgreSQL, the job queue's worker
+    running inside ``disty serve`` (jobs/pgqueue.py) both make way this way. A worker of
+    its own (``disty worker``) has no deliveries beside it: it never waits.
+    """
+
+    def __init__(self, *, quiet_s: float = 0.1, max_defer_s: float = 10.0, share: float = 0.2):
+        self.quiet_s = quiet_s
+        self.max_defer_s = max_defer_s
+        self.share = share
+        self._last_delivery = -quiet_s
+        self._began = 0.0
+        self._one_at_a_time = asyncio.Lock()
+
+    def notify(self) -> None:
+        """A delivery was committed (the receiver's ``notify``)."""
+        now = time.monotonic()
+        if now - self._last_delivery >= self.quiet_s:
+            self._began = now
+        self._last_delivery = now
+
+    def streaming(self) -> bool:
+        return time.monotonic() - self._last_delivery < self.quiet_s
+
+    def defer_for(self) -> float:
+        """How long processing should keep out of the deliveries' way from now (0: not)."""
+        now = time.monotonic()
+        until_quiet = self._last_delivery + self.quiet_s - now
+        until_cap = self._began + self.max_defer_s - now
+        return max(0.0, min(until_quiet, until_cap))
+
+    def pause_after(self, took_s: float) -> float:
+        """The pause after one event that took ``took_s`` while a flood streams: processing
+        then takes at most ``share`` of the time. Wall time, not CPU time: waiting on the
+        database counts too, so the pause errs on the side of the deliveries."""
+        return took_s * (1 / self.share - 1)
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Wait for this process's deliveries as above, then hold the turn to process one
+        event (alone and followed by its pause while a flood streams)."""
+        # Not a poll: each sleep lasts until the burst may have ended (a delivery since moves
+        # that moment on), and no event would say so sooner.
+        while wait := self.defer_for():  # noqa: ASYNC110
+            await asyncio.sleep(wait)
+        if not self.streaming():
+            yield
+            return
+        async with self._one_at_a_time:
+            started = time.monotonic()
+            try:
+                yield
+            finally:
+                await asyncio.sleep(self.pause_after(time.monotonic() - started))
+
+
+class InboxQueue:
+    """The inbox table as the queue, polled every ``idle_s`` and woken by ``notify``; making
+    way for deliveries as ``Burst`` says (``quiet_s``, ``max_defer_s``, ``share``). Between
+    bursts, ``concurrency`` events are processed at once.
     """
 
     def __init__(
@@ -107,29 +166,12 @@ class InboxQueue:
         self.batch = batch
         self.lease = lease
         self.concurrency = concurrency
-        self.quiet_s = quiet_s
-        self.max_defer_s = max_defer_s
-        self.share = share
+        self.burst = Burst(quiet_s=quiet_s, max_defer_s=max_defer_s, share=share)
         self._wake = asyncio.Event()
-        self._last_delivery = -quiet_s
-        self._burst_began = 0.0
 
     def notify(self) -> None:
-        now = time.monotonic()
-        if now - self._last_delivery >= self.quiet_s:
-            self._burst_began = now
-        self._last_delivery = now
+        self.burst.notify()
         self._wake.set()
-
-    def _streaming(self) -> bool:
-        return time.monotonic() - self._last_delivery < self.quiet_s
-
-    def _defer_for(self) -> float:
-        """How long processing should keep out of the deliveries' way from now (0: not)."""
-        now = time.monotonic()
-        until_quiet = self._last_delivery + self.quiet_s - now
-        until_cap = self._burst_began + self.max_defer_s - now
-        return max(0.0, min(until_quiet, until_cap))
 
     async def run(self, handle: Handler, stop: asyncio.Event) -> None:
         async def one(pk: int) -> None:
@@ -139,9 +181,10 @@ class InboxQueue:
                 log.exception("processing event %d failed unexpectedly", pk)
 
         reading = RepeatedFailure("reading the inbox")
+        burst = self.burst
         while not stop.is_set():
             self._wake.clear()
-            if wait := self._defer_for():
+            if wait := burst.defer_for():
                 await wait_unless_stopped(stop, wait)
                 continue
             try:
@@ -154,18 +197,13 @@ class InboxQueue:
                 await self._sleep(stop)
                 continue
             while taken and not stop.is_set():
-                if wait := self._defer_for():
-                    await wait_unless_stopped(
-                        stop, wait
-                    )  # the claimed events keep their lease meanwhile
-                elif self._streaming():
+                if wait := burst.defer_for():
+                    # The claimed events keep their lease meanwhile.
+                    await wait_unless_stopped(stop, wait)
+                elif burst.streaming():
                     started = time.monotonic()
                     await one(taken.pop(0))
-                    # Wall time, not CPU time: waiting on the database counts too, so the
-                    # pause errs on the side of the deliveries.
-                    await wait_unless_stopped(
-                        stop, (time.monotonic() - started) * (1 / self.share - 1)
-                    )
+                    await wait_unless_stopped(stop, burst.pause_after(time.monotonic() - started))
                 else:
                     now, taken = taken[: self.concurrency], taken[self.concurrency :]
                     await asyncio.gather(*(one(pk) for pk in now))

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from disty.db.engine import is_sqlite
-from disty.jobs.queue import EventQueue, InboxQueue, RepeatedFailure, wait_unless_stopped
+from disty.jobs.queue import Burst, EventQueue, InboxQueue, RepeatedFailure, wait_unless_stopped
 from disty.runtime import Runtime
 from disty.services import ordering, ship_notices
 from disty.services.ordering import Context
@@ -136,13 +136,16 @@ async def run(
     stop: asyncio.Event,
     interval_s: float | None = None,
     queue: EventQueue | None = None,
+    burst: Burst | None = None,
 ) -> None:
-    """Work until ``stop`` is set. ``interval_s`` 0 switches polling off."""
+    """Work until ``stop`` is set. ``interval_s`` 0 switches polling off. ``burst``: the
+    deliveries of the server this worker runs in, on PostgreSQL (on SQLite the ``queue``
+    knows them): its events wait for a burst to end (jobs/queue.py)."""
     every = rt.settings.poll_interval_s if interval_s is None else interval_s
     if queue is None and not is_sqlite(rt.settings.resolved_database_url):
         from disty.jobs import pgqueue  # procrastinate's import, on PostgreSQL only
 
-        await pgqueue.work(rt, stop, poll_interval_s=every)
+        await pgqueue.work(rt, stop, poll_interval_s=every, burst=burst)
         return
     inbox = queue or InboxQueue(rt.sessions)
     loops = [

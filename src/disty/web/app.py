@@ -18,7 +18,7 @@ from disty import __version__
 from disty.config import Settings
 from disty.db.engine import create_engine, is_sqlite, session_factory
 from disty.jobs import worker
-from disty.jobs.queue import InboxQueue
+from disty.jobs.queue import Burst, InboxQueue
 from disty.mcp import http as mcp_http
 from disty.runtime import open_runtime
 from disty.services import connections
@@ -44,6 +44,14 @@ if TYPE_CHECKING:
 # doubling, at most 5 minutes): a misconfigured script notices, a guesser gets nowhere.
 BAD_TOKENS_FREE = 20
 BAD_TOKENS_MAX_DELAY_S = 300.0
+
+
+def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
+    def both() -> None:
+        first()
+        second()
+
+    return both
 
 
 def share_throttles(app: FastAPI, engine: AsyncEngine) -> None:
@@ -83,6 +91,7 @@ def create_app(
             # queue, shared by every replica and worker (jobs/pgqueue.py).
             queue: InboxQueue | None = None
             jobs: Notifier | None = None
+            burst: Burst | None = None
             if is_sqlite(chosen.resolved_database_url):
                 queue = InboxQueue(rt.sessions)
                 notify = queue.notify
@@ -92,6 +101,10 @@ def create_app(
                 jobs = Notifier(chosen.resolved_database_url)
                 await jobs.open()
                 notify = jobs.notify
+                if run_worker:
+                    # This process's worker makes way for its deliveries, as on SQLite.
+                    burst = Burst()
+                    notify = _both(jobs.notify, burst.notify)
             app.state.rt = rt
             if jobs is not None:
                 # Failed sign-ins and unknown tokens counted by every replica together.
@@ -136,7 +149,9 @@ def create_app(
                 gc.freeze()
             stop = asyncio.Event()
             task = (
-                asyncio.create_task(worker.run(rt, stop=stop, queue=queue)) if run_worker else None
+                asyncio.create_task(worker.run(rt, stop=stop, queue=queue, burst=burst))
+                if run_worker
+                else None
             )
             try:
                 yield
