@@ -1,7 +1,7 @@
 """The webhook receiver against the least a receiver can be, measured with wrk.
 
 Run: ``python -m bench.receiver [--seconds 8] [--connections 32] [--rounds 2] [--no-postgres]
-[--profile DIR]``
+[--no-sqlite] [--no-replicas] [--profile DIR]``
 
 The yardstick is a minimal FastAPI app (``minimal_app``) that does only what no receiver can
 skip: read the body, take the eventId, check Ingram's signature (HMAC-SHA512 of the eventId),
@@ -288,8 +288,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=2, help="runs of each server (medians)")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-replicas", action="store_true")
-    parser.add_argument("--profile", type=Path, help="py-spy's profile of disty (SQLite)")
+    parser.add_argument("--profile", type=Path, help="py-spy's profile of disty, per database")
     parser.add_argument("--serve-minimal", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_minimal:
@@ -364,8 +365,8 @@ def main() -> None:
                 f"{'PASS' if p99 <= 1.5 else 'MISS'}"
             )
 
-        sqlite_env = dict(base_env, DISTY_HOME=str(tmp / "sqlite-home"))
-        measure_pair("SQLite", sqlite_env)
+        if not args.no_sqlite:
+            measure_pair("SQLite", dict(base_env, DISTY_HOME=str(tmp / "sqlite-home")))
         if not args.no_postgres:
             name, url = postgres_database()
             try:

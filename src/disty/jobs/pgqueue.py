@@ -110,10 +110,14 @@ def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float, burst: Burst | N
     @app.periodic(cron=_every(dispatch_every), periodic_id="dispatch")
     @app.task(name="disty.dispatch_events", queueing_lock="disty.dispatch_events")
     async def dispatch_events(timestamp: int | None = None) -> int:
-        deferred = 0
-        for pk in await processing.due(rt.sessions, limit=DISPATCH_BATCH):
-            lock = f"event:{pk}"
-            deferred += await _defer_once(app, "disty.process_event", lock, pk=pk)
+        # Every event due, page by page: the first page alone would be found again and again
+        # (its jobs already queued) until processed, and a backlog of 20,000 (a burst of
+        # stock deltas) would be dispatched 500 a tick, 100 events a second at most.
+        deferred = after = 0
+        while pks := await processing.due(rt.sessions, limit=DISPATCH_BATCH, after=after):
+            for pk in pks:
+                deferred += await _defer_once(app, "disty.process_event", f"event:{pk}", pk=pk)
+            after = pks[-1]
         return deferred
 
     @app.periodic(cron=_every(min(POLL_EVERY_S, int(poll_interval_s) or POLL_EVERY_S)))
