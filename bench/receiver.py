@@ -226,10 +226,12 @@ def wrk(label: str, url: str, script: Path, events: Path, seconds: float, conns:
 def drained(port: int, timeout_s: float = 180.0) -> None:
     """Wait for disty's worker to process what the run left in the inbox (read from /metrics,
     open to this machine in development), so its work never overlaps the next run."""
-    deadline = time.monotonic() + timeout_s
+    began = time.monotonic()
+    deadline = began + timeout_s
     while time.monotonic() < deadline:
         page = httpx.get(f"http://{HOST}:{port}/metrics").text
         if 'disty_jobs_queued{queue="webhook_events"} 0.0' in page:
+            print(f"the worker processed the inbox {time.monotonic() - began:.0f} s after the run")
             return
         time.sleep(0.5)
     print(f"the worker had not processed the inbox within {timeout_s:.0f} s")

@@ -90,6 +90,11 @@ async def defer_dispatch(app: App) -> None:
     await _defer_once(app, "disty.dispatch_events")
 
 
+def _making_way(burst: Burst | None) -> contextlib.AbstractAsyncContextManager[None]:
+    """``burst.turn()`` in a worker inside disty serve; nothing to wait for in one of its own."""
+    return burst.turn() if burst is not None else contextlib.nullcontext()
+
+
 def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float, burst: Burst | None = None) -> None:
     """The jobs, bound to the runtime they work in. ``burst``: the deliveries of the server
     this worker runs in (``disty serve`` without ``--no-worker``), which its events make way
@@ -103,7 +108,7 @@ def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float, burst: Burst | N
 
     @app.task(name="disty.process_event")
     async def process_event(pk: int) -> None:
-        async with burst.turn() if burst is not None else contextlib.nullcontext():
+        async with _making_way(burst):
             if await processing.claim(rt.sessions, limit=1, lease=lease, only=[pk]):
                 await rounds.process_claimed(rt, pk, lease)
 
@@ -113,11 +118,13 @@ def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float, burst: Burst | N
         # Every event due, page by page: the first page alone would be found again and again
         # (its jobs already queued) until processed, and a backlog of 20,000 (a burst of
         # stock deltas) would be dispatched 500 a tick, 100 events a second at most.
+        # Queueing thousands of jobs is work too: in disty serve it waits for the burst.
         deferred = after = 0
-        while pks := await processing.due(rt.sessions, limit=DISPATCH_BATCH, after=after):
-            for pk in pks:
-                deferred += await _defer_once(app, "disty.process_event", f"event:{pk}", pk=pk)
-            after = pks[-1]
+        async with _making_way(burst):
+            while pks := await processing.due(rt.sessions, limit=DISPATCH_BATCH, after=after):
+                for pk in pks:
+                    deferred += await _defer_once(app, "disty.process_event", f"event:{pk}", pk=pk)
+                after = pks[-1]
         return deferred
 
     @app.periodic(cron=_every(min(POLL_EVERY_S, int(poll_interval_s) or POLL_EVERY_S)))
