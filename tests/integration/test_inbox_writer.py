@@ -425,3 +425,34 @@ async def test_processing_waits_while_deliveries_stream_but_not_for_ever(
         streaming = False
         stop.set()
         await asyncio.wait_for(worker, timeout=10)
+
+
+async def test_any_text_a_body_holds_is_stored_as_it_came(
+    rt: Runtime, destination: Destination
+) -> None:
+    # PostgreSQL's batch travels as one JSON document (writer.py ``_postgres_insert``):
+    # quotes, backslashes, an escaped NUL, other scripts and emoji must come out unchanged.
+    odd = 'Caf\u00e9 "Tokyo" \u65e5\u672c \U0001f4e6 back\\slash \\u0000 tab\t line\nend'
+    body = json.dumps(
+        {
+            "topic": "resellers/orders",
+            "event": "im::updated",
+            "eventTimeStamp": "2026-01-01T10:00:00.000Z",
+            "eventId": "EVT-ODD",
+            "resource": [{"eventType": "im::order_shipped", "customerOrderNumber": odd}],
+        },
+        ensure_ascii=False,
+    ).encode()
+    envelopes = ingram_webhooks.envelopes(body)
+    headers = {"User-Agent": 'r\u00e9seau "quoted" \\ agent'}
+    writer = InboxWriter(rt.settings.resolved_database_url)
+    writer.start()
+    try:
+        alone, again = [await writer.accept(destination, envelopes, headers) for _ in range(2)]
+    finally:
+        await writer.close()
+    assert (alone, again) == (Accepted(1, 0, 0), Accepted(0, 1, 0))
+    [row] = await inbox_rows(rt)
+    assert row.body == envelopes[0].raw
+    assert odd in json.loads(row.body or "")["resource"][0]["customerOrderNumber"]
+    assert row.headers == {"user-agent": headers["User-Agent"]}
