@@ -69,6 +69,62 @@ async def test_upgrade_from_empty_reaches_head_and_matches_the_models(
         await engine.dispose()
 
 
+def _index_options(connection: Connection) -> tuple[dict[str, object], dict[str, object]]:
+    """Each index's options for this database (an operator class, a partial index's WHERE):
+    as the models declare them (after load_all: db/base.py's dialect_kwargs) and as the
+    migrated database holds them. Alembic's comparison reads neither."""
+    models.load_all()
+    dialect = connection.dialect.name
+    declared = {
+        str(index.name): {
+            key.removeprefix(f"{dialect}_"): str(value) if key.endswith("_where") else value
+            for key, value in index.dialect_kwargs.items()
+            if key.startswith(f"{dialect}_")
+        }
+        for table in Base.metadata.tables.values()
+        for index in table.indexes
+    }
+    found: dict[str, object] = {}
+    if dialect == "postgresql":
+        inspector = inspect(connection)
+        for table in Base.metadata.tables:
+            for index in inspector.get_indexes(table):
+                options = {
+                    key.removeprefix("postgresql_"): value
+                    for key, value in index.get("dialect_options", {}).items()
+                    if key in ("postgresql_ops", "postgresql_where")
+                }
+                if "where" in options:  # PostgreSQL writes it back in parentheses
+                    options["where"] = str(options["where"]).removeprefix("(").removesuffix(")")
+                found[str(index["name"])] = options
+    else:  # SQLite keeps each index's CREATE statement as it was given
+        rows = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        )
+        for name, sql in rows:
+            _, where, condition = sql.partition(" WHERE ")
+            found[name] = {"where": condition} if where else {}
+    return {k: v for k, v in declared.items() if v}, {k: v for k, v in found.items() if v}
+
+
+async def test_indexes_hold_the_options_the_models_declare_for_their_database(
+    empty_database_url: str,
+) -> None:
+    engine = create_engine(empty_database_url)
+    try:
+        await migrate.upgrade(engine)
+        async with engine.connect() as connection:
+            declared, found = await connection.run_sync(_index_options)
+        assert found == declared
+        # The partial unique index of webhook keys, and PostgreSQL's byte-order indexes for
+        # prefix search: the comparison above is not between two empty sets.
+        assert declared["uq_webhook_keys_current_label"] == {"where": "retired_at IS NULL"}
+        if engine.dialect.name == "postgresql":
+            assert declared["ix_po_lines_sku"] == {"ops": {"sku": "varchar_pattern_ops"}}
+    finally:
+        await engine.dispose()
+
+
 async def test_models_round_trip(runtime: Runtime) -> None:
     tested_at = datetime(2026, 11, 28, 12, 30, tzinfo=UTC)
     async with runtime.sessions() as session:

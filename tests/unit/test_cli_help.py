@@ -8,6 +8,8 @@ import logging
 import re
 
 import pytest
+import typer
+from typer.core import TyperGroup
 from typer.testing import CliRunner
 
 from disty.cli import COMMANDS, app, load_command
@@ -27,7 +29,8 @@ def _every_command() -> list[tuple[str, ...]]:
     for name in COMMANDS:
         command = load_command(name)
         found.append((name,))
-        found += [(name, sub) for sub in getattr(command, "commands", {})]
+        if isinstance(command, TyperGroup):  # its commands are built when asked for: listed
+            found += [(name, sub) for sub in command.list_commands(typer.Context(command))]
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -34,6 +35,44 @@ def test_money_never_goes_through_a_float() -> None:
     # 0.1 + 0.2 as floats is 0.30000000000000004; as Decimals it stays exact, to the last digit.
     assert money(Decimal("0.1") + Decimal("0.2")) == "0.30"
     assert money(Decimal("12345678901234.5678"), "USD") == "$12,345,678,901,234.5678"
+
+
+def _amounts() -> list[Decimal]:
+    """Amounts of every size, sign and number of decimals, and the edges of rounding to four
+    decimals (half to even, as Babel rounds), from a fixed seed."""
+    rng = random.Random(29)  # noqa: S311 (test data, not a secret)
+    found = [
+        Decimal(text)
+        for text in (
+            "0", "-0", "0.00", "-0.00001", "0.00005", "0.00015", "0.00025", "-0.00015",
+            "999.99995", "999.99994", "1E+3", "1.5E-7", "12345678901234.5678", "1.000000",
+            "100", "-1000000", "0.1", "0.01", "0.001", "0.0001", "5.43", "3976.6",
+            "0.00014999999999999999999999999999",  # 29 digits: rounded to 28 first
+        )
+    ]  # fmt: skip
+    for _ in range(3000):
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 18)))
+        exponent = rng.randint(-10, 6)
+        found.append(Decimal(f"{rng.choice('-+')}{digits}E{exponent}"))
+    return found
+
+
+@pytest.mark.parametrize("currency", [None, "", "USD", "usd", "CAD", "Cad", "EUR", "GBP", "JPY"])
+def test_money_is_what_babel_writes(currency: str | None) -> None:
+    # The sites' currencies and amounts without one are written without Babel (formatting.py's
+    # _SITE_SYMBOLS): they must read exactly as Babel writes them, the others go through it.
+    from babel.numbers import format_currency, format_decimal
+
+    for amount in _amounts():
+        if currency:
+            babel = format_currency(
+                amount, currency.upper(), format="¤#,##0.00##", locale="en_US",
+                currency_digits=False,
+            )  # fmt: skip
+        else:
+            babel = format_decimal(amount, format="#,##0.00##", locale="en_US")
+        assert money(amount, currency) == babel, amount
+        assert money(str(amount), currency) == babel, amount
 
 
 def test_moments_are_one_format_in_utc() -> None:

@@ -4,7 +4,8 @@ a few milliseconds, and a command such as ``disty tenant list`` needs two of the
 Each module holds its classes' relationships, so a module loaded alone maps completely.
 
 What needs every table (Alembic, comparing the models with the database) calls
-:func:`load_all` first.
+:func:`load_all` first: it also gives the indexes their options for one database, which a model
+module alone leaves aside (db/base.py's dialect_kwargs).
 """
 
 from __future__ import annotations
@@ -93,6 +94,10 @@ def __getattr__(name: str) -> Any:
 
 
 def load_all() -> None:
-    """Import every model, so that Base.metadata knows every table."""
+    """Import every model, so that Base.metadata knows every table, and give the indexes their
+    options for one database (db/base.py's dialect_kwargs)."""
+    from disty.db.base import Base, apply_dialect_kwargs
+
     for module in sorted(set(MODULES.values())):
         importlib.import_module(f"{__name__}.{module}")
+    apply_dialect_kwargs(Base.metadata)

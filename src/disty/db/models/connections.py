@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from disty.db.base import Base, UTCDateTime, utcnow
+from disty.db.base import Base, UTCDateTime, dialect_kwargs, utcnow
 
 # The tables this module's foreign keys name, loaded with it: a flush resolves the foreign
 # keys of every table it writes (to order the rows) and fails on a table not on Base.metadata.
@@ -78,8 +78,10 @@ class WebhookKey(Base):
             "connection_id",
             "label",
             unique=True,
-            sqlite_where=text("retired_at IS NULL"),
-            postgresql_where=text("retired_at IS NULL"),
+            info=dialect_kwargs(
+                sqlite_where=text("retired_at IS NULL"),
+                postgresql_where=text("retired_at IS NULL"),
+            ),
         ),
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from disty.db.base import Base, UTCDateTime, utcnow
+from disty.db.base import Base, UTCDateTime, dialect_kwargs, utcnow
 
 # The tables this module's foreign keys name, loaded with it: a flush resolves the foreign
 # keys of every table it writes (to order the rows) and fails on a table not on Base.metadata.
@@ -35,7 +35,7 @@ class InboundEvent(Base):
         ),
         Index(
             "ix_inbound_events_tenant_event_id", "tenant_id", "event_id",
-            postgresql_ops={"event_id": "varchar_pattern_ops"},
+            info=dialect_kwargs(postgresql_ops={"event_id": "varchar_pattern_ops"}),
         ),
     )  # fmt: skip
 

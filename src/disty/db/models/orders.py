@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from disty.db.base import Base, UTCDateTime, utcnow
+from disty.db.base import Base, UTCDateTime, dialect_kwargs, utcnow
 
 # The tables this module's foreign keys name, loaded with it: a flush resolves the foreign
 # keys of every table it writes (to order the rows) and fails on a table not on Base.metadata.
@@ -48,7 +48,7 @@ class PurchaseOrder(Base):
         Index("ix_purchase_orders_tenant_updated", "tenant_id", "updated_at", "id"),
         Index(
             "ix_purchase_orders_tenant_po_number", "tenant_id", "po_number",
-            postgresql_ops={"po_number": BYTEWISE},
+            info=dialect_kwargs(postgresql_ops={"po_number": BYTEWISE}),
         ),
     )  # fmt: skip
 
@@ -119,10 +119,10 @@ class POLine(Base):
     __table_args__ = (
         UniqueConstraint("po_id", "line_number"),
         # The PO list's search by SKU and by supplier order number.
-        Index("ix_po_lines_sku", "sku", postgresql_ops={"sku": BYTEWISE}),
+        Index("ix_po_lines_sku", "sku", info=dialect_kwargs(postgresql_ops={"sku": BYTEWISE})),
         Index(
             "ix_po_lines_supplier_order_number", "supplier_order_number",
-            postgresql_ops={"supplier_order_number": BYTEWISE},
+            info=dialect_kwargs(postgresql_ops={"supplier_order_number": BYTEWISE}),
         ),
     )  # fmt: skip
 
@@ -174,7 +174,7 @@ class POInvoice(Base):
         # The invoice list's search by invoice number.
         Index(
             "ix_po_invoices_invoice_number", "invoice_number",
-            postgresql_ops={"invoice_number": BYTEWISE},
+            info=dialect_kwargs(postgresql_ops={"invoice_number": BYTEWISE}),
         ),
     )  # fmt: skip
 
