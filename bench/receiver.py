@@ -22,7 +22,8 @@ replica behind a load balancer would run; the worker is another process's job) a
 figures per replica and their sum.
 
 ``--profile DIR`` records py-spy (if installed) on disty's server during its first run on each
-database and writes the functions where the most time went (own and total) to stdout and DIR.
+database, then during the drain that follows (its worker processing the events the run left),
+and writes the functions where the most time went (own and total) to stdout and DIR.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -223,17 +225,31 @@ def wrk(label: str, url: str, script: Path, events: Path, seconds: float, conns:
 # -- the run ---------------------------------------------------------------------------------
 
 
+def _inbox(port: int) -> tuple[int, int]:
+    """Events received and not yet processed, and those failed (waiting for a retry), from
+    /metrics (open to this machine in development). Claimed events still count: an event
+    leased by a worker is not processed until its worker says so."""
+    page = httpx.get(f"http://{HOST}:{port}/metrics").text
+    found = dict(re.findall(r'disty_inbox_events\{status="(\w+)"\} ([0-9.e+]+)', page))
+    return int(float(found.get("received", 0))), int(float(found.get("failed", 0)))
+
+
 def drained(port: int, timeout_s: float = 180.0) -> None:
-    """Wait for disty's worker to process what the run left in the inbox (read from /metrics,
-    open to this machine in development), so its work never overlaps the next run."""
+    """Wait for disty's worker to process what the run left in the inbox, so its work never
+    overlaps the next run, and say how long it took: the worker's rate on a backlog."""
     began = time.monotonic()
     deadline = began + timeout_s
+    left, _ = _inbox(port)
     while time.monotonic() < deadline:
-        page = httpx.get(f"http://{HOST}:{port}/metrics").text
-        if 'disty_jobs_queued{queue="webhook_events"} 0.0' in page:
-            print(f"the worker processed the inbox {time.monotonic() - began:.0f} s after the run")
+        received, failed = _inbox(port)
+        if not received:
+            took = time.monotonic() - began
+            print(
+                f"the worker processed the inbox {took:.1f} s after the run: {left} events, "
+                f"{left / max(took, 0.1):.0f}/s" + (f" ({failed} failed)" if failed else "")
+            )
             return
-        time.sleep(0.5)
+        time.sleep(0.2)
     print(f"the worker had not processed the inbox within {timeout_s:.0f} s")
 
 
@@ -251,16 +267,27 @@ def drop_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def profiled(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | None:
+def profiled(pid: int, seconds: float | None, out: Path) -> subprocess.Popen[bytes] | None:
+    """py-spy recording ``pid`` for ``seconds`` (None: until sent SIGINT, ``stop_profile``)."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(spy).exists():
         print("py-spy not installed: no profile")
         return None
+    length = ["-d", str(int(seconds))] if seconds is not None else []
     return subprocess.Popen(  # noqa: S603
-        [spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-f", "raw", "-o", str(out),
-         "--nonblocking"],
+        [spy, "record", "-p", str(pid), *length, "-f", "raw", "-o", str(out), "--nonblocking"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+
+
+def stop_profile(spy: subprocess.Popen[bytes], raw: Path, what: str) -> None:
+    """Let ``spy`` write its profile (SIGINT ends a recording without ``-d``), then show it."""
+    if spy.poll() is None:
+        spy.send_signal(signal.SIGINT)
+    spy.wait(timeout=60)
+    summary = summarize_profile(raw)
+    raw.with_suffix(".txt").write_text(summary + "\n")
+    print(f"py-spy, {what}: {summary}")
 
 
 def summarize_profile(raw: Path, top: int = 25) -> str:
@@ -352,12 +379,14 @@ def main() -> None:
                         wrk(f"disty durable, {kind}", durl, script, events, args.seconds,
                             args.connections)
                     )  # fmt: skip
+                    if spy is not None and raw is not None:
+                        stop_profile(spy, raw, f"disty on {kind}")
+                        # Then the worker alone, processing the backlog the run left.
+                        raw = raw.with_name(f"disty-{kind}-drain.raw")
+                        spy = profiled(pid, None, raw)
                     drained(dport)
                     if spy is not None and raw is not None:
-                        spy.wait(timeout=60)
-                        summary = summarize_profile(raw)
-                        raw.with_suffix(".txt").write_text(summary + "\n")
-                        print(f"py-spy, disty on {kind}: {summary}")
+                        stop_profile(spy, raw, f"disty's worker on {kind}, the drain")
             results.extend(theirs + mine)
             rate = median(r.rate for r in mine) / median(r.rate for r in theirs)
             p99 = median(r.p99 for r in mine) / median(r.p99 for r in theirs)
