@@ -730,7 +730,7 @@ async def test_a_processing_longer_than_its_lease_is_not_taken_by_another_worker
     control(simulator, "POST", "/faults", json=slow)
     assert await processing.claim(rt.sessions, limit=1, lease=lease, only=[pk]) == [pk]
     first_hold_ends = utcnow() + lease
-    job = asyncio.create_task(worker.process_claimed(rt, pk, lease))
+    job = asyncio.create_task(worker.process_claimed(rt, [pk], lease))
     outlived = False
     while not job.done():
         # Another worker, all along, finds nothing to take.

@@ -3,14 +3,21 @@
 
 The same rounds as the in-process worker (jobs/worker.py), cut into jobs:
 
-- ``process_event``: one webhook event. The inbox row stays the record (its status, tries,
-  backoff, dead letter); the job only says "try this event now". Its job lock lets one
-  worker at a time try it; the event's own lease (``claim``, renewed while the job runs)
-  keeps out anything else (a ``disty worker --once``, a replay).
-- ``dispatch_events``: defers a ``process_event`` for every event due (new, a retry come
-  due, one whose worker died and whose lease ran out); its queueing lock makes each event's
-  job queued once. A replica's receiver defers one ``dispatch_events`` per burst (``Notifier``)
-  and the worker's schedule runs it every few seconds as the safety net.
+- ``process_events``: a batch of webhook events. It claims up to ``EVENT_BATCH`` events due
+  (``claim``: each held by its lease, renewed while the job runs, so no other job, ``disty
+  worker --once`` or replay touches it meanwhile), processes them ``EVENT_AT_ONCE`` at a time,
+  and, when the batch was full, queues its successor for what is left. The inbox row stays
+  the record (its status, tries, backoff, dead letter); the job only says "take some events
+  now". Why batches and not one job per event: a job costs procrastinate an insert, a fetch
+  and a finish (with their notifications), a claim of one row more, and a task to renew one
+  lease: more than processing an ordinary event itself, so a backlog of thousands (a burst of
+  stock deltas) went at about 100 events a second (py-spy on the drain, bench/receiver.py).
+- ``dispatch_events``: when events are due (new, a retry come due, one whose worker died and
+  whose lease ran out), queues up to ``EVENT_JOBS`` ``process_events``, each under a queueing
+  lock and a lock of its own (``events:<n>``): at most that many run at once platform-wide,
+  however many workers, which leaves the workers' other slots to POs. A replica's receiver
+  defers one ``dispatch_events`` per burst (``Notifier``) and the worker's schedule runs it
+  every few seconds as the safety net.
 - ``poll_due``: defers a ``refresh_po`` for every PO due a check; ``resume_sends`` (the outbox
   sweep, every few seconds whatever the poll interval) for every PO left ``submitting`` whose
   sender died (its lease run out) or whose unanswered send is due again. ``refresh_po`` sends
@@ -53,7 +60,12 @@ log = logging.getLogger(__name__)
 # seconds. A job cut short by a dead worker is retried by ``retry_stalled``; an event whose
 # lease a dead job left is dispatched again by ``dispatch_events`` once the lease has run out.
 CONCURRENCY = 4
-DISPATCH_BATCH = 500
+# Events one ``process_events`` claims; processed this many at a time; jobs of them running at
+# once, platform-wide. 2 x 4 events in flight keep PostgreSQL busy from one worker on this
+# 2-core machine; more workers are free to run the rest of the jobs meanwhile.
+EVENT_BATCH = 100
+EVENT_AT_ONCE = 4
+EVENT_JOBS = 2
 # The safety net's cadence (the receiver wakes the workers at once): at most this, and at
 # most one event lease, so an event a dead worker held is taken up soon after its lease ends.
 DISPATCH_EVERY_S = 5
@@ -86,6 +98,11 @@ async def _defer_once(app: App, task: str, lock: str | None = None, **kwargs: An
     return True
 
 
+async def _defer_events(app: App, slot: int) -> bool:
+    """Queue a ``process_events`` in ``slot`` (0 to EVENT_JOBS - 1) unless one waits there."""
+    return await _defer_once(app, "disty.process_events", f"events:{slot}", slot=slot)
+
+
 async def defer_dispatch(app: App) -> None:
     await _defer_once(app, "disty.dispatch_events")
 
@@ -106,26 +123,30 @@ def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float, burst: Burst | N
     # Half the silence that makes a worker dead: its jobs are retried soon after.
     stalled_every = min(5, int(settings.job_stalled_after_s / 2))
 
-    @app.task(name="disty.process_event")
-    async def process_event(pk: int) -> None:
+    @app.task(name="disty.process_events")
+    async def process_events(slot: int) -> int:
         async with _making_way(burst):
-            if await processing.claim(rt.sessions, limit=1, lease=lease, only=[pk]):
-                await rounds.process_claimed(rt, pk, lease)
+            taken = await processing.claim(rt.sessions, limit=EVENT_BATCH, lease=lease)
+        await rounds.process_claimed(
+            rt, taken, lease, at_once=EVENT_AT_ONCE, turn=lambda: _making_way(burst)
+        )
+        if len(taken) == EVENT_BATCH:
+            # More may be due: the next batch is a job of its own, not a loop in this one,
+            # so the queue's other jobs take turns with a backlog and a stopping worker has
+            # one batch to finish, not the backlog.
+            await _defer_events(app, slot)
+        return len(taken)
 
     @app.periodic(cron=_every(dispatch_every), periodic_id="dispatch")
     @app.task(name="disty.dispatch_events", queueing_lock="disty.dispatch_events")
     async def dispatch_events(timestamp: int | None = None) -> int:
-        # Every event due, page by page: the first page alone would be found again and again
-        # (its jobs already queued) until processed, and a backlog of 20,000 (a burst of
-        # stock deltas) would be dispatched 500 a tick, 100 events a second at most.
-        # Queueing thousands of jobs is work too: in disty serve it waits for the burst.
-        deferred = after = 0
+        # As many jobs as the events due fill batches, up to EVENT_JOBS; each queued once
+        # (its queueing lock) and run one at a time (its lock). Queueing is work too: in
+        # disty serve it waits for the burst.
         async with _making_way(burst):
-            while pks := await processing.due(rt.sessions, limit=DISPATCH_BATCH, after=after):
-                for pk in pks:
-                    deferred += await _defer_once(app, "disty.process_event", f"event:{pk}", pk=pk)
-                after = pks[-1]
-        return deferred
+            due = await processing.due(rt.sessions, limit=EVENT_BATCH * EVENT_JOBS)
+            jobs = -(-len(due) // EVENT_BATCH)  # batches, rounded up
+            return sum([await _defer_events(app, slot) for slot in range(jobs)])
 
     @app.periodic(cron=_every(min(POLL_EVERY_S, int(poll_interval_s) or POLL_EVERY_S)))
     @app.task(name="disty.poll_due", queueing_lock="disty.poll_due")

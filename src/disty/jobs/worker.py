@@ -12,8 +12,10 @@ and workers share them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 
 from disty.db.engine import is_sqlite
@@ -84,11 +86,29 @@ async def process_event(rt: Runtime, pk: int) -> None:
     await processing.process(rt.sessions, context(rt, "webhook"), pk)
 
 
-async def process_claimed(rt: Runtime, pk: int, lease: timedelta) -> None:
-    """Process an event claimed with a short ``lease`` (the job queue's), renewed while its
-    processing runs (which may wait for a supplier up to DISTY_SUPPLIER_DEADLINE_S)."""
-    async with processing.lease_kept(rt.sessions, pk, lease):
-        await process_event(rt, pk)
+async def process_claimed(
+    rt: Runtime,
+    pks: Sequence[int],
+    lease: timedelta,
+    *,
+    at_once: int = 1,
+    turn: Callable[[], AbstractAsyncContextManager[object]] = contextlib.nullcontext,
+) -> None:
+    """Process events claimed with a short ``lease`` (the job queue's), ``at_once`` at a time,
+    each in a ``turn`` (making way for deliveries, jobs/queue.py ``Burst``). Their leases are
+    renewed until the last is done: a processing may wait for a supplier up to
+    DISTY_SUPPLIER_DEADLINE_S, and an event may wait for its turn longer than a lease."""
+    slots = asyncio.Semaphore(at_once)
+
+    async def one(pk: int) -> None:
+        async with slots, turn():
+            try:
+                await process_event(rt, pk)
+            except Exception:  # its lease runs out and it is taken up again; the rest go on
+                log.exception("processing event %d failed unexpectedly", pk)
+
+    async with processing.lease_kept(rt.sessions, pks, lease):
+        await asyncio.gather(*(one(pk) for pk in pks))
 
 
 async def drain_events(rt: Runtime) -> int:

@@ -218,6 +218,10 @@ async def claim(
                 )
                 .order_by(InboundEvent.id)
                 .limit(limit)
+                # PostgreSQL: rows another claim is taking at this moment are skipped, not
+                # waited for and then found taken, so two workers claiming at once take two
+                # batches instead of one batch and nothing (SQLite has one writer anyway).
+                .with_for_update(skip_locked=True)
             )
         )
         if not ids:
@@ -239,27 +243,29 @@ async def claim(
 
 @asynccontextmanager
 async def lease_kept(
-    sessions: async_sessionmaker[AsyncSession], pk: int, lease: timedelta
+    sessions: async_sessionmaker[AsyncSession], pks: Sequence[int], lease: timedelta
 ) -> AsyncIterator[None]:
-    """Renew a claimed event's lease every third of it while its processing runs.
+    """Renew the leases of claimed events every third of it while their processing runs
+    (one statement for them all).
 
     A lease shorter than one processing (a job queue's, so that a dead worker's events are
-    taken up soon) would otherwise run out mid-way, and another worker would take the event
-    and process it a second time. ``process`` clears the lease when done; a renewal after
-    that changes nothing.
+    taken up soon) would otherwise run out mid-way, or while an event of a batch waits its
+    turn, and another worker would take the event and process it a second time. ``process``
+    clears an event's lease when done; a renewal after that leaves it alone.
     """
 
     async def renew() -> None:
         async with sessions() as session:
             await session.execute(
                 update(InboundEvent)
-                .where(InboundEvent.id == pk, InboundEvent.lease_until.is_not(None))
+                .where(InboundEvent.id.in_(pks), InboundEvent.lease_until.is_not(None))
                 .values(lease_until=utcnow() + lease)
                 .execution_options(synchronize_session=False)
             )
             await session.commit()
 
-    async with leases.renewed(renew, lease, f"event {pk}"):
+    what = f"event {pks[0]}" if len(pks) == 1 else f"{len(pks)} events from {min(pks)}"
+    async with leases.renewed(renew, lease, what):
         yield
 
 
