@@ -5,8 +5,8 @@ calls ``run`` with the function that processes one event. The first implementati
 ``InboxQueue``, serves it from the inbox table itself (events are claimed with a lease, so
 several workers on one PostgreSQL never process one event at the same time) and wakes at once
 in the process that received them. A PostgreSQL-backed job queue (procrastinate) can take its
-place when disty runs on several machines: ``notify`` defers one job per event, ``run`` is its
-worker; the inbox row stays the record either way.
+place when disty runs on several machines (jobs/pgqueue.py: ``notify`` defers a dispatch that
+queues jobs each taking a batch of events); the inbox row stays the record either way.
 """
 
 from __future__ import annotations
