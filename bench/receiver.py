@@ -249,7 +249,7 @@ def drained(port: int, timeout_s: float = 180.0) -> None:
                 f"{left / max(took, 0.1):.0f}/s" + (f" ({failed} failed)" if failed else "")
             )
             return
-        time.sleep(0.2)
+        time.sleep(0.5)
     print(f"the worker had not processed the inbox within {timeout_s:.0f} s")
 
 
