@@ -13,11 +13,13 @@ The same rounds as the in-process worker (jobs/worker.py), cut into jobs:
   lease: more than processing an ordinary event itself, so a backlog of thousands (a burst of
   stock deltas) went at about 100 events a second (py-spy on the drain, bench/receiver.py).
 - ``dispatch_events``: when events are due (new, a retry come due, one whose worker died and
-  whose lease ran out), queues up to ``EVENT_JOBS`` ``process_events``, each under a queueing
-  lock and a lock of its own (``events:<n>``): at most that many run at once platform-wide,
-  however many workers, which leaves the workers' other slots to POs. A replica's receiver
-  defers one ``dispatch_events`` per burst (``Notifier``) and the worker's schedule runs it
-  every few seconds as the safety net.
+  whose lease ran out), queues a ``process_events`` in each of up to ``EVENT_JOBS`` slots
+  (``events:<n>``, its queueing lock) where none is queued or running: that many chains of
+  batches at once platform-wide, however many workers, which leaves the workers' other slots
+  to POs. Not a job lock: procrastinate fetches a job held back by its lock only at the next
+  notification or poll (5 s), and each successor in a chain would wait that long. A
+  replica's receiver defers one ``dispatch_events`` per burst (``Notifier``) and the
+  worker's schedule runs it every few seconds as the safety net.
 - ``poll_due``: defers a ``refresh_po`` for every PO due a check; ``resume_sends`` (the outbox
   sweep, every few seconds whatever the poll interval) for every PO left ``submitting`` whose
   sender died (its lease run out) or whose unanswered send is due again. ``refresh_po`` sends
@@ -98,9 +100,20 @@ async def _defer_once(app: App, task: str, lock: str | None = None, **kwargs: An
     return True
 
 
+def _slot(slot: int) -> str:
+    return f"events:{slot}"
+
+
 async def _defer_events(app: App, slot: int) -> bool:
-    """Queue a ``process_events`` in ``slot`` (0 to EVENT_JOBS - 1) unless one waits there."""
-    return await _defer_once(app, "disty.process_events", f"events:{slot}", slot=slot)
+    """Queue a ``process_events`` in ``slot`` (0 to EVENT_JOBS - 1) unless one waits there
+    (its queueing lock; no job lock, the module's docstring says why)."""
+    try:
+        await app.configure_task(
+            name="disty.process_events", queueing_lock=_slot(slot)
+        ).defer_async(slot=slot)
+    except AlreadyEnqueued:
+        return False
+    return True
 
 
 async def defer_dispatch(app: App) -> None:
@@ -140,13 +153,20 @@ def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float, burst: Burst | N
     @app.periodic(cron=_every(dispatch_every), periodic_id="dispatch")
     @app.task(name="disty.dispatch_events", queueing_lock="disty.dispatch_events")
     async def dispatch_events(timestamp: int | None = None) -> int:
-        # As many jobs as the events due fill batches, up to EVENT_JOBS; each queued once
-        # (its queueing lock) and run one at a time (its lock). Queueing is work too: in
-        # disty serve it waits for the burst.
+        # As many jobs as the events due fill batches, up to EVENT_JOBS, in the slots with
+        # none running (its chain goes on) and none queued (its queueing lock). Queueing is
+        # work too: in disty serve it waits for the burst.
         async with _making_way(burst):
             due = await processing.due(rt.sessions, limit=EVENT_BATCH * EVENT_JOBS)
-            jobs = -(-len(due) // EVENT_BATCH)  # batches, rounded up
-            return sum([await _defer_events(app, slot) for slot in range(jobs)])
+            wanted = -(-len(due) // EVENT_BATCH)  # batches, rounded up
+            if not wanted:
+                return 0
+            running = await app.job_manager.list_jobs_async(
+                task="disty.process_events", status=Status.DOING.value
+            )
+            busy = {job.queueing_lock for job in running}
+            free = [slot for slot in range(EVENT_JOBS) if _slot(slot) not in busy]
+            return sum([await _defer_events(app, slot) for slot in free[:wanted]])
 
     @app.periodic(cron=_every(min(POLL_EVERY_S, int(poll_interval_s) or POLL_EVERY_S)))
     @app.task(name="disty.poll_due", queueing_lock="disty.poll_due")
