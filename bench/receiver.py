@@ -295,8 +295,10 @@ def summarize_profile(raw: Path, top: int = 25) -> str:
     own: Counter[str] = Counter()
     total: Counter[str] = Counter()
     samples = 0
-    for line in raw.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
+    # A stack per line, its count last; a frame of generated code may hold newlines of its
+    # own (SQLAlchemy's), so a stack ends at the first line that ends with a count.
+    for line in re.findall(r"(?s).*? \d+(?:\n|$)", raw.read_text()):
+        stack, _, count = line.strip().replace("\n", " ").rpartition(" ")
         n = int(count)
         samples += n
         frames = [re.sub(r" \(/.*?/(site-packages|src)/", " (", f) for f in stack.split(";")]
