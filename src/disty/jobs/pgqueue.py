@@ -9,9 +9,10 @@ The same rounds as the in-process worker (jobs/worker.py), cut into jobs:
   and, when the batch was full, queues its successor for what is left. The inbox row stays
   the record (its status, tries, backoff, dead letter); the job only says "take some events
   now". Why batches and not one job per event: a job costs procrastinate an insert, a fetch
-  and a finish (with their notifications), a claim of one row more, and a task to renew one
-  lease: more than processing an ordinary event itself, so a backlog of thousands (a burst of
-  stock deltas) went at about 100 events a second (py-spy on the drain, bench/receiver.py).
+  and a finish (with their notifications), plus a claim and a lease renewer of its own:
+  with one job per event a backlog of thousands (a burst of stock deltas) went at 50-100
+  events a second, and py-spy on that drain (bench/receiver.py --profile) had 44% of the
+  worker's samples in dispatch_events queueing jobs, one insert each.
 - ``dispatch_events``: when events are due (new, a retry come due, one whose worker died and
   whose lease ran out), queues a ``process_events`` in each of up to ``EVENT_JOBS`` slots
   (``events:<n>``, its queueing lock) where none is queued or running: that many chains of
@@ -62,9 +63,10 @@ log = logging.getLogger(__name__)
 # seconds. A job cut short by a dead worker is retried by ``retry_stalled``; an event whose
 # lease a dead job left is dispatched again by ``dispatch_events`` once the lease has run out.
 CONCURRENCY = 4
-# Events one ``process_events`` claims; processed this many at a time; jobs of them running at
-# once, platform-wide. 2 x 4 events in flight keep PostgreSQL busy from one worker on this
-# 2-core machine; more workers are free to run the rest of the jobs meanwhile.
+# Events one ``process_events`` claims; processed this many at a time; chains of such jobs at
+# once, platform-wide (each job holds a slot of the worker that runs it: of CONCURRENCY, the
+# rest stay free for POs). With these, disty serve's worker drained 300-390 events a second
+# on a 2-core machine (bench/receiver.py); larger figures were not tried.
 EVENT_BATCH = 100
 EVENT_AT_ONCE = 4
 EVENT_JOBS = 2
