@@ -79,6 +79,14 @@ async def test_dispatch_queues_batch_jobs_that_process_every_event_due_once(
         await app.run_worker_async(wait=False, concurrency=2, install_signal_handlers=False)
         assert await _queued(rt) == []
         assert await dispatch() == 0  # nothing due any more
+        async with rt.engine.connect() as conn:
+            ended = await conn.execute(
+                text(
+                    "SELECT DISTINCT status FROM procrastinate_jobs"
+                    " WHERE task_name = 'disty.process_events'"
+                )
+            )
+            assert ended.scalars().all() == ["succeeded"]  # none failed, an empty batch neither
     rows = await inbox_rows(rt)
     # Each claimed once (a claim counts a try) and processed: no PO-1 here, so kept unmatched.
     assert [(r.status, r.attempts, r.unmatched, r.lease_until) for r in rows] == [

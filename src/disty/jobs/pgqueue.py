@@ -142,6 +142,8 @@ def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float, burst: Burst | N
     async def process_events(slot: int) -> int:
         async with _making_way(burst):
             taken = await processing.claim(rt.sessions, limit=EVENT_BATCH, lease=lease)
+        if not taken:  # another job took them, or they were processed meanwhile
+            return 0
         await rounds.process_claimed(
             rt, taken, lease, at_once=EVENT_AT_ONCE, turn=lambda: _making_way(burst)
         )

@@ -264,7 +264,7 @@ async def lease_kept(
             )
             await session.commit()
 
-    what = f"event {pks[0]}" if len(pks) == 1 else f"{len(pks)} events from {min(pks)}"
+    what = f"event {pks[0]}" if len(pks) == 1 else f"{len(pks)} events"
     async with leases.renewed(renew, lease, what):
         yield
 
