@@ -130,9 +130,9 @@ class Settings(BaseSettings):
     worker_metrics_host: str = "127.0.0.1"
     # The job queue on PostgreSQL (jobs/pgqueue.py). A worker beats every job_heartbeat_s; one
     # silent for job_stalled_after_s is taken for dead and its jobs are tried again. A job
-    # holds its webhook event job_event_lease_s from anything outside the queue (a `disty
-    # worker --once`, a replay), renewed every third of it while it runs (a processing may
-    # wait for a supplier longer); the queue's own job lock already keeps a second job off it.
+    # holds the webhook events it claimed job_event_lease_s from any other job, a `disty
+    # worker --once` or a replay, renewed every third of it while it runs (a processing may
+    # wait for a supplier longer); a dead worker's events are taken up once it runs out.
     # A stopping worker lets its running jobs finish for job_shutdown_grace_s, then aborts
     # them (they are tried again; every job is safe to repeat).
     job_heartbeat_s: PositiveFloat = 2.0
