@@ -111,3 +111,32 @@ async def test_a_claim_skips_the_events_another_claim_is_taking(
         )
         assert taken == ids[3:]
         await other.rollback()
+
+
+async def test_a_job_an_earlier_disty_queued_per_event_ends_and_its_event_is_processed(
+    rt: Runtime,  # noqa: F811
+    destination: Destination,  # noqa: F811
+) -> None:
+    # Before batches, one disty.process_event job per event: such jobs may wait in the queue
+    # when the new version starts. They end without an error; the event is processed anyway.
+    _postgres_only(rt)
+    [pk] = await _store(rt, destination, 1)
+    app = pgqueue.open_app(rt.settings.resolved_database_url)
+    pgqueue.add_tasks(app, rt, poll_interval_s=0)
+    async with app.open_async():
+        await app.configure_task(name="disty.process_event", lock=f"event:{pk}").defer_async(pk=pk)
+        assert await app.tasks["disty.dispatch_events"]() == 1
+        await app.run_worker_async(wait=False, concurrency=2, install_signal_handlers=False)
+        async with rt.engine.connect() as conn:
+            ended = await conn.execute(
+                text(
+                    "SELECT task_name, status FROM procrastinate_jobs"
+                    " WHERE task_name LIKE 'disty.process_event%'"
+                )
+            )
+            assert {tuple(row) for row in ended} == {
+                ("disty.process_event", "succeeded"),
+                ("disty.process_events", "succeeded"),
+            }
+    [row] = await inbox_rows(rt)
+    assert (row.status, row.attempts) == ("processed", 1)

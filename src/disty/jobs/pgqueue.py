@@ -138,6 +138,13 @@ def add_tasks(app: App, rt: Runtime, *, poll_interval_s: float, burst: Burst | N
     # Half the silence that makes a worker dead: its jobs are retried soon after.
     stalled_every = min(5, int(settings.job_stalled_after_s / 2))
 
+    @app.task(name="disty.process_event")
+    async def process_event(pk: int) -> int:
+        """A job an earlier disty queued, one per event, still waiting after an upgrade: its
+        event is due, so a batch takes it up (dispatch_events); this one only ends, where an
+        unknown task would fail and log an error for each."""
+        return 0
+
     @app.task(name="disty.process_events")
     async def process_events(slot: int) -> int:
         async with _making_way(burst):

@@ -269,18 +269,15 @@ async def lease_kept(
         yield
 
 
-async def due(
-    sessions: async_sessionmaker[AsyncSession], *, limit: int, after: int = 0
-) -> list[int]:
-    """The events ``claim`` would take now, without taking them (a job queue makes one job of
-    each, and the job claims its event), oldest first, from the one after id ``after``."""
+async def due(sessions: async_sessionmaker[AsyncSession], *, limit: int) -> list[int]:
+    """The events ``claim`` would take now, without taking them, oldest first (how many
+    batch jobs the job queue needs)."""
     now = utcnow()
     async with sessions() as session:
         return list(
             await session.scalars(
                 select(InboundEvent.id)
                 .where(
-                    InboundEvent.id > after,
                     InboundEvent.status.in_([EventStatus.RECEIVED.value, EventStatus.FAILED.value]),
                     or_(
                         InboundEvent.next_attempt_at.is_(None), InboundEvent.next_attempt_at <= now
