@@ -23,8 +23,10 @@ the loop more than the commit itself. The WAL is copied back into the database (
 (``Checkpointer``), not by the commit that happens to fill the WAL, and not while deliveries
 stream in.
 
-On PostgreSQL the same ``commit_batch`` runs over the async driver (``DriverCommits``): a
-commit is network round trips, and the loop serves other requests while they happen.
+On PostgreSQL the batch goes in over the async driver (``DriverCommits``), so the loop serves
+other requests while the database works: a batch of new events as one statement in
+autocommit, its answer its commit (``insert_new_postgres``), any other through
+``commit_batch``'s transaction.
 
 An answer is only given once the commit holding its delivery is done, so no accepted event
 is lost, and SQLite keeps ``synchronous`` at its default (FULL under WAL: durable across
