@@ -3,23 +3,45 @@
 The first key of DISTY_SECRET_KEYS encrypts; every key decrypts, so a new key can be put first
 and ``disty keys rotate`` then re-encrypts every stored secret under it before the old key is
 dropped. Nothing here touches files or the database.
+
+cryptography is imported only when a secret is encrypted or decrypted: a command that reads no
+secret (``disty order show``, say) does not pay for loading it. Keys are checked when read, as
+Fernet checks them, so a bad key is still refused at start-up.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
-
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from disty.errors import ConfigurationError, SecretKeyError
 
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
+
 
 def generate_key() -> str:
+    from cryptography.fernet import Fernet
+
     return Fernet.generate_key().decode("ascii")
 
 
-def parse_keys(raw: str) -> list[Fernet]:
+def _check_key(key: bytes) -> bytes:
+    """The key if Fernet would take it (32 url-safe base64 bytes), else ValueError."""
+    try:
+        decoded = base64.urlsafe_b64decode(key)
+    except binascii.Error as error:  # a ValueError, as Fernet's own
+        raise ValueError("not url-safe base64") from error
+    if len(decoded) != 32:
+        raise ValueError("not 32 bytes")
+    return key
+
+
+def parse_keys(raw: str) -> list[bytes]:
     """Keys from a comma-separated string; the message names a bad key by position only."""
     parts = [part.strip() for part in raw.split(",") if part.strip()]
     if not parts:
@@ -30,7 +52,7 @@ def parse_keys(raw: str) -> list[Fernet]:
     keys = []
     for position, part in enumerate(parts, start=1):
         try:
-            keys.append(Fernet(part.encode("ascii")))
+            keys.append(_check_key(part.encode("ascii")))
         except (ValueError, UnicodeEncodeError):
             raise ConfigurationError(
                 f"key {position} of DISTY_SECRET_KEYS is not a Fernet key (32 url-safe base64 "
@@ -42,11 +64,18 @@ def parse_keys(raw: str) -> list[Fernet]:
 class SecretBox:
     """Encrypts and decrypts secrets with the configured keys; the first key is current."""
 
-    def __init__(self, keys: list[Fernet], *, derivation_key: bytes | None = None) -> None:
+    def __init__(self, keys: list[bytes], *, derivation_key: bytes | None = None) -> None:
+        """``keys``: Fernet keys as parse_keys gives them, the current one first."""
         if not keys:
             raise ConfigurationError("no secret key configured: set DISTY_SECRET_KEYS")
-        self._fernet = MultiFernet(keys)
+        self._keys = list(keys)
         self._derivation_key = derivation_key
+
+    @cached_property
+    def _fernet(self) -> MultiFernet:
+        from cryptography.fernet import Fernet, MultiFernet
+
+        return MultiFernet([Fernet(key) for key in self._keys])
 
     @classmethod
     def from_string(cls, raw: str) -> SecretBox:
@@ -66,6 +95,8 @@ class SecretBox:
         return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")
 
     def decrypt(self, token: str) -> str:
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
         except InvalidToken:
@@ -76,6 +107,8 @@ class SecretBox:
 
     def rotate(self, token: str) -> str:
         """The same secret re-encrypted under the current key."""
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.rotate(token.encode("ascii")).decode("ascii")
         except InvalidToken:

@@ -284,7 +284,7 @@ async def test_declared_settings_take_over_the_ingram_columns_without_loss(
 ) -> None:
     # Before 0010 each Ingram setting had its own column; after, plain ones live in one JSON
     # column and secrets (still the same Fernet tokens) in another. Down again restores them.
-    box = SecretBox([Fernet(Fernet.generate_key())])
+    box = SecretBox([Fernet.generate_key()])
     old = {
         "client_id": "client-1",
         "customer_number": "20-222222",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from cryptography.fernet import Fernet
 
@@ -43,6 +45,12 @@ def test_bad_keys_are_named_by_position_without_echoing_them() -> None:
     with pytest.raises(ConfigurationError, match="key 2 of DISTY_SECRET_KEYS") as error:
         parse_keys(f"{good},not-a-real-key-value")
     assert "not-a-real-key-value" not in str(error.value)
+    # Base64 that Fernet refuses for its length (16 bytes, not 32): refused when read too.
+    short = base64.urlsafe_b64encode(bytes(16)).decode()
+    with pytest.raises(ConfigurationError, match="key 1 of DISTY_SECRET_KEYS"):
+        parse_keys(short)
+    with pytest.raises(ValueError, match="32 url-safe base64-encoded bytes"):
+        Fernet(short)  # as Fernet itself would
     with pytest.raises(ConfigurationError, match="is empty"):
         parse_keys(" , ")
     assert len(parse_keys(f" {good} , {generate_key()} ")) == 2

@@ -10,7 +10,7 @@ from disty.cli._common import console, print_json, run
 
 if TYPE_CHECKING:
     from disty.runtime import Runtime
-    from disty.services import tenants
+    from disty.services.tenant_views import TenantView
 
 app = typer.Typer(help="Reseller accounts (tenants) and the countries they are served in.")
 
@@ -28,7 +28,7 @@ def add(
     """Add a tenant served in one or more countries."""
     from disty.services import tenants
 
-    async def work(rt: Runtime) -> tenants.TenantView:
+    async def work(rt: Runtime) -> TenantView:
         async with rt.sessions() as session:
             return await tenants.add_tenant(session, shortcut, country, name)
 
@@ -56,7 +56,7 @@ def set_(
 
     keys = None if prefer is None else prefer.split(",")
 
-    async def work(rt: Runtime) -> tenants.TenantView:
+    async def work(rt: Runtime) -> TenantView:
         async with rt.sessions() as session:
             return await tenants.update_tenant(
                 session, shortcut, name=name, add_countries=add_country or [], prefer=keys
@@ -78,7 +78,7 @@ def list_(
 
     from disty.services import tenants
 
-    async def work(rt: Runtime) -> list[tenants.TenantView]:
+    async def work(rt: Runtime) -> list[TenantView]:
         async with rt.sessions() as session:
             return await tenants.list_tenants(session)
 
@@ -95,7 +95,7 @@ def list_(
     console.print(table)
 
 
-def _countries(tenant: tenants.TenantView) -> str:
+def _countries(tenant: TenantView) -> str:
     return ", ".join(f"{c.id} {c.iso}" for c in tenant.countries)
 
 

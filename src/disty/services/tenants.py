@@ -1,12 +1,15 @@
-"""Tenants: add, change, list, look up."""
+"""Tenants: add, change, list, look up.
+
+What these return to show (TenantView) lives in services.tenant_views, imported by the functions
+that build one: looking a tenant up (get_tenant) is on the path of most commands, which need no
+view.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
-from datetime import datetime
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,37 +19,8 @@ from disty.domain.countries import country_site
 from disty.domain.tenants import validate_name, validate_shortcut
 from disty.errors import InvalidInput, NotFound
 
-
-class CountryView(BaseModel):
-    id: int
-    iso: str
-    name: str
-    currency: str
-
-
-class TenantView(BaseModel):
-    shortcut: str
-    name: str
-    countries: list[CountryView]
-    supplier_preference: list[str] = []  # suppliers' keys, most preferred first
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, tenant: Tenant) -> TenantView:
-        countries = [CountryView(**asdict(country_site(cid))) for cid in tenant.country_ids]
-        return cls(
-            shortcut=tenant.shortcut,
-            name=tenant.name,
-            countries=countries,
-            supplier_preference=list(tenant.supplier_preference or []),
-            created_at=tenant.created_at,
-            updated_at=tenant.updated_at,
-        )
-
-    @property
-    def country_ids(self) -> list[int]:
-        return [country.id for country in self.countries]
+if TYPE_CHECKING:
+    from disty.services.tenant_views import TenantView
 
 
 def _country_ids(values: Iterable[int]) -> list[int]:
@@ -64,12 +38,16 @@ async def get_tenant(session: AsyncSession, shortcut: str) -> Tenant:
 
 
 async def tenant_view(session: AsyncSession, shortcut: str) -> TenantView:
+    from disty.services.tenant_views import TenantView
+
     return TenantView.of(await get_tenant(session, shortcut))
 
 
 async def add_tenant(
     session: AsyncSession, shortcut: str, countries: Iterable[int], name: str | None = None
 ) -> TenantView:
+    from disty.services.tenant_views import TenantView
+
     shortcut = validate_shortcut(shortcut)
     ids = _country_ids(countries)
     if not ids:
@@ -106,6 +84,8 @@ async def update_tenant(
 ) -> TenantView:
     """Change a tenant; ``prefer`` replaces its supplier preference (empty: none). Callers
     check that the actor is the tenant's admin (or the operator: the CLI)."""
+    from disty.services.tenant_views import TenantView
+
     tenant = await get_tenant(session, shortcut)
     if name is not None:
         tenant.name = validate_name(name)
@@ -152,5 +132,7 @@ def supplier_preference(keys: Sequence[str]) -> list[str]:
 
 
 async def list_tenants(session: AsyncSession) -> list[TenantView]:
+    from disty.services.tenant_views import TenantView
+
     tenants = await session.scalars(select(Tenant).order_by(Tenant.shortcut))
     return [TenantView.of(tenant) for tenant in tenants]

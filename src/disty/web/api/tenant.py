@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from disty.services import assistant, tenants
+from disty.services.tenant_views import TenantView
 from disty.web.api.deps import Admin, Reader, Session, SupplierName
 from disty.web.api.inputs import ApiInput
 
@@ -23,7 +24,7 @@ class PreferenceIn(ApiInput):
     )
 
 
-def _view(found: tenants.TenantView) -> dict[str, Any]:
+def _view(found: TenantView) -> dict[str, Any]:
     return {
         "shortcut": found.shortcut,
         "name": found.name,

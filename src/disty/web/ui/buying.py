@@ -8,6 +8,7 @@ from disty.domain.orders import Address, validate_address
 from disty.errors import InvalidInput, NotFound
 from disty.runtime import Runtime
 from disty.services import price_list, tenants
+from disty.services.tenant_views import TenantView
 from disty.web.ui.session import PageNotFound
 
 NOTES_MAX = 500
@@ -16,7 +17,7 @@ ADDRESS_FIELDS = ("company", "street", "street2", "city", "state", "postcode", "
                   "contact", "phone", "email")  # fmt: skip
 
 
-async def tenant(rt: Runtime, shortcut: str) -> tenants.TenantView:
+async def tenant(rt: Runtime, shortcut: str) -> TenantView:
     async with rt.sessions() as session:
         try:
             return await tenants.tenant_view(session, shortcut)
@@ -24,7 +25,7 @@ async def tenant(rt: Runtime, shortcut: str) -> tenants.TenantView:
             raise PageNotFound from None
 
 
-def country(view: tenants.TenantView, raw: str | None) -> int:
+def country(view: TenantView, raw: str | None) -> int:
     """The country asked for if the tenant is served there; its first country otherwise."""
     ids = view.country_ids
     if raw and raw.isdigit() and int(raw) in ids:

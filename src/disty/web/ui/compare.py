@@ -24,9 +24,10 @@ from disty.domain.partlist import parse_part_list
 from disty.domain.sourcing import SourcingRequest, WantedLine
 from disty.errors import Conflict, DistyError, InvalidInput, NotFound
 from disty.runtime import Runtime
-from disty.services import price_list, requisitions, sourcing, tenants
+from disty.services import price_list, requisitions, sourcing
 from disty.services.ordering import Context
 from disty.services.price_list import describe_age
+from disty.services.tenant_views import TenantView
 from disty.services.users import ConsoleUser, Role
 from disty.suppliers import registry
 from disty.suppliers.base import Capability
@@ -69,7 +70,7 @@ def _seal_key(rt: Runtime) -> bytes:
 async def _page(
     request: Request,
     user: ConsoleUser,
-    tenant: tenants.TenantView,
+    tenant: TenantView,
     country_id: int,
     *,
     parts: str = "",
@@ -313,7 +314,7 @@ async def order(request: Request, shortcut: str) -> Response:
 
 
 def _requisition_page(
-    request: Request, user: ConsoleUser, tenant: tenants.TenantView, placed: Placed,
+    request: Request, user: ConsoleUser, tenant: TenantView, placed: Placed,
     status: int = 200,
 ) -> HTMLResponse:  # fmt: skip
     return render.page(

@@ -22,10 +22,11 @@ from disty.domain.orders import Address, validate_address, validate_po_number
 from disty.domain.partlist import parse_part_list
 from disty.errors import Conflict, DistyError, InvalidInput, NotFound
 from disty.runtime import Runtime
-from disty.services import catalog, last_offers, ordering, price_list, pricing, tenants
+from disty.services import catalog, last_offers, ordering, price_list, pricing
 from disty.services.ordering import Context, LineInput
 from disty.services.price_list import PricedLine, describe_age
 from disty.services.supplier_choice import supplier_for
+from disty.services.tenant_views import TenantView
 from disty.services.users import ConsoleUser, Role
 from disty.suppliers import registry
 from disty.suppliers.base import Capability
@@ -64,7 +65,7 @@ async def _price_supplier(rt: Runtime, shortcut: str, country_id: int) -> str | 
             return None
 
 
-def _common(tenant: tenants.TenantView, country_id: int, supplier: str | None) -> dict[str, Any]:
+def _common(tenant: TenantView, country_id: int, supplier: str | None) -> dict[str, Any]:
     registration = registry.get(supplier) if supplier else None
     return {
         "tenant": tenant,
@@ -176,7 +177,7 @@ async def search(
 async def _price_page(
     request: Request,
     user: ConsoleUser,
-    tenant: tenants.TenantView,
+    tenant: TenantView,
     country_id: int,
     *,
     parts: str = "",
