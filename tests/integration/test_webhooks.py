@@ -728,14 +728,14 @@ async def test_a_processing_longer_than_its_lease_is_not_taken_by_another_worker
     lease = timedelta(seconds=0.3)
     slow = {"kind": "latency", "endpoint": "get-orderdetails-v6.1", "latency_ms": 1200}
     control(simulator, "POST", "/faults", json=slow)
-    assert await processing.claim(rt.sessions, limit=1, lease=lease, only=[pk]) == [pk]
+    assert await processing.claim(rt.sessions, limit=1, lease=lease) == [pk]
     first_hold_ends = utcnow() + lease
     job = asyncio.create_task(worker.process_claimed(rt, [pk], lease))
     outlived = False
     while not job.done():
         # Another worker, all along, finds nothing to take.
         assert await processing.due(rt.sessions, limit=10) == []
-        assert await processing.claim(rt.sessions, limit=1, lease=lease, only=[pk]) == []
+        assert await processing.claim(rt.sessions, limit=1, lease=lease) == []
         outlived = outlived or (utcnow() > first_hold_ends + lease and not job.done())
         await asyncio.sleep(0.05)
     await job

@@ -19,7 +19,7 @@ async def _stream(burst: Burst, until: asyncio.Event) -> None:
 
 
 async def test_no_deliveries_no_wait_and_no_queue() -> None:
-    burst = Burst(quiet_s=0.5, max_defer_s=5.0)
+    burst = Burst(quiet_s=60.0, max_defer_s=120.0)
     inside = 0
     most = 0
 
@@ -31,10 +31,9 @@ async def test_no_deliveries_no_wait_and_no_queue() -> None:
             await asyncio.sleep(0.05)
             inside -= 1
 
-    began = time.monotonic()
-    await asyncio.gather(*(one() for _ in range(4)))
+    # Waiting a quiet period (a minute) would outlast the timeout: no figure is asserted.
+    await asyncio.wait_for(asyncio.gather(*(one() for _ in range(4))), timeout=30)
     assert most == 4  # side by side: nothing to make way for
-    assert time.monotonic() - began < 0.5 * 4  # and none waited a quiet period
 
 
 async def test_a_burst_holds_processing_until_it_ends() -> None:

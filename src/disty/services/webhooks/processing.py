@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import ColumnElement, Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
 
@@ -196,26 +196,30 @@ def backoff(attempt: int, base_s: float) -> timedelta:
     return timedelta(seconds=delay * random.uniform(0.8, 1.2))  # noqa: S311 (not security)
 
 
+def _takeable(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """What makes an event one to take now: waiting (new, or failed and to be tried again),
+    due (no retry time, or one come), free (no lease, or one run out)."""
+    return (
+        InboundEvent.status.in_([EventStatus.RECEIVED.value, EventStatus.FAILED.value]),
+        or_(InboundEvent.next_attempt_at.is_(None), InboundEvent.next_attempt_at <= now),
+        or_(InboundEvent.lease_until.is_(None), InboundEvent.lease_until < now),
+    )
+
+
 async def claim(
     sessions: async_sessionmaker[AsyncSession],
     *,
     limit: int,
     lease: timedelta,
-    only: Sequence[int] | None = None,
 ) -> list[int]:
-    """Take up to ``limit`` due events for this worker (among ``only``, when given: a job
-    queue's job names its event); another worker skips them."""
+    """Take up to ``limit`` due events for this worker; another worker skips them."""
     now = utcnow()
-    due = or_(InboundEvent.next_attempt_at.is_(None), InboundEvent.next_attempt_at <= now)
-    free = or_(InboundEvent.lease_until.is_(None), InboundEvent.lease_until < now)
-    waiting = InboundEvent.status.in_([EventStatus.RECEIVED.value, EventStatus.FAILED.value])
+    waiting, due, free = _takeable(now)
     async with sessions() as session:
         ids = list(
             await session.scalars(
                 select(InboundEvent.id)
-                .where(
-                    waiting, due, free, *([InboundEvent.id.in_(only)] if only is not None else [])
-                )
+                .where(waiting, due, free)
                 .order_by(InboundEvent.id)
                 .limit(limit)
                 # PostgreSQL: rows another claim is taking at this moment are skipped, not
@@ -272,18 +276,11 @@ async def lease_kept(
 async def due(sessions: async_sessionmaker[AsyncSession], *, limit: int) -> list[int]:
     """The events ``claim`` would take now, without taking them, oldest first (how many
     batch jobs the job queue needs)."""
-    now = utcnow()
     async with sessions() as session:
         return list(
             await session.scalars(
                 select(InboundEvent.id)
-                .where(
-                    InboundEvent.status.in_([EventStatus.RECEIVED.value, EventStatus.FAILED.value]),
-                    or_(
-                        InboundEvent.next_attempt_at.is_(None), InboundEvent.next_attempt_at <= now
-                    ),
-                    or_(InboundEvent.lease_until.is_(None), InboundEvent.lease_until < now),
-                )
+                .where(*_takeable(utcnow()))
                 .order_by(InboundEvent.id)
                 .limit(limit)
             )
