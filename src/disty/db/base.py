@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, UOWTransaction
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints, so migrations can alter them by name on both SQLite and PostgreSQL.
@@ -89,3 +89,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@event.listens_for(Session, "before_flush")
+def _load_referenced_tables(session: Session, flush: UOWTransaction, instances: Any) -> None:
+    """A model's module leaves the tables its foreign keys name in other modules unloaded (a
+    read needs none of them); a flush sorts its rows by every mapped table's foreign keys, so
+    they are loaded here, before it (db/models/__init__.py's load_referenced)."""
+    from disty.db.models import load_referenced
+
+    load_referenced()

@@ -2,6 +2,9 @@
 that defines it (and what that one imports), not every model: mapping a class costs SQLAlchemy
 a few milliseconds, and a command such as ``disty tenant list`` needs two of the two dozen.
 Each module holds its classes' relationships, so a module loaded alone maps completely.
+The tables its foreign keys name in other modules (its ``REFERENCES``) matter only to a flush,
+which orders its rows by them: :func:`load_referenced` loads them just before one (db/base.py),
+so showing a PO does not map the supplier connections its foreign key names.
 
 What needs every table (Alembic, comparing the models with the database) calls
 :func:`load_all` first: it also gives the indexes their options for one database, which a model
@@ -11,6 +14,7 @@ module alone leaves aside (db/base.py's dialect_kwargs).
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -83,6 +87,7 @@ __all__ = [
     "User",
     "WebhookKey",
     "load_all",
+    "load_referenced",
 ]
 
 
@@ -101,3 +106,21 @@ def load_all() -> None:
     for module in sorted(set(MODULES.values())):
         importlib.import_module(f"{__name__}.{module}")
     apply_dialect_kwargs(Base.metadata)
+
+
+def load_referenced() -> None:
+    """Import the modules of the tables that the loaded models' foreign keys name (each
+    module's ``REFERENCES``), and theirs in turn: a flush sorts the rows it writes by the
+    foreign keys of every mapped table and fails on one naming a table not on Base.metadata.
+    Run before each flush (db/base.py); once every named module is loaded it imports nothing."""
+    while True:
+        loaded = {m for m in set(MODULES.values()) if f"{__name__}.{m}" in sys.modules}
+        named = {
+            name
+            for module in loaded
+            for name in getattr(sys.modules[f"{__name__}.{module}"], "REFERENCES", ())
+        }
+        if named <= loaded:
+            return
+        for module in sorted(named - loaded):
+            importlib.import_module(f"{__name__}.{module}")

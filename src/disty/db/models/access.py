@@ -9,9 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from disty.db.base import Base, UTCDateTime, utcnow
 
-# The tables this module's foreign keys name, loaded with it: a flush resolves the foreign
-# keys of every table it writes (to order the rows) and fails on a table not on Base.metadata.
-from disty.db.models import tenants  # noqa: F401
+# The modules of the tables this module's foreign keys name: loaded before a flush
+# (models.load_referenced), not with this module, so a command that only reads maps no more.
+REFERENCES = ("tenants",)
 
 
 class ApiToken(Base):

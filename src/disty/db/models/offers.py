@@ -8,11 +8,11 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from disty.db.base import Base, UTCDateTime
-
-# The tables this module's foreign keys name, loaded with it: a flush resolves the foreign
-# keys of every table it writes (to order the rows) and fails on a table not on Base.metadata.
-from disty.db.models import connections  # noqa: F401
 from disty.db.models.orders import MONEY
+
+# The modules of the tables this module's foreign keys name: loaded before a flush
+# (models.load_referenced), not with this module, so a command that only reads maps no more.
+REFERENCES = ("connections",)
 
 
 class LastOffer(Base):
