@@ -93,7 +93,11 @@ def test_database_commands_load_no_web_framework_or_simulator(tmp_path: Path) ->
     # SQLAlchemy's PostgreSQL dialect (every driver's module) on SQLite: not for a model's
     # index options either (db/base.py's dialect_kwargs).
     postgresql = "sqlalchemy.dialects.postgresql"
-    watched = (*WEB_ORM_SIMULATOR, "sqlalchemy", "httpx", postgresql, ordering, *packages)
+    # pydantic-settings: none of them (config.py reads the environment itself).
+    watched = (
+        *WEB_ORM_SIMULATOR, "sqlalchemy", "httpx", postgresql, ordering, "pydantic_settings",
+        *packages,
+    )  # fmt: skip
     steps = _probe(lines, watched, env)
     # They did read the database (SQLite here); the first ones never needed the HTTP client
     # either, and listing or showing a PO needs only its lookup (services/po_lookup.py), not a

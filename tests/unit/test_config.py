@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from disty.config import DEFAULT_PUBLIC_URL, KEY_FILE_NAME, load_settings
+from disty.config import DEFAULT_PUBLIC_URL, KEY_FILE_NAME, Settings, load_settings
 from disty.crypto import generate_key
 from disty.errors import ConfigurationError
 
@@ -20,6 +20,20 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert settings.resolved_database_url == f"sqlite+aiosqlite:///{tmp_path}/.disty/disty.db"
     assert not settings.is_production
     assert settings.webhook_key_grace.total_seconds() == 24 * 3600
+
+
+def test_settings_come_from_disty_variables_in_any_case_and_the_constructor_wins(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # As pydantic-settings read them (config.py reads them itself now).
+    monkeypatch.setenv("disty_Poll_Interval_S", "0")
+    monkeypatch.setenv("DISTY_ALLOW_CUSTOM_SUPPLIER_URLS", "yes")
+    monkeypatch.setenv("DISTY_HOME", str(tmp_path / "from-env"))
+    monkeypatch.setenv("DISTY_NOT_A_SETTING", "ignored")
+    settings = Settings(home=tmp_path / "given")
+    assert settings.poll_interval_s == 0
+    assert settings.allow_custom_supplier_urls is True
+    assert settings.home == tmp_path / "given"
 
 
 def test_unset_public_url_falls_back_with_a_warning(
