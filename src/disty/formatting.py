@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
-from disty.domain.orders import STATUS_LABELS, POStatus
+from disty.domain.po_status import STATUS_LABELS, POStatus
 
 LOCALE = "en_US"
 _MONEY_PATTERN = "#,##0.00##"  # two decimals at least, up to four (unit prices carry them)
@@ -133,7 +133,7 @@ _EVENT_STATUSES = {
 
 
 def po_status(value: str) -> str:
-    """A PO's status: ``on_hold`` -> ``On hold`` (domain/orders.py's STATUS_LABELS)."""
+    """A PO's status: ``on_hold`` -> ``On hold`` (domain/po_status.py's STATUS_LABELS)."""
     try:
         return STATUS_LABELS[POStatus(value)]
     except ValueError:

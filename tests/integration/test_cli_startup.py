@@ -99,6 +99,9 @@ def test_database_commands_load_no_web_framework_or_simulator(tmp_path: Path) ->
         *packages,
     )  # fmt: skip
     steps = _probe(lines, watched, env)
+    # Showing a PO needs its status (domain/po_status.py), not the order dataclasses.
+    orders = _probe([["order", "show", "PO-1", "--tenant", "smbi"]], ("disty.domain.orders",), env)
+    assert orders["disty order show PO-1 --tenant smbi"] == []
     # They did read the database (SQLite here); the first ones never needed the HTTP client
     # either, and listing or showing a PO needs only its lookup (services/po_lookup.py), not a
     # supplier's package (the order commands' default supplier is a key: suppliers/registry.py).

@@ -13,7 +13,8 @@ import pytest
 
 from disty.config import Settings
 from disty.db.models import PurchaseOrder
-from disty.domain.orders import Address, LineChange, POStatus
+from disty.domain.orders import Address, LineChange
+from disty.domain.po_status import POStatus
 from disty.errors import InvalidInput
 from disty.runtime import Runtime, open_runtime
 from disty.services import connections, ordering, tenants

@@ -38,7 +38,7 @@ from sqlalchemy import select
 
 from disty.config import Settings
 from disty.db.models import InboundEvent, PurchaseOrder
-from disty.domain.orders import POStatus
+from disty.domain.po_status import POStatus
 from disty.runtime import Runtime
 from disty.services import tokens
 from disty.simulator.ingram.consts import OP_DETAILS, OP_PNA, OP_TOKEN, ROUTES

@@ -4,7 +4,8 @@ in memory: no database is needed to check its rules."""
 from __future__ import annotations
 
 from disty.db.models import POLine, PurchaseOrder
-from disty.domain.orders import LineState, OrderState, POStatus, Shipment
+from disty.domain.orders import LineState, OrderState, Shipment
+from disty.domain.po_status import POStatus
 from disty.services.ordering import apply_states
 
 

@@ -10,16 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from disty.domain.orders import (
-    FINAL,
     Address,
-    POStatus,
-    can_move,
     drifted,
     parse_ship_to,
-    require_move,
     validate_address,
     validate_po_number,
 )
+from disty.domain.po_status import FINAL, POStatus, can_move, require_move
 from disty.errors import InvalidInput
 
 

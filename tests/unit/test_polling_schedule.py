@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from disty.domain.orders import FINAL, POStatus
+from disty.domain.po_status import FINAL, POStatus
 from disty.domain.polling import (
     FIRST_CHECK,
     LONGEST_WAIT,

@@ -12,7 +12,8 @@ from xml.etree.ElementTree import Element, tostring
 import httpx
 import pytest
 
-from disty.domain.orders import Address, OrderLine, OrderRequest, POStatus
+from disty.domain.orders import Address, OrderLine, OrderRequest
+from disty.domain.po_status import POStatus
 from disty.suppliers.errors import (
     AppNotApproved,
     NotFound,

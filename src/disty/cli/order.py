@@ -12,12 +12,13 @@ import typer
 
 from disty.cli._common import console, err_console, run
 from disty.domain.countries import SITES
-from disty.domain.orders import Address, LineChange, POStatus, parse_ship_to, validate_address
+from disty.domain.po_status import POStatus
 from disty.errors import InvalidInput
 from disty.formatting import money, po_status
 from disty.suppliers import registry
 
 if TYPE_CHECKING:
+    from disty.domain.orders import Address, LineChange
     from disty.runtime import Runtime
     from disty.services.ordering import Context, LineInput
 
@@ -78,6 +79,10 @@ def _line_number(line: str, option: str, value: str) -> int:
 
 def parse_changes(add: list[str], set_: list[str], remove: list[str]) -> list[LineChange]:
     """``--add SKU=QTY``, ``--set LINE=QTY``, ``--remove LINE`` (LINE: disty's line number)."""
+    # Here, not at the top: the order dataclasses cost start-up ~7 ms that disty order show,
+    # which only reads a PO, need not pay (domain/po_status.py).
+    from disty.domain.orders import LineChange
+
     changes = [LineChange.add(*_number_and_quantity(v, "--add", "SKU=QTY, e.g. 123512=2"))
                for v in add]  # fmt: skip
     for value in set_:
@@ -88,6 +93,8 @@ def parse_changes(add: list[str], set_: list[str], remove: list[str]) -> list[Li
 
 
 def _address_file(file: Path, field: str) -> Address:
+    from disty.domain.orders import Address, validate_address
+
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -102,6 +109,8 @@ def _address_file(file: Path, field: str) -> Address:
 
 
 def _ship_to(value: str | None, file: Path | None, stored_id: str | None) -> Address:
+    from disty.domain.orders import Address, parse_ship_to, validate_address
+
     given = [x for x in (value, file, stored_id) if x is not None]
     if len(given) > 1:
         raise InvalidInput("give one of --ship-to, --ship-to-file and --ship-to-id")
@@ -115,6 +124,8 @@ def _ship_to(value: str | None, file: Path | None, stored_id: str | None) -> Add
 
 
 def _end_user(value: str | None, file: Path | None) -> Address | None:
+    from disty.domain.orders import parse_ship_to
+
     if value is not None and file is not None:
         raise InvalidInput("give one of --end-user and --end-user-file")
     if file is not None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from disty.domain.orders import FINAL, POStatus
+from disty.domain.po_status import FINAL, POStatus
 
 FIRST_CHECK = timedelta(minutes=2)
 LONGEST_WAIT = timedelta(hours=1)

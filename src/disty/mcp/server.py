@@ -24,7 +24,8 @@ from pydantic import BaseModel, Field
 
 from disty import __version__
 from disty.db.base import utcnow
-from disty.domain.orders import FINAL, Address, POStatus
+from disty.domain.orders import Address
+from disty.domain.po_status import FINAL, POStatus
 from disty.domain.sourcing import SourcingRequest, WantedLine
 from disty.errors import DistyError, NotFound
 from disty.runtime import Runtime

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import AuditEntry, PurchaseOrder, Tenant
-from disty.domain.orders import POStatus
+from disty.domain.po_status import POStatus
 from disty.errors import InvalidInput
 from disty.services import audit
 from disty.services.tenants import get_tenant

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from disty.db.models import POLine, PurchaseOrder
 from disty.domain.countries import country_site
-from disty.domain.orders import POStatus
+from disty.domain.po_status import POStatus
 from disty.errors import InvalidInput
 from disty.services import keyset
 from disty.services.keyset import Cursor

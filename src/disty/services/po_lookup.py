@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import PurchaseOrder
 from disty.domain.countries import country_site
-from disty.domain.orders import POStatus
+from disty.domain.po_status import POStatus
 from disty.errors import InvalidInput, NotFound
 from disty.services.tenants import get_tenant
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import PurchaseOrder
-from disty.domain.orders import POStatus
+from disty.domain.po_status import POStatus
 from disty.services.tenants import get_tenant
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from disty.db.models import PurchaseOrder
-from disty.domain.orders import POStatus
+from disty.domain.po_status import POStatus
 from disty.domain.polling import followed
 
 

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import PurchaseOrder, StockLevel
 from disty.domain.offers import Offer, OfferStatus
-from disty.domain.orders import Address, POStatus
+from disty.domain.orders import Address
 from disty.domain.partlist import PartLine
+from disty.domain.po_status import POStatus
 from disty.errors import InvalidInput
 from disty.services import pricing
 from disty.services.connections import get_connection

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import PurchaseOrder
-from disty.domain.orders import Address, POStatus, validate_po_number
+from disty.domain.orders import Address, validate_po_number
 from disty.domain.paging import SupplierPage
+from disty.domain.po_status import POStatus
 from disty.domain.quotes import Quote, QuoteSummary
 from disty.errors import InvalidInput
 from disty.services import ordering

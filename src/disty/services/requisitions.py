@@ -35,11 +35,11 @@ from disty.domain.countries import country_site
 from disty.domain.orders import (
     PO_NUMBER_MAX,
     Address,
-    POStatus,
     validate_address,
     validate_address_limits,
     validate_po_number,
 )
+from disty.domain.po_status import POStatus
 from disty.errors import Conflict, DistyError, InvalidInput, NotFound
 from disty.services import ordering
 from disty.services.po_views import po_json

@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from disty.config import Settings
 from disty.db.base import utcnow
 from disty.db.models import PurchaseOrder, SupplierConnection, Tenant
-from disty.domain.orders import POStatus
+from disty.domain.po_status import POStatus
 from disty.domain.polling import followed
 from disty.domain.ship_notices import ShipNotice, UnreadableNotice, validate_drop_folder
 from disty.domain.tenants import validate_shortcut

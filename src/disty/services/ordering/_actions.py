@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.base import utcnow
 from disty.db.models import PurchaseOrder
-from disty.domain.orders import ChangeKind, LineChange, POStatus
+from disty.domain.orders import ChangeKind, LineChange
+from disty.domain.po_status import POStatus
 from disty.errors import InvalidInput
 from disty.services.ordering._common import (
     Context,

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from disty import logs
 from disty.config import Settings
 from disty.db.models import AuditEntry, POEvent, PurchaseOrder
-from disty.domain.orders import POStatus, status_words
+from disty.domain.po_status import POStatus, status_words
 from disty.domain.polling import PollingSchedule
 from disty.services import audit
 from disty.services.suppliers import Suppliers

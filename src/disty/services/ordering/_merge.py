@@ -7,15 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from disty.db.models import POInvoice, POLine, POShipment, PurchaseOrder
-from disty.domain.orders import (
-    FINAL,
-    ChangeKind,
-    LineChange,
-    OrderState,
-    PlacedOrder,
-    POStatus,
-    Shipment,
-)
+from disty.domain.orders import ChangeKind, LineChange, OrderState, PlacedOrder, Shipment
+from disty.domain.po_status import FINAL, POStatus
 from disty.services.ordering._common import move
 
 

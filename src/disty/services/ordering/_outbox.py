@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.base import utcnow
 from disty.db.models import PurchaseOrder
-from disty.domain.orders import Address, OrderLine, OrderRequest, POStatus
+from disty.domain.orders import Address, OrderLine, OrderRequest
+from disty.domain.po_status import POStatus
 from disty.services import leases
 from disty.services.ordering._common import Context, event, move
 from disty.services.ordering._merge import apply_placed

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from disty.db.base import utcnow
 from disty.db.models import POLine, PurchaseOrder
 from disty.domain.offers import OfferStatus
-from disty.domain.orders import POStatus, drifted
+from disty.domain.orders import drifted
+from disty.domain.po_status import POStatus
 from disty.errors import DistyError
 from disty.services.ordering._common import (
     Context,

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.base import utcnow
 from disty.db.models import PurchaseOrder
-from disty.domain.orders import FINAL, POStatus
+from disty.domain.po_status import FINAL, POStatus
 from disty.domain.polling import followed
 from disty.services.ordering._common import Context, po_adapter, sent_for
 from disty.services.ordering._merge import awaiting_order

@@ -8,7 +8,7 @@ from datetime import datetime
 from disty.db.base import utcnow
 from disty.db.models import PurchaseOrder
 from disty.domain import polling
-from disty.domain.orders import POStatus
+from disty.domain.po_status import POStatus
 from disty.services.ordering._common import Context
 from disty.suppliers import registry
 

@@ -15,11 +15,11 @@ from disty.db.models import POLine, PurchaseOrder
 from disty.domain.countries import country_site
 from disty.domain.orders import (
     Address,
-    POStatus,
     validate_address,
     validate_address_limits,
     validate_po_number,
 )
+from disty.domain.po_status import POStatus
 from disty.errors import Conflict, InvalidInput
 from disty.services.connections import get_connection
 from disty.services.ordering._common import Context, event, po_adapter, state, still

@@ -12,7 +12,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.db.models import PurchaseOrder
-from disty.domain.orders import OrderState, POStatus
+from disty.domain.orders import OrderState
+from disty.domain.po_status import POStatus
 from disty.services.ordering._common import Context, event, merge_and_commit, move, po_adapter
 from disty.services.ordering._merge import apply_states, awaiting_order, mark_missing_lines
 from disty.services.ordering._schedule import checked, fingerprint

@@ -29,7 +29,7 @@ from disty import logs
 from disty.db.base import upsert_insert, utcnow
 from disty.db.models import ConflictingDelivery, InboundEvent, PurchaseOrder, StockLevel
 from disty.domain.countries import country_site
-from disty.domain.orders import FINAL, POStatus
+from disty.domain.po_status import FINAL, POStatus
 from disty.errors import InvalidInput, NotFound
 from disty.services import audit, keyset, leases, ordering
 from disty.services.ordering import Context

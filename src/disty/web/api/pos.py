@@ -12,7 +12,8 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from disty.domain.orders import Address, LineChange, POStatus
+from disty.domain.orders import Address, LineChange
+from disty.domain.po_status import POStatus
 from disty.services import ordering, po_list
 from disty.services.ordering import Action, LineInput
 from disty.services.po_list import POFilter

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from disty.domain.countries import SITES
-from disty.domain.orders import FINAL, POStatus
+from disty.domain.po_status import FINAL, POStatus
 from disty.domain.polling import followed
 from disty.errors import DistyError, InvalidInput, NotFound
 from disty.formatting import when

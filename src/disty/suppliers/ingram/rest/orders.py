@@ -13,9 +13,9 @@ from disty.domain.orders import (
     OrderRequest,
     OrderState,
     PlacedOrder,
-    POStatus,
     Shipment,
 )
+from disty.domain.po_status import POStatus
 
 
 def _address(address: Address, id_key: str) -> dict[str, str]:

@@ -22,13 +22,7 @@ from uuid import uuid4
 
 from disty.domain.checks import Check
 from disty.domain.offers import CatalogItem, CatalogPage, Offer, OfferStatus
-from disty.domain.orders import (
-    LineChange,
-    ModifiedOrder,
-    OrderRequest,
-    OrderState,
-    PlacedOrder,
-)
+from disty.domain.orders import LineChange, ModifiedOrder, OrderRequest, OrderState, PlacedOrder
 from disty.suppliers import pna
 from disty.suppliers.base import ProgressCallback
 from disty.suppliers.errors import NotFound, RequestRejected

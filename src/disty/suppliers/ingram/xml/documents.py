@@ -14,14 +14,8 @@ from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element
 
 from disty.domain.offers import Offer, OfferStatus, WarehouseStock
-from disty.domain.orders import (
-    LineState,
-    OrderRequest,
-    OrderState,
-    PlacedOrder,
-    POStatus,
-    Shipment,
-)
+from disty.domain.orders import LineState, OrderRequest, OrderState, PlacedOrder, Shipment
+from disty.domain.po_status import POStatus
 from disty.suppliers.ingram import consts
 from disty.suppliers.pna import Ask
 from disty.suppliers.xml import child, children, text

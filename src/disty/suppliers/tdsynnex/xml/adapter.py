@@ -15,14 +15,8 @@ from typing import Any
 
 from disty.domain.checks import Check
 from disty.domain.offers import CatalogItem, CatalogPage, Offer
-from disty.domain.orders import (
-    LineChange,
-    ModifiedOrder,
-    OrderRequest,
-    OrderState,
-    PlacedOrder,
-    POStatus,
-)
+from disty.domain.orders import LineChange, ModifiedOrder, OrderRequest, OrderState, PlacedOrder
+from disty.domain.po_status import POStatus
 from disty.suppliers.base import ProgressCallback
 from disty.suppliers.errors import RequestRejected, SupplierError
 from disty.suppliers.tdsynnex import consts

@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from xml.etree.ElementTree import Element, SubElement
 
-from disty.domain.orders import LineState, OrderState, POStatus, Shipment
+from disty.domain.orders import LineState, OrderState, Shipment
+from disty.domain.po_status import POStatus
 from disty.suppliers.errors import NotFound, Unavailable
 from disty.suppliers.tdsynnex import consts
 from disty.suppliers.tdsynnex.xml.values import to_int
