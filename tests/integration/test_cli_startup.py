@@ -99,12 +99,14 @@ def test_database_commands_load_no_web_framework_or_simulator(tmp_path: Path) ->
         *packages,
     )  # fmt: skip
     steps = _probe(lines, watched, env)
-    # Showing a PO needs its status (domain/po_status.py), not the order dataclasses.
-    orders = _probe([["order", "show", "PO-1", "--tenant", "smbi"]], ("disty.domain.orders",), env)
+    # Showing a PO needs its status (domain/po_status.py), not the order dataclasses, nor the
+    # supplier registry (the default supplier's key is in suppliers/__init__.py).
+    shown = ("disty.domain.orders", "disty.suppliers.registry")
+    orders = _probe([["order", "show", "PO-1", "--tenant", "smbi"]], shown, env)
     assert orders["disty order show PO-1 --tenant smbi"] == []
     # They did read the database (SQLite here); the first ones never needed the HTTP client
     # either, and listing or showing a PO needs only its lookup (services/po_lookup.py), not a
-    # supplier's package (the order commands' default supplier is a key: suppliers/registry.py).
+    # supplier's package (the order commands' default supplier is a key: suppliers/__init__.py).
     assert steps["disty user list"] == ["sqlalchemy"]
     assert steps["disty order show PO-1 --tenant smbi"] == ["sqlalchemy"]
     allowed = {"sqlalchemy", "httpx", ordering, *packages}

@@ -32,7 +32,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "disty"
 # of the wire (the simulator and the command that serves it), and the demo's script, which
 # connects the simulator's accounts.
 MAY_NAME_IT = (
-    "suppliers/tdsynnex/", "suppliers/registry.py", "simulator/", "cli/simulator.py",
+    "suppliers/tdsynnex/", "suppliers/__init__.py", "simulator/", "cli/simulator.py",
     "cli/demo.py",
 )  # fmt: skip
 
@@ -104,8 +104,8 @@ def test_nothing_in_the_middle_of_disty_names_it() -> None:
         and "tdsynnex" in path.read_bytes().decode("utf-8", "replace").lower()
     ]
     assert [p for p in named if not p.startswith(MAY_NAME_IT)] == []
-    registry_py = (SRC / "suppliers" / "registry.py").read_text()
-    assert registry_py.count("tdsynnex") == 1  # its line in _PACKAGES
+    packages_py = (SRC / "suppliers" / "__init__.py").read_text()
+    assert packages_py.count("tdsynnex") == 1  # its line in PACKAGES
 
 
 def test_it_is_registered_with_its_declared_settings() -> None:

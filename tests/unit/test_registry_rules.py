@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from disty.suppliers import registry
+from disty.suppliers import default_key, registry
 from disty.suppliers.registry import Setting
 from tests.fixtures.fake_supplier import REGISTRATION
 
@@ -27,7 +27,7 @@ def test_a_setting_declared_twice_is_refused() -> None:
 
 
 def test_the_default_supplier_is_the_first_package_registered() -> None:
-    # default_key() answers without importing a package (the CLI's defaults need it at
-    # start-up); the packages' registrations say the same.
-    assert registry.default_key() == registry.keys()[0]
-    assert registry.default_key() == registry.registrations()[0].key
+    # default_key() (suppliers/__init__.py) answers without importing a package or the
+    # registry (the CLI's defaults need it at start-up); the registrations say the same.
+    assert default_key() == registry.keys()[0]
+    assert default_key() == registry.registrations()[0].key

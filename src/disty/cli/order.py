@@ -15,7 +15,7 @@ from disty.domain.countries import SITES
 from disty.domain.po_status import POStatus
 from disty.errors import InvalidInput
 from disty.formatting import money, po_status
-from disty.suppliers import registry
+from disty.suppliers import default_key
 
 if TYPE_CHECKING:
     from disty.domain.orders import Address, LineChange
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from disty.services.ordering import Context, LineInput
 
 # The supplier a command means when it names none (the API's default too).
-DEFAULT_SUPPLIER = registry.default_key()
+DEFAULT_SUPPLIER = default_key()
 
 app = typer.Typer(help="Purchase orders: submit, follow, approve, release, cancel.")
 

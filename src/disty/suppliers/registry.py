@@ -6,8 +6,9 @@ an admin fills in, secret or not, with their validators), its API types with the
 factory for each, its capabilities, the names of its Run Test checks, its webhook codec where
 it has webhooks, and the set-up steps the console shows. The middle of disty (services, web,
 CLI, jobs) asks this module, never a package, so adding a distributor is adding a package and
-one line to ``_PACKAGES``. A package is imported the first time a registration is asked for:
-knowing the default supplier's key (a command line's default) imports none.
+one line to suppliers/__init__.py's ``PACKAGES``. A package is imported the first time a
+registration is asked for: knowing the default supplier's key (a command line's default,
+``disty.suppliers.default_key``) imports none, nor this module.
 
 This is the only module outside the packages that imports them (an import-linter contract in
 .ci/run keeps it so).
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 from disty.domain.connections import ApiType, mask, validate_secret, validate_text
 from disty.errors import ApiTypeNotAvailable, InvalidInput
 from disty.formatting import humanize
+from disty.suppliers import PACKAGES
 from disty.suppliers.base import Capability
 
 if TYPE_CHECKING:
@@ -34,9 +36,6 @@ if TYPE_CHECKING:
     from disty.suppliers.ship_notices import ShipNoticeCodec
     from disty.suppliers.webhooks import WebhookCodec
 
-# The supplier packages shipped with disty, each named for its supplier's key
-# (``suppliers/<key>/`` holds ``REGISTRATION``); the first is the default.
-_PACKAGES = ("ingram", "tdsynnex")
 
 NO_CAPABILITY = Capability(0)
 EVERY_CAPABILITY = ~NO_CAPABILITY
@@ -286,7 +285,7 @@ _loaded = False
 def _load() -> dict[str, Registration]:
     global _loaded
     if not _loaded:
-        for key in _PACKAGES:
+        for key in PACKAGES:
             package = importlib.import_module(f"disty.suppliers.{key}")
             registration: Registration = package.REGISTRATION
             if registration.key != key:  # default_key() reads the key off the package's name
@@ -325,13 +324,6 @@ def get(key: str) -> Registration:
     except KeyError:
         known = ", ".join(registry)
         raise InvalidInput(f"unknown supplier {key!r}: use {known}", field="supplier") from None
-
-
-def default_key() -> str:
-    """The supplier a request means when it names none: the first of disty's own packages
-    (the API and CLI had one supplier before they had several; their defaults stay it).
-    Imports no package: the command line's defaults need only the key."""
-    return _PACKAGES[0]
 
 
 def with_webhooks() -> tuple[Registration, ...]:

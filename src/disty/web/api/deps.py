@@ -17,7 +17,7 @@ from disty.runtime import Runtime
 from disty.services.ordering import Context
 from disty.services.throttle import Backoff
 from disty.services.tokens import Principal, Scope, authenticate
-from disty.suppliers import registry
+from disty.suppliers import default_key, registry
 from disty.web.api.problems import ApiProblem
 from disty.web.security import client_address
 
@@ -129,7 +129,7 @@ def _registered(key: str) -> str:
 # means DEFAULT_SUPPLIER. Checked against the registry when the request comes, so a supplier
 # registered after this module was imported (a plug-in, a test's own) is accepted too.
 SupplierName = Annotated[str, StringConstraints(max_length=32), AfterValidator(_registered)]
-DEFAULT_SUPPLIER = registry.default_key()
+DEFAULT_SUPPLIER = default_key()
 
 
 # The country sites, spelled out so the OpenAPI document (and clients generated from it) knows
