@@ -81,3 +81,32 @@ def test_hsts_when_the_public_url_is_https(settings: Settings) -> None:
             hsts = c.get(path).headers.get("strict-transport-security", "")
             assert hsts.startswith("max-age="), path
             assert int(hsts.split("=")[1]) >= 15552000, path  # half a year at least
+
+
+def test_the_receivers_own_answers_carry_them_and_the_request_id(settings: Settings) -> None:
+    """Deliveries are answered at the app's edge, ahead of the middleware (web/webhooks.py):
+    its answers still carry every protection and the request's id, and a path with a control
+    character is still the guard's 400."""
+    receiver = "/supplierapi/distributorWebhook"
+    with serve_disty(settings, run_worker=False) as served, httpx.Client(base_url=served.url) as c:
+        refused = c.post(
+            f"{receiver}/nobody/1", content=b"{}", headers={"X-Request-ID": "proxy-rq-42"}
+        )
+        assert refused.status_code == 404, refused.text
+        assert refused.headers["x-request-id"] == "proxy-rq-42"  # a sane one is kept
+        assert refused.headers["x-frame-options"] == "DENY"
+        assert refused.headers["x-content-type-options"] == "nosniff"
+        assert refused.headers["referrer-policy"] == "same-origin"
+        assert _directives(refused.headers["content-security-policy"])["frame-ancestors"] == [
+            "'none'"
+        ]
+        assert refused.headers["strict-transport-security"].startswith("max-age=")
+        insane = c.post(f"{receiver}/nobody/1", content=b"{}", headers={"X-Request-ID": "a b"})
+        assert insane.headers["x-request-id"] not in ("", "a b")  # a new one instead
+
+        for path in (f"{receiver}/no%00body/1", f"{receiver}/nobody/1?x=%01"):
+            guarded = c.post(path, content=b"{}")
+            assert guarded.status_code == 400, (path, guarded.text)
+            assert guarded.headers["content-type"].startswith("application/problem+json"), path
+            assert guarded.headers["x-frame-options"] == "DENY", path
+            assert guarded.headers["x-request-id"], path

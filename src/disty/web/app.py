@@ -7,11 +7,12 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.routing import Route
+from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from disty import __version__
@@ -34,7 +35,7 @@ from disty.web import api, health, metrics, ui, webhooks
 from disty.web.api import problems
 from disty.web.guard import ControlCharacterGuard, QuietHangUps, SupplierDeadline
 from disty.web.request_id import RequestId
-from disty.web.security import SecurityHeaders, install_docs
+from disty.web.security import HeaderPolicy, SecurityHeaders, install_docs
 from disty.web.token_guard import BadTokenBackoff
 
 if TYPE_CHECKING:
@@ -52,6 +53,25 @@ def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[],
         second()
 
     return both
+
+
+class DistyApp(FastAPI):
+    """FastAPI, with webhook deliveries taken at the edge of its middleware stack
+    (web/webhooks.py's ``WebhookDoor`` says why), behind only the trusted proxies' addresses
+    (``trusted_proxies``), which every request has applied first."""
+
+    security_headers = HeaderPolicy(https=False)
+    trusted_proxies: tuple[str, ...] = ()
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack: ASGIApp = webhooks.WebhookDoor(
+            super().build_middleware_stack(), self.security_headers
+        )
+        if self.trusted_proxies:
+            # uvicorn types ASGI apps its own way; the call is the same.
+            proxied = ProxyHeadersMiddleware(cast(Any, stack), list(self.trusted_proxies))
+            stack = cast(ASGIApp, proxied)
+        return stack
 
 
 def share_throttles(app: FastAPI, engine: AsyncEngine) -> None:
@@ -171,7 +191,7 @@ def create_app(
                     await given.aclose()
                 await receiver_engine.dispose()
 
-    app = FastAPI(
+    app = DistyApp(
         title="disty",
         version=__version__,
         lifespan=lifespan,
@@ -188,19 +208,15 @@ def create_app(
     app.state.sign_in_guard = SignInGuard()
     app.state.bad_tokens = Backoff(free=BAD_TOKENS_FREE, cap_s=BAD_TOKENS_MAX_DELAY_S)
     problems.install(app, page=ui.error_page)
-    # Innermost of disty's own: every check above it applies to deliveries too.
-    app.add_middleware(webhooks.WebhookDoor)
+    app.security_headers = HeaderPolicy(https=(chosen.public_url or "").startswith("https://"))
+    app.trusted_proxies = tuple(chosen.trusted_proxy_list)
     app.add_middleware(ControlCharacterGuard)
     app.add_middleware(QuietHangUps)
     # A person's page or an API client waits seconds for distributors, never minutes: past
     # this the request answers 429/503 with Retry-After (suppliers/http.py).
     app.add_middleware(SupplierDeadline, seconds=chosen.web_supplier_deadline_s)
-    public_https = (chosen.public_url or "").startswith("https://")
-    app.add_middleware(SecurityHeaders, https=public_https)
+    app.add_middleware(SecurityHeaders, policy=app.security_headers)
     app.add_middleware(RequestId)
-    if chosen.trusted_proxy_list:
-        # Added last, so it runs first: every part of the app sees the real client address.
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=chosen.trusted_proxy_list)
     install_docs(app)
     # AI assistants (MCP) at /mcp, with the API's tokens (and its backoff for unknown ones);
     # its tools read app.state.rt.

@@ -32,27 +32,31 @@ def _has_control(data: bytes) -> bool:
     return _CONTROL.search(data) is not None
 
 
+def has_control_characters(scope: Scope) -> bool:
+    """Whether the request's path or query string holds a control character."""
+    path = scope.get("path", "").encode("utf-8", "surrogateescape")
+    query = unquote_to_bytes(scope.get("query_string", b""))
+    return _has_control(path) or _has_control(query)
+
+
 class ControlCharacterGuard:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            path = scope.get("path", "").encode("utf-8", "surrogateescape")
-            query = unquote_to_bytes(scope.get("query_string", b""))
-            if _has_control(path) or _has_control(query):
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 400,
-                        "headers": [
-                            (b"content-type", MEDIA_TYPE.encode()),
-                            (b"content-length", str(len(_BODY)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": _BODY})
-                return
+        if scope["type"] == "http" and has_control_characters(scope):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 400,
+                    "headers": [
+                        (b"content-type", MEDIA_TYPE.encode()),
+                        (b"content-length", str(len(_BODY)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": _BODY})
+            return
         await self.app(scope, receive, send)
 
 

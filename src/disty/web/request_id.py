@@ -17,6 +17,19 @@ from disty import logs
 _HEADER = logs.HEADER.encode()
 
 
+def request_id_of(scope: Scope) -> tuple[str, tuple[bytes, bytes]]:
+    """The request's id (the caller's when sane, else a new one) and the header echoing it;
+    also used by the webhook receiver's door (web/webhooks.py), which answers deliveries
+    ahead of this middleware."""
+    given = None
+    for name, value in scope["headers"]:
+        if name == _HEADER:
+            given = value.decode("latin-1")
+            break
+    rid = logs.sane_request_id(given) or logs.new_request_id()
+    return rid, (_HEADER, rid.encode())
+
+
 class RequestId:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -25,13 +38,7 @@ class RequestId:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = None
-        for name, value in scope["headers"]:
-            if name == _HEADER:
-                given = value.decode("latin-1")
-                break
-        rid = logs.sane_request_id(given) or logs.new_request_id()
-        header = (_HEADER, rid.encode())
+        rid, header = request_id_of(scope)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

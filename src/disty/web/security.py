@@ -42,11 +42,12 @@ DOCS_ASSETS = "/docs/assets"  # Swagger UI's own files, from the swagger-ui-bund
 HSTS = "max-age=31536000"
 
 
-class SecurityHeaders:
-    """Adds the headers above to every HTTP answer that does not set its own policy."""
+class HeaderPolicy:
+    """The headers above, for an answer: ``completed`` adds each one the answer does not set
+    itself. One per app, shared by ``SecurityHeaders`` and the webhook receiver's door
+    (web/webhooks.py), which answers deliveries ahead of the middleware."""
 
-    def __init__(self, app: ASGIApp, *, https: bool) -> None:
-        self.app = app
+    def __init__(self, *, https: bool) -> None:
         common = [
             (b"x-frame-options", b"DENY"),
             (b"x-content-type-options", b"nosniff"),
@@ -57,6 +58,21 @@ class SecurityHeaders:
         self.common = common
         self.policy = (b"content-security-policy", CONSOLE_POLICY.encode())
 
+    def completed(self, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        names = {name.lower() for name, _ in headers}
+        added = [h for h in self.common if h[0] not in names]
+        if b"content-security-policy" not in names:
+            added.append(self.policy)
+        return [*headers, *added]
+
+
+class SecurityHeaders:
+    """Adds the headers above to every HTTP answer that does not set its own policy."""
+
+    def __init__(self, app: ASGIApp, *, policy: HeaderPolicy) -> None:
+        self.app = app
+        self.policy = policy
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -64,11 +80,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {name.lower() for name, _ in headers}
-                if b"content-security-policy" not in names:
-                    headers.append(self.policy)
-                headers.extend(h for h in self.common if h[0] not in names)
+                headers = self.policy.completed(list(message.get("headers", [])))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -2,18 +2,24 @@
 Destination URL admins pasted into the supplier's portal, unchanged), each one call into the
 intake (services/webhooks/intake.py) whose result becomes the answer.
 
-Deliveries are answered by ``WebhookDoor``, a pure ASGI middleware just inside disty's own
-(proxy headers, request id, security headers, the control-character guard all still apply),
-ahead of FastAPI's routing, dependency solving, exception middleware and response classes:
-those cost a delivery more than verifying and committing it (bench/receiver.py measured the
-receiver behind them at about half a bare FastAPI app's throughput). The routes stay, for the
-API's schema and for any request the door lets through (another method: 405 as ever); both
-answer through ``_answer``, so there is one way a result becomes an answer.
+Deliveries are answered by ``WebhookDoor``, a pure ASGI layer at the edge of the app, ahead of
+its whole middleware stack (only the trusted proxies' addresses are applied before it):
+FastAPI's error, telemetry and body-limit layers, disty's own middleware, routing, dependency
+solving and response classes each cost a delivery another coroutine and another wrapped
+``send`` on every step, more together than verifying and committing it (bench/receiver.py
+measured the receiver behind them at about half a bare FastAPI app's throughput, and the
+middleware alone at a tenth). What that middleware gives an answer the door gives a delivery
+itself, from the same code: its request id (web/request_id.py), the security headers
+(web/security.py), a 500 for an unexpected error; a path or query with control characters is
+left to the app's guard (web/guard.py), which refuses it. The routes stay, for the API's
+schema and for any request the door lets through (another method: 405 as ever); both answer
+through ``_answer``, so there is one way a result becomes an answer.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
@@ -25,10 +31,16 @@ from starlette.requests import ClientDisconnect
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from disty import logs
 from disty.services.webhooks.intake import HungUp, Incoming, Intake, Refused
 from disty.services.webhooks.refusals import Refusal
 from disty.services.webhooks.writer import Accepted
 from disty.suppliers import registry
+from disty.web.guard import has_control_characters
+from disty.web.request_id import request_id_of
+from disty.web.security import HeaderPolicy
+
+log = logging.getLogger(__name__)
 
 
 def install(app: FastAPI, intake: Intake) -> None:
@@ -107,12 +119,21 @@ def _dump(content: object) -> bytes:
     return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+_FAILED = (
+    500,
+    [_JSON],
+    _dump({"error": "internal", "detail": "the delivery could not be handled; send it again"}),
+)
+
+
 class WebhookDoor:
     """POSTs to a supplier's webhook path go straight to the intake (see the module's
-    docstring); everything else goes on to the app."""
+    docstring); everything else goes on to the app. ``headers``: the app's security headers,
+    which every answer carries."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, headers: HeaderPolicy) -> None:
         self.app = app
+        self.headers = headers
         self.paths: list[tuple[re.Pattern[str], str]] = []
         for registration in registry.with_webhooks():
             if registration.webhooks is not None:
@@ -120,7 +141,11 @@ class WebhookDoor:
                 self.paths.append((pattern, registration.key))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST":
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and not has_control_characters(scope)  # the guard's 400, as for any request
+        ):
             for pattern, supplier in self.paths:
                 if found := pattern.match(scope["path"]):
                     await self._receive(supplier, found, scope, receive, send)
@@ -144,9 +169,21 @@ class WebhookDoor:
                 if not message.get("more_body", False):
                     return
 
-        incoming = Incoming(Headers(scope=scope), body(), client)
-        result = await intake.receive(supplier, found["shortcut"], found["country_id"], incoming)
-        status, headers, content = _answer(result)
-        headers.append((b"content-length", str(len(content)).encode()))
+        rid, echoed = request_id_of(scope)
+        token = logs.REQUEST_ID.set(rid)  # the inbox keeps it with the events (writer.py)
+        try:
+            incoming = Incoming(Headers(scope=scope), body(), client)
+            result = await intake.receive(
+                supplier, found["shortcut"], found["country_id"], incoming
+            )
+            status, headers, content = _answer(result)
+        except Exception:  # a bug of disty's: the sender gets a 500 and sends again later
+            log.exception("a webhook delivery failed unexpectedly")
+            status, headers, content = _FAILED
+        finally:
+            logs.REQUEST_ID.reset(token)
+        headers = self.headers.completed(
+            [*headers, echoed, (b"content-length", str(len(content)).encode())]
+        )
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
