@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import re
 
 import httpx
+import pytest
 
 from disty.config import Settings
+from disty.web.app import create_app
 from tests.fixtures.disty import serve_disty
 
 PATHS = [
@@ -110,3 +113,26 @@ def test_the_receivers_own_answers_carry_them_and_the_request_id(settings: Setti
             assert guarded.headers["content-type"].startswith("application/problem+json"), path
             assert guarded.headers["x-frame-options"] == "DENY", path
             assert guarded.headers["x-request-id"], path
+
+
+async def test_an_unexpected_failure_at_the_receiver_is_a_500_with_the_protections(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The door catches what nothing else does: here the app was never started (no lifespan,
+    so no intake to hand the delivery to). The sender gets a JSON 500, to send again later,
+    with the headers every answer carries; the log gets the one traceback."""
+    app = create_app(settings, run_worker=False)  # not served: its lifespan never runs
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://disty") as client:
+        with caplog.at_level(logging.ERROR, logger="disty.web.webhooks"):
+            answer = await client.post(
+                "/supplierapi/distributorWebhook/smbi/1", content=b"{}",
+                headers={"X-Request-ID": "proxy-rq-500"},
+            )  # fmt: skip
+    assert answer.status_code == 500
+    assert answer.json()["error"] == "internal"
+    assert answer.headers["x-request-id"] == "proxy-rq-500"
+    assert answer.headers["x-frame-options"] == "DENY"
+    failures = [r for r in caplog.records if r.name == "disty.web.webhooks"]
+    assert len(failures) == 1
+    assert failures[0].exc_info is not None

@@ -155,7 +155,6 @@ class WebhookDoor:
     async def _receive(
         self, supplier: str, found: re.Match[str], scope: Scope, receive: Receive, send: Send
     ) -> None:
-        intake: Intake = scope["app"].state.intake
         client = scope["client"][0] if scope.get("client") else "?"
 
         async def body() -> AsyncIterator[bytes]:
@@ -172,6 +171,7 @@ class WebhookDoor:
         rid, echoed = request_id_of(scope)
         token = logs.REQUEST_ID.set(rid)  # the inbox keeps it with the events (writer.py)
         try:
+            intake: Intake = scope["app"].state.intake  # installed by the app's lifespan
             incoming = Incoming(Headers(scope=scope), body(), client)
             result = await intake.receive(
                 supplier, found["shortcut"], found["country_id"], incoming
