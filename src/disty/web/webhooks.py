@@ -141,13 +141,11 @@ class WebhookDoor:
                 self.paths.append((pattern, registration.key))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["method"] == "POST"
-            and not has_control_characters(scope)  # the guard's 400, as for any request
-        ):
+        if scope["type"] == "http" and scope["method"] == "POST":
             for pattern, supplier in self.paths:
-                if found := pattern.match(scope["path"]):
+                found = pattern.match(scope["path"])
+                # Control characters go on to the guard's 400, as in any request.
+                if found and not has_control_characters(scope):
                     await self._receive(supplier, found, scope, receive, send)
                     return
         await self.app(scope, receive, send)
