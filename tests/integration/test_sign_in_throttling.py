@@ -205,6 +205,21 @@ async def test_unknown_tokens_at_mcp_are_throttled_per_client_as_at_the_api(
             assert set(statuses[CLIENT_FREE:]) == {429}, statuses
             assert int(answers[-1].headers["Retry-After"]) >= 1
             assert "wait" in answers[-1].json()["detail"]
+            # The delay can be waited out, and doubles with each failure after it: waiting
+            # twice (1 s, then 2 s) puts the checks below inside a 4 s delay, which a slow
+            # machine does not outlast as it once did the first 1 s one.
+            last = answers[-1]
+            for doubled in (2, 4):
+                await asyncio.sleep(int(last.headers["Retry-After"]))
+                guess = await http.post(
+                    "/mcp", json=body, headers=guesser | {"Authorization": "Bearer disty_late"}
+                )
+                assert guess.status_code == 401, guess.text
+                last = await http.post(
+                    "/mcp", json=body, headers=guesser | {"Authorization": "Bearer disty_late"}
+                )
+                assert last.status_code == 429, last.text
+                assert 1 <= int(last.headers["Retry-After"]) <= doubled
             # Even its valid token waits (the database is not asked), and so does the API:
             # one count per client, not one per door.
             waits = await http.post(
