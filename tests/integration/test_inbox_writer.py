@@ -456,3 +456,39 @@ async def test_any_text_a_body_holds_is_stored_as_it_came(
     assert row.body == envelopes[0].raw
     assert odd in json.loads(row.body or "")["resource"][0]["customerOrderNumber"]
     assert row.headers == {"user-agent": headers["User-Agent"]}
+
+
+async def test_two_replicas_storing_one_burst_in_opposite_orders_never_deadlock(
+    rt: Runtime, destination: Destination
+) -> None:
+    # A distributor redelivering a burst through two replicas at once: each replica's batch
+    # holds the same 600 event ids, in opposite orders. Rows inserted in the order they came
+    # would each wait for the other's (PostgreSQL aborts one: 503s for a whole batch); in one
+    # order, one batch stores them all and the other finds them all known.
+    url = rt.settings.resolved_database_url
+    if not url.startswith("postgresql"):
+        pytest.skip("two connections writing at once are PostgreSQL's; SQLite has one writer")
+    ids = [f"EVT-R-{n:04d}" for n in range(600)]
+    one, other = DriverCommits(url), DriverCommits(url)
+    # The order itself, which the race below meets only when the two interleave:
+    backwards = new_events(
+        one.engine.dialect, [delivery(destination, order_event(i)) for i in ids[::-1]]
+    )
+    assert backwards is not None
+    assert [row["event_id"] for row in json.loads(backwards.params[0])] == ids
+    try:
+        # Each connected first (an event of its own), so that the two bursts go in together.
+        await one.commit([delivery(destination, order_event("EVT-ONE"))])
+        await other.commit([delivery(destination, order_event("EVT-OTHER"))])
+        first, second = await asyncio.gather(
+            one.commit([delivery(destination, order_event(i)) for i in ids]),
+            other.commit([delivery(destination, order_event(i)) for i in reversed(ids)]),
+        )
+    finally:
+        await one.close()
+        await other.close()
+    answers = [*first, *second]
+    assert not [a for a in answers if isinstance(a, Exception)], answers[:3]
+    assert sum(a.stored for a in answers if isinstance(a, Accepted)) == 600
+    assert sum(a.duplicates for a in answers if isinstance(a, Accepted)) == 600
+    assert len(await inbox_rows(rt)) == 602

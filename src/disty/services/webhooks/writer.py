@@ -3,9 +3,14 @@
 Every accepted delivery must be committed before its 200 goes out. ``InboxWriter`` keeps the
 deliveries waiting for a commit and one task commits them: everything waiting goes in one
 transaction (one multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING``, one commit, one
-fsync), and whatever arrives meanwhile goes in the next. Nothing waits for a batch to fill: a
-lone delivery is committed after one turn of the event loop, and a burst that the server has
-already read joins one batch (``InboxWriter._gather``), so batches grow with the load.
+fsync), and whatever arrives meanwhile goes in the next. Nothing waits for a batch to fill or
+for more deliveries to join it: batches grow with the load by themselves, as deliveries pile
+up while a commit is out. Waiting a few turns of the loop for a burst already read to join
+one batch (as the writer once did) made every delivery of 32 connections wait for the same
+commit, and the loop idle while it was out (a fifth of the time): bench/receiver.py's load,
+3 rounds a variant, measured ``disty serve --no-worker`` on PostgreSQL at 0.68-0.71 of the
+minimal app's throughput that way and 0.82-0.84 without the wait (p99 1.3x and 1.1x), and
+SQLite at 0.58 and 0.60 (p99 1.45x and 1.32x).
 
 On SQLite the batch is inserted on the event loop itself, through the blocking driver
 (``SQLiteCommits``), and only its COMMIT, the fsync, runs on a thread of its own while the
@@ -338,6 +343,10 @@ def _rows(
                     "unmatched": False,
                 }
             )
+    # One order for every batch: two batches in flight at once (two replicas) that share
+    # event ids then wait for each other's rows in the same order, never each for the
+    # other's (a deadlock).
+    rows.sort(key=lambda row: (row["connection_id"], row["event_id"]))
     return entries, rows
 
 
@@ -546,8 +555,6 @@ class Checkpointer:
 _Waiting = tuple[Delivery, asyncio.Future[Accepted]]
 
 _RETRY_S = 0.0005
-# How many turns of the event loop a batch waits for deliveries already read to join it.
-_GATHER_TURNS = 32
 
 
 class SQLiteCommits:
@@ -714,7 +721,6 @@ class InboxWriter:
             while True:
                 await self._wake.wait()
                 self._wake.clear()
-                await self._gather()
                 while self._pending:
                     batch = self._take()
                     try:
@@ -727,22 +733,6 @@ class InboxWriter:
         finally:
             _settle([(f, RuntimeError("the inbox writer stopped")) for _, f in self._pending])
             self._pending.clear()
-
-    async def _gather(self) -> None:
-        """Let the deliveries the server has already read join the batch: wait a turn of the
-        loop (two: one reads the sockets, the next runs the requests read) while each such
-        turn brings more, for at most ``_GATHER_TURNS``. A lone delivery waits one turn
-        (microseconds); a burst from many connections becomes one commit instead of one per
-        turn of the loop: bench/receiver.py measured 32 connections' deliveries going in
-        1-2 at a time, each paying its own fsync on the loop, at 0.47 of the minimal app's
-        throughput, and in batches of 32 at 0.69."""
-        seen = 0
-        for _ in range(_GATHER_TURNS):
-            if len(self._pending) <= seen:
-                return
-            seen = len(self._pending)
-            await asyncio.sleep(0)
-            await asyncio.sleep(0)
 
     def _take(self) -> list[_Waiting]:
         """The waiting deliveries, oldest first, up to ``max_envelopes`` (at least one)."""
