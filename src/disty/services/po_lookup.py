@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disty.db.models import PurchaseOrder
+from disty.db.models import PurchaseOrder, Tenant
 from disty.domain.countries import country_site
 from disty.domain.po_status import POStatus
 from disty.errors import InvalidInput, NotFound
@@ -25,9 +25,12 @@ async def find_po(
     supplier: str | None = None,
     country_id: int | None = None,
 ) -> PurchaseOrder:
-    tenant = await get_tenant(session, shortcut)
+    # The tenant as a subquery, not loaded first: one statement fewer (two with the tenant's
+    # countries) on the way of every command that acts on one PO. Only a PO not found asks
+    # whether the tenant exists, to say which of the two is missing.
+    tenant_id = select(Tenant.id).where(Tenant.shortcut == shortcut).scalar_subquery()
     query = select(PurchaseOrder).where(
-        PurchaseOrder.tenant_id == tenant.id, PurchaseOrder.po_number == po_number
+        PurchaseOrder.tenant_id == tenant_id, PurchaseOrder.po_number == po_number
     )
     if supplier is not None:
         query = query.where(PurchaseOrder.supplier == supplier)
@@ -35,6 +38,7 @@ async def find_po(
         query = query.where(PurchaseOrder.country_id == country_id)
     found = list(await session.scalars(query))
     if not found:
+        await get_tenant(session, shortcut)  # raises NotFound naming the tenant
         raise NotFound(
             f"no PO {po_number!r} for tenant {shortcut!r}: list them with 'disty order list'"
         )
