@@ -141,15 +141,22 @@ def test_only_the_commands_that_keep_running_collect_garbage(tmp_path: Path) -> 
     from disty.cli import COMMANDS, KEEP_RUNNING
 
     assert {"serve", "worker"} <= KEEP_RUNNING <= set(COMMANDS)
+    # A command that ends leaves by os._exit (main's _end), so the probe says the collector's
+    # state there; a command that keeps running leaves by SystemExit.
     probe = (
-        "import gc, sys\n"
+        "import gc, os, sys\n"
         "from disty.cli import main\n"
+        "end = os._exit\n"
+        "def said(status):\n"
+        "    print('ENDED', status, 'COLLECTING', gc.isenabled(), flush=True)\n"
+        "    end(status)\n"
+        "os._exit = said\n"
         "sys.argv = ['disty', *sys.argv[1:]]\n"
         "try:\n"
         "    main()\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print('COLLECTING', gc.isenabled())\n"
+        "print('EXITED', 'COLLECTING', gc.isenabled())\n"
     )
     said = {}
     for line in (["tenant", "list"], ["order", "--help"], ["serve", "--help"], ["mcp", "--help"]):
@@ -160,11 +167,44 @@ def test_only_the_commands_that_keep_running_collect_garbage(tmp_path: Path) -> 
         assert done.returncode == 0, done.stderr
         said[line[0]] = done.stdout.splitlines()[-1]
     assert said == {
-        "tenant": "COLLECTING False",
-        "order": "COLLECTING False",
-        "serve": "COLLECTING True",
-        "mcp": "COLLECTING True",
+        "tenant": "ENDED 0 COLLECTING False",
+        "order": "ENDED 0 COLLECTING False",
+        "serve": "EXITED COLLECTING True",
+        "mcp": "EXITED COLLECTING True",
     }
+
+
+def test_a_command_that_ends_at_once_leaves_its_output_and_status_whole(tmp_path: Path) -> None:
+    # main ends such a command with os._exit, past Python's teardown: what it printed must
+    # still be written (to a file standard output is fully buffered), and its status kept.
+    env = _env(tmp_path)
+    for shortcut in ("smbi", "acme"):
+        added = subprocess.run(
+            [DISTY, "tenant", "add", shortcut, "--country", "1"], env=env, capture_output=True
+        )
+        assert added.returncode == 0, added.stderr
+    out = tmp_path / "tenants.json"
+    with out.open("wb") as sink:
+        listed = subprocess.run(
+            [DISTY, "tenant", "list", "--json"], env=env, stdout=sink, stderr=subprocess.PIPE
+        )
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(t["shortcut"] for t in json.loads(out.read_text())) == ["acme", "smbi"]
+    missing = subprocess.run(
+        [DISTY, "order", "show", "PO-1", "--tenant", "smbi"], env=env, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("error: no PO 'PO-1' for tenant 'smbi'")
+    # find_po asks for the tenant only when no PO is found: which of the two is missing.
+    stranger = subprocess.run(
+        [DISTY, "order", "show", "PO-1", "--tenant", "nope"], env=env, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert (stranger.returncode, stranger.stderr.startswith("error: no tenant 'nope'")) == (1, True)
+    usage = subprocess.run([DISTY, "order"], env=env, capture_output=True, text=True)
+    assert usage.returncode == 2
+    assert "Missing command" in usage.stderr
 
 
 def test_serve_says_where_the_console_is_and_how_to_make_the_first_user(tmp_path: Path) -> None:
