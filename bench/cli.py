@@ -20,9 +20,10 @@ over all of them, each a fresh process as a person or a script starts it:
 It prints the median wall time and the median peak RSS (``/usr/bin/time``: that process alone)
 of each, and their ratios to the Typer program. Targets: ``--version`` and ``--help`` at most 0.5x,
 database commands at most 1.0x. disty runs a command that ends with Python's garbage collector
-off (cli/__init__.py's ``main``); the Typer program keeps Python's default. ``--compare`` runs
-another disty build (e.g. the main branch's virtualenv) the same way beside it. Figures are
-from one run on one machine (often shared): compare ratios, not absolutes.
+off and ends its process without Python's teardown (cli/__init__.py's ``main``); the Typer
+program keeps Python's defaults. ``--compare`` runs another disty build (e.g. the main
+branch's virtualenv) the same way beside it. Figures are from one run on one machine (often
+shared): compare ratios, not absolutes.
 """
 
 from __future__ import annotations
