@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 
 DISTY = str(Path(sys.executable).with_name("disty"))
@@ -231,3 +232,30 @@ def test_serve_says_where_the_console_is_and_how_to_make_the_first_user(tmp_path
     assert said[2].startswith("no users yet: make the first admin")
     # The one tenant there is, named: the command works as printed.
     assert said[3] == "  disty user add you@example.com --role admin --tenant smbi"
+
+
+def test_serve_hands_threads_the_lock_back_quickly_and_nothing_else_does(tmp_path: Path) -> None:
+    # disty serve's app (own_process) lowers Python's switch interval as it starts, so the
+    # SQLite writer's COMMIT thread gets its answer to the loop without waiting 5 ms; an app
+    # a test or another program embeds leaves the process's interval alone.
+    probe = (
+        "import asyncio, sys\n"
+        "from disty.config import load_settings\n"
+        "from disty.web import create_app\n"
+        "async def started(own):\n"
+        "    app = create_app(load_settings(), run_worker=False, own_process=own)\n"
+        "    async with app.router.lifespan_context(app):\n"
+        "        return sys.getswitchinterval()\n"
+        "before = sys.getswitchinterval()\n"
+        "embedded = asyncio.run(started(False))\n"
+        "served = asyncio.run(started(True))\n"
+        "print(before, embedded, served)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=_env(tmp_path), capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    before, embedded, served = map(float, done.stdout.split())
+    assert before == embedded == 0.005
+    assert served == pytest.approx(0.0001)  # kept in whole microseconds

@@ -337,6 +337,18 @@ async def test_sqlite_checkpoints_happen_beside_the_writer(
     assert len(await inbox_rows(rt)) == 200
 
 
+def test_the_sqlite_writer_keeps_its_statement_journal_in_memory(database_url: str) -> None:
+    # A batch's multi-row INSERT keeps a statement journal; in a temporary file (SQLite's
+    # default, temp_store 0) it is created, written and deleted on the event loop per batch.
+    sqlite_file(database_url, "temp_store is SQLite's")
+    engine = writer_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA temp_store").scalar() == 2  # MEMORY
+    finally:
+        engine.dispose()
+
+
 async def test_a_burst_of_deliveries_looks_its_destination_up_once(rt: Runtime) -> None:
     lookups: list[str] = []
 
