@@ -243,21 +243,16 @@ def main() -> None:
 def _end(code: object) -> None:
     """End the process with ``code`` as sys.exit would, without Python's teardown: the logs
     closed and the output flushed first. Returns (the caller exits the usual way) while a
-    thread other than this one runs: its work is not cut short."""
+    thread other than this one runs, so its work is not cut short, or for a code that is not a
+    status."""
     import logging
     import os
     import sys
     import threading
 
-    if threading.active_count() > 1:
-        return
-    if isinstance(code, int):
-        status = code
-    elif code is None:
-        status = 0
-    else:  # sys.exit("message"): the message on standard error, status 1
-        print(code, file=sys.stderr)
-        status = 1
+    if threading.active_count() > 1 or not isinstance(code, int | None):
+        return  # sys.exit("message"): Python's own exit prints it
+    status = code or 0
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:
