@@ -16,6 +16,7 @@ without a currency or in the sites' own (US and Canadian dollars) is written wit
   zone, and the distributors' own portals write UTC).
 - a day: ``Dec 9, 2026`` (a supplier's ship date or invoice date, which has no time).
 - a name: ``on_hold`` -> ``On hold`` where no label was declared.
+- an age: ``just now``, ``3 min ago``, ``2 h ago``, ``4 days ago`` (how old a price is).
 """
 
 from __future__ import annotations
@@ -115,6 +116,19 @@ def day(value: date | datetime | str | None) -> str:
     from babel.dates import format_date
 
     return format_date(value, "medium", locale=LOCALE)
+
+
+def describe_age(then: datetime, now: datetime | None = None) -> str:
+    """How old a price or a stock level is: 'just now', '3 min ago', '2 h ago', '4 days ago'."""
+    seconds = ((now or datetime.now(UTC)) - then).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    return "1 day ago" if days == 1 else f"{days} days ago"
 
 
 def humanize(name: str) -> str:

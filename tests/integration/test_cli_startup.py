@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from tests.fixtures.simulator import RunningSimulator
+
 DISTY = str(Path(sys.executable).with_name("disty"))
 WEB_ORM_SIMULATOR = ("fastapi", "starlette", "uvicorn", "disty.web", "disty.simulator", "mcp")
 HEAVY = (*WEB_ORM_SIMULATOR, "sqlalchemy", "alembic", "disty.runtime", "disty.db")
@@ -114,19 +116,30 @@ def test_database_commands_load_no_web_framework_or_simulator(tmp_path: Path) ->
     assert all(set(loaded) <= allowed for loaded in steps.values())
 
 
-def test_reading_commands_map_the_models_they_read(tmp_path: Path) -> None:
+def test_reading_commands_map_the_models_they_read(
+    tmp_path: Path, simulator: RunningSimulator
+) -> None:
     # Mapping a model costs SQLAlchemy milliseconds (db/models/__init__.py): the tenant list
     # maps the tenants' models, a PO its own and the tenant it is looked up by; neither the
     # tables its other foreign keys name, which only a flush needs (db/base.py), nor the audit
-    # log's, which only a change writes.
+    # log's, which only a change writes. Live prices map no PO (a column type they share is in
+    # db/base.py) and no stock event (an offer's age is said by disty/formatting.py).
     from disty.db import models
 
-    env = _env(tmp_path)
+    env = {**_env(tmp_path), "DISTY_ALLOW_CUSTOM_SUPPLIER_URLS": "1"}
     # Made first, on its own: migrating a new database maps every model (Alembic compares).
     added = subprocess.run(
         [DISTY, "tenant", "add", "smbi", "--country", "1"], env=env, capture_output=True
     )
     assert added.returncode == 0, added.stderr
+    connected = subprocess.run(
+        [DISTY, "supplier", "set", "ingram", "--tenant", "smbi", "--country", "1",
+         "--client-id", simulator.client_id, "--client-secret", "-",
+         "--customer-number", simulator.customer_number, "--base-url", simulator.base_url],
+        env=env, input=simulator.client_secret + "\n", capture_output=True, text=True,
+    )  # fmt: skip
+    assert connected.returncode == 0, connected.stderr
+    pna = ["pna", "123512", "--tenant", "smbi", "--country", "1"]
     lines = [["tenant", "list"], ["order", "show", "PO-1", "--tenant", "smbi"]]  # no such PO
     watched = tuple(f"disty.db.models.{module}" for module in set(models.MODULES.values()))
     steps = _probe(lines, watched, env)
@@ -134,6 +147,12 @@ def test_reading_commands_map_the_models_they_read(tmp_path: Path) -> None:
     assert steps["disty order show PO-1 --tenant smbi"] == [
         f"disty.db.models.{module}" for module in ("orders", "tenants")
     ]
+    adapter = "disty.suppliers.ingram.rest.adapter"  # loaded to ask the supplier, not before
+    also = (adapter, "disty.services.price_list")
+    priced = _probe([pna], (*watched, *also), env)[f"disty {' '.join(pna)}"]
+    assert {adapter, "disty.db.models.offers"} <= set(priced)  # it asked, and kept the offer
+    assert not {"disty.db.models.orders", "disty.db.models.events"} & set(priced)
+    assert "disty.services.price_list" not in priced
 
 
 def test_only_the_commands_that_keep_running_collect_garbage(tmp_path: Path) -> None:

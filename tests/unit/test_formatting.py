@@ -8,7 +8,16 @@ from decimal import Decimal
 
 import pytest
 
-from disty.formatting import check_status, day, event_status, humanize, money, po_status, when
+from disty.formatting import (
+    check_status,
+    day,
+    describe_age,
+    event_status,
+    humanize,
+    money,
+    po_status,
+    when,
+)
 from disty.suppliers import registry
 
 
@@ -115,3 +124,22 @@ def test_suppliers_title_every_check_and_label_their_events() -> None:
     assert ingram.check_title("webhook_seen") == "Webhook deliveries arriving"
     assert ingram.event_label("im::order_invoiced") == "Order invoiced"
     assert ingram.event_label("im::something_else") == "Something else"
+
+
+AGE_NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("ago", "words"),
+    [
+        (timedelta(0), "just now"),
+        (timedelta(seconds=59), "just now"),
+        (timedelta(minutes=3, seconds=30), "3 min ago"),
+        (timedelta(hours=2, minutes=59), "2 h ago"),
+        (timedelta(days=1, hours=5), "1 day ago"),
+        (timedelta(days=40), "40 days ago"),
+        (timedelta(seconds=-5), "just now"),  # a clock a little ahead says nothing odd
+    ],
+)
+def test_an_age_in_words(ago: timedelta, words: str) -> None:
+    assert describe_age(AGE_NOW - ago, AGE_NOW) == words

@@ -1,32 +1,14 @@
-"""A priced line: its age in words, its round trip through the PO form, and the list's total."""
+"""A priced line: its round trip through the PO form, and the list's total."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
-
 from disty.domain.offers import OfferStatus
-from disty.services.price_list import PricedLine, StockNote, describe_age, totals
+from disty.services.price_list import PricedLine, StockNote, totals
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("ago", "words"),
-    [
-        (timedelta(0), "just now"),
-        (timedelta(seconds=59), "just now"),
-        (timedelta(minutes=3, seconds=30), "3 min ago"),
-        (timedelta(hours=2, minutes=59), "2 h ago"),
-        (timedelta(days=1, hours=5), "1 day ago"),
-        (timedelta(days=40), "40 days ago"),
-        (timedelta(seconds=-5), "just now"),  # a clock a little ahead says nothing odd
-    ],
-)
-def test_an_age_in_words(ago: timedelta, words: str) -> None:
-    assert describe_age(NOW - ago, NOW) == words
 
 
 def test_a_line_travels_through_json_unchanged() -> None:

@@ -135,7 +135,7 @@ def offers_table(offers: list[Offer], now: datetime, *, narrow: bool = False) ->
     from rich.table import Column, Table
     from rich.text import Text
 
-    from disty.services.price_list import describe_age
+    from disty.formatting import describe_age
     from disty.services.pricing import supplier_name
 
     def identifier(header: str) -> Column:

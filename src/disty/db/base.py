@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, Numeric, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, UOWTransaction
 from sqlalchemy.types import TypeDecorator
@@ -18,6 +18,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# Amounts: a price, a line's total. Fourteen digits, four after the point (unit prices carry
+# them); never a float.
+MONEY = Numeric(14, 4)
 
 
 def utcnow() -> datetime:

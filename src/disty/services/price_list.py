@@ -5,7 +5,7 @@ ship-tos of the tenant's recent POs, offered again on the next PO."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -164,19 +164,6 @@ def totals(lines: list[PricedLine]) -> dict[str, Decimal]:
             key = line.currency or ""
             sums[key] = sums.get(key, Decimal(0)) + line.total
     return sums
-
-
-def describe_age(then: datetime, now: datetime | None = None) -> str:
-    """'just now', '3 min ago', '2 h ago', '4 days ago': how old a price or a level is."""
-    seconds = ((now or datetime.now(UTC)) - then).total_seconds()
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    days = int(seconds // 86400)
-    return "1 day ago" if days == 1 else f"{days} days ago"
 
 
 @dataclass(frozen=True, slots=True)

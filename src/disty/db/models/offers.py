@@ -7,8 +7,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from disty.db.base import Base, UTCDateTime
-from disty.db.models.orders import MONEY
+from disty.db.base import MONEY, Base, UTCDateTime
 
 # The modules of the tables this module's foreign keys name: loaded before a flush
 # (models.load_referenced), not with this module, so a command that only reads maps no more.

@@ -15,20 +15,17 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    Numeric,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from disty.db.base import Base, UTCDateTime, dialect_kwargs, utcnow
+from disty.db.base import MONEY, Base, UTCDateTime, dialect_kwargs, utcnow
 
 # The modules of the tables this module's foreign keys name: loaded before a flush
 # (models.load_referenced), not with this module, so a command that only reads maps no more.
 REFERENCES = ("connections", "requisitions", "tenants")
-
-MONEY = Numeric(14, 4)
 
 # Search is by prefix (services/keyset.py): PostgreSQL answers it from an index in byte order,
 # whatever the database's collation; SQLite's indexes are in byte order already.

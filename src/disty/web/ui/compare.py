@@ -23,10 +23,10 @@ from disty.domain.orders import Address
 from disty.domain.partlist import parse_part_list
 from disty.domain.sourcing import SourcingRequest, WantedLine
 from disty.errors import Conflict, DistyError, InvalidInput, NotFound
+from disty.formatting import describe_age
 from disty.runtime import Runtime
 from disty.services import price_list, requisitions, sourcing
 from disty.services.ordering import Context
-from disty.services.price_list import describe_age
 from disty.services.tenant_views import TenantView
 from disty.services.users import ConsoleUser, Role
 from disty.suppliers import registry

@@ -21,10 +21,11 @@ from disty.domain.offers import OfferStatus
 from disty.domain.orders import Address, validate_address, validate_po_number
 from disty.domain.partlist import parse_part_list
 from disty.errors import Conflict, DistyError, InvalidInput, NotFound
+from disty.formatting import describe_age
 from disty.runtime import Runtime
 from disty.services import catalog, last_offers, ordering, price_list, pricing
 from disty.services.ordering import Context, LineInput
-from disty.services.price_list import PricedLine, describe_age
+from disty.services.price_list import PricedLine
 from disty.services.supplier_choice import supplier_for
 from disty.services.tenant_views import TenantView
 from disty.services.users import ConsoleUser, Role
