@@ -25,7 +25,6 @@ from disty.db.models import SupplierConnection, Tenant, WebhookKey
 from disty.domain.connections import ApiType, mask, validate_secret, validate_text
 from disty.domain.countries import country_site
 from disty.errors import InvalidInput, NotFound
-from disty.services import audit
 from disty.services.change_notices import Forgets, announce
 from disty.services.tenants import get_tenant
 from disty.suppliers import registry
@@ -317,6 +316,10 @@ async def set_connection(
         session.add(connection)
     _apply(connection, changes, box, grace, allow_custom_urls)
     await session.flush()
+    # Imported here: the audit log's model need not be mapped by every command that only
+    # reads connections (disty pna, supplier show).
+    from disty.services import audit
+
     audit.record(
         session,
         tenant_id=tenant.id,
