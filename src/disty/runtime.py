@@ -43,21 +43,21 @@ class _Hub:
         if self._given is not None:
             return self._given
         if self._made is None:
+            from disty.services.token_cache import DatabaseTokenCache
             from disty.suppliers.hub import SupplierHub
 
-            shared = {}
+            limiter = None  # the hub's own, in this process (SQLite)
             if self._engine.dialect.name == "postgresql":
-                # Replicas and workers share one token per app and the distributors' limits.
-                from disty.services.shared_state import SharedRateLimiter, SharedTokenCache
+                # Replicas and workers count against the distributors' limits together.
+                from disty.services.shared_state import SharedRateLimiter
 
-                shared = {
-                    "tokens": SharedTokenCache(self._engine, self._box),
-                    "limiter": SharedRateLimiter(self._engine),
-                }
+                limiter = SharedRateLimiter(self._engine)
             self._made = SupplierHub(
                 timeout_s=self._settings.supplier_timeout_s,
                 policy=RetryPolicy(deadline_s=self._settings.supplier_deadline_s),
-                **shared,  # type: ignore[arg-type]
+                # Every process on the database uses one token per app (both databases).
+                tokens=DatabaseTokenCache(self._engine, self._box),
+                limiter=limiter,
             )
         return self._made
 

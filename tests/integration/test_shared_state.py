@@ -1,36 +1,43 @@
-"""State that replicas and workers share on PostgreSQL: one token per distributor app and the
-distributors' rate limits for the platform as a whole. Several engines stand for several
-processes (each its own connection pool); SQLite (one process) keeps the in-memory ones."""
+"""State that every process on one database shares. On both databases, one token per
+distributor app, kept encrypted in the database: ``disty serve`` and every CLI command on
+SQLite, every replica and worker on PostgreSQL. On PostgreSQL, also the distributors' rate
+limits for the platform as a whole. Several engines stand for several processes (each its own
+connection pool)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 
+import httpx
 import pytest
 from sqlalchemy import select
 
 from disty.db.engine import create_engine
 from disty.db.models import SharedToken
 from disty.runtime import Runtime
-from disty.services.shared_state import SharedRateLimiter, SharedTokenCache
-from disty.suppliers.oauth import InProcessTokenCache, Token, get_token
+from disty.services.shared_state import SharedRateLimiter
+from disty.services.token_cache import DatabaseTokenCache
+from disty.simulator.ingram.consts import OP_TOKEN
+from disty.suppliers.oauth import Token, get_token
 from disty.suppliers.ratelimit import InProcessRateLimiter
+from tests.conftest import Cli
+from tests.fixtures.simulator import RunningSimulator
+from tests.integration.test_tdsynnex_connection import connect_ingram
 
 
-async def test_sqlite_keeps_the_in_memory_ones_postgresql_shares(runtime: Runtime) -> None:
+async def test_tokens_are_kept_in_the_database_and_limits_shared_on_postgresql(
+    runtime: Runtime,
+) -> None:
     hub = runtime.hub
+    assert isinstance(hub.tokens, DatabaseTokenCache)
     if runtime.engine.dialect.name == "sqlite":
-        assert isinstance(hub.tokens, InProcessTokenCache)
         assert isinstance(hub.limiter, InProcessRateLimiter)
     else:
-        assert isinstance(hub.tokens, SharedTokenCache)
         assert isinstance(hub.limiter, SharedRateLimiter)
 
 
 async def test_one_token_per_app_for_every_process(runtime: Runtime) -> None:
-    if runtime.engine.dialect.name == "sqlite":
-        pytest.skip("SQLite is one process: tests/unit cover the in-memory token cache")
     engines = [create_engine(runtime.settings.resolved_database_url) for _ in range(3)]
     fetched: list[int] = []
 
@@ -40,8 +47,17 @@ async def test_one_token_per_app_for_every_process(runtime: Runtime) -> None:
         return Token(f"secret-token-{len(fetched)}", time.time() + 3600, 3600)
 
     try:
-        caches = [SharedTokenCache(engine, runtime.box) for engine in engines]
-        tokens = await asyncio.gather(*(get_token(c, "app-1", fetch) for c in caches * 3))
+        caches = [DatabaseTokenCache(engine, runtime.box) for engine in engines]
+        if runtime.engine.dialect.name == "sqlite":
+            # No lock across processes (services/token_cache.py): callers in one process
+            # wait for its one fetch; other processes, asking after, read that token.
+            first = await asyncio.gather(*(get_token(caches[0], "app-1", fetch) for _ in "abc"))
+            tokens = first + await asyncio.gather(
+                *(get_token(c, "app-1", fetch) for c in caches[1:] * 3)
+            )
+        else:  # every process at the same moment: one fetches, the others wait for it
+            tokens = await asyncio.gather(*(get_token(c, "app-1", fetch) for c in caches * 3))
+        assert len(tokens) == 9
         assert len(fetched) == 1
         assert {t.access_token for t in tokens} == {"secret-token-1"}
         async with runtime.sessions() as session:
@@ -58,6 +74,32 @@ async def test_one_token_per_app_for_every_process(runtime: Runtime) -> None:
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+def test_cli_commands_in_a_row_ask_the_distributor_for_one_token(
+    cli: Cli, simulator: RunningSimulator
+) -> None:
+    # Each command opens its own runtime and supplier hub, as each process of a script does.
+    assert cli("tenant", "add", "smbi", "--country", "1").exit_code == 0
+    connect_ingram(cli, simulator)
+
+    def token_requests() -> int:
+        counts = httpx.get(simulator.control_url + "/counts").raise_for_status().json()
+        return int(counts.get(OP_TOKEN, 0))
+
+    for _ in range(3):
+        priced = cli("pna", "123512", "--tenant", "smbi", "--country", "1", "--json")
+        assert priced.exit_code == 0, priced.output
+        assert '"status": "ok"' in priced.stdout
+    assert token_requests() == 1
+    # A token the distributor no longer honours (revoked: a 401) is dropped and replaced once.
+    revoked = httpx.post(f"{simulator.control_url}/apps/{simulator.client_id}/revoke-tokens")
+    assert revoked.json() == {"revoked": 1}
+    for _ in range(2):
+        priced = cli("pna", "123512", "--tenant", "smbi", "--country", "1", "--json")
+        assert priced.exit_code == 0, priced.output
+        assert '"status": "ok"' in priced.stdout
+    assert token_requests() == 2
 
 
 async def test_a_rate_limit_holds_across_processes(runtime: Runtime) -> None:

@@ -1,7 +1,9 @@
-"""State that every replica and worker of one deployment shares on PostgreSQL: the
-distributors' OAuth tokens (one per app, not one per process) and the calls counted against
-the distributors' rate limits (the limit holds for the whole platform). On SQLite (one
-process) the in-memory implementations serve and these tables stay empty."""
+"""State that every process of one deployment shares: the distributors' OAuth tokens (one per
+app, not one per process: ``disty serve`` and each CLI command on SQLite, every replica and
+worker on PostgreSQL; services/token_cache.py) and, on PostgreSQL, the calls counted against
+the distributors' rate limits (the limit holds for the whole platform) and the sign-in
+throttles' failures. On SQLite those two keep counting in memory and their tables stay
+empty."""
 
 from datetime import datetime
 
