@@ -11,11 +11,14 @@ import time
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 
+from disty.crypto import SecretBox
 from disty.db.engine import create_engine
 from disty.db.models import SharedToken
 from disty.runtime import Runtime
+from disty.services.keys import rotate_secrets
 from disty.services.shared_state import SharedRateLimiter
 from disty.services.token_cache import DatabaseTokenCache
 from disty.simulator.ingram.consts import OP_TOKEN
@@ -126,3 +129,31 @@ async def test_a_rate_limit_holds_across_processes(runtime: Runtime) -> None:
     for i, at in enumerate(granted):
         assert sum(1 for other in granted[i:] if other - at < period_s * 0.9) <= limit
     assert granted[-1] - granted[0] >= period_s * 2 * 0.9  # 10 calls at 4 a period: 2 waits
+
+
+async def test_a_key_rotation_drops_the_cached_tokens_and_no_key_change_breaks_a_call(
+    runtime: Runtime,
+) -> None:
+    # A cached token is disposable, unlike a connection's secrets: 'disty keys rotate' drops
+    # them rather than leaving them under the old key, and a token that the keys cannot
+    # decrypt (the old key removed before a rotation) is fetched again, not an error on every
+    # supplier call until it expires (24 hours at Ingram Micro).
+    old, new = Fernet.generate_key(), Fernet.generate_key()
+    fetched: list[int] = []
+
+    async def fetch() -> Token:
+        fetched.append(1)
+        return Token(f"token-{len(fetched)}", time.time() + 3600, 3600)
+
+    under_old = DatabaseTokenCache(runtime.engine, SecretBox([old]))
+    await get_token(under_old, "app-1", fetch)
+    await get_token(under_old, "app-2", fetch)
+    only_new = DatabaseTokenCache(runtime.engine, SecretBox([new]))
+    assert (await get_token(only_new, "app-1", fetch)).access_token == "token-3"
+    assert (await only_new.get("app-1")) is not None  # stored again, under the new key
+
+    async with runtime.sessions() as session:
+        await rotate_secrets(session, SecretBox([new, old]))
+    async with runtime.sessions() as session:
+        assert list(await session.scalars(select(SharedToken))) == []
+    assert (await get_token(only_new, "app-2", fetch)).access_token == "token-4"

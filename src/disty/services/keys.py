@@ -1,16 +1,19 @@
-"""Secret-key rotation: re-encrypt every stored secret under the current key."""
+"""Secret-key rotation: re-encrypt every stored secret under the current key, and drop the
+distributors' cached access tokens (services/token_cache.py), which the next call fetches
+again: nothing stays under an older key."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disty.crypto import SecretBox
-from disty.db.models import SupplierConnection, WebhookKey
+from disty.db.models import SharedToken, SupplierConnection, WebhookKey
 
 
 async def rotate_secrets(session: AsyncSession, box: SecretBox) -> int:
-    """Re-encrypt all secrets in one transaction; returns how many were rewritten.
+    """Re-encrypt all secrets and drop the cached tokens in one transaction; returns how many
+    secrets were rewritten.
 
     If any secret cannot be decrypted the transaction is rolled back and nothing changes.
     """
@@ -24,6 +27,7 @@ async def rotate_secrets(session: AsyncSession, box: SecretBox) -> int:
         for key in await session.scalars(select(WebhookKey)):
             key.secret_enc = box.rotate(key.secret_enc)
             count += 1
+        await session.execute(delete(SharedToken))
         await session.commit()
     except BaseException:
         await session.rollback()

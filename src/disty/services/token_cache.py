@@ -4,7 +4,8 @@ token per distributor app until it expires, instead of fetching its own.
 
 On SQLite that is what a script calling ``disty pna`` a thousand times needs: one token
 request to the distributor, not a thousand (an Ingram Micro token lasts 24 hours, NOTES.md).
-Encrypted at rest, as every secret is (the deployment's secret key).
+Encrypted at rest, as every secret is (the deployment's secret key); ``disty keys rotate`` drops
+them (services/keys.py) and one under a key no longer configured is fetched again.
 
 Who fetches a missing or expiring token: on PostgreSQL one process at a time (an advisory lock
 per app); the others wait and read it. SQLite has no lock to hold across processes without
@@ -16,6 +17,7 @@ moment each fetch one, both valid, and the later one is kept.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,12 +27,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from disty.crypto import SecretBox
 from disty.db.base import upsert_insert
 from disty.db.models import SharedToken
+from disty.errors import SecretKeyError
 from disty.suppliers.oauth import Token
 
 # A transaction's advisory lock on PostgreSQL, per key and kind (hashtextextended's seed): the
 # token refreshes' kind here, the rate limiter's in services/shared_state.py.
 ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, :kind))")
 _TOKEN_LOCK = 17
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseTokenCache:
@@ -45,7 +50,15 @@ class DatabaseTokenCache:
             ).first()
         if row is None:
             return None
-        return Token(self.box.decrypt(row.token_enc), row.expires_at, row.lifetime_s)
+        try:
+            access_token = self.box.decrypt(row.token_enc)
+        except SecretKeyError:
+            # Stored under a key DISTY_SECRET_KEYS no longer holds. A token is disposable
+            # (unlike a connection's secrets): fetch another rather than fail every call
+            # until it expires.
+            log.warning("a cached access token is under a removed secret key: fetching anew")
+            return None
+        return Token(access_token, row.expires_at, row.lifetime_s)
 
     async def put(self, key: str, token: Token) -> None:
         values = {
