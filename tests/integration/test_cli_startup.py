@@ -112,6 +112,10 @@ def test_database_commands_load_no_web_framework_or_simulator(tmp_path: Path) ->
     # supplier's package (the order commands' default supplier is a key: suppliers/__init__.py).
     assert steps["disty user list"] == ["sqlalchemy"]
     assert steps["disty order show PO-1 --tenant smbi"] == ["sqlalchemy"]
+    # Listing events needs the inbox's lookup (services/webhooks/event_lookup.py), not what
+    # processing an event brings: the ordering use cases, a supplier's package, the HTTP client.
+    events = _probe([["events", "list", "--tenant", "smbi"]], watched, env)
+    assert events["disty events list --tenant smbi"] == ["sqlalchemy"]
     allowed = {"sqlalchemy", "httpx", ordering, *packages}
     assert all(set(loaded) <= allowed for loaded in steps.values())
 

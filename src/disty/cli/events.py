@@ -29,15 +29,15 @@ def list_(
     """Accepted events, newest first."""
     from rich.table import Table
 
-    from disty.services.webhooks import processing
-    from disty.services.webhooks.processing import EventFilter
+    from disty.services.webhooks import event_lookup
+    from disty.services.webhooks.event_lookup import EventFilter
 
     async def work(rt: Runtime) -> list[dict[str, object]]:
         async with rt.sessions() as session:
-            found = await processing.list_events(
+            found = await event_lookup.list_events(
                 session, EventFilter(tenant, country, status, max(1, limit))
             )
-            return [processing.to_json(e) for e in found]
+            return [event_lookup.to_json(e) for e in found]
 
     rows = run(work)
     if as_json:
@@ -68,15 +68,15 @@ def replay(
 ) -> None:
     """Process one event again now (a dead one, once its cause is fixed)."""
     from disty.jobs.worker import context
-    from disty.services.webhooks import processing
+    from disty.services.webhooks import event_lookup, processing
 
     async def work(rt: Runtime) -> dict[str, object]:
         async with rt.sessions() as session:
-            found = await processing.find_event(
+            found = await event_lookup.find_event(
                 session, shortcut=tenant, event_id=event_id, country_id=country
             )
         done = await processing.replay(rt.sessions, context(rt, "cli"), found.id)
-        return processing.to_json(done)
+        return event_lookup.to_json(done)
 
     row = run(work)
     if as_json:

@@ -38,8 +38,8 @@ from disty.services.run_test import run_test
 from disty.services.sourcing_views import result_json
 from disty.services.tenants import get_tenant
 from disty.services.tokens import Principal, Scope
-from disty.services.webhooks import event_list, processing
-from disty.services.webhooks.processing import EventFilter
+from disty.services.webhooks import event_list, event_lookup
+from disty.services.webhooks.event_lookup import EventFilter
 from disty.suppliers import registry
 from disty.suppliers.base import Capability
 
@@ -485,7 +485,7 @@ def build(runtime: RuntimeSource, caller: CallerSource, **server_options: Any) -
                 found = await event_list.events(
                     session, EventFilter(who.shortcut, None, status, limit=limit)
                 )
-            return {"events": [processing.to_json(e) for e in found.rows]}
+            return {"events": [event_lookup.to_json(e) for e in found.rows]}
 
         args = {"status": status, "limit": limit}
         return await tools.call("list_webhook_events", Scope.READ, args, work)

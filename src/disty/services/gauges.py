@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from disty.db.base import utcnow
 from disty.db.models import InboundEvent, PurchaseOrder
 from disty.domain.po_status import POStatus
-from disty.services.webhooks.processing import EventStatus
+from disty.services.webhooks.event_lookup import EventStatus
 
 _WAITING = (EventStatus.RECEIVED.value, EventStatus.FAILED.value, EventStatus.DEAD.value)
 

@@ -12,7 +12,7 @@ from disty.services import keyset
 from disty.services.keyset import Cursor
 from disty.services.po_list import Page
 from disty.services.tenants import get_tenant
-from disty.services.webhooks.processing import EventFilter, events_query
+from disty.services.webhooks.event_lookup import EventFilter, events_query
 
 
 async def _after(

@@ -1,5 +1,6 @@
 """Processing the webhook inbox: what each accepted event changes, retries, dead letters,
-replay, listing and retention.
+replay and retention. Reading the inbox (its statuses, a list, one event) is
+services/webhooks/event_lookup.py, which a command that only lists events imports alone.
 
 What an event means comes from its supplier's webhook codec, as neutral facts
 (suppliers/webhooks.py). A supplier may sign only the event id, not the body, so an event's
@@ -16,24 +17,19 @@ import logging
 import random
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import defer
 
 from disty import logs
 from disty.db.base import upsert_insert, utcnow
 from disty.db.models import ConflictingDelivery, InboundEvent, PurchaseOrder, StockLevel
-from disty.domain.countries import country_site
 from disty.domain.po_status import FINAL, POStatus
-from disty.errors import InvalidInput, NotFound
-from disty.services import audit, keyset, leases, ordering
+from disty.errors import NotFound
+from disty.services import audit, leases, ordering
 from disty.services.ordering import Context
-from disty.services.tenants import get_tenant
+from disty.services.webhooks.event_lookup import EventStatus
 from disty.suppliers import registry
 from disty.suppliers.errors import SupplierError
 from disty.suppliers.webhooks import (
@@ -46,13 +42,6 @@ from disty.suppliers.webhooks import (
 )
 
 log = logging.getLogger(__name__)
-
-
-class EventStatus(StrEnum):
-    RECEIVED = "received"  # in the inbox, not processed yet
-    PROCESSED = "processed"
-    FAILED = "failed"  # failed at least once; retried with backoff
-    DEAD = "dead"  # failed every allowed try; waits for a person to replay it
 
 
 class EventFailed(Exception):
@@ -350,75 +339,7 @@ def _failed(event: InboundEvent, reason: str, ctx: Context, *, replay: bool) -> 
     event.next_attempt_at = utcnow() + backoff(event.attempts, ctx.settings.event_retry_base_s)
 
 
-# -- for people: list, replay, prune ---------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class EventFilter:
-    shortcut: str
-    country_id: int | None = None
-    status: str | None = None
-    limit: int = 100
-    received_from: datetime | None = None  # inclusive
-    received_to: datetime | None = None  # exclusive
-    q: str | None = None  # the start of an event id
-
-
-def events_query(session: AsyncSession, tenant_id: int, f: EventFilter) -> Select[Any]:
-    """A tenant's accepted events as ``f`` narrows them, without their bodies and headers
-    (a list never shows them, and a body may be megabytes); no order, no limit."""
-    query = (
-        select(InboundEvent)
-        .where(InboundEvent.tenant_id == tenant_id)
-        .options(defer(InboundEvent.body), defer(InboundEvent.headers))
-    )
-    if f.country_id is not None:
-        query = query.where(InboundEvent.country_id == country_site(f.country_id).id)
-    if f.status is not None:
-        try:
-            status = EventStatus(f.status)
-        except ValueError:
-            raise InvalidInput(
-                f"unknown status {f.status!r}: use {', '.join(s.value for s in EventStatus)}",
-                field="status",
-            ) from None
-        query = query.where(InboundEvent.status == status.value)
-    if f.received_from is not None:
-        query = query.where(InboundEvent.received_at >= f.received_from)
-    if f.received_to is not None:
-        query = query.where(InboundEvent.received_at < f.received_to)
-    if f.q:
-        query = query.where(keyset.prefix(session, InboundEvent.event_id, f.q))
-    return query
-
-
-async def list_events(session: AsyncSession, f: EventFilter) -> list[InboundEvent]:
-    """Accepted events of a tenant, newest first."""
-    tenant = await get_tenant(session, f.shortcut)
-    query = events_query(session, tenant.id, f)
-    query = query.order_by(InboundEvent.received_at.desc(), InboundEvent.id.desc())
-    return list(await session.scalars(query.limit(f.limit)))
-
-
-async def find_event(
-    session: AsyncSession, *, shortcut: str, event_id: str, country_id: int | None = None
-) -> InboundEvent:
-    tenant = await get_tenant(session, shortcut)
-    query = select(InboundEvent).where(
-        InboundEvent.tenant_id == tenant.id, InboundEvent.event_id == event_id
-    )
-    if country_id is not None:
-        query = query.where(InboundEvent.country_id == country_site(country_id).id)
-    found = list(await session.scalars(query))
-    if not found:
-        raise NotFound(
-            f"no event {event_id!r} for tenant {shortcut!r}: list them with 'disty events list'"
-        )
-    if len(found) > 1:
-        raise InvalidInput(
-            f"event {event_id!r} came for several countries: name one with --country"
-        )
-    return found[0]
+# -- for people: replay, prune ---------------------------------------------------------------
 
 
 async def replay(sessions: async_sessionmaker[AsyncSession], ctx: Context, pk: int) -> InboundEvent:
@@ -453,20 +374,3 @@ async def prune(session: AsyncSession, *, older_than: timedelta) -> int:
         await session.delete(row)
     await session.commit()
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def to_json(event: InboundEvent) -> dict[str, Any]:
-    return {
-        "event_id": event.event_id,
-        "supplier": event.supplier,
-        "country_id": event.country_id,
-        "event_type": event.event_type,
-        "status": event.status,
-        "event_time": event.event_time.isoformat() if event.event_time else None,
-        "received_at": event.received_at.isoformat(),
-        "processed_at": event.processed_at.isoformat() if event.processed_at else None,
-        "attempts": event.attempts,
-        "error": event.error,
-        "outcome": event.outcome,
-        "unmatched": event.unmatched,
-    }

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from disty.services import audit
-from disty.services.webhooks import event_list, processing
-from disty.services.webhooks.processing import EventFilter
+from disty.services.webhooks import event_list, event_lookup, processing
+from disty.services.webhooks.event_lookup import EventFilter
 from disty.web.api.deps import Admin, CountryId, Orderer, Reader, Rt, Session, context
 from disty.web.api.pagination import CursorPaging, Page, Paging, page
 
@@ -28,7 +28,7 @@ async def list_(
         session, EventFilter(caller.shortcut, country_id, status, limit=paging.limit, q=q),
         after=paging.cursor, offset=paging.offset,
     )  # fmt: skip
-    return page([processing.to_json(e) for e in found.rows], paging, found.next)
+    return page([event_lookup.to_json(e) for e in found.rows], paging, found.next)
 
 
 @router.post("/events/{event_id}/replay", summary="Process an event once more, now")
@@ -39,11 +39,11 @@ async def replay(
     event_id: Annotated[str, Path(max_length=128)],
     country_id: Annotated[CountryId | None, Query()] = None,
 ) -> dict[str, Any]:
-    found = await processing.find_event(
+    found = await event_lookup.find_event(
         session, shortcut=caller.shortcut, event_id=event_id, country_id=country_id
     )
     done = await processing.replay(rt.sessions, context(rt, caller), found.id)
-    return processing.to_json(done)
+    return event_lookup.to_json(done)
 
 
 @router.get("/audit", summary="The audit log, newest first")

@@ -30,8 +30,8 @@ from disty.services.connections import ConnectionChanges, ConnectionView
 from disty.services.ordering import Context
 from disty.services.run_test import run_test
 from disty.services.users import ConsoleUser, Role
-from disty.services.webhooks import event_list, processing, refusals
-from disty.services.webhooks.processing import EventFilter
+from disty.services.webhooks import event_list, event_lookup, processing, refusals
+from disty.services.webhooks.event_lookup import EventFilter
 from disty.services.webhooks.refusals import WebhookHealth
 from disty.suppliers import registry
 from disty.suppliers.registry import Registration, Setting
@@ -643,7 +643,7 @@ async def webhook_log(request: Request, shortcut: str) -> HTMLResponse:
     return render.page(
         request, "webhooks.html", user, 422 if error else 200, tenant=tenant, events=found,
         rejected=rejected, error=error, filters=kept,
-        statuses=[s.value for s in processing.EventStatus],
+        statuses=[s.value for s in event_lookup.EventStatus],
         next_url=lists.link(base, kept, after=following) if following else None,
         first_url=lists.link(base, kept) if request.query_params.get("after") else None,
         export_url=lists.link(base + ".csv", kept),
@@ -657,7 +657,7 @@ async def webhook_export(request: Request, shortcut: str) -> Response:
     try:
         chosen = _event_filter(shortcut, lists.kept(request, *EVENT_FILTERS, limit=128))
         if chosen.status is not None:
-            processing.EventStatus(chosen.status)
+            event_lookup.EventStatus(chosen.status)
     except (InvalidInput, ValueError) as exc:
         return lists.invalid(exc)
 
@@ -683,7 +683,7 @@ async def replay(request: Request, shortcut: str, event_id: str) -> Response:
     rt = render.rt(request)
     async with rt.sessions() as session:
         try:
-            found = await processing.find_event(session, shortcut=shortcut, event_id=event_id)
+            found = await event_lookup.find_event(session, shortcut=shortcut, event_id=event_id)
         except NotFound:
             raise PageNotFound from None
     ctx = Context(rt.suppliers, f"console:{user.email}")
