@@ -116,6 +116,11 @@ def test_database_commands_load_no_web_framework_or_simulator(tmp_path: Path) ->
     # processing an event brings: the ordering use cases, a supplier's package, the HTTP client.
     events = _probe([["events", "list", "--tenant", "smbi"]], watched, env)
     assert events["disty events list --tenant smbi"] == ["sqlalchemy"]
+    # Showing connections names each supplier (their packages' registrations) but sends no
+    # request: no HTTP client (suppliers/endpoints.py imports it to check a URL being saved).
+    shown = _probe([["supplier", "show", "--tenant", "smbi"]], watched, env)
+    assert "httpx" not in shown["disty supplier show --tenant smbi"]
+    assert "sqlalchemy" in shown["disty supplier show --tenant smbi"]
     allowed = {"sqlalchemy", "httpx", ordering, *packages}
     assert all(set(loaded) <= allowed for loaded in steps.values())
 

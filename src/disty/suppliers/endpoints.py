@@ -19,8 +19,6 @@ import ipaddress
 from typing import NamedTuple
 from urllib.parse import SplitResult, urlsplit
 
-import httpx
-
 from disty.errors import InvalidInput
 from disty.suppliers import registry
 
@@ -117,6 +115,10 @@ def _place(parts: SplitResult) -> _Place | None:
 
 def _same_for_httpx(url: str, place: _Place) -> bool:
     """The request goes where httpx reads the URL: it must read the same host and port."""
+    # Imported here: a command that only shows connections (disty supplier show, webhook url)
+    # loads no HTTP client; one that checks a URL sends a request soon after anyway.
+    import httpx
+
     try:
         seen = httpx.URL(url)
     except httpx.InvalidURL:
