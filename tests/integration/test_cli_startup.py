@@ -118,9 +118,9 @@ def test_database_commands_load_no_web_framework_or_simulator(tmp_path: Path) ->
     assert events["disty events list --tenant smbi"] == ["sqlalchemy"]
     # Showing connections names each supplier (their packages' registrations) but sends no
     # request: no HTTP client (suppliers/endpoints.py imports it to check a URL being saved).
-    shown = _probe([["supplier", "show", "--tenant", "smbi"]], watched, env)
-    assert "httpx" not in shown["disty supplier show --tenant smbi"]
-    assert "sqlalchemy" in shown["disty supplier show --tenant smbi"]
+    connections = _probe([["supplier", "show", "--tenant", "smbi"]], watched, env)
+    assert "httpx" not in connections["disty supplier show --tenant smbi"]
+    assert "sqlalchemy" in connections["disty supplier show --tenant smbi"]
     allowed = {"sqlalchemy", "httpx", ordering, *packages}
     assert all(set(loaded) <= allowed for loaded in steps.values())
 
